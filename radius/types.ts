@@ -1,0 +1,106 @@
+// The small interface radius/ needs from the product. radius/ answers packets;
+// whoever implements these decides (portal/access/ in Foyer). Nothing here
+// imports from portal/.
+
+/** A NAS (RADIUS client) as the protocol layer sees it. */
+export interface NasClient {
+  id: string;
+  name: string;
+  /** Shared secret, in clear, as configured on the NAS. */
+  secret: Buffer;
+  /** Vendor key: coovachilli, opennds, mikrotik, unifi, meraki, cisco, aruba, ruckus, pfsense, generic. */
+  vendor: string;
+  venueId: string;
+  /** BlastRADIUS (CVE-2024-3596): true unless the admin allowed legacy equipment. */
+  requireMessageAuthenticator: boolean;
+  /** Where Disconnect-Request / CoA-Request go (RFC 5176), default 3799. */
+  coaPort: number;
+}
+
+/** Finds the NAS that sent a packet, by source address (exact IP or CIDR match). */
+export interface ClientDirectory {
+  findBySource(address: string): NasClient | undefined | Promise<NasClient | undefined>;
+}
+
+export interface AccessRequest {
+  nas: NasClient;
+  userName: string;
+  method: 'pap' | 'chap';
+  /**
+   * Checks a candidate clear-text password against what the NAS sent: the PAP
+   * User-Password, or the CHAP response over CHAP-Challenge (or the request
+   * authenticator). Constant time. Policy fetches the password; protocol checks it.
+   */
+  checkPassword(candidate: string): boolean;
+  callingStationId?: string;
+  calledStationId?: string;
+  nasIdentifier?: string;
+  nasIpAddress?: string;
+  framedIpAddress?: string;
+  /** Every decoded attribute, for policy that needs more (vendor attributes included). */
+  attributes: Record<string, unknown>;
+}
+
+export interface Bandwidth {
+  /** Kilobits per second, guest to network. 0 or absent: unlimited. */
+  upKbps?: number;
+  /** Kilobits per second, network to guest. */
+  downKbps?: number;
+}
+
+export type AccessDecision =
+  | {
+      result: 'accept';
+      sessionTimeout?: number;
+      idleTimeout?: number;
+      interimInterval?: number;
+      /** Echoed by the NAS in accounting, ties sessions back to the grant. */
+      class?: string;
+      bandwidth?: Bandwidth;
+      /** Bytes the session may still use; mapped to the vendor's data-cap attributes where it has them. */
+      dataLimitBytes?: number;
+      replyMessage?: string;
+    }
+  | { result: 'reject'; replyMessage: string }
+  /** Send nothing (for instance the database is down): the NAS fails over to its secondary server. */
+  | { result: 'drop'; reason: string };
+
+export type AccountingStatus = 'start' | 'interim' | 'stop' | 'accounting-on' | 'accounting-off';
+
+export interface AccountingRecord {
+  nas: NasClient;
+  status: AccountingStatus;
+  sessionId?: string;
+  userName?: string;
+  callingStationId?: string;
+  calledStationId?: string;
+  framedIpAddress?: string;
+  class?: string;
+  sessionTimeSeconds?: number;
+  /** Octets with Acct-Input-Gigawords folded in (guest to network). */
+  inputOctets?: number;
+  outputOctets?: number;
+  terminateCause?: string;
+  /** Event-Timestamp when the NAS sent one, else the receive time. */
+  eventTime: Date;
+  attributes: Record<string, unknown>;
+}
+
+export interface Authorizer {
+  authorize(request: AccessRequest): Promise<AccessDecision>;
+  /** Resolves once the record is stored; the Accounting-Response goes out only then. Throwing means no response. */
+  account(record: AccountingRecord): Promise<void>;
+}
+
+/** pino-compatible subset, so radius/ does not depend on the product's logger setup. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Optional counters the product can hook to its metrics. */
+export interface RadiusObserver {
+  packet(port: 'auth' | 'acct', type: string, result: string): void;
+}
