@@ -1,0 +1,144 @@
+// NAS clients (RADIUS clients): who may talk to Foyer's RADIUS, with which secret,
+// for which venue. Secrets are stored encrypted and only ever shown once.
+import { randomUUID, randomBytes } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
+import { z } from 'zod';
+import type { Queryable } from '../store/db.ts';
+import { StoreError } from '../store/db.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
+import { badInput, conflict } from '../errors.ts';
+import type { ClientDirectory, NasClient } from '../../radius/types.ts';
+
+export const VENDORS = ['coovachilli', 'opennds', 'mikrotik', 'unifi', 'meraki', 'cisco', 'aruba', 'ruckus', 'pfsense', 'opnsense', 'generic'] as const;
+
+const address = z.string().refine((s) => {
+  const [ip, bits, extra] = s.split('/');
+  const v = isIP(ip);
+  if (!v || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n >= 0 && n <= (v === 4 ? 32 : 128);
+}, 'an IP address or CIDR such as 192.0.2.10 or 192.0.2.0/24');
+
+export const nasInput = z.object({
+  name: z.string().trim().min(1).max(64),
+  address,
+  secret: z.string().min(8, 'at least 8 characters (16 or more random characters recommended)').max(128).optional(),
+  vendor: z.enum(VENDORS),
+  venueId: z.string().min(1),
+  requireMessageAuthenticator: z.boolean().default(true),
+  coaPort: z.number().int().min(1).max(65535).default(3799),
+});
+
+export interface NasRecord extends NasClient {
+  address: string;
+  createdAt: number;
+}
+
+interface NasRow {
+  id: string;
+  name: string;
+  address: string;
+  secret_enc: string;
+  vendor: string;
+  venue_id: string;
+  require_message_authenticator: number | boolean;
+  coa_port: number;
+  created_at: number;
+}
+
+const toRecord = (r: NasRow, cipher: FieldCipher): NasRecord => ({
+  id: r.id,
+  name: r.name,
+  address: r.address,
+  secret: Buffer.from(cipher.decrypt(r.secret_enc), 'utf8'),
+  vendor: r.vendor,
+  venueId: r.venue_id,
+  requireMessageAuthenticator: Boolean(r.require_message_authenticator),
+  coaPort: r.coa_port,
+  createdAt: r.created_at,
+});
+
+export const generateSecret = () => randomBytes(18).toString('base64url');
+
+/** Adds a NAS; returns it with the secret in clear (generated when none was given). */
+export async function addNas(db: Queryable, cipher: FieldCipher, input: z.input<typeof nasInput>): Promise<NasRecord> {
+  const parsed = nasInput.safeParse(input);
+  if (!parsed.success) throw badInput('nas_invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const n = parsed.data;
+  const secret = n.secret ?? generateSecret();
+  const id = randomUUID();
+  const now = Date.now();
+  try {
+    await db.run(
+      `INSERT INTO nas_clients (id, name, address, secret_enc, vendor, venue_id, require_message_authenticator, coa_port, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [id, n.name, n.address, cipher.encrypt(secret), n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, now],
+    );
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
+    throw err;
+  }
+  return { id, name: n.name, address: n.address, secret: Buffer.from(secret), vendor: n.vendor, venueId: n.venueId, requireMessageAuthenticator: n.requireMessageAuthenticator, coaPort: n.coaPort, createdAt: now };
+}
+
+export async function listNas(db: Queryable, cipher: FieldCipher): Promise<NasRecord[]> {
+  return (await db.all<NasRow>('SELECT * FROM nas_clients ORDER BY name')).map((r) => toRecord(r, cipher));
+}
+
+export async function removeNas(db: Queryable, nameOrId: string): Promise<boolean> {
+  const { changes } = await db.run('DELETE FROM nas_clients WHERE name = ? OR id = ?', [nameOrId, nameOrId]);
+  return changes > 0;
+}
+
+/**
+ * The RADIUS server's view of the NAS table: exact addresses first, then the most
+ * specific CIDR. Reloaded at most every `ttlMs`, so a packet costs a Map lookup.
+ */
+export class NasDirectory implements ClientDirectory {
+  private exact = new Map<string, NasRecord>();
+  private ranges: { list: BlockList; bits: number; nas: NasRecord }[] = [];
+  private loadedAt = 0;
+  private loading?: Promise<void>;
+
+  constructor(
+    private db: Queryable,
+    private cipher: FieldCipher,
+    private ttlMs = 5000,
+  ) {}
+
+  async reload(): Promise<void> {
+    const all = await listNas(this.db, this.cipher);
+    const exact = new Map<string, NasRecord>();
+    const ranges: typeof this.ranges = [];
+    for (const nas of all) {
+      const [ip, bits] = nas.address.split('/');
+      const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+      const full = family === 'ipv4' ? 32 : 128;
+      if (bits === undefined || Number(bits) === full) exact.set(ip.toLowerCase(), nas);
+      else {
+        const list = new BlockList();
+        list.addSubnet(ip, Number(bits), family);
+        ranges.push({ list, bits: Number(bits), nas });
+      }
+    }
+    ranges.sort((a, b) => b.bits - a.bits);
+    this.exact = exact;
+    this.ranges = ranges;
+    this.loadedAt = Date.now();
+  }
+
+  async findBySource(addr: string): Promise<NasClient | undefined> {
+    if (Date.now() - this.loadedAt > this.ttlMs) {
+      this.loading ??= this.reload().finally(() => (this.loading = undefined));
+      // A stale table still answers while the reload is under way.
+      if (this.loadedAt === 0) await this.loading;
+      else this.loading.catch(() => undefined);
+    }
+    const ip = addr.startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr.toLowerCase();
+    const hit = this.exact.get(ip);
+    if (hit) return hit;
+    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    return this.ranges.find((r) => r.list.check(ip, family))?.nas;
+  }
+}

@@ -1,0 +1,31 @@
+// createApp builds the Koa app and never listens: main.ts does, tests use app.callback().
+import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
+import type { AppContext } from './context.ts';
+import { errorHandler } from './http/errors.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { opsRoutes } from './http/ops-routes.ts';
+
+export function createApp(ctx: AppContext): Koa {
+  const app = new Koa({ proxy: ctx.config.TRUST_PROXY, keys: [ctx.keys.key('cookies').toString('hex')] });
+  const https = ctx.config.PUBLIC_URL?.startsWith('https:') ?? false;
+
+  app.use(async (kctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const route = (kctx as { routerPath?: string }).routerPath ?? (kctx.status === 404 ? 'unmatched' : kctx.path);
+      ctx.metrics.httpRequests.inc({ route, status: String(kctx.status) });
+      ctx.metrics.httpDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  });
+  app.use(securityHeaders({ https }));
+  app.use(errorHandler(ctx.log, ctx.views));
+  app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '16kb', jsonLimit: '64kb', onError: (err) => { throw err; } }));
+
+  const ops = opsRoutes({ db: ctx.db, metrics: ctx.metrics, metricsToken: ctx.config.METRICS_TOKEN, metricsAllow: ctx.config.METRICS_ALLOW });
+  app.use(ops.routes());
+  app.use(ops.allowedMethods());
+  return app;
+}

@@ -1,0 +1,65 @@
+// The one place configuration enters: environment variables, validated with zod.
+// A wrong value stops start-up with a message naming the variable and what is allowed.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port of the portal and admin pages. */
+  PORT: port.default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** Base URL guests and NAS reach Foyer at; used in SMS texts and NAS setup guides. */
+  PUBLIC_URL: z.url().optional(),
+  RADIUS_AUTH_PORT: port.default(1812),
+  RADIUS_ACCT_PORT: port.default(1813),
+  /** '::' listens on IPv6 and IPv4. */
+  RADIUS_HOST: z.string().default('::'),
+  /** postgres://… or a SQLite file path. */
+  DATABASE_URL: z.string().optional(),
+  DATA_DIR: z.string().default('./data'),
+  /** Keys every HMAC, cookie signature and field encryption; generated into DATA_DIR when unset. */
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  SMS_GATEWAY: z.enum(['console', 'http', 'smpp', 'twilio']).optional(),
+  SMS_OUTBOX: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Trust X-Forwarded-For / -Proto only behind a reverse proxy you run. */
+  TRUST_PROXY: bool.default(false),
+  /** Bearer token for GET /metrics; without it /metrics answers only METRICS_ALLOW addresses. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Comma-separated addresses or CIDRs allowed to read /metrics without a token. */
+  METRICS_ALLOW: z.string().default('127.0.0.1/32,::1/128'),
+  /** Seed the demo venue on an empty database. */
+  DEMO_SEED: bool.default(true),
+  /** Run the scheduled jobs in this process. */
+  JOBS: bool.default(true),
+});
+
+export type Config = z.infer<typeof configSchema> & {
+  databaseUrl: string;
+  smsGateway: 'console' | 'http' | 'smpp' | 'twilio';
+  smsOutbox: string;
+};
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.SMS_GATEWAY) {
+    throw new ConfigError('Invalid configuration:\n  SMS_GATEWAY: required in production (http, smpp or twilio)');
+  }
+  return {
+    ...c,
+    databaseUrl: c.DATABASE_URL ?? `${c.DATA_DIR}/foyer.db`,
+    smsGateway: c.SMS_GATEWAY ?? 'console',
+    smsOutbox: c.SMS_OUTBOX ?? `${c.DATA_DIR}/sms-outbox.jsonl`,
+  };
+}

@@ -1,0 +1,103 @@
+// Consent export, one row per ledger event, streamed page by page (keyset pagination)
+// so memory stays flat however long the ledger is. Field names follow ISO/IEC TS 27560
+// (consent record information structure) where they apply.
+import type { Queryable, Param } from '../store/db.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
+import type { Purpose } from './event.ts';
+
+export interface ExportOptions {
+  venueId: string;
+  format: 'csv' | 'json';
+  purpose?: Purpose;
+  since?: number;
+  pageSize?: number;
+}
+
+const FIELDS = [
+  'record_id', 'event_time', 'controller', 'subject_id', 'subject_number', 'purpose', 'lawful_basis',
+  'notice_version', 'language', 'notice_text_hash', 'collection_method', 'event_state',
+  'client_ip', 'client_mac', 'nas_id', 'ssid', 'actor',
+] as const;
+type Record27560 = Record<(typeof FIELDS)[number], string>;
+
+const STATE = { granted: 'given', declined: 'refused', withdrawn: 'withdrawn' } as const;
+// Accepting the terms of use is part of the contract for access; offers rest on consent.
+const BASIS: Record<string, string> = { terms: 'contract', sms: 'consent', email: 'consent' };
+
+interface Row {
+  seq: number;
+  id: string;
+  at: number;
+  purpose: string;
+  decision: keyof typeof STATE;
+  channel: string;
+  subject_id: string | null;
+  number_enc: string | null;
+  template_version_id: string | null;
+  locale: string | null;
+  text_hash: string | null;
+  client_ip: string | null;
+  client_mac: string | null;
+  nas_id: string | null;
+  ssid: string | null;
+  actor: string | null;
+}
+
+export async function* exportConsents(db: Queryable, cipher: FieldCipher, controller: string, o: ExportOptions): AsyncGenerator<string> {
+  const page = o.pageSize ?? 2000;
+  const where = ['e.venue_id = ?', 'e.seq > ?'];
+  const params: Param[] = [o.venueId, 0];
+  if (o.purpose) (where.push('e.purpose = ?'), params.push(o.purpose));
+  if (o.since !== undefined) (where.push('e.at >= ?'), params.push(o.since));
+  const sql = `SELECT e.seq, e.id, e.at, e.purpose, e.decision, e.channel, e.subject_id, s.number_enc,
+      e.template_version_id, e.locale, e.text_hash, e.client_ip, e.client_mac, e.nas_id, e.ssid, e.actor
+    FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id
+    WHERE ${where.join(' AND ')} ORDER BY e.seq LIMIT ${page}`;
+
+  yield o.format === 'csv' ? FIELDS.join(',') + '\n' : '[';
+  let first = true;
+  for (;;) {
+    const rows = await db.all<Row>(sql, params);
+    let chunk = '';
+    for (const r of rows) {
+      const rec = toRecord(r, cipher, controller);
+      if (o.format === 'csv') chunk += FIELDS.map((f) => csvCell(rec[f])).join(',') + '\n';
+      else (chunk += (first ? '\n' : ',\n') + JSON.stringify(rec)), (first = false);
+    }
+    if (chunk) yield chunk;
+    if (rows.length < page) break;
+    params[1] = rows[rows.length - 1].seq;
+  }
+  if (o.format === 'json') yield first ? ']\n' : '\n]\n';
+}
+
+function toRecord(r: Row, cipher: FieldCipher, controller: string): Record27560 {
+  return {
+    record_id: r.id,
+    event_time: new Date(r.at).toISOString(),
+    controller,
+    subject_id: r.subject_id ?? '',
+    subject_number: r.number_enc ? cipher.decrypt(r.number_enc) : '',
+    purpose: r.purpose,
+    lawful_basis: BASIS[r.purpose] ?? 'consent',
+    notice_version: r.template_version_id ?? '',
+    language: r.locale ?? '',
+    notice_text_hash: r.text_hash ?? '',
+    collection_method: r.channel,
+    event_state: STATE[r.decision],
+    client_ip: r.client_ip ?? '',
+    client_mac: r.client_mac ?? '',
+    nas_id: r.nas_id ?? '',
+    ssid: r.ssid ?? '',
+    actor: r.actor ?? '',
+  };
+}
+
+/**
+ * RFC 4180 quoting. A cell starting with = + - @ is defused so spreadsheets do not run
+ * it as a formula; an E.164 number (+ and digits only) cannot be one and stays as it is.
+ */
+export function csvCell(v: string): string {
+  const s = /^[=+\-@\t\r]/.test(v) && !/^\+\d+$/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

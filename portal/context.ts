@@ -1,0 +1,33 @@
+// The one context object: built once in main.ts (or by a test), handed to routes,
+// capabilities and jobs. Plain values, no DI framework.
+import type { Config } from './config.ts';
+import type { Db } from './store/db.ts';
+import type { Logger } from './log.ts';
+import type { Keys } from './crypto/keys.ts';
+import type { FieldCipher } from './crypto/fields.ts';
+import type { Metrics } from './metrics.ts';
+import type { Views } from './http/views.ts';
+import { openDb } from './store/open.ts';
+import { migrate } from './store/migrate.ts';
+import { deriveKeys, loadSecretKey } from './crypto/keys.ts';
+import { fieldCipher } from './crypto/fields.ts';
+import { createMetrics } from './metrics.ts';
+import { createViews } from './http/views.ts';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  log: Logger;
+  keys: Keys;
+  cipher: FieldCipher;
+  metrics: Metrics;
+  views: Views;
+  now: () => number;
+}
+
+export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
+  const db = await openDb(config.databaseUrl);
+  await migrate(db);
+  const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
+  return { config, db, log, keys, cipher: fieldCipher(keys), metrics: createMetrics(), views: createViews(), now: Date.now };
+}

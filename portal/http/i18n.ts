@@ -1,0 +1,55 @@
+// Locale strings live in templates/locales/<locale>/*.json (one file per area: common,
+// guest, admin, sms), merged; the guest's language comes
+// from ?lang=, then the foyer_lang cookie, then Accept-Language, then the venue default.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOCALES, type Locale } from '../venues/settings.ts';
+
+export type Strings = Record<string, string>;
+
+const cache = new Map<string, Strings>();
+
+export function localeStrings(templatesDir: string, locale: Locale): Strings {
+  const key = `${templatesDir}:${locale}`;
+  let s = cache.get(key);
+  if (!s) {
+    const dir = join(templatesDir, 'locales', locale);
+    s = {};
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) flatten(JSON.parse(readFileSync(join(dir, f), 'utf8')), '', s);
+    cache.set(key, s);
+  }
+  return s;
+}
+
+function flatten(obj: Record<string, unknown>, prefix = '', out: Strings = {}): Strings {
+  for (const [k, v] of Object.entries(obj)) {
+    if (v && typeof v === 'object') flatten(v as Record<string, unknown>, `${prefix}${k}.`, out);
+    else out[`${prefix}${k}`] = String(v);
+  }
+  return out;
+}
+
+/** "Try again in {{minutes}} minutes" with params; a missing key shows itself, never crashes. */
+export function translate(strings: Strings, key: string, params: Record<string, string | number> = {}): string {
+  const template = strings[key] ?? key;
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => (name in params ? String(params[name]) : ''));
+}
+
+export function isLocale(v: unknown): v is Locale {
+  return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
+}
+
+export function negotiateLocale(opts: { query?: unknown; cookie?: unknown; acceptLanguage?: string; allowed: readonly Locale[]; fallback: Locale }): Locale {
+  for (const c of [opts.query, opts.cookie]) if (isLocale(c) && opts.allowed.includes(c)) return c;
+  const ranked = (opts.acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { lang: tag.toLowerCase().split('-')[0], q: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter((x) => x.lang && x.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { lang } of ranked) if (isLocale(lang) && opts.allowed.includes(lang)) return lang;
+  return opts.allowed.includes(opts.fallback) ? opts.fallback : opts.allowed[0];
+}

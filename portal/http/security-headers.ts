@@ -1,0 +1,22 @@
+// Strict headers on every response. Pages carry no script and load nothing from
+// elsewhere (a guest is not online yet), so the policy can be this tight.
+import type { Middleware } from 'koa';
+
+export function securityHeaders(opts: { https: boolean }): Middleware {
+  return async (ctx, next) => {
+    await next();
+    // A hand-back form posts to the NAS: the route sets ctx.state.formAction to allow it.
+    const formAction = ['\'self\'', ...((ctx.state.formAction as string[] | undefined) ?? [])].join(' ');
+    ctx.set({
+      'Content-Security-Policy': `default-src 'none'; style-src 'self'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    });
+    if (opts.https) ctx.set('Strict-Transport-Security', 'max-age=31536000');
+    if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
+  };
+}

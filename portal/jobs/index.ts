@@ -1,0 +1,5 @@
+import type { Job } from './job.ts';
+import { retentionJob } from './retention.ts';
+
+/** Every scheduled job; capabilities add theirs here. */
+export const jobs: Job[] = [retentionJob];

@@ -1,0 +1,39 @@
+// One interface for every SMS gateway (console, http, smpp, twilio).
+
+export interface OutboundSms {
+  /** E.164, e.g. +359881234567. */
+  to: string;
+  text: string;
+  /** What the message is for, kept in the message log: code, confirmation, help, stop, … */
+  purpose: string;
+  venueId?: string;
+}
+
+export interface SendResult {
+  /** The gateway's own message reference (message id, SMPP message_id, Twilio SID). */
+  ref: string;
+  /** Number of SMS parts the text needed. */
+  parts?: number;
+}
+
+export interface SmsGateway {
+  readonly name: string;
+  /**
+   * Sends one message. Resolves only when the gateway accepted it; rejects with an
+   * SmsError when it did not (nothing may then be counted as sent).
+   */
+  send(msg: OutboundSms): Promise<SendResult>;
+  close?(): Promise<void>;
+}
+
+export class SmsError extends Error {
+  constructor(
+    readonly code: 'sms_failed' | 'sms_timeout' | 'sms_rejected',
+    message: string,
+    /** Worth retrying (time-out, 5xx, throttling); false for a permanent refusal. */
+    readonly transient: boolean,
+  ) {
+    super(message);
+    this.name = 'SmsError';
+  }
+}

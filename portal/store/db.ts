@@ -1,0 +1,50 @@
+// The storage interface every capability writes SQL against. SQL uses `?`
+// placeholders and the portable subset of SQLite and PostgreSQL; each driver maps
+// its errors onto StoreError codes (as FreeRADIUS's SQL drivers do).
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Param = string | number | bigint | null | Buffer | boolean;
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  readonly dialect: Dialect;
+  all<T = Row>(sql: string, params?: Param[]): Promise<T[]>;
+  get<T = Row>(sql: string, params?: Param[]): Promise<T | undefined>;
+  run(sql: string, params?: Param[]): Promise<{ changes: number }>;
+}
+
+export interface Tx extends Queryable {
+  /**
+   * Serialises this transaction against every other that takes the same lock, across
+   * processes (pg_advisory_xact_lock; SQLite's BEGIN IMMEDIATE already serialises writers).
+   */
+  lock(name: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn only if no other process holds `name` (scheduled jobs run once across
+   * processes). Resolves null when the lock is held elsewhere.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type StoreErrorCode = 'unavailable' | 'conflict' | 'invalid' | 'busy';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export const isUnavailable = (e: unknown): boolean =>
+  e instanceof StoreError && (e.code === 'unavailable' || e.code === 'busy');

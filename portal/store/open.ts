@@ -1,0 +1,8 @@
+import type { Db } from './db.ts';
+import { openSqlite } from './sqlite.ts';
+import { openPostgres } from './postgres.ts';
+
+/** DATABASE_URL: postgres://… (or postgresql://…), else a SQLite file path. */
+export function openDb(url: string): Promise<Db> {
+  return /^postgres(ql)?:\/\//.test(url) ? openPostgres(url) : openSqlite(url.replace(/^sqlite:(\/\/)?/, ''));
+}

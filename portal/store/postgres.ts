@@ -1,0 +1,123 @@
+// PostgreSQL through pg: a pool, `?` placeholders rewritten to $n, BIGINT read as
+// numbers (times are ms since the epoch, well inside 2^53), errors mapped to StoreError.
+import pg from 'pg';
+import { StoreError, type Db, type Param, type Queryable, type Row, type Tx } from './db.ts';
+
+pg.types.setTypeParser(20, (v) => Number(v)); // int8
+pg.types.setTypeParser(1700, (v) => Number(v)); // numeric (sums, averages)
+
+const cache = new Map<string, string>();
+export function toPg(sql: string): string {
+  let out = cache.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    // Placeholders only outside quoted strings.
+    out = sql.replace(/'(?:[^']|'')*'|\?/g, (m) => (m === '?' ? `$${++n}` : m));
+    cache.set(sql, out);
+  }
+  return out;
+}
+
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
+
+export function mapError(err: unknown): StoreError {
+  if (err instanceof StoreError) return err;
+  const e = err as { code?: string; message?: string };
+  const msg = e?.message ?? String(err);
+  const code = e?.code ?? '';
+  if (UNAVAILABLE.has(code) || /terminat|Connection|connect/i.test(msg) && !code.match(/^[0-9A-Z]{5}$/)) {
+    return new StoreError('unavailable', `database unavailable: ${msg}`, err);
+  }
+  if (code === '23505') return new StoreError('conflict', msg, err);
+  if (code === '40001' || code === '40P01' || code === '55P03') return new StoreError('busy', msg, err);
+  return new StoreError('invalid', msg, err);
+}
+
+const norm = (params: Param[]) => params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
+
+function queryable(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>): Queryable {
+  const exec = async (sql: string, params: Param[] = []) => {
+    try {
+      return await q(toPg(sql), norm(params));
+    } catch (err) {
+      throw mapError(err);
+    }
+  };
+  return {
+    dialect: 'postgres',
+    all: async <T = Row>(sql: string, params?: Param[]) => (await exec(sql, params)).rows as T[],
+    get: async <T = Row>(sql: string, params?: Param[]) => (await exec(sql, params)).rows[0] as T | undefined,
+    run: async (sql: string, params?: Param[]) => ({ changes: (await exec(sql, params)).rowCount ?? 0 }),
+  };
+}
+
+/** Same 64-bit key for a name in every process. */
+const lockKey = (_name: string) => "hashtextextended('foyer:' || ?, 0)";
+
+export async function openPostgres(url: string): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_MAX ?? 10), connectionTimeoutMillis: 5000 });
+  // An idle client losing its server must not crash the process.
+  pool.on('error', () => undefined);
+  const root = queryable((sql, params) => pool.query(sql, params));
+
+  async function withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw mapError(err);
+    }
+    let broken = false;
+    try {
+      return await fn(client);
+    } catch (err) {
+      broken = mapError(err).code === 'unavailable';
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  const db: Db = {
+    ...root,
+    tx<T>(fn: (tx: Tx) => Promise<T>) {
+      return withClient(async (client) => {
+        const q = queryable((sql, params) => client.query(sql, params));
+        await q.run('BEGIN');
+        try {
+          const result = await fn({
+            ...q,
+            lock: async (name) => {
+              await q.get(`SELECT pg_advisory_xact_lock(${lockKey(name)})`, [name]);
+            },
+          });
+          await q.run('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw mapError(err);
+        }
+      });
+    },
+    exclusive<T>(name: string, fn: () => Promise<T>) {
+      // A session-level advisory lock held on one client for the job's duration.
+      return withClient(async (client) => {
+        const q = queryable((sql, params) => client.query(sql, params));
+        const got = await q.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${lockKey(name)}) AS ok`, [name]);
+        if (!got?.ok) return null;
+        try {
+          return await fn();
+        } finally {
+          await q.get(`SELECT pg_advisory_unlock(${lockKey(name)})`, [name]).catch(() => undefined);
+        }
+      });
+    },
+    async ping() {
+      await root.get('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  return db;
+}

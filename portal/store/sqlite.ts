@@ -1,0 +1,134 @@
+// SQLite through sqlite3: one writer connection (transactions queue behind a mutex,
+// because statements on one connection would otherwise join whichever transaction
+// is open) and one reader connection, which WAL lets run beside the writer.
+import sqlite3 from 'sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StoreError, type Db, type Param, type Queryable, type Row, type Tx } from './db.ts';
+
+type Conn = sqlite3.Database;
+
+function open(file: string, mode: number): Promise<Conn> {
+  return new Promise((resolve, reject) => {
+    const c = new sqlite3.Database(file, mode, (err) => (err ? reject(mapError(err)) : resolve(c)));
+  });
+}
+
+export function mapError(err: unknown): StoreError {
+  const e = err as { code?: string; message?: string };
+  const msg = e?.message ?? String(err);
+  switch (e?.code) {
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new StoreError('busy', `database busy: ${msg}`, err);
+    case 'SQLITE_CONSTRAINT':
+      return new StoreError(/UNIQUE|PRIMARY/.test(msg) ? 'conflict' : 'invalid', msg, err);
+    case 'SQLITE_READONLY':
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_IOERR':
+    case 'SQLITE_FULL':
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_MISUSE':
+      return new StoreError('unavailable', `database unavailable: ${msg}`, err);
+    default:
+      return new StoreError('invalid', msg, err);
+  }
+}
+
+const norm = (params: Param[]) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? Number(p) : p));
+
+function queryable(conn: () => Conn): Queryable {
+  return {
+    dialect: 'sqlite',
+    all<T = Row>(sql: string, params: Param[] = []) {
+      return new Promise<T[]>((res, rej) => conn().all(sql, norm(params), (err, rows) => (err ? rej(mapError(err)) : res(rows as T[]))));
+    },
+    get<T = Row>(sql: string, params: Param[] = []) {
+      return new Promise<T | undefined>((res, rej) => conn().get(sql, norm(params), (err, row) => (err ? rej(mapError(err)) : res(row as T | undefined))));
+    },
+    run(sql: string, params: Param[] = []) {
+      return new Promise((res, rej) =>
+        conn().run(sql, norm(params), function (this: sqlite3.RunResult, err: Error | null) {
+          if (err) rej(mapError(err));
+          else res({ changes: this.changes });
+        }),
+      );
+    },
+  };
+}
+
+function exec(c: Conn, sql: string): Promise<void> {
+  return new Promise((res, rej) => c.exec(sql, (err) => (err ? rej(mapError(err)) : res())));
+}
+
+export async function openSqlite(file: string): Promise<Db> {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const writer = await open(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
+  const pragmas = 'PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;';
+  await exec(writer, pragmas);
+  const reader = file === ':memory:' ? writer : await open(file, sqlite3.OPEN_READONLY);
+  if (reader !== writer) await exec(reader, 'PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;');
+
+  // In-process mutex: one transaction (or lone write) at a time on the writer.
+  let tail: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = tail.then(fn, fn);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+
+  const w = queryable(() => writer);
+  const r = queryable(() => reader);
+  const locks = new Set<string>();
+
+  const db: Db = {
+    dialect: 'sqlite',
+    all: (sql, params) => r.all(sql, params),
+    get: (sql, params) => r.get(sql, params),
+    run: (sql, params) => serial(() => w.run(sql, params)),
+    tx<T>(fn: (tx: Tx) => Promise<T>) {
+      return serial(async () => {
+        await exec(writer, 'BEGIN IMMEDIATE');
+        try {
+          const result = await fn({ ...w, lock: async () => undefined });
+          await exec(writer, 'COMMIT');
+          return result;
+        } catch (err) {
+          await exec(writer, 'ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      });
+    },
+    async exclusive<T>(name: string, fn: () => Promise<T>) {
+      // Lease row: another process holding an unexpired lease wins.
+      if (locks.has(name)) return null;
+      const now = Date.now();
+      const { changes } = await db.run(
+        `INSERT INTO job_locks (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE job_locks.expires_at < ?`,
+        [name, String(process.pid), now + 10 * 60_000, now],
+      );
+      if (changes === 0) return null;
+      locks.add(name);
+      try {
+        return await fn();
+      } finally {
+        locks.delete(name);
+        await db.run('DELETE FROM job_locks WHERE name = ? AND holder = ?', [name, String(process.pid)]).catch(() => undefined);
+      }
+    },
+    async ping() {
+      await r.get('SELECT 1');
+      // A read-only or vanished file only shows on a write attempt.
+      await serial(() => w.run('UPDATE meta SET value = value WHERE key = ?', ['schema']));
+    },
+    async close() {
+      await serial(async () => undefined);
+      await new Promise<void>((res) => writer.close(() => res()));
+      if (reader !== writer) await new Promise<void>((res) => reader.close(() => res()));
+    },
+  };
+  return db;
+}

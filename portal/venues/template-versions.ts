@@ -1,0 +1,33 @@
+// Template versions: the content hash of everything that decides what a guest reads
+// on the consent screens, stored immutably the first time it is rendered.
+import type { Queryable } from '../store/db.ts';
+import { sha256 } from '../consent/event.ts';
+
+/** Stable JSON: object keys sorted, so equal content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
+// Per database: ids already stored, so a hot page does not write on every render.
+const known = new WeakMap<Queryable, Set<string>>();
+
+/** Returns the version id (sha256 of the canonical content); stores it once. */
+export async function registerTemplateVersion(db: Queryable, venueId: string, content: unknown): Promise<string> {
+  const json = canonicalJson(content);
+  const id = sha256(json);
+  let seen = known.get(db);
+  if (!seen) known.set(db, (seen = new Set()));
+  if (seen.has(id)) return id;
+  await db.run('INSERT INTO template_versions (id, venue_id, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+    id, venueId, json, Date.now(),
+  ]);
+  seen.add(id);
+  return id;
+}
+
+export async function loadTemplateVersion<T = unknown>(db: Queryable, id: string): Promise<{ id: string; venueId: string; content: T; createdAt: number } | undefined> {
+  const r = await db.get<{ id: string; venue_id: string; content: string; created_at: number }>('SELECT * FROM template_versions WHERE id = ?', [id]);
+  return r && { id: r.id, venueId: r.venue_id, content: JSON.parse(r.content) as T, createdAt: r.created_at };
+}
