@@ -15,7 +15,8 @@ export function createApp(ctx: AppContext): Koa {
     try {
       await next();
     } finally {
-      const route = (kctx as { routerPath?: string }).routerPath ?? (kctx.status === 404 ? 'unmatched' : kctx.path);
+      // The route pattern, never the raw path: labels must stay few.
+      const route = (kctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       ctx.metrics.httpRequests.inc({ route, status: String(kctx.status) });
       ctx.metrics.httpDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
     }

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { eachBackend } from '../support/backends.ts';
+import { testContext, type TestContext } from '../support/context.ts';
+import { signUp } from '../support/ledger-fixtures.ts';
+import { createVenue } from '../../portal/venues/venues.ts';
+import { retentionJob } from '../../portal/jobs/retention.ts';
+import { runJob } from '../../portal/jobs/scheduler.ts';
+import { verifyLedger } from '../../portal/consent/verify.ts';
+
+eachBackend('scheduled jobs', (backend) => {
+  let ctx: TestContext;
+  beforeEach(async () => (ctx = await testContext({ backend })));
+  afterEach(() => ctx.cleanup());
+
+  it('retention erases personal data after the venue period and keeps the events', async () => {
+    const venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
+    const month = 30.44 * 86_400_000;
+    await signUp(ctx, venue.id, '+359881234567', { terms: 'granted' }, Date.now() - 25 * month);
+    await signUp(ctx, venue.id, '+359887654321', { terms: 'granted' }, Date.now() - 23 * month);
+    const result = await runJob(retentionJob, { db: ctx.db, log: ctx.log, now: Date.now }, ctx.metrics);
+    assert.deepEqual(result, { erased: 1 });
+    const rows = await ctx.db.all<{ erased: number }>('SELECT CASE WHEN number_enc IS NULL THEN 1 ELSE 0 END AS erased FROM subjects ORDER BY last_event_at');
+    assert.deepEqual(rows.map((r) => Number(r.erased)), [1, 0]);
+    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 2 });
+    const run = await ctx.db.get<{ job: string; result: string }>('SELECT job, result FROM job_runs');
+    assert.deepEqual(run, { job: 'retention', result: '{"erased":1}' });
+  });
+
+  it('skips a job whose lock another process holds', async () => {
+    const job = { name: 'slow', schedule: '* * * * *', run: async () => { await new Promise((r) => setTimeout(r, 100)); return { done: 1 }; } };
+    const jctx = { db: ctx.db, log: ctx.log, now: Date.now };
+    const [a, b] = await Promise.all([runJob(job, jctx), runJob(job, jctx)]);
+    assert.deepEqual([a, b].filter(Boolean), [{ done: 1 }]);
+  });
+});

@@ -1,0 +1,97 @@
+// One contract, both databases: what every capability relies on from the store.
+import assert from 'node:assert/strict';
+import { eachBackend } from '../support/backends.ts';
+import { testContext, type TestContext } from '../support/context.ts';
+import { migrate } from '../../portal/store/migrate.ts';
+import { StoreError } from '../../portal/store/db.ts';
+import { openDb } from '../../portal/store/open.ts';
+import { toPg } from '../../portal/store/postgres.ts';
+
+eachBackend('store contract', (backend) => {
+  let ctx: TestContext;
+  beforeEach(async () => (ctx = await testContext({ backend })));
+  afterEach(() => ctx.cleanup());
+
+  it('migrates once; running again applies nothing', async () => {
+    assert.deepEqual(await migrate(ctx.db), []);
+    const rows = await ctx.db.all<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id');
+    assert.ok(rows.some((r) => r.id === '001_foundation'));
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)');
+    await ctx.db.tx(async (tx) => {
+      await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', ['a', 1]);
+    });
+    await assert.rejects(
+      ctx.db.tx(async (tx) => {
+        await tx.run('INSERT INTO t (k, n) VALUES (?, ?)', ['b', 2]);
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    assert.deepEqual(await ctx.db.all('SELECT k, n FROM t ORDER BY k'), [{ k: 'a', n: 1 }]);
+  });
+
+  it('returns BIGINT as numbers and keeps strings with question marks intact', async () => {
+    await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)');
+    await ctx.db.run(`INSERT INTO t (k, n) VALUES ('what?', ?)`, [1_795_000_000_000]);
+    assert.deepEqual(await ctx.db.get('SELECT k, n FROM t WHERE n = ?', [1_795_000_000_000]), { k: 'what?', n: 1_795_000_000_000 });
+  });
+
+  it('maps a unique violation to StoreError conflict', async () => {
+    await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY)');
+    await ctx.db.run('INSERT INTO t (k) VALUES (?)', ['a']);
+    await assert.rejects(ctx.db.run('INSERT INTO t (k) VALUES (?)', ['a']), (e: unknown) => e instanceof StoreError && e.code === 'conflict');
+  });
+
+  it('serialises transactions that take the same lock', async () => {
+    await ctx.db.run('CREATE TABLE c (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)');
+    await ctx.db.run('INSERT INTO c (id, n) VALUES (1, 0)');
+    // Read-modify-write with a pause: without serialisation updates would be lost.
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        ctx.db.tx(async (tx) => {
+          await tx.lock('counter');
+          const { n } = (await tx.get<{ n: number }>('SELECT n FROM c WHERE id = 1'))!;
+          await new Promise((r) => setTimeout(r, 5));
+          await tx.run('UPDATE c SET n = ? WHERE id = 1', [n + 1]);
+        }),
+      ),
+    );
+    assert.equal((await ctx.db.get<{ n: number }>('SELECT n FROM c WHERE id = 1'))!.n, 8);
+  });
+
+  it('runs an exclusive section in one holder at a time', async () => {
+    let inside = 0;
+    let max = 0;
+    const section = () =>
+      ctx.db.exclusive('job:test', async () => {
+        inside++;
+        max = Math.max(max, inside);
+        await new Promise((r) => setTimeout(r, 50));
+        inside--;
+        return 'ran';
+      });
+    const results = await Promise.all([section(), section()]);
+    assert.equal(max, 1);
+    assert.deepEqual(results.sort(), ['ran', null].sort() as unknown as string[]);
+    assert.equal(await section(), 'ran', 'the lock is released afterwards');
+  });
+
+  it('answers ping', async () => {
+    await ctx.db.ping();
+  });
+});
+
+describe('store errors', () => {
+  it('reports an unreachable PostgreSQL as unavailable', async () => {
+    const db = await openDb('postgres://nobody:x@127.0.0.1:1/none');
+    await assert.rejects(db.get('SELECT 1'), (e: unknown) => e instanceof StoreError && e.code === 'unavailable');
+    await db.close();
+  });
+
+  it('rewrites placeholders for PostgreSQL outside quoted strings only', () => {
+    assert.equal(toPg(`SELECT * FROM t WHERE a = ? AND b = 'x?''y' AND c = ?`), `SELECT * FROM t WHERE a = $1 AND b = 'x?''y' AND c = $2`);
+  });
+});
