@@ -19,6 +19,8 @@ export const configSchema = z.object({
   /** postgres://… or a SQLite file path. */
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default('./data'),
+  /** PostgreSQL connections per process. */
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   /** Keys every HMAC, cookie signature and field encryption; generated into DATA_DIR when unset. */
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   SMS_GATEWAY: z.enum(['console', 'http', 'smpp', 'twilio']).optional(),

@@ -26,7 +26,7 @@ export interface AppContext {
 }
 
 export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
-  const db = await openDb(config.databaseUrl);
+  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX });
   await migrate(db);
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
   return { config, db, log, keys, cipher: fieldCipher(keys), metrics: createMetrics(), views: createViews(), now: Date.now };

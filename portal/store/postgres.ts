@@ -54,8 +54,8 @@ function queryable(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult
 /** Same 64-bit key for a name in every process. */
 const lockKey = (_name: string) => "hashtextextended('foyer:' || ?, 0)";
 
-export async function openPostgres(url: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_MAX ?? 10), connectionTimeoutMillis: 5000 });
+export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
   // An idle client losing its server must not crash the process.
   pool.on('error', () => undefined);
   const root = queryable((sql, params) => pool.query(sql, params));
