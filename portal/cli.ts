@@ -15,6 +15,7 @@ import { addNas, listNas, removeNas, VENDORS } from './access/nas-clients.ts';
 import { addAdmin, ROLES } from './admin/accounts.ts';
 import { verifyLedger } from './consent/verify.ts';
 import { exportConsents } from './consent/export.ts';
+import { exportActiveSms, exportSuppression } from './consent/lists.ts';
 import { PURPOSES, type Purpose } from './consent/event.ts';
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
@@ -163,13 +164,29 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
     .requiredOption('--format <format>', 'csv|json', oneOf(['csv', 'json'], '--format'))
     .option('--purpose <purpose>', PURPOSES.join('|'), oneOf(PURPOSES, '--purpose'))
     .option('--since <date>', 'only events at or after this date', dateArg)
+    .option('--active', 'with --purpose sms: only numbers that may be sent offers now (latest decision granted, not suppressed)')
     .option('--out <file>', 'write to a file instead of standard output')
     .action((o) =>
       withContext(async (ctx) => {
         const v = await venueBySlug(ctx, o.venue);
-        const rows = exportConsents(ctx.db, ctx.cipher, v.name, { venueId: v.id, format: o.format, purpose: o.purpose as Purpose | undefined, since: o.since });
+        if (o.active && o.purpose !== 'sms') throw new FoyerError('export_active_purpose', 400, '--active lists SMS offers consent: add --purpose sms');
+        const rows = o.active
+          ? exportActiveSms(ctx.db, ctx.cipher, v.id, o.format)
+          : exportConsents(ctx.db, ctx.cipher, v.name, { venueId: v.id, format: o.format, purpose: o.purpose as Purpose | undefined, since: o.since });
         await pipeline(Readable.from(rows), o.out ? createWriteStream(o.out) : process.stdout, { end: Boolean(o.out) });
         if (o.out) out.err(`exported to ${o.out}`);
+      }),
+    );
+
+  consents
+    .command('suppression')
+    .description('numbers (as keyed hashes) that must not be sent SMS offers: declined, withdrawn or invalid')
+    .requiredOption('--venue <slug>')
+    .requiredOption('--format <format>', 'csv|json', oneOf(['csv', 'json'], '--format'))
+    .action((o) =>
+      withContext(async (ctx) => {
+        const v = await venueBySlug(ctx, o.venue);
+        await pipeline(Readable.from(exportSuppression(ctx.db, v.id, o.format)), process.stdout, { end: false });
       }),
     );
 

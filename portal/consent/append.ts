@@ -46,6 +46,12 @@ export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], now = Da
     const inserted = await tx.get<{ seq: number }>(INSERT, [...HASHED_COLUMNS.map((c) => row[c]), hash]);
     seq = inserted!.seq;
     out.push({ ...row, hash });
+    await tx.run(
+      `INSERT INTO consent_state (venue_id, number_hash, purpose, decision, event_id, seq, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (venue_id, number_hash, purpose) DO UPDATE SET
+         decision = excluded.decision, event_id = excluded.event_id, seq = excluded.seq, at = excluded.at`,
+      [row.venue_id, row.number_hash, row.purpose, row.decision, row.id, seq, now],
+    );
     prev = hash;
     if (e.subjectId) await tx.run('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, e.subjectId]);
   }

@@ -4,10 +4,11 @@
 import type { Queryable, Param } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { Purpose } from './event.ts';
+import { formatRecords, pagesBySeq, type Format } from './format.ts';
 
 export interface ExportOptions {
   venueId: string;
-  format: 'csv' | 'json';
+  format: Format;
   purpose?: Purpose;
   since?: number;
   pageSize?: number;
@@ -19,6 +20,7 @@ const FIELDS = [
   'client_ip', 'client_mac', 'nas_id', 'ssid', 'actor',
 ] as const;
 type Record27560 = Record<(typeof FIELDS)[number], string>;
+
 
 const STATE = { granted: 'given', declined: 'refused', withdrawn: 'withdrawn' } as const;
 // Accepting the terms of use is part of the contract for access; offers rest on consent.
@@ -53,22 +55,12 @@ export async function* exportConsents(db: Queryable, cipher: FieldCipher, contro
       e.template_version_id, e.locale, e.text_hash, e.client_ip, e.client_mac, e.nas_id, e.ssid, e.actor
     FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id
     WHERE ${where.join(' AND ')} ORDER BY e.seq LIMIT ${page}`;
+  const rows = pagesBySeq((after) => db.all<Row>(sql, [params[0], after, ...params.slice(2)]), page);
+  yield* formatRecords(FIELDS, o.format, mapPages(rows, (r) => toRecord(r, cipher, controller)));
+}
 
-  yield o.format === 'csv' ? FIELDS.join(',') + '\n' : '[';
-  let first = true;
-  for (;;) {
-    const rows = await db.all<Row>(sql, params);
-    let chunk = '';
-    for (const r of rows) {
-      const rec = toRecord(r, cipher, controller);
-      if (o.format === 'csv') chunk += FIELDS.map((f) => csvCell(rec[f])).join(',') + '\n';
-      else (chunk += (first ? '\n' : ',\n') + JSON.stringify(rec)), (first = false);
-    }
-    if (chunk) yield chunk;
-    if (rows.length < page) break;
-    params[1] = rows[rows.length - 1].seq;
-  }
-  if (o.format === 'json') yield first ? ']\n' : '\n]\n';
+async function* mapPages<T, U>(pages: AsyncIterable<T[]>, fn: (t: T) => U): AsyncGenerator<U[]> {
+  for await (const p of pages) yield p.map(fn);
 }
 
 function toRecord(r: Row, cipher: FieldCipher, controller: string): Record27560 {
@@ -91,13 +83,4 @@ function toRecord(r: Row, cipher: FieldCipher, controller: string): Record27560 
     ssid: r.ssid ?? '',
     actor: r.actor ?? '',
   };
-}
-
-/**
- * RFC 4180 quoting. A cell starting with = + - @ is defused so spreadsheets do not run
- * it as a formula; an E.164 number (+ and digits only) cannot be one and stays as it is.
- */
-export function csvCell(v: string): string {
-  const s = /^[=+\-@\t\r]/.test(v) && !/^\+\d+$/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
