@@ -3,6 +3,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { VenueSettings } from '../venues/settings.ts';
+import type { Logger } from '../../radius/types.ts';
+import { normaliseMac } from './mac.ts';
+import { openSessionsOfGrant } from './sessions.ts';
+import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect.ts';
 
 export interface Grant {
   id: string;
@@ -40,7 +44,8 @@ export async function createGrant(tx: Queryable, cipher: FieldCipher, g: NewGran
     subjectId: g.subjectId,
     username: `g-${randomBytes(6).toString('hex')}`,
     password: randomBytes(12).toString('base64url'),
-    clientMac: g.clientMac ?? null,
+    // One form for every vendor's notation, so MAC authentication finds it.
+    clientMac: normaliseMac(g.clientMac) ?? null,
     nasId: g.nasId ?? null,
     startsAt: now,
     endsAt: now + s.durationMinutes * 60_000,
@@ -63,4 +68,32 @@ export async function createGrant(tx: Queryable, cipher: FieldCipher, g: NewGran
     ],
   );
   return grant;
+}
+
+export interface RevokeContext {
+  db: Queryable;
+  cipher: FieldCipher;
+  log: Logger;
+  now: () => number;
+  /** Sends Disconnect-Requests to the NAS; without one the sessions end at their next re-authorisation. */
+  disconnect?: Disconnector;
+}
+
+/**
+ * Revokes a grant: no further Access-Accept, and each of its open sessions gets a
+ * Disconnect-Request. Revoking twice is harmless (the second finds nothing new to do
+ * except resend to sessions still open).
+ */
+export async function revokeGrant(ctx: RevokeContext, grantId: string): Promise<{ found: boolean; sessions: { id: string; outcome: DisconnectReport }[] }> {
+  const now = ctx.now();
+  await ctx.db.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
+  const exists = await ctx.db.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]);
+  if (!exists) return { found: false, sessions: [] };
+  const sessions = [];
+  if (ctx.disconnect) {
+    const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect };
+    for (const s of await openSessionsOfGrant(ctx.db, grantId)) sessions.push({ id: s.id, outcome: await disconnectSession(deps, s, 'revoked') });
+  }
+  ctx.log.info({ grant: grantId, sessions: sessions.length }, 'grant revoked');
+  return { found: true, sessions };
 }

@@ -86,6 +86,11 @@ export async function listNas(db: Queryable, cipher: FieldCipher): Promise<NasRe
   return (await db.all<NasRow>('SELECT * FROM nas_clients ORDER BY name')).map((r) => toRecord(r, cipher));
 }
 
+export async function findNasById(db: Queryable, cipher: FieldCipher, id: string): Promise<NasRecord | undefined> {
+  const r = await db.get<NasRow>('SELECT * FROM nas_clients WHERE id = ?', [id]);
+  return r && toRecord(r, cipher);
+}
+
 export async function removeNas(db: Queryable, nameOrId: string): Promise<boolean> {
   const { changes } = await db.run('DELETE FROM nas_clients WHERE name = ? OR id = ?', [nameOrId, nameOrId]);
   return changes > 0;

@@ -1,5 +1,6 @@
 import type { Job } from './job.ts';
 import { retentionJob } from './retention.ts';
+import { closeStaleSessionsJob } from './close-stale-sessions.ts';
 
 /** Every scheduled job; capabilities add theirs here. */
-export const jobs: Job[] = [retentionJob];
+export const jobs: Job[] = [retentionJob, closeStaleSessionsJob];

@@ -27,14 +27,18 @@ const migration: Migration = {
       disconnect_result TEXT,
       UNIQUE (nas_id, acct_session_id)
     )`,
-    // Auth path: open sessions (device limit) and octets since the grant's window began (data cap).
+    // Auth path: open sessions (device limit) and octets used (data cap), index-only.
     `CREATE INDEX sessions_grant_open ON sessions (grant_id, stopped_at, stale_at)`,
-    `CREATE INDEX sessions_grant_usage ON sessions (grant_id, started_at, input_octets, output_octets)`,
+    `CREATE INDEX sessions_grant_usage ON sessions (grant_id, input_octets, output_octets)`,
     // Accounting-On/Off closes one NAS's open sessions.
     `CREATE INDEX sessions_nas_open ON sessions (nas_id, stopped_at)`,
     // The stale-session job and `sessions list`.
     `CREATE INDEX sessions_stale ON sessions (stopped_at, stale_at)`,
     `CREATE INDEX sessions_started ON sessions (started_at)`,
+    `CREATE INDEX sessions_acct ON sessions (acct_session_id)`,
+    // Octets used before a remembered device's grant got a new window (MAC authentication):
+    // the window's usage is the sum over the grant's sessions minus this.
+    `ALTER TABLE grants ADD COLUMN used_base_octets BIGINT NOT NULL DEFAULT 0`,
     // key: 'mac:aa:bb:cc:dd:ee:ff' or 'user:NAME'.
     `CREATE TABLE access_rejects (
       key TEXT PRIMARY KEY,

@@ -1,0 +1,110 @@
+// Access-Request policy: who may be online, for how long, at what speed.
+// Order matters: the password is checked before the grant's state is revealed, so a
+// wrong password never learns that a grant exists or has expired.
+import type { Queryable } from '../store/db.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
+import type { AccessDecision, AccessRequest, Logger } from '../../radius/types.ts';
+import { isUnavailable } from '../store/db.ts';
+import { grantStateByMac, grantStateByUsername, type GrantState } from './grant-state.ts';
+import { normaliseMac } from './mac.ts';
+import { recordReject, replyMessage, type RejectReason } from './reject-reasons.ts';
+import type { VenueSettingsCache } from './venue-cache.ts';
+
+export interface AuthorizeDeps {
+  db: Queryable;
+  cipher: FieldCipher;
+  log: Logger;
+  now: () => number;
+  venues: VenueSettingsCache;
+}
+
+type Who = { mac?: string; username?: string };
+
+export async function authorize(deps: AuthorizeDeps, req: AccessRequest): Promise<AccessDecision> {
+  const now = deps.now();
+  try {
+    const userMac = normaliseMac(req.userName);
+    const stationMac = normaliseMac(req.callingStationId);
+    return userMac ? await byMac(deps, req, userMac, stationMac, now) : await byPassword(deps, req, stationMac, now);
+  } catch (err) {
+    // Never a reject for our own trouble: without an answer the NAS tries its next server.
+    const reason = isUnavailable(err) ? 'database unavailable' : 'internal error';
+    deps.log[isUnavailable(err) ? 'warn' : 'error']({ err, nas: req.nas.name }, `access-request dropped: ${reason}`);
+    return { result: 'drop', reason };
+  }
+}
+
+async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string | undefined, now: number): Promise<AccessDecision> {
+  const g = await grantStateByUsername(deps.db, req.userName, mac, now);
+  // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
+  if (!g) return reject(deps, { mac }, 'unknown', now);
+  const who = { mac, username: g.username };
+  if (!req.checkPassword(deps.cipher.decrypt(g.passwordEnc))) return reject(deps, who, 'wrong_password', now);
+  if (g.venueId !== req.nas.venueId) return reject(deps, who, 'wrong_venue', now);
+  if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
+  if (g.endsAt <= now) return reject(deps, who, 'expired', now);
+  return admit(deps, g, who, now);
+}
+
+/**
+ * MAC authentication of a returning device. The NAS vouches for the MAC (shared secret,
+ * Message-Authenticator), so the password it sends (often the MAC again) is not checked.
+ * Inside the grant's window the device gets what is left of it; after the window but inside
+ * the remember window it gets a NEW window of the venue's current duration (and a fresh
+ * data allowance), recorded on the grant so accounting and later requests agree.
+ */
+async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stationMac: string | undefined, now: number): Promise<AccessDecision> {
+  const who = { mac };
+  // User-Name and Calling-Station-Id naming different devices is not MAC authentication.
+  if (stationMac && stationMac !== mac) return reject(deps, who, 'unknown', now);
+  let g = await grantStateByMac(deps.db, mac, req.nas.venueId, now);
+  if (!g) return reject(deps, who, 'not_remembered', now);
+  if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
+  if (g.endsAt <= now) {
+    if (g.rememberUntil <= now) return reject(deps, who, 'not_remembered', now);
+    g = await renewWindow(deps, g, now);
+  }
+  return admit(deps, g, who, now);
+}
+
+async function renewWindow(deps: AuthorizeDeps, g: GrantState, now: number): Promise<GrantState> {
+  const settings = await deps.venues.get(g.venueId);
+  const endsAt = now + settings.session.durationMinutes * 60_000;
+  // What was used so far becomes the base the new window's usage is counted from.
+  // Only the first of two racing requests moves the window.
+  await deps.db.run(
+    `UPDATE grants SET starts_at = ?, ends_at = ?,
+       used_base_octets = (SELECT COALESCE(SUM(s.input_octets + s.output_octets), 0) FROM sessions s WHERE s.grant_id = grants.id)
+     WHERE id = ? AND ends_at <= ?`,
+    [now, endsAt, g.id, now],
+  );
+  return { ...g, startsAt: now, endsAt, usedOctets: 0, sessionTimeout: settings.session.durationMinutes * 60 };
+}
+
+async function admit(deps: AuthorizeDeps, g: GrantState, who: Who, now: number): Promise<AccessDecision> {
+  if (g.dataCapBytes > 0 && g.usedOctets >= g.dataCapBytes) return reject(deps, who, 'data_used_up', now);
+  if (g.otherOpenSessions >= g.maxSessions) return reject(deps, who, 'too_many_devices', now, { maxSessions: g.maxSessions });
+  const settings = await deps.venues.get(g.venueId);
+  const left = Math.max(1, Math.floor((g.endsAt - now) / 1000));
+  const up = g.upKbps > 0 ? g.upKbps : undefined;
+  const down = g.downKbps > 0 ? g.downKbps : undefined;
+  return {
+    result: 'accept',
+    sessionTimeout: g.sessionTimeout > 0 ? Math.min(left, g.sessionTimeout) : left,
+    idleTimeout: g.idleTimeout > 0 ? g.idleTimeout : undefined,
+    interimInterval: settings.session.interimMinutes * 60,
+    class: g.id,
+    bandwidth: up || down ? { upKbps: up, downKbps: down } : undefined,
+    dataLimitBytes: g.dataCapBytes > 0 ? g.dataCapBytes - g.usedOctets : undefined,
+  };
+}
+
+async function reject(deps: AuthorizeDeps, who: Who, reason: RejectReason, now: number, params?: { maxSessions?: number }): Promise<AccessDecision> {
+  try {
+    await recordReject(deps.db, who, reason, now);
+  } catch (err) {
+    // The answer matters more than the note for the portal.
+    deps.log.warn({ err, reason }, 'could not record the reject reason');
+  }
+  return { result: 'reject', replyMessage: replyMessage(reason, params) };
+}

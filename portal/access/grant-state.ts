@@ -1,0 +1,90 @@
+// A grant as the auth path needs it, in ONE indexed query: the grant row plus the
+// octets used in its current window and the number of its other devices online
+// (correlated sub-queries on sessions_grant_usage and sessions_grant_open).
+import type { Queryable } from '../store/db.ts';
+
+export interface GrantState {
+  id: string;
+  venueId: string;
+  username: string;
+  passwordEnc: string;
+  clientMac: string | null;
+  startsAt: number;
+  endsAt: number;
+  sessionTimeout: number;
+  idleTimeout: number;
+  upKbps: number;
+  downKbps: number;
+  dataCapBytes: number;
+  maxSessions: number;
+  rememberUntil: number;
+  revokedAt: number | null;
+  /** Octets in and out over the grant's sessions in its current window. */
+  usedOctets: number;
+  /** Open, not stale sessions of this grant from devices other than the one asking. */
+  otherOpenSessions: number;
+}
+
+interface Row {
+  id: string;
+  venue_id: string;
+  username: string;
+  password_enc: string;
+  client_mac: string | null;
+  starts_at: number;
+  ends_at: number;
+  session_timeout: number;
+  idle_timeout: number;
+  up_kbps: number;
+  down_kbps: number;
+  data_cap_bytes: number;
+  max_sessions: number;
+  remember_until: number;
+  revoked_at: number | null;
+  used_octets: number | string;
+  other_open: number | string;
+}
+
+const SELECT = `SELECT g.id, g.venue_id, g.username, g.password_enc, g.client_mac, g.starts_at, g.ends_at, g.session_timeout,
+    g.idle_timeout, g.up_kbps, g.down_kbps, g.data_cap_bytes, g.max_sessions, g.remember_until, g.revoked_at,
+    (SELECT COALESCE(SUM(s.input_octets + s.output_octets), 0) FROM sessions s WHERE s.grant_id = g.id) - g.used_base_octets AS used_octets,
+    (SELECT COUNT(*) FROM sessions s
+      WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)) AS other_open
+  FROM grants g`;
+
+const fromRow = (r: Row): GrantState => ({
+  id: r.id,
+  venueId: r.venue_id,
+  username: r.username,
+  passwordEnc: r.password_enc,
+  clientMac: r.client_mac,
+  startsAt: Number(r.starts_at),
+  endsAt: Number(r.ends_at),
+  sessionTimeout: Number(r.session_timeout),
+  idleTimeout: Number(r.idle_timeout),
+  upKbps: Number(r.up_kbps),
+  downKbps: Number(r.down_kbps),
+  dataCapBytes: Number(r.data_cap_bytes),
+  maxSessions: Number(r.max_sessions),
+  rememberUntil: Number(r.remember_until),
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  usedOctets: Number(r.used_octets),
+  otherOpenSessions: Number(r.other_open),
+});
+
+/** By RADIUS user name (grants.username is unique). `mac`: the device asking, not counted against the limit. */
+export async function grantStateByUsername(db: Queryable, username: string, mac: string | undefined, now: number): Promise<GrantState | undefined> {
+  const r = await db.get<Row>(`${SELECT} WHERE g.username = ?`, [now, mac ?? '', username]);
+  return r && fromRow(r);
+}
+
+/** The device's latest grant at the venue (grants_mac index), revoked or not: revoking the latest blocks the device. */
+export async function grantStateByMac(db: Queryable, mac: string, venueId: string, now: number): Promise<GrantState | undefined> {
+  const r = await db.get<Row>(`${SELECT} WHERE g.client_mac = ? AND g.venue_id = ? ORDER BY g.ends_at DESC LIMIT 1`, [now, mac, mac, venueId]);
+  return r && fromRow(r);
+}
+
+export async function grantStateById(db: Queryable, id: string, now: number): Promise<GrantState | undefined> {
+  const r = await db.get<Row>(`${SELECT} WHERE g.id = ?`, [now, '', id]);
+  return r && fromRow(r);
+}

@@ -1,0 +1,50 @@
+// The Authorizer radius/ asks about every Access-Request and Accounting-Request.
+import type { Db } from '../store/db.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
+import type { AccessRequest, AccountingRecord, Authorizer, Logger } from '../../radius/types.ts';
+import { authorize } from './authorize.ts';
+import { account } from './accounting.ts';
+import { enforceLimits } from './enforce.ts';
+import type { Disconnector } from './disconnect.ts';
+import { VenueSettingsCache } from './venue-cache.ts';
+
+export interface AccessPolicyDeps {
+  db: Db;
+  cipher: FieldCipher;
+  log: Logger;
+  now?: () => number;
+  /** Sends Disconnect-Requests; without one, limits are enforced at the next authorisation only. */
+  disconnect?: Disconnector;
+  venueCacheMs?: number;
+}
+
+export interface AccessPolicy extends Authorizer {
+  /** Resolves when the enforcement started by earlier accounting has finished (tests, shutdown). */
+  settled(): Promise<void>;
+}
+
+export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
+  const now = d.now ?? Date.now;
+  const venues = new VenueSettingsCache(d.db, d.venueCacheMs ?? 10_000, now);
+  const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues };
+  const pending = new Set<Promise<unknown>>();
+
+  return {
+    authorize: (req: AccessRequest) => authorize(deps, req),
+
+    async account(rec: AccountingRecord) {
+      const session = await account(deps, rec);
+      const disconnect = d.disconnect;
+      if (!session || !disconnect || rec.status !== 'interim') return;
+      // After the response: a slow or silent NAS must not hold up accounting.
+      const p = enforceLimits({ ...deps, disconnect }, session)
+        .catch((err) => d.log.error({ err, session: session.id }, 'enforcing limits failed'))
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    },
+
+    async settled() {
+      while (pending.size) await Promise.all([...pending]);
+    },
+  };
+}

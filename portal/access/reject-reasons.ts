@@ -1,0 +1,58 @@
+// Why an Access-Request was refused: a stable code, a plain-English Reply-Message for
+// the NAS (some show it to the guest), and the last one per device and user, so the
+// portal can tell a guest who comes back what happened (its locale keys: access.reject.<code>).
+import type { Queryable } from '../store/db.ts';
+import { normaliseMac } from './mac.ts';
+
+export type RejectReason = 'unknown' | 'wrong_password' | 'expired' | 'revoked' | 'data_used_up' | 'too_many_devices' | 'wrong_venue' | 'not_remembered';
+
+export function replyMessage(reason: RejectReason, params: { maxSessions?: number } = {}): string {
+  switch (reason) {
+    case 'unknown':
+    case 'wrong_password':
+      return 'The Wi-Fi user name or password is not correct. Please sign in again on the Wi-Fi page.';
+    case 'expired':
+      return 'Your Wi-Fi access has expired. Please sign in again on the Wi-Fi page.';
+    case 'revoked':
+      return 'Your Wi-Fi access was withdrawn by the venue.';
+    case 'data_used_up':
+      return 'You have used all the data included with your Wi-Fi access.';
+    case 'too_many_devices':
+      return `Too many of your devices are online at once (at most ${params.maxSessions ?? 1}). Disconnect one and try again.`;
+    case 'wrong_venue':
+      return "This Wi-Fi access is for another venue. Please sign in on this venue's Wi-Fi page.";
+    case 'not_remembered':
+      return 'This device is not remembered here. Please sign in on the Wi-Fi page.';
+  }
+}
+
+const keysFor = (who: { mac?: string; username?: string }): string[] => {
+  const keys: string[] = [];
+  const mac = normaliseMac(who.mac);
+  if (mac) keys.push(`mac:${mac}`);
+  if (who.username) keys.push(`user:${who.username}`);
+  return keys;
+};
+
+export async function recordReject(db: Queryable, who: { mac?: string; username?: string }, reason: RejectReason, now: number): Promise<void> {
+  for (const key of keysFor(who)) {
+    await db.run(
+      `INSERT INTO access_rejects (key, reason, at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, at = excluded.at`,
+      [key, reason, now],
+    );
+  }
+}
+
+/**
+ * The most recent reject for this device or user, if any. Accepts do not clear it (that
+ * would cost a write per accept); the portal compares `at` with the guest's latest grant.
+ */
+export async function lastRejectReason(db: Queryable, who: { mac?: string; username?: string }): Promise<{ reason: RejectReason; at: number; message: string } | undefined> {
+  let best: { reason: RejectReason; at: number } | undefined;
+  for (const key of keysFor(who)) {
+    const r = await db.get<{ reason: RejectReason; at: number }>('SELECT reason, at FROM access_rejects WHERE key = ?', [key]);
+    if (r && (!best || Number(r.at) > best.at)) best = { reason: r.reason, at: Number(r.at) };
+  }
+  return best && { ...best, message: replyMessage(best.reason) };
+}

@@ -1,0 +1,36 @@
+// Venue settings on the RADIUS path: read once, kept briefly, so that a packet costs a
+// Map lookup. An admin's change reaches RADIUS within `ttlMs`.
+import type { Queryable } from '../store/db.ts';
+import { findVenueById } from '../venues/venues.ts';
+import { defaultSettings, type VenueSettings } from '../venues/settings.ts';
+
+export class VenueSettingsCache {
+  private entries = new Map<string, { settings: VenueSettings; at: number; loading?: Promise<VenueSettings> }>();
+
+  constructor(
+    private db: Queryable,
+    private ttlMs = 10_000,
+    private clock: () => number = Date.now,
+  ) {}
+
+  async get(venueId: string): Promise<VenueSettings> {
+    const hit = this.entries.get(venueId);
+    if (hit && this.clock() - hit.at < this.ttlMs) return hit.settings;
+    if (hit?.loading) return hit.loading;
+    const loading = findVenueById(this.db, venueId).then((v) => {
+      // A venue removed under a NAS still answers with defaults rather than failing.
+      const settings = v?.settings ?? defaultSettings();
+      this.entries.set(venueId, { settings, at: this.clock() });
+      return settings;
+    });
+    if (hit) hit.loading = loading;
+    else this.entries.set(venueId, { settings: defaultSettings(), at: -Infinity, loading });
+    try {
+      return await loading;
+    } catch (err) {
+      const e = this.entries.get(venueId);
+      if (e) e.loading = undefined;
+      throw err;
+    }
+  }
+}
