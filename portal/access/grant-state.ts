@@ -72,19 +72,26 @@ const fromRow = (r: Row): GrantState => ({
   otherOpenSessions: Number(r.other_open),
 });
 
+/** The auth path's queries, exported so a test can hold their plans to index searches. */
+export const GRANT_STATE_SQL = {
+  byUsername: `${SELECT} WHERE g.username = ?`,
+  byMac: `${SELECT} WHERE g.client_mac = ? AND g.venue_id = ? ORDER BY g.ends_at DESC LIMIT 1`,
+  byId: `${SELECT} WHERE g.id = ?`,
+};
+
 /** By RADIUS user name (grants.username is unique). `mac`: the device asking, not counted against the limit. */
 export async function grantStateByUsername(db: Queryable, username: string, mac: string | undefined, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(`${SELECT} WHERE g.username = ?`, [now, mac ?? '', username]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byUsername, [now, mac ?? '', username]);
   return r && fromRow(r);
 }
 
 /** The device's latest grant at the venue (grants_mac index), revoked or not: revoking the latest blocks the device. */
 export async function grantStateByMac(db: Queryable, mac: string, venueId: string, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(`${SELECT} WHERE g.client_mac = ? AND g.venue_id = ? ORDER BY g.ends_at DESC LIMIT 1`, [now, mac, mac, venueId]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byMac, [now, mac, mac, venueId]);
   return r && fromRow(r);
 }
 
 export async function grantStateById(db: Queryable, id: string, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(`${SELECT} WHERE g.id = ?`, [now, '', id]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byId, [now, '', id]);
   return r && fromRow(r);
 }
