@@ -29,5 +29,5 @@ export async function buildContext(config: Config, log: Logger): Promise<AppCont
   const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX });
   await migrate(db);
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
-  return { config, db, log, keys, cipher: fieldCipher(keys), metrics: createMetrics(), views: createViews(), now: Date.now };
+  return { config, db, log, keys, cipher: fieldCipher(keys), metrics: createMetrics(db), views: createViews(), now: Date.now };
 }

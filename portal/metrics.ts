@@ -1,9 +1,10 @@
 // Prometheus metrics. Each capability registers its own on this registry.
 import client from 'prom-client';
+import type { Queryable } from './store/db.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics() {
+export function createMetrics(db?: Queryable) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const counter = (name: string, help: string, labelNames: string[] = []) => new client.Counter({ name, help, labelNames, registers: [registry] });
@@ -19,7 +20,16 @@ export function createMetrics() {
     }),
     radiusPackets: counter('foyer_radius_packets_total', 'RADIUS packets by port, type and result', ['port', 'type', 'result']),
     smsSent: counter('foyer_sms_total', 'SMS by gateway, purpose and result', ['gateway', 'purpose', 'result']),
-    ledgerAppends: counter('foyer_ledger_appends_total', 'Ledger events appended by purpose and decision', ['purpose', 'decision']),
+    // Read from the ledger head at scrape time: right across every process on the database.
+    ledgerEvents: new client.Gauge({
+      name: 'foyer_ledger_events',
+      help: 'Consent events on the ledger',
+      registers: [registry],
+      async collect() {
+        const head = await db?.get<{ count: number }>('SELECT count FROM ledger_head WHERE id = 1').catch(() => undefined);
+        if (head) this.set(Number(head.count));
+      },
+    }),
     jobRuns: counter('foyer_job_runs_total', 'Scheduled job runs by job and result', ['job', 'result']),
   };
 }
