@@ -1,7 +1,8 @@
 import type { Job } from './job.ts';
 import { retentionJob } from './retention.ts';
 import { markInvalidNumbersJob } from './mark-invalid-numbers.ts';
+import { exportActiveListJob } from './export-active-list.ts';
 import { closeStaleSessionsJob } from './close-stale-sessions.ts';
 
 /** Every scheduled job; capabilities add theirs here. */
-export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, closeStaleSessionsJob];
+export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, exportActiveListJob, closeStaleSessionsJob];

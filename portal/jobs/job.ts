@@ -1,10 +1,13 @@
 import type { Db } from '../store/db.ts';
 import type { Logger } from '../log.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
 
 export interface JobContext {
   db: Db;
   log: Logger;
   now: () => number;
+  /** For jobs that read personal data (the nightly clean-list export). */
+  cipher?: FieldCipher;
 }
 
 export interface Job {

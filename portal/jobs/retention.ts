@@ -1,6 +1,9 @@
-// Retention: erase the personal data of subjects whose last event is older than the
-// venue's retention period. Their ledger events stay (the proof outlives the person).
+// Retention, on two clocks per venue. Marketing data: the personal data of subjects whose
+// last event is older than retentionMonths is erased; their ledger events stay (the proof
+// outlives the person). Network data: RADIUS sessions that ended more than
+// networkRetentionMonths ago are deleted.
 import { listVenues } from '../venues/venues.ts';
+import { defaultSettings } from '../venues/settings.ts';
 import type { Job } from './job.ts';
 
 const MONTH_MS = 30.44 * 24 * 3600 * 1000;
@@ -10,15 +13,24 @@ export const retentionJob: Job = {
   schedule: '17 3 * * *',
   async run({ db, now }) {
     let erased = 0;
+    let sessions = 0;
     for (const venue of await listVenues(db)) {
       const cutoff = now() - venue.settings.retentionMonths * MONTH_MS;
-      const { changes } = await db.run(
-        `UPDATE subjects SET number_enc = NULL, name_enc = NULL, email_enc = NULL, birth_date_enc = NULL, erased_at = ?
-         WHERE venue_id = ? AND last_event_at < ? AND erased_at IS NULL`,
-        [now(), venue.id, cutoff],
-      );
-      erased += changes;
+      erased += (
+        await db.run(
+          `UPDATE subjects SET number_enc = NULL, name_enc = NULL, email_enc = NULL, birth_date_enc = NULL, erased_at = ?
+           WHERE venue_id = ? AND last_event_at < ? AND erased_at IS NULL`,
+          [now(), venue.id, cutoff],
+        )
+      ).changes;
+      const networkCutoff = now() - venue.settings.networkRetentionMonths * MONTH_MS;
+      sessions += (
+        await db.run(`DELETE FROM sessions WHERE stopped_at < ? AND nas_id IN (SELECT id FROM nas_clients WHERE venue_id = ?)`, [networkCutoff, venue.id])
+      ).changes;
     }
-    return { erased };
+    // Sessions of NAS clients since removed follow the default clock.
+    const orphanCutoff = now() - defaultSettings().networkRetentionMonths * MONTH_MS;
+    sessions += (await db.run('DELETE FROM sessions WHERE stopped_at < ? AND nas_id NOT IN (SELECT id FROM nas_clients)', [orphanCutoff])).changes;
+    return { erased, sessions };
   },
 };

@@ -79,6 +79,8 @@ export const venueSettingsSchema = z.object({
   retentionMonths: z.number().int().min(1).max(120).default(24),
   /** Months RADIUS sessions are kept. */
   networkRetentionMonths: z.number().int().min(1).max(120).default(6),
+  /** A directory on the Foyer host that receives the day's clean SMS list as CSV each night. */
+  activeListExportDir: z.string().trim().max(500).regex(/^\//, 'an absolute path').optional(),
   /** Opt-in by SMS to the venue's number, e.g. "JOIN CAFE". */
   smsKeyword: text(40).optional(),
 });

@@ -36,3 +36,30 @@ eachBackend('marking numbers invalid', (backend) => {
     assert.deepEqual(await runJob(markInvalidNumbersJob, { db: ctx.db, log: ctx.log, now: Date.now }), { marked: 0 });
   });
 });
+
+describe('nightly clean-list export', () => {
+  it('writes each asking venue its clean list as CSV, nothing for the others', async () => {
+    const { testContext } = await import('../support/context.ts');
+    const { exportActiveListJob } = await import('../../portal/jobs/export-active-list.ts');
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const ctx = await testContext();
+    try {
+      const dir = join(ctx.dir, 'exports');
+      const cafe = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
+      await createVenue(ctx.db, { slug: 'bar', name: 'Bar', country: 'BG' });
+      const { updateVenueSettings } = await import('../../portal/venues/venues.ts');
+      await updateVenueSettings(ctx.db, cafe.id, { ...cafe.settings, activeListExportDir: dir });
+      await signUp(ctx, cafe.id, '+359881111111', { sms: 'granted' });
+      await signUp(ctx, cafe.id, '+359882222222', { sms: 'declined' });
+      const now = () => Date.parse('2026-11-29T04:41:00Z');
+      assert.deepEqual(await runJob(exportActiveListJob, { db: ctx.db, log: ctx.log, now, cipher: ctx.cipher }), { files: 1 });
+      assert.deepEqual(readdirSync(dir), ['cafe-sms-active-2026-11-29.csv']);
+      const lines = readFileSync(join(dir, 'cafe-sms-active-2026-11-29.csv'), 'utf8').trim().split('\n');
+      assert.equal(lines.length, 2);
+      assert.match(lines[1], /^\+359881111111,/);
+    } finally {
+      await ctx.cleanup();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { createVenue } from '../../portal/venues/venues.ts';
 import { retentionJob } from '../../portal/jobs/retention.ts';
 import { runJob } from '../../portal/jobs/scheduler.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
+import { addNas } from '../../portal/access/nas-clients.ts';
 
 eachBackend('scheduled jobs', (backend) => {
   let ctx: TestContext;
@@ -18,12 +19,31 @@ eachBackend('scheduled jobs', (backend) => {
     await signUp(ctx, venue.id, '+359881234567', { terms: 'granted' }, Date.now() - 25 * month);
     await signUp(ctx, venue.id, '+359887654321', { terms: 'granted' }, Date.now() - 23 * month);
     const result = await runJob(retentionJob, { db: ctx.db, log: ctx.log, now: Date.now }, ctx.metrics);
-    assert.deepEqual(result, { erased: 1 });
+    assert.deepEqual(result, { erased: 1, sessions: 0 });
     const rows = await ctx.db.all<{ erased: number }>('SELECT CASE WHEN number_enc IS NULL THEN 1 ELSE 0 END AS erased FROM subjects ORDER BY last_event_at');
     assert.deepEqual(rows.map((r) => Number(r.erased)), [1, 0]);
     assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 2 });
     const run = await ctx.db.get<{ job: string; result: string }>('SELECT job, result FROM job_runs');
-    assert.deepEqual(run, { job: 'retention', result: '{"erased":1}' });
+    assert.deepEqual(run, { job: 'retention', result: '{"erased":1,"sessions":0}' });
+  });
+
+  it('retention deletes RADIUS sessions after the network period, on its own clock', async () => {
+    const venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
+    const nas = await addNas(ctx.db, ctx.cipher, { name: 'ap1', address: '192.0.2.1', vendor: 'mikrotik', venueId: venue.id });
+    const month = 30.44 * 86_400_000;
+    const session = (id: string, stoppedAt: number | null, nasId = nas.id) =>
+      ctx.db.run(
+        `INSERT INTO sessions (id, nas_id, acct_session_id, started_at, updated_at, stopped_at, interim_interval, stale_at) VALUES (?, ?, ?, ?, ?, ?, 300, ?)`,
+        [id, nasId, id, 0, 0, stoppedAt, 0],
+      );
+    await session('old', Date.now() - 7 * month);
+    await session('recent', Date.now() - 5 * month);
+    await session('open', null);
+    await session('orphan', Date.now() - 7 * month, 'removed-nas');
+    const result = await runJob(retentionJob, { db: ctx.db, log: ctx.log, now: Date.now });
+    assert.deepEqual(result, { erased: 0, sessions: 2 });
+    const left = await ctx.db.all<{ id: string }>('SELECT id FROM sessions ORDER BY id');
+    assert.deepEqual(left.map((r) => r.id), ['open', 'recent']);
   });
 
   it('skips a job whose lock another process holds', async () => {
