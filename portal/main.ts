@@ -30,7 +30,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   http.maxHeadersCount = 100;
   await new Promise<void>((res) => http.listen(config.PORT, config.HOST, res));
 
-  const scheduler = config.JOBS ? scheduleJobs(jobs, { db: ctx.db, log, now: ctx.now }, ctx.metrics) : undefined;
+  const scheduler = config.JOBS ? scheduleJobs(jobs, { db: ctx.db, log, now: ctx.now, cipher: ctx.cipher }, ctx.metrics) : undefined;
 
   const port = (http.address() as { port: number }).port;
   const base = config.PUBLIC_URL ?? `http://localhost:${port}`;
