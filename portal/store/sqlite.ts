@@ -2,7 +2,7 @@
 // because statements on one connection would otherwise join whichever transaction
 // is open) and one reader connection, which WAL lets run beside the writer.
 import sqlite3 from 'sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError, type Db, type Param, type Queryable, type Row, type Tx } from './db.ts';
 
@@ -78,6 +78,25 @@ export async function openSqlite(file: string): Promise<Db> {
     return next;
   };
 
+  // An open descriptor keeps writing after the file is made read-only (and root ignores
+  // permissions anyway), so look at the file's write bits, at most once a second: a
+  // read-only database is an outage to report, not something to write through.
+  let checkedAt = 0;
+  let writeError: StoreError | undefined;
+  const assertWritable = () => {
+    if (file === ':memory:') return;
+    const now = Date.now();
+    if (now - checkedAt > 1000) {
+      checkedAt = now;
+      try {
+        writeError = (statSync(file).mode & 0o222) === 0 ? new StoreError('unavailable', `database unavailable: ${file} is read-only`) : undefined;
+      } catch (err) {
+        writeError = new StoreError('unavailable', `database unavailable: ${(err as Error).message}`, err);
+      }
+    }
+    if (writeError) throw writeError;
+  };
+
   const w = queryable(() => writer);
   const r = queryable(() => reader);
   const locks = new Set<string>();
@@ -86,9 +105,10 @@ export async function openSqlite(file: string): Promise<Db> {
     dialect: 'sqlite',
     all: (sql, params) => r.all(sql, params),
     get: (sql, params) => r.get(sql, params),
-    run: (sql, params) => serial(() => w.run(sql, params)),
+    run: (sql, params) => serial(async () => (assertWritable(), w.run(sql, params))),
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return serial(async () => {
+        assertWritable();
         await exec(writer, 'BEGIN IMMEDIATE');
         try {
           const result = await fn({ ...w, lock: async () => undefined });
@@ -120,6 +140,8 @@ export async function openSqlite(file: string): Promise<Db> {
       }
     },
     async ping() {
+      checkedAt = 0;
+      assertWritable();
       await r.get('SELECT 1');
       // A read-only or vanished file only shows on a write attempt.
       await serial(() => w.run('UPDATE meta SET value = value WHERE key = ?', ['schema']));

@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { eachBackend } from '../support/backends.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
-import { createVenue } from '../../portal/venues/venues.ts';
+import { createVenue, updateVenueSettings } from '../../portal/venues/venues.ts';
+import { exportActiveListJob } from '../../portal/jobs/export-active-list.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { markInvalidNumbersJob } from '../../portal/jobs/mark-invalid-numbers.ts';
 import { runJob } from '../../portal/jobs/scheduler.ts';
 import { maySendOffers } from '../../portal/consent/lists.ts';
@@ -39,16 +42,11 @@ eachBackend('marking numbers invalid', (backend) => {
 
 describe('nightly clean-list export', () => {
   it('writes each asking venue its clean list as CSV, nothing for the others', async () => {
-    const { testContext } = await import('../support/context.ts');
-    const { exportActiveListJob } = await import('../../portal/jobs/export-active-list.ts');
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
     const ctx = await testContext();
     try {
       const dir = join(ctx.dir, 'exports');
       const cafe = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
       await createVenue(ctx.db, { slug: 'bar', name: 'Bar', country: 'BG' });
-      const { updateVenueSettings } = await import('../../portal/venues/venues.ts');
       await updateVenueSettings(ctx.db, cafe.id, { ...cafe.settings, activeListExportDir: dir });
       await signUp(ctx, cafe.id, '+359881111111', { sms: 'granted' });
       await signUp(ctx, cafe.id, '+359882222222', { sms: 'declined' });

@@ -6,6 +6,7 @@ import { migrate } from '../../portal/store/migrate.ts';
 import { StoreError } from '../../portal/store/db.ts';
 import { openDb } from '../../portal/store/open.ts';
 import { toPg } from '../../portal/store/postgres.ts';
+import { chmodSync } from 'node:fs';
 
 eachBackend('store contract', (backend) => {
   let ctx: TestContext;
@@ -93,5 +94,23 @@ describe('store errors', () => {
 
   it('rewrites placeholders for PostgreSQL outside quoted strings only', () => {
     assert.equal(toPg(`SELECT * FROM t WHERE a = ? AND b = 'x?''y' AND c = ?`), `SELECT * FROM t WHERE a = $1 AND b = 'x?''y' AND c = $2`);
+  });
+});
+
+describe('SQLite made read-only', () => {
+  it('reports unavailable while the file is read-only and recovers without a restart', async () => {
+    const ctx = await testContext();
+    try {
+      await ctx.db.run('CREATE TABLE t (k TEXT)');
+      chmodSync(ctx.config.databaseUrl, 0o444);
+      await assert.rejects(ctx.db.ping(), (e: unknown) => e instanceof StoreError && e.code === 'unavailable' && /read-only/.test(e.message));
+      await assert.rejects(ctx.db.tx((tx) => tx.run(`INSERT INTO t (k) VALUES ('x')`)), (e: unknown) => e instanceof StoreError && e.code === 'unavailable');
+      chmodSync(ctx.config.databaseUrl, 0o644);
+      await ctx.db.ping();
+      await ctx.db.run(`INSERT INTO t (k) VALUES ('y')`);
+      assert.deepEqual(await ctx.db.all('SELECT k FROM t'), [{ k: 'y' }]);
+    } finally {
+      await ctx.cleanup();
+    }
   });
 });
