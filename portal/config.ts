@@ -1,6 +1,7 @@
 // The one place configuration enters: environment variables, validated with zod.
 // A wrong value stops start-up with a message naming the variable and what is allowed.
 import { z } from 'zod';
+import { smsConfigSchema, smsConfigProblems } from './sms/config.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
@@ -25,6 +26,7 @@ export const configSchema = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   SMS_GATEWAY: z.enum(['console', 'http', 'smpp', 'twilio']).optional(),
   SMS_OUTBOX: z.string().optional(),
+  ...smsConfigSchema,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Trust X-Forwarded-For / -Proto only behind a reverse proxy you run. */
   TRUST_PROXY: bool.default(false),
@@ -58,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && !c.SMS_GATEWAY) {
     throw new ConfigError('Invalid configuration:\n  SMS_GATEWAY: required in production (http, smpp or twilio)');
   }
+  const smsProblems = smsConfigProblems(c);
+  if (smsProblems.length) throw new ConfigError(`Invalid configuration:\n${smsProblems.map((p) => `  ${p}`).join('\n')}`);
   return {
     ...c,
     databaseUrl: c.DATABASE_URL ?? `${c.DATA_DIR}/foyer.db`,

@@ -13,6 +13,7 @@ import { deriveKeys, loadSecretKey } from './crypto/keys.ts';
 import { fieldCipher } from './crypto/fields.ts';
 import { createMetrics } from './metrics.ts';
 import { createViews } from './http/views.ts';
+import { createSmsGateway, type SmsService } from './sms/index.ts';
 
 export interface AppContext {
   config: Config;
@@ -23,11 +24,15 @@ export interface AppContext {
   metrics: Metrics;
   views: Views;
   now: () => number;
+  /** Send SMS through this (logged, retried); .inbound takes an InboundHandler. */
+  sms: SmsService;
 }
 
 export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
   const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX });
   await migrate(db);
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
-  return { config, db, log, keys, cipher: fieldCipher(keys), metrics: createMetrics(db), views: createViews(), now: Date.now };
+  const metrics = createMetrics(db);
+  const sms = createSmsGateway(config, log, { db, keys, metrics });
+  return { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: Date.now, sms };
 }

@@ -45,6 +45,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
         http.close(() => res());
         http.closeIdleConnections();
       });
+      await ctx.sms.close();
       await ctx.db.close();
       log.info('Foyer stopped');
     })());

@@ -14,6 +14,16 @@ export interface SendResult {
   ref: string;
   /** Number of SMS parts the text needed. */
   parts?: number;
+  /** The message log's id for this message (set by the logging layer around a gateway). */
+  messageId?: string;
+}
+
+/** Per-call limits the retrying layer hands down; a gateway may ignore them. */
+export interface SendOptions {
+  /** Give up on this attempt after this many milliseconds. */
+  timeoutMs?: number;
+  /** Aborted when the caller stopped waiting. */
+  signal?: AbortSignal;
 }
 
 export interface SmsGateway {
@@ -22,7 +32,7 @@ export interface SmsGateway {
    * Sends one message. Resolves only when the gateway accepted it; rejects with an
    * SmsError when it did not (nothing may then be counted as sent).
    */
-  send(msg: OutboundSms): Promise<SendResult>;
+  send(msg: OutboundSms, opts?: SendOptions): Promise<SendResult>;
   close?(): Promise<void>;
 }
 

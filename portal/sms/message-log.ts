@@ -1,0 +1,114 @@
+// The message log: one row per outbound SMS (masked number, keyed number hash, purpose,
+// status, gateway reference) and one per send attempt. Never the text: a code is a secret.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.ts';
+import type { Keys } from '../crypto/keys.ts';
+import { maskNumber } from '../log.ts';
+import type { OutboundSms } from './gateway.ts';
+
+export type SmsStatus = 'queued' | 'sent' | 'failed' | 'delivered' | 'undeliverable';
+
+/** What a delivery receipt says, whatever the gateway's own words. */
+export type ReceiptStatus = 'delivered' | 'failed' | 'undeliverable';
+
+export interface SmsMessageRow {
+  id: string;
+  to_masked: string;
+  to_hash: string;
+  venue_id: string | null;
+  purpose: string;
+  status: SmsStatus;
+  gateway: string;
+  gateway_ref: string | null;
+  error: string | null;
+  error_code: string | null;
+  attempts: number;
+  parts: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+// A receipt never moves a message backwards: delivered and undeliverable are final.
+const FINAL: SmsStatus[] = ['delivered', 'undeliverable'];
+
+export class MessageLog {
+  constructor(
+    private readonly db: Db,
+    private readonly keys: Keys,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The keyed hash of an E.164 number, the same the ledger and subjects use. */
+  numberHash(e164: string): string {
+    return this.keys.hmac('number-hash', e164);
+  }
+
+  async queued(msg: OutboundSms, gateway: string): Promise<string> {
+    const id = randomUUID();
+    const t = this.now();
+    await this.db.run(
+      `INSERT INTO sms_messages (id, to_masked, to_hash, venue_id, purpose, status, gateway, attempts, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'queued', ?, 0, ?, ?)`,
+      [id, maskNumber(msg.to), this.numberHash(msg.to), msg.venueId ?? null, msg.purpose, gateway, t, t],
+    );
+    return id;
+  }
+
+  async attempt(id: string, attempt: number, result: 'sent' | 'transient' | 'permanent', ms: number, error?: string): Promise<void> {
+    await this.db.tx(async (tx) => {
+      await tx.run('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, ?)', [
+        id, attempt, this.now(), Math.round(ms), result, error?.slice(0, 500) ?? null,
+      ]);
+      await tx.run('UPDATE sms_messages SET attempts = ?, updated_at = ? WHERE id = ?', [attempt, this.now(), id]);
+    });
+  }
+
+  async sent(id: string, ref: string, parts: number | undefined): Promise<void> {
+    await this.db.run(`UPDATE sms_messages SET status = 'sent', gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`, [
+      ref, parts ?? null, this.now(), id,
+    ]);
+  }
+
+  async failed(id: string, error: string): Promise<void> {
+    await this.db.run(`UPDATE sms_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`, [error.slice(0, 500), this.now(), id]);
+  }
+
+  /**
+   * Applies a delivery receipt to the message the gateway knows as `ref`. Resolves false
+   * when no message matches (a receipt for a message sent by another system, or replayed).
+   */
+  async receipt(gateway: string, ref: string, status: ReceiptStatus, errorCode?: string): Promise<boolean> {
+    const { changes } = await this.db.run(
+      `UPDATE sms_messages SET status = ?, error_code = ?, updated_at = ?
+       WHERE gateway = ? AND gateway_ref = ? AND status NOT IN (${FINAL.map(() => '?').join(', ')})`,
+      [status, errorCode ?? null, this.now(), gateway, ref, ...FINAL],
+    );
+    if (changes > 0) return true;
+    // Already final: still a match (a repeated receipt), not an unknown message.
+    return Boolean(await this.db.get('SELECT id FROM sms_messages WHERE gateway = ? AND gateway_ref = ?', [gateway, ref]));
+  }
+
+  get(id: string): Promise<SmsMessageRow | undefined> {
+    return this.db.get<SmsMessageRow>('SELECT * FROM sms_messages WHERE id = ?', [id]).then((r) => r && numeric(r));
+  }
+
+  /** Messages to one number, newest first (for the job that marks dead numbers invalid, and for support). */
+  async forNumber(e164: string, limit = 50): Promise<SmsMessageRow[]> {
+    const rows = await this.db.all<SmsMessageRow>('SELECT * FROM sms_messages WHERE to_hash = ? ORDER BY created_at DESC LIMIT ?', [this.numberHash(e164), limit]);
+    return rows.map(numeric);
+  }
+
+  /** Number hashes with at least one permanently undeliverable message since `since` (ms). */
+  async undeliverableSince(since: number): Promise<string[]> {
+    const rows = await this.db.all<{ to_hash: string }>(
+      `SELECT DISTINCT to_hash FROM sms_messages WHERE status = 'undeliverable' AND updated_at >= ?`,
+      [since],
+    );
+    return rows.map((r) => r.to_hash);
+  }
+}
+
+// PostgreSQL returns BIGINT as a string.
+function numeric(r: SmsMessageRow): SmsMessageRow {
+  return { ...r, attempts: Number(r.attempts), parts: r.parts === null ? null : Number(r.parts), created_at: Number(r.created_at), updated_at: Number(r.updated_at) };
+}
