@@ -5,6 +5,7 @@ import type { AppContext } from './context.ts';
 import { errorHandler } from './http/errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { opsRoutes } from './http/ops-routes.ts';
+import { captiveApiRoutes } from './guest/captive-api.ts';
 import { smsRoutes } from './sms/routes.ts';
 
 export function createApp(ctx: AppContext): Koa {
@@ -29,6 +30,7 @@ export function createApp(ctx: AppContext): Koa {
   const ops = opsRoutes({ db: ctx.db, metrics: ctx.metrics, metricsToken: ctx.config.METRICS_TOKEN, metricsAllow: ctx.config.METRICS_ALLOW });
   app.use(ops.routes());
   app.use(ops.allowedMethods());
+  app.use(captiveApiRoutes(ctx).routes());
   app.use(smsRoutes(ctx).routes());
   return app;
 }
