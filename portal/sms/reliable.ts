@@ -65,7 +65,7 @@ export class ReliableGateway implements SmsGateway {
         lastError = asSmsError(err);
         await this.messages.attempt(id, attempt, lastError.transient ? 'transient' : 'permanent', now() - t0, lastError.message);
         this.deps.log.warn({ sms: id, gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to), attempt, code: lastError.code, transient: lastError.transient, error: lastError.message }, 'sms attempt failed');
-        if (!lastError.transient || opts.signal?.aborted) break;
+        if (!lastError.transient || opts.signal?.aborted || attempt >= this.policy.maxAttempts) break;
         const delay = this.policy.baseDelayMs * 2 ** (attempt - 1) * (1 + Math.random() * 0.2);
         if (now() + delay + this.policy.minAttemptMs > deadline) break;
         this.deps.metrics.smsSent.inc({ gateway: this.name, purpose: msg.purpose, result: 'retried' });
