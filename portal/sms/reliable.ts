@@ -89,10 +89,11 @@ async function withTimeout(gw: SmsGateway, msg: OutboundSms, timeoutMs: number, 
   outer?.addEventListener('abort', onOuter, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
+    // A little grace: a gateway's own, more precise error at its deadline wins the race.
     timer = setTimeout(() => {
       ac.abort(new Error('timeout'));
       reject(new SmsError('sms_timeout', `The ${gw.name} gateway did not answer within ${timeoutMs} ms.`, true));
-    }, timeoutMs);
+    }, timeoutMs + 50);
   });
   try {
     return await Promise.race([gw.send(msg, { timeoutMs, signal: ac.signal }), timedOut]);
