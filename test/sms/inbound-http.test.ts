@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { testContext, type TestContext } from '../support/context.ts';
+import { serve, type TestServer } from '../support/http.ts';
+import type { InboundSms } from '../../portal/sms/inbound.ts';
+import { httpPeer, type HttpPeer } from './peers.ts';
+import { e164 } from '../../portal/sms/routes.ts';
+
+const TOKEN = 'inbound-token-0123456789';
+
+describe('sms: the http gateway inbound and status callbacks', () => {
+  let ctx: TestContext;
+  let srv: TestServer;
+  let peer: HttpPeer | undefined;
+  afterEach(async () => {
+    await srv?.close();
+    await peer?.close();
+    await ctx?.cleanup();
+    peer = undefined;
+  });
+
+  const setup = async (env: Record<string, string> = {}) => {
+    peer = await httpPeer(() => ({ status: 200, body: `{"id":"out-${Math.random().toString(36).slice(2)}"}` }));
+    ctx = await testContext({ env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_HTTP_ID: 'id', ...env } });
+    srv = await serve(ctx);
+  };
+
+  it('takes a JSON body, stores it once, and sends the reply through the gateway', async () => {
+    await setup();
+    const seen: InboundSms[] = [];
+    ctx.sms.inbound.setHandler({ handle: async (m) => (seen.push(m), { reply: 'HELP: Cafe Lipa Wi-Fi. Reply STOP to opt out.', purpose: 'help' }) });
+    const send = () => fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '359881234567', to: '1234', text: 'help', id: 'in-1' }) });
+    const res = await send();
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true, duplicate: false });
+    await ctx.sms.inbound.idle();
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].from, '+359881234567');
+    assert.equal(seen[0].ref, 'in-1');
+    assert.equal(peer!.requests.length, 1);
+    assert.deepEqual(JSON.parse(peer!.requests[0].body), { to: '+359881234567', text: 'HELP: Cafe Lipa Wi-Fi. Reply STOP to opt out.' });
+    const dup = await send();
+    assert.deepEqual(await dup.json(), { ok: true, duplicate: true });
+    await ctx.sms.inbound.idle();
+    assert.equal(seen.length, 1);
+    assert.equal(peer!.requests.length, 1, 'a duplicate is not answered again');
+  });
+
+  it('takes a form body with configured field names', async () => {
+    await setup({ SMS_INBOUND_FIELDS: 'from=msisdn,to=shortcode,text=message,id=messageId' });
+    const seen: InboundSms[] = [];
+    ctx.sms.inbound.setHandler({ handle: async (m) => void seen.push(m) });
+    const res = await fetch(`${srv.url}/sms/inbound/http`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ msisdn: '+359 88 123 4567', shortcode: '1234', message: 'ОТПИШИ', messageId: 'f-1' }).toString(),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(seen[0].from, '+359881234567');
+    assert.equal(seen[0].to, '1234');
+    assert.equal(seen[0].text, 'ОТПИШИ');
+    assert.equal(peer!.requests.length, 0, 'no reply, nothing sent');
+  });
+
+  it('answers bad input with a 400 in the caller’s language', async () => {
+    await setup();
+    const res = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': 'bg' }, body: JSON.stringify({ from: 'abc', text: 'x' }) });
+    assert.equal(res.status, 400);
+    const body = await res.json();
+    assert.equal(body.error.code, 'sms_inbound_invalid');
+    assert.match(body.error.message, /международен формат/);
+    const big = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '+359881234567', text: 'x'.repeat(100_000) }) });
+    assert.equal(big.status, 413);
+    assert.equal((await ctx.db.all('SELECT id FROM sms_inbound')).length, 0);
+  });
+
+  it('requires SMS_INBOUND_TOKEN when set (bearer or ?token=)', async () => {
+    await setup({ SMS_INBOUND_TOKEN: TOKEN });
+    const body = JSON.stringify({ from: '+359881234567', text: 'STOP', id: 't-1' });
+    const headers = { 'content-type': 'application/json' };
+    assert.equal((await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers, body })).status, 403);
+    assert.equal((await fetch(`${srv.url}/sms/inbound/http?token=wrong-token-0123456789`, { method: 'POST', headers, body })).status, 403);
+    assert.equal((await fetch(`${srv.url}/sms/inbound/http?token=${TOKEN}`, { method: 'POST', headers, body })).status, 200);
+    assert.equal((await fetch(`${srv.url}/sms/status/http`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ id: 'x', status: 'delivered' }) })).status, 200);
+  });
+
+  it('refuses the http callbacks in production without a token', async () => {
+    await setup({ NODE_ENV: 'production' });
+    const res = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ from: '+359881234567', text: 'STOP' }) });
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).error.code, 'sms_token_missing');
+  });
+
+  it('applies the http gateway’s delivery reports to the message log', async () => {
+    await setup({ SMS_STATUS_FIELDS: 'ref=msgid,status=state,error=code' });
+    const a = await ctx.sms.send({ to: '+359881234567', text: 'a', purpose: 'code' });
+    const b = await ctx.sms.send({ to: '+359887777777', text: 'b', purpose: 'code' });
+    const report = (msgid: string, state: string, code = '') =>
+      fetch(`${srv.url}/sms/status/http`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ msgid, state, code }).toString() }).then((r) => r.json());
+    assert.deepEqual(await report(a.ref, 'DELIVRD'), { ok: true, matched: true });
+    assert.deepEqual(await report(b.ref, 'invalid_number', '1'), { ok: true, matched: true });
+    assert.deepEqual(await report('unknown-id', 'delivered'), { ok: true, matched: false });
+    assert.equal((await ctx.sms.messages.get(a.messageId!))?.status, 'delivered');
+    assert.equal((await ctx.sms.messages.get(b.messageId!))?.status, 'undeliverable');
+  });
+
+  it('reads numbers in international format only', () => {
+    assert.equal(e164('+359 88 123-4567'), '+359881234567');
+    assert.equal(e164('00359881234567'), '+359881234567');
+    assert.equal(e164('0881234567'), undefined);
+    assert.equal(e164('CAFE'), undefined);
+  });
+});
