@@ -66,3 +66,26 @@ export async function findAdminByEmail(db: Queryable, email: string): Promise<(A
   const venues = await db.all<{ venue_id: string }>('SELECT venue_id FROM admin_venues WHERE admin_id = ?', [row.id]);
   return { id: row.id, email: row.email, role: row.role, venueIds: venues.map((v) => v.venue_id), passwordHash: row.password_hash };
 }
+
+export async function findAdminById(db: Queryable, id: string): Promise<AdminAccount | undefined> {
+  const row = await db.get<{ id: string; email: string; role: Role }>('SELECT id, email, role FROM admins WHERE id = ?', [id]);
+  if (!row) return undefined;
+  const venues = await db.all<{ venue_id: string }>('SELECT venue_id FROM admin_venues WHERE admin_id = ?', [row.id]);
+  return { id: row.id, email: row.email, role: row.role, venueIds: venues.map((v) => v.venue_id) };
+}
+
+export async function listAdmins(db: Queryable): Promise<(AdminAccount & { createdAt: number })[]> {
+  const rows = await db.all<{ id: string; email: string; role: Role; created_at: number }>('SELECT id, email, role, created_at FROM admins ORDER BY email');
+  const links = await db.all<{ admin_id: string; venue_id: string }>('SELECT admin_id, venue_id FROM admin_venues');
+  return rows.map((r) => ({ id: r.id, email: r.email, role: r.role, createdAt: r.created_at, venueIds: links.filter((l) => l.admin_id === r.id).map((l) => l.venue_id) }));
+}
+
+/** Removes an account with its venues and sessions; the audit log keeps its e-mail address. */
+export async function removeAdmin(db: Db, id: string): Promise<boolean> {
+  return db.tx(async (tx) => {
+    await tx.run('DELETE FROM admin_sessions WHERE admin_id = ?', [id]);
+    await tx.run('DELETE FROM admin_venues WHERE admin_id = ?', [id]);
+    const { changes } = await tx.run('DELETE FROM admins WHERE id = ?', [id]);
+    return changes > 0;
+  });
+}

@@ -1,0 +1,52 @@
+// What to enter on a vendor's equipment for it to use Foyer: the RADIUS server and
+// ports, the portal URL and the walled garden, named as that vendor's interface names them.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.ts';
+
+export const GUIDES_DIR = resolve(fileURLToPath(new URL('../../deploy/access-points', import.meta.url)));
+
+/** Where each value goes in the vendor's own configuration (their terms, not ours). */
+const WHERE: Record<string, Partial<Record<SetupKey, string>>> = {
+  coovachilli: { server: 'HS_RADIUS / radiusserver1', authPort: 'HS_RADAUTH / radiusauthport', acctPort: 'HS_RADACCT / radiusacctport', secret: 'HS_RADSECRET / radiussecret', portal: 'HS_UAMSERVER + HS_UAMFORMAT / uamserver', walledGarden: 'HS_UAMALLOW / uamallowed', coaPort: 'HS_COAPORT / coaport' },
+  opennds: { portal: 'fasremotefqdn + fasport + faspath', walledGarden: 'walledgarden_fqdn_list' },
+  mikrotik: { server: '/radius add address=', authPort: '/radius authentication-port=', acctPort: '/radius accounting-port=', secret: '/radius secret=', portal: 'hotspot login.html redirect', walledGarden: '/ip hotspot walled-garden add dst-host=', coaPort: '/radius incoming set accept=yes port=' },
+  unifi: { server: 'RADIUS profile: Authentication server', acctPort: 'RADIUS profile: Accounting server port', secret: 'RADIUS profile: shared secret', portal: 'Hotspot: External portal server', walledGarden: 'Hotspot: Pre-authorization access' },
+  meraki: { server: 'Splash page: RADIUS servers', secret: 'RADIUS servers: secret', portal: 'Custom splash URL', walledGarden: 'Walled garden ranges', coaPort: 'RADIUS CoA support (port)' },
+  cisco: { server: 'Security > AAA > RADIUS Authentication', acctPort: 'RADIUS Accounting', portal: 'WebAuth: external web auth URL', walledGarden: 'Pre-auth ACL', coaPort: 'Support for CoA / RFC 3576' },
+  aruba: { server: 'Authentication server (RADIUS)', portal: 'Captive portal: login page', walledGarden: 'Walled garden / whitelist', coaPort: 'RFC 3576 server' },
+  ruckus: { server: 'AAA server (RADIUS)', portal: 'Hotspot (WISPr): login page URL', walledGarden: 'Walled garden', coaPort: 'CoA / Disconnect port' },
+  pfsense: { server: 'Captive portal: RADIUS authentication, primary server', acctPort: 'RADIUS accounting port', portal: 'Portal page / redirect', walledGarden: 'Allowed hostnames', coaPort: 'RADIUS reauthentication (CoA)' },
+  opnsense: { server: 'Access > Servers (RADIUS)', portal: 'Captive portal: template / redirect', walledGarden: 'Allowed addresses', coaPort: 'CoA port' },
+};
+
+export type SetupKey = 'server' | 'authPort' | 'acctPort' | 'secret' | 'portal' | 'walledGarden' | 'coaPort' | 'messageAuthenticator';
+
+export interface SetupRow {
+  key: SetupKey;
+  value: string;
+  where?: string;
+}
+
+export function setupRows(config: Config, nas: { vendor: string; coaPort: number; requireMessageAuthenticator: boolean }, venueSlug: string): SetupRow[] {
+  const base = config.PUBLIC_URL?.replace(/\/$/, '') ?? '';
+  const host = base ? new URL(base).hostname : '';
+  const where = WHERE[nas.vendor] ?? {};
+  const rows: SetupRow[] = [
+    { key: 'server', value: host || '(PUBLIC_URL)' },
+    { key: 'authPort', value: String(config.RADIUS_AUTH_PORT) },
+    { key: 'acctPort', value: String(config.RADIUS_ACCT_PORT) },
+    { key: 'secret', value: '' },
+    { key: 'portal', value: `${base || '(PUBLIC_URL)'}/p/${venueSlug}` },
+    { key: 'walledGarden', value: host || '(PUBLIC_URL)' },
+    { key: 'coaPort', value: String(nas.coaPort) },
+    { key: 'messageAuthenticator', value: nas.requireMessageAuthenticator ? 'required' : 'optional' },
+  ];
+  return rows.map((r) => ({ ...r, where: where[r.key] }));
+}
+
+export function guideFor(vendor: string): string | undefined {
+  const file = join(GUIDES_DIR, `${vendor}.md`);
+  return /^[a-z]+$/.test(vendor) && existsSync(file) ? file : undefined;
+}

@@ -1,0 +1,107 @@
+// Branding and wording: edit the draft, upload a logo, preview, publish, list the
+// published versions and compare any two.
+import type Router from '@koa/router';
+import type { RouterContext } from '@koa/router';
+import type { AppContext } from '../../context.ts';
+import { FoyerError } from '../../errors.ts';
+import { LOCALES, type Locale } from '../../venues/settings.ts';
+import { applyDraft, discardDraft, loadDraft, saveDraft } from '../../venues/drafts.ts';
+import { listVersions, loadVersion, publishDraft } from '../../venues/publish.ts';
+import { compareVersions } from '../../venues/version-diff.ts';
+import { storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
+import { isLocale } from '../../http/i18n.ts';
+import { audit } from '../audit.ts';
+import { actorOf, adminOf, allowVenue, checkAdminCsrf, venueOf } from '../auth.ts';
+import { readMultipart } from '../multipart.ts';
+import { render, seeOther } from '../page.ts';
+import { draftToForm, formToDraft, LONG_TEXTS, WORDING_KEYS } from '../branding-form.ts';
+import { renderPreview, themeCss } from '../preview.ts';
+
+export function brandingRoutes(r: Router, app: AppContext): void {
+  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: { updatedAt?: number; updatedBy?: string }, status = 200) =>
+    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024 }, status);
+
+  r.get('/venues/:slug/branding', allowVenue(app, 'venue.branding'), async (ctx) => {
+    const draft = await loadDraft(app.db, venueOf(ctx));
+    page(ctx, draftToForm(draft.name, draft.content), {}, draft);
+  });
+
+  r.post('/venues/:slug/branding', allowVenue(app, 'venue.branding'), async (ctx) => {
+    const venue = venueOf(ctx);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const { values, name, content, errors } = formToDraft(body);
+    if (!content || !name) return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
+    await app.db.tx(async (tx) => {
+      await saveDraft(tx, venue.id, { name, content }, adminOf(ctx).account.email, app.now());
+      await audit(tx, actorOf(ctx), 'venue.draft.save', venue.slug);
+    });
+    if (body.then === 'preview') return seeOther(ctx, `/admin/venues/${venue.slug}/preview`);
+    seeOther(ctx, `/admin/venues/${venue.slug}/branding`, 'draft_saved');
+  });
+
+  r.post('/venues/:slug/branding/discard', allowVenue(app, 'venue.branding'), async (ctx) => {
+    const venue = venueOf(ctx);
+    await app.db.tx(async (tx) => {
+      await discardDraft(tx, venue.id);
+      await audit(tx, actorOf(ctx), 'venue.draft.discard', venue.slug);
+    });
+    seeOther(ctx, `/admin/venues/${venue.slug}/branding`, 'draft_discarded');
+  });
+
+  r.post('/venues/:slug/branding/logo', allowVenue(app, 'venue.branding'), async (ctx) => {
+    const venue = venueOf(ctx);
+    const upload = await readMultipart(ctx, LOGO_MAX_BYTES + 64 * 1024);
+    checkAdminCsrf(ctx, app, upload.fields._csrf);
+    const file = upload.files.find((f) => f.field === 'logo');
+    if (!file) throw new FoyerError('logo_empty', 400, 'Choose an image file to upload.');
+    const path = await storeLogo(app.db, venue.id, file.data, app.now());
+    await app.db.tx(async (tx) => {
+      const draft = await loadDraft(tx, venue);
+      await saveDraft(tx, venue.id, { name: draft.name, content: { ...draft.content, branding: { ...draft.content.branding, logo: path } } }, adminOf(ctx).account.email, app.now());
+      await audit(tx, actorOf(ctx), 'venue.logo.upload', venue.slug, { path, bytes: file.data.length });
+    });
+    seeOther(ctx, `/admin/venues/${venue.slug}/branding`, 'logo_uploaded');
+  });
+
+  r.get('/venues/:slug/preview', allowVenue(app, 'venue.branding'), async (ctx) => {
+    const venue = venueOf(ctx);
+    const draft = applyDraft(venue, await loadDraft(app.db, venue));
+    const q = ctx.query.locale;
+    const locale: Locale = isLocale(q) ? q : draft.settings.defaultLocale;
+    ctx.type = 'html';
+    ctx.body = renderPreview(app, draft, locale, `/admin/venues/${venue.slug}/preview.css`);
+  });
+
+  r.get('/venues/:slug/preview.css', allowVenue(app, 'venue.branding'), async (ctx) => {
+    const venue = venueOf(ctx);
+    ctx.type = 'text/css';
+    ctx.body = themeCss(applyDraft(venue, await loadDraft(app.db, venue)));
+  });
+
+  r.post('/venues/:slug/publish', allowVenue(app, 'venue.publish'), async (ctx) => {
+    const venue = venueOf(ctx);
+    const by = adminOf(ctx).account.email;
+    const version = await publishDraft(app.db, venue.id, by, app.now());
+    await audit(app.db, actorOf(ctx), 'venue.publish', venue.slug, { version: version.number });
+    seeOther(ctx, `/admin/venues/${venue.slug}/versions`, 'published');
+  });
+
+  r.get('/venues/:slug/versions', allowVenue(app, 'venue.branding'), async (ctx) => {
+    const venue = venueOf(ctx);
+    const versions = await listVersions(app.db, venue.id);
+    const draft = await loadDraft(app.db, venue);
+    render(app, ctx, 'versions', { venue, versions, draft });
+  });
+
+  r.get('/venues/:slug/versions/compare', allowVenue(app, 'venue.branding'), async (ctx) => {
+    const venue = venueOf(ctx);
+    const a = Number(ctx.query.a);
+    const b = Number(ctx.query.b);
+    if (!Number.isInteger(a) || !Number.isInteger(b)) throw new FoyerError('admin_versions_pick', 400, 'Choose two versions to compare.');
+    const [va, vb] = await Promise.all([loadVersion(app.db, venue.id, Math.min(a, b)), loadVersion(app.db, venue.id, Math.max(a, b))]);
+    if (!va || !vb) throw new FoyerError('admin_version_not_found', 404, 'There is no such version.');
+    const rows = compareVersions(va, vb);
+    const all = ctx.query.all === '1';
+    render(app, ctx, 'compare', { venue, a: va, b: vb, rows: all ? rows : rows.filter((x) => x.changed), changed: rows.filter((x) => x.changed).length, all });
+  });
+}

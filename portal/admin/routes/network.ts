@@ -1,0 +1,114 @@
+// NAS clients (add, edit, remove, what to enter on the equipment) and live sessions
+// (list, disconnect one with the NAS's answer shown). No personal data here.
+import type Router from '@koa/router';
+import type { RouterContext } from '@koa/router';
+import { readFileSync } from 'node:fs';
+import type { AppContext } from '../../context.ts';
+import { FoyerError } from '../../errors.ts';
+import { addNas, findNasById, listNas, removeNas, VENDORS, type NasRecord } from '../../access/nas-clients.ts';
+import { listVenues, findVenueById } from '../../venues/venues.ts';
+import { audit } from '../audit.ts';
+import { actorOf, allow } from '../auth.ts';
+import { render, seeOther } from '../page.ts';
+import { parseNasForm, updateNas } from '../nas-form.ts';
+import { guideFor, setupRows } from '../nas-setup.ts';
+import { disconnectFromConsole } from '../disconnect.ts';
+import type { AdminDeps } from '../routes.ts';
+
+interface LiveRow {
+  id: string;
+  nas_id: string;
+  nas_name: string | null;
+  venue_name: string | null;
+  mac: string | null;
+  framed_ip: string | null;
+  started_at: number;
+  updated_at: number;
+  input_octets: number;
+  output_octets: number;
+  disconnect_result: string | null;
+}
+
+export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void {
+  const form = async (ctx: RouterContext, nas: Partial<Record<string, string>>, errors: Record<string, string>, editing?: NasRecord, status = 200) =>
+    render(app, ctx, 'nas-form', { nas, errors, editing, vendors: VENDORS, venues: await listVenues(app.db) }, status);
+
+  const shownOnce = async (ctx: RouterContext, nas: NasRecord, secret?: string) => {
+    const venue = await findVenueById(app.db, nas.venueId);
+    render(app, ctx, 'nas-setup', { nas, venue, secret, rows: setupRows(app.config, nas, venue?.slug ?? ''), guide: Boolean(guideFor(nas.vendor)) });
+  };
+
+  r.get('/network/nas', allow('nas.manage'), async (ctx) => {
+    const venues = new Map((await listVenues(app.db)).map((v) => [v.id, v]));
+    render(app, ctx, 'nas-list', { list: (await listNas(app.db, app.cipher)).map((n) => ({ ...n, venue: venues.get(n.venueId) })) });
+  });
+
+  r.get('/network/nas/new', allow('nas.manage'), async (ctx) => form(ctx, { coaPort: '3799', requireMessageAuthenticator: 'on', secretMode: 'generate' }, {}));
+
+  r.post('/network/nas/new', allow('nas.manage'), async (ctx) => {
+    const { values, input, errors } = parseNasForm((ctx.request.body ?? {}) as Record<string, unknown>, { editing: false });
+    if (!input) return form(ctx, values, errors, undefined, 400);
+    if (!(await findVenueById(app.db, input.venueId))) return form(ctx, values, { venueId: 'errors.admin_venue_pick' }, undefined, 400);
+    const nas = await addNas(app.db, app.cipher, input);
+    await audit(app.db, actorOf(ctx), 'nas.add', nas.name, { address: nas.address, vendor: nas.vendor, secret: input.secret ? 'entered' : 'generated' });
+    // The secret in clear exactly once, on this response; never on a later page.
+    await shownOnce(ctx, nas, nas.secret.toString());
+  });
+
+  const loadNas = async (ctx: RouterContext) => {
+    const nas = await findNasById(app.db, app.cipher, String(ctx.params.id));
+    if (!nas) throw new FoyerError('admin_nas_not_found', 404, 'There is no such NAS client.');
+    return nas;
+  };
+
+  r.get('/network/nas/:id', allow('nas.manage'), async (ctx) => shownOnce(ctx, await loadNas(ctx)));
+
+  r.get('/network/nas/:id/edit', allow('nas.manage'), async (ctx) => {
+    const n = await loadNas(ctx);
+    await form(ctx, { name: n.name, address: n.address, vendor: n.vendor, venueId: n.venueId, coaPort: String(n.coaPort), requireMessageAuthenticator: n.requireMessageAuthenticator ? 'on' : '', secretMode: 'keep' }, {}, n);
+  });
+
+  r.post('/network/nas/:id/edit', allow('nas.manage'), async (ctx) => {
+    const n = await loadNas(ctx);
+    const { values, input, secretMode, errors } = parseNasForm((ctx.request.body ?? {}) as Record<string, unknown>, { editing: true });
+    if (!input) return form(ctx, values, errors, n, 400);
+    if (!(await findVenueById(app.db, input.venueId))) return form(ctx, values, { venueId: 'errors.admin_venue_pick' }, n, 400);
+    const { secret } = await updateNas(app.db, app.cipher, n.id, input, secretMode);
+    await audit(app.db, actorOf(ctx), 'nas.edit', input.name, { address: input.address, vendor: input.vendor, secret: secret ? secretMode : 'kept' });
+    if (secret) return shownOnce(ctx, (await findNasById(app.db, app.cipher, n.id))!, secret);
+    seeOther(ctx, `/admin/network/nas/${n.id}`, 'nas_saved');
+  });
+
+  r.post('/network/nas/:id/remove', allow('nas.manage'), async (ctx) => {
+    const n = await loadNas(ctx);
+    await removeNas(app.db, n.id);
+    await audit(app.db, actorOf(ctx), 'nas.remove', n.name);
+    seeOther(ctx, '/admin/network/nas', 'nas_removed');
+  });
+
+  r.get('/network/guides/:vendor', allow('nas.manage'), async (ctx) => {
+    const file = guideFor(String(ctx.params.vendor));
+    if (!file) throw new FoyerError('admin_guide_not_found', 404, 'There is no guide for this vendor yet.');
+    render(app, ctx, 'guide', { vendor: ctx.params.vendor, text: readFileSync(file, 'utf8') });
+  });
+
+  r.get('/network/sessions', allow('sessions.view'), async (ctx) => {
+    const now = app.now();
+    const rows = await app.db.all<LiveRow>(
+      `SELECT s.id, s.nas_id, n.name AS nas_name, v.name AS venue_name, s.mac, s.framed_ip, s.started_at, s.updated_at, s.input_octets, s.output_octets, s.disconnect_result
+       FROM sessions s LEFT JOIN nas_clients n ON n.id = s.nas_id LEFT JOIN grants g ON g.id = s.grant_id
+       LEFT JOIN venues v ON v.id = COALESCE(g.venue_id, n.venue_id)
+       WHERE s.stopped_at IS NULL ORDER BY s.started_at DESC LIMIT 500`,
+    );
+    const list = rows.map((s) => ({ ...s, minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)), mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1) }));
+    render(app, ctx, 'sessions', { list, canDisconnect: Boolean(deps.disconnector) });
+  });
+
+  r.post('/network/sessions/:id/disconnect', allow('sessions.disconnect'), async (ctx) => {
+    const id = String(ctx.params.id);
+    const result = await disconnectFromConsole(app, deps.disconnector?.(app), id);
+    await audit(app.db, actorOf(ctx), 'session.disconnect', id, { result: result.result, errorCause: result.errorCause });
+    render(app, ctx, 'disconnect', { id, result }, result.ok ? 200 : 502);
+  });
+
+}
