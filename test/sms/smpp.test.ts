@@ -4,11 +4,12 @@ import { testContext, type TestContext } from '../support/context.ts';
 import { loadConfig } from '../../portal/config.ts';
 import { createSmsGateway, SmsError, type SmsService } from '../../portal/sms/index.ts';
 import type { SmppGateway } from '../../portal/sms/smpp.ts';
+import type { Pdu } from 'smpp';
 import type { InboundSms } from '../../portal/sms/inbound.ts';
 import { capturedLogger, smppPeer, type SmppPeer } from './peers.ts';
 
 const TO = '+359881234567';
-const udhOf = (pdu: { short_message: { udh?: Buffer[] } }) => pdu.short_message.udh?.map((u) => [...u]);
+const udhOf = (pdu: Pdu) => (pdu.short_message.udh as Buffer[] | undefined)?.map((u) => [...u]);
 
 describe('sms: smpp gateway against a local SMSC', () => {
   let ctx: TestContext;
