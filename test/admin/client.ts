@@ -3,6 +3,8 @@
 export class AdminClient {
   cookies = new Map<string, string>();
   lastHtml = '';
+  /** The CSRF token of the last page that had one. */
+  token = '';
 
   constructor(readonly base: string, readonly headers: Record<string, string> = {}) {}
 
@@ -25,14 +27,20 @@ export class AdminClient {
     const res = await fetch(this.base + path, { redirect: 'manual', headers: { accept: 'text/html', ...this.headers, ...headers, cookie: this.cookieHeader() } });
     this.store(res);
     const html = await res.text();
-    if ((res.headers.get('content-type') ?? '').includes('html')) this.lastHtml = html;
+    this.seen(res, html);
     return Object.assign(res, { html });
   }
 
-  csrf(html = this.lastHtml): string {
+  private seen(res: Response, html: string): void {
+    if (!(res.headers.get('content-type') ?? '').includes('html')) return;
+    this.lastHtml = html;
     const m = /name="_csrf" value="([^"]+)"/.exec(html);
-    if (!m) throw new Error('no CSRF token on the page');
-    return m[1];
+    if (m) this.token = m[1];
+  }
+
+  csrf(): string {
+    if (!this.token) throw new Error('no CSRF token seen yet');
+    return this.token;
   }
 
   async post(path: string, form: Record<string, string | string[]>, o: { csrf?: string | false; headers?: Record<string, string> } = {}): Promise<Response & { html: string }> {
@@ -48,7 +56,7 @@ export class AdminClient {
     });
     this.store(res);
     const html = await res.text();
-    if ((res.headers.get('content-type') ?? '').includes('html')) this.lastHtml = html;
+    this.seen(res, html);
     return Object.assign(res, { html });
   }
 
