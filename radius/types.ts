@@ -60,6 +60,11 @@ export type AccessDecision =
       /** Bytes the session may still use; mapped to the vendor's data-cap attributes where it has them. */
       dataLimitBytes?: number;
       replyMessage?: string;
+      /**
+       * Name of a role / group policy defined on the NAS, for vendors that limit
+       * through one: sent as Aruba-User-Role (aruba) or Filter-Id (meraki); ignored elsewhere.
+       */
+      role?: string;
     }
   | { result: 'reject'; replyMessage: string }
   /** Send nothing (for instance the database is down): the NAS fails over to its secondary server. */

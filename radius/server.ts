@@ -1,0 +1,226 @@
+// The RADIUS server: UDP authentication and accounting, IPv4 and IPv6.
+// Order of work per datagram is cheapest-first so junk costs little: framing,
+// code, known source, authenticators, duplicates, then decoding and policy.
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import {
+  verifyAccountingMessageAuthenticator,
+  verifyAccountingRequestAuthenticator,
+  verifyRequestMessageAuthenticator,
+} from './authenticators.ts';
+import { CODE, decodeAttributes, loadDictionaries, parsePacket, type RawPacket } from './codec.ts';
+import { DropLog } from './drop-log.ts';
+import { DuplicateCache } from './duplicate-cache.ts';
+import { RadiusError } from './errors.ts';
+import { toAccessRequest, toAccountingRecord } from './requests.ts';
+import { accessReply, accountingResponse, decisionReply } from './responses.ts';
+import type { Authorizer, ClientDirectory, Logger, NasClient, RadiusObserver } from './types.ts';
+
+export interface RadiusServerOptions {
+  clients: ClientDirectory;
+  authorizer: Authorizer;
+  authPort: number;
+  acctPort: number;
+  /** '::' (default) listens dual-stack; '127.0.0.1' or '::1' for loopback only. */
+  host?: string;
+  logger: Logger;
+  observer?: RadiusObserver;
+  /** SO_RCVBUF for both sockets; raise it for bursts (the default drops under load). */
+  receiveBufferBytes?: number;
+  /** Retransmission window and size of the duplicate cache (RFC 5080). */
+  duplicateWindowMs?: number;
+  duplicateCacheEntries?: number;
+}
+
+export interface RadiusServer {
+  start(): Promise<{ authPort: number; acctPort: number }>;
+  stop(): Promise<void>;
+}
+
+type PortName = 'auth' | 'acct';
+
+const NOOP_OBSERVER: RadiusObserver = { packet() {} };
+
+/** '::ffff:10.0.0.1' → '10.0.0.1', so NAS entries are written as plain IPv4. */
+export function normaliseAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
+  loadDictionaries();
+  const host = opts.host ?? '::';
+  const logger = opts.logger;
+  const observer = opts.observer ?? NOOP_OBSERVER;
+  const drops = new DropLog(logger);
+  const cache = new DuplicateCache(opts.duplicateWindowMs ?? 30_000, opts.duplicateCacheEntries ?? 65_536);
+  let sockets: Record<PortName, dgram.Socket> | undefined;
+
+  function drop(port: PortName, type: string, source: string, reason: string, detail?: string): void {
+    observer.packet(port, type, `dropped:${reason}`);
+    drops.drop(source, port, reason, detail);
+  }
+
+  function send(port: PortName, packet: Buffer, rinfo: dgram.RemoteInfo): void {
+    sockets?.[port].send(packet, rinfo.port, rinfo.address, (err) => {
+      if (err) logger.warn({ err: err.message, to: rinfo.address, port }, 'radius reply not sent');
+    });
+  }
+
+  async function findNas(address: string): Promise<NasClient | undefined> {
+    const found = opts.clients.findBySource(address);
+    return found instanceof Promise ? await found : found;
+  }
+
+  async function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): Promise<void> {
+    const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Access-Request';
+    if (p.maOffset >= 0) {
+      if (!verifyRequestMessageAuthenticator(p, nas.secret)) return drop('auth', type, source, 'bad-message-authenticator', nas.name);
+    } else if (nas.requireMessageAuthenticator || p.code === CODE.StatusServer || p.hasEap) {
+      // RFC 5997 and RFC 3579 require it on Status-Server and EAP regardless of the NAS setting.
+      return drop('auth', type, source, 'missing-message-authenticator', nas.name);
+    }
+    const key = DuplicateCache.key(source, rinfo.port, p.identifier);
+    const seen = cache.lookup(key, p.authenticator);
+    if (seen.state === 'answered') {
+      observer.packet('auth', type, 'retransmission');
+      return send('auth', seen.response, rinfo);
+    }
+    if (seen.state === 'in-progress') return drop('auth', type, source, 'duplicate-in-progress');
+    if (p.code === CODE.StatusServer) {
+      observer.packet('auth', type, 'alive');
+      return send('auth', accessReply(p, CODE.AccessAccept, [], nas.secret), rinfo);
+    }
+    const attrs = decodeAttributes(p);
+    if (!attrs) return drop('auth', type, source, 'malformed', 'attribute values');
+    const request = toAccessRequest(nas, p, attrs);
+    if ('unusable' in request) {
+      if (request.unusable === 'bad-password-length') return drop('auth', type, source, 'malformed', 'User-Password length');
+      // EAP and other methods are not ours: say no rather than let the NAS retry.
+      observer.packet('auth', type, 'reject:unsupported-method');
+      return send('auth', accessReply(p, CODE.AccessReject, [], nas.secret), rinfo);
+    }
+    cache.begin(key, p.authenticator);
+    let reply: Buffer | undefined;
+    try {
+      const decision = await opts.authorizer.authorize(request);
+      if (decision.result === 'drop') {
+        observer.packet('auth', type, 'drop');
+        logger.info({ nas: nas.name, user: request.userName, reason: decision.reason }, 'access-request left unanswered');
+      } else {
+        reply = decisionReply(p, nas, decision);
+        observer.packet('auth', type, decision.result);
+      }
+    } catch (err) {
+      observer.packet('auth', type, 'error');
+      logger.error({ err: errorInfo(err), nas: nas.name }, 'authorize failed; no answer sent');
+    }
+    if (!reply) return cache.abort(key, p.authenticator);
+    cache.complete(key, p.authenticator, reply);
+    send('auth', reply, rinfo);
+  }
+
+  async function onAcct(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): Promise<void> {
+    const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Accounting-Request';
+    if (p.code === CODE.StatusServer) {
+      if (!verifyRequestMessageAuthenticator(p, nas.secret)) return drop('acct', type, source, 'bad-message-authenticator', nas.name);
+      observer.packet('acct', type, 'alive');
+      return send('acct', accountingResponse(p, nas.secret), rinfo);
+    }
+    if (!verifyAccountingRequestAuthenticator(p, nas.secret)) return drop('acct', type, source, 'bad-authenticator', nas.name);
+    if (p.maOffset >= 0 && !verifyAccountingMessageAuthenticator(p, nas.secret)) {
+      return drop('acct', type, source, 'bad-message-authenticator', nas.name);
+    }
+    const key = DuplicateCache.key(source, rinfo.port, p.identifier);
+    const seen = cache.lookup(key, p.authenticator);
+    if (seen.state === 'answered') {
+      observer.packet('acct', type, 'retransmission');
+      return send('acct', seen.response, rinfo);
+    }
+    if (seen.state === 'in-progress') return drop('acct', type, source, 'duplicate-in-progress');
+    const attrs = decodeAttributes(p);
+    if (!attrs) return drop('acct', type, source, 'malformed', 'attribute values');
+    const record = toAccountingRecord(nas, attrs, new Date());
+    const reply = accountingResponse(p, nas.secret);
+    if (!record) {
+      observer.packet('acct', type, 'ignored');
+      return send('acct', reply, rinfo);
+    }
+    cache.begin(key, p.authenticator);
+    try {
+      await opts.authorizer.account(record);
+    } catch (err) {
+      cache.abort(key, p.authenticator);
+      observer.packet('acct', type, 'error');
+      logger.error({ err: errorInfo(err), nas: nas.name, status: record.status }, 'accounting not stored; no response sent');
+      return;
+    }
+    observer.packet('acct', type, record.status);
+    cache.complete(key, p.authenticator, reply);
+    send('acct', reply, rinfo);
+  }
+
+  async function onMessage(port: PortName, msg: Buffer, rinfo: dgram.RemoteInfo): Promise<void> {
+    const source = normaliseAddress(rinfo.address);
+    const parsed = parsePacket(msg);
+    if ('malformed' in parsed) return drop(port, 'unknown', source, 'malformed', parsed.malformed);
+    const p = parsed;
+    const expected = port === 'auth' ? CODE.AccessRequest : CODE.AccountingRequest;
+    if (p.code !== expected && p.code !== CODE.StatusServer) return drop(port, 'unknown', source, 'unexpected-code', String(p.code));
+    const nas = await findNas(source);
+    if (!nas) return drop(port, 'unknown', source, 'unknown-client');
+    if (port === 'auth') return onAuth(p, nas, source, rinfo);
+    return onAcct(p, nas, source, rinfo);
+  }
+
+  function listen(port: PortName, wanted: number): Promise<dgram.Socket> {
+    const v6 = host.includes(':');
+    const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false } : { type: 'udp4' });
+    socket.on('message', (msg, rinfo) => {
+      onMessage(port, msg, rinfo).catch((err) => logger.error({ err: errorInfo(err), port }, 'radius packet handler failed'));
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('error', (err) => reject(new RadiusError('socket', `cannot listen on ${host}:${wanted} (${port}): ${err.message}`)));
+      socket.bind(wanted, host, () => {
+        socket.removeAllListeners('error');
+        socket.on('error', (err) => logger.error({ err: err.message, port }, 'radius socket error'));
+        if (opts.receiveBufferBytes) {
+          try {
+            socket.setRecvBufferSize(opts.receiveBufferBytes);
+          } catch (err) {
+            logger.warn({ err: (err as Error).message }, 'receive buffer size not applied');
+          }
+        }
+        resolve(socket);
+      });
+    });
+  }
+
+  return {
+    async start() {
+      if (sockets) throw new RadiusError('socket', 'radius server already started');
+      const auth = await listen('auth', opts.authPort);
+      let acct: dgram.Socket;
+      try {
+        acct = await listen('acct', opts.acctPort);
+      } catch (err) {
+        auth.close();
+        throw err;
+      }
+      sockets = { auth, acct };
+      const ports = { authPort: (auth.address() as AddressInfo).port, acctPort: (acct.address() as AddressInfo).port };
+      logger.info({ host, ...ports }, 'radius listening');
+      return ports;
+    },
+    async stop() {
+      const s = sockets;
+      sockets = undefined;
+      if (!s) return;
+      await Promise.all([s.auth, s.acct].map((sock) => new Promise<void>((resolve) => sock.close(() => resolve()))));
+    },
+  };
+}
+
+function errorInfo(err: unknown): object {
+  if (err instanceof Error) return { message: err.message, code: (err as { code?: unknown }).code };
+  return { message: String(err) };
+}
