@@ -58,6 +58,7 @@ export interface SmppPeer {
   url: string;
   binds: Pdu[];
   submits: Pdu[];
+  enquireLinks: number;
   sessions: Session[];
   /** The command_status to answer the nth submit_sm (1-based) with; 0 = ESME_ROK. */
   submitStatus: (n: number) => number;
@@ -73,6 +74,7 @@ export async function smppPeer(opts: { systemId: string; password: string }): Pr
   const peer = {
     binds: [] as Pdu[],
     submits: [] as Pdu[],
+    enquireLinks: 0,
     sessions: [] as Session[],
     submitStatus: (_n: number) => 0,
   } as SmppPeer;
@@ -95,7 +97,10 @@ export async function smppPeer(opts: { systemId: string; password: string }): Pr
       const status = peer.submitStatus(peer.submits.length);
       session.send(pdu.response(status ? { command_status: status } : { message_id: (messageId++).toString(16) }));
     });
-    session.on('enquire_link', (pdu: Pdu) => session.send(pdu.response()));
+    session.on('enquire_link', (pdu: Pdu) => {
+      peer.enquireLinks++;
+      session.send(pdu.response());
+    });
     session.on('unbind', (pdu: Pdu) => {
       session.send(pdu.response());
       session.close();

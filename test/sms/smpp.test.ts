@@ -122,6 +122,13 @@ describe('sms: smpp gateway against a local SMSC', () => {
     assert.deepEqual(peer.submits.map((p) => p.short_message.message), ['first', 'second']);
   });
 
+  it('keeps the bind alive with enquire_link', async () => {
+    const sms = await start({ SMS_SMPP_ENQUIRE_LINK_MS: '1000' });
+    await sms.send({ to: TO, text: 'x', purpose: 'code' });
+    await peer.waitFor(() => peer.enquireLinks >= 1, 3000);
+    assert.equal(peer.binds.length, 1);
+  });
+
   it('as transceiver, asks for receipts and applies them: DELIVRD, UNDELIV with a permanent error, TLV form', async () => {
     const sms = await start({ SMS_SMPP_BIND: 'transceiver' });
     const a = await sms.send({ to: TO, text: 'a', purpose: 'code' });
