@@ -63,7 +63,7 @@ export function adminRoutes(app: AppContext, deps: AdminDeps = {}): Middleware {
   return async (ctx, next) => {
     if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return pubMw(ctx, next);
     if (ctx.path === '/admin/static/admin.css') return pubMw(ctx, next);
-    await body(ctx, () => locale(ctx, () =>
+    await body(ctx, () => flatForm(ctx, () => locale(ctx, () =>
       session(ctx, () =>
         openMw(ctx, async () => {
           if (ctx.path.startsWith('/admin/login')) return next();
@@ -71,6 +71,23 @@ export function adminRoutes(app: AppContext, deps: AdminDeps = {}): Middleware {
           await requireLogin()(ctx, () => closedMw(ctx, next));
         }),
       ),
-    ));
+    )));
   };
 }
+
+/**
+ * Field names stay as sent ("wording.bg.sms"), repeated names become lists: the parser's
+ * qs would turn dots into nesting and cap lists, and forms here name fields by path.
+ */
+const flatForm: Middleware = async (ctx, next) => {
+  const raw = (ctx.request as { rawBody?: unknown }).rawBody;
+  if (ctx.is('application/x-www-form-urlencoded') && typeof raw === 'string') {
+    const out: Record<string, string | string[]> = {};
+    for (const [k, v] of new URLSearchParams(raw)) {
+      const prev = out[k];
+      out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    ctx.request.body = out;
+  }
+  await next();
+};
