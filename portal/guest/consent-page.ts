@@ -1,0 +1,185 @@
+// The consent screens as a template version: the template sources, the venue's wording
+// and branding, and the locale strings, captured as data. Screen 1 and the terms and
+// privacy pages are always rendered FROM such a version, live and for evidence alike,
+// so what an auditor gets years later is byte for byte what the guest was served.
+import nunjucks from 'nunjucks';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { TEMPLATES_DIR } from '../http/views.ts';
+import { localeStrings, translate, type Strings } from '../http/i18n.ts';
+import { csrfToken } from '../http/csrf.ts';
+import type { Keys } from '../crypto/keys.ts';
+import type { Venue } from '../venues/venues.ts';
+import type { Locale, VenueSettings, Wording } from '../venues/settings.ts';
+import { registerTemplateVersion } from '../venues/template-versions.ts';
+import type { Queryable } from '../store/db.ts';
+import { sha256 } from '../consent/event.ts';
+import { assetHrefs } from './assets.ts';
+
+export const VERSIONED_TEMPLATES = ['guest/layout.njk', 'guest/start.njk', 'guest/legal.njk'] as const;
+export const CONTENT_KIND = 'foyer-guest-consent/1';
+
+export interface ConsentContent {
+  kind: typeof CONTENT_KIND;
+  locale: Locale;
+  templates: Record<string, string>;
+  strings: Strings;
+  languages: { code: Locale; name: string }[];
+  venue: {
+    slug: string;
+    name: string;
+    country: string;
+    contact: string;
+    fields: VenueSettings['fields'];
+    offers: VenueSettings['offers'];
+    branding: VenueSettings['branding'];
+    retentionMonths: number;
+  };
+  wording: Wording;
+  assets: { css: string; theme: string };
+}
+
+/** What a render adds to the version: the request's own values. */
+export interface StartVars {
+  flowId: string;
+  csrf: string;
+  values?: Record<string, string | boolean | undefined>;
+  errors?: { field?: string; message: string }[];
+  notice?: string;
+}
+
+let sources: Record<string, string> | undefined;
+function templateSources(): Record<string, string> {
+  // Read once: a running process serves the templates it started with.
+  sources ??= Object.fromEntries(VERSIONED_TEMPLATES.map((n) => [n, readFileSync(join(TEMPLATES_DIR, n), 'utf8')]));
+  return sources;
+}
+
+export function buildContent(venue: Venue, locale: Locale): ConsentContent {
+  const all = localeStrings(TEMPLATES_DIR, locale);
+  const strings = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith('guest.') || k.startsWith('errors.guest_')));
+  const s = venue.settings;
+  return {
+    kind: CONTENT_KIND,
+    locale,
+    templates: templateSources(),
+    strings,
+    languages: s.locales.map((code) => ({ code, name: localeStrings(TEMPLATES_DIR, code)['lang.name'] ?? code })),
+    venue: { slug: venue.slug, name: venue.name, country: venue.country, contact: s.contact, fields: s.fields, offers: s.offers, branding: s.branding, retentionMonths: s.retentionMonths },
+    wording: s.wording[locale] ?? {},
+    assets: assetHrefs(venue),
+  };
+}
+
+// Hashing the content on every hit would cost more than rendering; the key is cheap.
+const versionMemo = new Map<string, { id: string; content: ConsentContent }>();
+
+/** Registers (once) and returns the version screen 1 is about to be rendered from. */
+export async function currentVersion(db: Queryable, venue: Venue, locale: Locale): Promise<{ id: string; content: ConsentContent }> {
+  const key = `${venue.id}|${locale}|${venue.name}|${venue.slug}|${venue.country}|${JSON.stringify(venue.settings)}`;
+  const memo = versionMemo.get(key);
+  if (memo) return memo;
+  const content = buildContent(venue, locale);
+  const id = await registerTemplateVersion(db, venue.id, content);
+  if (versionMemo.size > 500) versionMemo.clear();
+  const v = { id, content };
+  versionMemo.set(key, v);
+  return v;
+}
+
+const envs = new Map<string, { env: nunjucks.Environment; t: (k: string, p?: Record<string, string | number>) => string }>();
+
+function envFor(versionId: string, content: ConsentContent) {
+  let e = envs.get(versionId);
+  if (!e) {
+    const loader = {
+      getSource(name: string) {
+        const src = content.templates[name];
+        if (src === undefined) throw new Error(`template ${name} is not part of version ${versionId}`);
+        return { src, path: name, noCache: false };
+      },
+    };
+    const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+    e = { env, t: (k, p) => translate(content.strings, k, p) };
+    if (envs.size > 200) envs.clear();
+    envs.set(versionId, e);
+  }
+  return e;
+}
+
+/** The text of each consent box as the guest reads it; its hash goes into the ledger. */
+export function consentTexts(content: ConsentContent): { terms: string; sms: string; email: string } {
+  const t = (k: string, p?: Record<string, string | number>) => translate(content.strings, k, p);
+  const p = { venue: content.venue.name, contact: content.venue.contact };
+  const rates = t('guest.consent.rates');
+  const w = content.wording;
+  return {
+    terms: t('guest.consent.terms.text', p),
+    sms: `${w.sms ?? t('guest.consent.sms.text', p)} ${rates}`,
+    email: `${w.email ?? t('guest.consent.email.text', p)} ${rates}`,
+  };
+}
+
+export function consentTextHash(content: ConsentContent, purpose: 'terms' | 'sms' | 'email'): string {
+  const texts = consentTexts(content);
+  const label = translate(content.strings, `guest.consent.${purpose}.label`);
+  return sha256(`${label}\n${texts[purpose]}`);
+}
+
+const OPTIONAL_FIELDS = [
+  { id: 'name', key: 'name', type: 'text', autocomplete: 'name', max: 100 },
+  { id: 'email', key: 'email', type: 'email', autocomplete: 'email', max: 254 },
+  { id: 'birth_date', key: 'birthDate', type: 'date', autocomplete: 'bday', max: 10 },
+] as const;
+
+const switchBase = (slug: string, flowId: string) => `/p/${slug}/start?f=${encodeURIComponent(flowId)}&`;
+
+export function renderStart(versionId: string, content: ConsentContent, vars: StartVars): string {
+  const { env, t } = envFor(versionId, content);
+  const fields = content.venue.fields;
+  const modes: Record<string, string> = { name: fields.name, email: fields.email, birth_date: fields.birthDate };
+  const fieldErrors = Object.fromEntries((vars.errors ?? []).filter((e) => e.field).map((e) => [e.field, e.message]));
+  return env.render('guest/start.njk', {
+    locale: content.locale,
+    t,
+    venue: content.venue,
+    w: content.wording,
+    languages: content.languages,
+    assets: content.assets,
+    switchBase: switchBase(content.venue.slug, vars.flowId),
+    version: versionId,
+    texts: consentTexts(content),
+    optionalFields: OPTIONAL_FIELDS.filter((f) => modes[f.id] !== 'off').map((f) => ({ ...f, mode: modes[f.id] })),
+    flowId: vars.flowId,
+    csrf: vars.csrf,
+    values: vars.values ?? {},
+    errors: vars.errors ?? [],
+    fieldErrors,
+    notice: vars.notice,
+  });
+}
+
+export function renderLegal(versionId: string, content: ConsentContent, page: 'terms' | 'privacy', flowId?: string): string {
+  const { env, t } = envFor(versionId, content);
+  const p = { venue: content.venue.name, contact: content.venue.contact, months: content.venue.retentionMonths };
+  const body = (page === 'terms' ? content.wording.termsPage : content.wording.privacyPage) ?? t(`guest.legal.${page}Body`, p);
+  return env.render('guest/legal.njk', {
+    locale: content.locale,
+    t,
+    venue: content.venue,
+    languages: content.languages,
+    assets: content.assets,
+    heading: t(`guest.legal.${page}Heading`),
+    paragraphs: body.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean),
+    backHref: flowId ? `/p/${content.venue.slug}/start?f=${encodeURIComponent(flowId)}` : undefined,
+  });
+}
+
+/** Screen 1 as first served to a flow: what the evidence command reproduces. */
+export function renderEvidence(keys: Keys, versionId: string, content: ConsentContent, flowId: string): string {
+  if (content.kind !== CONTENT_KIND) throw new Error(`template version ${versionId} is not a guest consent page (${String(content.kind)})`);
+  return renderStart(versionId, content, { flowId, csrf: csrfToken(keys, flowId) });
+}
+
+export const contentDigest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);

@@ -1,0 +1,130 @@
+// Entry from the NAS redirect and screen 1 (number, optional fields, consent boxes).
+import type { Context } from 'koa';
+import type { AppContext } from '../context.ts';
+import type { Venue } from '../venues/venues.ts';
+import type { Locale } from '../venues/settings.ts';
+import { FoyerError } from '../errors.ts';
+import { HandoffError } from '../access-points/handoff.ts';
+import { csrfToken } from '../http/csrf.ts';
+import { numberHash } from '../consent/subjects.ts';
+import { loadTemplateVersion } from '../venues/template-versions.ts';
+import { issueCode } from '../verification/verifications.ts';
+import { currentVersion, renderStart } from './consent-page.ts';
+import { adapterForQuery } from './adapters.ts';
+import { createFlow, macHash, markCodeSent, resumableFlowId, saveSubmission, setFlowLocale, type Flow } from './flows.ts';
+import { readStartForm, type FieldProblem } from './start-form.ts';
+import { clientIp, flowFor, formBody, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
+import { codeText } from './sms-texts.ts';
+import type { SendKeys } from '../verification/limits.ts';
+
+export async function entry(app: AppContext, kctx: Context): Promise<void> {
+  const venue = await venueFor(app, kctx);
+  const query = singleQuery(kctx);
+  let locale = pickLocale(kctx, venue);
+  const adapter = await adapterForQuery(query);
+  let handoff;
+  try {
+    handoff = adapter.parse(query, {});
+  } catch (err) {
+    if (err instanceof HandoffError) throw new FoyerError('guest_handoff_invalid', 400, err.message);
+    throw err;
+  }
+  const now = app.now();
+  // Back from the SMS app within the code's lifetime: screen 2, no new SMS.
+  const resume = await resumableFlowId(app.db, venue.id, macHash(app.keys, handoff.clientMac), now);
+  if (resume) {
+    kctx.cookies.set('foyer_flow', resume, { signed: true, httpOnly: true, sameSite: 'lax', path: '/p/', overwrite: true });
+    kctx.redirect(`/p/${venue.slug}/code?f=${resume}`);
+    kctx.status = 303;
+    return;
+  }
+  const flow = await createFlow(app.db, app, { venueId: venue.id, handoff, locale, userAgent: kctx.get('user-agent').slice(0, 1024) || null }, now);
+  rememberFlow(app, kctx, flow);
+  locale = pickLocale(kctx, venue, flow);
+  await showStart(app, kctx, venue, flow, locale);
+}
+
+export async function startPage(app: AppContext, kctx: Context): Promise<void> {
+  const venue = await venueFor(app, kctx);
+  const flow = await flowFor(app, kctx, venue);
+  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
+  const asked = kctx.query.lang;
+  const locale = pickLocale(kctx, venue, flow);
+  if (asked && locale !== flow.locale) await setFlowLocale(app.db, flow.id, locale, app.now());
+  await showStart(app, kctx, venue, flow, locale);
+}
+
+export async function submitStart(app: AppContext, kctx: Context): Promise<void> {
+  const venue = await venueFor(app, kctx);
+  const flow = await flowFor(app, kctx, venue);
+  const locale = pickLocale(kctx, venue, flow);
+  requireCsrf(app, kctx, flow);
+  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
+  const body = formBody(kctx);
+  const now = app.now();
+  const values = pickValues(body);
+  const form = readStartForm(venue, body, now);
+  if (!form.ok) return showStart(app, kctx, venue, flow, locale, { values, problems: form.problems, status: 400 });
+
+  // The version the guest read is the one their form names (it may be older than today's).
+  const shown = typeof body.v === 'string' ? body.v : '';
+  const current = await currentVersion(app.db, venue, locale);
+  const version = shown === current.id ? current : await loadTemplateVersion(app.db, shown);
+  if (!version || ('venueId' in version && version.venueId !== venue.id)) {
+    return showStart(app, kctx, venue, flow, locale, { values, problems: [{ field: '', code: 'guest_version_unknown' }], status: 400 });
+  }
+  await saveSubmission(app.db, app, flow.id, { e164: form.e164, details: form.details, choices: form.choices, templateVersionId: version.id, locale }, now);
+
+  const keys: SendKeys = {
+    venueId: venue.id,
+    numberHash: numberHash(app.keys, form.e164),
+    macHash: flow.macHash,
+    clientIp: clientIp(kctx) || null,
+    nasId: flow.handoff.nasId ?? null,
+    callingCode: form.callingCode,
+  };
+  const sent = await issueCode(app, flow.id, {
+    keys,
+    e164: form.e164,
+    settings: venue.settings,
+    text: (code, minutes) => codeText(app.views, venue, locale, code, minutes),
+  });
+  if (sent.ok) {
+    await markCodeSent(app.db, flow.id, sent.verificationId, sent.expiresAt, app.now());
+    return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}`);
+  }
+  if (sent.reason === 'blocked') {
+    const minutes = Math.max(1, Math.ceil((sent.retryAt - now) / 60_000));
+    kctx.set('Retry-After', String(Math.ceil((sent.retryAt - now) / 1000)));
+    return showStart(app, kctx, venue, flow, locale, { values, problems: [{ field: '', code: 'guest_send_blocked', params: { minutes } }], status: 429 });
+  }
+  return showStart(app, kctx, venue, flow, locale, { values, problems: [{ field: '', code: 'guest_sms_failed' }], status: 503 });
+}
+
+function pickValues(body: Record<string, unknown>): Record<string, string | boolean> {
+  const s = (k: string, max: number) => (typeof body[k] === 'string' ? (body[k] as string).slice(0, max) : '');
+  return {
+    phone: s('phone', 40), name: s('name', 100), email: s('email', 254), birth_date: s('birth_date', 10),
+    consent_terms: body.consent_terms === 'yes', consent_sms: body.consent_sms === 'yes', consent_email: body.consent_email === 'yes',
+  };
+}
+
+export async function showStart(
+  app: AppContext,
+  kctx: Context,
+  venue: Venue,
+  flow: Flow,
+  locale: Locale,
+  extra: { values?: Record<string, string | boolean>; problems?: FieldProblem[]; status?: number } = {},
+): Promise<void> {
+  const v = await currentVersion(app.db, venue, locale);
+  const errors = (extra.problems ?? []).map((p) => ({ field: p.field || undefined, message: app.views.t(locale, `errors.${p.code}`, p.params) }));
+  kctx.status = extra.status ?? 200;
+  kctx.type = 'html';
+  kctx.body = renderStart(v.id, v.content, { flowId: flow.id, csrf: csrfToken(app.keys, flow.id), values: extra.values, errors });
+}
+
+export function seeOther(kctx: Context, url: string): void {
+  kctx.redirect(url);
+  kctx.status = 303;
+}

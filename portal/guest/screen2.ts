@@ -1,0 +1,132 @@
+// Screen 2 (the code), resend, the hand-back to the NAS, and "you are online".
+import type { Context } from 'koa';
+import type { AppContext } from '../context.ts';
+import type { Venue } from '../venues/venues.ts';
+import type { Locale } from '../venues/settings.ts';
+import { csrfToken } from '../http/csrf.ts';
+import { maskNumber } from '../log.ts';
+import { numberHash } from '../consent/subjects.ts';
+import { issueCode, resendCode, verificationState, type SendOutcome } from '../verification/verifications.ts';
+import { normaliseGuess } from '../verification/codes.ts';
+import { parseGuestPhone } from '../verification/phone.ts';
+import type { SendKeys } from '../verification/limits.ts';
+import { markCodeSent, type Flow } from './flows.ts';
+import { clientIp, flowFor, formBody, pickLocale, requireCsrf, venueFor } from './request.ts';
+import { renderPage, durationText } from './pages.ts';
+import { seeOther } from './screen1.ts';
+import { completeSignUp } from './complete.ts';
+import { adapterForHandoff, httpUrl } from './adapters.ts';
+import { codeText, confirmationText } from './sms-texts.ts';
+
+type CodeError = { code: string; params?: Record<string, string | number> };
+
+async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, opts: { error?: CodeError; notice?: string; status?: number } = {}) {
+  const state = flow.verificationId ? await verificationState(app.db, flow.verificationId, app.now()) : undefined;
+  let error = opts.error;
+  // Opening screen 2 on a code that can no longer be used says so straight away.
+  if (!error && state && state.state !== 'ok') error = { code: `guest_code_${state.state}` };
+  const canEnter = state?.state === 'ok';
+  renderPage(app, kctx, 'code', locale, venue, {
+    flowId: flow.id,
+    csrf: csrfToken(app.keys, flow.id),
+    switchBase: `/p/${venue.slug}/code?f=${flow.id}&`,
+    masked: maskNumber(flow.e164),
+    minutes: venue.settings.code.validityMinutes,
+    length: venue.settings.code.length,
+    canEnter,
+    error: error && app.views.t(locale, `errors.${error.code}`, error.params),
+    notice: opts.notice,
+  }, opts.status ?? 200);
+}
+
+export async function codePage(app: AppContext, kctx: Context): Promise<void> {
+  const venue = await venueFor(app, kctx);
+  const flow = await flowFor(app, kctx, venue);
+  const locale = pickLocale(kctx, venue, flow);
+  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
+  if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const notice = kctx.query.n === 'resent' ? app.views.t(locale, 'guest.code.resent') : undefined;
+  await showCode(app, kctx, venue, flow, locale, { notice });
+}
+
+const STATUS: Record<string, number> = { wrong: 400, expired: 410, too_many: 429, used: 409 };
+
+export async function submitCode(app: AppContext, kctx: Context): Promise<void> {
+  const venue = await venueFor(app, kctx);
+  const flow = await flowFor(app, kctx, venue);
+  const locale = pickLocale(kctx, venue, flow);
+  requireCsrf(app, kctx, flow);
+  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
+  if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const raw = formBody(kctx).code;
+  const guess = typeof raw === 'string' ? normaliseGuess(raw.slice(0, 32)) : '';
+  if (!guess) return showCode(app, kctx, venue, flow, locale, { error: { code: 'guest_code_missing' }, status: 400 });
+
+  const outcome = await completeSignUp(app, venue, flow, guess, { clientIp: clientIp(kctx), userAgent: kctx.get('user-agent') || null });
+  if (!outcome.ok) {
+    const error = outcome.reason === 'wrong' ? { code: 'guest_code_wrong', params: { remaining: outcome.remaining } } : { code: `guest_code_${outcome.reason}` };
+    return showCode(app, kctx, venue, flow, locale, { error, status: STATUS[outcome.reason] });
+  }
+  app.log.info({ venue: venue.slug, flow: flow.id, grant: outcome.grant.id, events: outcome.events.length }, 'guest signed up');
+  if (flow.choices?.sms && venue.settings.offers.sms) {
+    // After the commit, never inside it; the guest does not wait for it.
+    const text = confirmationText(app.views, venue, locale);
+    app.sms
+      .send({ to: flow.e164!, text, purpose: 'confirmation', venueId: venue.id })
+      .catch((err: Error) => app.log.warn({ to: maskNumber(flow.e164), err: err.message }, 'confirmation SMS could not be sent'));
+  }
+  const adapter = await adapterForHandoff(flow.handoff);
+  const back = await adapter.handBack(flow.handoff, { username: outcome.grant.username, password: outcome.grant.password }, {});
+  const online = `/p/${venue.slug}/online?f=${flow.id}`;
+  if (back.kind === 'redirect') return seeOther(kctx, back.url);
+  if (back.kind === 'done') return seeOther(kctx, online);
+  kctx.state.formAction = [new URL(back.action).origin];
+  renderPage(app, kctx, 'handback', locale, venue, { method: back.method.toLowerCase(), action: back.action, fields: back.fields, onlineHref: online });
+}
+
+export async function resend(app: AppContext, kctx: Context): Promise<void> {
+  const venue = await venueFor(app, kctx);
+  const flow = await flowFor(app, kctx, venue);
+  const locale = pickLocale(kctx, venue, flow);
+  requireCsrf(app, kctx, flow);
+  if (flow.state !== 'code_sent' || !flow.e164) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const now = app.now();
+  const phone = parseGuestPhone(flow.e164, venue.country, venue.settings.allowedCountries);
+  if (!phone.ok) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const keys: SendKeys = {
+    venueId: venue.id, numberHash: numberHash(app.keys, flow.e164), macHash: flow.macHash, clientIp: clientIp(kctx) || null,
+    nasId: flow.handoff.nasId ?? null, callingCode: phone.callingCode,
+  };
+  const req = { keys, e164: flow.e164, settings: venue.settings, text: (code: string, minutes: number) => codeText(app.views, venue, locale, code, minutes) };
+  const deps = app;
+  const state = flow.verificationId ? await verificationState(app.db, flow.verificationId, now) : undefined;
+  // A valid code is sent again as it is; a spent one is replaced by a new code.
+  let out: SendOutcome = state?.state === 'ok' ? await resendCode(deps, flow.verificationId!, req) : await issueCode(deps, flow.id, req);
+  if (!out.ok && (out.reason === 'expired' || out.reason === 'too_many' || out.reason === 'used')) out = await issueCode(deps, flow.id, req);
+  if (out.ok) {
+    if (out.verificationId !== flow.verificationId) await markCodeSent(app.db, flow.id, out.verificationId, out.expiresAt, app.now());
+    return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}&n=resent`);
+  }
+  if (out.reason === 'too_soon' || out.reason === 'blocked') {
+    const seconds = Math.max(1, Math.ceil((out.retryAt - now) / 1000));
+    kctx.set('Retry-After', String(seconds));
+    const error: CodeError = out.reason === 'too_soon' ? { code: 'guest_resend_too_soon', params: { seconds } } : { code: 'guest_send_blocked', params: { minutes: Math.ceil(seconds / 60) } };
+    return showCode(app, kctx, venue, flow, locale, { error, status: 429 });
+  }
+  return showCode(app, kctx, venue, flow, locale, { error: { code: 'guest_sms_failed' }, status: 503 });
+}
+
+export async function onlinePage(app: AppContext, kctx: Context): Promise<void> {
+  const venue = await venueFor(app, kctx);
+  const flow = await flowFor(app, kctx, venue);
+  const locale = pickLocale(kctx, venue, flow);
+  if (flow.state !== 'done' || !flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const g = await app.db.get<{ ends_at: number }>('SELECT ends_at FROM grants WHERE id = ?', [flow.grantId]);
+  const left = Math.max(0, Number(g?.ends_at ?? 0) - app.now());
+  renderPage(app, kctx, 'online', locale, venue, {
+    switchBase: `/p/${venue.slug}/online?f=${flow.id}&`,
+    duration: durationText(app, locale, left),
+    originalUrl: httpUrl(flow.handoff.originalUrl),
+    smsOptIn: Boolean(flow.choices?.sms && venue.settings.offers.sms),
+  });
+}

@@ -1,0 +1,81 @@
+// Send limits, counted from verification_sends in the database so every process sees
+// the same counts. A limit of N per window is reached when the N-th most recent send
+// in the window exists; the guest may try again when that send leaves the window.
+import type { Queryable } from '../store/db.ts';
+import type { VenueSettings } from '../venues/settings.ts';
+
+export interface SendKeys {
+  venueId: string;
+  numberHash: string;
+  macHash: string | null;
+  clientIp: string | null;
+  nasId: string | null;
+  /** Destination country calling code, e.g. "359". */
+  callingCode: string;
+}
+
+export type LimitScope = 'number-10min' | 'number-day' | 'mac' | 'ip' | 'nas' | 'country' | 'venue-day';
+
+export interface Blocked {
+  scope: LimitScope;
+  /** When the guest may try again (ms since epoch). */
+  retryAt: number;
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+interface Rule {
+  scope: LimitScope;
+  where: string;
+  params: (k: SendKeys) => (string | null)[];
+  windowMs: number;
+  limit: (l: VenueSettings['limits']) => number;
+  applies: (k: SendKeys) => boolean;
+}
+
+const always = () => true;
+
+const RULES: Rule[] = [
+  { scope: 'number-10min', where: 'number_hash = ?', params: (k) => [k.numberHash], windowMs: 10 * MIN, limit: (l) => l.perNumber10Min, applies: always },
+  { scope: 'number-day', where: 'number_hash = ?', params: (k) => [k.numberHash], windowMs: DAY, limit: (l) => l.perNumberDay, applies: always },
+  { scope: 'mac', where: 'mac_hash = ?', params: (k) => [k.macHash], windowMs: HOUR, limit: (l) => l.perMacHour, applies: (k) => Boolean(k.macHash) },
+  { scope: 'ip', where: 'client_ip = ?', params: (k) => [k.clientIp], windowMs: HOUR, limit: (l) => l.perIpHour, applies: (k) => Boolean(k.clientIp) },
+  { scope: 'nas', where: 'venue_id = ? AND nas_id = ?', params: (k) => [k.venueId, k.nasId], windowMs: HOUR, limit: (l) => l.perNasHour, applies: (k) => Boolean(k.nasId) },
+  { scope: 'country', where: 'venue_id = ? AND country_code = ?', params: (k) => [k.venueId, k.callingCode], windowMs: HOUR, limit: (l) => l.perCountryHour, applies: always },
+  { scope: 'venue-day', where: 'venue_id = ?', params: (k) => [k.venueId], windowMs: DAY, limit: (l) => l.venueDaily, applies: always },
+];
+
+/** The first limit this send would exceed, or undefined when it may go. */
+export async function sendBlocked(db: Queryable, limits: VenueSettings['limits'], keys: SendKeys, now: number): Promise<Blocked | undefined> {
+  let worst: Blocked | undefined;
+  for (const r of RULES) {
+    if (!r.applies(keys)) continue;
+    const n = r.limit(limits);
+    const row = await db.get<{ at: number }>(
+      `SELECT at FROM verification_sends WHERE ${r.where} AND at > ? AND status <> 'failed' ORDER BY at DESC LIMIT 1 OFFSET ${n - 1}`,
+      [...r.params(keys), now - r.windowMs],
+    );
+    if (row) {
+      const retryAt = Number(row.at) + r.windowMs;
+      // The guest is told the latest time that lifts every limit in the way.
+      if (!worst || retryAt > worst.retryAt) worst = { scope: r.scope, retryAt };
+    }
+  }
+  return worst;
+}
+
+/** Counts a send before the gateway is called; a crash after this still counts (conservative). */
+export async function reserveSend(db: Queryable, keys: SendKeys, verificationId: string, now: number): Promise<number> {
+  const row = await db.get<{ id: number }>(
+    `INSERT INTO verification_sends (at, venue_id, verification_id, status, number_hash, mac_hash, client_ip, nas_id, country_code)
+     VALUES (?, ?, ?, 'reserved', ?, ?, ?, ?, ?) RETURNING id`,
+    [now, keys.venueId, verificationId, keys.numberHash, keys.macHash, keys.clientIp, keys.nasId, keys.callingCode],
+  );
+  return row!.id;
+}
+
+export async function settleSend(db: Queryable, sendId: number, ok: boolean): Promise<void> {
+  await db.run('UPDATE verification_sends SET status = ? WHERE id = ?', [ok ? 'sent' : 'failed', sendId]);
+}

@@ -1,0 +1,165 @@
+// Issuing, re-sending and checking codes. Each send is recorded (and counted against the
+// limits) in a transaction that commits BEFORE the gateway is called; the gateway's
+// answer then marks it sent or failed. Nothing here ever logs a code.
+import { randomUUID } from 'node:crypto';
+import type { Db, Tx } from '../store/db.ts';
+import type { Keys } from '../crypto/keys.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
+import type { Logger } from '../log.ts';
+import { maskNumber } from '../log.ts';
+import type { SmsGateway } from '../sms/gateway.ts';
+import type { VenueSettings } from '../venues/settings.ts';
+import { codeHmac, codeMatches, generateCode } from './codes.ts';
+import { reserveSend, sendBlocked, settleSend, type SendKeys } from './limits.ts';
+
+export interface VerificationDeps {
+  db: Db;
+  keys: Keys;
+  cipher: FieldCipher;
+  log: Logger;
+  sms: SmsGateway;
+  now: () => number;
+}
+
+export interface SendRequest {
+  keys: SendKeys;
+  e164: string;
+  settings: Pick<VenueSettings, 'code' | 'limits'>;
+  /** The message, in the guest's language, around the code. */
+  text: (code: string, minutes: number) => string;
+}
+
+export type SendOutcome =
+  | { ok: true; verificationId: string; expiresAt: number }
+  | { ok: false; reason: 'blocked'; retryAt: number }
+  | { ok: false; reason: 'too_soon'; retryAt: number }
+  | { ok: false; reason: 'sms_failed' }
+  | { ok: false; reason: 'expired' | 'too_many' | 'used' };
+
+interface VerificationRow {
+  id: string;
+  flow_id: string;
+  venue_id: string;
+  number_hash: string;
+  code_hmac: string;
+  code_enc: string;
+  status: 'pending' | 'sent' | 'failed' | 'used';
+  failures: number;
+  max_attempts: number;
+  sends: number;
+  created_at: number;
+  expires_at: number;
+  last_sent_at: number | null;
+}
+
+const lockSends = async (tx: Tx, k: SendKeys) => {
+  // Venue first, then number: every sender takes them in this order, so no deadlock.
+  await tx.lock(`verification-send:${k.venueId}`);
+  await tx.lock(`verification-number:${k.numberHash}`);
+};
+
+/** A new code for a flow: limits, record, then the SMS. */
+export async function issueCode(deps: VerificationDeps, flowId: string, req: SendRequest): Promise<SendOutcome> {
+  const now = deps.now();
+  const code = generateCode(req.settings.code.length);
+  const id = randomUUID();
+  const minutes = req.settings.code.validityMinutes;
+  const expiresAt = now + minutes * 60_000;
+  const reserved = await deps.db.tx(async (tx) => {
+    await lockSends(tx, req.keys);
+    const blocked = await sendBlocked(tx, req.settings.limits, req.keys, now);
+    if (blocked) return blocked;
+    await tx.run(
+      `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?)`,
+      [id, flowId, req.keys.venueId, req.keys.numberHash, codeHmac(deps.keys, id, code), deps.cipher.encrypt(code), req.settings.code.maxAttempts, now, expiresAt],
+    );
+    return { sendId: await reserveSend(tx, req.keys, id, now) };
+  });
+  if ('retryAt' in reserved) return { ok: false, reason: 'blocked', retryAt: reserved.retryAt };
+  const sent = await deliver(deps, reserved.sendId, id, req.e164, req.keys.venueId, req.text(code, minutes));
+  if (!sent) {
+    await deps.db.run(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
+    return { ok: false, reason: 'sms_failed' };
+  }
+  return { ok: true, verificationId: id, expiresAt };
+}
+
+/** The same code again, while it is valid; the failure count stays as it is. */
+export async function resendCode(deps: VerificationDeps, verificationId: string, req: SendRequest): Promise<SendOutcome> {
+  const now = deps.now();
+  const reserved = await deps.db.tx(async (tx): Promise<SendOutcome | { sendId: number; row: VerificationRow }> => {
+    await lockSends(tx, req.keys);
+    const row = await tx.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
+    const state = row && usable(row, now);
+    if (!row || state !== 'ok') return { ok: false, reason: state && state !== 'ok' ? state : 'expired' };
+    const last = Number(row.last_sent_at ?? row.created_at);
+    const cooldown = last + req.settings.code.resendSeconds * 1000;
+    if (now < cooldown) return { ok: false, reason: 'too_soon', retryAt: cooldown };
+    const blocked = await sendBlocked(tx, req.settings.limits, req.keys, now);
+    if (blocked) return { ok: false, reason: 'blocked', retryAt: blocked.retryAt };
+    return { sendId: await reserveSend(tx, req.keys, verificationId, now), row };
+  });
+  if ('ok' in reserved) return reserved;
+  const code = deps.cipher.decrypt(reserved.row.code_enc);
+  const minutes = Math.max(1, Math.ceil((Number(reserved.row.expires_at) - now) / 60_000));
+  const sent = await deliver(deps, reserved.sendId, verificationId, req.e164, req.keys.venueId, req.text(code, minutes));
+  if (!sent) return { ok: false, reason: 'sms_failed' };
+  return { ok: true, verificationId, expiresAt: Number(reserved.row.expires_at) };
+}
+
+async function deliver(deps: VerificationDeps, sendId: number, verificationId: string, to: string, venueId: string, text: string): Promise<boolean> {
+  try {
+    await deps.sms.send({ to, text, purpose: 'code', venueId });
+  } catch (err) {
+    deps.log.warn({ to: maskNumber(to), verification: verificationId, err: (err as Error).message }, 'code SMS could not be sent');
+    await settleSend(deps.db, sendId, false);
+    return false;
+  }
+  await deps.db.tx(async (tx) => {
+    await settleSend(tx, sendId, true);
+    await tx.run(`UPDATE verifications SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END, sends = sends + 1, last_sent_at = ? WHERE id = ?`, [deps.now(), verificationId]);
+  });
+  return true;
+}
+
+function usable(row: VerificationRow, now: number): 'ok' | 'expired' | 'too_many' | 'used' {
+  if (row.status === 'used') return 'used';
+  if (row.status !== 'sent') return 'expired';
+  if (Number(row.failures) >= Number(row.max_attempts)) return 'too_many';
+  if (now >= Number(row.expires_at)) return 'expired';
+  return 'ok';
+}
+
+export type CheckOutcome =
+  | { ok: true; verificationId: string; numberHash: string }
+  | { ok: false; reason: 'wrong'; remaining: number }
+  | { ok: false; reason: 'expired' | 'too_many' | 'used' };
+
+/**
+ * Checks a guess inside the caller's transaction (the consent events and the grant are
+ * written in the same one). The attempt is counted before the comparison, with a
+ * conditional update, so parallel guesses cannot exceed the limit.
+ */
+export async function checkCode(tx: Tx, keys: Keys, verificationId: string, guess: string, now: number): Promise<CheckOutcome> {
+  const row = await tx.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
+  if (!row) return { ok: false, reason: 'expired' };
+  const state = usable(row, now);
+  if (state !== 'ok') return { ok: false, reason: state };
+  const counted = await tx.run(`UPDATE verifications SET failures = failures + 1 WHERE id = ? AND status = 'sent' AND failures < max_attempts`, [verificationId]);
+  if (counted.changes !== 1) return { ok: false, reason: 'too_many' };
+  if (codeMatches(keys, verificationId, row.code_hmac, guess)) {
+    const used = await tx.run(`UPDATE verifications SET failures = failures - 1, status = 'used', used_at = ? WHERE id = ? AND status = 'sent'`, [now, verificationId]);
+    if (used.changes !== 1) return { ok: false, reason: 'used' };
+    return { ok: true, verificationId, numberHash: row.number_hash };
+  }
+  const remaining = Number(row.max_attempts) - Number(row.failures) - 1;
+  return remaining > 0 ? { ok: false, reason: 'wrong', remaining } : { ok: false, reason: 'too_many' };
+}
+
+/** A flow's current verification, for screen 2 and resume. */
+export async function verificationState(db: Db | Tx, verificationId: string, now: number) {
+  const row = await db.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
+  if (!row) return undefined;
+  return { state: usable(row, now), expiresAt: Number(row.expires_at), lastSentAt: Number(row.last_sent_at ?? row.created_at), failures: Number(row.failures), maxAttempts: Number(row.max_attempts) };
+}
