@@ -6,6 +6,7 @@ import { errorHandler } from './http/errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { captiveApiRoutes } from './guest/captive-api.ts';
+import { guestRoutes } from './guest/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 
@@ -33,6 +34,7 @@ export function createApp(ctx: AppContext): Koa {
   app.use(ops.routes());
   app.use(ops.allowedMethods());
   app.use(captiveApiRoutes(ctx).routes());
+  app.use(guestRoutes(ctx).routes());
   app.use(smsRoutes(ctx).routes());
   return app;
 }
