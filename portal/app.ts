@@ -9,6 +9,7 @@ import { captiveApiRoutes } from './guest/captive-api.ts';
 import { guestRoutes } from './guest/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { coaDisconnector } from './access/coa.ts';
 
 export function createApp(ctx: AppContext): Koa {
   const app = new Koa({ proxy: ctx.config.TRUST_PROXY, keys: [ctx.keys.key('cookies').toString('hex')] });
@@ -27,7 +28,7 @@ export function createApp(ctx: AppContext): Koa {
   });
   app.use(securityHeaders({ https }));
   app.use(errorHandler(ctx.log, ctx.views));
-  app.use(adminRoutes(ctx));
+  app.use(adminRoutes(ctx, { disconnector: () => coaDisconnector() }));
   app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '16kb', jsonLimit: '64kb', onError: (err) => { throw err; } }));
 
   const ops = opsRoutes({ db: ctx.db, metrics: ctx.metrics, metricsToken: ctx.config.METRICS_TOKEN, metricsAllow: ctx.config.METRICS_ALLOW });

@@ -17,6 +17,8 @@ import { verifyLedger } from './consent/verify.ts';
 import { exportConsents } from './consent/export.ts';
 import { exportActiveSms, exportSuppression } from './consent/lists.ts';
 import { PURPOSES, type Purpose } from './consent/event.ts';
+import { sessionCommands } from './access/sessions-cli.ts';
+import { coaDisconnector } from './access/coa.ts';
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 
@@ -189,6 +191,8 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
         await pipeline(Readable.from(exportSuppression(ctx.db, v.id, o.format)), process.stdout, { end: false });
       }),
     );
+
+  sessionCommands(program, withContext, out, () => coaDisconnector());
 
   return program;
 }

@@ -8,10 +8,13 @@ import { createApp } from './app.ts';
 import { seedDemo } from './seed.ts';
 import { jobs } from './jobs/index.ts';
 import { scheduleJobs } from './jobs/scheduler.ts';
+import { startRadius, type RadiusService } from './access/radius-service.ts';
+import { coaDisconnector } from './access/coa.ts';
 
 export interface Running {
   ctx: AppContext;
   http: Server;
+  radius: RadiusService;
   stop(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   http.keepAliveTimeout = 65_000;
   http.maxHeadersCount = 100;
   await new Promise<void>((res) => http.listen(config.PORT, config.HOST, res));
+  const radius = await startRadius(ctx, { disconnect: coaDisconnector() });
 
   const scheduler = config.JOBS ? scheduleJobs(jobs, { db: ctx.db, log, now: ctx.now, cipher: ctx.cipher }, ctx.metrics) : undefined;
 
@@ -40,6 +44,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const stop = () =>
     (stopping ??= (async () => {
       scheduler?.stop();
+      await radius.stop();
       // Stop accepting; requests in flight finish; idle keep-alive sockets close.
       await new Promise<void>((res) => {
         http.close(() => res());
@@ -60,7 +65,7 @@ Foyer is running (${ctx.db.dialect}: ${ctx.db.dialect === 'sqlite' ? config.data
   SMS outbox:    ${config.smsGateway === 'console' ? config.smsOutbox : config.smsGateway}
 `);
   }
-  return { ctx, http, stop };
+  return { ctx, http, radius, stop };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

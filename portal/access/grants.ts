@@ -7,6 +7,7 @@ import type { Logger } from '../../radius/types.ts';
 import { normaliseMac } from './mac.ts';
 import { openSessionsOfGrant } from './sessions.ts';
 import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect.ts';
+import { coaDisconnector } from './coa.ts';
 
 export interface Grant {
   id: string;
@@ -75,7 +76,7 @@ export interface RevokeContext {
   cipher: FieldCipher;
   log: Logger;
   now: () => number;
-  /** Sends Disconnect-Requests to the NAS; without one the sessions end at their next re-authorisation. */
+  /** Sends Disconnect-Requests to the NAS; radius/'s CoA client unless given. */
   disconnect?: Disconnector;
 }
 
@@ -89,11 +90,10 @@ export async function revokeGrant(ctx: RevokeContext, grantId: string): Promise<
   await ctx.db.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
   const exists = await ctx.db.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]);
   if (!exists) return { found: false, sessions: [] };
-  const sessions = [];
-  if (ctx.disconnect) {
-    const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect };
-    for (const s of await openSessionsOfGrant(ctx.db, grantId)) sessions.push({ id: s.id, outcome: await disconnectSession(deps, s, 'revoked') });
-  }
+  const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect ?? coaDisconnector() };
+  const open = await openSessionsOfGrant(ctx.db, grantId);
+  // In parallel: one silent NAS must not hold up the others.
+  const sessions = await Promise.all(open.map(async (s) => ({ id: s.id, outcome: await disconnectSession(deps, s, 'revoked') })));
   ctx.log.info({ grant: grantId, sessions: sessions.length }, 'grant revoked');
   return { found: true, sessions };
 }

@@ -4,6 +4,7 @@
 // Times are Foyer's clock (receive time less Acct-Delay-Time), not the NAS's, so stale
 // detection does not depend on the NAS's clock being right.
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Queryable } from '../store/db.ts';
 import type { AccountingRecord } from '../../radius/types.ts';
 import { normaliseMac } from './mac.ts';
@@ -14,6 +15,8 @@ export const STALE_CAUSE = 'Stale-Session';
 export interface Session {
   id: string;
   nasId: string;
+  /** NAS-IP-Address (or NAS-IPv6-Address) the NAS reported in accounting. */
+  nasIp: string | null;
   acctSessionId: string;
   grantId: string | null;
   username: string | null;
@@ -35,6 +38,7 @@ export interface Session {
 interface Row {
   id: string;
   nas_id: string;
+  nas_ip: string | null;
   acct_session_id: string;
   grant_id: string | null;
   username: string | null;
@@ -58,6 +62,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const fromRow = (r: Row): Session => ({
   id: r.id,
   nasId: r.nas_id,
+  nasIp: r.nas_ip,
   acctSessionId: r.acct_session_id,
   grantId: r.grant_id,
   username: r.username,
@@ -80,10 +85,11 @@ const later = (col: string) => `CASE WHEN excluded.${col} > sessions.${col} THEN
 // A session is still open, or was closed only by the stale job: take what the NAS says now.
 const reopenable = `(sessions.stopped_at IS NULL OR sessions.terminate_cause = '${STALE_CAUSE}')`;
 
-const UPSERT = `INSERT INTO sessions (id, nas_id, acct_session_id, grant_id, username, mac, framed_ip, started_at, updated_at, stopped_at,
+const UPSERT = `INSERT INTO sessions (id, nas_id, nas_ip, acct_session_id, grant_id, username, mac, framed_ip, started_at, updated_at, stopped_at,
     session_time, input_octets, output_octets, terminate_cause, interim_interval, stale_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (nas_id, acct_session_id) DO UPDATE SET
+    nas_ip = COALESCE(excluded.nas_ip, sessions.nas_ip),
     grant_id = COALESCE(sessions.grant_id, excluded.grant_id),
     username = COALESCE(sessions.username, excluded.username),
     mac = COALESCE(sessions.mac, excluded.mac),
@@ -105,6 +111,14 @@ export interface StoreOptions {
   now: number;
 }
 
+function nasIp(attrs: Record<string, unknown>): string | null {
+  for (const name of ['NAS-IP-Address', 'NAS-IPv6-Address']) {
+    const v = Array.isArray(attrs[name]) ? (attrs[name] as unknown[])[0] : attrs[name];
+    if (typeof v === 'string' && isIP(v)) return v;
+  }
+  return null;
+}
+
 /** Stores a Start, Interim-Update or Stop. Returns the session as stored. */
 export async function storeAccounting(db: Queryable, rec: AccountingRecord & { sessionId: string }, o: StoreOptions): Promise<Session> {
   const delay = Number(rec.attributes['Acct-Delay-Time'] ?? 0);
@@ -113,7 +127,7 @@ export async function storeAccounting(db: Queryable, rec: AccountingRecord & { s
   const startedAt = rec.status === 'start' ? at : at - sessionTime * 1000;
   const stop = rec.status === 'stop';
   await db.run(UPSERT, [
-    randomUUID(), rec.nas.id, rec.sessionId, o.grantId, rec.userName ?? null, normaliseMac(rec.callingStationId) ?? null,
+    randomUUID(), rec.nas.id, nasIp(rec.attributes), rec.sessionId, o.grantId, rec.userName ?? null, normaliseMac(rec.callingStationId) ?? null,
     rec.framedIpAddress ?? null, startedAt, at, stop ? at : null, sessionTime, rec.inputOctets ?? 0, rec.outputOctets ?? 0,
     stop ? (rec.terminateCause ?? 'Unknown') : null, o.interimSeconds, at + 3 * o.interimSeconds * 1000,
   ]);

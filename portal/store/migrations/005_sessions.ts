@@ -9,6 +9,8 @@ const migration: Migration = {
     `CREATE TABLE sessions (
       id TEXT PRIMARY KEY,
       nas_id TEXT NOT NULL,
+      -- NAS-IP-Address from accounting: where Disconnect-Requests go when the NAS is known by a CIDR.
+      nas_ip TEXT,
       acct_session_id TEXT NOT NULL,
       grant_id TEXT,
       username TEXT,

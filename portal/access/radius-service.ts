@@ -1,0 +1,38 @@
+// The RADIUS server as Foyer runs it: radius/ answers packets, portal/access/ decides.
+// main.ts starts it beside HTTP; tests start it on port 0.
+import { createRadiusServer } from '../../radius/server.ts';
+import type { AppContext } from '../context.ts';
+import { NasDirectory } from './nas-clients.ts';
+import { createAccessPolicy, type AccessPolicy } from './policy.ts';
+import type { Disconnector } from './disconnect.ts';
+
+export interface RadiusService {
+  authPort: number;
+  acctPort: number;
+  policy: AccessPolicy;
+  /** Stops listening, then waits for Disconnect-Requests already under way. */
+  stop(): Promise<void>;
+}
+
+export async function startRadius(ctx: AppContext, o: { disconnect?: Disconnector; authPort?: number; acctPort?: number; host?: string } = {}): Promise<RadiusService> {
+  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect });
+  const server = createRadiusServer({
+    clients: new NasDirectory(ctx.db, ctx.cipher),
+    authorizer: policy,
+    authPort: o.authPort ?? ctx.config.RADIUS_AUTH_PORT,
+    acctPort: o.acctPort ?? ctx.config.RADIUS_ACCT_PORT,
+    host: o.host ?? ctx.config.RADIUS_HOST,
+    logger: ctx.log,
+    observer: { packet: (port, type, result) => ctx.metrics.radiusPackets.inc({ port, type, result }) },
+  });
+  const ports = await server.start();
+  ctx.log.info({ ...ports, host: o.host ?? ctx.config.RADIUS_HOST }, 'RADIUS is listening');
+  return {
+    ...ports,
+    policy,
+    async stop() {
+      await server.stop();
+      await policy.settled();
+    },
+  };
+}
