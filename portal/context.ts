@@ -14,6 +14,7 @@ import { fieldCipher } from './crypto/fields.ts';
 import { createMetrics } from './metrics.ts';
 import { createViews } from './http/views.ts';
 import { createSmsGateway, type SmsService } from './sms/index.ts';
+import { handleKeyword } from './sms/keyword-handler.ts';
 
 export interface AppContext {
   config: Config;
@@ -34,5 +35,13 @@ export async function buildContext(config: Config, log: Logger): Promise<AppCont
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
   const metrics = createMetrics(db);
   const sms = createSmsGateway(config, log, { db, keys, metrics });
-  return { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: Date.now, sms };
+  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: Date.now, sms };
+  // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer.
+  sms.inbound.setHandler({
+    handle: async (msg) => {
+      const outcome = await handleKeyword(ctx, msg);
+      return outcome.reply ? { reply: outcome.reply, purpose: `keyword-${outcome.action}`, venueId: outcome.venueIds[0] } : undefined;
+    },
+  });
+  return ctx;
 }

@@ -10,7 +10,8 @@ import type { Views } from '../http/views.ts';
 import type { Logger } from '../log.ts';
 import { maskNumber } from '../log.ts';
 import { appendEvents } from '../consent/append.ts';
-import { numberHash } from '../consent/subjects.ts';
+import { numberHash, upsertSubject } from '../consent/subjects.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
 import { sha256 } from '../consent/event.ts';
 import { registerTemplateVersion } from '../venues/template-versions.ts';
 import { findVenueById, listVenues, type Venue } from '../venues/venues.ts';
@@ -30,6 +31,7 @@ export interface InboundText {
 export interface KeywordDeps {
   db: Db;
   keys: Keys;
+  cipher: FieldCipher;
   views: Views;
   log: Logger;
   now: () => number;
@@ -79,7 +81,11 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundText): Promis
       const reply = t('optin', { venue: venue.name });
       // The reply states the terms: its wording is the notice this consent was given under.
       const templateVersionId = await registerTemplateVersion(db, venue.id, { kind: 'sms-keyword-optin', locale, keyword: intent.keyword, reply });
-      await db.tx((tx) => appendEvents(tx, [event(venue, 'granted', { templateVersionId, textHash: sha256(reply) })], deps.now()));
+      // Sending from the number proves it: the person joins the venue's subjects as at the portal.
+      await db.tx(async (tx) => {
+        const subjectId = await upsertSubject(tx, deps, venue.id, { e164: msg.from }, deps.now());
+        await appendEvents(tx, [{ ...event(venue, 'granted', { templateVersionId, textHash: sha256(reply) }), subjectId }], deps.now());
+      });
       return { action: 'optin', venueIds: [venue.id], reply };
     }
     case 'flag': {
