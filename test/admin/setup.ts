@@ -10,6 +10,7 @@ import { createGrant } from '../../portal/access/grants.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
 import { AdminClient } from './client.ts';
+import { fakeNas, type FakeNas } from './fake-nas.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -22,6 +23,7 @@ export interface AdminWorld {
   eventId: string;
   nasId: string;
   sessionId: string;
+  nas: FakeNas;
   as(role: 'owner' | 'network-admin' | 'operator-a' | 'operator-b'): Promise<AdminClient>;
   close(): Promise<void>;
 }
@@ -37,7 +39,8 @@ export async function adminWorld(env: Record<string, string> = {}): Promise<Admi
   await addAdmin(ctx.db, { email: EMAILS['operator-a'], password: PASSWORD, role: 'operator', venueIds: [a.id] });
   await addAdmin(ctx.db, { email: EMAILS['operator-b'], password: PASSWORD, role: 'operator', venueIds: [b.id] });
   const [event] = await signUp(ctx, a.id, '+359888123456', { terms: 'granted', sms: 'granted', email: 'declined' });
-  const nas = await addNas(ctx.db, ctx.cipher, { name: 'ap-a', address: '192.0.2.10', vendor: 'mikrotik', venueId: a.id });
+  const coa = await fakeNas('nas-shared-secret', (acct) => acct === 'acct-1');
+  const nas = await addNas(ctx.db, ctx.cipher, { name: 'ap-a', address: '127.0.0.1', secret: 'nas-shared-secret', vendor: 'mikrotik', venueId: a.id, coaPort: coa.port });
   const subject = await ctx.db.get<{ id: string }>('SELECT id FROM subjects WHERE venue_id = ?', [a.id]);
   const grant = await createGrant(ctx.db, ctx.cipher, { venueId: a.id, subjectId: subject!.id, clientMac: 'aa:bb:cc:dd:ee:ff', session: a.settings.session });
   const sessionId = randomUUID();
@@ -54,6 +57,7 @@ export async function adminWorld(env: Record<string, string> = {}): Promise<Admi
     eventId: event.id,
     nasId: nas.id,
     sessionId,
+    nas: coa,
     async as(role) {
       const c = new AdminClient(srv.url);
       const res = await c.login(EMAILS[role], PASSWORD);
@@ -63,6 +67,7 @@ export async function adminWorld(env: Record<string, string> = {}): Promise<Admi
     },
     async close() {
       await srv.close();
+      await coa.close();
       await ctx.cleanup();
     },
   };

@@ -1,0 +1,128 @@
+// Consent records from the console: search by number however it is typed, filters,
+// one person's events, withdraw (a ledger event by the operator), erase, exports.
+import assert from 'node:assert/strict';
+import { adminWorld, EMAILS, type AdminWorld } from './setup.ts';
+import type { AdminClient } from './client.ts';
+import { signUp } from '../support/ledger-fixtures.ts';
+import { verifyLedger } from '../../portal/consent/verify.ts';
+import { numberHash } from '../../portal/consent/subjects.ts';
+import { normaliseNumber } from '../../portal/admin/consent-search.ts';
+import type { ConsentEventRow } from '../../portal/consent/event.ts';
+
+describe('admin: consent records', function () {
+  this.timeout(60000);
+  let w: AdminWorld;
+  let op: AdminClient;
+  before(async () => {
+    w = await adminWorld();
+    op = await w.as('operator-a');
+    await signUp(w.ctx, w.a.id, '+359887000111', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z'));
+    await signUp(w.ctx, w.b.id, '+359888123456', { terms: 'granted', sms: 'granted' });
+  });
+  after(async () => w.close());
+
+  it('normalises a number from the ways people type it', () => {
+    for (const typed of ['0888 123 456', '+359 888 123 456', '00359888123456', '(0888) 12-34-56', '+359888123456']) assert.equal(normaliseNumber(typed, 'BG'), '+359888123456', typed);
+    assert.equal(normaliseNumber('12', 'BG'), undefined);
+    assert.equal(normaliseNumber('not a number', 'BG'), undefined);
+  });
+
+  it('finds one person by number in any format, only at this venue', async () => {
+    for (const typed of ['0888 123 456', '+359-888-123-456', '00359 888 123456']) {
+      const res = await op.get(`/admin/venues/${w.a.slug}/consents?number=${encodeURIComponent(typed)}`);
+      assert.equal(res.status, 200);
+      assert.match(res.html, /Records for \+359888123456/);
+      assert.equal((res.html.match(/consents\/person\/[0-9a-f]{64}/g) ?? []).length, 3, typed);
+    }
+    const bad = await op.get(`/admin/venues/${w.a.slug}/consents?number=12ab`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.html, /id="number-error"/);
+  });
+
+  it('filters by purpose, decision, channel and date', async () => {
+    const count = async (q: string) => ((await op.get(`/admin/venues/${w.a.slug}/consents?${q}`)).html.match(/<td><a href="\/admin\/venues\/cafe-a\/consents\/event\//g) ?? []).length;
+    assert.equal(await count(''), 5);
+    assert.equal(await count('purpose=sms'), 2);
+    assert.equal(await count('decision=declined'), 2);
+    assert.equal(await count('purpose=sms&decision=granted'), 1);
+    assert.equal(await count('channel=operator'), 0);
+    assert.equal(await count('from=2026-03-01&to=2026-03-01'), 2);
+    assert.equal(await count('to=2026-02-28'), 0);
+  });
+
+  it('shows one person with every event and the page as shown', async () => {
+    const res = await op.get(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`);
+    assert.equal(res.status, 200);
+    assert.match(res.html, /\+359888123456/);
+    assert.match(res.html, /Test Guest/);
+    assert.equal((res.html.match(/<tr id="e-/g) ?? []).length, 3);
+    const ev = await op.get(`/admin/venues/${w.a.slug}/consents/event/${w.eventId}`);
+    assert.equal(ev.status, 200);
+    assert.match(ev.html, new RegExp(w.eventId));
+    // The other venue's person is not visible from here.
+    const other = numberHash(w.ctx.keys, '+359887000111');
+    assert.equal((await op.get(`/admin/venues/${w.b.slug}/consents/person/${other}`)).status, 404);
+  });
+
+  it('withdraws on request: a withdrawn event by the operator, chained on the ledger', async () => {
+    const res = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms', note: 'phoned the café' });
+    assert.equal(res.status, 303);
+    const last = (await w.ctx.db.get<ConsentEventRow>('SELECT * FROM consent_events ORDER BY seq DESC LIMIT 1'))!;
+    assert.equal(last.decision, 'withdrawn');
+    assert.equal(last.purpose, 'sms');
+    assert.equal(last.channel, 'operator');
+    assert.equal(last.actor, EMAILS['operator-a']);
+    assert.equal(last.number_hash, w.guestHash);
+    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 8 });
+    // Nothing left to withdraw: told so, nothing appended.
+    const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms' });
+    assert.equal(again.status, 409);
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'terms' })).status, 400);
+  });
+
+  it('exports CSV and JSON as the CLI does, and the SMS suppression list', async () => {
+    const csv = await op.get(`/admin/venues/${w.a.slug}/consents/export?format=csv`);
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-disposition')!, /attachment; filename="cafe-a-consents.csv"/);
+    const lines = csv.html.trim().split('\n');
+    assert.match(lines[0], /^record_id,event_time,controller/);
+    assert.equal(lines.length, 1 + 6);
+    assert.match(csv.html, /\+359888123456/);
+    const json = JSON.parse((await op.get(`/admin/venues/${w.a.slug}/consents/export?format=json&purpose=sms`)).html);
+    assert.equal(json.length, 3);
+    assert.ok(json.every((r: { purpose: string }) => r.purpose === 'sms'));
+    const sup = (await op.get(`/admin/venues/${w.a.slug}/consents/suppression.csv`)).html.trim().split('\n');
+    assert.equal(sup[0], 'number,number_hash,decision,decided_at');
+    assert.equal(sup.length, 3, sup.join('\n'));
+    assert.ok(sup.some((l) => l.startsWith('+359888123456,') && l.includes(',withdrawn,')));
+    assert.ok(sup.some((l) => l.startsWith('+359887000111,') && l.includes(',declined,')));
+  });
+
+  it('erases personal data and keeps every event', async () => {
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`, {})).status, 400, 'needs the confirmation');
+    const res = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`, { confirm: 'yes' });
+    assert.equal(res.status, 303);
+    const s = await w.ctx.db.get<{ number_enc: string | null; name_enc: string | null; erased_at: number | null }>('SELECT * FROM subjects WHERE number_hash = ? AND venue_id = ?', [w.guestHash, w.a.id]);
+    assert.equal(s!.number_enc, null);
+    assert.equal(s!.name_enc, null);
+    assert.ok(s!.erased_at);
+    const page = await op.get(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`);
+    assert.doesNotMatch(page.html, /\+359888123456/);
+    assert.equal((page.html.match(/<tr id="e-/g) ?? []).length, 4);
+    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 8 });
+    // Still suppressed, by hash.
+    const sup = (await op.get(`/admin/venues/${w.a.slug}/consents/suppression.csv`)).html;
+    assert.match(sup, new RegExp(`^,${w.guestHash},withdrawn,`, 'm'));
+  });
+
+  it('draws the dashboard as server-side SVG from the ledger', async () => {
+    await signUp(w.ctx, w.a.id, '+359887000222', { terms: 'granted', sms: 'granted', email: 'declined' });
+    const res = await op.get(`/admin/venues/${w.a.slug}`);
+    assert.equal(res.status, 200);
+    assert.match(res.html, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*role="img"/);
+    assert.match(res.html, /id="stat-signups">2</);
+    assert.match(res.html, /id="stat-sessions">1</);
+    assert.match(res.html, /<th scope="row">SMS offers<\/th><td>2<\/td><td>0<\/td><td>100%<\/td>/);
+    assert.doesNotMatch(res.html, /<script/);
+  });
+});

@@ -1,0 +1,68 @@
+// The venue settings page: every field with its range on the page, errors next to
+// fields, saved values applied to the venue (and the wording left alone).
+import assert from 'node:assert/strict';
+import { adminWorld, type AdminWorld } from './setup.ts';
+import type { AdminClient } from './client.ts';
+import { findVenueBySlug } from '../../portal/venues/venues.ts';
+import { numberFields } from '../../portal/admin/settings-form.ts';
+
+function formOf(html: string): Record<string, string | string[]> {
+  const f: Record<string, string | string[]> = {};
+  for (const m of html.matchAll(/<input id="[^"]*" name="([^"]+)" type="(?:number|text)" value="([^"]*)"/g)) f[m[1]] = m[2];
+  f.locales = [...html.matchAll(/name="locales" value="(\w+)" checked/g)].map((m) => m[1]);
+  f.defaultLocale = /<select id="defaultLocale"[\s\S]*?<option value="(\w+)" selected/.exec(html)![1];
+  return f;
+}
+
+describe('admin: venue settings', function () {
+  this.timeout(60000);
+  let w: AdminWorld;
+  let op: AdminClient;
+  before(async () => {
+    w = await adminWorld();
+    op = await w.as('operator-a');
+  });
+  after(async () => w.close());
+
+  it('shows every numeric setting with the range the schema enforces', async () => {
+    const res = await op.get(`/admin/venues/${w.a.slug}/settings`);
+    assert.equal(res.status, 200);
+    const fields = numberFields().flatMap((g) => g.fields);
+    assert.ok(fields.length >= 20);
+    for (const f of fields) {
+      const id = f.name.replace(/\./g, '-');
+      assert.match(res.html, new RegExp(`id="${id}-hint">A whole number from ${f.min} to ${f.max} \\(default ${f.default}\\)`), f.name);
+      assert.match(res.html, new RegExp(`<input id="${id}" name="${f.name}" type="number" value="${f.default}"[^>]* min="${f.min}" max="${f.max}"`), f.name);
+    }
+    assert.match(res.html, /id="session-durationMinutes-hint">A whole number from 5 to 43200/);
+    assert.match((await op.get(`/admin/venues/${w.a.slug}/settings?lang=bg`)).html, /Цяло число от 5 до 43200/);
+  });
+
+  it('refuses values out of range with the error next to each field', async () => {
+    const form = formOf((await op.get(`/admin/venues/${w.a.slug}/settings?lang=en`)).html);
+    const res = await op.post(`/admin/venues/${w.a.slug}/settings`, { ...form, 'session.durationMinutes': '1', 'code.length': '12', 'limits.venueDaily': 'lots', allowedCountries: 'BG, Bulgaria', locales: [] });
+    assert.equal(res.status, 400);
+    assert.match(res.html, /id="session-durationMinutes-error"/);
+    assert.match(res.html, /id="code-length-error"/);
+    assert.match(res.html, /id="limits-venueDaily-error">Enter a whole number/);
+    assert.match(res.html, /id="allowedCountries-error"/);
+    assert.match(res.html, /id="locales"/);
+    assert.match(res.html, /value="lots"/, 'what was typed is kept');
+    assert.equal((await findVenueBySlug(w.ctx.db, w.a.slug))!.settings.session.durationMinutes, 240);
+  });
+
+  it('saves valid settings, leaves the wording alone, and records what changed', async () => {
+    const form = formOf((await op.get(`/admin/venues/${w.a.slug}/settings`)).html);
+    const res = await op.post(`/admin/venues/${w.a.slug}/settings`, { ...form, 'session.durationMinutes': '90', 'limits.venueDaily': '250', retentionMonths: '12', allowedCountries: 'bg, ro', defaultLocale: 'bg' });
+    assert.equal(res.status, 303);
+    const v = (await findVenueBySlug(w.ctx.db, w.a.slug))!;
+    assert.equal(v.settings.session.durationMinutes, 90);
+    assert.equal(v.settings.limits.venueDaily, 250);
+    assert.equal(v.settings.retentionMonths, 12);
+    assert.deepEqual(v.settings.allowedCountries, ['BG', 'RO']);
+    assert.equal(v.settings.defaultLocale, 'bg');
+    const audit = await w.ctx.db.get<{ detail: string }>("SELECT detail FROM admin_audit WHERE action = 'venue.settings.save'");
+    assert.match(audit!.detail, /session\.durationMinutes=90/);
+    assert.doesNotMatch(audit!.detail, /interimMinutes/);
+  });
+});
