@@ -146,14 +146,17 @@ export async function checkCode(tx: Tx, keys: Keys, verificationId: string, gues
   if (!row) return { ok: false, reason: 'expired' };
   const state = usable(row, now);
   if (state !== 'ok') return { ok: false, reason: state };
-  const counted = await tx.run(`UPDATE verifications SET failures = failures + 1 WHERE id = ? AND status = 'sent' AND failures < max_attempts`, [verificationId]);
-  if (counted.changes !== 1) return { ok: false, reason: 'too_many' };
+  const counted = await tx.get<{ failures: number }>(
+    `UPDATE verifications SET failures = failures + 1 WHERE id = ? AND status = 'sent' AND failures < max_attempts RETURNING failures`,
+    [verificationId],
+  );
+  if (!counted) return { ok: false, reason: 'too_many' };
   if (codeMatches(keys, verificationId, row.code_hmac, guess)) {
     const used = await tx.run(`UPDATE verifications SET failures = failures - 1, status = 'used', used_at = ? WHERE id = ? AND status = 'sent'`, [now, verificationId]);
     if (used.changes !== 1) return { ok: false, reason: 'used' };
     return { ok: true, verificationId, numberHash: row.number_hash };
   }
-  const remaining = Number(row.max_attempts) - Number(row.failures) - 1;
+  const remaining = Number(row.max_attempts) - Number(counted.failures);
   return remaining > 0 ? { ok: false, reason: 'wrong', remaining } : { ok: false, reason: 'too_many' };
 }
 
