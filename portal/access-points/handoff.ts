@@ -5,6 +5,11 @@ export interface Handoff {
   vendor: string;
   /** Normalised lower-case colon form aa:bb:cc:dd:ee:ff. */
   clientMac?: string;
+  /**
+   * The client MAC is locally administered: a phone's private per-network address, which
+   * iOS and Android may rotate. Record it; never let it alone identify a returning guest.
+   */
+  clientMacPrivate?: boolean;
   clientIp?: string;
   /** NAS or AP identity as the vendor names it (NAS-Identifier, AP MAC, gateway id). */
   nasId?: string;
@@ -35,6 +40,44 @@ export type HandBack =
 export interface AdapterContext {
   /** The shared UAM secret or FAS key of the NAS, where the vendor uses one. */
   uamSecret?: string;
+  /** CoovaChilli and MikroTik can log in either way; CHAP when unset and the NAS sent a challenge. */
+  authMethod?: 'pap' | 'chap';
+  /** What the grant allows, for vendors that are told through their API rather than by RADIUS. */
+  grant?: GrantLimits;
+  /** The NAS's management API, for vendors whose guests are authorised through it. */
+  controller?: ControllerSettings;
+  /** Where openNDS authmon (FAS level 3) collects authorisations it polls for. */
+  pendingAuth?: PendingAuthQueue;
+}
+
+export interface GrantLimits {
+  minutes?: number;
+  /** Kilobits per second; 0 or absent: unlimited. */
+  upKbps?: number;
+  downKbps?: number;
+  /** Data allowance in megabytes; 0 or absent: unlimited. */
+  megabytes?: number;
+}
+
+/**
+ * One shape for UniFi (controller URL, admin user, site), Ruckus SmartZone (NBI URL and
+ * RequestPassword) and OPNsense (URL, API key and secret, zone id in `site`).
+ */
+export interface ControllerSettings {
+  url: string;
+  username?: string;
+  password?: string;
+  site?: string;
+  /** PEM of a private CA; controllers mostly ship self-signed certificates. */
+  ca?: string;
+  /** Accept any certificate: only for a controller reached over a private network. */
+  insecureTls?: boolean;
+  timeoutMs?: number;
+}
+
+/** Authorisations the NAS fetches later instead of being told now (openNDS authmon). */
+export interface PendingAuthQueue {
+  put(gatewayHash: string, key: string, entry: string): Promise<void>;
 }
 
 export interface AccessPointAdapter {
