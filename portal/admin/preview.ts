@@ -1,18 +1,22 @@
-// The preview of a draft: the guest's first screen rendered with the draft settings.
-// Uses the guest pages' own template (templates/guest/) when it is there, so the
-// preview is the real page; otherwise a faithful stand-in under templates/admin/.
+// The preview of a draft: the guest's first screen rendered by the guest pages' own
+// renderer (portal/guest/consent-page.ts) from the draft settings, so the preview is
+// the real page. It is not registered as a template version: no guest has seen it.
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
+import { buildContent, renderStart } from '../guest/consent-page.ts';
+import { canonicalJson } from '../venues/template-versions.ts';
+import { sha256 } from '../consent/event.ts';
 
-export function renderPreview(app: AppContext, venue: Venue, locale: Locale, cssHref: string): string {
-  const w = venue.settings.wording[locale] ?? {};
-  return app.views.render('admin/preview.njk', locale, { venue, w, settings: venue.settings, cssHref, previewLocale: locale });
-}
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The venue's colours as a stylesheet (the CSP forbids inline styles). */
-export function themeCss(venue: Venue): string {
-  const b = venue.settings.branding;
-  return `:root{--venue-primary:${b.primaryColor};--venue-bg:${b.backgroundColor};--venue-fg:${b.textColor}}\n` +
-    'body{background:var(--venue-bg);color:var(--venue-fg)}.guest button{background:var(--venue-primary);border-color:var(--venue-primary)}.guest a{color:var(--venue-primary)}\n';
+export function renderPreview(app: AppContext, venue: Venue, locale: Locale, themeHref: string): string {
+  const content = buildContent(venue, locale);
+  // The draft's colours, not the published ones the guest theme link would load.
+  content.assets = { ...content.assets, theme: themeHref };
+  const html = renderStart(`preview-${sha256(canonicalJson(content))}`, content, { flowId: 'preview', csrf: '' });
+  const banner = `<p class="admin-preview-banner" role="note">${esc(app.views.t(locale, 'admin.preview.banner'))} <a href="/admin/venues/${esc(venue.slug)}/branding">${esc(app.views.t(locale, 'admin.preview.back'))}</a></p>`;
+  return html
+    .replace('</head>', '<link rel="stylesheet" href="/admin/static/admin-preview.css">\n</head>')
+    .replace(/<body[^>]*>/, (m) => `${m}\n${banner}`);
 }

@@ -24,9 +24,14 @@ export interface AdminDeps {
 }
 
 export function adminRoutes(app: AppContext, deps: AdminDeps = {}): Middleware {
-  const css = readFileSync(templatePath('static/admin.css'));
+  const styles: Record<string, Buffer> = {
+    'admin.css': readFileSync(templatePath('static/admin.css')),
+    'admin-preview.css': readFileSync(templatePath('static/admin-preview.css')),
+  };
   const pub = new Router();
-  pub.get('/admin/static/admin.css', (ctx) => {
+  pub.get('/admin/static/:file', (ctx) => {
+    const css = styles[ctx.params.file];
+    if (!css) return;
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = css;
@@ -62,7 +67,7 @@ export function adminRoutes(app: AppContext, deps: AdminDeps = {}): Middleware {
   const closedMw = closed.routes() as unknown as Middleware;
   return async (ctx, next) => {
     if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return pubMw(ctx, next);
-    if (ctx.path === '/admin/static/admin.css') return pubMw(ctx, next);
+    if (ctx.path.startsWith('/admin/static/')) return pubMw(ctx, next);
     await body(ctx, () => flatForm(ctx, () => locale(ctx, () =>
       session(ctx, () =>
         openMw(ctx, async () => {

@@ -34,6 +34,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/event/${w.eventId}`, allowed: VENUE },
+  { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/event/${w.eventId}/page`, allowed: VENUE },
   { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, allowed: VENUE, body: { purpose: 'sms' } },
   { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`, allowed: VENUE, body: { confirm: 'yes' } },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/export?format=csv`, allowed: VENUE },
@@ -52,6 +53,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: () => '/admin/accounts', allowed: ['owner'], body: { email: 'x' } },
   { method: 'POST', path: () => '/admin/accounts/no-such-id/remove', allowed: ['owner'] },
   { method: 'GET', path: () => '/admin/audit', allowed: ['owner'] },
+  { method: 'GET', path: () => '/admin/no-such-page', allowed: ALL },
   // Destructive last, so the routes above still find what they need.
   { method: 'POST', path: (w) => `/admin/network/nas/${w.nasId}/remove`, allowed: NETWORK },
 ];

@@ -8,6 +8,8 @@ import { verifyLedger } from '../../portal/consent/verify.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { normaliseNumber } from '../../portal/admin/consent-search.ts';
 import type { ConsentEventRow } from '../../portal/consent/event.ts';
+import { appendEvents } from '../../portal/consent/append.ts';
+import { currentVersion, consentTextHash } from '../../portal/guest/consent-page.ts';
 
 describe('admin: consent records', function () {
   this.timeout(60000);
@@ -64,6 +66,23 @@ describe('admin: consent records', function () {
     assert.equal((await op.get(`/admin/venues/${w.b.slug}/consents/person/${other}`)).status, 404);
   });
 
+  it('renders the stored page version an event names, and checks the consent text against its hash', async () => {
+    const v = await currentVersion(w.ctx.db, w.a, 'bg');
+    const [e] = await w.ctx.db.tx((tx) => appendEvents(tx, [{
+      venueId: w.a.id, purpose: 'sms', decision: 'declined', channel: 'portal', numberHash: numberHash(w.ctx.keys, '+359887000333'),
+      templateVersionId: v.id, locale: 'bg', textHash: consentTextHash(v.content, 'sms'),
+    }]));
+    const page = await op.get(`/admin/venues/${w.a.slug}/consents/event/${e.id}`);
+    assert.equal(page.status, 200);
+    assert.match(page.html, /id="agreed-text" lang="bg">[^<]*\S/);
+    assert.match(page.html, /id="text-hash-check">The hash of this text is the one recorded/);
+    const shown = await op.get(`/admin/venues/${w.a.slug}/consents/event/${e.id}/page`);
+    assert.equal(shown.status, 200);
+    assert.match(shown.html, /<html lang="bg"/);
+    assert.match(shown.html, new RegExp(v.id));
+    assert.equal((await (await w.as('operator-b')).get(`/admin/venues/${w.a.slug}/consents/event/${e.id}/page`)).status, 404);
+  });
+
   it('withdraws on request: a withdrawn event by the operator, chained on the ledger', async () => {
     const res = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms', note: 'phoned the café' });
     assert.equal(res.status, 303);
@@ -73,7 +92,7 @@ describe('admin: consent records', function () {
     assert.equal(last.channel, 'operator');
     assert.equal(last.actor, EMAILS['operator-a']);
     assert.equal(last.number_hash, w.guestHash);
-    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 8 });
+    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 9 });
     // Nothing left to withdraw: told so, nothing appended.
     const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms' });
     assert.equal(again.status, 409);
@@ -86,14 +105,14 @@ describe('admin: consent records', function () {
     assert.match(csv.headers.get('content-disposition')!, /attachment; filename="cafe-a-consents.csv"/);
     const lines = csv.html.trim().split('\n');
     assert.match(lines[0], /^record_id,event_time,controller/);
-    assert.equal(lines.length, 1 + 6);
+    assert.equal(lines.length, 1 + 7);
     assert.match(csv.html, /\+359888123456/);
     const json = JSON.parse((await op.get(`/admin/venues/${w.a.slug}/consents/export?format=json&purpose=sms`)).html);
-    assert.equal(json.length, 3);
+    assert.equal(json.length, 4);
     assert.ok(json.every((r: { purpose: string }) => r.purpose === 'sms'));
     const sup = (await op.get(`/admin/venues/${w.a.slug}/consents/suppression.csv`)).html.trim().split('\n');
     assert.equal(sup[0], 'number,number_hash,decision,decided_at');
-    assert.equal(sup.length, 3, sup.join('\n'));
+    assert.equal(sup.length, 4, sup.join('\n'));
     assert.ok(sup.some((l) => l.startsWith('+359888123456,') && l.includes(',withdrawn,')));
     assert.ok(sup.some((l) => l.startsWith('+359887000111,') && l.includes(',declined,')));
   });
@@ -109,7 +128,7 @@ describe('admin: consent records', function () {
     const page = await op.get(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`);
     assert.doesNotMatch(page.html, /\+359888123456/);
     assert.equal((page.html.match(/<tr id="e-/g) ?? []).length, 4);
-    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 8 });
+    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 9 });
     // Still suppressed, by hash.
     const sup = (await op.get(`/admin/venues/${w.a.slug}/consents/suppression.csv`)).html;
     assert.match(sup, new RegExp(`^,${w.guestHash},withdrawn,`, 'm'));
@@ -122,7 +141,7 @@ describe('admin: consent records', function () {
     assert.match(res.html, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*role="img"/);
     assert.match(res.html, /id="stat-signups">2</);
     assert.match(res.html, /id="stat-sessions">1</);
-    assert.match(res.html, /<th scope="row">SMS offers<\/th><td>2<\/td><td>0<\/td><td>100%<\/td>/);
+    assert.match(res.html, /<th scope="row">SMS offers<\/th><td>2<\/td><td>1<\/td><td>66.7%<\/td>/);
     assert.doesNotMatch(res.html, /<script/);
   });
 });

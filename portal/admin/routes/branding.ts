@@ -15,7 +15,8 @@ import { actorOf, adminOf, allowVenue, checkAdminCsrf, venueOf } from '../auth.t
 import { readMultipart } from '../multipart.ts';
 import { render, seeOther } from '../page.ts';
 import { draftToForm, formToDraft, LONG_TEXTS, WORDING_KEYS } from '../branding-form.ts';
-import { renderPreview, themeCss } from '../preview.ts';
+import { renderPreview } from '../preview.ts';
+import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {
   const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: { updatedAt?: number; updatedBy?: string }, status = 200) =>

@@ -16,7 +16,7 @@ import { render, seeOther, str } from '../page.ts';
 import { latestDecisions, searchEvents, subjectEvents, suppressionCsv } from '../consent-search.ts';
 import { venueStats } from '../dashboard-stats.ts';
 import { barChart } from '../charts.ts';
-import { renderEvidence } from '../evidence.ts';
+import { describeEvidence, evidencePage } from '../evidence.ts';
 
 const hashParam = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -93,8 +93,18 @@ export function consentRoutes(r: Router, app: AppContext): void {
     const venue = venueOf(ctx);
     const event = await app.db.get<ConsentEventRow>('SELECT * FROM consent_events WHERE id = ? AND venue_id = ?', [String(ctx.params.id), venue.id]);
     if (!event) throw new FoyerError('admin_event_not_found', 404, 'There is no such consent record at this venue.');
-    const shown = await renderEvidence(app, event);
+    const shown = await describeEvidence(app, event);
     render(app, ctx, 'evidence', { venue, event, shown });
+  });
+
+  r.get('/venues/:slug/consents/event/:id/page', allowVenue(app, 'consents.view'), async (ctx) => {
+    const venue = venueOf(ctx);
+    const event = await app.db.get<ConsentEventRow>('SELECT * FROM consent_events WHERE id = ? AND venue_id = ?', [String(ctx.params.id), venue.id]);
+    const html = event && (await evidencePage(app, event));
+    if (!html) throw new FoyerError('admin_event_not_found', 404, 'There is no page stored for this consent record.');
+    await audit(app.db, actorOf(ctx), 'consents.view_page', venue.slug, { event: event!.id });
+    ctx.type = 'html';
+    ctx.body = html;
   });
 
   r.get('/venues/:slug/consents/export', allowVenue(app, 'consents.export'), async (ctx) => {
