@@ -1,7 +1,7 @@
 // `npx foyer …`: the admin's command line. Each command validates its arguments,
 // prints what it did, and exits non-zero with a message a person can act on.
 import { Command, InvalidArgumentError } from 'commander';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import { verifyLedger } from './consent/verify.ts';
 import { exportConsents } from './consent/export.ts';
 import { exportActiveSms, exportSuppression } from './consent/lists.ts';
 import { PURPOSES, type Purpose } from './consent/event.ts';
+import { consentEvidence } from './guest/evidence.ts';
 import { sessionCommands } from './access/sessions-cli.ts';
 import { coaDisconnector } from './access/coa.ts';
 
@@ -177,6 +178,20 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
           : exportConsents(ctx.db, ctx.cipher, v.name, { venueId: v.id, format: o.format, purpose: o.purpose as Purpose | undefined, since: o.since });
         await pipeline(Readable.from(rows), o.out ? createWriteStream(o.out) : process.stdout, { end: Boolean(o.out) });
         if (o.out) out.err(`exported to ${o.out}`);
+      }),
+    );
+
+  consents
+    .command('evidence <eventId>')
+    .description('the consent screen exactly as the guest of this event was served it (HTML)')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action((eventId, o) =>
+      withContext(async (ctx) => {
+        const { html, versionId } = await consentEvidence(ctx, eventId);
+        if (o.out) {
+          writeFileSync(o.out, html);
+          out.err(`evidence for event ${eventId} (template version ${versionId}) written to ${o.out}`);
+        } else process.stdout.write(html);
       }),
     );
 

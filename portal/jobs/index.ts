@@ -3,6 +3,7 @@ import { retentionJob } from './retention.ts';
 import { markInvalidNumbersJob } from './mark-invalid-numbers.ts';
 import { exportActiveListJob } from './export-active-list.ts';
 import { closeStaleSessionsJob } from './close-stale-sessions.ts';
+import { purgeVerificationsJob } from './purge-verifications.ts';
 
 /** Every scheduled job; capabilities add theirs here. */
-export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, exportActiveListJob, closeStaleSessionsJob];
+export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, exportActiveListJob, closeStaleSessionsJob, purgeVerificationsJob];
