@@ -1,7 +1,13 @@
-// Access-Request throughput and latency of Foyer's access policy with its real storage
-// (SQLite, and PostgreSQL when FOYER_TEST_POSTGRES_URL is set), 10,000 grants on file,
-// beside an in-memory authoriser doing the same checks, measured in the same run.
-// Each request: one indexed query, decrypt the password, check it (PAP), build the accept.
+// Access-Request throughput and latency of Foyer with its real storage (SQLite, and
+// PostgreSQL when FOYER_TEST_POSTGRES_URL is set), 10,000 grants on file, measured twice:
+//  - over UDP on loopback (PAP with Message-Authenticator, encoded by the `radius` package),
+//    beside the same RADIUS server answering from an in-memory authoriser;
+//  - the access policy alone (authorize() called directly), beside the in-memory authoriser.
+// Each request: one indexed query, decrypt the password, check it, build the accept.
+import dgram from 'node:dgram';
+import { createRequire } from 'node:module';
+import { startHarness, nas as harnessNas } from '../support/radius-harness.ts';
+import { startRadius } from '../../portal/access/radius-service.ts';
 import { testContext, type Backend } from '../support/context.ts';
 import { postgresUrl } from '../support/env.ts';
 import { createAccessPolicy } from '../../portal/access/policy.ts';
@@ -16,10 +22,12 @@ import { report } from './report.ts';
 const GRANTS = Number(process.env.BENCH_RADIUS_GRANTS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_RADIUS_REQUESTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_RADIUS_CONCURRENCY ?? 32);
+const SECRET = 'bench-secret-123';
+const radius = createRequire(import.meta.url)('radius') as { encode(args: object): Buffer };
 
 export async function seedGrants(ctx: AppContext, count: number): Promise<{ grants: Grant[]; nas: NasClient }> {
   const venue = await createVenue(ctx.db, { slug: 'bench', name: 'Bench', country: 'BG' });
-  const nas = await addNas(ctx.db, ctx.cipher, { name: 'bench-ap', address: '127.0.0.1', secret: 'bench-secret-123', vendor: 'coovachilli', venueId: venue.id });
+  const nas = await addNas(ctx.db, ctx.cipher, { name: 'bench-ap', address: '127.0.0.1', secret: SECRET, vendor: 'coovachilli', venueId: venue.id });
   const grants: Grant[] = [];
   for (let done = 0; done < count; done += 500) {
     const batch = await ctx.db.tx(async (tx) => {
@@ -73,6 +81,78 @@ async function drive(auth: Authorizer, requests: AccessRequest[]): Promise<{ per
   return { perSecond: requests.length / seconds, p50: sorted[Math.floor(sorted.length * 0.5)], p99: sorted[Math.floor(sorted.length * 0.99)] };
 }
 
+/** Encoded before the clock starts: the load client must not be what is measured. */
+function encodeAll(grants: Grant[], count: number): Buffer[] {
+  return Array.from({ length: count }, (_, i) => {
+    const g = grants[(i * 7919) % grants.length];
+    return radius.encode({
+      code: 'Access-Request', secret: SECRET, identifier: i % 256, add_message_authenticator: true,
+      attributes: [['User-Name', g.username], ['User-Password', g.password], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', '02-00-00-00-00-01']],
+    });
+  });
+}
+
+/** CONCURRENCY sockets, one request in flight each; a request unanswered in 2 s counts as lost. */
+async function udpLoad(port: number, packets: Buffer[]): Promise<{ perSecond: number; p50: number; p99: number; lost: number; accepted: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  let lost = 0;
+  let accepted = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+      let waiting: ((m: Buffer | undefined) => void) | undefined;
+      socket.on('message', (m) => waiting?.(m));
+      while (next < packets.length) {
+        const p = packets[next++];
+        const t = performance.now();
+        const reply = await new Promise<Buffer | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), 2000);
+          waiting = (m) => {
+            if (!m || m[1] !== p[1]) return;
+            clearTimeout(timer);
+            resolve(m);
+          };
+          socket.send(p, port, '127.0.0.1');
+        });
+        if (!reply) lost++;
+        else {
+          latencies.push(performance.now() - t);
+          if (reply[0] === 2) accepted++;
+        }
+      }
+      socket.close();
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / seconds, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)], lost, accepted };
+}
+
+async function udpFigures(ctx: AppContext, backend: Backend, grants: Grant[]): Promise<void> {
+  const packets = encodeAll(grants, REQUESTS);
+  const warm = encodeAll(grants, 1000);
+  const byName = inMemory(grants);
+  const memory = await startHarness({ clients: { '127.0.0.1': harnessNas({ secret: Buffer.from(SECRET), venueId: grants[0].venueId }) }, decide: (r) => byName.authorize(r) });
+  const foyer = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1' });
+  try {
+    await udpLoad(memory.authPort, warm);
+    const base = await udpLoad(memory.authPort, packets);
+    await udpLoad(foyer.authPort, warm);
+    const ours = await udpLoad(foyer.authPort, packets);
+    if (ours.accepted !== REQUESTS - ours.lost) throw new Error(`only ${ours.accepted} of ${REQUESTS} accepted`);
+    const label = `Foyer RADIUS, in-memory authoriser, ${GRANTS} grants, ${CONCURRENCY} in flight, UDP loopback`;
+    report({ bench: `radius ${backend}: Access-Request throughput over UDP (${GRANTS} grants, lost ${ours.lost})`, value: ours.perSecond, unit: 'req/s', baseline: label, baseline_value: base.perSecond });
+    report({ bench: `radius ${backend}: Access-Request p50 latency over UDP`, value: ours.p50, unit: 'ms', baseline: label, baseline_value: base.p50 });
+    report({ bench: `radius ${backend}: Access-Request p99 latency over UDP`, value: ours.p99, unit: 'ms', baseline: label, baseline_value: base.p99 });
+  } finally {
+    await foyer.stop();
+    await memory.stop();
+  }
+}
+
 export default async function () {
   const backends: Backend[] = postgresUrl() ? ['sqlite', 'postgres'] : ['sqlite'];
   for (const backend of backends) {
@@ -80,6 +160,7 @@ export default async function () {
     try {
       console.error(`# ${backend}: seeding ${GRANTS} grants ...`);
       const { grants, nas } = await seedGrants(ctx, GRANTS);
+      await udpFigures(ctx, backend, grants);
       const requests = Array.from({ length: REQUESTS }, (_, i) => pap(nas, grants[(i * 7919) % grants.length]));
       const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log });
       await drive(policy, requests.slice(0, 1000)); // warm-up: caches, statement preparation, pool
