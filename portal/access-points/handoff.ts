@@ -1,4 +1,5 @@
 // What a NAS redirect tells us about the guest, in one vendor-neutral shape.
+import { FoyerError } from '../errors.ts';
 
 export interface Handoff {
   /** Adapter that read the redirect. */
@@ -89,9 +90,10 @@ export interface AccessPointAdapter {
   handBack(handoff: Handoff, credentials: Credentials, ctx: AdapterContext): Promise<HandBack>;
 }
 
-export class HandoffError extends Error {
-  readonly code = 'handoff_invalid';
+/** A 400 for the guest (in their language) and a warning with the reason for the admin. */
+export class HandoffError extends FoyerError {
+  override readonly logLevel = 'warn';
   constructor(readonly reason: string) {
-    super(`The access point's redirect cannot be used: ${reason}`);
+    super('handoff_invalid', 400, `The access point's redirect cannot be used: ${reason}`, { reason });
   }
 }
