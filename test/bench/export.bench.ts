@@ -18,14 +18,24 @@ async function peakDuringExport(ctx: AppContext, venueId: string): Promise<{ pea
   globalThis.gc?.();
   const base = process.memoryUsage().rss;
   let peak = base;
+  let heapPeak = 0;
   let bytes = 0;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const started = performance.now();
   await pipeline(
     Readable.from(exportConsents(ctx.db, ctx.cipher, 'Bench', { venueId, format: 'csv' })),
-    new Writable({ write(chunk, _enc, cb) { bytes += chunk.length; peak = Math.max(peak, process.memoryUsage().rss); cb(); } }),
+    new Writable({
+      write(chunk, _enc, cb) {
+        bytes += chunk.length;
+        const m = process.memoryUsage();
+        peak = Math.max(peak, m.rss);
+        heapPeak = Math.max(heapPeak, m.heapUsed);
+        cb();
+      },
+    }),
   );
   clearInterval(timer);
+  if (process.env.BENCH_DEBUG) console.error(`# rss +${((peak - base) / 1048576).toFixed(1)} MiB, heap peak ${(heapPeak / 1048576).toFixed(1)} MiB, ${bytes} bytes`);
   return { peakMb: (peak - base) / 1048576, seconds: (performance.now() - started) / 1000, bytes };
 }
 
@@ -33,9 +43,9 @@ async function naivePeak(ctx: AppContext, venueId: string): Promise<number> {
   globalThis.gc?.();
   const base = process.memoryUsage().rss;
   const rows = await ctx.db.all('SELECT e.*, s.number_enc FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id WHERE e.venue_id = ? ORDER BY e.seq', [venueId]);
-  const text = rows.map((r) => JSON.stringify(r)).join('\n');
+  const lines = rows.map((r) => JSON.stringify(r));
   const peak = process.memoryUsage().rss;
-  if (!text.length) throw new Error('naive export read nothing');
+  if (!lines.length) throw new Error('naive export read nothing');
   return (peak - base) / 1048576;
 }
 
