@@ -1,0 +1,136 @@
+// End to end in Chromium: an operator signs in, changes the SMS wording, previews and
+// publishes it; a guest then signs up at the venue, the ledger event names the new
+// template version, and `foyer consents evidence` shows the new wording.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { needs, requirements, CHROMIUM_PATH } from '../support/env.ts';
+import { testContext, type TestContext } from '../support/context.ts';
+import { serve, type TestServer } from '../support/http.ts';
+import { foyer } from '../support/cli.ts';
+import { createVenue } from '../../portal/venues/venues.ts';
+import { venueSettingsSchema } from '../../portal/venues/settings.ts';
+import { addAdmin } from '../../portal/admin/accounts.ts';
+import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
+import type { ConsentEventRow } from '../../portal/consent/event.ts';
+import { outbox, lastCode, waitFor } from '../guest/helpers.ts';
+
+const ARTIFACTS = 'test-artifacts/admin';
+const NEW_SMS = 'Yes, text me the Café Central deals of the week. Reply STOP at any time to opt out.';
+const NEW_WELCOME = 'Free Wi-Fi with our compliments – the new wording';
+const PASSWORD = 'operator password 1';
+
+describe('e2e: an operator publishes new wording and a guest signs up under it', function () {
+  this.timeout(120000);
+  let ctx: TestContext;
+  let srv: TestServer;
+  let browser: BrowserContext;
+  let profile: string;
+  let page: Page;
+
+  before(async function () {
+    needs(this, requirements.chromium);
+    ctx = await testContext();
+    const venue = await createVenue(ctx.db, {
+      slug: 'cafe', name: 'Café Central', country: 'BG',
+      settings: venueSettingsSchema.parse({ contact: 'privacy@cafe.example', offers: { sms: true, email: false } }),
+    });
+    await addAdmin(ctx.db, { email: 'op@cafe.example', password: PASSWORD, role: 'operator', venueIds: [venue.id] });
+    srv = await serve(ctx);
+    profile = mkdtempSync(join(tmpdir(), 'foyer-chromium-'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1200, height: 900 },
+      locale: 'en-GB',
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+  });
+
+  after(async () => {
+    await browser?.close();
+    await srv?.close();
+    await ctx?.cleanup();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  it('signs in, edits, previews and publishes', async () => {
+    await page.goto(`${srv.url}/admin/venues/cafe/branding`);
+    assert.match(page.url(), /\/admin\/login\?next=/);
+    await shot('01-login');
+    await page.fill('#email', 'op@cafe.example');
+    await page.fill('#password', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/admin\/venues\/cafe\/branding$/);
+    await shot('02-branding');
+
+    await page.fill('#wording-en-sms', NEW_SMS);
+    await page.fill('#wording-en-welcome', NEW_WELCOME);
+    await page.click('button[value=preview]');
+    await page.waitForURL(/\/preview$/);
+    assert.ok((await page.textContent('body'))!.includes(NEW_SMS));
+    assert.ok((await page.textContent('body'))!.includes(NEW_WELCOME));
+    await shot('03-preview');
+
+    await page.goto(`${srv.url}/admin/venues/cafe/branding`);
+    await page.click('form[action$="/publish"] button');
+    await page.waitForURL(/\/versions\?done=published$/);
+    assert.match((await page.textContent('[role=status]'))!, /Published/);
+    await shot('04-versions');
+    await page.click('form[action$="/versions/compare"] button');
+    await page.waitForURL(/\/versions\/compare\?/);
+    assert.match(page.url(), /[?&]a=1/);
+    assert.match(page.url(), /[?&]b=2/);
+    assert.ok((await page.locator('ins').allTextContents()).join(' ').includes('Reply STOP'));
+    await shot('05-compare');
+  });
+
+  let event: ConsentEventRow;
+
+  it('a guest signs up and the ledger names the published version', async () => {
+    const guest = await browser.newPage();
+    await guest.goto(`${srv.url}/p/cafe?mac=AA-BB-CC-DD-EE-01&ip=10.0.0.5&nasid=ap-lobby&ssid=Guest`);
+    assert.ok((await guest.textContent('body'))!.includes(NEW_WELCOME));
+    assert.ok((await guest.textContent('body'))!.includes(NEW_SMS));
+    await guest.fill('#phone', '0881234567');
+    await guest.check('#consent_terms');
+    await guest.check('#consent_sms');
+    const sent = outbox(ctx).length;
+    await guest.click('form[action$="/start"] button[type=submit]');
+    await guest.waitForURL(/\/p\/cafe\/code/);
+    await waitFor(() => (outbox(ctx).length > sent ? true : undefined));
+    await guest.fill('#code', lastCode(ctx));
+    await guest.click('form[action$="/code"] button[type=submit]');
+    await guest.waitForLoadState('load');
+    await guest.close();
+
+    event = (await ctx.db.get<ConsentEventRow>("SELECT * FROM consent_events WHERE purpose = 'sms' ORDER BY seq DESC LIMIT 1"))!;
+    assert.ok(event, 'an SMS consent event was recorded');
+    assert.equal(event.decision, 'granted');
+    const version = await loadTemplateVersion<{ wording: { sms?: string } }>(ctx.db, event.template_version_id!);
+    assert.equal(version!.content.wording.sms, NEW_SMS);
+  });
+
+  it('the operator sees the event with the page as shown, and `foyer consents evidence` shows the new wording', async () => {
+    await page.goto(`${srv.url}/admin/venues/cafe/consents?number=${encodeURIComponent('+359 88 123 4567')}`);
+    await shot('06-consents');
+    await page.goto(`${srv.url}/admin/venues/cafe/consents/event/${event.id}`);
+    assert.ok((await page.textContent('#agreed-text'))!.includes(NEW_SMS));
+    assert.match((await page.textContent('#text-hash-check'))!, /is the one recorded/);
+    await shot('07-evidence');
+    await page.goto(`${srv.url}/admin/venues/cafe`);
+    await shot('08-dashboard');
+    await page.goto(`${srv.url}/admin/venues/cafe/settings`);
+    await shot('09-settings');
+
+    const r = await foyer(['consents', 'evidence', event.id], { DATA_DIR: ctx.dir, DATABASE_URL: ctx.config.databaseUrl, SECRET_KEY: ctx.config.SECRET_KEY! });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(NEW_SMS.replace(/'/g, '&#39;')) || r.stdout.includes(NEW_SMS), r.stdout.slice(0, 2000));
+  });
+});
