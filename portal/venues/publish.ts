@@ -2,6 +2,7 @@
 // numbered version records who published what, when. The guest pages derive their
 // template version id from what they render, so a new wording is a new version there.
 import type { Db, Queryable } from '../store/db.ts';
+import { StoreError } from '../store/db.ts';
 import { FoyerError } from '../errors.ts';
 import { venueSettingsSchema, type VenueSettings } from './settings.ts';
 import { applyDraft, discardDraft, loadDraft } from './drafts.ts';
@@ -36,6 +37,15 @@ const fromRow = (r: Row): PublishedVersion => ({
 export const INITIAL_PUBLISHER = 'initial settings';
 
 export async function publishDraft(db: Db, venueId: string, by: string, now = Date.now()): Promise<PublishedVersion> {
+  try {
+    return await publishInTx(db, venueId, by, now);
+  } catch (err) {
+    // The PostgreSQL store wraps whatever a transaction throws in a StoreError; the refusal is ours.
+    throw err instanceof StoreError && err.cause instanceof FoyerError ? err.cause : err;
+  }
+}
+
+function publishInTx(db: Db, venueId: string, by: string, now: number): Promise<PublishedVersion> {
   return db.tx(async (tx) => {
     await tx.lock(`venue-publish:${venueId}`);
     const venue = await findVenueById(tx, venueId);

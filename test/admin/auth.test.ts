@@ -1,19 +1,19 @@
 // Signing in and out: cookie flags, a new session id at every login, sessions stored
 // hashed, throttling with a lock-out the person is told about, CSRF, audit entries.
 import assert from 'node:assert/strict';
+import { eachBackend } from '../support/backends.ts';
 import { createHash } from 'node:crypto';
 import { adminWorld, EMAILS, PASSWORD, type AdminWorld } from './setup.ts';
 import { AdminClient } from './client.ts';
 import { LIMITS } from '../../portal/admin/throttle.ts';
 import { listAudit } from '../../portal/admin/audit.ts';
 
-describe('admin: sign-in, sessions, throttling, CSRF and audit', function () {
-  this.timeout(60000);
+eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) => {
   let w: AdminWorld;
   afterEach(async () => w?.close());
 
   it('sets an HttpOnly SameSite cookie, Secure when PUBLIC_URL is https, and stores only its hash', async () => {
-    w = await adminWorld({ PUBLIC_URL: 'https://wifi.example.com' });
+    w = await adminWorld({ PUBLIC_URL: 'https://wifi.example.com' }, backend);
     const c = new AdminClient(w.srv.url);
     await c.get('/admin/login');
     const res = await c.post('/admin/login', { email: EMAILS.owner, password: PASSWORD });
@@ -30,7 +30,7 @@ describe('admin: sign-in, sessions, throttling, CSRF and audit', function () {
   });
 
   it('omits Secure over plain http, and issues a new session id at each login', async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     const c = new AdminClient(w.srv.url);
     await c.login(EMAILS.owner, PASSWORD);
     const first = c.cookies.get('foyer_admin')!;
@@ -48,7 +48,7 @@ describe('admin: sign-in, sessions, throttling, CSRF and audit', function () {
   });
 
   it('tells a wrong password apart from a lock-out, and locks after repeated failures', async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     const c = new AdminClient(w.srv.url, { 'accept-language': 'bg' });
     await c.get('/admin/login');
     let res = await c.post('/admin/login', { email: EMAILS['operator-a'], password: 'wrong password!' });
@@ -74,7 +74,7 @@ describe('admin: sign-in, sessions, throttling, CSRF and audit', function () {
   });
 
   it('refuses a form without its CSRF token (403), with a wrong one, and from the login of another browser', async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     const c = await w.as('owner');
     const noToken = await c.post(`/admin/venues/${w.a.slug}/settings`, { 'session.durationMinutes': '60' }, { csrf: false });
     assert.equal(noToken.status, 403);
@@ -90,7 +90,7 @@ describe('admin: sign-in, sessions, throttling, CSRF and audit', function () {
   });
 
   it('signs out here, and everywhere', async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     const one = await w.as('owner');
     const two = await w.as('owner');
     const three = await w.as('owner');
@@ -105,14 +105,14 @@ describe('admin: sign-in, sessions, throttling, CSRF and audit', function () {
   });
 
   it('expires an idle session', async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     const c = await w.as('operator-a');
     w.ctx.now = () => Date.now() + 9 * 3600_000;
     assert.equal((await c.get('/admin')).status, 302);
   });
 
   it('records who did what, when and from where; only owners read it', async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     const op = await w.as('operator-a');
     await op.post(`/admin/venues/${w.a.slug}/branding`, { name: 'Café A renamed' });
     await op.post(`/admin/venues/${w.a.slug}/publish`, {});

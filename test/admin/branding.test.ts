@@ -1,6 +1,7 @@
 // Branding and wording: the draft, the refusals that keep consent valid, logos checked
 // by content, preview, publish, the version list and the side-by-side comparison.
 import assert from 'node:assert/strict';
+import { eachBackend } from '../support/backends.ts';
 import { adminWorld, EMAILS, type AdminWorld } from './setup.ts';
 import type { AdminClient } from './client.ts';
 import { findVenueBySlug } from '../../portal/venues/venues.ts';
@@ -27,12 +28,11 @@ async function brandingForm(c: AdminClient, slug: string, changes: Record<string
   return { ...form, ...changes };
 }
 
-describe('admin: branding, wording, preview, publish and versions', function () {
-  this.timeout(60000);
+eachBackend('admin: branding, wording, preview, publish and versions', (backend) => {
   let w: AdminWorld;
   let op: AdminClient;
   before(async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     op = await w.as('operator-a');
   });
   after(async () => w.close());

@@ -1,6 +1,7 @@
 // Consent records from the console: search by number however it is typed, filters,
 // one person's events, withdraw (a ledger event by the operator), erase, exports.
 import assert from 'node:assert/strict';
+import { eachBackend } from '../support/backends.ts';
 import { adminWorld, EMAILS, type AdminWorld } from './setup.ts';
 import type { AdminClient } from './client.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
@@ -11,12 +12,11 @@ import type { ConsentEventRow } from '../../portal/consent/event.ts';
 import { appendEvents } from '../../portal/consent/append.ts';
 import { currentVersion, consentTextHash } from '../../portal/guest/consent-page.ts';
 
-describe('admin: consent records', function () {
-  this.timeout(60000);
+eachBackend('admin: consent records', (backend) => {
   let w: AdminWorld;
   let op: AdminClient;
   before(async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     op = await w.as('operator-a');
     await signUp(w.ctx, w.a.id, '+359887000111', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z'));
     await signUp(w.ctx, w.b.id, '+359888123456', { terms: 'granted', sms: 'granted' });

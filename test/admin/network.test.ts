@@ -2,17 +2,17 @@
 // encrypted, the settings to enter on the equipment, edit and remove, the live
 // session list and a disconnect answered by a NAS on loopback.
 import assert from 'node:assert/strict';
+import { eachBackend } from '../support/backends.ts';
 import { adminWorld, type AdminWorld } from './setup.ts';
 import type { AdminClient } from './client.ts';
 import { listNas } from '../../portal/access/nas-clients.ts';
 import { listAudit } from '../../portal/admin/audit.ts';
 
-describe('admin: NAS clients and sessions', function () {
-  this.timeout(60000);
+eachBackend('admin: NAS clients and sessions', (backend) => {
   let w: AdminWorld;
   let net: AdminClient;
   before(async () => {
-    w = await adminWorld({ PUBLIC_URL: 'https://wifi.example.com' });
+    w = await adminWorld({ PUBLIC_URL: 'https://wifi.example.com' }, backend);
     net = await w.as('network-admin');
   });
   after(async () => w.close());

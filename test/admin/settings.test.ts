@@ -1,6 +1,7 @@
 // The venue settings page: every field with its range on the page, errors next to
 // fields, saved values applied to the venue (and the wording left alone).
 import assert from 'node:assert/strict';
+import { eachBackend } from '../support/backends.ts';
 import { adminWorld, type AdminWorld } from './setup.ts';
 import type { AdminClient } from './client.ts';
 import { findVenueBySlug } from '../../portal/venues/venues.ts';
@@ -14,12 +15,11 @@ function formOf(html: string): Record<string, string | string[]> {
   return f;
 }
 
-describe('admin: venue settings', function () {
-  this.timeout(60000);
+eachBackend('admin: venue settings', (backend) => {
   let w: AdminWorld;
   let op: AdminClient;
   before(async () => {
-    w = await adminWorld();
+    w = await adminWorld({}, backend);
     op = await w.as('operator-a');
   });
   after(async () => w.close());

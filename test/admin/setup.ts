@@ -1,7 +1,7 @@
 // A server with two venues, one account per role (and an operator for each venue),
 // a signed-up guest, a NAS client and an open RADIUS session: enough for every page.
 import { randomUUID } from 'node:crypto';
-import { testContext, type TestContext } from '../support/context.ts';
+import { testContext, type Backend, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { addAdmin } from '../../portal/admin/accounts.ts';
@@ -30,8 +30,8 @@ export interface AdminWorld {
 
 export const EMAILS = { owner: 'owner@foyer.test', 'network-admin': 'net@foyer.test', 'operator-a': 'op-a@foyer.test', 'operator-b': 'op-b@foyer.test' } as const;
 
-export async function adminWorld(env: Record<string, string> = {}): Promise<AdminWorld> {
-  const ctx = await testContext({ env });
+export async function adminWorld(env: Record<string, string> = {}, backend: Backend = 'sqlite'): Promise<AdminWorld> {
+  const ctx = await testContext({ env, backend });
   const a = await createVenue(ctx.db, { slug: 'cafe-a', name: 'Café A', country: 'BG' });
   const b = await createVenue(ctx.db, { slug: 'bar-b', name: 'Bar B', country: 'BG' });
   await addAdmin(ctx.db, { email: EMAILS.owner, password: PASSWORD, role: 'owner' });

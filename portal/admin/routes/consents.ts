@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
+import { StoreError } from '../../store/db.ts';
 import { appendEvents } from '../../consent/append.ts';
 import { eraseSubject, type SubjectRow } from '../../consent/subjects.ts';
 import { exportConsents } from '../../consent/export.ts';
@@ -17,6 +18,15 @@ import { latestDecisions, searchEvents, subjectEvents, suppressionCsv } from '..
 import { venueStats } from '../dashboard-stats.ts';
 import { barChart } from '../charts.ts';
 import { describeEvidence, evidencePage } from '../evidence.ts';
+
+/** The PostgreSQL store wraps what a transaction throws in a StoreError; a refusal of ours stays ours. */
+async function unwrapped<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw err instanceof StoreError && err.cause instanceof FoyerError ? err.cause : err;
+  }
+}
 
 const hashParam = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -64,7 +74,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
     if (!PURPOSES.includes(purpose) || purpose === 'terms') throw new FoyerError('admin_withdraw_purpose', 400, 'Choose the offer the person withdraws from (SMS or e-mail).');
     const note = str(body.note).trim().slice(0, 500);
     const email = adminOf(ctx).account.email;
-    const appended = await app.db.tx(async (tx) => {
+    const appended = await unwrapped(app.db.tx(async (tx) => {
       const latest = latestDecisions(await subjectEvents(tx, venue.id, hash));
       if (latest[purpose]?.decision !== 'granted') throw new FoyerError('admin_withdraw_not_granted', 409, 'This person has not given this consent, so there is nothing to withdraw.');
       const [e] = await appendEvents(tx, [{
@@ -73,7 +83,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
       }], app.now());
       await audit(tx, actorOf(ctx), 'consents.withdraw', venue.slug, { purpose, event: e.id });
       return e;
-    });
+    }));
     seeOther(ctx, `/admin/venues/${venue.slug}/consents/person/${hash}#e-${appended.id}`, 'withdrawn');
   });
 
