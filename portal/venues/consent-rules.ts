@@ -12,7 +12,7 @@ export interface ConsentProblem {
 
 // \b is ASCII-only in JS; letters on either side are checked with Unicode properties.
 const STOP = /(?<![\p{L}\p{N}])(STOP|СТОП)(?![\p{L}\p{N}])/iu;
-const UNSUBSCRIBE = /(unsubscribe|opt[- ]?out|отпис|откаж)/iu;
+const UNSUBSCRIBE = /(unsubscribe|opt[- ]?out|отпис|отпиш|откаж|отказ)/iu;
 
 /** Raw offer modes as a form or API may send them; only 'off' and 'optional' are lawful. */
 export type OfferMode = 'off' | 'optional' | 'required' | 'preticked' | string;

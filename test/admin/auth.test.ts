@@ -73,6 +73,17 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     assert.equal(failed[0].detail, 'locked');
   });
 
+  it('locks a client address that tries many accounts', async () => {
+    w = await adminWorld({}, backend);
+    const c = new AdminClient(w.srv.url);
+    await c.get('/admin/login');
+    let res;
+    for (let i = 0; i < LIMITS.ip.failures; i++) res = await c.post('/admin/login', { email: `guess${i}@foyer.test`, password: 'wrong password!' });
+    assert.equal(res!.status, 429);
+    const right = await c.post('/admin/login', { email: EMAILS.owner, password: PASSWORD });
+    assert.equal(right.status, 429, 'the address is locked for every account');
+  });
+
   it('refuses a form without its CSRF token (403), with a wrong one, and from the login of another browser', async () => {
     w = await adminWorld({}, backend);
     const c = await w.as('owner');
