@@ -1,8 +1,19 @@
-// A UDP load client for RADIUS servers (ours or FreeRADIUS): PAP Access-Requests
-// with a Message-Authenticator, a fixed number in flight, bounded by count and time.
-// Every request gets a fresh authenticator, so no server's duplicate cache is hit.
+// Load for RADIUS servers (ours or FreeRADIUS): PAP Access-Requests with a
+// Message-Authenticator. Two generators, both run outside the server's process and
+// outside the benchmark's own event loop, so the server under test never shares
+// an event loop with its load:
+//  - runRadclient(): FreeRADIUS's radclient over a file of P distinct requests
+//    repeated with -c, P... in flight (BENCHMARKING.md); throughput only.
+//  - runLoadInChild(): the Node client below in a child process, cycling over every
+//    user with a fixed number in flight; throughput and p50/p99 latency.
+// Every request gets a fresh identifier/authenticator, so no duplicate cache is hit.
 import dgram from 'node:dgram';
+import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encryptUserPassword, signAccessRequest } from '../../radius/authenticators.ts';
 import { CODE, writePacket } from '../../radius/codec.ts';
 
@@ -40,6 +51,7 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
+/** The Node client, in this process. Benchmarks use runLoadInChild(); tests and readiness probes may call it directly. */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const secret = Buffer.from(o.secret);
   const lostAfter = o.lostAfterMs ?? 1000;
@@ -110,4 +122,80 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }, 100);
     refill();
   });
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** The Node client in a process of its own; the options travel through a temp file (10,000 users do not fit argv comfortably). */
+export async function runLoadInChild(o: LoadOptions): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'foyer-load-'));
+  const file = join(dir, 'options.json');
+  writeFileSync(file, JSON.stringify(o));
+  try {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', SELF, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`load client exited ${code}`))));
+    });
+    return JSON.parse(out) as LoadResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface RadclientResult {
+  accepted: number;
+  rejected: number;
+  lost: number;
+  seconds: number;
+  perSecond: number;
+}
+
+/**
+ * radclient with a file of `distinct` requests (users taken in order, cycling) sent
+ * `repeat` times each, `inFlight` at a time; the wall time of the whole run is the measure.
+ * `Message-Authenticator = 0x00` makes radclient add a real one.
+ */
+export async function runRadclient(o: { port: number; secret: string; users: LoadUser[]; distinct: number; repeat: number; inFlight: number }): Promise<RadclientResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'foyer-radclient-'));
+  const file = join(dir, 'requests');
+  const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
+  let text = '';
+  for (let i = 0; i < o.distinct; i++) {
+    const u = o.users[i % o.users.length];
+    text += `User-Name = ${quote(u.name)}\nUser-Password = ${quote(u.password)}\nMessage-Authenticator = 0x00\n\n`;
+  }
+  writeFileSync(file, text);
+  try {
+    const started = performance.now();
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('radclient', ['-q', '-s', '-t', '2', '-r', '1', '-c', String(o.repeat), '-p', String(o.inFlight), '-f', file, `127.0.0.1:${o.port}`, 'auth', o.secret], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.stderr.on('data', (d) => (text += d));
+      child.once('error', reject);
+      // radclient exits 1 when anything was rejected or lost; the summary says which.
+      child.once('exit', () => resolve(text));
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const count = (label: string) => Number(new RegExp(`${label}\\s*:\\s*(\\d+)`).exec(out)?.[1] ?? NaN);
+    const accepted = count('Accepted');
+    const rejected = count('Rejected');
+    const lost = count('Lost');
+    if (!Number.isFinite(accepted)) throw new Error(`radclient gave no summary: ${out.slice(-500)}`);
+    return { accepted, rejected, lost, seconds, perSecond: (accepted + rejected) / seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { readFileSync } = await import('node:fs');
+  const opts = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadOptions;
+  const result = await runLoad(opts);
+  process.stdout.write(JSON.stringify(result));
 }
