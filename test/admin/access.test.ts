@@ -79,7 +79,7 @@ describe('admin: every route as every role', function () {
   before(async () => {
     w = await adminWorld();
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   it('refuses every route to someone not signed in', async () => {
     const anon = new AdminClient(w.srv.url);

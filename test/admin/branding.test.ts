@@ -35,7 +35,7 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     w = await adminWorld({}, backend);
     op = await w.as('operator-a');
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   it('refuses a pre-ticked box, an offer required for access and SMS wording without STOP, with the reason by the field', async () => {
     const path = `/admin/venues/${w.a.slug}/branding`;

@@ -15,7 +15,7 @@ eachBackend('admin: NAS clients and sessions', (backend) => {
     w = await adminWorld({ PUBLIC_URL: 'https://wifi.example.com' }, backend);
     net = await w.as('network-admin');
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   it('adds a NAS with a generated secret shown once, stored encrypted, with the vendor settings', async () => {
     const res = await net.post('/admin/network/nas/new', { name: 'lobby', address: '198.51.100.0/24', vendor: 'coovachilli', venueId: w.a.id, coaPort: '3799', requireMessageAuthenticator: 'on', secretMode: 'generate' });

@@ -22,7 +22,7 @@ eachBackend('admin: venue settings', (backend) => {
     w = await adminWorld({}, backend);
     op = await w.as('operator-a');
   });
-  after(async () => w.close());
+  after(async () => w?.close());
 
   it('shows every numeric setting with the range the schema enforces', async () => {
     const res = await op.get(`/admin/venues/${w.a.slug}/settings`);

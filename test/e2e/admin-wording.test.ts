@@ -2,7 +2,8 @@
 // publishes it; a guest then signs up at the venue, the ledger event names the new
 // template version, and `foyer consents evidence` shows the new wording.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -21,6 +22,19 @@ const ARTIFACTS = 'test-artifacts/admin';
 const NEW_SMS = 'Yes, text me the Café Central deals of the week. Reply STOP at any time to opt out.';
 const NEW_WELCOME = 'Free Wi-Fi with our compliments – the new wording';
 const PASSWORD = 'operator password 1';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation { id: string; impact: string; nodes: { target: string[] }[] }
+
+/** axe-core's serious and critical findings on the open page (evaluated over the DevTools protocol, so the CSP stays on). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })).violations;
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 describe('e2e: an operator publishes new wording and a guest signs up under it', function () {
   this.timeout(120000);
@@ -128,6 +142,13 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     await shot('08-dashboard');
     await page.goto(`${srv.url}/admin/venues/cafe/settings`);
     await shot('09-settings');
+
+    const problems: string[] = [];
+    for (const path of ['/admin', '/admin/venues/cafe', '/admin/venues/cafe/branding', '/admin/venues/cafe/versions', '/admin/venues/cafe/versions/compare?a=1&b=2', '/admin/venues/cafe/settings', '/admin/venues/cafe/consents', `/admin/venues/cafe/consents/event/${event.id}`]) {
+      await page.goto(`${srv.url}${path}`);
+      for (const p of await accessibilityProblems(page)) problems.push(`${path} ${p}`);
+    }
+    assert.deepEqual(problems, []);
 
     const r = await foyer(['consents', 'evidence', event.id], { DATA_DIR: ctx.dir, DATABASE_URL: ctx.config.databaseUrl, SECRET_KEY: ctx.config.SECRET_KEY! });
     assert.equal(r.code, 0, r.stderr);
