@@ -13,9 +13,7 @@ export function phpAesKey(faskey: string): Buffer {
   return key;
 }
 
-function b64(raw: string, what: string): Buffer {
-  // A '+' that travelled unencoded through a query string arrives as a space.
-  const s = raw.replace(/ /g, '+');
+function b64(s: string, what: string): Buffer {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s)) throw new HandoffError(`${what} is not base64`);
   return Buffer.from(s, 'base64');
 }
