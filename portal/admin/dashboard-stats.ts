@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 export interface VenueStats {
   days: { day: string; signups: number }[];
   optIn: { purpose: string; granted: number; declined: number; rate: number | null }[];
-  sms?: { sent: number; failed: number };
+  sms: { sent: number; failed: number };
   activeSessions: number;
 }
 
@@ -41,30 +41,12 @@ export async function venueStats(db: Queryable, venueId: string, now: number, da
   return { days: out, optIn, sms: await smsCounts(db, venueId, since), activeSessions: Number(active?.n ?? 0) };
 }
 
-/** From the SMS message log (portal/sms/), when that table exists on this installation. */
+/** From the SMS message log (portal/sms/message-log.ts); messages still queued count in neither. */
 async function smsCounts(db: Queryable, venueId: string, since: number): Promise<VenueStats['sms']> {
-  const table = await smsLogTable(db);
-  if (!table) return undefined;
-  const rows = await db.all<{ status: string; n: number }>(`SELECT ${table.status} AS status, COUNT(*) AS n FROM ${table.name} WHERE venue_id = ? AND ${table.at} >= ? GROUP BY ${table.status}`, [venueId, since]);
-  let sent = 0;
-  let failed = 0;
-  for (const r of rows) {
-    if (/fail|error|reject|undeliv/i.test(r.status)) failed += Number(r.n);
-    else sent += Number(r.n);
-  }
-  return { sent, failed };
-}
-
-async function smsLogTable(db: Queryable): Promise<{ name: string; status: string; at: string } | undefined> {
-  const sql = db.dialect === 'sqlite'
-    ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('sms_messages', 'sms_log')`
-    : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('sms_messages', 'sms_log')`;
-  const t = (await db.all<{ name: string }>(sql))[0];
-  if (!t) return undefined;
-  const cols = db.dialect === 'sqlite'
-    ? (await db.all<{ name: string }>(`PRAGMA table_info(${t.name})`)).map((c) => c.name)
-    : (await db.all<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`, [t.name])).map((c) => c.name);
-  const status = ['status', 'state', 'result'].find((c) => cols.includes(c));
-  const at = ['created_at', 'sent_at', 'at'].find((c) => cols.includes(c));
-  return status && at && cols.includes('venue_id') ? { name: t.name, status, at } : undefined;
+  const rows = await db.all<{ status: string; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM sms_messages WHERE venue_id = ? AND created_at >= ? GROUP BY status',
+    [venueId, since],
+  );
+  const n = (...statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + Number(r.n), 0);
+  return { sent: n('sent', 'delivered'), failed: n('failed', 'undeliverable') };
 }

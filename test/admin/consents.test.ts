@@ -136,11 +136,20 @@ eachBackend('admin: consent records', (backend) => {
 
   it('draws the dashboard as server-side SVG from the ledger', async () => {
     await signUp(w.ctx, w.a.id, '+359887000222', { terms: 'granted', sms: 'granted', email: 'declined' });
+    const now = Date.now();
+    for (const [i, status] of ['sent', 'delivered', 'failed', 'undeliverable', 'queued'].entries()) {
+      await w.ctx.db.run(
+        `INSERT INTO sms_messages (id, to_masked, to_hash, venue_id, purpose, status, gateway, created_at, updated_at) VALUES (?, '+35988****222', 'h', ?, 'code', ?, 'console', ?, ?)`,
+        [`m${i}`, w.a.id, status, now, now],
+      );
+    }
     const res = await op.get(`/admin/venues/${w.a.slug}`);
     assert.equal(res.status, 200);
     assert.match(res.html, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*role="img"/);
     assert.match(res.html, /id="stat-signups">2</);
     assert.match(res.html, /id="stat-sessions">1</);
+    assert.match(res.html, /id="stat-sms-sent">2</);
+    assert.match(res.html, /id="stat-sms-failed">2</);
     assert.match(res.html, /<th scope="row">SMS offers<\/th><td>2<\/td><td>1<\/td><td>66.7%<\/td>/);
     assert.doesNotMatch(res.html, /<script/);
   });
