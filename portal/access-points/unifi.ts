@@ -13,7 +13,7 @@ const controllers = new Map<string, UnifiController>();
 function controllerFor(ctx: AdapterContext): UnifiController {
   const s = ctx.controller;
   if (!s?.url) throw new HandoffError('no UniFi controller is configured for this NAS');
-  const key = JSON.stringify([s.url, s.username, s.site]);
+  const key = JSON.stringify([s.url, s.username, s.password, s.site]);
   let c = controllers.get(key);
   if (!c) controllers.set(key, (c = new UnifiController(s)));
   return c;
