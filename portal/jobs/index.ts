@@ -4,6 +4,7 @@ import { markInvalidNumbersJob } from './mark-invalid-numbers.ts';
 import { exportActiveListJob } from './export-active-list.ts';
 import { closeStaleSessionsJob } from './close-stale-sessions.ts';
 import { purgeVerificationsJob } from './purge-verifications.ts';
+import { purgeAdminSessionsJob } from '../admin/purge-job.ts';
 
 /** Every scheduled job; capabilities add theirs here. */
-export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, exportActiveListJob, closeStaleSessionsJob, purgeVerificationsJob];
+export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, exportActiveListJob, closeStaleSessionsJob, purgeVerificationsJob, purgeAdminSessionsJob];

@@ -144,3 +144,20 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     assert.match((await owner.get('/admin/audit?actor=op-a@foyer.test&action=venue.')).html, /venue\.draft\.save/);
   });
 });
+
+describe('admin: the purge job', () => {
+  it('deletes ended sessions and spent throttle rows, keeps live ones', async () => {
+    const { purgeAdminSessionsJob } = await import('../../portal/admin/purge-job.ts');
+    const w = await adminWorld();
+    try {
+      const live = await w.as('owner');
+      await w.ctx.db.run('INSERT INTO admin_sessions (id_hash, admin_id, created_at, last_seen_at, expires_at) SELECT ?, id, 0, 0, 1 FROM admins WHERE email = ?', ['old', EMAILS.owner]);
+      await w.ctx.db.run('INSERT INTO admin_login_throttle (key, failures, window_start, locked_until) VALUES (?, 1, 0, 0), (?, 1, ?, 0)', ['email:old@x', 'email:new@x', Date.now()]);
+      const r = await purgeAdminSessionsJob.run({ db: w.ctx.db, log: w.ctx.log, now: Date.now });
+      assert.deepEqual(r, { sessions: 1, throttle: 1 });
+      assert.equal((await live.get('/admin')).status, 200);
+    } finally {
+      await w.close();
+    }
+  });
+});
