@@ -157,9 +157,9 @@ describe('guest end to end in Chromium (no JavaScript)', function () {
     await check('screen 1');
     await page.locator('form[action$="/start"] button[type=submit]').click();
     await check('screen 1 with errors');
-    await page.getByRole('link', { name: 'Privacy notice' }).click();
+    await page.getByRole('link', { name: 'Privacy notice', exact: true }).click();
     await check('privacy notice');
-    await page.goBack();
+    await page.getByRole('link', { name: 'Back to sign-in' }).click();
     await screen1(page, '0888100006');
     await check('screen 2');
     await page.locator('#code').fill(lastCode(ctx));
