@@ -89,3 +89,15 @@ export async function removeAdmin(db: Db, id: string): Promise<boolean> {
     return changes > 0;
   });
 }
+
+/** Changes an account's role and venues; sessions pick the change up on their next request. */
+export async function updateAdminAccess(db: Db, id: string, role: Role, venueIds: string[]): Promise<boolean> {
+  if (role === 'operator' && venueIds.length === 0) throw badInput('admin_invalid', 'an operator needs at least one venue');
+  return db.tx(async (tx) => {
+    const { changes } = await tx.run('UPDATE admins SET role = ? WHERE id = ?', [role, id]);
+    if (!changes) return false;
+    await tx.run('DELETE FROM admin_venues WHERE admin_id = ?', [id]);
+    if (role === 'operator') for (const v of venueIds) await tx.run('INSERT INTO admin_venues (admin_id, venue_id) VALUES (?, ?)', [id, v]);
+    return true;
+  });
+}

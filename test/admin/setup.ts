@@ -24,6 +24,7 @@ export interface AdminWorld {
   nasId: string;
   sessionId: string;
   nas: FakeNas;
+  operatorAId: string;
   as(role: 'owner' | 'network-admin' | 'operator-a' | 'operator-b'): Promise<AdminClient>;
   close(): Promise<void>;
 }
@@ -36,7 +37,7 @@ export async function adminWorld(env: Record<string, string> = {}, backend: Back
   const b = await createVenue(ctx.db, { slug: 'bar-b', name: 'Bar B', country: 'BG' });
   await addAdmin(ctx.db, { email: EMAILS.owner, password: PASSWORD, role: 'owner' });
   await addAdmin(ctx.db, { email: EMAILS['network-admin'], password: PASSWORD, role: 'network-admin' });
-  await addAdmin(ctx.db, { email: EMAILS['operator-a'], password: PASSWORD, role: 'operator', venueIds: [a.id] });
+  const opA = await addAdmin(ctx.db, { email: EMAILS['operator-a'], password: PASSWORD, role: 'operator', venueIds: [a.id] });
   await addAdmin(ctx.db, { email: EMAILS['operator-b'], password: PASSWORD, role: 'operator', venueIds: [b.id] });
   const [event] = await signUp(ctx, a.id, '+359888123456', { terms: 'granted', sms: 'granted', email: 'declined' });
   const coa = await fakeNas('nas-shared-secret', (acct) => acct === 'acct-1');
@@ -58,6 +59,7 @@ export async function adminWorld(env: Record<string, string> = {}, backend: Back
     nasId: nas.id,
     sessionId,
     nas: coa,
+    operatorAId: opA.id,
     async as(role) {
       const c = new AdminClient(srv.url);
       const res = await c.login(EMAILS[role], PASSWORD);

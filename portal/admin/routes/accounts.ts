@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
-import { addAdmin, listAdmins, removeAdmin, ROLES } from '../accounts.ts';
+import { addAdmin, listAdmins, removeAdmin, updateAdminAccess, ROLES, type Role } from '../accounts.ts';
 import { listVenues } from '../../venues/venues.ts';
 import { audit, listAudit } from '../audit.ts';
 import { actorOf, adminOf, allow } from '../auth.ts';
@@ -34,6 +34,27 @@ export function accountRoutes(r: Router, app: AppContext): void {
       throw err;
     }
     seeOther(ctx, '/admin/accounts', 'account_added');
+  });
+
+  r.get('/accounts/:id', allow('accounts.manage'), async (ctx) => {
+    const account = (await listAdmins(app.db)).find((a) => a.id === String(ctx.params.id));
+    if (!account) throw new FoyerError('admin_account_not_found', 404, 'There is no such account.');
+    render(app, ctx, 'account', { account, venues: await listVenues(app.db), roles: ROLES, self: account.id === adminOf(ctx).account.id });
+  });
+
+  r.post('/accounts/:id', allow('accounts.manage'), async (ctx) => {
+    const id = String(ctx.params.id);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const role = str(body.role) as Role;
+    if (!ROLES.includes(role)) throw new FoyerError('admin_invalid', 400, 'Choose a role.');
+    // An owner cannot take their own owner role away: someone must always be able to manage accounts.
+    if (id === adminOf(ctx).account.id && role !== 'owner') throw new FoyerError('admin_demote_self', 409, 'You cannot take away your own owner role; ask another owner.');
+    const known = new Set((await listVenues(app.db)).map((v) => v.id));
+    const venueIds = list(body.venueIds).filter((v) => known.has(v));
+    const target = (await listAdmins(app.db)).find((a) => a.id === id);
+    if (!target || !(await updateAdminAccess(app.db, id, role, venueIds))) throw new FoyerError('admin_account_not_found', 404, 'There is no such account.');
+    await audit(app.db, actorOf(ctx), 'account.access', target.email, { role, venues: role === 'operator' ? venueIds.length : 0 });
+    seeOther(ctx, '/admin/accounts', 'account_saved');
   });
 
   r.post('/accounts/:id/remove', allow('accounts.manage'), async (ctx) => {
