@@ -133,6 +133,22 @@ export async function markDone(db: Queryable, flowId: string, grantId: string, u
 }
 
 /** A device back within its code's lifetime (the mini-browser closed for the SMS app). */
+/**
+ * A device's finished flow whose grant the NAS has not seen yet (the answer carrying the
+ * hand-back was lost): coming back from the redirect, the guest is handed the same grant.
+ */
+export async function unusedGrantFlowId(db: Queryable, venueId: string, mac: string | null, now: number): Promise<string | undefined> {
+  if (!mac) return undefined;
+  const r = await db.get<{ id: string }>(
+    `SELECT f.id FROM guest_flows f JOIN grants g ON g.id = f.grant_id
+     WHERE f.venue_id = ? AND f.mac_hash = ? AND f.state = 'done' AND f.updated_at > ?
+       AND g.ends_at > ? AND g.revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = g.id)
+     ORDER BY f.updated_at DESC LIMIT 1`,
+    [venueId, mac, now - 15 * 60_000, now],
+  );
+  return r?.id;
+}
+
 export async function resumableFlowId(db: Queryable, venueId: string, mac: string | null, now: number): Promise<string | undefined> {
   if (!mac) return undefined;
   const r = await db.get<{ id: string }>(

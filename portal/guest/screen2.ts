@@ -75,13 +75,21 @@ export async function submitCode(app: AppContext, kctx: Context): Promise<void> 
       .send({ to: flow.e164!, text, purpose: 'confirmation', venueId: venue.id })
       .catch((err: Error) => app.log.warn({ to: maskNumber(flow.e164), err: err.message }, 'confirmation SMS could not be sent'));
   }
+  if (!(await handBack(app, kctx, venue, flow, locale, outcome.grant))) seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
+}
+
+/** Sends the guest to the NAS with the grant's credentials; false when the vendor needs no hand-back. */
+async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, grant: { username: string; password: string }): Promise<boolean> {
   const adapter = await adapterForHandoff(flow.handoff);
-  const back = await adapter.handBack(flow.handoff, { username: outcome.grant.username, password: outcome.grant.password }, {});
-  const online = `/p/${venue.slug}/online?f=${flow.id}`;
-  if (back.kind === 'redirect') return seeOther(kctx, back.url);
-  if (back.kind === 'done') return seeOther(kctx, online);
+  const back = await adapter.handBack(flow.handoff, { username: grant.username, password: grant.password }, {});
+  if (back.kind === 'done') return false;
+  if (back.kind === 'redirect') {
+    seeOther(kctx, back.url);
+    return true;
+  }
   kctx.state.formAction = [new URL(back.action).origin];
-  renderPage(app, kctx, 'handback', locale, venue, { method: back.method.toLowerCase(), action: back.action, fields: back.fields, onlineHref: online });
+  renderPage(app, kctx, 'handback', locale, venue, { method: back.method.toLowerCase(), action: back.action, fields: back.fields, onlineHref: `/p/${venue.slug}/online?f=${flow.id}` });
+  return true;
 }
 
 export async function resend(app: AppContext, kctx: Context): Promise<void> {
@@ -121,8 +129,13 @@ export async function onlinePage(app: AppContext, kctx: Context): Promise<void> 
   const flow = await flowFor(app, kctx, venue);
   const locale = pickLocale(kctx, venue, flow);
   if (flow.state !== 'done' || !flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
-  const g = await app.db.get<{ ends_at: number }>('SELECT ends_at FROM grants WHERE id = ?', [flow.grantId]);
+  const g = await app.db.get<{ ends_at: number; username: string; password_enc: string }>('SELECT ends_at, username, password_enc FROM grants WHERE id = ?', [flow.grantId]);
   const left = Math.max(0, Number(g?.ends_at ?? 0) - app.now());
+  // The answer that carried the hand-back may have been lost (a crash, a closed mini-browser):
+  // until the NAS starts a session for this grant, hand the same grant back again.
+  if (g && left > 0 && !(await app.db.get('SELECT 1 AS started FROM sessions WHERE grant_id = ? LIMIT 1', [flow.grantId]))) {
+    if (await handBack(app, kctx, venue, flow, locale, { username: g.username, password: app.cipher.decrypt(g.password_enc) })) return;
+  }
   renderPage(app, kctx, 'online', locale, venue, {
     switchBase: `/p/${venue.slug}/online?f=${flow.id}&`,
     duration: durationText(app, locale, left),

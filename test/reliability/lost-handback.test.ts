@@ -1,0 +1,72 @@
+// The answer carrying the hand-back can be lost after the grant is committed (a crash,
+// a mini-browser closed at the wrong moment). The guest must still get onto the NAS: the
+// same grant is handed back again, never a dead end that says "online" when the NAS
+// never saw the credentials.
+import assert from 'node:assert/strict';
+import { testContext, type TestContext } from '../support/context.ts';
+import { serve, type TestServer } from '../support/http.ts';
+import { Browser, formFields, lastCode, makeVenue } from '../guest/helpers.ts';
+
+const LOGIN = 'http://10.1.0.1/login';
+const ENTRY = `/p/cafe?mac=02-00-00-00-00-07&ip=10.0.0.7&nasid=ap-1&login_url=${encodeURIComponent(LOGIN)}`;
+
+describe('a lost hand-back', () => {
+  let ctx: TestContext;
+  let srv: TestServer;
+  beforeEach(async () => {
+    ctx = await testContext();
+    await makeVenue(ctx);
+    srv = await serve(ctx);
+  });
+  afterEach(async () => {
+    await srv.close();
+    await ctx.cleanup();
+  });
+
+  async function signUpLosingTheAnswer(b: Browser) {
+    const first = await b.get(ENTRY);
+    const start = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: '0881234567', consent_terms: 'yes' });
+    const screen2 = await b.get(start.location!);
+    const fields = formFields(screen2.html, '/code');
+    const code = lastCode(ctx);
+    const answer = await b.post('/p/cafe/code', { ...fields, code });
+    const creds = formFields(answer.html, LOGIN);
+    assert.ok(creds.username, 'the first answer was a hand-back');
+    return { fields, code, creds };
+  }
+
+  async function follow(b: Browser, r: { status: number; location: string | null; html: string }) {
+    for (let i = 0; i < 5 && (r.status === 303 || r.status === 302); i++) r = await b.get(r.location!);
+    return r;
+  }
+
+  it('sending the code again hands back the same grant', async () => {
+    const b = new Browser(srv.url);
+    const { fields, code, creds } = await signUpLosingTheAnswer(b);
+    const again = await follow(b, await b.post('/p/cafe/code', { ...fields, code }));
+    assert.equal(again.status, 200);
+    assert.deepEqual(formFields(again.html, LOGIN), creds);
+  });
+
+  it('coming back from the NAS redirect hands back the same grant', async () => {
+    const { creds } = await signUpLosingTheAnswer(new Browser(srv.url));
+    const fresh = new Browser(srv.url, { keepCookies: false });
+    const r = await follow(fresh, await fresh.get(ENTRY));
+    assert.equal(r.status, 200);
+    assert.deepEqual(formFields(r.html, LOGIN), creds);
+  });
+
+  it('once the NAS has started a session, the page says online', async () => {
+    const b = new Browser(srv.url);
+    const { fields, code, creds } = await signUpLosingTheAnswer(b);
+    const grant = await ctx.db.get<{ id: string }>('SELECT id FROM grants WHERE username = ?', [creds.username]);
+    const now = Date.now();
+    await ctx.db.run(
+      `INSERT INTO sessions (id, nas_id, acct_session_id, grant_id, started_at, updated_at, interim_interval, stale_at) VALUES ('s', 'n', 'a', ?, ?, ?, 300, ?)`,
+      [grant!.id, now, now, now + 900_000],
+    );
+    const r = await follow(b, await b.post('/p/cafe/code', { ...fields, code }));
+    assert.match(r.html, /You are online/);
+    assert.doesNotMatch(r.html, new RegExp(LOGIN));
+  });
+});
