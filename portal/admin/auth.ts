@@ -18,6 +18,9 @@ export interface AdminState {
 
 export const PRE_COOKIE = 'foyer_admin_pre';
 
+/** The one route that takes multipart and checks its CSRF token itself. */
+const UPLOAD_PATH = /^\/admin\/venues\/[^/]+\/branding\/logo$/;
+
 export function cookie(name: string, value: string, o: { secure: boolean; maxAgeMs?: number; path?: string }): string {
   const parts = [`${name}=${value}`, `Path=${o.path ?? '/admin'}`, 'HttpOnly', 'SameSite=Lax'];
   if (o.maxAgeMs !== undefined) parts.push(`Max-Age=${Math.floor(o.maxAgeMs / 1000)}`);
@@ -44,8 +47,12 @@ export function loadAdmin(app: AppContext): Middleware {
       const account = session && (await findAdminById(app.db, session.adminId));
       if (session && account) ctx.state.admin = { account, session, csrf: csrfToken(app.keys, `admin:${session.idHash}`) } satisfies AdminState;
     }
-    // The logo upload is multipart: its route checks the token after reading the body.
-    if (ctx.method === 'POST' && ctx.state.admin && !ctx.is('multipart/form-data')) checkAdminCsrf(ctx, app, (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
+    if (ctx.method === 'POST' && ctx.state.admin) {
+      // The logo upload is multipart: its route checks the token after reading the body.
+      // Any other route refuses multipart, whose fields the parser leaves unread.
+      const upload = ctx.is('multipart/form-data') && UPLOAD_PATH.test(ctx.path);
+      if (!upload) checkAdminCsrf(ctx, app, ctx.is('multipart/form-data') ? undefined : (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
+    }
     await next();
   };
 }
