@@ -32,6 +32,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/settings`, allowed: VENUE },
   { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/settings`, allowed: VENUE, body: { 'session.durationMinutes': '60' } },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents`, allowed: VENUE },
+  { method: 'GET', path: (w) => `/admin/consents?venue=${w.a.slug}`, allowed: ALL },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/event/${w.eventId}`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/event/${w.eventId}/page`, allowed: VENUE },

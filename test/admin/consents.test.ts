@@ -41,6 +41,16 @@ eachBackend('admin: consent records', (backend) => {
     assert.match(bad.html, /id="number-error"/);
   });
 
+  it('filters by venue: the form forwards to the venue chosen, still checked against the account', async () => {
+    const res = await op.get('/admin/consents?venue=cafe-a&purpose=sms');
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), '/admin/venues/cafe-a/consents?purpose=sms');
+    assert.equal((await op.get('/admin/consents?venue=bar-b')).headers.get('location'), '/admin/venues/bar-b/consents');
+    assert.equal((await op.get('/admin/venues/bar-b/consents')).status, 404);
+    assert.equal((await op.get('/admin/consents?venue=..%2Fx')).status, 400);
+    assert.doesNotMatch((await op.get('/admin/venues/cafe-a/consents')).html, /<option value="bar-b"/);
+  });
+
   it('filters by purpose, decision, channel and date', async () => {
     const count = async (q: string) => ((await op.get(`/admin/venues/${w.a.slug}/consents?${q}`)).html.match(/<td><a href="\/admin\/venues\/cafe-a\/consents\/event\//g) ?? []).length;
     assert.equal(await count(''), 5);

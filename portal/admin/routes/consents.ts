@@ -16,6 +16,8 @@ import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
 import { latestDecisions, searchEvents, subjectEvents, suppressionCsv } from '../consent-search.ts';
 import { venueStats } from '../dashboard-stats.ts';
+import { venueFilter } from '../permissions.ts';
+import { listVenues } from '../../venues/venues.ts';
 import { barChart } from '../charts.ts';
 import { describeEvidence, evidencePage } from '../evidence.ts';
 
@@ -40,12 +42,22 @@ export function consentRoutes(r: Router, app: AppContext): void {
     render(app, ctx, 'dashboard', { venue, stats, signupChart, optInChart, total: stats.days.reduce((s, d) => s + d.signups, 0) });
   });
 
+  // The venue filter: a plain GET form cannot change the path, so this forwards to the venue's page.
+  r.get('/consents', async (ctx) => {
+    const slug = str(ctx.query.venue);
+    const rest = new URLSearchParams(Object.entries(ctx.query).filter(([k, v]) => k !== 'venue' && typeof v === 'string') as [string, string][]);
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) throw new FoyerError('admin_venue_pick', 400, 'Choose a venue.');
+    ctx.redirect(`/admin/venues/${slug}/consents${rest.size ? `?${rest}` : ''}`);
+  });
+
   r.get('/venues/:slug/consents', allowVenue(app, 'consents.view'), async (ctx) => {
     const venue = venueOf(ctx);
+    const mine = venueFilter(adminOf(ctx).account);
+    const venues = (await listVenues(app.db)).filter((v) => mine(v.id));
     const q = Object.fromEntries(['number', 'purpose', 'decision', 'channel', 'from', 'to'].map((k) => [k, str(ctx.query[k])]));
     const result = await searchEvents(app.db, app.keys, venue, q);
     if (q.number) await audit(app.db, actorOf(ctx), 'consents.search', venue.slug, { byNumber: true });
-    render(app, ctx, 'consents', { venue, q, result, purposes: PURPOSES, decisions: DECISIONS, channels: CHANNELS }, result.invalidNumber ? 400 : 200);
+    render(app, ctx, 'consents', { venue, venues, q, result, purposes: PURPOSES, decisions: DECISIONS, channels: CHANNELS }, result.invalidNumber ? 400 : 200);
   });
 
   const loadSubject = async (ctx: RouterContext) => {
