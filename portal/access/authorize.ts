@@ -6,6 +6,7 @@ import type { FieldCipher } from '../crypto/fields.ts';
 import type { AccessDecision, AccessRequest, Logger } from '../../radius/types.ts';
 import { isUnavailable } from '../store/db.ts';
 import { grantStateByMac, grantStateByUsername, type GrantState } from './grant-state.ts';
+import { grantChanged, macKey, usernameKey, type GrantStateCache } from './grant-cache.ts';
 import { normaliseMac } from './mac.ts';
 import { recordReject, replyMessage, type RejectReason } from './reject-reasons.ts';
 import type { VenueSettingsCache } from './venue-cache.ts';
@@ -16,6 +17,8 @@ export interface AuthorizeDeps {
   log: Logger;
   now: () => number;
   venues: VenueSettingsCache;
+  /** Short-lived grant state (grant-cache.ts); absent or disabled: every request reads the database. */
+  grants?: GrantStateCache;
 }
 
 type Who = { mac?: string; username?: string };
@@ -35,7 +38,7 @@ export async function authorize(deps: AuthorizeDeps, req: AccessRequest): Promis
 }
 
 async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string | undefined, now: number): Promise<AccessDecision> {
-  const g = await grantStateByUsername(deps.db, req.userName, mac, now);
+  const g = await cached(deps.grants, usernameKey(req.userName, mac), () => grantStateByUsername(deps.db, req.userName, mac, now));
   // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
   if (!g) return reject(deps, { mac }, 'unknown', now);
   const who = { mac, username: g.username };
@@ -57,7 +60,7 @@ async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stati
   const who = { mac };
   // User-Name and Calling-Station-Id naming different devices is not MAC authentication.
   if (stationMac && stationMac !== mac) return reject(deps, who, 'unknown', now);
-  let g = await grantStateByMac(deps.db, mac, req.nas.venueId, now);
+  let g = await cached(deps.grants, macKey(mac, req.nas.venueId), () => grantStateByMac(deps.db, mac, req.nas.venueId, now));
   if (!g) return reject(deps, who, 'not_remembered', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) {
@@ -65,6 +68,17 @@ async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stati
     g = await renewWindow(deps, g, now);
   }
   return admit(deps, g, who, now);
+}
+
+/** A cache hit, or the database (the answer kept unless something changed the grant meanwhile). */
+async function cached(cache: GrantStateCache | undefined, key: string, read: () => Promise<GrantState | undefined>): Promise<GrantState | undefined> {
+  if (!cache?.enabled) return read();
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const epoch = cache.mark();
+  const g = await read();
+  if (g) cache.set(key, g, epoch);
+  return g;
 }
 
 async function renewWindow(deps: AuthorizeDeps, g: GrantState, now: number): Promise<GrantState> {
@@ -78,6 +92,7 @@ async function renewWindow(deps: AuthorizeDeps, g: GrantState, now: number): Pro
      WHERE id = ? AND ends_at <= ?`,
     [now, endsAt, g.id, now],
   );
+  grantChanged(g.id);
   return { ...g, startsAt: now, endsAt, usedOctets: 0, sessionTimeout: settings.session.durationMinutes * 60 };
 }
 

@@ -8,6 +8,7 @@ import { normaliseMac } from './mac.ts';
 import { openSessionsOfGrant } from './sessions.ts';
 import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect.ts';
 import { coaDisconnector } from './coa.ts';
+import { grantChanged } from './grant-cache.ts';
 
 export interface Grant {
   id: string;
@@ -88,6 +89,7 @@ export interface RevokeContext {
 export async function revokeGrant(ctx: RevokeContext, grantId: string): Promise<{ found: boolean; sessions: { id: string; outcome: DisconnectReport }[] }> {
   const now = ctx.now();
   await ctx.db.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
+  grantChanged(grantId);
   const exists = await ctx.db.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]);
   if (!exists) return { found: false, sessions: [] };
   const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect ?? coaDisconnector() };

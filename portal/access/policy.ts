@@ -7,6 +7,7 @@ import { account } from './accounting.ts';
 import { enforceLimits } from './enforce.ts';
 import type { Disconnector } from './disconnect.ts';
 import { VenueSettingsCache } from './venue-cache.ts';
+import { GrantStateCache } from './grant-cache.ts';
 
 export interface AccessPolicyDeps {
   db: Db;
@@ -16,24 +17,37 @@ export interface AccessPolicyDeps {
   /** Sends Disconnect-Requests; without one, limits are enforced at the next authorisation only. */
   disconnect?: Disconnector;
   venueCacheMs?: number;
+  /** How long grant state is reused on the auth path (grant-cache.ts); 0 or absent: not at all. */
+  grantCacheMs?: number;
 }
 
 export interface AccessPolicy extends Authorizer {
   /** Resolves when the enforcement started by earlier accounting has finished (tests, shutdown). */
   settled(): Promise<void>;
+  /** Stops caching (shutdown). */
+  close(): void;
 }
 
 export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
   const now = d.now ?? Date.now;
   const venues = new VenueSettingsCache(d.db, d.venueCacheMs ?? 10_000, now);
-  const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues };
+  const grants = new GrantStateCache(d.grantCacheMs ?? 0, 50_000, now);
+  const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues, grants };
   const pending = new Set<Promise<unknown>>();
 
   return {
     authorize: (req: AccessRequest) => authorize(deps, req),
 
     async account(rec: AccountingRecord) {
-      const session = await account(deps, rec);
+      let session;
+      try {
+        session = await account(deps, rec);
+      } finally {
+        // Usage and open sessions changed (or may have, if storing failed half-way).
+        if (rec.status === 'accounting-on' || rec.status === 'accounting-off') grants.clear();
+        else forget(grants, rec.class);
+      }
+      if (session?.grantId) grants.forgetGrant(session.grantId);
       const disconnect = d.disconnect;
       if (!session || !disconnect || rec.status !== 'interim') return;
       // After the response: a slow or silent NAS must not hold up accounting.
@@ -43,8 +57,18 @@ export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
       pending.add(p);
     },
 
+    close() {
+      grants.close();
+    },
+
     async settled() {
       while (pending.size) await Promise.all([...pending]);
     },
   };
+}
+
+/** Class carries the grant id; the session stored says it for NAS that drop Class. */
+function forget(grants: GrantStateCache, cls: string | undefined): void {
+  const id = cls?.trim().toLowerCase();
+  if (id) grants.forgetGrant(id);
 }

@@ -15,7 +15,7 @@ export interface RadiusService {
 }
 
 export async function startRadius(ctx: AppContext, o: { disconnect?: Disconnector; authPort?: number; acctPort?: number; host?: string } = {}): Promise<RadiusService> {
-  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect });
+  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS });
   const server = createRadiusServer({
     clients: new NasDirectory(ctx.db, ctx.cipher),
     authorizer: policy,
@@ -33,6 +33,7 @@ export async function startRadius(ctx: AppContext, o: { disconnect?: Disconnecto
     async stop() {
       await server.stop();
       await policy.settled();
+      policy.close();
     },
   };
 }

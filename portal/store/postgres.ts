@@ -18,6 +18,28 @@ export function toPg(sql: string): string {
   return out;
 }
 
+// Named (server-side prepared) statements for SQL that keeps coming back, as JDBC's
+// prepareThreshold does: parsed and planned once per connection instead of per call.
+// Only the first NAMED_MAX distinct texts get a name, so SQL built per call cannot
+// grow every connection's statement list without bound.
+const PREPARE_AFTER = 3;
+const NAMED_MAX = 500;
+const seen = new Map<string, number>();
+const named = new Map<string, string>();
+function statementName(text: string): string | undefined {
+  const name = named.get(text);
+  if (name !== undefined || named.size >= NAMED_MAX) return name;
+  const n = (seen.get(text) ?? 0) + 1;
+  if (n < PREPARE_AFTER) {
+    if (seen.size < NAMED_MAX * 4) seen.set(text, n);
+    return undefined;
+  }
+  seen.delete(text);
+  const fresh = `foyer_${named.size + 1}`;
+  named.set(text, fresh);
+  return fresh;
+}
+
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
 
 export function mapError(err: unknown): StoreError {
@@ -35,10 +57,11 @@ export function mapError(err: unknown): StoreError {
 
 const norm = (params: Param[]) => params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
 
-function queryable(q: (sql: string, params: unknown[]) => Promise<pg.QueryResult>): Queryable {
+function queryable(q: (query: pg.QueryConfig) => Promise<pg.QueryResult>): Queryable {
   const exec = async (sql: string, params: Param[] = []) => {
     try {
-      return await q(toPg(sql), norm(params));
+      const text = toPg(sql);
+      return await q({ text, values: norm(params), name: statementName(text) });
     } catch (err) {
       throw mapError(err);
     }
@@ -58,7 +81,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
   // An idle client losing its server must not crash the process.
   pool.on('error', () => undefined);
-  const root = queryable((sql, params) => pool.query(sql, params));
+  const root = queryable((query) => pool.query(query));
 
   async function withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
@@ -82,7 +105,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
     ...root,
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return withClient(async (client) => {
-        const q = queryable((sql, params) => client.query(sql, params));
+        const q = queryable((query) => client.query(query));
         await q.run('BEGIN');
         try {
           const result = await fn({
@@ -102,7 +125,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
     exclusive<T>(name: string, fn: () => Promise<T>) {
       // A session-level advisory lock held on one client for the job's duration.
       return withClient(async (client) => {
-        const q = queryable((sql, params) => client.query(sql, params));
+        const q = queryable((query) => client.query(query));
         const got = await q.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${lockKey(name)}) AS ok`, [name]);
         if (!got?.ok) return null;
         try {

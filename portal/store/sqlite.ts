@@ -1,6 +1,9 @@
 // SQLite through sqlite3: one writer connection (transactions queue behind a mutex,
 // because statements on one connection would otherwise join whichever transaction
-// is open) and one reader connection, which WAL lets run beside the writer.
+// is open) and several read-only connections, which WAL lets run beside the writer and
+// beside each other (each connection runs one statement at a time, on its own worker
+// thread). Reads go round-robin over the readers through prepared statements kept per
+// connection, so a hot query (the RADIUS auth path) is parsed and planned once.
 import sqlite3 from 'sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -58,6 +61,62 @@ function queryable(conn: () => Conn): Queryable {
   };
 }
 
+/**
+ * Reads through statements prepared once per connection and SQL text. `all` steps each
+ * statement to SQLITE_DONE and `get` resets it after its row, which ends the read
+ * transaction: a cached statement left mid-result would pin an old WAL snapshot (stale
+ * reads, a WAL that never checkpoints). Calls on one statement run in order.
+ * The cache is bounded, in case some caller builds SQL text per call.
+ */
+class StatementCache {
+  private statements = new Map<string, Promise<sqlite3.Statement>>();
+
+  constructor(
+    private conn: Conn,
+    private max = 256,
+  ) {}
+
+  private statement(sql: string): Promise<sqlite3.Statement> {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size >= this.max) {
+        const [oldest, gone] = this.statements.entries().next().value!;
+        this.statements.delete(oldest);
+        gone.then((g) => g.finalize(), () => undefined);
+      }
+      st = new Promise<sqlite3.Statement>((res, rej) => {
+        const prepared: sqlite3.Statement = this.conn.prepare(sql, (err) => (err ? rej(mapError(err)) : res(prepared)));
+      });
+      // A statement that failed to prepare (bad SQL) is not kept: the next call reports it again.
+      st.catch(() => this.statements.delete(sql));
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
+  async all<T>(sql: string, params: Param[]): Promise<T[]> {
+    const st = await this.statement(sql);
+    return new Promise<T[]>((res, rej) => st.all(norm(params), (err: Error | null, rows: unknown[]) => (err ? rej(mapError(err)) : res(rows as T[]))));
+  }
+
+  async get<T>(sql: string, params: Param[]): Promise<T | undefined> {
+    const st = await this.statement(sql);
+    return new Promise<T | undefined>((res, rej) => {
+      st.get(norm(params), (err: Error | null, row: unknown) => (err ? rej(mapError(err)) : res(row as T | undefined)));
+      st.reset();
+    });
+  }
+
+  async finalize(): Promise<void> {
+    const all = [...this.statements.values()];
+    this.statements.clear();
+    await Promise.all(all.map((p) => p.then((st) => new Promise<void>((res) => st.finalize(() => res())), () => undefined)));
+  }
+}
+
+/** Read-only connections opened beside the writer. Two per core is plenty; the writer keeps one thread of the pool. */
+const READERS = Math.max(1, Math.min(4, Number(process.env.FOYER_SQLITE_READERS ?? 2)));
+
 function exec(c: Conn, sql: string): Promise<void> {
   return new Promise((res, rej) => c.exec(sql, (err) => (err ? rej(mapError(err)) : res())));
 }
@@ -67,8 +126,19 @@ export async function openSqlite(file: string): Promise<Db> {
   const writer = await open(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
   const pragmas = 'PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;';
   await exec(writer, pragmas);
-  const reader = file === ':memory:' ? writer : await open(file, sqlite3.OPEN_READONLY);
-  if (reader !== writer) await exec(reader, 'PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;');
+  const readers: Conn[] = [];
+  if (file === ':memory:') readers.push(writer);
+  else {
+    for (let i = 0; i < READERS; i++) {
+      const reader = await open(file, sqlite3.OPEN_READONLY);
+      await exec(reader, 'PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;');
+      readers.push(reader);
+    }
+  }
+  // The in-memory database has one connection; its reads share the writer's and are not cached.
+  const caches = file === ':memory:' ? [] : readers.map((c) => new StatementCache(c));
+  let turn = 0;
+  const nextCache = () => caches[(turn = (turn + 1) % caches.length)];
 
   // In-process mutex: one transaction (or lone write) at a time on the writer.
   let tail: Promise<unknown> = Promise.resolve();
@@ -98,7 +168,12 @@ export async function openSqlite(file: string): Promise<Db> {
   };
 
   const w = queryable(() => writer);
-  const r = queryable(() => reader);
+  const r: Pick<Queryable, 'all' | 'get'> = caches.length
+    ? {
+        all: <T = Row>(sql: string, params: Param[] = []) => nextCache().all<T>(sql, params),
+        get: <T = Row>(sql: string, params: Param[] = []) => nextCache().get<T>(sql, params),
+      }
+    : queryable(() => writer);
   const locks = new Set<string>();
 
   const db: Db = {
@@ -148,8 +223,9 @@ export async function openSqlite(file: string): Promise<Db> {
     },
     async close() {
       await serial(async () => undefined);
+      await Promise.all(caches.map((c) => c.finalize()));
       await new Promise<void>((res) => writer.close(() => res()));
-      if (reader !== writer) await new Promise<void>((res) => reader.close(() => res()));
+      for (const reader of readers) if (reader !== writer) await new Promise<void>((res) => reader.close(() => res()));
     },
   };
   return db;

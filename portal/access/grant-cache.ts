@@ -1,0 +1,112 @@
+// Grant state on the auth path, kept for a second or two so that a busy NAS (a device
+// re-authenticating, several APs asking about one guest, retries after a time-out with
+// a new identifier) costs a Map hit rather than a database round trip.
+//
+// Why a short TTL is safe:
+//  - In this process nothing is served stale: revoking a grant, renewing its window and
+//    every accounting record that touches it (usage, sessions opened or closed) drop its
+//    entries, and a read that was under way when that happened is not stored.
+//  - Another Foyer process (a second instance, the CLI) changes the database without
+//    telling this one, so its change shows here within `ttlMs` at most. Nothing relies on
+//    the next Access-Request alone: revocation and data caps also end sessions already
+//    online with a Disconnect-Request (disconnect.ts, enforce.ts), and a session admitted
+//    in that window gets the same Disconnect-Request at its first interim update.
+//  - Time limits are not cached: Session-Timeout and expiry are computed from the grant's
+//    end at each request. Unknown users are not cached either: a grant created a moment
+//    ago works at once.
+import type { GrantState } from './grant-state.ts';
+
+interface Entry {
+  state: GrantState;
+  expires: number;
+}
+
+const caches = new Set<GrantStateCache>();
+
+/** Something changed a grant in this process (revoked, renewed): every cache forgets it. */
+export function grantChanged(grantId: string): void {
+  for (const c of caches) c.forgetGrant(grantId);
+}
+
+export class GrantStateCache {
+  private entries = new Map<string, Entry>();
+  private keysByGrant = new Map<string, Set<string>>();
+  /** Bumped by every invalidation: a read that started before one must not be stored. */
+  private epoch = 0;
+
+  constructor(
+    readonly ttlMs = 1000,
+    private maxEntries = 50_000,
+    private clock: () => number = Date.now,
+  ) {
+    if (ttlMs > 0) caches.add(this);
+  }
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  /** The epoch to hand back to set(): taken before the database read. */
+  mark(): number {
+    return this.epoch;
+  }
+
+  get(key: string): GrantState | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expires > this.clock()) return e.state;
+    this.remove(key, e);
+    return undefined;
+  }
+
+  set(key: string, state: GrantState, epoch: number): void {
+    if (!this.enabled || epoch !== this.epoch) return;
+    const old = this.entries.get(key);
+    if (old) this.remove(key, old);
+    this.entries.set(key, { state, expires: this.clock() + this.ttlMs });
+    let keys = this.keysByGrant.get(state.id);
+    if (!keys) this.keysByGrant.set(state.id, (keys = new Set()));
+    keys.add(key);
+    // Oldest first (insertion order): bounded however many users a flood names.
+    if (this.entries.size > this.maxEntries) {
+      const [k, e] = this.entries.entries().next().value!;
+      this.remove(k, e);
+    }
+  }
+
+  forgetGrant(grantId: string): void {
+    this.epoch++;
+    const keys = this.keysByGrant.get(grantId);
+    if (!keys) return;
+    this.keysByGrant.delete(grantId);
+    for (const k of keys) this.entries.delete(k);
+  }
+
+  clear(): void {
+    this.epoch++;
+    this.entries.clear();
+    this.keysByGrant.clear();
+  }
+
+  /** Stops receiving grantChanged() (a policy being shut down). */
+  close(): void {
+    caches.delete(this);
+    this.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private remove(key: string, e: Entry): void {
+    this.entries.delete(key);
+    const keys = this.keysByGrant.get(e.state.id);
+    if (keys) {
+      keys.delete(key);
+      if (!keys.size) this.keysByGrant.delete(e.state.id);
+    }
+  }
+}
+
+export const usernameKey = (username: string, mac: string | undefined) => `u\0${username}\0${mac ?? ''}`;
+export const macKey = (mac: string, venueId: string) => `m\0${mac}\0${venueId}`;
