@@ -38,17 +38,23 @@ export function settingsToForm(s: VenueSettings): Record<string, string | string
     defaultLocale: s.defaultLocale,
     allowedCountries: s.allowedCountries.join(', '),
     smsKeyword: s.smsKeyword ?? '',
+    activeListExportDir: s.activeListExportDir ?? '',
   };
   for (const g of numberFields()) for (const n of g.fields) f[n.name] = String(n.name.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], s));
   return f;
 }
 
-export function formToSettings(current: VenueSettings, body: Record<string, unknown>): { values: Record<string, string | string[]>; settings?: VenueSettings; errors: Record<string, string> } {
+/**
+ * `owner`: only owners set the export directory, a path on the Foyer host where files
+ * are written; for others it keeps its value whatever the form says.
+ */
+export function formToSettings(current: VenueSettings, body: Record<string, unknown>, o: { owner: boolean }): { values: Record<string, string | string[]>; settings?: VenueSettings; errors: Record<string, string> } {
   const values: Record<string, string | string[]> = {
     locales: list(body.locales),
     defaultLocale: str(body.defaultLocale),
     allowedCountries: str(body.allowedCountries),
     smsKeyword: str(body.smsKeyword),
+    activeListExportDir: o.owner ? str(body.activeListExportDir).trim() : current.activeListExportDir ?? '',
   };
   const next: Record<string, unknown> = structuredClone(current);
   const errors: Record<string, string> = {};
@@ -67,6 +73,7 @@ export function formToSettings(current: VenueSettings, body: Record<string, unkn
   next.defaultLocale = values.defaultLocale;
   next.allowedCountries = String(values.allowedCountries).split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
   next.smsKeyword = String(values.smsKeyword).trim() || undefined;
+  next.activeListExportDir = String(values.activeListExportDir) || undefined;
   const parsed = venueSettingsSchema.safeParse(next);
   if (!parsed.success) for (const [k, m] of Object.entries(fieldErrors(parsed.error.issues))) errors[k.replace(/\.\d+$/, '')] ??= m;
   if (parsed.success && !parsed.data.locales.includes(parsed.data.defaultLocale)) errors.defaultLocale = 'errors.admin_default_locale';

@@ -51,6 +51,22 @@ eachBackend('admin: venue settings', (backend) => {
     assert.equal((await findVenueBySlug(w.ctx.db, w.a.slug))!.settings.session.durationMinutes, 240);
   });
 
+  it('lets only an owner set the export directory on the host', async () => {
+    const form = formOf((await op.get(`/admin/venues/${w.a.slug}/settings?lang=en`)).html);
+    assert.equal(form.activeListExportDir, undefined, 'no field for an operator');
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/settings`, { ...form, activeListExportDir: '/etc' })).status, 303);
+    assert.equal((await findVenueBySlug(w.ctx.db, w.a.slug))!.settings.activeListExportDir, undefined);
+    const owner = await w.as('owner');
+    const oform = formOf((await owner.get(`/admin/venues/${w.a.slug}/settings?lang=en`)).html);
+    assert.equal(oform.activeListExportDir, '');
+    const bad = await owner.post(`/admin/venues/${w.a.slug}/settings`, { ...oform, activeListExportDir: 'relative/dir' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.html, /id="activeListExportDir-error"/);
+    assert.equal((await owner.post(`/admin/venues/${w.a.slug}/settings`, { ...oform, activeListExportDir: '/var/lib/foyer/exports' })).status, 303);
+    assert.equal((await findVenueBySlug(w.ctx.db, w.a.slug))!.settings.activeListExportDir, '/var/lib/foyer/exports');
+    assert.match((await op.get(`/admin/venues/${w.a.slug}/settings`)).html, /<code>\/var\/lib\/foyer\/exports<\/code>/);
+  });
+
   it('saves valid settings, leaves the wording alone, and records what changed', async () => {
     const form = formOf((await op.get(`/admin/venues/${w.a.slug}/settings`)).html);
     const res = await op.post(`/admin/venues/${w.a.slug}/settings`, { ...form, 'session.durationMinutes': '90', 'limits.venueDaily': '250', retentionMonths: '12', allowedCountries: 'bg, ro', defaultLocale: 'bg' });
@@ -61,7 +77,7 @@ eachBackend('admin: venue settings', (backend) => {
     assert.equal(v.settings.retentionMonths, 12);
     assert.deepEqual(v.settings.allowedCountries, ['BG', 'RO']);
     assert.equal(v.settings.defaultLocale, 'bg');
-    const audit = await w.ctx.db.get<{ detail: string }>("SELECT detail FROM admin_audit WHERE action = 'venue.settings.save'");
+    const audit = await w.ctx.db.get<{ detail: string }>("SELECT detail FROM admin_audit WHERE action = 'venue.settings.save' ORDER BY id DESC LIMIT 1");
     assert.match(audit!.detail, /session\.durationMinutes=90/);
     assert.doesNotMatch(audit!.detail, /interimMinutes/);
   });

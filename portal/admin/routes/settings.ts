@@ -5,7 +5,7 @@ import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { findVenueById, updateVenueSettings } from '../../venues/venues.ts';
 import { audit } from '../audit.ts';
-import { actorOf, allowVenue, venueOf } from '../auth.ts';
+import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther } from '../page.ts';
 import { formToSettings, numberFields, settingsToForm, SETTINGS_LOCALES } from '../settings-form.ts';
 import { flatten } from '../../venues/version-diff.ts';
@@ -18,7 +18,7 @@ export function settingsRoutes(r: Router, app: AppContext): void {
 
   r.post('/venues/:slug/settings', allowVenue(app, 'venue.settings'), async (ctx) => {
     const venue = venueOf(ctx);
-    const { values, settings, errors } = formToSettings(venue.settings, (ctx.request.body ?? {}) as Record<string, unknown>);
+    const { values, settings, errors } = formToSettings(venue.settings, (ctx.request.body ?? {}) as Record<string, unknown>, { owner: adminOf(ctx).account.role === 'owner' });
     if (!settings) return page(ctx, values, errors, 400);
     await app.db.tx(async (tx) => {
       // Re-read inside the transaction: a publish may have changed the wording meanwhile.
