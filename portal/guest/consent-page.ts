@@ -135,7 +135,31 @@ const OPTIONAL_FIELDS = [
 
 const switchBase = (slug: string, flowId: string) => `/p/${slug}/start?f=${encodeURIComponent(flowId)}&`;
 
+// A flow id (UUID) and a CSRF token (base64url) pass through escaping and URL encoding
+// unchanged, so a clean screen 1 can be rendered once per version with stand-ins and
+// the stand-ins replaced: the same bytes as a full render, at a fraction of the cost.
+const FLOW_MARK = 'ffffffff-0000-4000-8000-f10f10f10f10';
+const CSRF_MARK = 'CSRF_MARK_e3b0c44298fc1c149afbf4c8996fb92427ae41e4';
+const SAFE_ID = /^[0-9a-f-]{36}$/;
+const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,100}$/;
+const skeletons = new Map<string, string[]>();
+
 export function renderStart(versionId: string, content: ConsentContent, vars: StartVars): string {
+  const clean = !vars.values && !(vars.errors && vars.errors.length) && !vars.notice;
+  if (clean && SAFE_ID.test(vars.flowId) && SAFE_TOKEN.test(vars.csrf)) {
+    let parts = skeletons.get(versionId);
+    if (!parts) {
+      parts = renderFull(versionId, content, { flowId: FLOW_MARK, csrf: CSRF_MARK }).split(FLOW_MARK);
+      if (skeletons.size > 200) skeletons.clear();
+      skeletons.set(versionId, parts);
+    }
+    return parts.join(vars.flowId).replaceAll(CSRF_MARK, vars.csrf);
+  }
+  return renderFull(versionId, content, vars);
+}
+
+/** Every render through the template engine; renderStart's shortcut must equal it. */
+export function renderFull(versionId: string, content: ConsentContent, vars: StartVars): string {
   const { env, t } = envFor(versionId, content);
   const fields = content.venue.fields;
   const modes: Record<string, string> = { name: fields.name, email: fields.email, birth_date: fields.birthDate };

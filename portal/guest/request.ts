@@ -11,9 +11,27 @@ import { loadFlow, type Flow } from './flows.ts';
 
 export const FLOW_COOKIE = 'foyer_flow';
 
+// Parsed venues by id, reused while the stored row is unchanged: validating the settings
+// on every hit cost more than the query. Every request still reads the row, so a change
+// made by any process shows at once.
+const parsedVenues = new Map<string, { raw: string; venue: Venue }>();
+
+async function venueBySlug(app: AppContext, slug: string): Promise<Venue | undefined> {
+  const r = await app.db.get<{ id: string; slug: string; name: string; country: string; settings: string; created_at: number }>('SELECT * FROM venues WHERE slug = ?', [slug]);
+  if (!r) return undefined;
+  const raw = `${r.slug}|${r.name}|${r.country}|${r.settings}`;
+  const hit = parsedVenues.get(r.id);
+  if (hit && hit.raw === raw) return hit.venue;
+  const venue = await findVenueBySlug(app.db, slug);
+  if (!venue) return undefined;
+  if (parsedVenues.size > 1000) parsedVenues.clear();
+  parsedVenues.set(r.id, { raw, venue });
+  return venue;
+}
+
 export async function venueFor(app: AppContext, kctx: Context): Promise<Venue> {
   const slug = String(kctx.params.slug ?? '');
-  const venue = /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? await findVenueBySlug(app.db, slug) : undefined;
+  const venue = /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? await venueBySlug(app, slug) : undefined;
   if (!venue) throw new FoyerError('venue_not_found', 404, 'There is no Wi-Fi sign-in page at this address.');
   kctx.state.venue = venue;
   return venue;

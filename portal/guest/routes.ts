@@ -74,7 +74,7 @@ function guestErrors(app: AppContext) {
     try {
       await next();
     } catch (err) {
-      if (!(err instanceof FoyerError) || err.status >= 500) throw err;
+      if (!(err instanceof FoyerError) || err.status === 500) throw err;
       const venue = kctx.state.venue as Venue | undefined;
       const locale: Locale =
         (kctx.state.locale as Locale | undefined) ??

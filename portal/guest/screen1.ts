@@ -21,7 +21,7 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
   const query = singleQuery(kctx);
   let locale = pickLocale(kctx, venue);
-  const adapter = await adapterForQuery(query);
+  const adapter = adapterForQuery(query);
   let handoff;
   try {
     handoff = adapter.parse(query, {});

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { csrfToken } from '../http/csrf.ts';
+import { FoyerError } from '../errors.ts';
 import { maskNumber } from '../log.ts';
 import { numberHash } from '../consent/subjects.ts';
 import { issueCode, resendCode, verificationState, type SendOutcome } from '../verification/verifications.ts';
@@ -15,7 +16,7 @@ import { clientIp, flowFor, formBody, pickLocale, requireCsrf, venueFor } from '
 import { renderPage, durationText } from './pages.ts';
 import { seeOther } from './screen1.ts';
 import { completeSignUp } from './complete.ts';
-import { adapterForHandoff, httpUrl } from './adapters.ts';
+import { adapterForHandoff, handBackContext, httpUrl } from './adapters.ts';
 import { codeText, confirmationText } from './sms-texts.ts';
 
 type CodeError = { code: string; params?: Record<string, string | number> };
@@ -80,8 +81,15 @@ export async function submitCode(app: AppContext, kctx: Context): Promise<void> 
 
 /** Sends the guest to the NAS with the grant's credentials; false when the vendor needs no hand-back. */
 async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, grant: { username: string; password: string }): Promise<boolean> {
-  const adapter = await adapterForHandoff(flow.handoff);
-  const back = await adapter.handBack(flow.handoff, { username: grant.username, password: grant.password }, {});
+  const adapter = adapterForHandoff(flow.handoff);
+  let back;
+  try {
+    back = await adapter.handBack(flow.handoff, { username: grant.username, password: grant.password }, handBackContext(venue.settings.session));
+  } catch (err) {
+    // The grant is committed; only telling the NAS failed. The online page tries again.
+    app.log.error({ venue: venue.slug, flow: flow.id, vendor: adapter.vendor, err: (err as Error).message }, 'hand-back to the NAS failed');
+    throw new FoyerError('guest_handback_failed', 502, 'The Wi-Fi could not be told to let you in.');
+  }
   if (back.kind === 'done') return false;
   if (back.kind === 'redirect') {
     seeOther(kctx, back.url);

@@ -39,8 +39,10 @@ describe('guest end to end in Chromium (no JavaScript)', function () {
         });
         return;
       }
-      const q = new URLSearchParams({ mac: u.searchParams.get('mac')!, ip: '10.0.0.9', nasid: 'ap-e2e', ssid: 'Guest', url: 'http://example.com/' });
-      if (u.searchParams.get('login')) q.set('login_url', `${nasUrl}/login`);
+      // A generic gateway's parameters, or a MikroTik hotspot's when it wants the form back.
+      const q = u.searchParams.get('login')
+        ? new URLSearchParams({ mac: u.searchParams.get('mac')!, ip: '10.0.0.9', identity: 'mt-e2e', 'link-login-only': `${nasUrl}/login`, 'link-orig': 'http://example.com/' })
+        : new URLSearchParams({ mac: u.searchParams.get('mac')!, ip: '10.0.0.9', nas: 'ap-e2e', ssid: 'Guest', url: 'http://example.com/' });
       res.writeHead(302, { location: `${srv.url}/p/${u.searchParams.get('venue') ?? 'cafe'}?${q}` }).end();
     });
     await new Promise<void>((r) => nas.listen(0, '127.0.0.1', r));

@@ -217,17 +217,31 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.equal(outbox(ctx).length, before);
   });
 
-  it('hands back through a form to the NAS login URL, allowed by the CSP', async () => {
+  it('hands back through a form to a MikroTik login URL, allowed by the CSP', async () => {
     const b = new Browser(srv.url);
-    const entry = `${ENTRY.replace('EE-01', 'EE-08')}&login_url=${encodeURIComponent('http://10.1.0.1:3990/login')}`;
+    const entry = `?mac=AA:BB:CC:DD:EE:08&ip=10.0.0.8&identity=mt1&link-login-only=${encodeURIComponent('http://10.1.0.1:8080/login')}&link-orig=${encodeURIComponent('http://example.com/')}`;
     const { r } = await toScreen2(b, '0887000008', {}, entry);
     const f2 = formFields((await b.get(r.location!)).html, '/code');
     const done = await b.post('/p/cafe/code', { ...f2, code: lastCode(ctx) });
     assert.equal(done.status, 200);
-    assert.match(done.html, /<form method="post" action="http:\/\/10.1.0.1:3990\/login">/);
+    assert.match(done.html, /<form method="post" action="http:\/\/10.1.0.1:8080\/login">/);
     assert.match(done.html, /name="username" value="g-[0-9a-f]{12}"/);
     assert.match(done.html, /<button type="submit">Connect to the Wi-Fi<\/button>/);
-    assert.match(done.headers.get('content-security-policy')!, /form-action 'self' http:\/\/10.1.0.1:3990;/);
+    assert.match(done.headers.get('content-security-policy')!, /form-action 'self' http:\/\/10.1.0.1:8080;/);
+    const ev = await ctx.db.get<{ nas_id: string }>(`SELECT nas_id FROM consent_events ORDER BY seq DESC LIMIT 1`);
+    assert.equal(ev!.nas_id, 'mt1');
+  });
+
+  it('hands back by a 303 redirect where the vendor logs in by URL', async () => {
+    const b = new Browser(srv.url);
+    const entry = `${ENTRY.replace('EE-01', 'EE-0A')}&login_url=${encodeURIComponent('http://10.1.0.1:3990/login')}`;
+    const { r } = await toScreen2(b, '0887000010', {}, entry);
+    const f2 = formFields((await b.get(r.location!)).html, '/code');
+    const done = await b.post('/p/cafe/code', { ...f2, code: lastCode(ctx) });
+    assert.equal(done.status, 303);
+    const to = new URL(done.location!);
+    assert.equal(to.origin + to.pathname, 'http://10.1.0.1:3990/login');
+    assert.match(to.searchParams.get('username')!, /^g-[0-9a-f]{12}$/);
   });
 
   it('answers in Bulgarian from Accept-Language, and switches language by link', async () => {

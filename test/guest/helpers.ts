@@ -7,7 +7,8 @@ import type { AppContext } from '../../portal/context.ts';
 
 export const NUMBER = '0881234567';
 export const E164 = '+359881234567';
-export const ENTRY = '?mac=AA-BB-CC-DD-EE-01&ip=10.0.0.5&nasid=ap-lobby&ap_mac=00:11:22:33:44:55&ssid=Guest&url=http%3A%2F%2Fexample.com%2Fnews';
+/** A generic gateway's redirect (portal/access-points/generic.ts names). */
+export const ENTRY = '?mac=AA-BB-CC-DD-EE-01&ip=10.0.0.5&nas=ap-lobby&ap=00:11:22:33:44:55&ssid=Guest&url=http%3A%2F%2Fexample.com%2Fnews';
 
 export async function makeVenue(ctx: AppContext, slug = 'cafe', settings: Record<string, unknown> = {}): Promise<Venue> {
   return createVenue(ctx.db, {

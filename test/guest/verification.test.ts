@@ -28,7 +28,7 @@ eachBackend('verification codes and send limits', (backend) => {
     venue = await createVenue(ctx.db, { slug: 'limits', name: 'Limits', country: 'BG', settings: venueSettingsSchema.parse({ limits: { perMacHour: 4, perIpHour: 6, perNasHour: 8, perCountryHour: 10, venueDaily: 12 } }) });
     deps = { db: ctx.db, keys: ctx.keys, cipher: ctx.cipher, log: ctx.log, sms: new ConsoleGateway(outboxFile, ctx.log), now: () => clock };
   });
-  after(() => ctx.cleanup());
+  after(() => ctx?.cleanup());
 
   let n = 0;
   const keys = (over: Partial<SendKeys> = {}): SendKeys => ({
