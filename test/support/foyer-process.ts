@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 
 export async function freeTcpPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -30,6 +31,8 @@ export interface FoyerProcess {
   start(): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
   running(): boolean;
+  /** Resident memory of the process in bytes (Linux /proc), or 0 when not running. */
+  rss(): number;
 }
 
 export async function foyerProcess(env: Record<string, string>): Promise<FoyerProcess> {
@@ -73,6 +76,15 @@ export async function foyerProcess(env: Record<string, string>): Promise<FoyerPr
       await exited;
     },
     running: () => Boolean(child && child.exitCode === null && child.signalCode === null),
+    rss() {
+      if (!child?.pid || !p.running()) return 0;
+      try {
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        return m ? Number(m[1]) * 1024 : 0;
+      } catch {
+        return 0;
+      }
+    },
   };
   return p;
 }
