@@ -149,6 +149,19 @@ export async function unusedGrantFlowId(db: Queryable, venueId: string, mac: str
   return r?.id;
 }
 
+/** The same, for the flow a signed cookie names (when the redirect carries no MAC). */
+export async function resumableFlowById(db: Queryable, venueId: string, flowId: string | undefined, mac: string | null, now: number): Promise<string | undefined> {
+  if (!flowId || !/^[0-9a-f-]{36}$/.test(flowId)) return undefined;
+  const r = await db.get<{ id: string; mac_hash: string | null }>(
+    `SELECT f.id, f.mac_hash FROM guest_flows f JOIN verifications v ON v.id = f.verification_id
+     WHERE f.id = ? AND f.venue_id = ? AND f.state = 'code_sent' AND f.expires_at > ?
+       AND v.status = 'sent' AND v.expires_at > ? AND v.failures < v.max_attempts`,
+    [flowId, venueId, now, now],
+  );
+  // A cookie from another device's flow does not carry over to this one.
+  return r && (!mac || !r.mac_hash || r.mac_hash === mac) ? r.id : undefined;
+}
+
 export async function resumableFlowId(db: Queryable, venueId: string, mac: string | null, now: number): Promise<string | undefined> {
   if (!mac) return undefined;
   const r = await db.get<{ id: string }>(

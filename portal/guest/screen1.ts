@@ -11,9 +11,9 @@ import { loadTemplateVersion } from '../venues/template-versions.ts';
 import { issueCode } from '../verification/verifications.ts';
 import { currentVersion, renderStart } from './consent-page.ts';
 import { adapterForQuery } from './adapters.ts';
-import { createFlow, macHash, markCodeSent, resumableFlowId, unusedGrantFlowId, saveSubmission, setFlowLocale, type Flow } from './flows.ts';
+import { createFlow, macHash, markCodeSent, resumableFlowById, resumableFlowId, unusedGrantFlowId, saveSubmission, setFlowLocale, type Flow } from './flows.ts';
 import { readStartForm, type FieldProblem } from './start-form.ts';
-import { clientIp, flowFor, formBody, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
+import { FLOW_COOKIE, clientIp, flowFor, formBody, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
 import { codeText } from './sms-texts.ts';
 import type { SendKeys } from '../verification/limits.ts';
 
@@ -32,11 +32,13 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
   const now = app.now();
   // Back from the SMS app within the code's lifetime: screen 2, no new SMS.
   const mac = macHash(app.keys, handoff.clientMac);
-  const resume = await resumableFlowId(app.db, venue.id, mac, now);
+  const resume =
+    (await resumableFlowId(app.db, venue.id, mac, now)) ??
+    (await resumableFlowById(app.db, venue.id, kctx.cookies.get(FLOW_COOKIE, { signed: true }), mac, now));
   // Signed up, but the NAS never saw the credentials: the online page hands them back again.
   const unused = resume ? undefined : await unusedGrantFlowId(app.db, venue.id, mac, now);
   if (resume || unused) {
-    kctx.cookies.set('foyer_flow', (resume ?? unused)!, { signed: true, httpOnly: true, sameSite: 'lax', path: '/p/', overwrite: true });
+    kctx.cookies.set(FLOW_COOKIE, (resume ?? unused)!, { signed: true, httpOnly: true, sameSite: 'lax', path: '/p/', overwrite: true });
     kctx.redirect(resume ? `/p/${venue.slug}/code?f=${resume}` : `/p/${venue.slug}/online?f=${unused}`);
     kctx.status = 303;
     return;

@@ -11,7 +11,7 @@ import { issueCode, resendCode, verificationState, type SendOutcome } from '../v
 import { normaliseGuess } from '../verification/codes.ts';
 import { parseGuestPhone } from '../verification/phone.ts';
 import type { SendKeys } from '../verification/limits.ts';
-import { markCodeSent, type Flow } from './flows.ts';
+import { markCodeSent, setFlowLocale, type Flow } from './flows.ts';
 import { clientIp, flowFor, formBody, pickLocale, requireCsrf, venueFor } from './request.ts';
 import { renderPage, durationText } from './pages.ts';
 import { seeOther } from './screen1.ts';
@@ -46,6 +46,8 @@ export async function codePage(app: AppContext, kctx: Context): Promise<void> {
   const locale = pickLocale(kctx, venue, flow);
   if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
   if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  // A language picked on screen 2 holds for what follows (the next SMS, the last page).
+  if (kctx.query.lang && locale !== flow.locale) await setFlowLocale(app.db, flow.id, locale, app.now());
   const notice = kctx.query.n === 'resent' ? app.views.t(locale, 'guest.code.resent') : undefined;
   await showCode(app, kctx, venue, flow, locale, { notice });
 }

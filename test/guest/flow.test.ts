@@ -156,6 +156,12 @@ describe('guest flow over HTTP (SQLite)', function () {
     const s2 = await b.get('/p/cafe/code');
     assert.equal(s2.status, 200);
     assert.match(s2.html, /one-time-code/);
+    // The NAS redirect without a MAC: the signed cookie alone finds screen 2 again.
+    const sent = outbox(ctx).length;
+    const again = await b.get('/p/cafe?nas=ap-lobby');
+    assert.equal(again.status, 303);
+    assert.equal(again.location, r.location);
+    assert.equal(outbox(ctx).length, sent);
     const stranger = await new Browser(srv.url, { keepCookies: false }).get('/p/cafe/code');
     assert.equal(stranger.status, 410);
     assert.match(stranger.html, /Your sign-in has expired/);
@@ -256,8 +262,11 @@ describe('guest flow over HTTP (SQLite)', function () {
     const ok = await b.post('/p/cafe/start', { ...f, phone: '0887000009', consent_terms: 'yes' });
     assert.equal(ok.status, 303);
     assert.match(outbox(ctx).at(-1)!.text, /е вашият код за Wi-Fi в Café Central/);
-    const en = await b.get(`/p/cafe/start?f=${f.f}&lang=en`);
+    const en = await b.get(`/p/cafe/code?f=${f.f}&lang=en`);
     assert.match(en.html, /<html lang="en">/);
+    assert.match(en.html, /href="\/p\/cafe\/code\?f=[^"]+&amp;lang=bg"/, 'the switcher is a plain link');
+    const stays = await b.get(`/p/cafe/code?f=${f.f}`);
+    assert.match(stays.html, /Enter the code we sent you/, 'the choice holds over Accept-Language');
   });
 
   it('refuses a form without its CSRF token, in the guest language', async () => {
