@@ -4,21 +4,61 @@
 //   Message-Authenticator   RFC 3579 §3.2 / RFC 2869 §5.14: HMAC-MD5 over the packet with its own value zeroed;
 //     replies use the request's authenticator; accounting and CoA requests use zeros
 //     and are then signed (Request Authenticator) with the Message-Authenticator in place.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { HEADER_LENGTH, type RawPacket } from './codec.ts';
+import * as crypto from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { HEADER_LENGTH, MAX_PACKET_LENGTH, type RawPacket } from './codec.ts';
 
 const ZERO16 = Buffer.alloc(16);
 
+// One-shot digests (crypto.hash, Node >= 20.12) over the parts copied into one scratch
+// buffer: a Hash or Hmac object per call costs several times the digest of a packet.
+// HMAC-MD5 is RFC 2104 over MD5 with the key's inner and outer pads kept per secret.
+// JavaScript runs one call at a time, so one scratch buffer serves every call.
+type OneShot = (algorithm: string, data: Buffer, outputEncoding: 'buffer') => Buffer;
+const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
+const SCRATCH = Buffer.allocUnsafe(64 + 2 * MAX_PACKET_LENGTH + 128);
+
+function digestOf(pad: Buffer | undefined, parts: Buffer[]): Buffer {
+  if (!oneShot) {
+    const h = crypto.createHash('md5');
+    if (pad) h.update(pad);
+    for (const p of parts) h.update(p);
+    return h.digest();
+  }
+  let off = 0;
+  if (pad) off += pad.copy(SCRATCH, 0);
+  for (const p of parts) off += p.copy(SCRATCH, off);
+  return oneShot('md5', SCRATCH.subarray(0, off), 'buffer');
+}
+
 function md5(...parts: Buffer[]): Buffer {
-  const h = createHash('md5');
-  for (const p of parts) h.update(p);
-  return h.digest();
+  return digestOf(undefined, parts);
+}
+
+interface Pads {
+  inner: Buffer;
+  outer: Buffer;
+}
+const padsBySecret = new WeakMap<Buffer, Pads>();
+
+function padsOf(secret: Buffer): Pads {
+  let pads = padsBySecret.get(secret);
+  if (!pads) {
+    // A key longer than the block is replaced by its digest (RFC 2104 §2).
+    const key = secret.length > 64 ? crypto.createHash('md5').update(secret).digest() : secret;
+    pads = { inner: Buffer.alloc(64, 0x36), outer: Buffer.alloc(64, 0x5c) };
+    for (let i = 0; i < key.length; i++) {
+      pads.inner[i] ^= key[i];
+      pads.outer[i] ^= key[i];
+    }
+    padsBySecret.set(secret, pads);
+  }
+  return pads;
 }
 
 function hmacMd5(secret: Buffer, ...parts: Buffer[]): Buffer {
-  const h = createHmac('md5', secret);
-  for (const p of parts) h.update(p);
-  return h.digest();
+  const pads = padsOf(secret);
+  return digestOf(pads.outer, [digestOf(pads.inner, parts)]);
 }
 
 /**

@@ -127,6 +127,14 @@ export interface RawPacket {
   proxyStates: Buffer[];
   /** Start offsets of Vendor-Specific attributes the package cannot walk; left out of decoding. */
   unparsableVsas: number[];
+  /**
+   * Some attribute (or VSA sub-attribute) value is shorter than 4 bytes. Only such a
+   * value can make the package's decoder fail (an integer, date or tagged value cut
+   * short), so a packet without one is known to decode and may be decoded lazily.
+   */
+  shortValue: boolean;
+  /** Offsets of the first User-Name, Calling-Station-Id, Called-Station-Id, NAS-Identifier, NAS-IP-Address, Framed-IP-Address attributes, or -1. */
+  at: { userName: number; callingStationId: number; calledStationId: number; nasIdentifier: number; nasIpAddress: number; framedIpAddress: number };
 }
 
 /** Reason a datagram is not a RADIUS packet, or the packet. Returning beats throwing under a flood. */
@@ -148,14 +156,36 @@ export function parsePacket(datagram: Buffer): ParseResult {
     hasEap: false,
     proxyStates: [],
     unparsableVsas: [],
+    shortValue: false,
+    at: { userName: -1, callingStationId: -1, calledStationId: -1, nasIdentifier: -1, nasIpAddress: -1, framedIpAddress: -1 },
   };
+  const at = p.at;
   let off = HEADER_LENGTH;
   while (off < length) {
     if (off + 2 > length) return { malformed: `attribute header cut at ${off}` };
     const type = bytes[off];
     const alen = bytes[off + 1];
     if (alen < 2 || off + alen > length) return { malformed: `attribute ${type} at ${off} has bad length ${alen}` };
+    if (alen < 6) p.shortValue = true;
     switch (type) {
+      case ATTR.UserName:
+        if (at.userName < 0) at.userName = off;
+        break;
+      case ATTR.CallingStationId:
+        if (at.callingStationId < 0) at.callingStationId = off;
+        break;
+      case ATTR.CalledStationId:
+        if (at.calledStationId < 0) at.calledStationId = off;
+        break;
+      case ATTR.NasIdentifier:
+        if (at.nasIdentifier < 0) at.nasIdentifier = off;
+        break;
+      case ATTR.NasIpAddress:
+        if (at.nasIpAddress < 0) at.nasIpAddress = off;
+        break;
+      case ATTR.FramedIpAddress:
+        if (at.framedIpAddress < 0) at.framedIpAddress = off;
+        break;
       case ATTR.MessageAuthenticator:
         if (alen !== MA_ATTR_LENGTH) return { malformed: `Message-Authenticator length ${alen}` };
         if (p.maOffset !== -1) return { malformed: 'two Message-Authenticators' };
@@ -178,28 +208,37 @@ export function parsePacket(datagram: Buffer): ParseResult {
       case ATTR.ProxyState:
         p.proxyStates.push(bytes.subarray(off, off + alen));
         break;
-      case ATTR.VendorSpecific:
-        if (!vsaIsWalkable(bytes, off, alen)) p.unparsableVsas.push(off);
+      case ATTR.VendorSpecific: {
+        const walk = walkVsa(bytes, off, alen);
+        if (walk === VSA_UNWALKABLE) p.unparsableVsas.push(off);
+        else if (walk === VSA_SHORT_VALUE) p.shortValue = true;
         break;
+      }
     }
     off += alen;
   }
   return p;
 }
 
+const VSA_OK = 0;
+const VSA_UNWALKABLE = 1;
+const VSA_SHORT_VALUE = 2;
+
 // RFC 2865 §5.26 recommends, but does not require, type-length sub-attributes;
 // the package throws on anything else, so such VSAs are kept out of decoding.
-function vsaIsWalkable(b: Buffer, off: number, alen: number): boolean {
-  if (alen < 8 || b[off + 2] !== 0) return false;
+function walkVsa(b: Buffer, off: number, alen: number): number {
+  if (alen < 8 || b[off + 2] !== 0) return VSA_UNWALKABLE;
   let s = off + 6;
   const end = off + alen;
+  let short = false;
   while (s < end) {
-    if (s + 2 > end) return false;
+    if (s + 2 > end) return VSA_UNWALKABLE;
     const slen = b[s + 1];
-    if (slen < 2 || s + slen > end) return false;
+    if (slen < 2 || s + slen > end) return VSA_UNWALKABLE;
+    if (slen < 6) short = true;
     s += slen;
   }
-  return true;
+  return short ? VSA_SHORT_VALUE : VSA_OK;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Turns verified packets into the shapes policy sees (types.ts).
 import { chapMatches, decryptUserPassword, papMatches } from './authenticators.ts';
-import type { RawPacket } from './codec.ts';
+import { decodeAttributes, type RawPacket } from './codec.ts';
 import type { AccessRequest, AccountingRecord, AccountingStatus, NasClient } from './types.ts';
 
 function first(v: unknown): unknown {
@@ -20,27 +20,87 @@ function num(v: unknown): number | undefined {
 
 export type AccessRequestResult = AccessRequest | { unusable: 'no-password' | 'bad-password-length' };
 
-export function toAccessRequest(nas: NasClient, p: RawPacket, attrs: Record<string, unknown>): AccessRequestResult {
-  const base = {
-    nas,
-    userName: str(attrs['User-Name']) ?? '',
-    callingStationId: str(attrs['Calling-Station-Id']),
-    calledStationId: str(attrs['Called-Station-Id']),
-    nasIdentifier: str(attrs['NAS-Identifier']),
-    nasIpAddress: str(attrs['NAS-IP-Address']),
-    framedIpAddress: str(attrs['Framed-IP-Address']),
-    attributes: attrs,
-  };
+/** A text attribute's value as the package decodes it (UTF-8), straight from the packet. */
+function rawText(b: Buffer, off: number): string | undefined {
+  return off < 0 ? undefined : b.toString('utf8', off + 2, off + b[off + 1]);
+}
+
+/** An ipaddr attribute's value as the package decodes it (its octets joined by dots). */
+function rawIp(b: Buffer, off: number): string | undefined {
+  if (off < 0) return undefined;
+  let s = '';
+  for (let i = off + 2; i < off + b[off + 1]; i++) s += i === off + 2 ? String(b[i]) : `.${b[i]}`;
+  return s;
+}
+
+/**
+ * The Access-Request policy sees. The fields policy reads come straight from the bytes;
+ * `attributes` (everything, through the package's dictionaries) is decoded on first use
+ * only. Pass `attrs` when the caller had to decode already (a packet with short values).
+ */
+class Request implements AccessRequest {
+  readonly userName: string;
+  readonly callingStationId?: string;
+  readonly calledStationId?: string;
+  readonly nasIdentifier?: string;
+  readonly nasIpAddress?: string;
+  readonly framedIpAddress?: string;
+  private decoded?: Record<string, unknown>;
+
+  constructor(
+    readonly nas: NasClient,
+    readonly method: 'pap' | 'chap',
+    private readonly p: RawPacket,
+    // Password material: the padded PAP plaintext, or the CHAP response and challenge.
+    private readonly plain: Buffer | undefined,
+    private readonly challenge: Buffer | undefined,
+    attrs: Record<string, unknown> | undefined,
+  ) {
+    if (attrs) {
+      this.decoded = attrs;
+      this.userName = str(attrs['User-Name']) ?? '';
+      this.callingStationId = str(attrs['Calling-Station-Id']);
+      this.calledStationId = str(attrs['Called-Station-Id']);
+      this.nasIdentifier = str(attrs['NAS-Identifier']);
+      this.nasIpAddress = str(attrs['NAS-IP-Address']);
+      this.framedIpAddress = str(attrs['Framed-IP-Address']);
+    } else {
+      const b = p.bytes;
+      const at = p.at;
+      this.userName = rawText(b, at.userName) ?? '';
+      this.callingStationId = rawText(b, at.callingStationId);
+      this.calledStationId = rawText(b, at.calledStationId);
+      this.nasIdentifier = rawText(b, at.nasIdentifier);
+      this.nasIpAddress = rawIp(b, at.nasIpAddress);
+      this.framedIpAddress = rawIp(b, at.framedIpAddress);
+    }
+  }
+
+  checkPassword(candidate: string): boolean {
+    if (this.method === 'pap') return papMatches(this.plain!, candidate);
+    return chapMatches(this.p.chapPassword!, this.challenge!, candidate);
+  }
+
+  get attributes(): Record<string, unknown> {
+    // A packet without short values always decodes (see RawPacket.shortValue).
+    return (this.decoded ??= decodeAttributes(this.p) ?? {});
+  }
+}
+
+/**
+ * `attrs`: the packet's decoded attributes, or undefined when it has no short value
+ * (then nothing is decoded unless policy asks for `attributes`). The packet's bytes
+ * must stay untouched while the request is in use (a datagram buffer is ours until then).
+ */
+export function toAccessRequest(nas: NasClient, p: RawPacket, attrs: Record<string, unknown> | undefined): AccessRequestResult {
   if (p.userPassword) {
     const plain = decryptUserPassword(p.userPassword, p.authenticator, nas.secret);
     if (!plain) return { unusable: 'bad-password-length' };
-    return { ...base, method: 'pap', checkPassword: (candidate: string) => papMatches(plain, candidate) };
+    return new Request(nas, 'pap', p, plain, undefined, attrs);
   }
   if (p.chapPassword) {
-    const chap = p.chapPassword;
     // RFC 2865 §2.2: without CHAP-Challenge the Request Authenticator is the challenge.
-    const challenge = Buffer.from(p.chapChallenge ?? p.authenticator);
-    return { ...base, method: 'chap', checkPassword: (candidate: string) => chapMatches(chap, challenge, candidate) };
+    return new Request(nas, 'chap', p, undefined, p.chapChallenge ?? p.authenticator, attrs);
   }
   return { unusable: 'no-password' };
 }

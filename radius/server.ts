@@ -66,11 +66,6 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     });
   }
 
-  async function findNas(address: string): Promise<NasClient | undefined> {
-    const found = opts.clients.findBySource(address);
-    return found instanceof Promise ? await found : found;
-  }
-
   async function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): Promise<void> {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Access-Request';
     if (p.maOffset >= 0) {
@@ -90,8 +85,13 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       observer.packet('auth', type, 'alive');
       return send('auth', accessReply(p, CODE.AccessAccept, [], nas.secret), rinfo);
     }
-    const attrs = decodeAttributes(p);
-    if (!attrs) return drop('auth', type, source, 'malformed', 'attribute values');
+    // Only a value shorter than 4 bytes can fail to decode: decode now to drop such a packet
+    // before answering; any other packet's attributes are decoded if policy asks for them.
+    let attrs: Record<string, unknown> | undefined;
+    if (p.shortValue) {
+      attrs = decodeAttributes(p);
+      if (!attrs) return drop('auth', type, source, 'malformed', 'attribute values');
+    }
     const request = toAccessRequest(nas, p, attrs);
     if ('unusable' in request) {
       if (request.unusable === 'bad-password-length') return drop('auth', type, source, 'malformed', 'User-Password length');
@@ -166,7 +166,8 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     const p = parsed;
     const expected = port === 'auth' ? CODE.AccessRequest : CODE.AccountingRequest;
     if (p.code !== expected && p.code !== CODE.StatusServer) return drop(port, 'unknown', source, 'unexpected-code', String(p.code));
-    const nas = await findNas(source);
+    const found = opts.clients.findBySource(source);
+    const nas = found instanceof Promise ? await found : found;
     if (!nas) return drop(port, 'unknown', source, 'unknown-client');
     if (port === 'auth') return onAuth(p, nas, source, rinfo);
     return onAcct(p, nas, source, rinfo);

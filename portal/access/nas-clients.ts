@@ -133,13 +133,18 @@ export class NasDirectory implements ClientDirectory {
     this.loadedAt = Date.now();
   }
 
-  async findBySource(addr: string): Promise<NasClient | undefined> {
+  /** A Map hit, synchronous, except before the first load. */
+  findBySource(addr: string): NasClient | undefined | Promise<NasClient | undefined> {
     if (Date.now() - this.loadedAt > this.ttlMs) {
       this.loading ??= this.reload().finally(() => (this.loading = undefined));
       // A stale table still answers while the reload is under way.
-      if (this.loadedAt === 0) await this.loading;
-      else this.loading.catch(() => undefined);
+      if (this.loadedAt === 0) return this.loading.then(() => this.lookup(addr));
+      this.loading.catch(() => undefined);
     }
+    return this.lookup(addr);
+  }
+
+  private lookup(addr: string): NasClient | undefined {
     const ip = addr.startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr.toLowerCase();
     const hit = this.exact.get(ip);
     if (hit) return hit;
