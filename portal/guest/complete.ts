@@ -8,8 +8,7 @@ import { upsertSubject } from '../consent/subjects.ts';
 import { appendEvents } from '../consent/append.ts';
 import type { ConsentEventInput, Purpose } from '../consent/event.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
-import { loadTemplateVersion } from '../venues/template-versions.ts';
-import { consentTextHash, type ConsentContent } from './consent-page.ts';
+import { consentTextHash, storedVersion } from './consent-page.ts';
 import { markDone, type Flow } from './flows.ts';
 
 export interface RequestFacts {
@@ -23,7 +22,7 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
   const now = app.now();
   const e164 = flow.e164!;
   const choices = flow.choices!;
-  const version = await loadTemplateVersion<ConsentContent>(app.db, flow.templateVersionId!);
+  const version = await storedVersion(app.db, flow.templateVersionId!);
   if (!version) throw new Error(`template version ${flow.templateVersionId} of flow ${flow.id} is missing`);
   return app.db.tx(async (tx) => {
     const check = await checkCode(tx, app.keys, flow.verificationId!, guess, now);

@@ -12,7 +12,7 @@ import { csrfToken } from '../http/csrf.ts';
 import type { Keys } from '../crypto/keys.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale, VenueSettings, Wording } from '../venues/settings.ts';
-import { registerTemplateVersion } from '../venues/template-versions.ts';
+import { loadTemplateVersion, registerTemplateVersion } from '../venues/template-versions.ts';
 import type { Queryable } from '../store/db.ts';
 import { sha256 } from '../consent/event.ts';
 import { assetHrefs } from './assets.ts';
@@ -86,6 +86,24 @@ export async function currentVersion(db: Queryable, venue: Venue, locale: Locale
   const v = { id, content };
   versionMemo.set(key, v);
   return v;
+}
+
+// Stored versions never change, so a parsed copy can be kept (screen 1 of a busy venue
+// and every sign-up on it name the same few versions).
+type Stored = { id: string; venueId: string; content: ConsentContent };
+const storedMemos = new WeakMap<Queryable, Map<string, Stored>>();
+
+export async function storedVersion(db: Queryable, id: string): Promise<Stored | undefined> {
+  let storedMemo = storedMemos.get(db);
+  if (!storedMemo) storedMemos.set(db, (storedMemo = new Map()));
+  const hit = storedMemo.get(id);
+  if (hit) return hit;
+  const v = await loadTemplateVersion<ConsentContent>(db, id);
+  if (!v) return undefined;
+  if (storedMemo.size > 500) storedMemo.clear();
+  const entry = { id: v.id, venueId: v.venueId, content: v.content };
+  storedMemo.set(id, entry);
+  return entry;
 }
 
 const envs = new Map<string, { env: nunjucks.Environment; t: (k: string, p?: Record<string, string | number>) => string }>();

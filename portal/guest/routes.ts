@@ -7,10 +7,9 @@ import { FoyerError } from '../errors.ts';
 import { negotiateLocale } from '../http/i18n.ts';
 import { LOCALES, type Locale } from '../venues/settings.ts';
 import type { Venue } from '../venues/venues.ts';
-import { loadTemplateVersion } from '../venues/template-versions.ts';
 import { entry, startPage, submitStart } from './screen1.ts';
 import { codePage, onlinePage, resend, submitCode } from './screen2.ts';
-import { currentVersion, renderLegal, type ConsentContent } from './consent-page.ts';
+import { currentVersion, renderLegal, storedVersion, type ConsentContent } from './consent-page.ts';
 import { guestCss, themeCss } from './assets.ts';
 import { renderPage } from './pages.ts';
 import { pickLocale, venueFor } from './request.ts';
@@ -56,7 +55,7 @@ async function legal(app: AppContext, kctx: Context, page: 'terms' | 'privacy'):
   const f = typeof kctx.query.f === 'string' && /^[0-9a-f-]{36}$/.test(kctx.query.f) ? kctx.query.f : undefined;
   let version: { id: string; content: ConsentContent } | undefined;
   if (v) {
-    const stored = /^[0-9a-f]{64}$/.test(v) ? await loadTemplateVersion<ConsentContent>(app.db, v) : undefined;
+    const stored = /^[0-9a-f]{64}$/.test(v) ? await storedVersion(app.db, v) : undefined;
     if (!stored || stored.venueId !== venue.id) {
       pickLocale(kctx, venue);
       throw new FoyerError('guest_version_unknown', 404, 'This page version is not known.');

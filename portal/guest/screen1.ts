@@ -7,9 +7,8 @@ import { FoyerError } from '../errors.ts';
 import { HandoffError } from '../access-points/handoff.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { numberHash } from '../consent/subjects.ts';
-import { loadTemplateVersion } from '../venues/template-versions.ts';
 import { issueCode } from '../verification/verifications.ts';
-import { currentVersion, renderStart } from './consent-page.ts';
+import { currentVersion, renderStart, storedVersion } from './consent-page.ts';
 import { adapterForQuery } from './adapters.ts';
 import { createFlow, macHash, markCodeSent, resumableFlowById, resumableFlowId, unusedGrantFlowId, saveSubmission, setFlowLocale, type Flow } from './flows.ts';
 import { readStartForm, type FieldProblem } from './start-form.ts';
@@ -74,7 +73,7 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
   // The version the guest read is the one their form names (it may be older than today's).
   const shown = typeof body.v === 'string' ? body.v : '';
   const current = await currentVersion(app.db, venue, locale);
-  const version = shown === current.id ? current : await loadTemplateVersion(app.db, shown);
+  const version = shown === current.id ? current : /^[0-9a-f]{64}$/.test(shown) ? await storedVersion(app.db, shown) : undefined;
   if (!version || ('venueId' in version && version.venueId !== venue.id)) {
     return showStart(app, kctx, venue, flow, locale, { values, problems: [{ field: '', code: 'guest_version_unknown' }], status: 400 });
   }
