@@ -76,15 +76,27 @@ export function buildContent(venue: Venue, locale: Locale): ConsentContent {
 const versionMemo = new Map<string, { id: string; content: ConsentContent }>();
 
 /** Registers (once) and returns the version screen 1 is about to be rendered from. */
+// The same parsed venue object (reused while its row is unchanged) skips even the key.
+const byVenueObject = new WeakMap<Venue, Partial<Record<Locale, { id: string; content: ConsentContent }>>>();
+
 export async function currentVersion(db: Queryable, venue: Venue, locale: Locale): Promise<{ id: string; content: ConsentContent }> {
+  const quick = byVenueObject.get(venue)?.[locale];
+  if (quick) return quick;
   const key = `${venue.id}|${locale}|${venue.name}|${venue.slug}|${venue.country}|${JSON.stringify(venue.settings)}`;
   const memo = versionMemo.get(key);
-  if (memo) return memo;
+  if (memo) return remember(venue, locale, memo);
   const content = buildContent(venue, locale);
   const id = await registerTemplateVersion(db, venue.id, content);
   if (versionMemo.size > 500) versionMemo.clear();
   const v = { id, content };
   versionMemo.set(key, v);
+  return remember(venue, locale, v);
+}
+
+function remember(venue: Venue, locale: Locale, v: { id: string; content: ConsentContent }) {
+  const m = byVenueObject.get(venue) ?? {};
+  m[locale] = v;
+  byVenueObject.set(venue, m);
   return v;
 }
 
