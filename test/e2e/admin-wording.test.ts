@@ -52,6 +52,7 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
       settings: venueSettingsSchema.parse({ contact: 'privacy@cafe.example', offers: { sms: true, email: false } }),
     });
     await addAdmin(ctx.db, { email: 'op@cafe.example', password: PASSWORD, role: 'operator', venueIds: [venue.id] });
+    await addAdmin(ctx.db, { email: 'owner@cafe.example', password: PASSWORD, role: 'owner' });
     srv = await serve(ctx);
     profile = mkdtempSync(join(tmpdir(), 'foyer-chromium-'));
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -153,5 +154,36 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     const r = await foyer(['consents', 'evidence', event.id], { DATA_DIR: ctx.dir, DATABASE_URL: ctx.config.databaseUrl, SECRET_KEY: ctx.config.SECRET_KEY! });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.includes(NEW_SMS.replace(/'/g, '&#39;')) || r.stdout.includes(NEW_SMS), r.stdout.slice(0, 2000));
+  });
+
+  it('an owner adds a NAS, sees the settings for the equipment, sessions, accounts and the audit log, in both languages', async () => {
+    await page.goto(`${srv.url}/admin`);
+    await page.locator('form[action="/admin/logout"] button').click();
+    await page.waitForURL(/\/admin\/login$/);
+    await page.fill('#email', 'owner@cafe.example');
+    await page.fill('#password', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/admin$/);
+
+    await page.goto(`${srv.url}/admin/network/nas/new`);
+    await shot('10-nas-new');
+    await page.fill('#name', 'lobby-ap');
+    await page.fill('#address', '192.0.2.10');
+    await page.selectOption('#vendor', 'mikrotik');
+    await page.click('form[action="/admin/network/nas/new"] button[type=submit]');
+    await page.waitForSelector('#nas-secret');
+    assert.ok(((await page.textContent('#nas-secret')) ?? '').trim().length >= 16);
+    await shot('11-nas-setup');
+    const problems: string[] = [];
+    for (const p of await accessibilityProblems(page)) problems.push(`nas-setup ${p}`);
+    for (const [name, path] of [['12-nas-list', '/admin/network/nas'], ['13-sessions', '/admin/network/sessions'], ['14-accounts', '/admin/accounts'], ['15-audit', '/admin/audit'], ['16-branding-bg', '/admin/venues/cafe/branding?lang=bg'], ['17-settings-bg', '/admin/venues/cafe/settings']]) {
+      await page.goto(`${srv.url}${path}`);
+      await shot(name);
+      for (const p of await accessibilityProblems(page)) problems.push(`${path} ${p}`);
+    }
+    await page.goto(`${srv.url}/admin/network/nas/new`);
+    for (const p of await accessibilityProblems(page)) problems.push(`nas-new ${p}`);
+    assert.deepEqual(problems, []);
+    assert.match((await page.textContent('h1'))!, /NAS клиент/);
   });
 });
