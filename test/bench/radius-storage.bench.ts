@@ -81,12 +81,19 @@ export default async function radiusStorageBench(): Promise<void> {
     const servers: Server[] = [];
     let fr: Awaited<ReturnType<typeof startFreeRadiusContender>> | undefined;
     try {
-      const foyer = await foyerContender(`foyer-${backend}`, db.env, db.users);
-      servers.push(foyer.server);
+      // As shipped (grant state reused for RADIUS_GRANT_CACHE_MS, 1 s) and with the cache
+      // off, so that every request reads the database: radclient repeats 1,000 users, which
+      // a cache answers almost always, and the uncached figure is the database's cost.
+      const cached = await foyerContender(`foyer-${backend}`, db.env, db.users);
+      servers.push(cached.server);
+      const uncached = await foyerContender(`foyer-${backend}-nocache`, { ...db.env, RADIUS_GRANT_CACHE_MS: '0' }, db.users);
+      servers.push(uncached.server);
       fr = freeradiusAvailable() ? await startFreeRadiusContender(db.users, SECRET) : undefined;
-      const contenders = fr ? [foyer.contender, fr.contender] : [foyer.contender];
+      const contenders = [cached.contender, uncached.contender, ...(fr ? [fr.contender] : [])];
       const figures = await sideBySide(contenders, ROUNDS, roundOptions());
-      reportSideBySide(`radius ${backend} (npm start, ${GRANTS} grants)`, figures.get(foyer.contender.name)!, fr && figures.get('freeradius'));
+      const baseline = fr && figures.get('freeradius');
+      reportSideBySide(`radius ${backend} (npm start, ${GRANTS} grants)`, figures.get(cached.contender.name)!, baseline, ', grant cache 1 s');
+      reportSideBySide(`radius ${backend} (npm start, ${GRANTS} grants)`, figures.get(uncached.contender.name)!, baseline, ', grant cache off: every request reads the database');
     } finally {
       for (const s of servers) await s.stop();
       await fr?.stop();
