@@ -98,6 +98,8 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     await page.waitForURL(/\/versions\?done=published$/);
     assert.match((await page.textContent('[role=status]'))!, /Published/);
     await shot('04-versions');
+    servedEn = ((await page.textContent('#served-en')) ?? '').trim();
+    assert.match(servedEn, /^[0-9a-f]{64}$/);
     await page.click('form[action$="/versions/compare"] button');
     await page.waitForURL(/\/versions\/compare\?/);
     assert.match(page.url(), /[?&]a=1/);
@@ -107,6 +109,7 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
   });
 
   let event: ConsentEventRow;
+  let servedEn = '';
 
   it('a guest signs up and the ledger names the published version', async () => {
     const guest = await browser.newPage();
@@ -130,6 +133,7 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     assert.equal(event.decision, 'granted');
     const version = await loadTemplateVersion<{ wording: { sms?: string } }>(ctx.db, event.template_version_id!);
     assert.equal(version!.content.wording.sms, NEW_SMS);
+    assert.equal(event.template_version_id, servedEn, 'the version the console said guests are served');
   });
 
   it('the operator sees the event with the page as shown, and `foyer consents evidence` shows the new wording', async () => {

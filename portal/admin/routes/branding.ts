@@ -16,6 +16,7 @@ import { readMultipart } from '../multipart.ts';
 import { render, seeOther } from '../page.ts';
 import { draftToForm, formToDraft, LONG_TEXTS, WORDING_KEYS } from '../branding-form.ts';
 import { renderPreview } from '../preview.ts';
+import { currentVersion } from '../../guest/consent-page.ts';
 import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {
@@ -91,7 +92,9 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const venue = venueOf(ctx);
     const versions = await listVersions(app.db, venue.id);
     const draft = await loadDraft(app.db, venue);
-    render(app, ctx, 'versions', { venue, versions, draft });
+    // What guests are served right now, per language: the ids their ledger events will name.
+    const served = await Promise.all(venue.settings.locales.map(async (locale) => ({ locale, id: (await currentVersion(app.db, venue, locale)).id })));
+    render(app, ctx, 'versions', { venue, versions, draft, served });
   });
 
   r.get('/venues/:slug/versions/compare', allowVenue(app, 'venue.branding'), async (ctx) => {
