@@ -24,6 +24,8 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** PostgreSQL connections per process. */
   PG_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  /** SQLite read-only connections beside the writer (WAL lets them read in parallel). */
+  SQLITE_READERS: z.coerce.number().int().min(1).max(4).default(2),
   /** Keys every HMAC, cookie signature and field encryption; generated into DATA_DIR when unset. */
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   SMS_GATEWAY: z.enum(['console', 'http', 'smpp', 'twilio']).optional(),

@@ -30,7 +30,7 @@ export interface AppContext {
 }
 
 export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
-  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX });
+  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS });
   await migrate(db);
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
   const metrics = createMetrics(db);

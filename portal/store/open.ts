@@ -3,6 +3,6 @@ import { openSqlite } from './sqlite.ts';
 import { openPostgres } from './postgres.ts';
 
 /** DATABASE_URL: postgres://… (or postgresql://…), else a SQLite file path. */
-export function openDb(url: string, opts: { poolMax?: number } = {}): Promise<Db> {
-  return /^postgres(ql)?:\/\//.test(url) ? openPostgres(url, opts.poolMax) : openSqlite(url.replace(/^sqlite:(\/\/)?/, ''));
+export function openDb(url: string, opts: { poolMax?: number; sqliteReaders?: number } = {}): Promise<Db> {
+  return /^postgres(ql)?:\/\//.test(url) ? openPostgres(url, opts.poolMax) : openSqlite(url.replace(/^sqlite:(\/\/)?/, ''), opts.sqliteReaders);
 }

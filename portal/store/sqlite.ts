@@ -114,14 +114,14 @@ class StatementCache {
   }
 }
 
-/** Read-only connections opened beside the writer. Two per core is plenty; the writer keeps one thread of the pool. */
-const READERS = Math.max(1, Math.min(4, Number(process.env.FOYER_SQLITE_READERS ?? 2)));
 
 function exec(c: Conn, sql: string): Promise<void> {
   return new Promise((res, rej) => c.exec(sql, (err) => (err ? rej(mapError(err)) : res())));
 }
 
-export async function openSqlite(file: string): Promise<Db> {
+/** `readers`: read-only connections opened beside the writer (the writer keeps one thread of libuv's pool). */
+export async function openSqlite(file: string, readerCount = 2): Promise<Db> {
+  const READERS = Math.max(1, Math.min(4, readerCount));
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const writer = await open(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
   const pragmas = 'PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;';
