@@ -9,6 +9,11 @@ import { fieldErrors, str } from './page.ts';
 export const WORDING_KEYS = Object.keys(wordingSchema.shape) as (keyof typeof wordingSchema.shape)[];
 export const LONG_TEXTS = new Set(['termsPage', 'privacyPage']);
 
+/** Each text's maximum length, read from the schema so the page states what is enforced. */
+export const WORDING_MAX: Record<string, number> = Object.fromEntries(
+  Object.entries(wordingSchema.shape).map(([k, z]) => [k, (z as unknown as { _zod: { def: { innerType: { maxLength: number | null } } } })._zod.def.innerType.maxLength ?? 0]),
+);
+
 const contentSchema = venueSettingsSchema.pick({ branding: true, wording: true, fields: true, offers: true, contact: true });
 
 export type FormValues = Record<string, string>;

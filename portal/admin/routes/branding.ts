@@ -14,14 +14,14 @@ import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, checkAdminCsrf, venueOf } from '../auth.ts';
 import { readMultipart } from '../multipart.ts';
 import { render, seeOther } from '../page.ts';
-import { draftToForm, formToDraft, LONG_TEXTS, WORDING_KEYS } from '../branding-form.ts';
+import { draftToForm, formToDraft, LONG_TEXTS, WORDING_KEYS, WORDING_MAX } from '../branding-form.ts';
 import { renderPreview } from '../preview.ts';
 import { currentVersion } from '../../guest/consent-page.ts';
 import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {
   const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: { updatedAt?: number; updatedBy?: string }, status = 200) =>
-    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024 }, status);
+    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024 }, status);
 
   r.get('/venues/:slug/branding', allowVenue(app, 'venue.branding'), async (ctx) => {
     const draft = await loadDraft(app.db, venueOf(ctx));
