@@ -11,7 +11,8 @@ import { buildContext, type AppContext } from './context.ts';
 import { FoyerError } from './errors.ts';
 import { migrate } from './store/migrate.ts';
 import { createVenue, findVenueBySlug, listVenues } from './venues/venues.ts';
-import { addNas, listNas, removeNas, VENDORS } from './access/nas-clients.ts';
+import { addNas, listNas, removeNas, updateNasPortal, VENDORS } from './access/nas-clients.ts';
+import { clearedInput, CLEARABLE, describePortal, portalInput, portalOptions } from './access-points/nas-cli.ts';
 import { addAdmin, ROLES } from './admin/accounts.ts';
 import { verifyLedger } from './consent/verify.ts';
 import { exportConsents } from './consent/export.ts';
@@ -86,8 +87,7 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
   );
 
   const nas = program.command('nas').description('RADIUS clients (access points, controllers, gateways)');
-  nas
-    .command('add')
+  portalOptions(nas.command('add'))
     .requiredOption('--name <name>')
     .requiredOption('--ip <ip>', 'source address or CIDR the NAS sends RADIUS from')
     .option('--secret <secret>', 'shared secret (generated when omitted)')
@@ -106,6 +106,7 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
           venueId: v.id,
           requireMessageAuthenticator: !o.allowMissingMessageAuthenticator,
           coaPort: Number(o.coaPort),
+          ...portalInput(o),
         });
         out.log(`nas added: ${n.name} ${n.address} vendor ${n.vendor} venue ${v.slug}`);
         if (!o.secret) out.log(`shared secret (shown once, enter it on the NAS): ${n.secret.toString()}`);
@@ -115,9 +116,18 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
     withContext(async (ctx) => {
       const all = await listNas(ctx.db, ctx.cipher);
       if (!all.length) out.log('no NAS clients');
-      for (const n of all) out.log(`${n.name}\t${n.address}\t${n.vendor}\tmessage-authenticator ${n.requireMessageAuthenticator ? 'required' : 'optional'}\tcoa ${n.coaPort}`);
+      for (const n of all) out.log(`${n.name}\t${n.address}\t${n.vendor}\tmessage-authenticator ${n.requireMessageAuthenticator ? 'required' : 'optional'}\tcoa ${n.coaPort}${describePortal(n) ? `\t${describePortal(n)}` : ''}`);
     }),
   );
+  portalOptions(nas.command('set <name>').description('change what a NAS needs beyond RADIUS (portal settings)'))
+    .option('--clear <setting>', `remove settings: ${CLEARABLE.join(', ')}; repeat or separate with commas`, (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
+    .action((name, o) =>
+      withContext(async (ctx) => {
+        const n = await updateNasPortal(ctx.db, ctx.cipher, name, { ...clearedInput(o.clear ?? []), ...portalInput(o) });
+        if (!n) throw new FoyerError('nas_not_found', 404, `No NAS named "${name}". See: npx foyer nas list`);
+        out.log(`nas updated: ${n.name}\t${describePortal(n) || 'no portal settings'}`);
+      }),
+    );
   nas
     .command('remove <name>')
     .action((name) =>

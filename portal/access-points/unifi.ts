@@ -36,7 +36,8 @@ export const unifi: AccessPointAdapter = {
       nasId: text(pick(q, 'ap')),
       ssid: text(pick(q, 'ssid'), 64),
       originalUrl: originalUrl(pick(q, 'url')),
-      extra: compact({ t: text(pick(q, 't'), 20) }),
+      // site: added by Foyer when the controller's /guest/s/<site>/ path brought the guest.
+      extra: compact({ t: text(pick(q, 't'), 20), site: text(pick(q, 'site'), 64) }),
     };
   },
 

@@ -3,11 +3,12 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
-import type { Queryable } from '../store/db.ts';
+import type { Param, Queryable } from '../store/db.ts';
 import { StoreError } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import { badInput, conflict } from '../errors.ts';
 import type { ClientDirectory, NasClient } from '../../radius/types.ts';
+import { normaliseLoginHost } from '../access-points/login-hosts.ts';
 
 export const VENDORS = ['coovachilli', 'opennds', 'mikrotik', 'unifi', 'meraki', 'cisco', 'aruba', 'ruckus', 'pfsense', 'opnsense', 'generic'] as const;
 
@@ -28,11 +29,72 @@ export const nasInput = z.object({
   venueId: z.string().min(1),
   requireMessageAuthenticator: z.boolean().default(true),
   coaPort: z.number().int().min(1).max(65535).default(3799),
+  ...portalFields(),
 });
+
+/**
+ * What the guest's hand-over needs beyond RADIUS (portal/access-points/). Every field is
+ * optional: a NAS without them gets the vendor's default behaviour. In an update, null
+ * clears a value and an absent key keeps it.
+ */
+function portalFields() {
+  const opt = <T extends z.ZodTypeAny>(t: T) => t.nullable().optional();
+  return {
+    nasIdentifier: opt(z.string().trim().min(1).max(128)),
+    uamSecret: opt(z.string().min(1).max(256)),
+    authMethod: opt(z.enum(['chap', 'pap'])),
+    controllerUrl: opt(
+      z.string().trim().max(2048).refine((s) => {
+        try {
+          const u = new URL(s);
+          return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+        } catch {
+          return false;
+        }
+      }, 'an http(s) URL such as https://unifi.example:8443 (credentials go in their own options)'),
+    ),
+    controllerUser: opt(z.string().min(1).max(256)),
+    controllerPassword: opt(z.string().min(1).max(512)),
+    controllerSite: opt(z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a site id or zone id (letters, digits, _ . -)')),
+    controllerCa: opt(z.string().max(65536).refine((s) => s.includes('-----BEGIN CERTIFICATE-----'), 'a PEM certificate')),
+    controllerInsecureTls: z.boolean().optional(),
+    loginHosts: z
+      .array(z.string())
+      .max(32)
+      .transform((list, c) => {
+        const out: string[] = [];
+        for (const raw of list) {
+          const h = normaliseLoginHost(raw);
+          if (!h) c.addIssue({ code: 'custom', message: `"${raw}" is not a host, host:port or *.domain` });
+          else if (!out.includes(h)) out.push(h);
+        }
+        return out;
+      })
+      .optional(),
+    authmon: z.boolean().optional(),
+  };
+}
+
+export const nasPortalInput = z.object(portalFields());
+
+export interface NasPortalSettings {
+  /** What the NAS's redirect names itself by (NAS-Identifier, identity, AP name, UniFi site …). */
+  nasIdentifier?: string;
+  /** UAM secret (CoovaChilli), FAS key (openNDS). */
+  uamSecret?: string;
+  authMethod?: 'chap' | 'pap';
+  /** UniFi controller, Ruckus NBI, OPNsense API. */
+  controller?: { url?: string; username?: string; password?: string; site?: string; ca?: string; insecureTls: boolean };
+  /** Hosts (host, host:port, *.domain) the guest may be handed back to, besides the NAS's own address. */
+  loginHosts: string[];
+  /** openNDS FAS level 3: authorisations are fetched by authmon. */
+  authmon: boolean;
+}
 
 export interface NasRecord extends NasClient {
   address: string;
   createdAt: number;
+  portal: NasPortalSettings;
 }
 
 interface NasRow {
@@ -45,6 +107,59 @@ interface NasRow {
   require_message_authenticator: number | boolean;
   coa_port: number;
   created_at: number;
+  portal_id: string | null;
+  uam_secret_enc: string | null;
+  auth_method: string | null;
+  controller_url: string | null;
+  controller_user: string | null;
+  controller_password_enc: string | null;
+  controller_site: string | null;
+  controller_ca: string | null;
+  controller_insecure_tls: number | boolean | null;
+  login_hosts: string | null;
+  authmon: number | boolean | null;
+}
+
+const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null || v === undefined || v === '' ? undefined : v);
+
+function toPortal(r: NasRow, cipher: FieldCipher): NasPortalSettings {
+  const url = orUndef(r.controller_url);
+  const username = orUndef(r.controller_user);
+  const password = r.controller_password_enc ? cipher.decrypt(r.controller_password_enc) : undefined;
+  const site = orUndef(r.controller_site);
+  const ca = orUndef(r.controller_ca);
+  return {
+    nasIdentifier: orUndef(r.portal_id),
+    uamSecret: r.uam_secret_enc ? cipher.decrypt(r.uam_secret_enc) : undefined,
+    authMethod: r.auth_method === 'chap' || r.auth_method === 'pap' ? r.auth_method : undefined,
+    controller: url || username || password || site ? { url, username, password, site, ca, insecureTls: Boolean(r.controller_insecure_tls) } : undefined,
+    loginHosts: (r.login_hosts ?? '').split(/\s+/).filter(Boolean),
+    authmon: Boolean(r.authmon),
+  };
+}
+
+type PortalInput = z.output<typeof nasPortalInput>;
+
+/** Column values for the portal settings present in `p` (null clears; secrets encrypted). */
+function portalColumns(p: PortalInput, cipher: FieldCipher): Array<[string, Param]> {
+  const out: Array<[string, Param]> = [];
+  const put = <K extends keyof PortalInput>(key: K, column: string, map: (v: NonNullable<PortalInput[K]>) => Param = (v) => v as Param) => {
+    const v = p[key];
+    if (v === undefined) return;
+    out.push([column, v === null ? null : map(v as NonNullable<PortalInput[K]>)]);
+  };
+  put('nasIdentifier', 'portal_id');
+  put('uamSecret', 'uam_secret_enc', (v) => cipher.encrypt(v));
+  put('authMethod', 'auth_method');
+  put('controllerUrl', 'controller_url');
+  put('controllerUser', 'controller_user');
+  put('controllerPassword', 'controller_password_enc', (v) => cipher.encrypt(v));
+  put('controllerSite', 'controller_site');
+  put('controllerCa', 'controller_ca');
+  put('controllerInsecureTls', 'controller_insecure_tls', (v) => (v ? 1 : 0));
+  put('loginHosts', 'login_hosts', (v) => v.join(' '));
+  put('authmon', 'authmon', (v) => (v ? 1 : 0));
+  return out;
 }
 
 const toRecord = (r: NasRow, cipher: FieldCipher): NasRecord => ({
@@ -57,6 +172,7 @@ const toRecord = (r: NasRow, cipher: FieldCipher): NasRecord => ({
   requireMessageAuthenticator: Boolean(r.require_message_authenticator),
   coaPort: r.coa_port,
   createdAt: r.created_at,
+  portal: toPortal(r, cipher),
 });
 
 export const generateSecret = () => randomBytes(18).toString('base64url');
@@ -69,17 +185,39 @@ export async function addNas(db: Queryable, cipher: FieldCipher, input: z.input<
   const secret = n.secret ?? generateSecret();
   const id = randomUUID();
   const now = Date.now();
+  const portal = portalColumns(n, cipher);
+  const columns = ['id', 'name', 'address', 'secret_enc', 'vendor', 'venue_id', 'require_message_authenticator', 'coa_port', 'created_at', ...portal.map(([c]) => c)];
   try {
     await db.run(
-      `INSERT INTO nas_clients (id, name, address, secret_enc, vendor, venue_id, require_message_authenticator, coa_port, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [id, n.name, n.address, cipher.encrypt(secret), n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, now],
+      `INSERT INTO nas_clients (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      [id, n.name, n.address, cipher.encrypt(secret), n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, now, ...portal.map(([, v]) => v)],
     );
   } catch (err) {
     if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
     throw err;
   }
-  return { id, name: n.name, address: n.address, secret: Buffer.from(secret), vendor: n.vendor, venueId: n.venueId, requireMessageAuthenticator: n.requireMessageAuthenticator, coaPort: n.coaPort, createdAt: now };
+  return (await findNasById(db, cipher, id))!;
+}
+
+/**
+ * Changes a NAS's portal settings (`nas set`): present keys are set, null clears, absent
+ * keys stay. Returns the NAS as it now is, or undefined when no NAS has that name or id.
+ */
+export async function updateNasPortal(db: Queryable, cipher: FieldCipher, nameOrId: string, input: z.input<typeof nasPortalInput>): Promise<NasRecord | undefined> {
+  const parsed = nasPortalInput.safeParse(input);
+  if (!parsed.success) throw badInput('nas_invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const row = await db.get<{ id: string }>('SELECT id FROM nas_clients WHERE name = ? OR id = ?', [nameOrId, nameOrId]);
+  if (!row) return undefined;
+  const cols = portalColumns(parsed.data, cipher);
+  if (cols.length) {
+    await db.run(`UPDATE nas_clients SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [...cols.map(([, v]) => v), row.id]);
+  }
+  return findNasById(db, cipher, row.id);
+}
+
+/** The NAS registered for one venue, for picking the one a guest's redirect came from. */
+export async function listVenueNas(db: Queryable, cipher: FieldCipher, venueId: string): Promise<NasRecord[]> {
+  return (await db.all<NasRow>('SELECT * FROM nas_clients WHERE venue_id = ? ORDER BY name', [venueId])).map((r) => toRecord(r, cipher));
 }
 
 export async function listNas(db: Queryable, cipher: FieldCipher): Promise<NasRecord[]> {

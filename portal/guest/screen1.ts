@@ -9,7 +9,7 @@ import { csrfToken } from '../http/csrf.ts';
 import { numberHash } from '../consent/subjects.ts';
 import { issueCode } from '../verification/verifications.ts';
 import { currentVersion, renderStart, storedVersion } from './consent-page.ts';
-import { adapterForQuery } from './adapters.ts';
+import { readRedirect } from '../access-points/nas-for-handoff.ts';
 import { createFlow, macHash, markCodeSent, resumableFlowById, resumableFlowId, unusedGrantFlowId, saveSubmission, setFlowLocale, type Flow } from './flows.ts';
 import { readStartForm, type FieldProblem } from './start-form.ts';
 import { FLOW_COOKIE, clientIp, flowFor, formBody, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
@@ -20,10 +20,10 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
   const query = singleQuery(kctx);
   let locale = pickLocale(kctx, venue);
-  const adapter = adapterForQuery(query);
   let handoff;
   try {
-    handoff = adapter.parse(query, {});
+    // The adapter of the venue's NAS, with its settings; refuses login hosts the venue did not configure.
+    ({ handoff } = await readRedirect(app, venue, query));
   } catch (err) {
     if (err instanceof HandoffError) throw new FoyerError('guest_handoff_invalid', 400, err.message);
     throw err;

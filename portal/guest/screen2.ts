@@ -16,7 +16,8 @@ import { clientIp, flowFor, formBody, pickLocale, requireCsrf, venueFor } from '
 import { renderPage, durationText } from './pages.ts';
 import { seeOther } from './screen1.ts';
 import { completeSignUp } from './complete.ts';
-import { adapterForHandoff, handBackContext, httpUrl } from './adapters.ts';
+import { adapterForHandoff, httpUrl } from './adapters.ts';
+import { handBackContextFor } from '../access-points/nas-for-handoff.ts';
 import { codeText, confirmationText } from './sms-texts.ts';
 
 type CodeError = { code: string; params?: Record<string, string | number> };
@@ -84,9 +85,11 @@ export async function submitCode(app: AppContext, kctx: Context): Promise<void> 
 /** Sends the guest to the NAS with the grant's credentials; false when the vendor needs no hand-back. */
 async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, grant: { username: string; password: string }): Promise<boolean> {
   const adapter = adapterForHandoff(flow.handoff);
+  // Outside the try: a login host the venue did not configure is the NAS's fault (400), not a failed call.
+  const nasContext = await handBackContextFor(app, venue, flow.handoff);
   let back;
   try {
-    back = await adapter.handBack(flow.handoff, { username: grant.username, password: grant.password }, handBackContext(venue.settings.session));
+    back = await adapter.handBack(flow.handoff, { username: grant.username, password: grant.password }, nasContext);
   } catch (err) {
     // The grant is committed; only telling the NAS failed. The online page tries again.
     app.log.error({ venue: venue.slug, flow: flow.id, vendor: adapter.vendor, err: (err as Error).message }, 'hand-back to the NAS failed');

@@ -1,0 +1,92 @@
+// Where a NAS may send a guest with their credentials. The login address in a redirect
+// came through the guest's browser, i.e. from whoever crafted the link; only hosts the
+// venue configured for that NAS (or the NAS's own address) may receive a hand-back.
+import { BlockList, isIP } from 'node:net';
+import { isHost } from './safe-url.ts';
+
+/**
+ * Hosts a vendor's own cloud or controller answers on everywhere, so no venue has to list
+ * them: Meraki's splash login is served from <shard>.network-auth.com, and Aruba Instant
+ * intercepts securelogin.arubanetworks.com on the AP itself.
+ */
+export const VENDOR_LOGIN_HOSTS: Record<string, readonly string[]> = {
+  meraki: ['*.network-auth.com'],
+  aruba: ['securelogin.arubanetworks.com'],
+};
+
+/**
+ * One configured entry in canonical form: `host`, `host:port`, `[v6]:port` or `*.domain`
+ * (lower case); a pasted URL is reduced to its host and port. Undefined when unusable.
+ */
+export function normaliseLoginHost(raw: string): string | undefined {
+  let s = raw.trim().toLowerCase();
+  if (s === '') return undefined;
+  if (s.includes('://')) {
+    try {
+      const u = new URL(s);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+      s = u.host;
+    } catch {
+      return undefined;
+    }
+  }
+  if (s.startsWith('*.')) return isHost(s.slice(2)) && s.slice(2).includes('.') ? s : undefined;
+  const v6 = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/.exec(s);
+  if (v6) return isIP(v6[1]) === 6 && validPort(v6[2]) ? s : undefined;
+  if (isIP(s) === 6) return `[${s}]`;
+  const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(s);
+  if (!m || !isHost(m[1]) || !validPort(m[2])) return undefined;
+  return s;
+}
+
+function validPort(p: string | undefined): boolean {
+  return p === undefined || (Number(p) >= 1 && Number(p) <= 65535);
+}
+
+/** host and port of an http(s) URL (the scheme's default port filled in). */
+export function urlHostPort(url: string): { host: string; port: number } | undefined {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    return { host: u.hostname.toLowerCase(), port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+  } catch {
+    return undefined;
+  }
+}
+
+function entryMatches(entry: string, host: string, port: number): boolean {
+  if (entry.startsWith('*.')) return host.endsWith(entry.slice(1)) && host.length > entry.length - 1;
+  const v6 = /^\[([0-9a-f:.]+)\](?::(\d+))?$/.exec(entry);
+  const [h, p] = v6 ? [`[${v6[1]}]`, v6[2]] : entry.split(':');
+  return h === host && (p === undefined || Number(p) === port);
+}
+
+/** The NAS's RADIUS source address or CIDR covers this (IP literal) host. */
+function inAddress(address: string, host: string): boolean {
+  const ip = host.startsWith('[') ? host.slice(1, -1) : host;
+  const family = isIP(ip);
+  if (!family) return false;
+  const [net, bits] = address.split('/');
+  const netFamily = isIP(net);
+  if (netFamily !== family) return false;
+  const list = new BlockList();
+  const type = family === 6 ? 'ipv6' : 'ipv4';
+  if (bits === undefined) list.addAddress(net, type);
+  else list.addSubnet(net, Number(bits), type);
+  return list.check(ip, type);
+}
+
+export interface LoginHostRules {
+  vendor: string;
+  /** The NAS's RADIUS address or CIDR. */
+  address: string;
+  loginHosts: readonly string[];
+}
+
+/** True when `url` is a place this NAS may receive a guest's credentials. */
+export function loginUrlAllowed(url: string, nas: LoginHostRules): boolean {
+  const hp = urlHostPort(url);
+  if (!hp) return false;
+  const entries = [...nas.loginHosts, ...(VENDOR_LOGIN_HOSTS[nas.vendor] ?? [])];
+  return entries.some((e) => entryMatches(e, hp.host, hp.port)) || inAddress(nas.address, hp.host);
+}
