@@ -118,7 +118,9 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
           return result;
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
-          throw mapError(err);
+          // Database errors arrive here already mapped; anything else (a FoyerError refusing
+          // bad input, say) is the caller's and keeps its status.
+          throw err;
         }
       });
     },

@@ -21,12 +21,14 @@ import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { freshPostgresUrl } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
 import { Browser, formFields } from '../guest/helpers.ts';
+import { handBackCredentials } from '../support/hand-back.ts';
 
 const GUESTS = Number(process.env.CRASH_GUESTS ?? 200);
 const KILLS = Number(process.env.CRASH_KILLS ?? 4);
 const SECRET_KEY = 'crash-test-secret-key-0123456789abcdef';
 const NAS_SECRET = 'crash-nas-secret';
-const LOGIN_URL = 'http://10.1.0.1/login';
+// The NAS's own address (the only login host Foyer hands credentials to for it); never called.
+const LOGIN_URL = 'http://127.0.0.1:9/login';
 
 interface Guest {
   n: number;
@@ -97,15 +99,15 @@ async function signUp(p: FoyerProcess, g: Guest, outbox: string): Promise<void> 
     let res = await b.get(`/p/crash?mac=${g.mac}&ip=10.9.${g.n >> 8}.${g.n & 255}&nasid=ap-crash&login_url=${encodeURIComponent(LOGIN_URL)}&url=${encodeURIComponent('http://example.com/')}`);
     let resent = false;
     for (let step = 0; step < 12; step++) {
+      const creds = handBackCredentials(res, LOGIN_URL);
+      if (creds) {
+        g.shown = creds;
+        return;
+      }
       if (res.status === 303 || res.status === 302) {
         res = await b.get(res.location!);
       } else if (res.status >= 400) {
         throw new Cut(`status ${res.status}`);
-      } else if (has(res.html, LOGIN_URL)) {
-        const back = formFields(res.html, LOGIN_URL);
-        assert.ok(back.username && back.password, 'the hand-back carries credentials');
-        g.shown = { username: back.username, password: back.password };
-        return;
       } else if (has(res.html, '/start')) {
         res = await b.post('/p/crash/start', { ...formFields(res.html, '/start'), phone: g.phone, consent_terms: 'yes', ...(g.n % 2 ? { consent_sms: 'yes' } : {}) });
       } else if (has(res.html, '/code')) {

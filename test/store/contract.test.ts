@@ -114,3 +114,22 @@ describe('SQLite made read-only', () => {
     }
   });
 });
+
+describe('errors thrown inside a transaction', () => {
+  it('keep their own type on both backends (a 4xx refusal stays a 4xx)', async () => {
+    const { FoyerError } = await import('../../portal/errors.ts');
+    for (const backend of ['sqlite', ...(process.env.FOYER_TEST_POSTGRES_URL ? ['postgres' as const] : [])] as const) {
+      const ctx = await testContext({ backend });
+      try {
+        await assert.rejects(
+          ctx.db.tx(async () => {
+            throw new FoyerError('venue_invalid', 400, 'no');
+          }),
+          (e: unknown) => (e as { status?: number }).status === 400 && !(e instanceof StoreError),
+        );
+      } finally {
+        await ctx.cleanup();
+      }
+    }
+  });
+});
