@@ -55,7 +55,7 @@ export async function foyerProcess(env: Record<string, string>): Promise<FoyerPr
       const c = child;
       c.stdout!.on('data', (d) => output.push(String(d)));
       c.stderr!.on('data', (d) => output.push(String(d)));
-      const until = Date.now() + 30_000;
+      const until = Date.now() + 60_000;
       for (;;) {
         if (c.exitCode !== null) throw new Error(`Foyer exited with ${c.exitCode}:\n${output.join('')}`);
         try {
@@ -64,7 +64,7 @@ export async function foyerProcess(env: Record<string, string>): Promise<FoyerPr
         } catch {
           /* not listening yet */
         }
-        if (Date.now() > until) throw new Error(`Foyer did not start in 30 s:\n${output.join('')}`);
+        if (Date.now() > until) throw new Error(`Foyer did not start in 60 s:\n${output.join('')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
