@@ -17,16 +17,7 @@ import { registerTemplateVersion } from '../venues/template-versions.ts';
 import { findVenueById, listVenues, type Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { classifySms } from './keywords.ts';
-
-export interface InboundText {
-  /** E.164. */
-  from: string;
-  to: string;
-  text: string;
-  gateway: string;
-  ref: string;
-  receivedAt: number;
-}
+import type { InboundSms } from './inbound.ts';
 
 export interface KeywordDeps {
   db: Db;
@@ -43,7 +34,7 @@ export interface KeywordOutcome {
   reply?: string;
 }
 
-export async function handleKeyword(deps: KeywordDeps, msg: InboundText): Promise<KeywordOutcome> {
+export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise<KeywordOutcome> {
   const { db, keys } = deps;
   const hash = numberHash(keys, msg.from);
   const venues = await listVenues(db);
