@@ -7,6 +7,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { captiveApiRoutes } from './guest/captive-api.ts';
 import { guestRoutes } from './guest/routes.ts';
+import { nasRoutes } from './guest/nas-routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { coaDisconnector } from './access/coa.ts';
@@ -36,6 +37,7 @@ export function createApp(ctx: AppContext): Koa {
   app.use(ops.allowedMethods());
   app.use(captiveApiRoutes(ctx).routes());
   app.use(guestRoutes(ctx).routes());
+  app.use(nasRoutes(ctx).routes());
   app.use(smsRoutes(ctx).routes());
   return app;
 }

@@ -62,7 +62,7 @@ function entryMatches(entry: string, host: string, port: number): boolean {
 }
 
 /** The NAS's RADIUS source address or CIDR covers this (IP literal) host. */
-function inAddress(address: string, host: string): boolean {
+export function inAddress(address: string, host: string): boolean {
   const ip = host.startsWith('[') ? host.slice(1, -1) : host;
   const family = isIP(ip);
   if (!family) return false;

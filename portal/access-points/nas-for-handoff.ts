@@ -137,3 +137,13 @@ export async function handBackContextFor(deps: NasDeps, venue: VenueRef, h: Hand
   }
   return adapterContextFor(nas, venue.settings.session, deps.db);
 }
+
+/** Origins the hand-back may send the guest's browser to (for the code page's CSP form-action). */
+export function handBackOrigins(h: Handoff): string[] {
+  if (!h.loginUrl) return [];
+  try {
+    return [new URL(h.loginUrl).origin];
+  } catch {
+    return [];
+  }
+}

@@ -17,7 +17,7 @@ import { renderPage, durationText } from './pages.ts';
 import { seeOther } from './screen1.ts';
 import { completeSignUp } from './complete.ts';
 import { adapterForHandoff, httpUrl } from './adapters.ts';
-import { handBackContextFor } from '../access-points/nas-for-handoff.ts';
+import { handBackContextFor, handBackOrigins } from '../access-points/nas-for-handoff.ts';
 import { codeText, confirmationText } from './sms-texts.ts';
 
 type CodeError = { code: string; params?: Record<string, string | number> };
@@ -28,6 +28,9 @@ async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow
   // Opening screen 2 on a code that can no longer be used says so straight away.
   if (!error && state && state.state !== 'ok') error = { code: `guest_code_${state.state}` };
   const canEnter = state?.state === 'ok';
+  // A correct code is answered with a redirect to the NAS (CoovaChilli, generic): CSP
+  // form-action governs a form's redirects too, so this page must allow the login origin.
+  kctx.state.formAction = handBackOrigins(flow.handoff);
   renderPage(app, kctx, 'code', locale, venue, {
     flowId: flow.id,
     csrf: csrfToken(app.keys, flow.id),
