@@ -19,6 +19,12 @@ export interface AuthorizeDeps {
   venues: VenueSettingsCache;
   /** Short-lived grant state (grant-cache.ts); absent or disabled: every request reads the database. */
   grants?: GrantStateCache;
+  /**
+   * Purposes whose consent was given under wording the venue has since changed. A returning
+   * device is then refused MAC authentication so the NAS sends the guest to the portal,
+   * which asks again (injected by main.ts: the wording is the guest pages' business).
+   */
+  outdatedConsents?: (grantId: string) => Promise<string[]>;
 }
 
 type Who = { mac?: string; username?: string };
@@ -67,6 +73,7 @@ async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stati
     if (g.rememberUntil <= now) return reject(deps, who, 'not_remembered', now);
     g = await renewWindow(deps, g, now);
   }
+  if (deps.outdatedConsents && (await deps.outdatedConsents(g.id)).length) return reject(deps, who, 'reconsent', now);
   return admit(deps, g, who, now);
 }
 

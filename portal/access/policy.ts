@@ -19,6 +19,7 @@ export interface AccessPolicyDeps {
   venueCacheMs?: number;
   /** How long grant state is reused on the auth path (grant-cache.ts); 0 or absent: not at all. */
   grantCacheMs?: number;
+  outdatedConsents?: (grantId: string) => Promise<string[]>;
 }
 
 export interface AccessPolicy extends Authorizer {
@@ -32,7 +33,7 @@ export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
   const now = d.now ?? Date.now;
   const venues = new VenueSettingsCache(d.db, d.venueCacheMs ?? 10_000, now);
   const grants = new GrantStateCache(d.grantCacheMs ?? 0, 50_000, now);
-  const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues, grants };
+  const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues, grants, outdatedConsents: d.outdatedConsents };
   const pending = new Set<Promise<unknown>>();
 
   return {

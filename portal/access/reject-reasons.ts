@@ -4,7 +4,7 @@
 import type { Queryable } from '../store/db.ts';
 import { normaliseMac } from './mac.ts';
 
-export type RejectReason = 'unknown' | 'wrong_password' | 'expired' | 'revoked' | 'data_used_up' | 'too_many_devices' | 'wrong_venue' | 'not_remembered';
+export type RejectReason = 'unknown' | 'wrong_password' | 'expired' | 'revoked' | 'data_used_up' | 'too_many_devices' | 'wrong_venue' | 'not_remembered' | 'reconsent';
 
 export function replyMessage(reason: RejectReason, params: { maxSessions?: number } = {}): string {
   switch (reason) {
@@ -23,6 +23,8 @@ export function replyMessage(reason: RejectReason, params: { maxSessions?: numbe
       return "This Wi-Fi access is for another venue. Please sign in on this venue's Wi-Fi page.";
     case 'not_remembered':
       return 'This device is not remembered here. Please sign in on the Wi-Fi page.';
+    case 'reconsent':
+      return 'The venue has changed the terms you agreed to. Please sign in on the Wi-Fi page to confirm them.';
   }
 }
 

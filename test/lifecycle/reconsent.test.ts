@@ -7,20 +7,38 @@ import { Browser, formFields, lastCode, makeVenue } from '../guest/helpers.ts';
 import { findVenueBySlug, updateVenueSettings } from '../../portal/venues/venues.ts';
 import { outdatedConsents } from '../../portal/guest/reconsent.ts';
 import { exportActiveSms } from '../../portal/consent/lists.ts';
+import { addNas } from '../../portal/access/nas-clients.ts';
+import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { radiusPackage } from '../../radius/codec.ts';
+import { exchange } from '../support/radius-harness.ts';
 
 describe('re-consent after the wording changes', function () {
   this.timeout(30_000);
   let ctx: TestContext;
   let srv: TestServer;
+  let radius: RadiusService;
   before(async () => {
-    ctx = await testContext();
-    await makeVenue(ctx);
+    ctx = await testContext({ env: { RADIUS_GRANT_CACHE_MS: '0' } });
+    const venue = await makeVenue(ctx);
+    await addNas(ctx.db, ctx.cipher, { name: 'ap', address: '127.0.0.1', secret: 'reconsent-secret', vendor: 'generic', venueId: venue.id });
     srv = await serve(ctx);
+    radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1', outdatedConsents: (id) => outdatedConsents(ctx.db, id) });
   });
   after(async () => {
+    await radius.stop();
     await srv.close();
     await ctx.cleanup();
   });
+
+  /** MAC authentication of a returning device, as a NAS sends it. */
+  async function macAuth(mac: string): Promise<{ code: number; reply: string }> {
+    const id = mac.toUpperCase().replace(/:/g, '-');
+    const req = radiusPackage.encode({ code: 'Access-Request', identifier: 7, secret: 'reconsent-secret', add_message_authenticator: true, attributes: [['User-Name', id], ['User-Password', id], ['Calling-Station-Id', id]] });
+    const answer = await exchange(req, radius.authPort, '127.0.0.1', 1500);
+    assert.ok(answer, 'RADIUS answered');
+    const attrs = radiusPackage.decode({ packet: answer!, secret: 'reconsent-secret' }).attributes;
+    return { code: answer![0], reply: String(attrs['Reply-Message'] ?? '') };
+  }
 
   let device = 0;
   async function signUp(sms: boolean): Promise<string> {
@@ -41,9 +59,10 @@ describe('re-consent after the wording changes', function () {
     return JSON.parse(s).map((r: { notice_version: string }) => r.notice_version);
   }
 
-  it('finds nothing to ask while the wording is unchanged', async () => {
+  it('finds nothing to ask while the wording is unchanged, and lets the device back in by MAC', async () => {
     const grant = await signUp(true);
     assert.deepEqual(await outdatedConsents(ctx.db, grant), []);
+    assert.equal((await macAuth(`02:00:00:00:00:0${device}`)).code, 2);
   });
 
   it('asks again for the purposes whose wording changed, and the old consent keeps its old wording', async () => {
@@ -52,6 +71,10 @@ describe('re-consent after the wording changes', function () {
     const venue = (await findVenueBySlug(ctx.db, 'cafe'))!;
     await updateVenueSettings(ctx.db, venue.id, { ...venue.settings, wording: { en: { sms: 'Weekly offers from Café Central by SMS. Reply STOP to stop.' } } });
     assert.deepEqual(await outdatedConsents(ctx.db, grant), ['sms']);
+    // The remembered device is sent to the portal rather than let in under the old wording.
+    const refused = await macAuth(`02:00:00:00:00:0${device}`);
+    assert.equal(refused.code, 3);
+    assert.match(refused.reply, /changed the terms/);
     // Until the guest answers, the list still shows the consent under the wording it was given for.
     assert.deepEqual(await activeWording(), before);
 
