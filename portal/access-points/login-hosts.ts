@@ -7,11 +7,11 @@ import { isHost } from './safe-url.ts';
 /**
  * Hosts a vendor's own cloud or controller answers on everywhere, so no venue has to list
  * them: Meraki's splash login is served from <shard>.network-auth.com, and Aruba Instant
- * intercepts securelogin.arubanetworks.com on the AP itself.
+ * intercepts securelogin.arubanetworks.com (Instant On: captiveportal-login.arubainstanton.com) on the AP itself.
  */
 export const VENDOR_LOGIN_HOSTS: Record<string, readonly string[]> = {
   meraki: ['*.network-auth.com'],
-  aruba: ['securelogin.arubanetworks.com'],
+  aruba: ['securelogin.arubanetworks.com', 'captiveportal-login.arubainstanton.com'],
 };
 
 /**

@@ -59,12 +59,20 @@ export function adapterContextFor(nas: NasRecord | undefined, session: VenueSett
   };
 }
 
-/** Addresses the hand-back would contact with the guest's credentials or the NAS's secrets. */
+/**
+ * Addresses the hand-back would contact with the guest's credentials or the NAS's secrets.
+ * Mirrors the adapters' choice: where the NAS is told through its API, the redirect's login
+ * address is never used.
+ */
 function destinations(h: Handoff, nas: NasRecord | undefined): string[] {
-  const out = h.loginUrl ? [h.loginUrl] : [];
-  // Without a configured NBI URL the Ruckus adapter posts the NBI password to the redirect's nbiIP.
-  if (h.vendor === 'ruckus' && h.extra.nbiIP && !nas?.portal.controller?.url) out.push(`http://${authority(h.extra.nbiIP, 9080)}/`);
-  return out;
+  const c = nas?.portal.controller;
+  if (h.vendor === 'ruckus' && c?.password) {
+    // Without a configured NBI URL the adapter posts the NBI password to the redirect's nbiIP.
+    return !c.url && h.extra.nbiIP ? [`http://${authority(h.extra.nbiIP, 9080)}/`] : [];
+  }
+  if (h.vendor === 'opnsense' && c?.url && c.username) return [];
+  if (h.vendor === 'opennds' && nas?.portal.authmon && h.extra.level === '2') return [];
+  return h.loginUrl ? [h.loginUrl] : [];
 }
 
 /**
