@@ -5,7 +5,6 @@
 import nunjucks from 'nunjucks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { TEMPLATES_DIR } from '../http/views.ts';
 import { localeStrings, translate, type Strings } from '../http/i18n.ts';
 import { csrfToken } from '../http/csrf.ts';
@@ -236,4 +235,3 @@ export function renderEvidence(keys: Keys, versionId: string, content: ConsentCo
   return renderStart(versionId, content, { flowId, csrf: csrfToken(keys, flowId) });
 }
 
-export const contentDigest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);
