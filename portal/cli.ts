@@ -45,6 +45,10 @@ const oneOf = (allowed: readonly string[], what: string) => (v: string) => {
   return v;
 };
 
+const missingVendor = (slug: string): never => {
+  throw new FoyerError('nas_vendor_missing', 400, `--vendor is required: venue "${slug}" has no default NAS vendor (${VENDORS.join('|')})`);
+};
+
 const dateArg = (v: string) => {
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new InvalidArgumentError('a date such as 2026-01-31 or 2026-01-31T12:00:00Z');
@@ -91,7 +95,7 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
     .requiredOption('--name <name>')
     .requiredOption('--ip <ip>', 'source address or CIDR the NAS sends RADIUS from')
     .option('--secret <secret>', 'shared secret (generated when omitted)')
-    .requiredOption('--vendor <vendor>', VENDORS.join('|'), oneOf(VENDORS, '--vendor'))
+    .option('--vendor <vendor>', `${VENDORS.join('|')} (default: the venue's NAS vendor setting)`, oneOf(VENDORS, '--vendor'))
     .requiredOption('--venue <slug>')
     .option('--allow-missing-message-authenticator', 'accept Access-Requests without Message-Authenticator (legacy equipment only)')
     .option('--coa-port <port>', 'Disconnect/CoA port on the NAS', '3799')
@@ -102,7 +106,7 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
           name: o.name,
           address: o.ip,
           secret: o.secret,
-          vendor: o.vendor,
+          vendor: o.vendor ?? v.settings.nasVendor ?? missingVendor(v.slug),
           venueId: v.id,
           requireMessageAuthenticator: !o.allowMissingMessageAuthenticator,
           coaPort: Number(o.coaPort),

@@ -24,7 +24,7 @@ export interface NasDeps {
 export interface VenueRef {
   id: string;
   slug: string;
-  settings: Pick<VenueSettings, 'session'>;
+  settings: Pick<VenueSettings, 'session' | 'nasVendor'>;
 }
 
 /** Values in a Handoff that name the NAS, AP or site, as vendors send them. */
@@ -91,9 +91,11 @@ export function checkLoginHost(h: Handoff, nas: NasRecord | undefined, venueNas:
   }
 }
 
-function pickAdapter(list: readonly NasRecord[], query: Record<string, string>): AccessPointAdapter {
-  // The configured vendor first; generic only when nothing more specific recognises the redirect.
-  const configured = [...new Set(list.map((n) => n.vendor))]
+function pickAdapter(list: readonly NasRecord[], query: Record<string, string>, venueVendor?: string): AccessPointAdapter {
+  // The configured vendor first (the NAS clients', else the venue's default); generic only
+  // when nothing more specific recognises the redirect.
+  const vendors = list.length ? list.map((n) => n.vendor) : venueVendor ? [venueVendor] : [];
+  const configured = [...new Set(vendors)]
     .filter((v) => v !== 'generic')
     .map((v) => adapterFor(v))
     .filter((a): a is AccessPointAdapter => Boolean(a?.detect(query)));
@@ -123,7 +125,7 @@ function refused(deps: NasDeps, venue: VenueRef, vendor: string, err: unknown): 
 /** The guest's entry: the redirect read by the right adapter with its NAS's settings, checked. */
 export async function readRedirect(deps: NasDeps, venue: VenueRef, query: Record<string, string>): Promise<{ handoff: Handoff; nas?: NasRecord }> {
   const list = await listVenueNas(deps.db, deps.cipher, venue.id);
-  const adapter = pickAdapter(list, query);
+  const adapter = pickAdapter(list, query, venue.settings.nasVendor);
   try {
     const handoff = parseWith(adapter, query, list.filter((n) => n.vendor === adapter.vendor), venue, deps.db);
     const nas = pickNas(list, handoff);

@@ -39,6 +39,7 @@ export function settingsToForm(s: VenueSettings): Record<string, string | string
     allowedCountries: s.allowedCountries.join(', '),
     smsKeyword: s.smsKeyword ?? '',
     activeListExportDir: s.activeListExportDir ?? '',
+    nasVendor: s.nasVendor ?? '',
   };
   for (const g of numberFields()) for (const n of g.fields) f[n.name] = String(n.name.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], s));
   return f;
@@ -55,6 +56,7 @@ export function formToSettings(current: VenueSettings, body: Record<string, unkn
     allowedCountries: str(body.allowedCountries),
     smsKeyword: str(body.smsKeyword),
     activeListExportDir: o.owner ? str(body.activeListExportDir).trim() : current.activeListExportDir ?? '',
+    nasVendor: str(body.nasVendor),
   };
   const next: Record<string, unknown> = structuredClone(current);
   const errors: Record<string, string> = {};
@@ -74,6 +76,7 @@ export function formToSettings(current: VenueSettings, body: Record<string, unkn
   next.allowedCountries = String(values.allowedCountries).split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
   next.smsKeyword = String(values.smsKeyword).trim() || undefined;
   next.activeListExportDir = String(values.activeListExportDir) || undefined;
+  next.nasVendor = String(values.nasVendor) || undefined;
   const parsed = venueSettingsSchema.safeParse(next);
   if (!parsed.success) for (const [k, m] of Object.entries(fieldErrors(parsed.error.issues))) errors[k.replace(/\.\d+$/, '')] ??= m;
   if (parsed.success && !parsed.data.locales.includes(parsed.data.defaultLocale)) errors.defaultLocale = 'errors.admin_default_locale';

@@ -1,6 +1,7 @@
 // Everything a venue can set, with its allowed range. Consent that cannot be valid is
 // not representable: no box is ever pre-ticked and only the terms may be required.
 import { z } from 'zod';
+import { VENDORS } from '../access/nas-clients.ts';
 
 export const LOCALES = ['en', 'bg'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -79,6 +80,11 @@ export const venueSettingsSchema = z.object({
   retentionMonths: z.number().int().min(1).max(120).default(24),
   /** Months RADIUS sessions are kept. */
   networkRetentionMonths: z.number().int().min(1).max(120).default(6),
+  /**
+   * The vendor of the venue's access points: the default for NAS clients added to it, and
+   * the adapter preferred for a redirect that no registered NAS claims.
+   */
+  nasVendor: z.enum(VENDORS).optional(),
   /** A directory on the Foyer host that receives the day's clean SMS list as CSV each night. */
   activeListExportDir: z.string().trim().max(500).regex(/^\//, 'an absolute path').optional(),
   /** Opt-in by SMS to the venue's number, e.g. "JOIN CAFE". */

@@ -9,10 +9,11 @@ import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther } from '../page.ts';
 import { formToSettings, numberFields, settingsToForm, SETTINGS_LOCALES } from '../settings-form.ts';
 import { flatten } from '../../venues/version-diff.ts';
+import { VENDORS } from '../../access/nas-clients.ts';
 
 export function settingsRoutes(r: Router, app: AppContext): void {
   const page = (ctx: RouterContext, values: Record<string, string | string[]>, errors: Record<string, string>, status = 200) =>
-    render(app, ctx, 'settings', { venue: venueOf(ctx), values, errors, groups: numberFields(), locales: SETTINGS_LOCALES, localeOptions: SETTINGS_LOCALES.map((l) => ({ value: l, label: app.views.t(ctx.state.locale, `admin.lang.${l}`) })) }, status);
+    render(app, ctx, 'settings', { venue: venueOf(ctx), values, errors, groups: numberFields(), locales: SETTINGS_LOCALES, localeOptions: SETTINGS_LOCALES.map((l) => ({ value: l, label: app.views.t(ctx.state.locale, `admin.lang.${l}`) })), vendorOptions: [{ value: '', label: '—' }, ...VENDORS.map((v) => ({ value: v, label: v }))] }, status);
 
   r.get('/venues/:slug/settings', allowVenue(app, 'venue.settings'), async (ctx) => page(ctx, settingsToForm(venueOf(ctx).settings), {}));
 
