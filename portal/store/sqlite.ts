@@ -167,6 +167,28 @@ export async function openSqlite(file: string, readerCount = 2): Promise<Db> {
     if (writeError) throw writeError;
   };
 
+  // Group commit: lone writes that arrive while the writer is busy run together in one
+  // transaction when it frees up, each answered only after the COMMIT. One WAL commit for
+  // many small writes (a flow row per guest page, a counter) instead of one each.
+  type Lone = { sql: string; params?: Param[]; resolve: (r: { changes: number }) => void; reject: (e: unknown) => void };
+  let pending: Lone[] | undefined;
+  const runGroup = async () => {
+    const items = pending!;
+    pending = undefined;
+    try {
+      assertWritable();
+      if (items.length === 1) return items[0].resolve(await w.run(items[0].sql, items[0].params));
+      await exec(writer, 'BEGIN IMMEDIATE');
+      const results: ({ changes: number } | { error: unknown })[] = [];
+      for (const it of items) results.push(await w.run(it.sql, it.params).catch((error: unknown) => ({ error })));
+      await exec(writer, 'COMMIT');
+      results.forEach((r, i) => ('error' in r ? items[i].reject(r.error) : items[i].resolve(r)));
+    } catch (err) {
+      await exec(writer, 'ROLLBACK').catch(() => undefined);
+      for (const it of items) it.reject(err);
+    }
+  };
+
   const w = queryable(() => writer);
   const r: Pick<Queryable, 'all' | 'get'> = caches.length
     ? {
@@ -180,7 +202,13 @@ export async function openSqlite(file: string, readerCount = 2): Promise<Db> {
     dialect: 'sqlite',
     all: (sql, params) => r.all(sql, params),
     get: (sql, params) => r.get(sql, params),
-    run: (sql, params) => serial(async () => (assertWritable(), w.run(sql, params))),
+    run: (sql, params) =>
+      new Promise((resolve, reject) => {
+        const item = { sql, params, resolve, reject };
+        if (pending) return void pending.push(item);
+        pending = [item];
+        serial(() => runGroup()).catch(() => undefined);
+      }),
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return serial(async () => {
         assertWritable();

@@ -80,6 +80,17 @@ eachBackend('store contract', (backend) => {
     assert.equal(await section(), 'ran', 'the lock is released afterwards');
   });
 
+  it('answers many concurrent lone writes, each on its own: one refused, the rest stored', async () => {
+    await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY)');
+    await ctx.db.run('INSERT INTO t (k) VALUES (?)', ['taken']);
+    const keys = [...Array.from({ length: 50 }, (_, i) => `k${i}`), 'taken'];
+    const results = await Promise.allSettled(keys.map((k) => ctx.db.run('INSERT INTO t (k) VALUES (?)', [k])));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 50);
+    const refused = results.at(-1)!;
+    assert.ok(refused.status === 'rejected' && refused.reason instanceof StoreError && refused.reason.code === 'conflict');
+    assert.equal((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n, 51);
+  });
+
   it('answers ping', async () => {
     await ctx.db.ping();
   });
