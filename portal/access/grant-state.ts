@@ -2,22 +2,11 @@
 // octets used in its current window and the number of its other devices online
 // (correlated sub-queries on sessions_grant_usage and sessions_grant_open).
 import type { Queryable } from '../store/db.ts';
+import type { Grant } from './grants.ts';
 
-export interface GrantState {
-  id: string;
-  venueId: string;
-  username: string;
+/** A grant as the auth path needs it: the stored grant (password still encrypted) and its usage. */
+export interface GrantState extends Omit<Grant, 'subjectId' | 'password' | 'nasId'> {
   passwordEnc: string;
-  clientMac: string | null;
-  startsAt: number;
-  endsAt: number;
-  sessionTimeout: number;
-  idleTimeout: number;
-  upKbps: number;
-  downKbps: number;
-  dataCapBytes: number;
-  maxSessions: number;
-  rememberUntil: number;
   revokedAt: number | null;
   /** Octets in and out over the grant's sessions in its current window. */
   usedOctets: number;
