@@ -67,3 +67,12 @@ describe('logs and configuration', () => {
     assert.equal(c.PORT, 8080);
   });
 });
+
+describe('a SECRET_KEY other than the one that wrote the data', () => {
+  it('is reported as an outage to fix, not a crash', async () => {
+    const { deriveKeys } = await import('../../portal/crypto/keys.ts');
+    const { fieldCipher } = await import('../../portal/crypto/fields.ts');
+    const stored = fieldCipher(deriveKeys('the-key-that-wrote-it-0123456789abcdef')).encrypt('+359881234567');
+    assert.throws(() => fieldCipher(deriveKeys('another-key-entirely-0123456789abcdef')).decrypt(stored), (e: unknown) => (e as { code?: string }).code === 'unavailable' && /SECRET_KEY/.test((e as Error).message));
+  });
+});
