@@ -62,6 +62,7 @@ Foyer is running (${ctx.db.dialect}: ${ctx.db.dialect === 'sqlite' ? config.data
   Guest portal:  ${base}/p/demo
   Admin:         ${base}/admin   (create an account: npx foyer admin add --email you@example.com --password '…' --role owner)
   Health:        ${base}/healthz
+  RADIUS:        auth udp/${radius.authPort}, accounting udp/${radius.acctPort} on ${config.RADIUS_HOST}
   Add a NAS:     npx foyer nas add --name ap1 --ip 192.0.2.10 --secret '…' --vendor coovachilli --venue demo
   SMS outbox:    ${config.smsGateway === 'console' ? config.smsOutbox : config.smsGateway}
 `);
