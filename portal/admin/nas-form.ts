@@ -4,12 +4,57 @@ import type { Queryable } from '../store/db.ts';
 import { StoreError } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import { conflict } from '../errors.ts';
-import { generateSecret, nasInput } from '../access/nas-clients.ts';
+import { generateSecret, nasInput, nasPortalInput, type NasRecord } from '../access/nas-clients.ts';
+import type { z } from 'zod';
 import { fieldErrors, str } from './page.ts';
 
 export type NasForm = Record<string, string>;
 
-export function parseNasForm(body: Record<string, unknown>, o: { editing: boolean }): { values: NasForm; input?: ReturnType<typeof nasInput.parse>; secretMode: string; errors: Record<string, string> } {
+const PORTAL_TEXT = ['nasIdentifier', 'authMethod', 'loginHosts', 'controllerUrl', 'controllerUser', 'controllerSite'] as const;
+const PORTAL_SECRETS = ['uamSecret', 'controllerPassword'] as const;
+
+/** The form's values for a NAS's portal settings (secrets never: only whether one is set). */
+export function portalToForm(n: NasRecord): NasForm {
+  const p = n.portal;
+  return {
+    nasIdentifier: p.nasIdentifier ?? '',
+    authMethod: p.authMethod ?? '',
+    loginHosts: p.loginHosts.join(', '),
+    controllerUrl: p.controller?.url ?? '',
+    controllerUser: p.controller?.username ?? '',
+    controllerSite: p.controller?.site ?? '',
+    uamSecretSet: p.uamSecret ? 'yes' : '',
+    controllerPasswordSet: p.controller?.password ? 'yes' : '',
+  };
+}
+
+/**
+ * Portal settings from the form, for updateNasPortal: an emptied text field clears its
+ * setting; a secret field left empty keeps the stored secret unless its "clear" box is ticked.
+ */
+function parsePortal(body: Record<string, unknown>, values: NasForm, errors: Record<string, string>): z.input<typeof nasPortalInput> | undefined {
+  const input: Record<string, unknown> = {};
+  for (const k of PORTAL_TEXT) {
+    values[k] = str(body[k]).trim();
+    input[k] = k === 'loginHosts' ? values[k].split(/[\s,]+/).filter(Boolean) : values[k] || null;
+  }
+  for (const k of PORTAL_SECRETS) {
+    const v = str(body[k]);
+    if (v) input[k] = v;
+    else if (str(body[`${k}Clear`]) === 'on') input[k] = null;
+  }
+  const parsed = nasPortalInput.safeParse(input);
+  if (!parsed.success) {
+    Object.assign(errors, fieldErrors(parsed.error.issues));
+    return undefined;
+  }
+  return input as z.input<typeof nasPortalInput>;
+}
+
+export function parseNasForm(
+  body: Record<string, unknown>,
+  o: { editing: boolean },
+): { values: NasForm; input?: ReturnType<typeof nasInput.parse>; portal?: z.input<typeof nasPortalInput>; secretMode: string; errors: Record<string, string> } {
   const values: NasForm = {};
   for (const k of ['name', 'address', 'vendor', 'venueId', 'coaPort', 'secretMode', 'secret']) values[k] = str(body[k]).trim();
   values.requireMessageAuthenticator = str(body.requireMessageAuthenticator) === 'on' ? 'on' : '';
@@ -28,8 +73,9 @@ export function parseNasForm(body: Record<string, unknown>, o: { editing: boolea
   if (secretMode === 'enter' && !values.secret) errors.secret = 'errors.admin_secret_required';
   if (!parsed.success) Object.assign(errors, { ...fieldErrors(parsed.error.issues), ...errors });
   delete values.secret; // never echoed back into the page
-  if (!parsed.success || Object.keys(errors).length) return { values, secretMode, errors };
-  return { values, input: parsed.data, secretMode, errors };
+  const portal = parsePortal(body, values, errors);
+  if (!parsed.success || !portal || Object.keys(errors).length) return { values, secretMode, errors };
+  return { values, input: parsed.data, portal, secretMode, errors };
 }
 
 /** Updates a NAS; returns the new secret in clear when it was changed (shown once). */

@@ -5,12 +5,12 @@ import type { RouterContext } from '@koa/router';
 import { readFileSync } from 'node:fs';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
-import { addNas, findNasById, listNas, removeNas, VENDORS, type NasRecord } from '../../access/nas-clients.ts';
+import { addNas, findNasById, listNas, removeNas, VENDORS, type NasRecord, updateNasPortal } from '../../access/nas-clients.ts';
 import { listVenues, findVenueById } from '../../venues/venues.ts';
 import { audit } from '../audit.ts';
 import { actorOf, allow } from '../auth.ts';
 import { render, seeOther } from '../page.ts';
-import { parseNasForm, updateNas } from '../nas-form.ts';
+import { parseNasForm, updateNas, portalToForm } from '../nas-form.ts';
 import { guideFor, setupRows } from '../nas-setup.ts';
 import { disconnectFromConsole } from '../disconnect.ts';
 import type { AdminDeps } from '../routes.ts';
@@ -46,10 +46,11 @@ export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void
   r.get('/network/nas/new', allow('nas.manage'), async (ctx) => form(ctx, { coaPort: '3799', requireMessageAuthenticator: 'on', secretMode: 'generate' }, {}));
 
   r.post('/network/nas/new', allow('nas.manage'), async (ctx) => {
-    const { values, input, errors } = parseNasForm((ctx.request.body ?? {}) as Record<string, unknown>, { editing: false });
+    const { values, input, portal, errors } = parseNasForm((ctx.request.body ?? {}) as Record<string, unknown>, { editing: false });
     if (!input) return form(ctx, values, errors, undefined, 400);
     if (!(await findVenueById(app.db, input.venueId))) return form(ctx, values, { venueId: 'errors.admin_venue_pick' }, undefined, 400);
-    const nas = await addNas(app.db, app.cipher, input);
+    const added = await addNas(app.db, app.cipher, input);
+    const nas = { ...((await updateNasPortal(app.db, app.cipher, added.id, portal ?? {})) ?? added), secret: added.secret };
     await audit(app.db, actorOf(ctx), 'nas.add', nas.name, { address: nas.address, vendor: nas.vendor, secret: input.secret ? 'entered' : 'generated' });
     // The secret in clear exactly once, on this response; never on a later page.
     await shownOnce(ctx, nas, nas.secret.toString());
@@ -65,15 +66,16 @@ export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void
 
   r.get('/network/nas/:id/edit', allow('nas.manage'), async (ctx) => {
     const n = await loadNas(ctx);
-    await form(ctx, { name: n.name, address: n.address, vendor: n.vendor, venueId: n.venueId, coaPort: String(n.coaPort), requireMessageAuthenticator: n.requireMessageAuthenticator ? 'on' : '', secretMode: 'keep' }, {}, n);
+    await form(ctx, { name: n.name, address: n.address, vendor: n.vendor, venueId: n.venueId, coaPort: String(n.coaPort), requireMessageAuthenticator: n.requireMessageAuthenticator ? 'on' : '', secretMode: 'keep', ...portalToForm(n) }, {}, n);
   });
 
   r.post('/network/nas/:id/edit', allow('nas.manage'), async (ctx) => {
     const n = await loadNas(ctx);
-    const { values, input, secretMode, errors } = parseNasForm((ctx.request.body ?? {}) as Record<string, unknown>, { editing: true });
-    if (!input) return form(ctx, values, errors, n, 400);
+    const { values, input, portal, secretMode, errors } = parseNasForm((ctx.request.body ?? {}) as Record<string, unknown>, { editing: true });
+    if (!input) return form(ctx, { ...portalToForm(n), ...values }, errors, n, 400);
     if (!(await findVenueById(app.db, input.venueId))) return form(ctx, values, { venueId: 'errors.admin_venue_pick' }, n, 400);
     const { secret } = await updateNas(app.db, app.cipher, n.id, input, secretMode);
+    await updateNasPortal(app.db, app.cipher, n.id, portal ?? {});
     await audit(app.db, actorOf(ctx), 'nas.edit', input.name, { address: input.address, vendor: input.vendor, secret: secret ? secretMode : 'kept' });
     if (secret) return shownOnce(ctx, (await findNasById(app.db, app.cipher, n.id))!, secret);
     seeOther(ctx, `/admin/network/nas/${n.id}`, 'nas_saved');
