@@ -4,8 +4,9 @@ import { BlockList, isIP } from 'node:net';
 import type { Db } from '../store/db.ts';
 import type { Metrics } from '../metrics.ts';
 import { safeEqual } from '../crypto/keys.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
 
-export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: string; metricsAllow: string }): Router {
+export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: string; metricsAllow: string; cipher?: FieldCipher }): Router {
   const router = new Router();
   const allow = new BlockList();
   for (const entry of deps.metricsAllow.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -19,6 +20,9 @@ export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: strin
     const started = Date.now();
     try {
       await deps.db.ping();
+      // A SECRET_KEY other than the one that wrote the data breaks every page that reads it.
+      const sample = deps.cipher && (await deps.db.get<{ v: string }>('SELECT secret_enc AS v FROM nas_clients LIMIT 1'));
+      if (sample) deps.cipher!.decrypt(sample.v);
       ctx.body = { status: 'ok', database: { reachable: true, dialect: deps.db.dialect, ms: Date.now() - started } };
     } catch (err) {
       ctx.status = 503;

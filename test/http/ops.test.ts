@@ -24,6 +24,20 @@ describe('health, metrics and headers', () => {
     assert.ok(body.database.error);
   });
 
+  it('says so on /healthz when the data was written under another SECRET_KEY', async () => {
+    ctx = await testContext();
+    const { addNas } = await import('../../portal/access/nas-clients.ts');
+    const { fieldCipher } = await import('../../portal/crypto/fields.ts');
+    const { deriveKeys } = await import('../../portal/crypto/keys.ts');
+    const { createVenue } = await import('../../portal/venues/venues.ts');
+    const venue = await createVenue(ctx.db, { slug: 'v', name: 'V', country: 'BG' });
+    await addNas(ctx.db, fieldCipher(deriveKeys('a-different-key-0123456789abcdef012345')), { name: 'ap', address: '192.0.2.1', vendor: 'generic', venueId: venue.id });
+    srv = await serve(ctx);
+    const res = await fetch(`${srv.url}/healthz`);
+    assert.equal(res.status, 503);
+    assert.match((await res.json()).database.error, /SECRET_KEY/);
+  });
+
   it('serves /metrics to loopback by default and counts requests by route', async () => {
     ctx = await testContext();
     srv = await serve(ctx);
