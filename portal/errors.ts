@@ -12,8 +12,6 @@ export class FoyerError extends Error {
     super(message);
     this.name = 'FoyerError';
   }
-  /** How a 4xx is logged: 'debug' for ordinary bad input, 'warn' where an admin must act (a misconfigured NAS). */
-  readonly logLevel: 'debug' | 'warn' = 'debug';
   get expose(): boolean {
     return this.status < 500;
   }

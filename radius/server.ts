@@ -66,6 +66,21 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     });
   }
 
+  /** RFC 5080: a retransmission gets the answer already sent, or nothing while the first is in hand. */
+  function retransmission(port: PortName, type: string, key: string, p: RawPacket, source: string, rinfo: dgram.RemoteInfo): boolean {
+    const seen = cache.lookup(key, p.authenticator);
+    if (seen.state === 'answered') {
+      observer.packet(port, type, 'retransmission');
+      send(port, seen.response, rinfo);
+      return true;
+    }
+    if (seen.state === 'in-progress') {
+      drop(port, type, source, 'duplicate-in-progress');
+      return true;
+    }
+    return false;
+  }
+
   async function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): Promise<void> {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Access-Request';
     if (p.maOffset >= 0) {
@@ -75,12 +90,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       return drop('auth', type, source, 'missing-message-authenticator', nas.name);
     }
     const key = DuplicateCache.key(source, rinfo.port, p.identifier);
-    const seen = cache.lookup(key, p.authenticator);
-    if (seen.state === 'answered') {
-      observer.packet('auth', type, 'retransmission');
-      return send('auth', seen.response, rinfo);
-    }
-    if (seen.state === 'in-progress') return drop('auth', type, source, 'duplicate-in-progress');
+    if (retransmission('auth', type, key, p, source, rinfo)) return;
     if (p.code === CODE.StatusServer) {
       observer.packet('auth', type, 'alive');
       return send('auth', accessReply(p, CODE.AccessAccept, [], nas.secret), rinfo);
@@ -131,12 +141,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       return drop('acct', type, source, 'bad-message-authenticator', nas.name);
     }
     const key = DuplicateCache.key(source, rinfo.port, p.identifier);
-    const seen = cache.lookup(key, p.authenticator);
-    if (seen.state === 'answered') {
-      observer.packet('acct', type, 'retransmission');
-      return send('acct', seen.response, rinfo);
-    }
-    if (seen.state === 'in-progress') return drop('acct', type, source, 'duplicate-in-progress');
+    if (retransmission('acct', type, key, p, source, rinfo)) return;
     const attrs = decodeAttributes(p);
     if (!attrs) return drop('acct', type, source, 'malformed', 'attribute values');
     const record = toAccountingRecord(nas, attrs, new Date());

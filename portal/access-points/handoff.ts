@@ -90,9 +90,8 @@ export interface AccessPointAdapter {
   handBack(handoff: Handoff, credentials: Credentials, ctx: AdapterContext): Promise<HandBack>;
 }
 
-/** A 400 for the guest (in their language) and a warning with the reason for the admin. */
+/** A 400 page for the guest in their language; nas-for-handoff.ts logs the reason for the admin. */
 export class HandoffError extends FoyerError {
-  override readonly logLevel = 'warn';
   constructor(readonly reason: string) {
     super('handoff_invalid', 400, `The access point's redirect cannot be used: ${reason}`, { reason });
   }

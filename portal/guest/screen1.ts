@@ -3,8 +3,6 @@ import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
-import { FoyerError } from '../errors.ts';
-import { HandoffError } from '../access-points/handoff.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { numberHash } from '../consent/subjects.ts';
 import { issueCode } from '../verification/verifications.ts';
@@ -20,14 +18,8 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
   const query = singleQuery(kctx);
   let locale = pickLocale(kctx, venue);
-  let handoff;
-  try {
-    // The adapter of the venue's NAS, with its settings; refuses login hosts the venue did not configure.
-    ({ handoff } = await readRedirect(app, venue, query));
-  } catch (err) {
-    if (err instanceof HandoffError) throw new FoyerError('guest_handoff_invalid', 400, err.message);
-    throw err;
-  }
+  // The adapter of the venue's NAS, with its settings; refuses login hosts the venue did not configure.
+  const { handoff } = await readRedirect(app, venue, query);
   const now = app.now();
   // Back from the SMS app within the code's lifetime: screen 2, no new SMS.
   const mac = macHash(app.keys, handoff.clientMac);

@@ -16,7 +16,8 @@ import { clientIp, flowFor, formBody, pickLocale, requireCsrf, venueFor } from '
 import { renderPage, durationText } from './pages.ts';
 import { seeOther } from './screen1.ts';
 import { completeSignUp } from './complete.ts';
-import { adapterForHandoff, httpUrl } from './adapters.ts';
+import { adapterForHandoff } from './adapters.ts';
+import { httpUrl } from '../access-points/safe-url.ts';
 import { handBackContextFor, handBackOrigins } from '../access-points/nas-for-handoff.ts';
 import { codeText, confirmationText } from './sms-texts.ts';
 

@@ -22,7 +22,7 @@ export function errorHandler(log: Logger, views: Views): Middleware {
       else if (isHttpError(err)) e = new FoyerError(err.status === 413 ? 'body_too_large' : 'bad_request', err.status, err.status === 413 ? 'What was sent is too large.' : 'The request could not be understood.');
       else e = new FoyerError('internal', 500, 'Something went wrong on our side.');
       if (e.status >= 500) log.error({ err, url: ctx.path, method: ctx.method }, e.code);
-      else log[e.logLevel]({ code: e.code, url: ctx.path, ...(e.logLevel === 'warn' ? e.params : {}) }, e.logLevel === 'warn' ? e.message : 'client error');
+      else log.debug({ code: e.code, url: ctx.path }, 'client error');
       ctx.status = e.status;
       if (e.status === 503) ctx.set('Retry-After', '30');
       if (e.status === 429 && e.params.seconds) ctx.set('Retry-After', String(e.params.seconds));

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.ts';
 import type { Keys } from '../crypto/keys.ts';
 import { maskNumber } from '../log.ts';
+import { numberHash } from '../consent/subjects.ts';
 import type { OutboundSms } from './gateway.ts';
 
 export type SmsStatus = 'queued' | 'sent' | 'failed' | 'delivered' | 'undeliverable';
@@ -40,7 +41,7 @@ export class MessageLog {
 
   /** The keyed hash of an E.164 number, the same the ledger and subjects use. */
   numberHash(e164: string): string {
-    return this.keys.hmac('number-hash', e164);
+    return numberHash(this.keys, e164);
   }
 
   async queued(msg: OutboundSms, gateway: string): Promise<string> {

@@ -16,7 +16,7 @@ export interface Venue {
   createdAt: number;
 }
 
-interface VenueRow {
+export interface VenueRow {
   id: string;
   slug: string;
   name: string;
@@ -32,7 +32,7 @@ export const venueInput = z.object({
   settings: venueSettingsSchema.default(venueSettingsSchema.parse({})),
 });
 
-const fromRow = (r: VenueRow): Venue => ({
+export const venueFromRow = (r: VenueRow): Venue => ({
   id: r.id,
   slug: r.slug,
   name: r.name,
@@ -59,16 +59,16 @@ export async function createVenue(db: Queryable, input: z.input<typeof venueInpu
 
 export async function findVenueBySlug(db: Queryable, slug: string): Promise<Venue | undefined> {
   const r = await db.get<VenueRow>('SELECT * FROM venues WHERE slug = ?', [slug]);
-  return r && fromRow(r);
+  return r && venueFromRow(r);
 }
 
 export async function findVenueById(db: Queryable, id: string): Promise<Venue | undefined> {
   const r = await db.get<VenueRow>('SELECT * FROM venues WHERE id = ?', [id]);
-  return r && fromRow(r);
+  return r && venueFromRow(r);
 }
 
 export async function listVenues(db: Queryable): Promise<Venue[]> {
-  return (await db.all<VenueRow>('SELECT * FROM venues ORDER BY slug')).map(fromRow);
+  return (await db.all<VenueRow>('SELECT * FROM venues ORDER BY slug')).map(venueFromRow);
 }
 
 export async function updateVenueSettings(db: Queryable, id: string, settings: VenueSettings): Promise<void> {
