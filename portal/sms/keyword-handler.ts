@@ -14,7 +14,7 @@ import { numberHash, upsertSubject } from '../consent/subjects.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import { sha256 } from '../consent/event.ts';
 import { registerTemplateVersion } from '../venues/template-versions.ts';
-import { findVenueById, listVenues, type Venue } from '../venues/venues.ts';
+import { listVenues, type Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { classifySms } from './keywords.ts';
 import type { InboundSms } from './inbound.ts';
@@ -38,6 +38,7 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
   const { db, keys } = deps;
   const hash = numberHash(keys, msg.from);
   const venues = await listVenues(db);
+  const byId: VenuesById = new Map(venues.map((v) => [v.id, v]));
   const keywords = venues.map((v) => v.settings.smsKeyword ?? '').filter(Boolean);
   const intent = classifySms(msg.text, keywords);
   const locale = await localeFor(db, hash, msg.from);
@@ -49,20 +50,20 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
 
   switch (intent.kind) {
     case 'stop': {
-      const targets = intent.scope === 'all' ? await grantedVenues(db, hash) : await currentVenue(db, hash);
+      const targets = intent.scope === 'all' ? await grantedVenues(db, byId, hash) : await currentVenue(db, byId, hash);
       if (targets.length) await db.tx((tx) => appendEvents(tx, targets.map((v) => event(v, 'withdrawn')), deps.now()));
       const reply = !targets.length ? t('stopNothing') : intent.scope === 'all' ? t('stopAll') : t('stop', { venue: targets[0].name });
       return { action: intent.scope === 'all' ? 'stop-all' : 'stop', venueIds: targets.map((v) => v.id), reply };
     }
     case 'start': {
-      const venue = await lastVenue(db, hash);
+      const venue = await lastVenue(db, byId, hash);
       const hadGranted = venue && (await db.get(`SELECT 1 AS ok FROM consent_events WHERE number_hash = ? AND venue_id = ? AND purpose = 'sms' AND decision = 'granted' LIMIT 1`, [hash, venue.id]));
       if (!venue || !hadGranted) return { action: 'start-refused', venueIds: [], reply: t('startRefused') };
       await db.tx((tx) => appendEvents(tx, [event(venue, 'granted')], deps.now()));
       return { action: 'start', venueIds: [venue.id], reply: t('start', { venue: venue.name }) };
     }
     case 'help': {
-      const venue = await lastVenue(db, hash);
+      const venue = await lastVenue(db, byId, hash);
       const custom = venue?.settings.wording[locale]?.smsHelp;
       const reply = venue ? custom || t('help', { venue: venue.name, contact: venue.settings.contact || '-' }) : t('helpGeneric');
       return { action: 'help', venueIds: venue ? [venue.id] : [], reply };
@@ -80,7 +81,7 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
       return { action: 'optin', venueIds: [venue.id], reply };
     }
     case 'flag': {
-      const [venue] = await currentVenue(db, hash);
+      const [venue] = await currentVenue(db, byId, hash);
       await db.run('INSERT INTO inbound_flags (id, venue_id, from_hash, from_masked, text, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         randomUUID(), venue?.id ?? null, hash, maskNumber(msg.from), evidence, intent.reason, deps.now(),
       ]);
@@ -92,27 +93,24 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
   }
 }
 
+type VenuesById = Map<string, Venue>;
+
 /** The venue a STOP is about: the one whose offers this number currently receives, most recent first. */
-async function currentVenue(db: Db, hash: string): Promise<Venue[]> {
+async function currentVenue(db: Db, byId: VenuesById, hash: string): Promise<Venue[]> {
   const row = await db.get<{ venue_id: string }>(`SELECT venue_id FROM consent_state WHERE number_hash = ? AND purpose = 'sms' AND decision = 'granted' ORDER BY seq DESC LIMIT 1`, [hash]);
-  const v = row && (await findVenueById(db, row.venue_id));
+  const v = row && byId.get(row.venue_id);
   return v ? [v] : [];
 }
 
-async function grantedVenues(db: Db, hash: string): Promise<Venue[]> {
+async function grantedVenues(db: Db, byId: VenuesById, hash: string): Promise<Venue[]> {
   const rows = await db.all<{ venue_id: string }>(`SELECT venue_id FROM consent_state WHERE number_hash = ? AND purpose = 'sms' AND decision = 'granted' ORDER BY seq DESC`, [hash]);
-  const out: Venue[] = [];
-  for (const r of rows) {
-    const v = await findVenueById(db, r.venue_id);
-    if (v) out.push(v);
-  }
-  return out;
+  return rows.map((r) => byId.get(r.venue_id)).filter((v): v is Venue => Boolean(v));
 }
 
 /** The venue this number last dealt with, whatever the decision. */
-async function lastVenue(db: Db, hash: string): Promise<Venue | undefined> {
+async function lastVenue(db: Db, byId: VenuesById, hash: string): Promise<Venue | undefined> {
   const row = await db.get<{ venue_id: string }>(`SELECT venue_id FROM consent_state WHERE number_hash = ? AND purpose = 'sms' ORDER BY seq DESC LIMIT 1`, [hash]);
-  return row ? findVenueById(db, row.venue_id) : undefined;
+  return row && byId.get(row.venue_id);
 }
 
 /** The language of the person's last consent, else Bulgarian for +359 numbers, else English. */
