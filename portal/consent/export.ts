@@ -48,14 +48,14 @@ interface Row {
 export async function* exportConsents(db: Queryable, cipher: FieldCipher, controller: string, o: ExportOptions): AsyncGenerator<string> {
   const page = o.pageSize ?? 2000;
   const where = ['e.venue_id = ?', 'e.seq > ?'];
-  const params: Param[] = [o.venueId, 0];
-  if (o.purpose) (where.push('e.purpose = ?'), params.push(o.purpose));
-  if (o.since !== undefined) (where.push('e.at >= ?'), params.push(o.since));
+  const filters: Param[] = [];
+  if (o.purpose) (where.push('e.purpose = ?'), filters.push(o.purpose));
+  if (o.since !== undefined) (where.push('e.at >= ?'), filters.push(o.since));
   const sql = `SELECT e.seq, e.id, e.at, e.purpose, e.decision, e.channel, e.subject_id, s.number_enc,
       e.template_version_id, e.locale, e.text_hash, e.client_ip, e.client_mac, e.nas_id, e.ssid, e.actor
     FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id
     WHERE ${where.join(' AND ')} ORDER BY e.seq LIMIT ${page}`;
-  const rows = pagesBySeq((after) => db.all<Row>(sql, [params[0], after, ...params.slice(2)]), page);
+  const rows = pagesBySeq((after) => db.all<Row>(sql, [o.venueId, after, ...filters]), page);
   yield* formatRecords(FIELDS, o.format, mapPages(rows, (r) => toRecord(r, cipher, controller)));
 }
 
