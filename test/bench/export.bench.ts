@@ -4,12 +4,43 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { testContext } from '../support/context.ts';
+import { testContext, type TestContext } from '../support/context.ts';
 import { bulkEvents } from '../support/ledger-fixtures.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { exportConsents } from '../../portal/consent/export.ts';
 import type { AppContext } from '../../portal/context.ts';
 import { report } from './report.ts';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The CLI export of a venue in its own process with the V8 heap capped at `heapMb`: it can
+ * only finish if memory stays bounded whatever the ledger's size. Resolves the process's
+ * peak resident memory (VmHWM) in MiB.
+ */
+function cappedCliExport(ctx: TestContext, slug: string, heapMb: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, 'portal/foyer.mjs', 'consents', 'export', '--venue', slug, '--format', 'csv', '--out', '/dev/null'], {
+      env: { ...process.env, DATABASE_URL: ctx.config.databaseUrl, DATA_DIR: ctx.dir, SECRET_KEY: ctx.config.SECRET_KEY, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let hwm = 0;
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const poll = setInterval(() => {
+      try {
+        hwm = Math.max(hwm, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0));
+      } catch {
+        /* exited */
+      }
+    }, 50);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      if (code === 0) resolve(hwm / 1024);
+      else reject(new Error(`export under a ${heapMb} MB heap failed (${code}): ${err}`));
+    });
+  });
+}
 
 const BIG = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
 const SMALL = 10_000;
@@ -60,6 +91,9 @@ export default async function () {
     const s = await peakDuringExport(ctx, small.id);
     const b = await peakDuringExport(ctx, big.id);
     report({ bench: `export_peak_rss_growth_${BIG}_events`, value: b.peakMb, unit: 'MiB', baseline: `export_peak_rss_growth_${SMALL}_events`, baseline_value: s.peakMb });
+    const capped = await cappedCliExport(ctx, 'big', 32);
+    const cappedSmall = await cappedCliExport(ctx, 'small', 32);
+    report({ bench: `export_cli_peak_rss_${BIG}_events_heap_capped_32MB`, value: capped, unit: 'MiB', baseline: `same, ${SMALL} events`, baseline_value: cappedSmall });
     const naive = await naivePeak(ctx, big.id);
     report({ bench: `export_peak_rss_growth_${BIG}_events_streamed`, value: b.peakMb, unit: 'MiB', baseline: `same export, all rows in memory`, baseline_value: naive });
     report({ bench: 'export_rows_per_second', value: BIG / b.seconds, unit: 'rows/s', baseline: `rows/s at ${SMALL} events`, baseline_value: SMALL / s.seconds });
