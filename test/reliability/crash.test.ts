@@ -189,9 +189,12 @@ eachBackend('crash safety under SIGKILL', (backend) => {
       }
     };
 
+    // Each kill lands while guests are still in flight: after a random share of them got
+    // online (a fixed delay could fall after the last guest on a fast machine).
     const killer = (async () => {
       for (let k = 0; k < KILLS; k++) {
-        await new Promise((r) => setTimeout(r, 700 + Math.random() * 2000));
+        const due = Math.floor(((k + Math.random()) / (KILLS + 1)) * GUESTS);
+        while (guests.filter((g) => g.accepted).length < due) await new Promise((r) => setTimeout(r, 20));
         await p.kill('SIGKILL');
         if (process.env.CRASH_DEBUG) console.error(`kill ${k + 1}`);
         await new Promise((r) => setTimeout(r, 200));
