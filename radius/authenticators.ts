@@ -4,35 +4,37 @@
 //   Message-Authenticator   RFC 3579 §3.2 / RFC 2869 §5.14: HMAC-MD5 over the packet with its own value zeroed;
 //     replies use the request's authenticator; accounting and CoA requests use zeros
 //     and are then signed (Request Authenticator) with the Message-Authenticator in place.
-import * as crypto from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import { HEADER_LENGTH, MAX_PACKET_LENGTH, type RawPacket } from './codec.ts';
 
 const ZERO16 = Buffer.alloc(16);
 
-// One-shot digests (crypto.hash, Node >= 20.12) over the parts copied into one scratch
-// buffer: a Hash or Hmac object per call costs several times the digest of a packet.
+// One-shot digests (crypto.hash) over the parts copied into one scratch buffer: a Hash
+// or Hmac object per call costs several times the digest of a packet. The digest comes
+// back as a latin1 string and is written where it is wanted: in Node 20 hash()'s
+// 'buffer' output takes a slow path that costs more than the digest itself.
 // HMAC-MD5 is RFC 2104 over MD5 with the key's inner and outer pads kept per secret.
-// JavaScript runs one call at a time, so one scratch buffer serves every call.
-type OneShot = (algorithm: string, data: Buffer, outputEncoding: 'buffer') => Buffer;
-const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
+// JavaScript runs one call at a time, so module-level scratch buffers serve every call.
 const SCRATCH = Buffer.allocUnsafe(64 + 2 * MAX_PACKET_LENGTH + 128);
+const INNER = Buffer.allocUnsafe(16);
+const EXPECTED = Buffer.allocUnsafe(16);
+const PASSWORD = Buffer.allocUnsafe(128);
 
-function digestOf(pad: Buffer | undefined, parts: Buffer[]): Buffer {
-  if (!oneShot) {
-    const h = crypto.createHash('md5');
-    if (pad) h.update(pad);
-    for (const p of parts) h.update(p);
-    return h.digest();
-  }
+/** MD5 of SCRATCH[0..length], written into out[at..at+16]. */
+function digestScratch(length: number, out: Buffer, at: number): Buffer {
+  out.write(hash('md5', SCRATCH.subarray(0, length), 'binary'), at, 16, 'latin1');
+  return out;
+}
+
+/** MD5 of the parts in order, written into out[at..at+16]. */
+function md5To(out: Buffer, at: number, parts: Buffer[]): Buffer {
   let off = 0;
-  if (pad) off += pad.copy(SCRATCH, 0);
   for (const p of parts) off += p.copy(SCRATCH, off);
-  return oneShot('md5', SCRATCH.subarray(0, off), 'buffer');
+  return digestScratch(off, out, at);
 }
 
 function md5(...parts: Buffer[]): Buffer {
-  return digestOf(undefined, parts);
+  return md5To(Buffer.allocUnsafe(16), 0, parts);
 }
 
 interface Pads {
@@ -45,7 +47,7 @@ function padsOf(secret: Buffer): Pads {
   let pads = padsBySecret.get(secret);
   if (!pads) {
     // A key longer than the block is replaced by its digest (RFC 2104 §2).
-    const key = secret.length > 64 ? crypto.createHash('md5').update(secret).digest() : secret;
+    const key = secret.length > 64 ? createHash('md5').update(secret).digest() : secret;
     pads = { inner: Buffer.alloc(64, 0x36), outer: Buffer.alloc(64, 0x5c) };
     for (let i = 0; i < key.length; i++) {
       pads.inner[i] ^= key[i];
@@ -56,24 +58,30 @@ function padsOf(secret: Buffer): Pads {
   return pads;
 }
 
-function hmacMd5(secret: Buffer, ...parts: Buffer[]): Buffer {
+/** HMAC-MD5 of the message already placed at SCRATCH[64..64+length] (room left for a pad), into out[at..at+16]. */
+function hmacScratch(secret: Buffer, length: number, out: Buffer, at: number): Buffer {
   const pads = padsOf(secret);
-  return digestOf(pads.outer, [digestOf(pads.inner, parts)]);
+  pads.inner.copy(SCRATCH, 0);
+  digestScratch(64 + length, INNER, 0);
+  pads.outer.copy(SCRATCH, 0);
+  INNER.copy(SCRATCH, 64);
+  return digestScratch(80, out, at);
+}
+
+function hmacMd5To(out: Buffer, at: number, secret: Buffer, message: Buffer): Buffer {
+  message.copy(SCRATCH, 64);
+  return hmacScratch(secret, message.length, out, at);
 }
 
 /**
  * HMAC-MD5 of `bytes` as if the authenticator field held `authField` and the
- * Message-Authenticator value at `maOffset` were zero, without copying the packet.
+ * Message-Authenticator value at `maOffset` were zero (the packet itself untouched).
  */
 function messageAuthenticatorOf(bytes: Buffer, maOffset: number, authField: Buffer, secret: Buffer): Buffer {
-  return hmacMd5(
-    secret,
-    bytes.subarray(0, 4),
-    authField,
-    bytes.subarray(HEADER_LENGTH, maOffset),
-    ZERO16,
-    bytes.subarray(maOffset + 16),
-  );
+  bytes.copy(SCRATCH, 64);
+  authField.copy(SCRATCH, 64 + 4);
+  SCRATCH.fill(0, 64 + maOffset, 64 + maOffset + 16);
+  return hmacScratch(secret, bytes.length, EXPECTED, 0);
 }
 
 /** Access-Request and Status-Server: HMAC over the packet as sent, its random authenticator included. */
@@ -85,7 +93,7 @@ export function verifyRequestMessageAuthenticator(p: RawPacket, secret: Buffer):
 
 /** Accounting-Request, CoA-Request, Disconnect-Request: MD5 with a zeroed authenticator field. */
 export function verifyAccountingRequestAuthenticator(p: RawPacket, secret: Buffer): boolean {
-  const expected = md5(p.bytes.subarray(0, 4), ZERO16, p.bytes.subarray(HEADER_LENGTH), secret);
+  const expected = md5To(EXPECTED, 0, [p.bytes.subarray(0, 4), ZERO16, p.bytes.subarray(HEADER_LENGTH), secret]);
   return timingSafeEqual(expected, p.authenticator);
 }
 
@@ -102,27 +110,24 @@ export function verifyAccountingMessageAuthenticator(p: RawPacket, secret: Buffe
  * the Response Authenticator over the packet that already holds it.
  */
 export function signResponse(reply: Buffer, maOffset: number, secret: Buffer): Buffer {
-  if (maOffset >= 0) hmacMd5(secret, reply).copy(reply, maOffset);
-  md5(reply, secret).copy(reply, 4);
-  return reply;
+  if (maOffset >= 0) hmacMd5To(reply, maOffset, secret, reply);
+  return md5To(reply, 4, [reply, secret]);
 }
 
 /** Signs an accounting/CoA/Disconnect request built with a zero authenticator field. */
 export function signAccountingRequest(request: Buffer, maOffset: number, secret: Buffer): Buffer {
-  if (maOffset >= 0) hmacMd5(secret, request).copy(request, maOffset);
-  md5(request, secret).copy(request, 4);
-  return request;
+  if (maOffset >= 0) hmacMd5To(request, maOffset, secret, request);
+  return md5To(request, 4, [request, secret]);
 }
 
 /** Signs an Access-Request (random authenticator already in place): only the Message-Authenticator. */
 export function signAccessRequest(request: Buffer, maOffset: number, secret: Buffer): Buffer {
-  if (maOffset >= 0) hmacMd5(secret, request).copy(request, maOffset);
-  return request;
+  return maOffset >= 0 ? hmacMd5To(request, maOffset, secret, request) : request;
 }
 
 /** Checks a reply (to a request we sent) on both authenticators. */
 export function verifyResponse(reply: RawPacket, requestAuthenticator: Buffer, secret: Buffer, requireMessageAuthenticator: boolean): boolean {
-  const expected = md5(reply.bytes.subarray(0, 4), requestAuthenticator, reply.bytes.subarray(HEADER_LENGTH), secret);
+  const expected = md5To(EXPECTED, 0, [reply.bytes.subarray(0, 4), requestAuthenticator, reply.bytes.subarray(HEADER_LENGTH), secret]);
   if (!timingSafeEqual(expected, reply.authenticator)) return false;
   if (reply.maOffset < 0) return !requireMessageAuthenticator;
   const ma = messageAuthenticatorOf(reply.bytes, reply.maOffset, requestAuthenticator, secret);
@@ -141,7 +146,7 @@ export function decryptUserPassword(cipher: Buffer, requestAuthenticator: Buffer
   const plain = Buffer.allocUnsafe(cipher.length);
   let prev = requestAuthenticator;
   for (let i = 0; i < cipher.length; i += 16) {
-    const b = md5(secret, prev);
+    const b = md5To(EXPECTED, 0, [secret, prev]);
     for (let j = 0; j < 16; j++) plain[i + j] = cipher[i + j] ^ b[j];
     prev = cipher.subarray(i, i + 16);
   }
@@ -166,12 +171,12 @@ export function encryptUserPassword(password: string, requestAuthenticator: Buff
 
 /** Constant-time PAP check against the zero-padded plaintext. */
 export function papMatches(paddedPlain: Buffer, candidate: string): boolean {
-  const c = Buffer.from(candidate, 'utf8');
-  const padded = Buffer.alloc(paddedPlain.length);
-  c.copy(padded, 0, 0, Math.min(c.length, padded.length));
+  const padded = PASSWORD.subarray(0, paddedPlain.length).fill(0);
+  padded.write(candidate, 0, 'utf8');
+  const length = Buffer.byteLength(candidate, 'utf8');
   // An empty candidate never matches: an all-zero block would otherwise equal it.
   const sameBytes = timingSafeEqual(padded, paddedPlain);
-  return sameBytes && c.length > 0 && c.length <= paddedPlain.length && !c.includes(0);
+  return sameBytes && length > 0 && length <= paddedPlain.length && !candidate.includes('\0');
 }
 
 /** RFC 1994 / RFC 2865 §2.2: CHAP response = MD5(ident | password | challenge). */
