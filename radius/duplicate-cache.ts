@@ -48,10 +48,10 @@ export class DuplicateCache {
   complete(key: string, authenticator: Buffer, response: Buffer): void {
     const e = this.entries.get(key);
     if (!e || !e.authenticator.equals(authenticator)) return;
-    this.entries.delete(key);
+    // Kept where begin() put it: the order stays close enough to age for eviction,
+    // which also drops anything over the size limit.
     e.response = response;
     e.expires = this.now() + this.ttlMs;
-    this.entries.set(key, e);
   }
 
   /** No answer was sent (drop decision, storage failure): a retransmission must be processed afresh. */

@@ -60,10 +60,13 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     drops.drop(source, port, reason, detail);
   }
 
+  // One callback for every send (its error message names the address and port).
+  const sent = (err: Error | null) => {
+    if (err) logger.warn({ err: err.message }, 'radius reply not sent');
+  };
+
   function send(port: PortName, packet: Buffer, rinfo: dgram.RemoteInfo): void {
-    sockets?.[port].send(packet, rinfo.port, rinfo.address, (err) => {
-      if (err) logger.warn({ err: err.message, to: rinfo.address, port }, 'radius reply not sent');
-    });
+    sockets?.[port].send(packet, rinfo.port, rinfo.address, sent);
   }
 
   /** RFC 5080: a retransmission gets the answer already sent, or nothing while the first is in hand. */

@@ -48,11 +48,20 @@ async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string |
   // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
   if (!g) return reject(deps, { mac }, 'unknown', now);
   const who = { mac, username: g.username };
-  if (!req.checkPassword(deps.cipher.decrypt(g.passwordEnc))) return reject(deps, who, 'wrong_password', now);
+  if (!req.checkPassword(passwordOf(deps.cipher, g))) return reject(deps, who, 'wrong_password', now);
   if (g.venueId !== req.nas.venueId) return reject(deps, who, 'wrong_venue', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) return reject(deps, who, 'expired', now);
   return admit(deps, g, who, now);
+}
+
+// A cached grant state is asked about again and again: decrypt its password once.
+const passwords = new WeakMap<GrantState, string>();
+
+function passwordOf(cipher: FieldCipher, g: GrantState): string {
+  let password = passwords.get(g);
+  if (password === undefined) passwords.set(g, (password = cipher.decrypt(g.passwordEnc)));
+  return password;
 }
 
 /**
