@@ -55,12 +55,18 @@ async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string |
   return admit(deps, g, who, now);
 }
 
-// A cached grant state is asked about again and again: decrypt its password once.
-const passwords = new WeakMap<GrantState, string>();
+// A grant is asked about again and again, and AES-GCM costs more than the rest of a
+// cache hit: each stored password is decrypted once (bounded, oldest dropped first).
+const passwords = new Map<string, string>();
+const PASSWORDS_KEPT = 20_000;
 
 function passwordOf(cipher: FieldCipher, g: GrantState): string {
-  let password = passwords.get(g);
-  if (password === undefined) passwords.set(g, (password = cipher.decrypt(g.passwordEnc)));
+  let password = passwords.get(g.passwordEnc);
+  if (password === undefined) {
+    password = cipher.decrypt(g.passwordEnc);
+    if (passwords.size >= PASSWORDS_KEPT) passwords.delete(passwords.keys().next().value!);
+    passwords.set(g.passwordEnc, password);
+  }
   return password;
 }
 
