@@ -11,6 +11,8 @@ const FORMATS = [
 export function normaliseMac(raw: string | null | undefined): string | undefined {
   if (!raw) return undefined;
   const s = raw.trim();
+  // Most User-Names are not MACs: their length alone says so, before any pattern runs.
+  if (s.length !== 17 && s.length !== 12 && s.length !== 14) return undefined;
   // Mixed separators (aa:bb-cc…) are not a format anyone sends.
   if (/[:]/.test(s) && /-/.test(s)) return undefined;
   for (const re of FORMATS) {

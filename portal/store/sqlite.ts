@@ -62,10 +62,10 @@ function queryable(conn: () => Conn): Queryable {
 }
 
 /**
- * Reads through statements prepared once per connection and SQL text. `all` steps each
- * statement to SQLITE_DONE and `get` resets it after its row, which ends the read
- * transaction: a cached statement left mid-result would pin an old WAL snapshot (stale
- * reads, a WAL that never checkpoints). Calls on one statement run in order.
+ * Reads through statements prepared once per connection and SQL text, each stepped to
+ * SQLITE_DONE, which ends the read transaction: a cached statement left mid-result would
+ * pin an old WAL snapshot (stale reads, a WAL that never checkpoints). Calls on one
+ * statement run in order.
  * The cache is bounded, in case some caller builds SQL text per call.
  */
 class StatementCache {
@@ -99,12 +99,13 @@ class StatementCache {
     return new Promise<T[]>((res, rej) => st.all(norm(params), (err: Error | null, rows: unknown[]) => (err ? rej(mapError(err)) : res(rows as T[]))));
   }
 
+  /**
+   * The first row, through all(): the queries asked this way return one row (a key, an
+   * aggregate, LIMIT 1), and all() ends the read in one trip to the worker thread where
+   * get() needs a second one to reset the statement (a quarter of a RADIUS cache miss).
+   */
   async get<T>(sql: string, params: Param[]): Promise<T | undefined> {
-    const st = await this.statement(sql);
-    return new Promise<T | undefined>((res, rej) => {
-      st.get(norm(params), (err: Error | null, row: unknown) => (err ? rej(mapError(err)) : res(row as T | undefined)));
-      st.reset();
-    });
+    return (await this.all<T>(sql, params))[0];
   }
 
   async finalize(): Promise<void> {
