@@ -2,7 +2,8 @@
 // Order of work per datagram is cheapest-first so junk costs little: framing,
 // code, known source, authenticators, duplicates, then decoding and policy.
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
+import { lookup } from 'node:dns';
+import { isIP, type AddressInfo } from 'node:net';
 import {
   verifyAccountingMessageAuthenticator,
   verifyAccountingRequestAuthenticator,
@@ -40,6 +41,16 @@ export interface RadiusServer {
 type PortName = 'auth' | 'acct';
 
 const NOOP_OBSERVER: RadiusObserver = { packet() {} };
+
+/**
+ * Replies go to the address a request came from, an IP literal: answered at once, where
+ * dgram's default (dns.lookup) answers a literal on the next tick, once per reply.
+ */
+const literal: NonNullable<dgram.SocketOptions['lookup']> = (address, options, callback) => {
+  const family = isIP(address);
+  if (family) callback(null, address, family);
+  else lookup(address, options, callback); // a host name given for binding
+};
 
 /** '::ffff:10.0.0.1' → '10.0.0.1', so NAS entries are written as plain IPv4. */
 export function normaliseAddress(address: string): string {
@@ -183,7 +194,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
 
   function listen(port: PortName, wanted: number): Promise<dgram.Socket> {
     const v6 = host.includes(':');
-    const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false } : { type: 'udp4' });
+    const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false, lookup: literal } : { type: 'udp4', lookup: literal });
     socket.on('message', (msg, rinfo) => {
       onMessage(port, msg, rinfo).catch((err) => logger.error({ err: errorInfo(err), port }, 'radius packet handler failed'));
     });
