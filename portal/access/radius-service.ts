@@ -42,18 +42,11 @@ export async function startRadius(
   };
 }
 
-/**
- * Counts packets by port, type and result. The labelled child is looked up once per
- * combination (a handful): prom-client would otherwise hash the label set per packet.
- */
+/** Counts packets by port, type and result. */
 function packetCounter(ctx: AppContext): RadiusObserver {
-  const children = new Map<string, { inc(): void }>();
   return {
     packet(port, type, result) {
-      const key = `${port} ${type} ${result}`;
-      let child = children.get(key);
-      if (!child) children.set(key, (child = ctx.metrics.radiusPackets.labels({ port, type, result })));
-      child.inc();
+      ctx.metrics.radiusPackets.add({ port, type, result }, `${port} ${type} ${result}`);
     },
   };
 }

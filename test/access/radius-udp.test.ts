@@ -100,10 +100,14 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
     const capped = await ask(server.authPort, 'Access-Request', [['User-Name', g.username], ['User-Password', g.password], ['NAS-IP-Address', '127.0.0.1']]);
     assert.equal(capped.decoded.code, 'Access-Reject');
     assert.match(String((capped.decoded.attributes as Record<string, unknown>)['Reply-Message']), /used all the data/);
-    assert.ok(ctx.metrics.radiusPackets, 'packet metrics registered');
     const metrics = await ctx.metrics.registry.getSingleMetricAsString('foyer_radius_packets_total');
-    assert.match(metrics, /port="auth"/);
-    assert.match(metrics, /port="acct"/);
+    const count = (text: string, labels: string) => Number(new RegExp(`\\{${labels}\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const rejects = count(metrics, 'port="auth",type="Access-Request",result="reject"');
+    assert.ok(rejects >= 1, metrics);
+    assert.ok(count(metrics, 'port="acct",type="Accounting-Request",result="stop"') >= 1, metrics);
+    // Counted once: a second scrape adds nothing that did not happen.
+    const again = await ctx.metrics.registry.getSingleMetricAsString('foyer_radius_packets_total');
+    assert.equal(count(again, 'port="auth",type="Access-Request",result="reject"'), rejects);
   });
 
   it('MAC authentication of a remembered device over UDP', async () => {
