@@ -56,11 +56,13 @@ async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string |
 }
 
 // A grant is asked about again and again, and AES-GCM costs more than the rest of a
-// cache hit: each stored password is decrypted once (bounded, oldest dropped first).
-const passwords = new Map<string, string>();
+// cache hit: each stored password is decrypted once per key (bounded, oldest dropped first).
+const decrypted = new WeakMap<FieldCipher, Map<string, string>>();
 const PASSWORDS_KEPT = 20_000;
 
 function passwordOf(cipher: FieldCipher, g: GrantState): string {
+  let passwords = decrypted.get(cipher);
+  if (!passwords) decrypted.set(cipher, (passwords = new Map()));
   let password = passwords.get(g.passwordEnc);
   if (password === undefined) {
     password = cipher.decrypt(g.passwordEnc);
