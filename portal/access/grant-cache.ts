@@ -1,19 +1,21 @@
-// Grant state on the auth path, kept for a second or two so that a busy NAS (a device
-// re-authenticating, several APs asking about one guest, retries after a time-out with
-// a new identifier) costs a Map hit rather than a database round trip.
+// Grant state on the auth path, kept so that a busy NAS (a device re-authenticating,
+// several APs asking about one guest, retries after a time-out with a new identifier)
+// costs a Map hit rather than a database round trip.
 //
-// Why a short TTL is safe:
+// Why it is safe to keep:
 //  - In this process nothing is served stale: revoking a grant, renewing its window and
 //    every accounting record that touches it (usage, sessions opened or closed) drop its
 //    entries, and a read that was under way when that happened is not stored.
-//  - Another Foyer process (a second instance, the CLI) changes the database without
-//    telling this one, so its change shows here within `ttlMs` at most. Nothing relies on
-//    the next Access-Request alone: revocation and data caps also end sessions already
-//    online with a Disconnect-Request (disconnect.ts, enforce.ts), and a session admitted
-//    in that window gets the same Disconnect-Request at its first interim update.
+//  - Changes made elsewhere (a second instance, the CLI, a job) are written by the
+//    database itself to the grant change feed, which grant-changes.ts reads about once a
+//    second and which drops the grants it names. While that feed cannot be read the
+//    cache answers nothing. Without a feed (tests), entries live `ttlMs`.
 //  - Time limits are not cached: Session-Timeout and expiry are computed from the grant's
-//    end at each request. Unknown users are not cached either: a grant created a moment
-//    ago works at once.
+//    end at each request. The count of other devices online is kept only until the first
+//    of them would go stale. Unknown users are not cached: a grant created a moment ago
+//    works at once.
+//  - Revocation and data caps also end sessions already online with a Disconnect-Request
+//    (disconnect.ts, enforce.ts): nothing relies on the next Access-Request alone.
 import type { GrantState } from './grant-state.ts';
 
 interface Entry {
@@ -33,6 +35,8 @@ export class GrantStateCache {
   private keysByGrant = new Map<string, Set<string>>();
   /** Bumped by every invalidation: a read that started before one must not be stored. */
   private epoch = 0;
+  /** Entries are served only before this time: the change feed keeps moving it on (grant-changes.ts). */
+  private trustedUntil = Infinity;
 
   constructor(
     readonly ttlMs = 1000,
@@ -54,7 +58,8 @@ export class GrantStateCache {
   get(key: string): GrantState | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    if (e.expires > this.clock()) return e.state;
+    const now = this.clock();
+    if (e.expires > now && now < this.trustedUntil) return e.state;
     this.remove(key, e);
     return undefined;
   }
@@ -63,7 +68,8 @@ export class GrantStateCache {
     if (!this.enabled || epoch !== this.epoch) return;
     const old = this.entries.get(key);
     if (old) this.remove(key, old);
-    this.entries.set(key, { state, expires: this.clock() + this.ttlMs });
+    // The count of other devices online is right until the first of them goes stale.
+    this.entries.set(key, { state, expires: Math.min(this.clock() + this.ttlMs, state.otherOpenUntil ?? Infinity) });
     let keys = this.keysByGrant.get(state.id);
     if (!keys) this.keysByGrant.set(state.id, (keys = new Set()));
     keys.add(key);
@@ -80,6 +86,11 @@ export class GrantStateCache {
     if (!keys) return;
     this.keysByGrant.delete(grantId);
     for (const k of keys) this.entries.delete(k);
+  }
+
+  /** Serve entries until `until` (clock time) and no longer, unless trusted again before then. */
+  trustUntil(until: number): void {
+    this.trustedUntil = until;
   }
 
   clear(): void {

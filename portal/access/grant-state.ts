@@ -12,6 +12,8 @@ export interface GrantState extends Omit<Grant, 'subjectId' | 'password' | 'nasI
   usedOctets: number;
   /** Open, not stale sessions of this grant from devices other than the one asking. */
   otherOpenSessions: number;
+  /** When the first of those goes stale (the count is right until then), or null. */
+  otherOpenUntil: number | null;
 }
 
 interface Row {
@@ -32,13 +34,16 @@ interface Row {
   revoked_at: number | null;
   used_octets: number | string;
   other_open: number | string;
+  other_open_until: number | string | null;
 }
 
 const SELECT = `SELECT g.id, g.venue_id, g.username, g.password_enc, g.client_mac, g.starts_at, g.ends_at, g.session_timeout,
     g.idle_timeout, g.up_kbps, g.down_kbps, g.data_cap_bytes, g.max_sessions, g.remember_until, g.revoked_at,
     (SELECT COALESCE(SUM(s.input_octets + s.output_octets), 0) FROM sessions s WHERE s.grant_id = g.id) - g.used_base_octets AS used_octets,
     (SELECT COUNT(*) FROM sessions s
-      WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)) AS other_open
+      WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)) AS other_open,
+    (SELECT MIN(s.stale_at) FROM sessions s
+      WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)) AS other_open_until
   FROM grants g`;
 
 const fromRow = (r: Row): GrantState => ({
@@ -59,6 +64,7 @@ const fromRow = (r: Row): GrantState => ({
   revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
   usedOctets: Number(r.used_octets),
   otherOpenSessions: Number(r.other_open),
+  otherOpenUntil: r.other_open_until === null ? null : Number(r.other_open_until),
 });
 
 /** The auth path's queries, exported so a test can hold their plans to index searches. */
@@ -70,17 +76,17 @@ export const GRANT_STATE_SQL = {
 
 /** By RADIUS user name (grants.username is unique). `mac`: the device asking, not counted against the limit. */
 export async function grantStateByUsername(db: Queryable, username: string, mac: string | undefined, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(GRANT_STATE_SQL.byUsername, [now, mac ?? '', username]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byUsername, [now, mac ?? '', now, mac ?? '', username]);
   return r && fromRow(r);
 }
 
 /** The device's latest grant at the venue (grants_mac index), revoked or not: revoking the latest blocks the device. */
 export async function grantStateByMac(db: Queryable, mac: string, venueId: string, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(GRANT_STATE_SQL.byMac, [now, mac, mac, venueId]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byMac, [now, mac, now, mac, mac, venueId]);
   return r && fromRow(r);
 }
 
 export async function grantStateById(db: Queryable, id: string, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(GRANT_STATE_SQL.byId, [now, '', id]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byId, [now, '', now, '', id]);
   return r && fromRow(r);
 }

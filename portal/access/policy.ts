@@ -8,6 +8,7 @@ import { enforceLimits } from './enforce.ts';
 import type { Disconnector } from './disconnect.ts';
 import { VenueSettingsCache } from './venue-cache.ts';
 import { GrantStateCache } from './grant-cache.ts';
+import { followGrantChanges } from './grant-changes.ts';
 
 export interface AccessPolicyDeps {
   db: Db;
@@ -19,6 +20,12 @@ export interface AccessPolicyDeps {
   venueCacheMs?: number;
   /** How long grant state is reused on the auth path (grant-cache.ts); 0 or absent: not at all. */
   grantCacheMs?: number;
+  /**
+   * How often the grant change feed is read (grant-changes.ts), which lets the cache keep
+   * grant state for all of grantCacheMs whoever changes it; absent: no feed, and only this
+   * process's own changes reach the cache.
+   */
+  grantChangesMs?: number;
   outdatedConsents?: (grantId: string) => Promise<string[]>;
 }
 
@@ -33,6 +40,7 @@ export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
   const now = d.now ?? Date.now;
   const venues = new VenueSettingsCache(d.db, d.venueCacheMs ?? 10_000, now);
   const grants = new GrantStateCache(d.grantCacheMs ?? 0, 50_000, now);
+  const feed = grants.enabled && d.grantChangesMs ? followGrantChanges({ db: d.db, cache: grants, log: d.log, now, intervalMs: d.grantChangesMs }) : undefined;
   const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues, grants, outdatedConsents: d.outdatedConsents };
   const pending = new Set<Promise<unknown>>();
 
@@ -59,6 +67,7 @@ export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
     },
 
     close() {
+      feed?.close();
       grants.close();
     },
 

@@ -19,7 +19,7 @@ export async function startRadius(
   ctx: AppContext,
   o: { disconnect?: Disconnector; outdatedConsents?: (grantId: string) => Promise<string[]>; authPort?: number; acctPort?: number; host?: string } = {},
 ): Promise<RadiusService> {
-  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS, outdatedConsents: o.outdatedConsents });
+  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS, grantChangesMs: 1000, outdatedConsents: o.outdatedConsents });
   const server = createRadiusServer({
     clients: new NasDirectory(ctx.db, ctx.cipher),
     authorizer: policy,

@@ -11,6 +11,7 @@ const AUTH_AND_ACCOUNTING = {
   closeNas: 'UPDATE sessions SET stopped_at = ?, terminate_cause = ? WHERE nas_id = ? AND stopped_at IS NULL',
   closeStale: 'UPDATE sessions SET stopped_at = updated_at, terminate_cause = ? WHERE stopped_at IS NULL AND stale_at <= ?',
   lastReject: 'SELECT reason, at FROM access_rejects WHERE key = ?',
+  grantChanges: 'SELECT seq, grant_id FROM grant_changes WHERE at > ?',
 };
 
 describe('access: query plans [sqlite]', () => {

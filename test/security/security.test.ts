@@ -150,7 +150,7 @@ describe('security: the code itself', () => {
   it('builds SQL only from constants: every interpolation in a SQL string is on the reviewed list', () => {
     // Values always travel as parameters; what is interpolated is a column list, a
     // placeholder list, a WHERE built from constant fragments, or a number the code chose.
-    const allowed = /^\$\{(COLUMNS\.join\(', '\)|COLUMNS\.map\(\(\) => '\?'\)\.join\(', '\)|where\.join\(' AND '\)|page|pageSize|SELECT|lockKey\(name\)|r\.where|n - 1|table|serialPk\(d\)|GRANT_STATE_SQL\.\w+|[A-Z_]+|'0'\.repeat\(64\)|msg|[a-z]+Sql|cols|set\.join\(', '\)|placeholders|conds\.join\(' AND '\)|clauses\.join\(' AND '\)|filters\.join\(' AND '\)|[a-zA-Z.]+\.length|limit|offset|order|orderBy|later\('\w+'\)|reopenable|where|secret \? ', secret_enc = \?' : ''|FINAL\.map\(\(\) => '\?'\)\.join\(', '\)|[a-zA-Z]+\.join\(', '\)|[a-zA-Z]+\.map\(\(\) => '\?'\)\.join\(', '\))\}$/;
+    const allowed = /^\$\{(COLUMNS\.join\(', '\)|COLUMNS\.map\(\(\) => '\?'\)\.join\(', '\)|where\.join\(' AND '\)|page|pageSize|SELECT|lockKey\(name\)|r\.where|n - 1|table|serialPk\(d\)|GRANT_STATE_SQL\.\w+|dbNowMs\((d|o\.db\.dialect)\)|fn|grant|[A-Z_]+|'0'\.repeat\(64\)|msg|[a-z]+Sql|cols|set\.join\(', '\)|placeholders|conds\.join\(' AND '\)|clauses\.join\(' AND '\)|filters\.join\(' AND '\)|[a-zA-Z.]+\.length|limit|offset|order|orderBy|later\('\w+'\)|reopenable|where|secret \? ', secret_enc = \?' : ''|FINAL\.map\(\(\) => '\?'\)\.join\(', '\)|[a-zA-Z]+\.join\(', '\)|[a-zA-Z]+\.map\(\(\) => '\?'\)\.join\(', '\))\}$/;
     const offenders: string[] = [];
     for (const file of [...files('portal'), ...files('radius')]) {
       const src = readFileSync(file, 'utf8');

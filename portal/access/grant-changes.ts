@@ -1,0 +1,71 @@
+// Keeps a grant cache right across processes. The database records every change that
+// can alter a grant's RADIUS answer in grant_changes (migration 011); this reads the
+// recent ones about once a second and drops the grants they name. While the feed is
+// read, cached grant state can live for minutes: a change made anywhere (another Foyer,
+// the CLI, a job) reaches this process within about a second. When reading fails, the
+// cache stops answering until a read succeeds again, and a gap longer than the window
+// re-read each time empties it.
+import type { Queryable } from '../store/db.ts';
+import type { Logger } from '../../radius/types.ts';
+import { dbNowMs } from '../store/migrations/011_grant_changes.ts';
+import type { GrantStateCache } from './grant-cache.ts';
+
+/** Each read covers this much of the past: a transaction's row becomes visible only at its commit. */
+export const CHANGE_WINDOW_MS = 30_000;
+/** Rows older than this are of no use to any reader (purged by the close-stale-sessions job). */
+export const CHANGE_KEEP_MS = 10 * 60_000;
+
+export interface GrantChangeFeed {
+  /** One read now (tests; the timer does the same). */
+  poll(): Promise<void>;
+  close(): void;
+}
+
+export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; log: Logger; now: () => number; intervalMs: number }): GrantChangeFeed {
+  const sql = `SELECT seq, grant_id FROM grant_changes WHERE at > ${dbNowMs(o.db.dialect)} - ${CHANGE_WINDOW_MS}`;
+  let seen = new Set<number>();
+  let lastRead = -Infinity;
+  let failing = false;
+  // Nothing is served before the first read: changes made before it are unknown.
+  o.cache.trustUntil(-Infinity);
+
+  async function poll(): Promise<void> {
+    const started = o.now();
+    let rows: Array<{ seq: number | string; grant_id: string }>;
+    try {
+      rows = await o.db.all(sql);
+    } catch (err) {
+      if (!failing) o.log.warn({ err }, 'grant changes unreadable: RADIUS reads every grant from the database until they are readable again');
+      failing = true;
+      return;
+    }
+    if (failing) o.log.info({}, 'grant changes readable again');
+    failing = false;
+    // A read that missed part of the window cannot say what changed in between.
+    if (started - lastRead > CHANGE_WINDOW_MS - 5 * o.intervalMs) o.cache.clear();
+    const now = new Set<number>();
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      now.add(seq);
+      if (!seen.has(seq)) o.cache.forgetGrant(r.grant_id);
+    }
+    seen = now; // what left the window cannot come back
+    lastRead = started;
+    o.cache.trustUntil(started + 3 * o.intervalMs);
+  }
+
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= poll().finally(() => (running = undefined));
+  }, o.intervalMs);
+  timer.unref();
+  running = poll().finally(() => (running = undefined));
+
+  return {
+    async poll() {
+      await running;
+      await (running = poll().finally(() => (running = undefined)));
+    },
+    close: () => clearInterval(timer),
+  };
+}
