@@ -26,6 +26,7 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
   let seen = new Set<number>();
   let lastRead = -Infinity;
   let failing = false;
+  let closed = false;
   // Nothing is served before the first read: changes made before it are unknown.
   o.cache.trustUntil(-Infinity);
 
@@ -35,6 +36,7 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
     try {
       rows = await o.db.all(sql);
     } catch (err) {
+      if (closed) return; // the database was closed under a read at shutdown
       if (!failing) o.log.warn({ err }, 'grant changes unreadable: RADIUS reads every grant from the database until they are readable again');
       failing = true;
       return;
@@ -51,7 +53,7 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
     }
     seen = now; // what left the window cannot come back
     lastRead = started;
-    o.cache.trustUntil(started + 3 * o.intervalMs);
+    o.cache.trustUntil(started + 2 * o.intervalMs);
   }
 
   let running: Promise<void> | undefined;
@@ -66,6 +68,9 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
       await running;
       await (running = poll().finally(() => (running = undefined)));
     },
-    close: () => clearInterval(timer),
+    close() {
+      closed = true;
+      clearInterval(timer);
+    },
   };
 }

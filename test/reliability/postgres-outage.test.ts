@@ -79,8 +79,9 @@ describe('PostgreSQL stopped and started again', function () {
     pgs.stop();
     await assert.rejects(r.ctx.db.get('SELECT 1'), (e: unknown) => e instanceof StoreError && e.code === 'unavailable');
     await expectOutagePage(r);
-    // Past the auth path's short grant cache (a second at most), the database is asked.
-    await new Promise((res) => setTimeout(res, 1500));
+    // Two seconds after the grant cache's change feed was last read, the cache is not
+    // trusted and the database is asked.
+    await new Promise((res) => setTimeout(res, 2500));
     assert.equal(await login(r), undefined, 'no answer, so the NAS fails over to its secondary server');
     const health = await fetch(`${r.srv.url}/healthz`);
     assert.equal(health.status, 503);
