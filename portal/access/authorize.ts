@@ -10,6 +10,7 @@ import { grantChanged, macKey, usernameKey, type GrantStateCache } from './grant
 import { normaliseMac } from './mac.ts';
 import { recordReject, replyMessage, type RejectReason } from './reject-reasons.ts';
 import type { VenueSettingsCache } from './venue-cache.ts';
+import type { VenueSettings } from '../venues/settings.ts';
 
 export interface AuthorizeDeps {
   db: Queryable;
@@ -44,7 +45,8 @@ export async function authorize(deps: AuthorizeDeps, req: AccessRequest): Promis
 }
 
 async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string | undefined, now: number): Promise<AccessDecision> {
-  const g = await cached(deps.grants, usernameKey(req.userName, mac), () => grantStateByUsername(deps.db, req.userName, mac, now));
+  const key = usernameKey(req.userName, mac);
+  const g = hit(deps.grants, key) ?? (await readThrough(deps.grants, key, () => grantStateByUsername(deps.db, req.userName, mac, now)));
   // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
   if (!g) return reject(deps, { mac }, 'unknown', now);
   const who = { mac, username: g.username };
@@ -52,7 +54,7 @@ async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string |
   if (g.venueId !== req.nas.venueId) return reject(deps, who, 'wrong_venue', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) return reject(deps, who, 'expired', now);
-  return admit(deps, g, who, now);
+  return admit(deps, g, who, now, deps.venues.peek(g.venueId) ?? (await deps.venues.get(g.venueId)));
 }
 
 // A grant is asked about again and again, and AES-GCM costs more than the rest of a
@@ -83,7 +85,8 @@ async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stati
   const who = { mac };
   // User-Name and Calling-Station-Id naming different devices is not MAC authentication.
   if (stationMac && stationMac !== mac) return reject(deps, who, 'unknown', now);
-  let g = await cached(deps.grants, macKey(mac, req.nas.venueId), () => grantStateByMac(deps.db, mac, req.nas.venueId, now));
+  const key = macKey(mac, req.nas.venueId);
+  let g = hit(deps.grants, key) ?? (await readThrough(deps.grants, key, () => grantStateByMac(deps.db, mac, req.nas.venueId, now)));
   if (!g) return reject(deps, who, 'not_remembered', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) {
@@ -91,14 +94,15 @@ async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stati
     g = await renewWindow(deps, g, now);
   }
   if (deps.outdatedConsents && (await deps.outdatedConsents(g.id)).length) return reject(deps, who, 'reconsent', now);
-  return admit(deps, g, who, now);
+  return admit(deps, g, who, now, await deps.venues.get(g.venueId));
 }
 
-/** A cache hit, or the database (the answer kept unless something changed the grant meanwhile). */
-async function cached(cache: GrantStateCache | undefined, key: string, read: () => Promise<GrantState | undefined>): Promise<GrantState | undefined> {
+// A hit is answered without awaiting anything: on the busiest path each await costs.
+const hit = (cache: GrantStateCache | undefined, key: string) => (cache?.enabled ? cache.get(key) : undefined);
+
+/** The database, the answer kept unless something changed the grant meanwhile. */
+async function readThrough(cache: GrantStateCache | undefined, key: string, read: () => Promise<GrantState | undefined>): Promise<GrantState | undefined> {
   if (!cache?.enabled) return read();
-  const hit = cache.get(key);
-  if (hit) return hit;
   const epoch = cache.mark();
   const g = await read();
   if (g) cache.set(key, g, epoch);
@@ -120,10 +124,9 @@ async function renewWindow(deps: AuthorizeDeps, g: GrantState, now: number): Pro
   return { ...g, startsAt: now, endsAt, usedOctets: 0, sessionTimeout: settings.session.durationMinutes * 60 };
 }
 
-async function admit(deps: AuthorizeDeps, g: GrantState, who: Who, now: number): Promise<AccessDecision> {
+function admit(deps: AuthorizeDeps, g: GrantState, who: Who, now: number, settings: VenueSettings): AccessDecision | Promise<AccessDecision> {
   if (g.dataCapBytes > 0 && g.usedOctets >= g.dataCapBytes) return reject(deps, who, 'data_used_up', now);
   if (g.otherOpenSessions >= g.maxSessions) return reject(deps, who, 'too_many_devices', now, { maxSessions: g.maxSessions });
-  const settings = await deps.venues.get(g.venueId);
   const left = Math.max(1, Math.floor((g.endsAt - now) / 1000));
   const up = g.upKbps > 0 ? g.upKbps : undefined;
   const down = g.downKbps > 0 ? g.downKbps : undefined;

@@ -13,6 +13,12 @@ export class VenueSettingsCache {
     private clock: () => number = Date.now,
   ) {}
 
+  /** The settings when they are fresh, without waiting: the common case needs no await. */
+  peek(venueId: string): VenueSettings | undefined {
+    const hit = this.entries.get(venueId);
+    return hit && this.clock() - hit.at < this.ttlMs ? hit.settings : undefined;
+  }
+
   async get(venueId: string): Promise<VenueSettings> {
     const hit = this.entries.get(venueId);
     if (hit && this.clock() - hit.at < this.ttlMs) return hit.settings;
