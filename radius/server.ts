@@ -15,7 +15,7 @@ import { DuplicateCache } from './duplicate-cache.ts';
 import { RadiusError } from './errors.ts';
 import { toAccessRequest, toAccountingRecord } from './requests.ts';
 import { accessReply, accountingResponse, decisionReply } from './responses.ts';
-import type { Authorizer, ClientDirectory, Logger, NasClient, RadiusObserver } from './types.ts';
+import type { AccessRequest, AccountingRecord, Authorizer, ClientDirectory, Logger, NasClient, RadiusObserver } from './types.ts';
 
 export interface RadiusServerOptions {
   clients: ClientDirectory;
@@ -95,7 +95,9 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     return false;
   }
 
-  async function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): Promise<void> {
+  // Everything before the policy's answer runs synchronously: a datagram costs one
+  // promise (the decision), not one per step.
+  function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): void {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Access-Request';
     if (p.maOffset >= 0) {
       if (!verifyRequestMessageAuthenticator(p, nas.secret)) return drop('auth', type, source, 'bad-message-authenticator', nas.name);
@@ -124,6 +126,11 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       return send('auth', accessReply(p, CODE.AccessReject, [], nas.secret), rinfo);
     }
     cache.begin(key, p.authenticator);
+    decide(p, nas, request, key, rinfo).catch((err) => failed(err, 'auth'));
+  }
+
+  async function decide(p: RawPacket, nas: NasClient, request: AccessRequest, key: string, rinfo: dgram.RemoteInfo): Promise<void> {
+    const type = 'Access-Request';
     let reply: Buffer | undefined;
     try {
       const decision = await opts.authorizer.authorize(request);
@@ -143,7 +150,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     send('auth', reply, rinfo);
   }
 
-  async function onAcct(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): Promise<void> {
+  function onAcct(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): void {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Accounting-Request';
     if (p.code === CODE.StatusServer) {
       if (!verifyRequestMessageAuthenticator(p, nas.secret)) return drop('acct', type, source, 'bad-message-authenticator', nas.name);
@@ -165,6 +172,12 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       return send('acct', reply, rinfo);
     }
     cache.begin(key, p.authenticator);
+    store(p, nas, record, reply, key, rinfo).catch((err) => failed(err, 'acct'));
+  }
+
+  /** The Accounting-Response goes out only once the record is stored. */
+  async function store(p: RawPacket, nas: NasClient, record: AccountingRecord, reply: Buffer, key: string, rinfo: dgram.RemoteInfo): Promise<void> {
+    const type = 'Accounting-Request';
     try {
       await opts.authorizer.account(record);
     } catch (err) {
@@ -178,7 +191,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     send('acct', reply, rinfo);
   }
 
-  async function onMessage(port: PortName, msg: Buffer, rinfo: dgram.RemoteInfo): Promise<void> {
+  function onMessage(port: PortName, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const source = normaliseAddress(rinfo.address);
     const parsed = parsePacket(msg);
     if ('malformed' in parsed) return drop(port, 'unknown', source, 'malformed', parsed.malformed);
@@ -186,17 +199,29 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     const expected = port === 'auth' ? CODE.AccessRequest : CODE.AccountingRequest;
     if (p.code !== expected && p.code !== CODE.StatusServer) return drop(port, 'unknown', source, 'unexpected-code', String(p.code));
     const found = opts.clients.findBySource(source);
-    const nas = found instanceof Promise ? await found : found;
+    if (found instanceof Promise) found.then((nas) => dispatch(port, p, nas, source, rinfo)).catch((err) => failed(err, port));
+    else dispatch(port, p, found, source, rinfo);
+  }
+
+  function dispatch(port: PortName, p: RawPacket, nas: NasClient | undefined, source: string, rinfo: dgram.RemoteInfo): void {
     if (!nas) return drop(port, 'unknown', source, 'unknown-client');
     if (port === 'auth') return onAuth(p, nas, source, rinfo);
     return onAcct(p, nas, source, rinfo);
+  }
+
+  function failed(err: unknown, port: PortName): void {
+    logger.error({ err: errorInfo(err), port }, 'radius packet handler failed');
   }
 
   function listen(port: PortName, wanted: number): Promise<dgram.Socket> {
     const v6 = host.includes(':');
     const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false, lookup: literal } : { type: 'udp4', lookup: literal });
     socket.on('message', (msg, rinfo) => {
-      onMessage(port, msg, rinfo).catch((err) => logger.error({ err: errorInfo(err), port }, 'radius packet handler failed'));
+      try {
+        onMessage(port, msg, rinfo);
+      } catch (err) {
+        failed(err, port);
+      }
     });
     return new Promise((resolve, reject) => {
       socket.once('error', (err) => reject(new RadiusError('socket', `cannot listen on ${host}:${wanted} (${port}): ${err.message}`)));
