@@ -189,12 +189,14 @@ eachBackend('crash safety under SIGKILL', (backend) => {
       }
     };
 
-    // Each kill lands while guests are still in flight: after a random share of them got
-    // online (a fixed delay could fall after the last guest on a fast machine).
+    // Each kill lands while guests are still signing up: after a random share of them
+    // reached the hand-back. (A fixed delay can fall after the last page on a fast machine,
+    // and a count of guests online can lag behind, leaving only RADIUS retransmissions,
+    // which ride out a restart, in flight.)
     const killer = (async () => {
       for (let k = 0; k < KILLS; k++) {
         const due = Math.floor(((k + Math.random()) / (KILLS + 1)) * GUESTS);
-        while (guests.filter((g) => g.accepted).length < due) await new Promise((r) => setTimeout(r, 20));
+        while (guests.filter((g) => g.shown).length < due) await new Promise((r) => setTimeout(r, 20));
         await p.kill('SIGKILL');
         if (process.env.CRASH_DEBUG) console.error(`kill ${k + 1}`);
         await new Promise((r) => setTimeout(r, 200));
