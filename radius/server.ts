@@ -2,8 +2,7 @@
 // Order of work per datagram is cheapest-first so junk costs little: framing,
 // code, known source, authenticators, duplicates, then decoding and policy.
 import dgram from 'node:dgram';
-import { lookup } from 'node:dns';
-import { isIP, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import {
   verifyAccountingMessageAuthenticator,
   verifyAccountingRequestAuthenticator,
@@ -41,16 +40,6 @@ export interface RadiusServer {
 type PortName = 'auth' | 'acct';
 
 const NOOP_OBSERVER: RadiusObserver = { packet() {} };
-
-/**
- * Replies go to the address a request came from, an IP literal: answered at once, where
- * dgram's default (dns.lookup) answers a literal on the next tick, once per reply.
- */
-const literal: NonNullable<dgram.SocketOptions['lookup']> = (address, options, callback) => {
-  const family = isIP(address);
-  if (family) callback(null, address, family);
-  else lookup(address, options, callback); // a host name given for binding
-};
 
 /** '::ffff:10.0.0.1' → '10.0.0.1', so NAS entries are written as plain IPv4. */
 export function normaliseAddress(address: string): string {
@@ -215,7 +204,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
 
   function listen(port: PortName, wanted: number): Promise<dgram.Socket> {
     const v6 = host.includes(':');
-    const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false, lookup: literal } : { type: 'udp4', lookup: literal });
+    const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false } : { type: 'udp4' });
     socket.on('message', (msg, rinfo) => {
       try {
         onMessage(port, msg, rinfo);

@@ -12,7 +12,7 @@ import type { GrantStateCache } from './grant-cache.ts';
 
 /** Each read covers this much of the past: a transaction's row becomes visible only at its commit. */
 export const CHANGE_WINDOW_MS = 30_000;
-/** Rows older than this are of no use to any reader (purged by the close-stale-sessions job). */
+/** Rows older than this are of no use to any reader (jobs/purge-grant-changes.ts). */
 export const CHANGE_KEEP_MS = 10 * 60_000;
 
 export interface GrantChangeFeed {
@@ -44,7 +44,7 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
     if (failing) o.log.info({}, 'grant changes readable again');
     failing = false;
     // A read that missed part of the window cannot say what changed in between.
-    if (started - lastRead > CHANGE_WINDOW_MS - 5 * o.intervalMs) o.cache.clear();
+    if (started - lastRead > CHANGE_WINDOW_MS / 2) o.cache.clear();
     const now = new Set<number>();
     for (const r of rows) {
       const seq = Number(r.seq);

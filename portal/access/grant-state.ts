@@ -1,6 +1,6 @@
 // A grant as the auth path needs it, in ONE indexed query: the grant row plus the
-// octets used in its current window and the number of its other devices online
-// (correlated sub-queries on sessions_grant_usage and sessions_grant_open).
+// octets used in its current window, the number of its other devices online and when the
+// first of those goes stale (correlated sub-queries on sessions_grant_usage and sessions_grant_open).
 import type { Queryable } from '../store/db.ts';
 import type { Grant } from './grants.ts';
 
@@ -37,13 +37,14 @@ interface Row {
   other_open_until: number | string | null;
 }
 
+// The grant's sessions open (not stopped, not stale) from devices other than the one asking.
+const OTHER_OPEN = `FROM sessions s WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)`;
+
 const SELECT = `SELECT g.id, g.venue_id, g.username, g.password_enc, g.client_mac, g.starts_at, g.ends_at, g.session_timeout,
     g.idle_timeout, g.up_kbps, g.down_kbps, g.data_cap_bytes, g.max_sessions, g.remember_until, g.revoked_at,
     (SELECT COALESCE(SUM(s.input_octets + s.output_octets), 0) FROM sessions s WHERE s.grant_id = g.id) - g.used_base_octets AS used_octets,
-    (SELECT COUNT(*) FROM sessions s
-      WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)) AS other_open,
-    (SELECT MIN(s.stale_at) FROM sessions s
-      WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)) AS other_open_until
+    (SELECT COUNT(*) ${OTHER_OPEN}) AS other_open,
+    (SELECT MIN(s.stale_at) ${OTHER_OPEN}) AS other_open_until
   FROM grants g`;
 
 const fromRow = (r: Row): GrantState => ({

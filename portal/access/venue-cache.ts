@@ -20,8 +20,9 @@ export class VenueSettingsCache {
   }
 
   async get(venueId: string): Promise<VenueSettings> {
+    const fresh = this.peek(venueId);
+    if (fresh) return fresh;
     const hit = this.entries.get(venueId);
-    if (hit && this.clock() - hit.at < this.ttlMs) return hit.settings;
     if (hit?.loading) return hit.loading;
     const loading = findVenueById(this.db, venueId).then((v) => {
       // A venue removed under a NAS still answers with defaults rather than failing.
