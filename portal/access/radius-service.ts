@@ -30,7 +30,6 @@ export async function startRadius(
     observer: packetCounter(ctx),
   });
   const ports = await server.start();
-  ctx.log.info({ ...ports, host: o.host ?? ctx.config.RADIUS_HOST }, 'RADIUS is listening');
   return {
     ...ports,
     policy,
