@@ -325,16 +325,6 @@ export function resolveAttribute(name: string): ResolvedName {
   return resolved;
 }
 
-export function valueBytes(name: string, value: AttributeValue): Buffer {
-  if (Buffer.isBuffer(value)) return value;
-  if (typeof value === 'number') {
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32BE(Math.max(0, Math.min(0xffffffff, Math.floor(value))), 0);
-    return b;
-  }
-  return Buffer.from(value, 'utf8');
-}
-
 /** IPv4 dotted quad to the 4 bytes of an ipaddr attribute. */
 export function ipv4Bytes(ip: string): Buffer {
   const parts = ip.split('.').map(Number);
@@ -344,25 +334,37 @@ export function ipv4Bytes(ip: string): Buffer {
   return Buffer.from(parts);
 }
 
-export function toWire(attrs: NamedAttribute[]): WireAttribute[] {
-  const out: WireAttribute[] = [];
-  for (const a of attrs) {
-    const r = resolveAttribute(a.name);
-    const value = valueBytes(a.name, a.value);
-    if (r.vendorId === undefined) {
-      if (value.length > 253) throw new RadiusError('value-too-long', `${a.name} is ${value.length} bytes, at most 253 fit`);
-      out.push({ type: r.type, value });
-    } else {
-      if (value.length > 247) throw new RadiusError('value-too-long', `${a.name} is ${value.length} bytes, at most 247 fit in a VSA`);
-      const v = Buffer.allocUnsafe(6 + value.length);
-      v.writeUInt32BE(r.vendorId, 0);
-      v[4] = r.type;
-      v[5] = value.length + 2;
-      value.copy(v, 6);
-      out.push({ type: ATTR.VendorSpecific, value: v });
-    }
+/** Bytes of a value: numbers are 4-byte integers, strings UTF-8. */
+function valueLength(v: AttributeValue): number {
+  return typeof v === 'number' ? 4 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
+}
+
+function writeValue(b: Buffer, off: number, v: AttributeValue): void {
+  if (typeof v === 'number') b.writeUInt32BE(Math.max(0, Math.min(0xffffffff, Math.floor(v))), off);
+  else if (typeof v === 'string') b.write(v, off, 'utf8');
+  else v.copy(b, off);
+}
+
+/** Header, and a zeroed Message-Authenticator first when asked; returns the buffer and where attributes start. */
+function startPacket(code: number, identifier: number, authenticatorField: Buffer, length: number, leadingMessageAuthenticator: boolean): Buffer {
+  if (length > MAX_PACKET_LENGTH) throw new RadiusError('packet-too-large', `packet would be ${length} bytes`);
+  // Every byte is written below, so the buffer need not be zeroed (and small ones come from the pool).
+  const b = Buffer.allocUnsafe(length);
+  b[0] = code;
+  b[1] = identifier;
+  b.writeUInt16BE(length, 2);
+  authenticatorField.copy(b, 4, 0, 16);
+  if (leadingMessageAuthenticator) {
+    b[HEADER_LENGTH] = ATTR.MessageAuthenticator;
+    b[HEADER_LENGTH + 1] = MA_ATTR_LENGTH;
+    b.fill(0, HEADER_LENGTH + 2, HEADER_LENGTH + MA_ATTR_LENGTH); // zero until signed
   }
-  return out;
+  return b;
+}
+
+function writeTail(b: Buffer, off: number, tail: Buffer[]): Buffer {
+  for (const t of tail) off += t.copy(b, off);
+  return b;
 }
 
 /**
@@ -381,29 +383,53 @@ export function writePacket(
   let length = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
   for (const a of attrs) length += 2 + a.value.length;
   for (const t of tail) length += t.length;
-  if (length > MAX_PACKET_LENGTH) throw new RadiusError('packet-too-large', `packet would be ${length} bytes`);
-  const b = Buffer.alloc(length);
-  b[0] = code;
-  b[1] = identifier;
-  b.writeUInt16BE(length, 2);
-  authenticatorField.copy(b, 4, 0, 16);
-  let off = HEADER_LENGTH;
-  if (leadingMessageAuthenticator) {
-    b[off] = ATTR.MessageAuthenticator;
-    b[off + 1] = MA_ATTR_LENGTH;
-    off += MA_ATTR_LENGTH; // value stays zero until signed
-  }
+  const b = startPacket(code, identifier, authenticatorField, length, leadingMessageAuthenticator);
+  let off = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
   for (const a of attrs) {
     b[off] = a.type;
     b[off + 1] = a.value.length + 2;
-    a.value.copy(b, off + 2);
-    off += 2 + a.value.length;
+    off += 2 + a.value.copy(b, off + 2);
   }
-  for (const t of tail) {
-    t.copy(b, off);
-    off += t.length;
+  return writeTail(b, off, tail);
+}
+
+/**
+ * writePacket() for named attributes (vendor ones wrapped in Vendor-Specific): the
+ * values are written straight into the packet, with no buffer per attribute.
+ */
+export function writeNamedPacket(
+  code: number,
+  identifier: number,
+  authenticatorField: Buffer,
+  attrs: NamedAttribute[],
+  leadingMessageAuthenticator: boolean,
+  tail: Buffer[] = [],
+): Buffer {
+  let length = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
+  for (const a of attrs) {
+    const vendor = resolveAttribute(a.name).vendorId !== undefined;
+    const n = valueLength(a.value);
+    if (n > (vendor ? 247 : 253)) throw new RadiusError('value-too-long', `${a.name} is ${n} bytes, at most ${vendor ? '247 fit in a VSA' : '253 fit'}`);
+    length += (vendor ? 8 : 2) + n;
   }
-  return b;
+  for (const t of tail) length += t.length;
+  const b = startPacket(code, identifier, authenticatorField, length, leadingMessageAuthenticator);
+  let off = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
+  for (const a of attrs) {
+    const r = resolveAttribute(a.name);
+    const n = valueLength(a.value);
+    if (r.vendorId !== undefined) {
+      b[off] = ATTR.VendorSpecific;
+      b[off + 1] = 8 + n;
+      b.writeUInt32BE(r.vendorId, off + 2);
+      off += 6;
+    }
+    b[off] = r.type;
+    b[off + 1] = 2 + n;
+    writeValue(b, off + 2, a.value);
+    off += 2 + n;
+  }
+  return writeTail(b, off, tail);
 }
 
 /** Splits a long text over several attributes of the same type, as RFC 2865 allows for Reply-Message. */

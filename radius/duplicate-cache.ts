@@ -1,12 +1,18 @@
 // RFC 5080 §2.2.2 duplicate detection: a request with the same source address,
 // source port, identifier and Request Authenticator is a retransmission. It gets
 // the response we already sent; while the first copy is still being worked on,
-// it is dropped (the NAS will retry). Entries live `ttlMs` and the map never
-// holds more than `maxEntries`, oldest evicted first, so a flood cannot grow it.
+// it is dropped (the NAS will retry).
+//
+// Every request passes through here, so nothing is allocated for a known slot: a
+// NAS reuses its (port, identifier) pairs, and the next request on a pair takes over
+// the slot of the last one in place. Entries live `ttlMs`; expired ones are swept at
+// most twice per window, and the cache never holds more than `maxEntries` (the sources
+// seen first lose their earliest slots first), so a flood cannot grow it.
 
-interface Entry {
-  authenticator: Buffer;
-  response?: Buffer;
+/** The slot of one (source, port, identifier); begin() hands it out for complete()/abort(). */
+export interface Slot {
+  readonly authenticator: Buffer;
+  response: Buffer | undefined;
   expires: number;
 }
 
@@ -15,8 +21,16 @@ export type Lookup = { state: 'new' } | { state: 'in-progress' } | { state: 'ans
 const NEW: Lookup = { state: 'new' };
 const IN_PROGRESS: Lookup = { state: 'in-progress' };
 
+function same16(a: Buffer, b: Buffer): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class DuplicateCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Source address → (port << 8 | identifier) → slot: numbers as keys, no key string per packet. */
+  private readonly sources = new Map<string, Map<number, Slot>>();
+  private count = 0;
+  private nextSweep = 0;
 
   constructor(
     private readonly ttlMs = 30_000,
@@ -24,47 +38,71 @@ export class DuplicateCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  static key(address: string, port: number, identifier: number): string {
-    return `${address}|${port}|${identifier}`;
-  }
-
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
-  lookup(key: string, authenticator: Buffer): Lookup {
-    const e = this.entries.get(key);
-    if (!e || e.expires <= this.now() || !e.authenticator.equals(authenticator)) return NEW;
-    return e.response ? { state: 'answered', response: e.response } : IN_PROGRESS;
+  lookup(source: string, port: number, identifier: number, authenticator: Buffer): Lookup {
+    const s = this.sources.get(source)?.get((port << 8) | identifier);
+    if (!s || s.expires <= this.now() || !same16(s.authenticator, authenticator)) return NEW;
+    return s.response ? { state: 'answered', response: s.response } : IN_PROGRESS;
   }
 
   /** Marks a request as being processed. The authenticator is copied: the datagram buffer is not ours to keep. */
-  begin(key: string, authenticator: Buffer): void {
-    this.entries.delete(key); // re-insert at the end: the map stays ordered by age
-    this.entries.set(key, { authenticator: Buffer.from(authenticator), expires: this.now() + this.ttlMs });
-    this.evict();
+  begin(source: string, port: number, identifier: number, authenticator: Buffer): Slot {
+    const now = this.now();
+    if (now >= this.nextSweep) this.sweep(now);
+    let slots = this.sources.get(source);
+    if (!slots) this.sources.set(source, (slots = new Map()));
+    const key = (port << 8) | identifier;
+    let s = slots.get(key);
+    if (s) {
+      authenticator.copy(s.authenticator, 0, 0, 16);
+      s.response = undefined;
+    } else {
+      if (this.count >= this.maxEntries) this.dropOldest(now);
+      s = { authenticator: Buffer.from(authenticator.subarray(0, 16)), response: undefined, expires: 0 };
+      slots.set(key, s);
+      this.count++;
+    }
+    s.expires = now + this.ttlMs;
+    return s;
   }
 
-  complete(key: string, authenticator: Buffer, response: Buffer): void {
-    const e = this.entries.get(key);
-    if (!e || !e.authenticator.equals(authenticator)) return;
-    // Kept where begin() put it: the order stays close enough to age for eviction,
-    // which also drops anything over the size limit.
-    e.response = response;
-    e.expires = this.now() + this.ttlMs;
+  /** The answer to the request that `slot` was begun for, unless a newer request has taken the slot over. */
+  complete(slot: Slot, authenticator: Buffer, response: Buffer): void {
+    if (slot.response || !same16(slot.authenticator, authenticator)) return;
+    slot.response = response;
+    slot.expires = this.now() + this.ttlMs;
   }
 
   /** No answer was sent (drop decision, storage failure): a retransmission must be processed afresh. */
-  abort(key: string, authenticator: Buffer): void {
-    const e = this.entries.get(key);
-    if (e && !e.response && e.authenticator.equals(authenticator)) this.entries.delete(key);
+  abort(slot: Slot, authenticator: Buffer): void {
+    if (!slot.response && same16(slot.authenticator, authenticator)) slot.expires = 0;
   }
 
-  private evict(): void {
-    const now = this.now();
-    for (const [k, e] of this.entries) {
-      if (this.entries.size <= this.maxEntries && e.expires > now) break;
-      this.entries.delete(k);
+  private sweep(now: number): void {
+    this.nextSweep = now + this.ttlMs / 2;
+    for (const [source, slots] of this.sources) {
+      for (const [key, s] of slots) {
+        if (s.expires > now) continue;
+        slots.delete(key);
+        this.count--;
+      }
+      if (!slots.size) this.sources.delete(source);
+    }
+  }
+
+  /** Full of live slots (a flood): slots go in the order they were made, source by source, until a tenth of the room is free. */
+  private dropOldest(now: number): void {
+    this.sweep(now);
+    for (const [source, slots] of this.sources) {
+      for (const key of slots.keys()) {
+        if (this.count < this.maxEntries * 0.9) return;
+        slots.delete(key);
+        this.count--;
+      }
+      if (!slots.size) this.sources.delete(source);
     }
   }
 }

@@ -10,7 +10,7 @@ import {
 } from './authenticators.ts';
 import { CODE, decodeAttributes, loadDictionaries, parsePacket, type RawPacket } from './codec.ts';
 import { DropLog } from './drop-log.ts';
-import { DuplicateCache } from './duplicate-cache.ts';
+import { DuplicateCache, type Slot } from './duplicate-cache.ts';
 import { RadiusError } from './errors.ts';
 import { toAccessRequest, toAccountingRecord } from './requests.ts';
 import { accessReply, accountingResponse, decisionReply } from './responses.ts';
@@ -70,8 +70,8 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
   }
 
   /** RFC 5080: a retransmission gets the answer already sent, or nothing while the first is in hand. */
-  function retransmission(port: PortName, type: string, key: string, p: RawPacket, source: string, rinfo: dgram.RemoteInfo): boolean {
-    const seen = cache.lookup(key, p.authenticator);
+  function retransmission(port: PortName, type: string, p: RawPacket, source: string, rinfo: dgram.RemoteInfo): boolean {
+    const seen = cache.lookup(source, rinfo.port, p.identifier, p.authenticator);
     if (seen.state === 'answered') {
       observer.packet(port, type, 'retransmission');
       send(port, seen.response, rinfo);
@@ -94,8 +94,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       // RFC 5997 and RFC 3579 require it on Status-Server and EAP regardless of the NAS setting.
       return drop('auth', type, source, 'missing-message-authenticator', nas.name);
     }
-    const key = DuplicateCache.key(source, rinfo.port, p.identifier);
-    if (retransmission('auth', type, key, p, source, rinfo)) return;
+    if (retransmission('auth', type, p, source, rinfo)) return;
     if (p.code === CODE.StatusServer) {
       observer.packet('auth', type, 'alive');
       return send('auth', accessReply(p, CODE.AccessAccept, [], nas.secret), rinfo);
@@ -114,11 +113,11 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       observer.packet('auth', type, 'reject:unsupported-method');
       return send('auth', accessReply(p, CODE.AccessReject, [], nas.secret), rinfo);
     }
-    cache.begin(key, p.authenticator);
-    decide(p, nas, request, key, rinfo).catch((err) => failed(err, 'auth'));
+    const slot = cache.begin(source, rinfo.port, p.identifier, p.authenticator);
+    decide(p, nas, request, slot, rinfo).catch((err) => failed(err, 'auth'));
   }
 
-  async function decide(p: RawPacket, nas: NasClient, request: AccessRequest, key: string, rinfo: dgram.RemoteInfo): Promise<void> {
+  async function decide(p: RawPacket, nas: NasClient, request: AccessRequest, slot: Slot, rinfo: dgram.RemoteInfo): Promise<void> {
     const type = 'Access-Request';
     let reply: Buffer | undefined;
     try {
@@ -134,8 +133,8 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       observer.packet('auth', type, 'error');
       logger.error({ err: errorInfo(err), nas: nas.name }, 'authorize failed; no answer sent');
     }
-    if (!reply) return cache.abort(key, p.authenticator);
-    cache.complete(key, p.authenticator, reply);
+    if (!reply) return cache.abort(slot, p.authenticator);
+    cache.complete(slot, p.authenticator, reply);
     send('auth', reply, rinfo);
   }
 
@@ -150,8 +149,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     if (p.maOffset >= 0 && !verifyAccountingMessageAuthenticator(p, nas.secret)) {
       return drop('acct', type, source, 'bad-message-authenticator', nas.name);
     }
-    const key = DuplicateCache.key(source, rinfo.port, p.identifier);
-    if (retransmission('acct', type, key, p, source, rinfo)) return;
+    if (retransmission('acct', type, p, source, rinfo)) return;
     const attrs = decodeAttributes(p);
     if (!attrs) return drop('acct', type, source, 'malformed', 'attribute values');
     const record = toAccountingRecord(nas, attrs, new Date());
@@ -160,23 +158,23 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       observer.packet('acct', type, 'ignored');
       return send('acct', reply, rinfo);
     }
-    cache.begin(key, p.authenticator);
-    store(p, nas, record, reply, key, rinfo).catch((err) => failed(err, 'acct'));
+    const slot = cache.begin(source, rinfo.port, p.identifier, p.authenticator);
+    store(p, nas, record, reply, slot, rinfo).catch((err) => failed(err, 'acct'));
   }
 
   /** The Accounting-Response goes out only once the record is stored. */
-  async function store(p: RawPacket, nas: NasClient, record: AccountingRecord, reply: Buffer, key: string, rinfo: dgram.RemoteInfo): Promise<void> {
+  async function store(p: RawPacket, nas: NasClient, record: AccountingRecord, reply: Buffer, slot: Slot, rinfo: dgram.RemoteInfo): Promise<void> {
     const type = 'Accounting-Request';
     try {
       await opts.authorizer.account(record);
     } catch (err) {
-      cache.abort(key, p.authenticator);
+      cache.abort(slot, p.authenticator);
       observer.packet('acct', type, 'error');
       logger.error({ err: errorInfo(err), nas: nas.name, status: record.status }, 'accounting not stored; no response sent');
       return;
     }
     observer.packet('acct', type, record.status);
-    cache.complete(key, p.authenticator, reply);
+    cache.complete(slot, p.authenticator, reply);
     send('acct', reply, rinfo);
   }
 
