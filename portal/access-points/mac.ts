@@ -1,24 +1,7 @@
-// Vendors write MACs their own way (aa:bb:.., AA-BB-.., aabb.ccdd.eeff, aabbccddeeff);
-// grants, sessions and RADIUS Calling-Station-Id comparisons need exactly one form.
+// What a device's MAC says about it. One reading of the many formats serves the portal
+// and RADIUS alike (../access/mac.ts).
 
-const FORMS = [
-  /^([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2})$/i,
-  /^([0-9a-f]{2})-([0-9a-f]{2})-([0-9a-f]{2})-([0-9a-f]{2})-([0-9a-f]{2})-([0-9a-f]{2})$/i,
-  /^([0-9a-f]{2})([0-9a-f]{2})\.([0-9a-f]{2})([0-9a-f]{2})\.([0-9a-f]{2})([0-9a-f]{2})$/i,
-  /^([0-9a-f]{2})([0-9a-f]{2})-([0-9a-f]{2})([0-9a-f]{2})-([0-9a-f]{2})([0-9a-f]{2})$/i,
-  /^([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i,
-];
-
-/** Lower-case colon form, or undefined when `raw` is not a MAC address. */
-export function normaliseMac(raw: string | null | undefined): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const s = raw.trim();
-  for (const re of FORMS) {
-    const m = re.exec(s);
-    if (m) return m.slice(1).join(':').toLowerCase();
-  }
-  return undefined;
-}
+export { normaliseMac } from '../access/mac.ts';
 
 function firstOctet(mac: string): number {
   return parseInt(mac.slice(0, 2), 16);
