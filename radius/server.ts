@@ -14,7 +14,7 @@ import { DuplicateCache, type Slot } from './duplicate-cache.ts';
 import { RadiusError } from './errors.ts';
 import { toAccessRequest, toAccountingRecord } from './requests.ts';
 import { accessReply, accountingResponse, decisionReply } from './responses.ts';
-import type { AccessRequest, AccountingRecord, Authorizer, ClientDirectory, Logger, NasClient, RadiusObserver } from './types.ts';
+import type { AccessDecision, AccessRequest, AccountingRecord, Authorizer, ClientDirectory, Logger, NasClient, RadiusObserver } from './types.ts';
 
 export interface RadiusServerOptions {
   clients: ClientDirectory;
@@ -84,8 +84,8 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     return false;
   }
 
-  // Everything before the policy's answer runs synchronously: a datagram costs one
-  // promise (the decision), not one per step.
+  // Everything runs synchronously unless the policy needs to wait (a cache miss): then the
+  // datagram costs one promise, the decision's.
   function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): void {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Access-Request';
     if (p.maOffset >= 0) {
@@ -114,28 +114,41 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       return send('auth', accessReply(p, CODE.AccessReject, [], nas.secret), rinfo);
     }
     const slot = cache.begin(source, rinfo.port, p.identifier, p.authenticator);
-    decide(p, nas, request, slot, rinfo).catch((err) => failed(err, 'auth'));
+    let decision: AccessDecision | Promise<AccessDecision>;
+    try {
+      decision = opts.authorizer.authorize(request);
+    } catch (err) {
+      return undecided(p, nas, slot, err);
+    }
+    if (decision instanceof Promise) {
+      decision.then(
+        (d) => answer(p, nas, request, slot, rinfo, d),
+        (err) => undecided(p, nas, slot, err),
+      );
+    } else answer(p, nas, request, slot, rinfo, decision);
   }
 
-  async function decide(p: RawPacket, nas: NasClient, request: AccessRequest, slot: Slot, rinfo: dgram.RemoteInfo): Promise<void> {
-    const type = 'Access-Request';
-    let reply: Buffer | undefined;
-    try {
-      const decision = await opts.authorizer.authorize(request);
-      if (decision.result === 'drop') {
-        observer.packet('auth', type, 'drop');
-        logger.info({ nas: nas.name, user: request.userName, reason: decision.reason }, 'access-request left unanswered');
-      } else {
-        reply = decisionReply(p, nas, decision);
-        observer.packet('auth', type, decision.result);
-      }
-    } catch (err) {
-      observer.packet('auth', type, 'error');
-      logger.error({ err: errorInfo(err), nas: nas.name }, 'authorize failed; no answer sent');
+  function answer(p: RawPacket, nas: NasClient, request: AccessRequest, slot: Slot, rinfo: dgram.RemoteInfo, decision: AccessDecision): void {
+    if (decision.result === 'drop') {
+      observer.packet('auth', 'Access-Request', 'drop');
+      logger.info({ nas: nas.name, user: request.userName, reason: decision.reason }, 'access-request left unanswered');
+      return cache.abort(slot, p.authenticator);
     }
-    if (!reply) return cache.abort(slot, p.authenticator);
+    let reply: Buffer;
+    try {
+      reply = decisionReply(p, nas, decision);
+    } catch (err) {
+      return undecided(p, nas, slot, err);
+    }
+    observer.packet('auth', 'Access-Request', decision.result);
     cache.complete(slot, p.authenticator, reply);
     send('auth', reply, rinfo);
+  }
+
+  function undecided(p: RawPacket, nas: NasClient, slot: Slot, err: unknown): void {
+    observer.packet('auth', 'Access-Request', 'error');
+    logger.error({ err: errorInfo(err), nas: nas.name }, 'authorize failed; no answer sent');
+    cache.abort(slot, p.authenticator);
   }
 
   function onAcct(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): void {

@@ -92,7 +92,8 @@ export interface AccountingRecord {
 }
 
 export interface Authorizer {
-  authorize(request: AccessRequest): Promise<AccessDecision>;
+  /** A decision at once (e.g. from a cache) or later; throwing or rejecting means no answer. */
+  authorize(request: AccessRequest): AccessDecision | Promise<AccessDecision>;
   /** Resolves once the record is stored; the Accounting-Response goes out only then. Throwing means no response. */
   account(record: AccountingRecord): Promise<void>;
 }

@@ -30,23 +30,37 @@ export interface AuthorizeDeps {
 
 type Who = { mac?: string; username?: string };
 
-export async function authorize(deps: AuthorizeDeps, req: AccessRequest): Promise<AccessDecision> {
+/**
+ * The decision, synchronously when the grant is in the cache (the busiest path: no promise
+ * to make and settle), else once the database has answered.
+ */
+export function authorize(deps: AuthorizeDeps, req: AccessRequest): AccessDecision | Promise<AccessDecision> {
   const now = deps.now();
   try {
     const userMac = normaliseMac(req.userName);
     const stationMac = normaliseMac(req.callingStationId);
-    return userMac ? await byMac(deps, req, userMac, stationMac, now) : await byPassword(deps, req, stationMac, now);
+    const d = userMac ? byMac(deps, req, userMac, stationMac, now) : byPassword(deps, req, stationMac, now);
+    return d instanceof Promise ? d.catch((err) => failed(deps, req, err)) : d;
   } catch (err) {
-    // Never a reject for our own trouble: without an answer the NAS tries its next server.
-    const reason = isUnavailable(err) ? 'database unavailable' : 'internal error';
-    deps.log[isUnavailable(err) ? 'warn' : 'error']({ err, nas: req.nas.name }, `access-request dropped: ${reason}`);
-    return { result: 'drop', reason };
+    return failed(deps, req, err);
   }
 }
 
-async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string | undefined, now: number): Promise<AccessDecision> {
+/** Never a reject for our own trouble: without an answer the NAS tries its next server. */
+function failed(deps: AuthorizeDeps, req: AccessRequest, err: unknown): AccessDecision {
+  const reason = isUnavailable(err) ? 'database unavailable' : 'internal error';
+  deps.log[isUnavailable(err) ? 'warn' : 'error']({ err, nas: req.nas.name }, `access-request dropped: ${reason}`);
+  return { result: 'drop', reason };
+}
+
+function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
   const key = usernameKey(req.userName, mac);
-  const g = hit(deps.grants, key) ?? (await readThrough(deps.grants, key, () => grantStateByUsername(deps.db, req.userName, mac, now)));
+  const g = hit(deps.grants, key);
+  if (g) return checkPassword(deps, req, g, mac, now);
+  return readThrough(deps.grants, key, () => grantStateByUsername(deps.db, req.userName, mac, now)).then((g) => checkPassword(deps, req, g, mac, now));
+}
+
+function checkPassword(deps: AuthorizeDeps, req: AccessRequest, g: GrantState | undefined, mac: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
   // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
   if (!g) return reject(deps, { mac }, 'unknown', now);
   const who = { mac, username: g.username };
@@ -54,7 +68,8 @@ async function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string |
   if (g.venueId !== req.nas.venueId) return reject(deps, who, 'wrong_venue', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) return reject(deps, who, 'expired', now);
-  return admit(deps, g, who, now, deps.venues.peek(g.venueId) ?? (await deps.venues.get(g.venueId)));
+  const settings = deps.venues.peek(g.venueId);
+  return settings ? admit(deps, g, who, now, settings) : deps.venues.get(g.venueId).then((s) => admit(deps, g, who, now, s));
 }
 
 // A grant is asked about again and again, and AES-GCM costs more than the rest of a

@@ -11,7 +11,7 @@ const nas: NasClient = { id: 'n', name: 'bench', secret: Buffer.from(secret), ve
 const server = createRadiusServer({
   clients: { findBySource: (a) => (a === '127.0.0.1' ? nas : undefined) },
   authorizer: {
-    async authorize(r): Promise<AccessDecision> {
+    authorize(r): AccessDecision {
       const pw = passwords.get(r.userName);
       return pw !== undefined && r.checkPassword(pw) ? { result: 'accept', sessionTimeout: 3600, bandwidth: { upKbps: 2048, downKbps: 8192 } } : { result: 'reject', replyMessage: 'no' };
     },
