@@ -156,11 +156,13 @@ export function verifyResponse(reply: RawPacket, requestAuthenticator: Buffer, s
 export function decryptUserPassword(cipher: Buffer, requestAuthenticator: Buffer, secret: Buffer): Buffer | undefined {
   if (cipher.length < 16 || cipher.length > 128 || cipher.length % 16 !== 0) return undefined;
   const plain = Buffer.allocUnsafe(cipher.length);
-  let prev = requestAuthenticator;
   for (let i = 0; i < cipher.length; i += 16) {
-    const b = md5To(EXPECTED, 0, [secret, prev]);
+    // MD5(S + c(i-1)), assembled in the scratch buffer.
+    secret.copy(SCRATCH, 0);
+    if (i === 0) requestAuthenticator.copy(SCRATCH, secret.length, 0, 16);
+    else cipher.copy(SCRATCH, secret.length, i - 16, i);
+    const b = digestScratch(secret.length + 16, EXPECTED, 0);
     for (let j = 0; j < 16; j++) plain[i + j] = cipher[i + j] ^ b[j];
-    prev = cipher.subarray(i, i + 16);
   }
   return plain;
 }

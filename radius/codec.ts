@@ -119,14 +119,14 @@ export interface RawPacket {
   authenticator: Buffer;
   /** Offset of the Message-Authenticator VALUE in `bytes`, or -1. */
   maOffset: number;
-  userPassword?: Buffer;
-  chapPassword?: Buffer;
-  chapChallenge?: Buffer;
+  userPassword: Buffer | undefined;
+  chapPassword: Buffer | undefined;
+  chapChallenge: Buffer | undefined;
   hasEap: boolean;
   /** Whole Proxy-State attributes (header included), to echo in order (RFC 2865 §5.33). */
-  proxyStates: Buffer[];
+  proxyStates: readonly Buffer[];
   /** Start offsets of Vendor-Specific attributes the package cannot walk; left out of decoding. */
-  unparsableVsas: number[];
+  unparsableVsas: readonly number[];
   /**
    * Some attribute (or VSA sub-attribute) value is shorter than 4 bytes. Only such a
    * value can make the package's decoder fail (an integer, date or tagged value cut
@@ -147,78 +147,97 @@ export function parsePacket(datagram: Buffer): ParseResult {
   // RFC 2865 §3: shorter than its length field is discarded; longer is padding.
   if (datagram.length < length) return { malformed: `datagram shorter (${datagram.length}) than length field (${length})` };
   const bytes = datagram.length === length ? datagram : datagram.subarray(0, length);
-  const p: RawPacket = {
-    code: bytes[0],
-    identifier: bytes[1],
-    bytes,
-    authenticator: bytes.subarray(4, HEADER_LENGTH),
-    maOffset: -1,
-    hasEap: false,
-    proxyStates: [],
-    unparsableVsas: [],
-    shortValue: false,
-    at: { userName: -1, callingStationId: -1, calledStationId: -1, nasIdentifier: -1, nasIpAddress: -1, framedIpAddress: -1 },
-  };
-  const at = p.at;
+  // Read into locals and built at the end as one literal: every packet gets the same shape,
+  // and the rarely used lists are not made for packets that have none.
+  let maOffset = -1;
+  let userPassword: Buffer | undefined;
+  let chapPassword: Buffer | undefined;
+  let chapChallenge: Buffer | undefined;
+  let hasEap = false;
+  let shortValue = false;
+  let proxyStates: Buffer[] | undefined;
+  let unparsableVsas: number[] | undefined;
+  let userName = -1;
+  let callingStationId = -1;
+  let calledStationId = -1;
+  let nasIdentifier = -1;
+  let nasIpAddress = -1;
+  let framedIpAddress = -1;
   let off = HEADER_LENGTH;
   while (off < length) {
     if (off + 2 > length) return { malformed: `attribute header cut at ${off}` };
     const type = bytes[off];
     const alen = bytes[off + 1];
     if (alen < 2 || off + alen > length) return { malformed: `attribute ${type} at ${off} has bad length ${alen}` };
-    if (alen < 6) p.shortValue = true;
+    if (alen < 6) shortValue = true;
     switch (type) {
       case ATTR.UserName:
-        if (at.userName < 0) at.userName = off;
+        if (userName < 0) userName = off;
         break;
       case ATTR.CallingStationId:
-        if (at.callingStationId < 0) at.callingStationId = off;
+        if (callingStationId < 0) callingStationId = off;
         break;
       case ATTR.CalledStationId:
-        if (at.calledStationId < 0) at.calledStationId = off;
+        if (calledStationId < 0) calledStationId = off;
         break;
       case ATTR.NasIdentifier:
-        if (at.nasIdentifier < 0) at.nasIdentifier = off;
+        if (nasIdentifier < 0) nasIdentifier = off;
         break;
       case ATTR.NasIpAddress:
-        if (at.nasIpAddress < 0) at.nasIpAddress = off;
+        if (nasIpAddress < 0) nasIpAddress = off;
         break;
       case ATTR.FramedIpAddress:
-        if (at.framedIpAddress < 0) at.framedIpAddress = off;
+        if (framedIpAddress < 0) framedIpAddress = off;
         break;
       case ATTR.MessageAuthenticator:
         if (alen !== MA_ATTR_LENGTH) return { malformed: `Message-Authenticator length ${alen}` };
-        if (p.maOffset !== -1) return { malformed: 'two Message-Authenticators' };
-        p.maOffset = off + 2;
+        if (maOffset !== -1) return { malformed: 'two Message-Authenticators' };
+        maOffset = off + 2;
         break;
       case ATTR.UserPassword:
-        if (p.userPassword) return { malformed: 'two User-Passwords' };
-        p.userPassword = bytes.subarray(off + 2, off + alen);
+        if (userPassword) return { malformed: 'two User-Passwords' };
+        userPassword = bytes.subarray(off + 2, off + alen);
         break;
       case ATTR.ChapPassword:
         if (alen !== 19) return { malformed: `CHAP-Password length ${alen}` };
-        p.chapPassword = bytes.subarray(off + 2, off + alen);
+        chapPassword = bytes.subarray(off + 2, off + alen);
         break;
       case ATTR.ChapChallenge:
-        p.chapChallenge = bytes.subarray(off + 2, off + alen);
+        chapChallenge = bytes.subarray(off + 2, off + alen);
         break;
       case ATTR.EapMessage:
-        p.hasEap = true;
+        hasEap = true;
         break;
       case ATTR.ProxyState:
-        p.proxyStates.push(bytes.subarray(off, off + alen));
+        (proxyStates ??= []).push(bytes.subarray(off, off + alen));
         break;
       case ATTR.VendorSpecific: {
         const walk = walkVsa(bytes, off, alen);
-        if (walk === VSA_UNWALKABLE) p.unparsableVsas.push(off);
-        else if (walk === VSA_SHORT_VALUE) p.shortValue = true;
+        if (walk === VSA_UNWALKABLE) (unparsableVsas ??= []).push(off);
+        else if (walk === VSA_SHORT_VALUE) shortValue = true;
         break;
       }
     }
     off += alen;
   }
-  return p;
+  return {
+    code: bytes[0],
+    identifier: bytes[1],
+    bytes,
+    authenticator: bytes.subarray(4, HEADER_LENGTH),
+    maOffset,
+    userPassword,
+    chapPassword,
+    chapChallenge,
+    hasEap,
+    proxyStates: proxyStates ?? NONE,
+    unparsableVsas: unparsableVsas ?? NONE,
+    shortValue,
+    at: { userName, callingStationId, calledStationId, nasIdentifier, nasIpAddress, framedIpAddress },
+  };
 }
+
+const NONE: readonly never[] = Object.freeze([]);
 
 const VSA_OK = 0;
 const VSA_UNWALKABLE = 1;
@@ -259,7 +278,7 @@ export function decodeAttributes(p: RawPacket): Record<string, unknown> | undefi
   }
 }
 
-function withoutAttributesAt(bytes: Buffer, offsets: number[]): Buffer {
+function withoutAttributesAt(bytes: Buffer, offsets: readonly number[]): Buffer {
   const parts: Buffer[] = [bytes.subarray(0, HEADER_LENGTH)];
   let off = HEADER_LENGTH;
   while (off < bytes.length) {
@@ -362,7 +381,7 @@ function startPacket(code: number, identifier: number, authenticatorField: Buffe
   return b;
 }
 
-function writeTail(b: Buffer, off: number, tail: Buffer[]): Buffer {
+function writeTail(b: Buffer, off: number, tail: readonly Buffer[]): Buffer {
   for (const t of tail) off += t.copy(b, off);
   return b;
 }
@@ -378,7 +397,7 @@ export function writePacket(
   authenticatorField: Buffer,
   attrs: WireAttribute[],
   leadingMessageAuthenticator: boolean,
-  tail: Buffer[] = [],
+  tail: readonly Buffer[] = [],
 ): Buffer {
   let length = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
   for (const a of attrs) length += 2 + a.value.length;
@@ -403,7 +422,7 @@ export function writeNamedPacket(
   authenticatorField: Buffer,
   attrs: NamedAttribute[],
   leadingMessageAuthenticator: boolean,
-  tail: Buffer[] = [],
+  tail: readonly Buffer[] = [],
 ): Buffer {
   let length = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
   for (const a of attrs) {

@@ -17,7 +17,7 @@ export function acceptAttributes(nas: NasClient, d: Extract<AccessDecision, { re
   if (d.sessionTimeout !== undefined && d.sessionTimeout > 0) out.push({ name: 'Session-Timeout', value: d.sessionTimeout });
   if (d.idleTimeout !== undefined && d.idleTimeout > 0) out.push({ name: 'Idle-Timeout', value: d.idleTimeout });
   if (d.interimInterval !== undefined && d.interimInterval > 0) out.push({ name: 'Acct-Interim-Interval', value: d.interimInterval });
-  if (d.class) out.push({ name: 'Class', value: Buffer.from(d.class, 'utf8') });
+  if (d.class) out.push({ name: 'Class', value: d.class });
   if (d.replyMessage) out.push(...splitText('Reply-Message', d.replyMessage));
   out.push(...vendorReplyAttributes(nas.vendor, d));
   return out;

@@ -56,6 +56,16 @@ describe('golden packets captured from radclient', () => {
     assert.deepEqual(rebuild(p), p.bytes);
   });
 
+  it('decrypts a User-Password of several blocks as the radius package encrypted it (RFC 2865 §5.2 chaining)', () => {
+    for (const password of ['exactly-16-bytes', 'a-password-longer-than-two-blocks-of-16!', 'p'.repeat(128)]) {
+      const bytes = radiusPackage.encode({ code: 'Access-Request', identifier: 9, secret: 'testing123', attributes: [['User-Name', 'guest'], ['User-Password', password]] });
+      const p = parsePacket(bytes) as RawPacket;
+      const plain = decryptUserPassword(p.userPassword!, p.authenticator, secret)!;
+      assert.ok(papMatches(plain, password), `${password.length} bytes`);
+      assert.ok(!papMatches(plain, password.slice(0, -1)));
+    }
+  });
+
   it('pap-mikrotik: our Access-Accept to it is stable byte for byte (radclient accepts the same construction in radclient.test.ts)', () => {
     const p = raw('pap-mikrotik');
     const reply = decisionReply(p, nas({ vendor: 'mikrotik' }), { result: 'accept', sessionTimeout: 3600, idleTimeout: 600, class: 'grant-1', bandwidth: { upKbps: 2048, downKbps: 8192 } });
