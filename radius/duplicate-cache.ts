@@ -12,7 +12,9 @@
 /** The slot of one (source, port, identifier); begin() hands it out for complete()/abort(). */
 export interface Slot {
   readonly authenticator: Buffer;
-  response: Buffer | undefined;
+  /** The response's bytes, copied into storage the slot keeps (see complete()); 0: none yet. */
+  responseLength: number;
+  store: Buffer | undefined;
   expires: number;
 }
 
@@ -45,7 +47,8 @@ export class DuplicateCache {
   lookup(source: string, port: number, identifier: number, authenticator: Buffer): Lookup {
     const s = this.sources.get(source)?.get((port << 8) | identifier);
     if (!s || s.expires <= this.now() || !same16(s.authenticator, authenticator)) return NEW;
-    return s.response ? { state: 'answered', response: s.response } : IN_PROGRESS;
+    // A copy: the slot's storage is overwritten by the next answer on the slot.
+    return s.responseLength ? { state: 'answered', response: Buffer.from(s.store!.subarray(0, s.responseLength)) } : IN_PROGRESS;
   }
 
   /** Marks a request as being processed. The authenticator is copied: the datagram buffer is not ours to keep. */
@@ -58,10 +61,10 @@ export class DuplicateCache {
     let s = slots.get(key);
     if (s) {
       authenticator.copy(s.authenticator, 0, 0, 16);
-      s.response = undefined;
+      s.responseLength = 0;
     } else {
       if (this.count >= this.maxEntries) this.dropOldest(now);
-      s = { authenticator: Buffer.from(authenticator.subarray(0, 16)), response: undefined, expires: 0 };
+      s = { authenticator: Buffer.from(authenticator.subarray(0, 16)), responseLength: 0, store: undefined, expires: 0 };
       slots.set(key, s);
       this.count++;
     }
@@ -71,14 +74,18 @@ export class DuplicateCache {
 
   /** The answer to the request that `slot` was begun for, unless a newer request has taken the slot over. */
   complete(slot: Slot, authenticator: Buffer, response: Buffer): void {
-    if (slot.response || !same16(slot.authenticator, authenticator)) return;
-    slot.response = response;
+    if (slot.responseLength || !same16(slot.authenticator, authenticator)) return;
+    // Copied rather than kept: a response kept for the window would outlive the young
+    // generation, so every one of them would be copied and promoted by the garbage
+    // collector, whose pauses then delay the requests in flight.
+    if (!slot.store || slot.store.length < response.length) slot.store = Buffer.allocUnsafeSlow(Math.max(response.length, 128));
+    slot.responseLength = response.copy(slot.store);
     slot.expires = this.now() + this.ttlMs;
   }
 
   /** No answer was sent (drop decision, storage failure): a retransmission must be processed afresh. */
   abort(slot: Slot, authenticator: Buffer): void {
-    if (!slot.response && same16(slot.authenticator, authenticator)) slot.expires = 0;
+    if (!slot.responseLength && same16(slot.authenticator, authenticator)) slot.expires = 0;
   }
 
   private sweep(now: number): void {
