@@ -121,10 +121,12 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       return undecided(p, nas, slot, err);
     }
     if (decision instanceof Promise) {
-      decision.then(
-        (d) => answer(p, nas, request, slot, rinfo, d),
-        (err) => undecided(p, nas, slot, err),
-      );
+      decision
+        .then(
+          (d) => answer(p, nas, request, slot, rinfo, d),
+          (err) => undecided(p, nas, slot, err),
+        )
+        .catch((err) => failed(err, 'auth'));
     } else answer(p, nas, request, slot, rinfo, decision);
   }
 
