@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { signAccountingRequest, verifyResponse } from './authenticators.ts';
-import { CODE, HEADER_LENGTH, decodeAttributes, ipv4Bytes, loadDictionaries, parsePacket, writeNamedPacket, type NamedAttribute } from './codec.ts';
+import { CODE, HEADER_LENGTH, decodeAttributes, ipv4Bytes, loadDictionaries, parsePacket, writePacket, type NamedAttribute } from './codec.ts';
 import type { Bandwidth } from './types.ts';
 import { vendorReplyAttributes } from './vendor-attributes.ts';
 
@@ -66,7 +66,7 @@ function identityAttributes(id: SessionIdentity): NamedAttribute[] {
 /** Builds a signed CoA/Disconnect request. Exported for tests. */
 export function buildCoaPacket(code: number, identifier: number, attrs: NamedAttribute[], secret: Buffer): Buffer {
   loadDictionaries();
-  const packet = writeNamedPacket(code, identifier, Buffer.alloc(16), attrs, true);
+  const packet = writePacket(code, identifier, Buffer.alloc(16), attrs, true);
   return signAccountingRequest(packet, MA_VALUE_OFFSET, secret);
 }
 

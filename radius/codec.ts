@@ -353,21 +353,52 @@ export function ipv4Bytes(ip: string): Buffer {
   return Buffer.from(parts);
 }
 
+/** An attribute to write: by type with its bytes, or by dictionary name (vendor ones wrapped in Vendor-Specific). */
+export type PacketAttribute = WireAttribute | NamedAttribute;
+
 /** Bytes of a value: numbers are 4-byte integers, strings UTF-8. */
 function valueLength(v: AttributeValue): number {
   return typeof v === 'number' ? 4 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
 }
 
-function writeValue(b: Buffer, off: number, v: AttributeValue): void {
-  if (typeof v === 'number') b.writeUInt32BE(Math.max(0, Math.min(0xffffffff, Math.floor(v))), off);
-  else if (typeof v === 'string') b.write(v, off, 'utf8');
-  else v.copy(b, off);
+/** Writes the value at `off`; returns how many bytes it took. */
+function writeValue(b: Buffer, off: number, v: AttributeValue): number {
+  if (typeof v === 'number') return b.writeUInt32BE(Math.max(0, Math.min(0xffffffff, Math.floor(v))), off) - off;
+  if (typeof v === 'string') return b.write(v, off, 'utf8');
+  return v.copy(b, off);
 }
 
-/** Header, and a zeroed Message-Authenticator first when asked; returns the buffer and where attributes start. */
-function startPacket(code: number, identifier: number, authenticatorField: Buffer, length: number, leadingMessageAuthenticator: boolean): Buffer {
+/** Bytes the attribute takes on the wire, header (and VSA header) included; throws when its value cannot fit. */
+function attributeLength(a: PacketAttribute): number {
+  const vendor = 'name' in a && resolveAttribute(a.name).vendorId !== undefined;
+  const n = valueLength(a.value);
+  if (n > (vendor ? 247 : 253)) {
+    const name = 'name' in a ? a.name : `attribute ${a.type}`;
+    throw new RadiusError('value-too-long', `${name} is ${n} bytes, at most ${vendor ? '247 fit in a VSA' : '253 fit'}`);
+  }
+  return (vendor ? 8 : 2) + n;
+}
+
+/**
+ * Writes header and attributes, each value straight into one buffer (small ones come from
+ * the pool). With `leadingMessageAuthenticator`, a zeroed Message-Authenticator goes first
+ * (BlastRADIUS: a forged prefix cannot move it). `tail` holds whole attributes
+ * (Proxy-State) copied verbatim at the end.
+ */
+export function writePacket(
+  code: number,
+  identifier: number,
+  authenticatorField: Buffer,
+  attrs: readonly PacketAttribute[],
+  leadingMessageAuthenticator: boolean,
+  tail: readonly Buffer[] = [],
+): Buffer {
+  let off = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
+  let length = off;
+  for (const a of attrs) length += attributeLength(a);
+  for (const t of tail) length += t.length;
   if (length > MAX_PACKET_LENGTH) throw new RadiusError('packet-too-large', `packet would be ${length} bytes`);
-  // Every byte is written below, so the buffer need not be zeroed (and small ones come from the pool).
+  // Every byte is written below, so the buffer need not be zeroed.
   const b = Buffer.allocUnsafe(length);
   b[0] = code;
   b[1] = identifier;
@@ -378,77 +409,21 @@ function startPacket(code: number, identifier: number, authenticatorField: Buffe
     b[HEADER_LENGTH + 1] = MA_ATTR_LENGTH;
     b.fill(0, HEADER_LENGTH + 2, HEADER_LENGTH + MA_ATTR_LENGTH); // zero until signed
   }
-  return b;
-}
-
-function writeTail(b: Buffer, off: number, tail: readonly Buffer[]): Buffer {
-  for (const t of tail) off += t.copy(b, off);
-  return b;
-}
-
-/**
- * Writes header and attributes. With `leadingMessageAuthenticator`, a zeroed
- * Message-Authenticator goes first (BlastRADIUS: a forged prefix cannot move it).
- * `tail` holds whole attributes (Proxy-State) copied verbatim at the end.
- */
-export function writePacket(
-  code: number,
-  identifier: number,
-  authenticatorField: Buffer,
-  attrs: WireAttribute[],
-  leadingMessageAuthenticator: boolean,
-  tail: readonly Buffer[] = [],
-): Buffer {
-  let length = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
-  for (const a of attrs) length += 2 + a.value.length;
-  for (const t of tail) length += t.length;
-  const b = startPacket(code, identifier, authenticatorField, length, leadingMessageAuthenticator);
-  let off = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
   for (const a of attrs) {
-    b[off] = a.type;
-    b[off + 1] = a.value.length + 2;
-    off += 2 + a.value.copy(b, off + 2);
-  }
-  return writeTail(b, off, tail);
-}
-
-/**
- * writePacket() for named attributes (vendor ones wrapped in Vendor-Specific): the
- * values are written straight into the packet, with no buffer per attribute.
- */
-export function writeNamedPacket(
-  code: number,
-  identifier: number,
-  authenticatorField: Buffer,
-  attrs: NamedAttribute[],
-  leadingMessageAuthenticator: boolean,
-  tail: readonly Buffer[] = [],
-): Buffer {
-  let length = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
-  for (const a of attrs) {
-    const vendor = resolveAttribute(a.name).vendorId !== undefined;
-    const n = valueLength(a.value);
-    if (n > (vendor ? 247 : 253)) throw new RadiusError('value-too-long', `${a.name} is ${n} bytes, at most ${vendor ? '247 fit in a VSA' : '253 fit'}`);
-    length += (vendor ? 8 : 2) + n;
-  }
-  for (const t of tail) length += t.length;
-  const b = startPacket(code, identifier, authenticatorField, length, leadingMessageAuthenticator);
-  let off = HEADER_LENGTH + (leadingMessageAuthenticator ? MA_ATTR_LENGTH : 0);
-  for (const a of attrs) {
-    const r = resolveAttribute(a.name);
-    const n = valueLength(a.value);
-    if (r.vendorId !== undefined) {
+    const r: ResolvedName = 'name' in a ? resolveAttribute(a.name) : a;
+    const vsa = r.vendorId === undefined ? 0 : 6;
+    const n = writeValue(b, off + vsa + 2, a.value);
+    if (vsa) {
       b[off] = ATTR.VendorSpecific;
       b[off + 1] = 8 + n;
-      b.writeUInt32BE(r.vendorId, off + 2);
-      off += 6;
+      b.writeUInt32BE(r.vendorId!, off + 2);
     }
-    b[off] = r.type;
-    b[off + 1] = 2 + n;
-    writeValue(b, off + 2, a.value);
-    off += 2 + n;
+    b[off + vsa] = r.type;
+    b[off + vsa + 1] = 2 + n;
+    off += vsa + 2 + n;
   }
-  return writeTail(b, off, tail);
+  for (const t of tail) off += t.copy(b, off);
+  return b;
 }
 
 /** Splits a long text over several attributes of the same type, as RFC 2865 allows for Reply-Message. */

@@ -1,14 +1,14 @@
 // Replies we send: Message-Authenticator first in every Access-* reply (BlastRADIUS),
 // Proxy-State echoed last and in order, then both authenticators computed on the bytes.
 import { signResponse } from './authenticators.ts';
-import { CODE, HEADER_LENGTH, splitText, writeNamedPacket, writePacket, type NamedAttribute, type RawPacket } from './codec.ts';
+import { CODE, HEADER_LENGTH, splitText, writePacket, type NamedAttribute, type RawPacket } from './codec.ts';
 import type { AccessDecision, NasClient } from './types.ts';
 import { vendorReplyAttributes } from './vendor-attributes.ts';
 
 const MA_VALUE_OFFSET = HEADER_LENGTH + 2;
 
 export function accessReply(request: RawPacket, code: number, attrs: NamedAttribute[], secret: Buffer): Buffer {
-  const reply = writeNamedPacket(code, request.identifier, request.authenticator, attrs, true, request.proxyStates);
+  const reply = writePacket(code, request.identifier, request.authenticator, attrs, true, request.proxyStates);
   return signResponse(reply, MA_VALUE_OFFSET, secret);
 }
 

@@ -12,7 +12,7 @@ import type { GrantStateCache } from './grant-cache.ts';
 
 /** Each read covers this much of the past: a transaction's row becomes visible only at its commit. */
 export const CHANGE_WINDOW_MS = 30_000;
-/** Rows older than this are of no use to any reader (jobs/purge-grant-changes.ts). */
+/** Rows are kept this long, far past the window any read covers, then purged (jobs/purge-grant-changes.ts). */
 export const CHANGE_KEEP_MS = 10 * 60_000;
 
 export interface GrantChangeFeed {

@@ -1,5 +1,5 @@
-// The grant change feed (access/grant-changes.ts) is read over its last half minute only:
-// older rows are of use to no process.
+// The grant change feed (access/grant-changes.ts) is read over its last half minute only;
+// rows are kept ten minutes, then dropped.
 import { CHANGE_KEEP_MS } from '../access/grant-changes.ts';
 import type { Job } from './job.ts';
 

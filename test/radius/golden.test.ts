@@ -66,6 +66,15 @@ describe('golden packets captured from radclient', () => {
     }
   });
 
+  it('refuses to write what cannot fit: a value over 253 bytes (247 in a VSA), a packet over 4096', () => {
+    const write = (attrs: Parameters<typeof writePacket>[3]) => () => writePacket(CODE.AccessAccept, 1, Buffer.alloc(16), attrs, true);
+    assert.doesNotThrow(write([{ name: 'Reply-Message', value: 'x'.repeat(253) }, { name: 'Mikrotik-Rate-Limit', value: 'x'.repeat(247) }, { type: 25, value: Buffer.alloc(253) }]));
+    assert.throws(write([{ name: 'Reply-Message', value: 'x'.repeat(254) }]), { code: 'value-too-long' });
+    assert.throws(write([{ name: 'Mikrotik-Rate-Limit', value: 'x'.repeat(248) }]), { code: 'value-too-long' });
+    assert.throws(write([{ type: 25, value: Buffer.alloc(254) }]), { code: 'value-too-long' });
+    assert.throws(write(Array.from({ length: 17 }, () => ({ type: 25, value: Buffer.alloc(250) }))), { code: 'packet-too-large' });
+  });
+
   it('pap-mikrotik: our Access-Accept to it is stable byte for byte (radclient accepts the same construction in radclient.test.ts)', () => {
     const p = raw('pap-mikrotik');
     const reply = decisionReply(p, nas({ vendor: 'mikrotik' }), { result: 'accept', sessionTimeout: 3600, idleTimeout: 600, class: 'grant-1', bandwidth: { upKbps: 2048, downKbps: 8192 } });

@@ -3,7 +3,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { signResponse, verifyAccountingMessageAuthenticator, verifyAccountingRequestAuthenticator } from '../../radius/authenticators.ts';
-import { CODE, decodeAttributes, parsePacket, writeNamedPacket, type NamedAttribute, type RawPacket } from '../../radius/codec.ts';
+import { CODE, decodeAttributes, parsePacket, writePacket, type NamedAttribute, type RawPacket } from '../../radius/codec.ts';
 
 export interface ReceivedCoa {
   packet: RawPacket;
@@ -33,7 +33,7 @@ export async function startFakeNas(secret: Buffer, answer: (r: ReceivedCoa) => '
     const disconnect = p.code === CODE.DisconnectRequest;
     const code = a === 'ack' ? (disconnect ? CODE.DisconnectAck : CODE.CoaAck) : disconnect ? CODE.DisconnectNak : CODE.CoaNak;
     const attrs: NamedAttribute[] = a === 'ack' ? [] : [{ name: 'Error-Cause', value: a.nak }];
-    const reply = signResponse(writeNamedPacket(code, p.identifier, p.authenticator, attrs, true), 22, secret);
+    const reply = signResponse(writePacket(code, p.identifier, p.authenticator, attrs, true), 22, secret);
     socket.send(reply, rinfo.port, rinfo.address);
   });
   await new Promise<void>((r) => socket.bind(0, host, () => r()));

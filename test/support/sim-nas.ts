@@ -11,7 +11,7 @@ import dgram from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encryptUserPassword, signAccessRequest, signAccountingRequest, verifyResponse } from '../../radius/authenticators.ts';
-import { CODE, decodeAttributes, ipv4Bytes, parsePacket, writeNamedPacket, type NamedAttribute } from '../../radius/codec.ts';
+import { CODE, decodeAttributes, ipv4Bytes, parsePacket, writePacket, type NamedAttribute } from '../../radius/codec.ts';
 
 export interface RadiusTarget {
   host: string;
@@ -76,7 +76,7 @@ export async function radiusLogin(t: RadiusTarget, l: NasLogin): Promise<RadiusA
   if (l.calledStationId) attrs.push({ name: 'Called-Station-Id', value: l.calledStationId });
   if (l.nasIdentifier) attrs.push({ name: 'NAS-Identifier', value: l.nasIdentifier });
   if (l.framedIpAddress) attrs.push({ name: 'Framed-IP-Address', value: ipv4Bytes(l.framedIpAddress) });
-  const packet = signAccessRequest(writeNamedPacket(CODE.AccessRequest, id, authenticator, attrs, true), 22, secret);
+  const packet = signAccessRequest(writePacket(CODE.AccessRequest, id, authenticator, attrs, true), 22, secret);
   const reply = await send(packet, t, t.authPort, (b) => b[1] === id);
   const p = parsePacket(reply);
   if ('malformed' in p) throw new Error(`malformed reply: ${p.malformed}`);
@@ -98,7 +98,7 @@ export async function radiusAccounting(t: RadiusTarget, a: { status: 'Start' | '
   if (a.callingStationId) attrs.push({ name: 'Calling-Station-Id', value: a.callingStationId });
   if (a.nasIdentifier) attrs.push({ name: 'NAS-Identifier', value: a.nasIdentifier });
   if (a.class) attrs.push({ name: 'Class', value: a.class });
-  const packet = signAccountingRequest(writeNamedPacket(CODE.AccountingRequest, id, Buffer.alloc(16), attrs, true), 22, secret);
+  const packet = signAccountingRequest(writePacket(CODE.AccountingRequest, id, Buffer.alloc(16), attrs, true), 22, secret);
   const reply = await send(packet, t, t.acctPort, (b) => b[1] === id);
   return reply[0];
 }
