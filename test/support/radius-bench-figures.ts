@@ -15,6 +15,7 @@ export function roundOptions(): RoundOptions {
     inFlight: Number(process.env.BENCH_RADIUS_IN_FLIGHT ?? 32),
     latencyRequests: Number(process.env.BENCH_RADIUS_LATENCY_REQUESTS ?? 20_000),
     latencyInFlight: Number(process.env.BENCH_RADIUS_LATENCY_IN_FLIGHT ?? 8),
+    latencyWarmup: Number(process.env.BENCH_RADIUS_LATENCY_WARMUP ?? 5_000),
   };
 }
 

@@ -33,6 +33,12 @@ export interface LoadOptions {
   maxSeconds: number;
   /** A request unanswered this long is counted lost and its slot reused. */
   lostAfterMs?: number;
+  /**
+   * Requests answered before the clock starts, outside every figure. Without them the
+   * latencies include the client's own start (its code not yet compiled, its first
+   * collections), which stalls all requests in flight alike, whichever server is measured.
+   */
+  warmupRequests?: number;
 }
 
 export interface LoadResult {
@@ -72,7 +78,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   // Built before the clock starts, identifier = sequence mod 256: while running, the client
   // allocates next to nothing, so its own garbage collections do not show up as the
   // server's latency. A packet is built afresh only when its identifier is still in flight.
-  const prebuilt = o.maxRequests <= 250_000 ? Array.from({ length: o.maxRequests }, (_, i) => build(i, i & 0xff)) : [];
+  const warmup = o.warmupRequests ?? 0;
+  const total = warmup + o.maxRequests;
+  const prebuilt = total <= 250_000 ? Array.from({ length: total }, (_, i) => build(i, i & 0xff)) : [];
   const sentAt = new Float64Array(256); // by identifier; 0 = free
   let inFlight = 0;
   const latencies = new Float64Array(o.maxRequests);
@@ -81,7 +89,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let accepted = 0;
   let rejected = 0;
   let lost = 0;
-  const started = performance.now();
+  let warming = warmup;
+  let started = performance.now();
   const deadline = started + o.maxSeconds * 1000;
 
   return new Promise<LoadResult>((resolve) => {
@@ -93,7 +102,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       resolve({ sent, accepted, rejected, lost, seconds, perSecond: (accepted + rejected) / seconds, p50Ms: percentile(l, 0.5), p99Ms: percentile(l, 0.99) });
     };
     const sendOne = (): boolean => {
-      if (sent >= o.maxRequests || performance.now() > deadline) return false;
+      if (sent >= total || performance.now() > deadline) return false;
       let id = sent & 0xff;
       let packet = prebuilt[sent];
       if (!packet || sentAt[id] !== 0) {
@@ -115,6 +124,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       if (t0 === 0) return;
       sentAt[m[1]] = 0;
       inFlight--;
+      if (warming > 0) {
+        if (--warming === 0) started = performance.now();
+        return refill();
+      }
       if (m[0] === CODE.AccessAccept) accepted++;
       else rejected++;
       latencies[answered++] = performance.now() - t0;

@@ -8,7 +8,8 @@
 //    time of the whole run (the Node client at the same load when radclient is missing);
 //  - server CPU per request: user+system time of the server process (all its threads,
 //    SQLite's worker threads included; PostgreSQL's own backends are not) over that run;
-//  - p50/p99 latency: the Node client in a child process at a lower load.
+//  - p50/p99 latency: the Node client in a child process at a lower load, timed once
+//    it has answered a few thousand requests of its own.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -38,9 +39,10 @@ export interface RoundOptions {
   /** Distinct requests in radclient's file (it slows down with the file's size). */
   distinct: number;
   inFlight: number;
-  /** Requests and in-flight of the latency run. */
+  /** Requests and in-flight of the latency run, and the untimed requests before it. */
   latencyRequests: number;
   latencyInFlight: number;
+  latencyWarmup: number;
 }
 
 export const radclientAvailable = (): boolean => {
@@ -116,7 +118,7 @@ export async function measureRound(c: Contender, o: RoundOptions): Promise<Figur
     answered = r.accepted + r.rejected;
   }
   const cpu = cpuSeconds(c.pid) - cpu0;
-  const lat = await runLoadInChild({ host: '127.0.0.1', port: c.port, secret: c.secret, users: c.users, inFlight: o.latencyInFlight, maxRequests: o.latencyRequests, maxSeconds: 60 });
+  const lat = await runLoadInChild({ host: '127.0.0.1', port: c.port, secret: c.secret, users: c.users, inFlight: o.latencyInFlight, maxRequests: o.latencyRequests, warmupRequests: o.latencyWarmup, maxSeconds: 60 });
   return {
     perSecond,
     cpuUsPerRequest: (cpu / Math.max(1, answered)) * 1e6,
