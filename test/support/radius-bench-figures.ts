@@ -14,7 +14,7 @@ export function roundOptions(): RoundOptions {
     distinct: Number(process.env.BENCH_RADIUS_DISTINCT ?? 1000),
     inFlight: Number(process.env.BENCH_RADIUS_IN_FLIGHT ?? 32),
     latencyRequests: Number(process.env.BENCH_RADIUS_LATENCY_REQUESTS ?? 20_000),
-    latencyInFlight: Number(process.env.BENCH_RADIUS_LATENCY_IN_FLIGHT ?? 8),
+    latencyInFlight: (process.env.BENCH_RADIUS_LATENCY_IN_FLIGHT ?? '1,8').split(',').map(Number),
     latencyWarmup: Number(process.env.BENCH_RADIUS_LATENCY_WARMUP ?? 5_000),
   };
 }
@@ -32,7 +32,7 @@ export async function startFreeRadiusContender(users: LoadUser[], secret: string
   }
 }
 
-/** Four JSON lines: throughput, server CPU per request, p50, p99; baseline FreeRADIUS from the same run. */
+/** JSON lines: throughput, server CPU per request, p50 and p99 at each latency load; baseline FreeRADIUS from the same run. */
 export function reportSideBySide(label: string, ours: Figures, theirs: Figures | undefined, note = ''): void {
   const o = roundOptions();
   const load = `${o.inFlight} in flight`;
@@ -40,6 +40,10 @@ export function reportSideBySide(label: string, ours: Figures, theirs: Figures |
   const lost = ours.lost || ours.rejected ? `, lost ${ours.lost}, rejected ${ours.rejected}` : '';
   report({ bench: `${label}: Access-Request throughput (${load}${note}${lost})`, value: ours.perSecond, unit: 'req/s', baseline, baseline_value: theirs?.perSecond ?? 0 });
   report({ bench: `${label}: server CPU per Access-Request${note}`, value: ours.cpuUsPerRequest, unit: 'µs', baseline, baseline_value: theirs?.cpuUsPerRequest ?? 0 });
-  report({ bench: `${label}: Access-Request p50 latency (${o.latencyInFlight} in flight${note})`, value: ours.p50Ms, unit: 'ms', baseline, baseline_value: theirs?.p50Ms ?? 0 });
-  report({ bench: `${label}: Access-Request p99 latency (${o.latencyInFlight} in flight${note})`, value: ours.p99Ms, unit: 'ms', baseline, baseline_value: theirs?.p99Ms ?? 0 });
+  ours.latency.forEach((l, i) => {
+    for (const p of ['p50', 'p99'] as const) {
+      const key = `${p}Ms` as const;
+      report({ bench: `${label}: Access-Request ${p} latency (${l.inFlight} in flight${note})`, value: l[key], unit: 'ms', baseline, baseline_value: theirs?.latency[i][key] ?? 0 });
+    }
+  });
 }

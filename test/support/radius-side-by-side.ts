@@ -8,8 +8,9 @@
 //    time of the whole run (the Node client at the same load when radclient is missing);
 //  - server CPU per request: user+system time of the server process (all its threads,
 //    SQLite's worker threads included; PostgreSQL's own backends are not) over that run;
-//  - p50/p99 latency: the Node client in a child process at a lower load, timed once
-//    it has answered a few thousand requests of its own.
+//  - p50/p99 latency: the Node client in a child process at lower loads (one request at
+//    a time, as a quiet NAS sends them, and a few in flight), timed once it has answered
+//    a few thousand requests of its own.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,11 +25,17 @@ export interface Contender {
   secret: string;
 }
 
+export interface Latency {
+  inFlight: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 export interface Figures {
   perSecond: number;
   cpuUsPerRequest: number;
-  p50Ms: number;
-  p99Ms: number;
+  /** One per load of RoundOptions.latencyInFlight, in its order. */
+  latency: Latency[];
   lost: number;
   rejected: number;
 }
@@ -39,9 +46,9 @@ export interface RoundOptions {
   /** Distinct requests in radclient's file (it slows down with the file's size). */
   distinct: number;
   inFlight: number;
-  /** Requests and in-flight of the latency run, and the untimed requests before it. */
+  /** Requests of each latency run, the loads (requests in flight) it is run at, and the untimed requests before each. */
   latencyRequests: number;
-  latencyInFlight: number;
+  latencyInFlight: number[];
   latencyWarmup: number;
 }
 
@@ -118,15 +125,14 @@ export async function measureRound(c: Contender, o: RoundOptions): Promise<Figur
     answered = r.accepted + r.rejected;
   }
   const cpu = cpuSeconds(c.pid) - cpu0;
-  const lat = await runLoadInChild({ host: '127.0.0.1', port: c.port, secret: c.secret, users: c.users, inFlight: o.latencyInFlight, maxRequests: o.latencyRequests, warmupRequests: o.latencyWarmup, maxSeconds: 60 });
-  return {
-    perSecond,
-    cpuUsPerRequest: (cpu / Math.max(1, answered)) * 1e6,
-    p50Ms: lat.p50Ms,
-    p99Ms: lat.p99Ms,
-    lost: lost + lat.lost,
-    rejected: rejected + lat.rejected,
-  };
+  const latency: Latency[] = [];
+  for (const inFlight of o.latencyInFlight) {
+    const lat = await runLoadInChild({ host: '127.0.0.1', port: c.port, secret: c.secret, users: c.users, inFlight, maxRequests: o.latencyRequests, warmupRequests: o.latencyWarmup, maxSeconds: 60 });
+    latency.push({ inFlight, p50Ms: lat.p50Ms, p99Ms: lat.p99Ms });
+    lost += lat.lost;
+    rejected += lat.rejected;
+  }
+  return { perSecond, cpuUsPerRequest: (cpu / Math.max(1, answered)) * 1e6, latency, lost, rejected };
 }
 
 const median = (xs: number[]) => {
@@ -141,7 +147,8 @@ export async function sideBySide(contenders: Contender[], rounds: number, o: Rou
   for (let r = 0; r < rounds; r++) {
     for (const c of contenders) {
       const f = await measureRound(c, o);
-      console.error(`# round ${r + 1} ${c.name}: ${Math.round(f.perSecond)}/s, ${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, p50 ${f.p50Ms.toFixed(2)} ms, p99 ${f.p99Ms.toFixed(2)} ms, lost ${f.lost}, rejected ${f.rejected}`);
+      const lat = f.latency.map((l) => `${l.inFlight} in flight p50 ${l.p50Ms.toFixed(3)} p99 ${l.p99Ms.toFixed(3)} ms`).join(', ');
+      console.error(`# round ${r + 1} ${c.name}: ${Math.round(f.perSecond)}/s, ${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, ${lat}, lost ${f.lost}, rejected ${f.rejected}`);
       all.get(c.name)!.push(f);
     }
   }
@@ -150,8 +157,11 @@ export async function sideBySide(contenders: Contender[], rounds: number, o: Rou
     out.set(name, {
       perSecond: median(fs.map((f) => f.perSecond)),
       cpuUsPerRequest: median(fs.map((f) => f.cpuUsPerRequest)),
-      p50Ms: median(fs.map((f) => f.p50Ms)),
-      p99Ms: median(fs.map((f) => f.p99Ms)),
+      latency: fs[0].latency.map(({ inFlight }, i) => ({
+        inFlight,
+        p50Ms: median(fs.map((f) => f.latency[i].p50Ms)),
+        p99Ms: median(fs.map((f) => f.latency[i].p99Ms)),
+      })),
       lost: fs.reduce((n, f) => n + f.lost, 0),
       rejected: fs.reduce((n, f) => n + f.rejected, 0),
     });
