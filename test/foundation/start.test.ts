@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, maskNumber } from '../../portal/log.ts';
 import { loadConfig } from '../../portal/config.ts';
+import { START_ARGS } from '../support/npm-start.ts';
 
 describe('npm start', function () {
   this.timeout(60_000);
@@ -15,7 +16,7 @@ describe('npm start', function () {
 
   it('creates the data folder, seeds the demo venue, serves /healthz and stops cleanly on SIGTERM', async () => {
     const data = join(dir, 'data');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'portal/main.ts'], {
+    const child = spawn(process.execPath, [...START_ARGS], {
       env: { ...process.env, DATA_DIR: data, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', RADIUS_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     });
     let out = '';
@@ -39,6 +40,14 @@ describe('npm start', function () {
     child.kill('SIGTERM');
     assert.equal(await exit, 0);
     assert.match(out, /Foyer stopped/);
+  });
+
+  it('is how the systemd unit and the container run Foyer too: the same Node flags', () => {
+    assert.ok(START_ARGS.includes('--single-threaded-gc'), 'npm start keeps garbage collection on the main thread (README: Running on a small machine)');
+    const unit = /^ExecStart=\/usr\/bin\/node (.+)$/m.exec(readFileSync('deploy/systemd/foyer.service', 'utf8'));
+    assert.deepEqual(unit?.[1].split(' '), START_ARGS);
+    const cmd = /^CMD (\[.+\])$/m.exec(readFileSync('deploy/container/Containerfile', 'utf8'));
+    assert.deepEqual(JSON.parse(cmd![1]), ['node', ...START_ARGS]);
   });
 });
 

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { START_ARGS } from './npm-start.ts';
 
 export async function freeTcpPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -48,7 +49,7 @@ export async function foyerProcess(env: Record<string, string>): Promise<FoyerPr
     acctPort,
     output,
     async start() {
-      child = spawn(process.execPath, ['--import', 'tsx', 'portal/main.ts'], {
+      child = spawn(process.execPath, [...START_ARGS], {
         env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(authPort), RADIUS_ACCT_PORT: String(acctPort), RADIUS_HOST: '127.0.0.1', FOYER_QUIET: '1', LOG_LEVEL: 'warn', DEMO_SEED: 'false', JOBS: 'false', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import dgram from 'node:dgram';
 import { runLoad, runLoadInChild, runRadclient, type LoadUser } from './radius-load.ts';
+import { START_ARGS } from './npm-start.ts';
 
 export interface Contender {
   name: string;
@@ -186,7 +187,7 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Foyer as `npm start` runs it (node --import tsx portal/main.ts) on a database prepared
+ * Foyer as `npm start` runs it (the same Node flags, test/support/npm-start.ts) on a database prepared
  * beforehand; `env` adds to or overrides the defaults here. Extra node flags (for
  * instance --cpu-prof) come from `nodeArgs`.
  */
@@ -194,7 +195,7 @@ export async function startFoyer(env: Record<string, string>, nodeArgs: string[]
   const httpPort = await freePort('tcp');
   const port = await freePort('udp');
   const acctPort = await freePort('udp');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'portal/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...START_ARGS], {
     cwd: new URL('../..', import.meta.url).pathname,
     env: {
       ...process.env,
