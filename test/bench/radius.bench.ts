@@ -1,9 +1,9 @@
 // Access-Request throughput, server CPU per request and p50/p99 latency of the Foyer
 // RADIUS server with an in-memory authoriser (10,000 users, PAP with
 // Message-Authenticator), beside FreeRADIUS 3.2.1 with the same 10,000 users in
-// `files`, same load, same run. Both servers in their own processes (Foyer's with the Node
-// flags of `npm start`); the load from
-// radclient / a Node client in other processes (test/support/radius-side-by-side.ts).
+// `files`, same load, same run. Both servers in their own processes (Foyer's with the
+// Node flags of `npm start`); the load from radclient / a Node client in other processes
+// (test/support/radius-side-by-side.ts).
 // The storage-backed figures (Foyer as `npm start` runs it) are in radius-storage.bench.ts.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -6,8 +6,9 @@ import type { LoadUser } from './radius-load.ts';
 import { freePort, waitUntilAnswering, type Contender, type Figures, type RoundOptions } from './radius-side-by-side.ts';
 import { report } from '../bench/report.ts';
 
-// Five: on a shared 2-core machine one round in three can land its server and the load
-// client on the same core, and a median of three then reports that round.
+// Five: on a shared 2-core machine rounds fall into a fast and a slow mode (p50 at 8 in
+// flight 0.17 or 0.28 ms from one round to the next), and a median of three too often
+// reports the slow one.
 export const ROUNDS = Number(process.env.BENCH_RADIUS_ROUNDS ?? 5);
 
 export function roundOptions(): RoundOptions {
