@@ -28,7 +28,8 @@ export interface AuthorizeDeps {
   outdatedConsents?: (grantId: string) => Promise<string[]>;
 }
 
-type Who = { mac?: string; username?: string };
+/** Whom a reject is recorded against, and the venue whose NAS refused them. */
+type Who = { venueId: string; mac?: string; username?: string };
 
 /**
  * The decision, synchronously when the grant is in the cache (the busiest path: no promise
@@ -62,8 +63,8 @@ function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string | undef
 
 function checkPassword(deps: AuthorizeDeps, req: AccessRequest, g: GrantState | undefined, mac: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
   // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
-  if (!g) return reject(deps, { mac }, 'unknown', now);
-  const who = { mac, username: g.username };
+  if (!g) return reject(deps, { venueId: req.nas.venueId, mac }, 'unknown', now);
+  const who = { venueId: req.nas.venueId, mac, username: g.username };
   if (!req.checkPassword(passwordOf(deps.cipher, g))) return reject(deps, who, 'wrong_password', now);
   if (g.venueId !== req.nas.venueId) return reject(deps, who, 'wrong_venue', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
@@ -97,7 +98,7 @@ function passwordOf(cipher: FieldCipher, g: GrantState): string {
  * data allowance), recorded on the grant so accounting and later requests agree.
  */
 async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stationMac: string | undefined, now: number): Promise<AccessDecision> {
-  const who = { mac };
+  const who = { venueId: req.nas.venueId, mac };
   // User-Name and Calling-Station-Id naming different devices is not MAC authentication.
   if (stationMac && stationMac !== mac) return reject(deps, who, 'unknown', now);
   const key = macKey(mac, req.nas.venueId);

@@ -1,6 +1,7 @@
 // Why an Access-Request was refused: a stable code, a plain-English Reply-Message for
 // the NAS (some show it to the guest), and the last one per device and user, so the
-// portal can tell a guest who comes back what happened (its locale keys: access.reject.<code>).
+// portal can tell a guest who comes back what happened (guest/screen1.ts; its locale
+// keys: access.reject.<code>).
 import type { Queryable } from '../store/db.ts';
 import { normaliseMac } from './mac.ts';
 
@@ -36,14 +37,30 @@ const keysFor = (who: { mac?: string; username?: string }): string[] => {
   return keys;
 };
 
-export async function recordReject(db: Queryable, who: { mac?: string; username?: string }, reason: RejectReason, now: number): Promise<void> {
+export async function recordReject(db: Queryable, who: { venueId: string; mac?: string; username?: string }, reason: RejectReason, now: number): Promise<void> {
   for (const key of keysFor(who)) {
     await db.run(
-      `INSERT INTO access_rejects (key, reason, at) VALUES (?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, at = excluded.at`,
-      [key, reason, now],
+      `INSERT INTO access_rejects (key, reason, venue_id, at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, venue_id = excluded.venue_id, at = excluded.at`,
+      [key, reason, who.venueId, now],
     );
   }
+}
+
+/**
+ * Why this venue last refused a device that comes back to its portal: only a device that
+ * had a grant here and was refused here after its latest grant, at or after `since`. A
+ * device that never had a grant here (a first visit after a failed MAC authentication)
+ * is told nothing.
+ */
+export async function rejectSinceLastGrant(db: Queryable, mac: string, venueId: string, since: number): Promise<RejectReason | undefined> {
+  const r = await db.get<{ reason: RejectReason }>(
+    `SELECT r.reason FROM access_rejects r
+     WHERE r.key = ? AND r.venue_id = ? AND r.at >= ?
+       AND r.at >= (SELECT MAX(g.created_at) FROM grants g WHERE g.client_mac = ? AND g.venue_id = ?)`,
+    [`mac:${mac}`, venueId, since, mac, venueId],
+  );
+  return r?.reason;
 }
 
 /**

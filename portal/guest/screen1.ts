@@ -13,6 +13,10 @@ import { readStartForm, type FieldProblem } from './start-form.ts';
 import { FLOW_COOKIE, clientIp, flowFor, formBody, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
 import { codeText } from './sms-texts.ts';
 import type { SendKeys } from '../verification/limits.ts';
+import { rejectSinceLastGrant } from '../access/reject-reasons.ts';
+
+/** A refusal older than this is not what brought the guest back to the portal. */
+const REFUSAL_SHOWN_MS = 30 * 60_000;
 
 export async function entry(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
@@ -37,7 +41,9 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
   const flow = await createFlow(app.db, app, { venueId: venue.id, handoff, locale, userAgent: kctx.get('user-agent').slice(0, 1024) || null }, now);
   rememberFlow(app, kctx, flow);
   locale = pickLocale(kctx, venue, flow);
-  await showStart(app, kctx, venue, flow, locale);
+  // A guest the NAS refused (expired, data used up, too many devices…) is told why.
+  const refused = handoff.clientMac ? await rejectSinceLastGrant(app.db, handoff.clientMac, venue.id, now - REFUSAL_SHOWN_MS) : undefined;
+  await showStart(app, kctx, venue, flow, locale, { notice: refused && app.views.t(locale, `access.reject.${refused}`) });
 }
 
 export async function startPage(app: AppContext, kctx: Context): Promise<void> {
@@ -111,13 +117,13 @@ export async function showStart(
   venue: Venue,
   flow: Flow,
   locale: Locale,
-  extra: { values?: Record<string, string | boolean>; problems?: FieldProblem[]; status?: number } = {},
+  extra: { values?: Record<string, string | boolean>; problems?: FieldProblem[]; status?: number; notice?: string } = {},
 ): Promise<void> {
   const v = await currentVersion(app.db, venue, locale);
   const errors = (extra.problems ?? []).map((p) => ({ field: p.field || undefined, message: app.views.t(locale, `errors.${p.code}`, p.params) }));
   kctx.status = extra.status ?? 200;
   kctx.type = 'html';
-  kctx.body = renderStart(v.id, v.content, { flowId: flow.id, csrf: csrfToken(app.keys, flow.id), values: extra.values, errors });
+  kctx.body = renderStart(v.id, v.content, { flowId: flow.id, csrf: csrfToken(app.keys, flow.id), values: extra.values, errors, notice: extra.notice });
 }
 
 export function seeOther(kctx: Context, url: string): void {

@@ -3,7 +3,7 @@ import { eachBackend } from '../support/backends.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { createAccessPolicy, type AccessPolicy } from '../../portal/access/policy.ts';
 import { revokeGrant } from '../../portal/access/grants.ts';
-import { lastRejectReason } from '../../portal/access/reject-reasons.ts';
+import { lastRejectReason, rejectSinceLastGrant } from '../../portal/access/reject-reasons.ts';
 import { acct, chapRequest, guestGrant, papRequest, venueWithNas } from './fixtures.ts';
 import type { AccessDecision } from '../../radius/types.ts';
 import type { Venue } from '../../portal/venues/venues.ts';
@@ -71,6 +71,10 @@ eachBackend('access: authorisation', (backend) => {
     const r = await lastRejectReason(ctx.db, { mac: 'aa-bb-cc-dd-ee-02' });
     assert.equal(r?.reason, 'expired');
     assert.match(r!.message, /expired/);
+    // What the portal reads for this device when it comes back: this venue's refusal only.
+    assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock), 'expired');
+    assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', 'another-venue', clock), undefined);
+    assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock + 1), undefined, 'older than asked for');
   });
 
   it('rejects a revoked grant', async () => {

@@ -7,6 +7,7 @@ import { verifyLedger } from '../../portal/consent/verify.ts';
 import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
 import { renderEvidence, type ConsentContent } from '../../portal/guest/consent-page.ts';
 import { Browser, E164, ENTRY, NUMBER, formFields, lastCode, makeVenue, outbox, waitFor } from './helpers.ts';
+import { recordReject } from '../../portal/access/reject-reasons.ts';
 
 describe('guest flow over HTTP (SQLite)', function () {
   let ctx: TestContext;
@@ -267,6 +268,38 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.match(en.html, /href="\/p\/cafe\/code\?f=[^"]+&amp;lang=bg"/, 'the switcher is a plain link');
     const stays = await b.get(`/p/cafe/code?f=${f.f}`);
     assert.match(stays.html, /Enter the code we sent you/, 'the choice holds over Accept-Language');
+  });
+
+  it('tells a guest the NAS refused why, in their language; not a first-time device, not another venue, not after 30 min', async () => {
+    const entry = ENTRY.replace('EE-01', 'EE-21');
+    const mac = 'aa:bb:cc:dd:ee:21';
+    const b = new Browser(srv.url);
+    const { r } = await toScreen2(b, '0887000021', {}, entry);
+    const f2 = formFields((await b.get(r.location!)).html, '/code');
+    assert.equal((await b.post('/p/cafe/code', { ...f2, code: lastCode(ctx) })).status, 303);
+    const cafe = (await ctx.db.get<{ id: string }>("SELECT id FROM venues WHERE slug = 'cafe'"))!.id;
+    await ctx.db.run('UPDATE grants SET revoked_at = ? WHERE client_mac = ?', [clock, mac]);
+    clock += 1000;
+    await recordReject(ctx.db, { venueId: cafe, mac }, 'revoked', clock);
+
+    const back = await new Browser(srv.url).get(`/p/cafe${entry}`);
+    assert.equal(back.status, 200);
+    assert.match(back.html, /<p class="notice" role="status">Your Wi-Fi access was withdrawn by the venue\.<\/p>/);
+    assert.match(back.html, /action="\/p\/cafe\/start"/, 'on screen 1, to sign in again');
+    const bg = await new Browser(srv.url, { lang: 'bg' }).get(`/p/cafe${entry}`);
+    assert.match(bg.html, /Достъпът ви до Wi-Fi беше отнет от обекта\./);
+
+    // A device that never had a grant here: its failed MAC authentication is not news to it.
+    const first = ENTRY.replace('EE-01', 'EE-22');
+    await recordReject(ctx.db, { venueId: cafe, mac: 'aa:bb:cc:dd:ee:22' }, 'not_remembered', clock);
+    assert.doesNotMatch((await new Browser(srv.url).get(`/p/cafe${first}`)).html, /class="notice"/);
+    // Refused since at another venue: not this venue's business.
+    await recordReject(ctx.db, { venueId: 'another-venue', mac }, 'data_used_up', clock);
+    assert.doesNotMatch((await new Browser(srv.url).get(`/p/cafe${entry}`)).html, /class="notice"/);
+    // Refused here, but longer ago than brought the guest back now.
+    await recordReject(ctx.db, { venueId: cafe, mac }, 'revoked', clock);
+    clock += 31 * 60_000;
+    assert.doesNotMatch((await new Browser(srv.url).get(`/p/cafe${entry}`)).html, /class="notice"/);
   });
 
   it('refuses a form without its CSRF token, in the guest language', async () => {
