@@ -3,9 +3,10 @@
 // costs a Map hit rather than a database round trip.
 //
 // Why it is safe to keep:
-//  - In this process nothing is served stale: revoking a grant, renewing its window and
-//    every accounting record that touches it (usage, sessions opened or closed) drop its
-//    entries, and a read that was under way when that happened is not stored.
+//  - In this process nothing is served stale: revoking a grant, renewing its window,
+//    every accounting record that touches it (usage, sessions opened or closed) and a new
+//    grant for the same device at the venue drop its entries, and a read that was under
+//    way when that happened is not stored.
 //  - Changes made elsewhere (a second instance, the CLI, a job) are written by the
 //    database itself to the grant change feed, which grant-changes.ts reads about once a
 //    second and which drops the grants it names. While that feed cannot be read the
@@ -28,6 +29,11 @@ const caches = new Set<GrantStateCache>();
 /** Something changed a grant in this process (revoked, renewed): every cache forgets it. */
 export function grantChanged(grantId: string): void {
   for (const c of caches) c.forgetGrant(grantId);
+}
+
+/** A device has a new grant at a venue: its MAC authentication there must read it. */
+export function deviceGranted(mac: string, venueId: string): void {
+  for (const c of caches) c.forgetKey(macKey(mac, venueId));
 }
 
 export class GrantStateCache {
@@ -86,6 +92,12 @@ export class GrantStateCache {
     if (!keys) return;
     this.keysByGrant.delete(grantId);
     for (const k of keys) this.entries.delete(k);
+  }
+
+  forgetKey(key: string): void {
+    this.epoch++;
+    const e = this.entries.get(key);
+    if (e) this.remove(key, e);
   }
 
   /** Serve entries until `until` (clock time) and no longer, unless trusted again before then. */

@@ -8,6 +8,7 @@ import { upsertSubject } from '../consent/subjects.ts';
 import { appendEvents } from '../consent/append.ts';
 import type { ConsentEventInput, Purpose } from '../consent/event.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
+import { deviceGranted } from '../access/grant-cache.ts';
 import { consentTextHash, storedVersion } from './consent-page.ts';
 import { markDone, type Flow } from './flows.ts';
 
@@ -24,7 +25,7 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
   const choices = flow.choices!;
   const version = await storedVersion(app.db, flow.templateVersionId!);
   if (!version) throw new Error(`template version ${flow.templateVersionId} of flow ${flow.id} is missing`);
-  return app.db.tx(async (tx) => {
+  const outcome = await app.db.tx(async (tx) => {
     const check = await checkCode(tx, app.keys, flow.verificationId!, guess, now);
     if (!check.ok) return check;
     const subjectId = await upsertSubject(tx, app, venue.id, { e164, name: flow.details.name, email: flow.details.email, birthDate: flow.details.birthDate }, now);
@@ -55,4 +56,8 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
     await markDone(tx, flow.id, grant.id, grant.endsAt, now);
     return { ok: true as const, grant, events: appended.map((e) => e.id) };
   });
+  // At once in this process (after the commit, so no read can put the old grant back);
+  // other processes learn it from the grant change feed.
+  if (outcome.ok && outcome.grant.clientMac) deviceGranted(outcome.grant.clientMac, venue.id);
+  return outcome;
 }

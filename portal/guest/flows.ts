@@ -132,7 +132,6 @@ export async function markDone(db: Queryable, flowId: string, grantId: string, u
   await db.run(`UPDATE guest_flows SET state = 'done', grant_id = ?, updated_at = ?, expires_at = ? WHERE id = ?`, [grantId, now, until, flowId]);
 }
 
-/** A device back within its code's lifetime (the mini-browser closed for the SMS app). */
 /**
  * A device's finished flow whose grant the NAS has not seen yet (the answer carrying the
  * hand-back was lost): coming back from the redirect, the guest is handed the same grant.
@@ -162,6 +161,7 @@ export async function resumableFlowById(db: Queryable, venueId: string, flowId: 
   return r && (!mac || !r.mac_hash || r.mac_hash === mac) ? r.id : undefined;
 }
 
+/** A device back within its code's lifetime (the mini-browser closed for the SMS app). */
 export async function resumableFlowId(db: Queryable, venueId: string, mac: string | null, now: number): Promise<string | undefined> {
   if (!mac) return undefined;
   const r = await db.get<{ id: string }>(

@@ -87,6 +87,27 @@ eachBackend('access: grant change feed', (backend) => {
     assert.equal(grantReads, 3, 'the grant nobody changed is still answered from the cache');
   });
 
+  it('drops what it kept for a device by MAC when another process gives the device a new grant at the venue', async () => {
+    const f = await following();
+    const mac = 'aa:bb:cc:00:00:03';
+    const old = await guestGrant(ctx, venue, { mac });
+    const elsewhere = await guestGrant(ctx, (await venueWithNas(ctx, 'bar', {}, '127.0.0.2')).venue, { mac });
+    await other.run('UPDATE grants SET revoked_at = ? WHERE id = ?', [clock, old.id]);
+    await feed!.poll();
+    assert.equal(await f.authorize(mac, mac, mac), 'reject', 'the latest grant here is revoked');
+    assert.equal(await f.authorize(mac, mac, mac), 'reject');
+    assert.equal(grantReads, 1, 'the second refusal came from the cache');
+    const changes = async () => (await ctx.db.all<{ grant_id: string }>('SELECT grant_id FROM grant_changes ORDER BY seq')).map((r) => r.grant_id);
+    const before = await changes();
+    // Written through another connection, as the guest pages of another Foyer would.
+    await guestGrant({ ...ctx, db: other }, venue, { mac });
+    const recorded = (await changes()).slice(before.length);
+    assert.deepEqual(recorded, [old.id], "the device's earlier grant at this venue, not its grant at another venue");
+    assert.ok(!recorded.includes(elsewhere.id));
+    await feed!.poll();
+    assert.equal(await f.authorize(mac, mac, mac), 'accept');
+  });
+
   it('follows the feed on its own in the policy RADIUS uses', async () => {
     const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, grantCacheMs: 600_000, grantChangesMs: 100 });
     try {

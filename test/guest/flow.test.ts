@@ -8,6 +8,9 @@ import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
 import { renderEvidence, type ConsentContent } from '../../portal/guest/consent-page.ts';
 import { Browser, E164, ENTRY, NUMBER, formFields, lastCode, makeVenue, outbox, waitFor } from './helpers.ts';
 import { recordReject } from '../../portal/access/reject-reasons.ts';
+import { addNas } from '../../portal/access/nas-clients.ts';
+import { createAccessPolicy } from '../../portal/access/policy.ts';
+import { papRequest } from '../access/fixtures.ts';
 
 describe('guest flow over HTTP (SQLite)', function () {
   let ctx: TestContext;
@@ -300,6 +303,32 @@ describe('guest flow over HTTP (SQLite)', function () {
     await recordReject(ctx.db, { venueId: cafe, mac }, 'revoked', clock);
     clock += 31 * 60_000;
     assert.doesNotMatch((await new Browser(srv.url).get(`/p/cafe${entry}`)).html, /class="notice"/);
+  });
+
+  it('lets a device the NAS refused by MAC back in by MAC as soon as it signs up again', async () => {
+    const entry = ENTRY.replace('EE-01', 'EE-23');
+    const mac = 'aa:bb:cc:dd:ee:23';
+    const signUp = async () => {
+      const b = new Browser(srv.url);
+      const { r } = await toScreen2(b, '0887000023', {}, entry);
+      const f2 = formFields((await b.get(r.location!)).html, '/code');
+      assert.equal((await b.post('/p/cafe/code', { ...f2, code: lastCode(ctx) })).status, 303);
+    };
+    await signUp();
+    const cafe = (await ctx.db.get<{ id: string }>("SELECT id FROM venues WHERE slug = 'cafe'"))!.id;
+    const nas = await addNas(ctx.db, ctx.cipher, { name: 'cafe-ap-23', address: '127.0.0.23', secret: 'flow-secret-23', vendor: 'generic', venueId: cafe });
+    // The RADIUS path with its grant cache and no change feed: only this process's word clears it.
+    const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, grantCacheMs: 60_000 });
+    try {
+      const byMac = async () => (await policy.authorize(papRequest(nas, mac, mac, { callingStationId: mac }))).result;
+      await ctx.db.run('UPDATE grants SET revoked_at = ? WHERE client_mac = ?', [clock, mac]);
+      assert.equal(await byMac(), 'reject', 'its grant here was revoked');
+      clock += 1000;
+      await signUp();
+      assert.equal(await byMac(), 'accept', 'the new grant, not the revoked one the cache held');
+    } finally {
+      policy.close();
+    }
   });
 
   it('refuses a form without its CSRF token, in the guest language', async () => {

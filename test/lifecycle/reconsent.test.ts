@@ -17,10 +17,11 @@ describe('re-consent after the wording changes', function () {
   let ctx: TestContext;
   let srv: TestServer;
   let radius: RadiusService;
+  let nasId: string;
   before(async () => {
-    ctx = await testContext({ env: { RADIUS_GRANT_CACHE_MS: '0' } });
+    ctx = await testContext();
     const venue = await makeVenue(ctx);
-    await addNas(ctx.db, ctx.cipher, { name: 'ap', address: '127.0.0.1', secret: 'reconsent-secret', vendor: 'generic', venueId: venue.id });
+    nasId = (await addNas(ctx.db, ctx.cipher, { name: 'ap', address: '127.0.0.1', secret: 'reconsent-secret', vendor: 'generic', venueId: venue.id })).id;
     srv = await serve(ctx);
     radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1', outdatedConsents: (id) => outdatedConsents(ctx.db, id) });
   });
@@ -41,15 +42,26 @@ describe('re-consent after the wording changes', function () {
   }
 
   let device = 0;
-  async function signUp(sms: boolean): Promise<string> {
+  /** `again`: the same device as last time, as a returning guest. */
+  async function signUp(sms: boolean, again = false): Promise<string> {
     const b = new Browser(srv.url);
-    const first = await b.get(`/p/cafe?mac=02:00:00:00:00:0${++device}`);
+    const first = await b.get(`/p/cafe?mac=02:00:00:00:00:0${again ? device : ++device}`);
     const start = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: '0881234567', consent_terms: 'yes', ...(sms ? { consent_sms: 'yes' } : {}) });
     const screen2 = await b.get(start.location!);
     const done = await b.post('/p/cafe/code', { ...formFields(screen2.html, '/code'), code: lastCode(ctx) });
     assert.ok(done.status < 400, done.html);
     const g = await ctx.db.get<{ id: string }>('SELECT id FROM grants ORDER BY created_at DESC LIMIT 1');
     return g!.id;
+  }
+
+  /** The guest went online with the grant (as the NAS's accounting records it), and left. */
+  async function wasOnline(grantId: string): Promise<void> {
+    const t = Date.now();
+    await ctx.db.run(
+      `INSERT INTO sessions (id, nas_id, acct_session_id, grant_id, mac, started_at, updated_at, stopped_at, interim_interval, stale_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 300, ?)`,
+      [`s-${grantId}`, nasId, `a-${grantId}`, grantId, `02:00:00:00:00:0${device}`, t, t, t, t],
+    );
   }
 
   async function activeWording(): Promise<string[]> {
@@ -67,6 +79,7 @@ describe('re-consent after the wording changes', function () {
 
   it('asks again for the purposes whose wording changed, and the old consent keeps its old wording', async () => {
     const grant = await signUp(true);
+    await wasOnline(grant);
     const before = await activeWording();
     const venue = (await findVenueBySlug(ctx.db, 'cafe'))!;
     await updateVenueSettings(ctx.db, venue.id, { ...venue.settings, wording: { en: { sms: 'Weekly offers from Café Central by SMS. Reply STOP to stop.' } } });
@@ -78,9 +91,11 @@ describe('re-consent after the wording changes', function () {
     // Until the guest answers, the list still shows the consent under the wording it was given for.
     assert.deepEqual(await activeWording(), before);
 
-    // Asked again at the portal, under the new wording: nothing left to ask.
-    const again = await signUp(true);
+    // Asked again at the portal, under the new wording: nothing left to ask, and the
+    // device is let in by MAC at once (its refused grant was kept by the RADIUS cache).
+    const again = await signUp(true, true);
     assert.deepEqual(await outdatedConsents(ctx.db, again), []);
+    assert.equal((await macAuth(`02:00:00:00:00:0${device}`)).code, 2);
     const after = await activeWording();
     assert.equal(after.length, 1);
     assert.notEqual(after[0], before[0], 'the list now names the new version');
