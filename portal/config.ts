@@ -18,7 +18,7 @@ export const configSchema = z.object({
   /** '::' listens on IPv6 and IPv4. */
   RADIUS_HOST: z.string().default('::'),
   /** Milliseconds grant state is reused on the RADIUS auth path (portal/access/grant-cache.ts); 0 turns it off. */
-  RADIUS_GRANT_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  RADIUS_GRANT_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(600_000),
   /** postgres://… or a SQLite file path. */
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default('./data'),
