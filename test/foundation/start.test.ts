@@ -44,6 +44,7 @@ describe('npm start', function () {
 
   it('is how the systemd unit and the container run Foyer too: the same Node flags', () => {
     assert.ok(START_ARGS.includes('--single-threaded-gc'), 'npm start keeps garbage collection on the main thread (README: Running on a small machine)');
+    assert.ok(START_ARGS.includes('--min-semi-space-size=16'), 'npm start starts the young generation at 16 MB (README: Running on a small machine)');
     const unit = /^ExecStart=\/usr\/bin\/node (.+)$/m.exec(readFileSync('deploy/systemd/foyer.service', 'utf8'));
     assert.deepEqual(unit?.[1].split(' '), START_ARGS);
     const cmd = /^CMD (\[.+\])$/m.exec(readFileSync('deploy/container/Containerfile', 'utf8'));
