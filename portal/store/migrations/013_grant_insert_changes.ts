@@ -1,8 +1,8 @@
 // A new grant for a device changes the answer to that device's MAC authentication at the
 // venue: it is now the device's latest grant there, where a cache may still hold the one
-// before it (revoked, expired, under outdated wording). The database records the device's
-// other grants at the venue in the grant change feed (migration 011), so every Foyer
-// process drops what it kept for the device, whoever wrote the new grant.
+// before it (revoked, or expired and no longer remembered). The database records the
+// device's other grants at the venue in the grant change feed (migration 011), so every
+// Foyer process drops what it kept for the device, whoever wrote the new grant.
 import type { Migration } from './sql.ts';
 import { dbNowMs } from './011_grant_changes.ts';
 
