@@ -38,11 +38,14 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
     kctx.status = 303;
     return;
   }
-  const flow = await createFlow(app.db, app, { venueId: venue.id, handoff, locale, userAgent: kctx.get('user-agent').slice(0, 1024) || null }, now);
+  // A guest the NAS refused (expired, data used up, too many devices…) is told why; read
+  // beside the flow's write rather than after it.
+  const [flow, refused] = await Promise.all([
+    createFlow(app.db, app, { venueId: venue.id, handoff, locale, userAgent: kctx.get('user-agent').slice(0, 1024) || null }, now),
+    handoff.clientMac ? rejectSinceLastGrant(app.db, handoff.clientMac, venue.id, now - REFUSAL_SHOWN_MS) : undefined,
+  ]);
   rememberFlow(app, kctx, flow);
   locale = pickLocale(kctx, venue, flow);
-  // A guest the NAS refused (expired, data used up, too many devices…) is told why.
-  const refused = handoff.clientMac ? await rejectSinceLastGrant(app.db, handoff.clientMac, venue.id, now - REFUSAL_SHOWN_MS) : undefined;
   await showStart(app, kctx, venue, flow, locale, { notice: refused && app.views.t(locale, `access.reject.${refused}`) });
 }
 
