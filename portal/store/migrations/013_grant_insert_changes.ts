@@ -4,11 +4,12 @@
 // device's other grants at the venue in the grant change feed (migration 011), so every
 // Foyer process drops what it kept for the device, whoever wrote the new grant.
 import type { Migration } from './sql.ts';
+import type { Dialect } from '../db.ts';
 import { dbNowMs } from './011_grant_changes.ts';
 
-const earlierGrants = (now: string) =>
+const earlierGrants = (d: Dialect) =>
   `INSERT INTO grant_changes (grant_id, at)
-     SELECT id, ${now} FROM grants WHERE client_mac = NEW.client_mac AND venue_id = NEW.venue_id AND id <> NEW.id`;
+     SELECT id, ${dbNowMs(d)} FROM grants WHERE client_mac = NEW.client_mac AND venue_id = NEW.venue_id AND id <> NEW.id`;
 
 const migration: Migration = {
   id: '013_grant_insert_changes',
@@ -16,12 +17,12 @@ const migration: Migration = {
     d === 'sqlite'
       ? [
           `CREATE TRIGGER grants_insert_grant_change AFTER INSERT ON grants FOR EACH ROW WHEN NEW.client_mac IS NOT NULL
-           BEGIN ${earlierGrants(dbNowMs(d))}; END`,
+           BEGIN ${earlierGrants(d)}; END`,
         ]
       : [
           `CREATE FUNCTION grants_insert_grant_change() RETURNS trigger LANGUAGE plpgsql AS $$
            BEGIN
-             IF NEW.client_mac IS NOT NULL THEN ${earlierGrants(dbNowMs(d))}; END IF;
+             IF NEW.client_mac IS NOT NULL THEN ${earlierGrants(d)}; END IF;
              RETURN NULL;
            END $$`,
           `CREATE TRIGGER grants_insert_grant_change AFTER INSERT ON grants FOR EACH ROW EXECUTE FUNCTION grants_insert_grant_change()`,
