@@ -1,7 +1,7 @@
 // Why an Access-Request was refused: a stable code, a plain-English Reply-Message for
-// the NAS (some show it to the guest), and the last one per device and user, so the
-// portal can tell a guest who comes back what happened (guest/screen1.ts; its locale
-// keys: access.reject.<code>).
+// the NAS (some show it to the guest), and the last one per device and user (a row per
+// key), so the portal can tell a guest who comes back what happened (guest/screen1.ts;
+// its locale keys: access.reject.<code>).
 import type { Queryable } from '../store/db.ts';
 import { normaliseMac } from './mac.ts';
 
@@ -61,17 +61,4 @@ export async function rejectSinceLastGrant(db: Queryable, mac: string, venueId: 
     [`mac:${mac}`, venueId, since, mac, venueId],
   );
   return r?.reason;
-}
-
-/**
- * The most recent reject for this device or user, if any. Accepts do not clear it (that
- * would cost a write per accept); the portal compares `at` with the guest's latest grant.
- */
-export async function lastRejectReason(db: Queryable, who: { mac?: string; username?: string }): Promise<{ reason: RejectReason; at: number; message: string } | undefined> {
-  let best: { reason: RejectReason; at: number } | undefined;
-  for (const key of keysFor(who)) {
-    const r = await db.get<{ reason: RejectReason; at: number }>('SELECT reason, at FROM access_rejects WHERE key = ?', [key]);
-    if (r && (!best || Number(r.at) > best.at)) best = { reason: r.reason, at: Number(r.at) };
-  }
-  return best && { ...best, message: replyMessage(best.reason) };
 }
