@@ -13,7 +13,7 @@ import { readStartForm, type FieldProblem } from './start-form.ts';
 import { FLOW_COOKIE, clientIp, flowFor, formBody, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
 import { codeText } from './sms-texts.ts';
 import type { SendKeys } from '../verification/limits.ts';
-import { rejectSinceLastGrant } from '../access/reject-reasons.ts';
+import { rejectSinceLastGrant, type RejectReason } from '../access/reject-reasons.ts';
 
 /** A refusal older than this is not what brought the guest back to the portal. */
 const REFUSAL_SHOWN_MS = 30 * 60_000;
@@ -38,16 +38,22 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
     kctx.status = 303;
     return;
   }
-  // A guest the NAS refused (expired, data used up, too many devices…) is told why; read
-  // beside the flow's write rather than after it.
+  // Read beside the flow's write rather than after it.
   const [flow, refused] = await Promise.all([
     createFlow(app.db, app, { venueId: venue.id, handoff, locale, userAgent: kctx.get('user-agent').slice(0, 1024) || null }, now),
-    handoff.clientMac ? rejectSinceLastGrant(app.db, handoff.clientMac, venue.id, now - REFUSAL_SHOWN_MS) : undefined,
+    refusal(app, venue, handoff.clientMac, now),
   ]);
   rememberFlow(app, kctx, flow);
   locale = pickLocale(kctx, venue, flow);
-  await showStart(app, kctx, venue, flow, locale, { notice: refused && app.views.t(locale, `access.reject.${refused}`) });
+  await showStart(app, kctx, venue, flow, locale, { notice: refusalNotice(app, locale, refused) });
 }
+
+/** Why the NAS refused this device here, if that is what brought the guest back (expired, data used up, too many devices…). */
+function refusal(app: AppContext, venue: Venue, clientMac: string | undefined, now: number): Promise<RejectReason | undefined> {
+  return clientMac ? rejectSinceLastGrant(app.db, clientMac, venue.id, now - REFUSAL_SHOWN_MS) : Promise.resolve(undefined);
+}
+
+const refusalNotice = (app: AppContext, locale: Locale, reason: RejectReason | undefined) => reason && app.views.t(locale, `access.reject.${reason}`);
 
 export async function startPage(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
@@ -55,8 +61,13 @@ export async function startPage(app: AppContext, kctx: Context): Promise<void> {
   if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
   const asked = kctx.query.lang;
   const locale = pickLocale(kctx, venue, flow);
-  if (asked && locale !== flow.locale) await setFlowLocale(app.db, flow.id, locale, app.now());
-  await showStart(app, kctx, venue, flow, locale);
+  const now = app.now();
+  // The refusal notice stays through a language switch or a reload.
+  const [refused] = await Promise.all([
+    refusal(app, venue, flow.handoff.clientMac, now),
+    asked && locale !== flow.locale ? setFlowLocale(app.db, flow.id, locale, now) : undefined,
+  ]);
+  await showStart(app, kctx, venue, flow, locale, { notice: refusalNotice(app, locale, refused) });
 }
 
 export async function submitStart(app: AppContext, kctx: Context): Promise<void> {

@@ -289,6 +289,12 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.equal(back.status, 200);
     assert.match(back.html, /<p class="notice" role="status">Your Wi-Fi access was withdrawn by the venue\.<\/p>/);
     assert.match(back.html, /action="\/p\/cafe\/start"/, 'on screen 1, to sign in again');
+    // Still told after switching language on that page.
+    const lang = /href="([^"]*lang=bg[^"]*)"/.exec(back.html)?.[1].replace(/&amp;/g, '&');
+    assert.ok(lang, 'a link to the page in Bulgarian');
+    const switched = await new Browser(srv.url).get(lang!);
+    assert.equal(switched.status, 200);
+    assert.match(switched.html, /Достъпът ви до Wi-Fi беше отнет от обекта\./);
     const bg = await new Browser(srv.url, { lang: 'bg' }).get(`/p/cafe${entry}`);
     assert.match(bg.html, /Достъпът ви до Wi-Fi беше отнет от обекта\./);
 
