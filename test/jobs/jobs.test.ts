@@ -7,6 +7,8 @@ import { retentionJob } from '../../portal/jobs/retention.ts';
 import { runJob } from '../../portal/jobs/scheduler.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
+import { grantStateById } from '../../portal/access/grant-state.ts';
+import { guestGrant } from '../access/fixtures.ts';
 
 eachBackend('scheduled jobs', (backend) => {
   let ctx: TestContext;
@@ -44,6 +46,27 @@ eachBackend('scheduled jobs', (backend) => {
     assert.deepEqual(result, { erased: 0, sessions: 2 });
     const left = await ctx.db.all<{ id: string }>('SELECT id FROM sessions ORDER BY id');
     assert.deepEqual(left.map((r) => r.id), ['open', 'recent']);
+  });
+
+  it('retention keeps counting the data a remembered device used after deleting the sessions behind it', async () => {
+    const venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
+    const nas = await addNas(ctx.db, ctx.cipher, { name: 'ap1', address: '192.0.2.1', vendor: 'mikrotik', venueId: venue.id });
+    const month = 30.44 * 86_400_000;
+    const g = await guestGrant(ctx, venue, { mac: 'aa:bb:cc:00:00:09' });
+    const session = (id: string, stoppedAt: number, octets: number) =>
+      ctx.db.run(
+        `INSERT INTO sessions (id, nas_id, acct_session_id, grant_id, started_at, updated_at, stopped_at, interim_interval, stale_at, input_octets, output_octets)
+         VALUES (?, ?, ?, ?, 0, 0, ?, 300, 0, ?, ?)`,
+        [id, nas.id, id, g.id, stoppedAt, octets, octets],
+      );
+    // A visit seven months ago (10,000 octets), the window renewed since, 600 octets in it.
+    await session('old', Date.now() - 7 * month, 5000);
+    await ctx.db.run('UPDATE grants SET used_base_octets = 10000 WHERE id = ?', [g.id]);
+    await session('now', Date.now() - 60_000, 300);
+    const used = async () => (await grantStateById(ctx.db, g.id, Date.now()))!.usedOctets;
+    assert.equal(await used(), 600);
+    assert.deepEqual(await runJob(retentionJob, { db: ctx.db, log: ctx.log, now: Date.now }), { erased: 0, sessions: 1 });
+    assert.equal(await used(), 600, 'the window still counts what it used');
   });
 
   it('skips a job whose lock another process holds', async () => {
