@@ -54,11 +54,14 @@ export async function recordReject(db: Queryable, who: { venueId: string; mac?: 
  * is told nothing.
  */
 export async function rejectSinceLastGrant(db: Queryable, mac: string, venueId: string, since: number): Promise<RejectReason | undefined> {
+  // The grants are looked at only for a refusal row that matched (most devices have
+  // none): a grant here at or before it, and none since.
   const r = await db.get<{ reason: RejectReason }>(
     `SELECT r.reason FROM access_rejects r
      WHERE r.key = ? AND r.venue_id = ? AND r.at >= ?
-       AND r.at >= (SELECT MAX(g.created_at) FROM grants g WHERE g.client_mac = ? AND g.venue_id = ?)`,
-    [`mac:${mac}`, venueId, since, mac, venueId],
+       AND EXISTS (SELECT 1 FROM grants g WHERE g.client_mac = ? AND g.venue_id = ? AND g.created_at <= r.at)
+       AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.client_mac = ? AND g.venue_id = ? AND g.created_at > r.at)`,
+    [`mac:${mac}`, venueId, since, mac, venueId, mac, venueId],
   );
   return r?.reason;
 }

@@ -80,6 +80,9 @@ eachBackend('access: authorisation', (backend) => {
     assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock), 'expired');
     assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', 'another-venue', clock), undefined);
     assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock + 1), undefined, 'older than asked for');
+    // Signed up again since: the refusal is history.
+    await guestGrant(ctx, venue, { now: clock + 1, mac: 'aa:bb:cc:dd:ee:02' });
+    assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock), undefined, 'before the latest grant');
   });
 
   it('rejects a revoked grant', async () => {
