@@ -77,10 +77,13 @@ function queryable(q: (query: pg.QueryConfig) => Promise<pg.QueryResult>): Query
 /** Same 64-bit key for a name in every process. */
 const lockKey = (_name: string) => "hashtextextended('foyer:' || ?, 0)";
 
-export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
+/** Where the store says what happened to its connections (the process's logger). */
+export type StoreLog = (level: 'warn' | 'info', message: string) => void;
+
+export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
-  // An idle client losing its server must not crash the process.
-  pool.on('error', () => undefined);
+  // An idle client losing its server must not crash the process; the pool drops it.
+  pool.on('error', (err) => log?.('warn', `idle database connection lost: ${err.message}`));
   const root = queryable((query) => pool.query(query));
 
   async function withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -90,14 +93,25 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
     } catch (err) {
       throw mapError(err);
     }
+    // Checked out, a client has no listener of the pool's: the server ending its backend
+    // (a restart, pg_terminate_backend, a failover) between two statements emits 'error'
+    // on it, which unheard ends the process. Heard, the statement under way fails with
+    // 'unavailable' and the client is thrown away on release.
     let broken = false;
+    const onError = (err: Error) => {
+      broken = true;
+      log?.('warn', `database connection lost: ${err.message}`);
+    };
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (err) {
-      broken = mapError(err).code === 'unavailable';
+      broken ||= mapError(err).code === 'unavailable';
       throw err;
     } finally {
+      // release() puts the pool's idle listener back before ours goes.
       client.release(broken);
+      client.removeListener('error', onError);
     }
   }
 
