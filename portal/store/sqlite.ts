@@ -7,7 +7,7 @@
 import sqlite3 from 'sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreError, type Db, type Param, type Queryable, type Row, type Tx } from './db.ts';
+import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
 
 type Conn = sqlite3.Database;
 
@@ -121,7 +121,7 @@ function exec(c: Conn, sql: string): Promise<void> {
 }
 
 /** `readers`: read-only connections opened beside the writer (the writer keeps one thread of libuv's pool). */
-export async function openSqlite(file: string, readerCount = 2): Promise<Db> {
+export async function openSqlite(file: string, readerCount = 2): Promise<DriverDb> {
   const READERS = Math.max(1, Math.min(4, readerCount));
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const writer = await open(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
@@ -199,7 +199,7 @@ export async function openSqlite(file: string, readerCount = 2): Promise<Db> {
     : queryable(() => writer);
   const locks = new Set<string>();
 
-  const db: Db = {
+  const db: DriverDb = {
     dialect: 'sqlite',
     all: (sql, params) => r.all(sql, params),
     get: (sql, params) => r.get(sql, params),
