@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { privatePostgres, privatePostgresAvailable, type PrivatePostgres } from '../support/private-postgres.ts';
+import { privatePostgresFor, type PrivatePostgres } from '../support/private-postgres.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
@@ -18,7 +18,6 @@ import { addNas } from '../../portal/access/nas-clients.ts';
 import { createGrant } from '../../portal/access/grants.ts';
 import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
 import { radiusPackage } from '../../radius/codec.ts';
-import { isRequired, requirements } from '../support/env.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { Cut, makeGuests, prepareVenue, radiusAsk, accessRequest, radiusLogin, signUp as guestSignUp, type Guest } from '../support/guest-signup.ts';
 import { openDb } from '../../portal/store/open.ts';
@@ -67,11 +66,7 @@ describe('PostgreSQL stopped and started again', function () {
   let pgs: PrivatePostgres;
   let r: Rig;
   before(async function () {
-    if (!privatePostgresAvailable()) {
-      if (isRequired(requirements.postgres)) throw new Error('PostgreSQL server binaries are required (FOYER_REQUIRE_POSTGRES=1)');
-      this.skip();
-    }
-    pgs = await privatePostgres();
+    pgs = await privatePostgresFor(this);
     r = await rig({ DATABASE_URL: pgs.url });
   });
   after(async () => {
@@ -140,11 +135,7 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
   const procs: FoyerProcess[] = [];
   const env = () => ({ DATABASE_URL: pgs.url, DATA_DIR: dir, SECRET_KEY, SMS_OUTBOX: join(dir, 'outbox.jsonl'), LOG_LEVEL: 'info' });
   before(async function () {
-    if (!privatePostgresAvailable()) {
-      if (isRequired(requirements.postgres)) throw new Error('PostgreSQL server binaries are required (FOYER_REQUIRE_POSTGRES=1)');
-      this.skip();
-    }
-    pgs = await privatePostgres();
+    pgs = await privatePostgresFor(this);
     dir = mkdtempSync(join(tmpdir(), 'foyer-outage-'));
     await prepareVenue(pgs.url, { slug: 'outage', secretKey: SECRET_KEY, nasSecret: NAS });
   });

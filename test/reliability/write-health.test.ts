@@ -13,8 +13,7 @@ import { serve, type TestServer } from '../support/http.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
 import { makeVenue } from '../guest/helpers.ts';
 import { isUnavailable } from '../../portal/store/db.ts';
-import { privatePostgres, privatePostgresAvailable, type PrivatePostgres } from '../support/private-postgres.ts';
-import { isRequired, requirements } from '../support/env.ts';
+import { privatePostgresFor, type PrivatePostgres } from '../support/private-postgres.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,11 +103,7 @@ describe('PostgreSQL that reads but refuses writes', function () {
   let ctx: TestContext;
   let srv: TestServer;
   before(async function () {
-    if (!privatePostgresAvailable()) {
-      if (isRequired(requirements.postgres)) throw new Error('PostgreSQL server binaries are required (FOYER_REQUIRE_POSTGRES=1)');
-      this.skip();
-    }
-    pgs = await privatePostgres();
+    pgs = await privatePostgresFor(this);
     ctx = await testContext({ env: { DATABASE_URL: pgs.url } });
     srv = await serve(ctx);
   });
