@@ -24,6 +24,8 @@ export interface EndRequest {
   action: EndAction;
   /** For 'block'. */
   hours?: number;
+  /** The default, not an explicit choice: a session without a MAC is then disconnected only, as there is no device to block. */
+  byDefault?: boolean;
 }
 
 export interface EndOutcome {
@@ -39,12 +41,13 @@ export interface EndOutcome {
 
 /** Parses the choice as a form or the CLI sends it; anything else is a 400 in the admin's language. */
 export function parseEndRequest(body: { action?: unknown; hours?: unknown }): EndRequest {
-  const action = body.action === undefined || body.action === '' ? DEFAULT_END_ACTION : String(body.action);
+  const byDefault = body.action === undefined || body.action === '';
+  const action = byDefault ? DEFAULT_END_ACTION : String(body.action);
   if (!(END_ACTIONS as readonly string[]).includes(action)) throw badInput('end_action_invalid', 'Choose disconnect, block or revoke.');
   if (action !== 'block') return { action: action as EndAction };
   const raw = body.hours === undefined || body.hours === '' ? String(DEFAULT_BLOCK_HOURS) : String(body.hours);
   if (!/^\d{1,5}$/.test(raw)) throw badInput('block_hours_invalid', 'Block for a whole number of hours.', { max: 8784 });
-  return { action: 'block', hours: Number(raw) };
+  return { action: 'block', hours: Number(raw), byDefault };
 }
 
 /** The session and the venue it belongs to (its grant's, else its NAS's): what permissions are checked against. */
@@ -60,6 +63,7 @@ export async function sessionAndVenue(app: AppContext, sessionId: string): Promi
 export async function endSession(app: AppContext, disconnector: Disconnector | undefined, actor: Actor, sessionId: string, req: EndRequest): Promise<EndOutcome> {
   if (!disconnector) throw new FoyerError('admin_disconnect_unavailable', 503, 'Disconnecting is not available: this process has no CoA client.');
   const { session, venueId } = await sessionAndVenue(app, sessionId);
+  if (req.action === 'block' && req.byDefault && !session.mac) req = { action: 'disconnect' };
   if (req.action === 'disconnect' && session.stoppedAt !== null) throw new FoyerError('admin_session_ended', 409, 'This session has already ended.');
   if (req.action === 'revoke' && !session.grantId) throw badInput('revoke_no_grant', 'This session was not opened with a grant of Foyer: there is nothing to revoke. Block the device instead.');
   const now = app.now();
