@@ -50,3 +50,8 @@ export async function activeBlock(db: Queryable, venueId: string, mac: string, n
   const r = await db.get<{ until_at: number }>('SELECT until_at FROM device_blocks WHERE venue_id = ? AND mac = ? AND until_at > ?', [venueId, mac, now]);
   return r && { venueId, mac, untilAt: Number(r.until_at) };
 }
+
+/** Blocks that have ended are dropped (jobs/purge-device-blocks.ts): they refuse nothing any more. */
+export async function purgeEndedBlocks(db: Queryable, now: number): Promise<number> {
+  return (await db.run('DELETE FROM device_blocks WHERE until_at <= ?', [now])).changes;
+}
