@@ -11,6 +11,7 @@ import { radiusAsk } from '../support/guest-signup.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { listAudit } from '../../portal/admin/audit.ts';
 import { eachBackend } from '../support/backends.ts';
+import { endSession } from '../../portal/admin/end-session.ts';
 
 const NAS_SECRET = 'nas-shared-secret';
 const MAC = 'AA-BB-CC-DD-EE-FF';
@@ -119,5 +120,17 @@ eachBackend('console: ending a guest\'s session with a choice', (backend) => {
     assert.equal((await c.post(`/admin/sessions/${w.sessionId}/end`, {}, { csrf: false })).status, 403);
     assert.equal(await w.ctx.db.get('SELECT 1 AS one FROM device_blocks'), undefined, 'nothing refused was written');
     assert.equal((await listAudit(w.ctx.db, { action: 'session.' })).length, 0);
+  });
+
+  it('writes the decision and its audit entry together: when the audit entry cannot be written, no block and no revocation', async () => {
+    // An actor without an email breaks the audit row's NOT NULL, inside the same transaction.
+    const broken = { id: null, email: null as unknown as string, ip: '127.0.0.1' };
+    for (const action of ['block', 'revoke'] as const) {
+      await assert.rejects(endSession(w.ctx, () => Promise.resolve({ result: 'ack' }), broken, w.sessionId, { action, hours: 24 }));
+    }
+    assert.equal(await w.ctx.db.get('SELECT 1 AS one FROM device_blocks'), undefined);
+    assert.equal((await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM grants WHERE revoked_at IS NOT NULL'))!.n, 0);
+    assert.equal(w.nas.received, 0, 'nothing was sent to the NAS');
+    assert.equal(await macAuth(radius.authPort), CODE.accept);
   });
 });
