@@ -185,7 +185,8 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
     await Promise.all(procs.map((p) => p.start()));
     const outbox = env().SMS_OUTBOX;
 
-    // Guests keep arriving, alternating between the two processes, until the faults are over.
+    // Guests keep arriving, alternating between the two processes, until the faults are over:
+    // six at once by default (the chaos run used 16: OUTAGE_GUESTS_AT_ONCE=16 on a bigger machine).
     const guests: Guest[] = [];
     const refusals: { status: number; retryAfter: string | null }[] = [];
     let faultsOver = false;
@@ -210,7 +211,7 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
         }
       }
     };
-    const load = Promise.all(Array.from({ length: 6 }, worker));
+    const load = Promise.all(Array.from({ length: Number(process.env.OUTAGE_GUESTS_AT_ONCE ?? 6) }, worker));
 
     const ended: Record<string, number> = {};
     for (const state of ['active', 'idle in transaction', 'idle']) {
