@@ -51,7 +51,16 @@ describe('security: guest side', function () {
     ctx = await testContext();
     await makeVenue(ctx);
     srv = await serve(ctx);
-    const res = await fetch(`${srv.url}/p/cafe`);
+    // Set when screen 1 is submitted (showing it writes and sets nothing).
+    const page = await fetch(`${srv.url}/p/cafe`);
+    assert.deepEqual(page.headers.getSetCookie(), []);
+    const res = await fetch(`${srv.url}/p/cafe/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...formFields(await page.text(), '/start'), phone: '0881234567', consent_terms: 'yes' }).toString(),
+      redirect: 'manual',
+    });
+    assert.equal(res.status, 303);
     const cookies = res.headers.getSetCookie().filter((c) => c.startsWith('foyer_flow'));
     assert.ok(cookies.length >= 2, 'value and signature');
     for (const c of cookies) {
