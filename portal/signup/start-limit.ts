@@ -7,8 +7,12 @@ import type { VenueSettings } from '../venues/settings.ts';
 
 export const START_WINDOW_MS = 10 * 60_000;
 
-/** At least 60 in ten minutes, and never fewer than the per-address SMS limit allows codes. */
-export const startLimit = (limits: Pick<VenueSettings['limits'], 'perIpHour'>) => Math.max(60, Math.ceil(limits.perIpHour / 6));
+/**
+ * In ten minutes, as many as the per-address SMS limit allows codes in an hour (at least
+ * 60): a flow is written only with a code, so this is the second bound, sized with the
+ * first (a venue behind one NAT address raises perIpHour, and its flows follow).
+ */
+export const startLimit = (limits: Pick<VenueSettings['limits'], 'perIpHour'>) => Math.max(60, limits.perIpHour);
 
 /** When this address may start another flow here (ms since epoch), or undefined when it may now. */
 export async function startBlockedUntil(db: Queryable, venueId: string, clientIp: string, limits: VenueSettings['limits'], now: number): Promise<number | undefined> {
