@@ -1,0 +1,13 @@
+// Replies to inbound SMS are limited per number (anyone can text HELP, or forge it through
+// a webhook, as often as they like): replied_at marks the inbound messages that were given
+// an answer, counted per sender over the last hour before another answer goes out.
+import type { Migration } from './sql.ts';
+
+const migration: Migration = {
+  id: '017_inbound_replies',
+  up: () => [
+    `ALTER TABLE sms_inbound ADD COLUMN replied_at BIGINT`,
+    `CREATE INDEX sms_inbound_replied ON sms_inbound (from_hash, replied_at)`,
+  ],
+};
+export default migration;
