@@ -143,6 +143,28 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     assert.equal((await fetch(`${w.srv.url}/logos/${'0'.repeat(40)}.png`)).status, 404);
   });
 
+  // The logo is a hidden field of the branding form: an operator can post any string there.
+  it('refuses a logo setting that is not one of this venue\'s stored uploads', async () => {
+    const path = `/admin/venues/${w.a.slug}/branding/logo`;
+    assert.equal((await upload(op, path, PNG, 'logo.png', 'image/png')).status, 303);
+    const stored = /<img src="(\/logos\/[0-9a-f]{40}\.png)"/.exec((await op.get(`/admin/venues/${w.a.slug}/branding`)).html)![1];
+    // Venue B's own upload, another PNG.
+    const opB = await w.as('operator-b');
+    await opB.get(`/admin/venues/${w.b.slug}/branding`);
+    assert.equal((await upload(opB, `/admin/venues/${w.b.slug}/branding/logo`, Buffer.concat([PNG, Buffer.from('b')]), 'b.png', 'image/png')).status, 303);
+    const other = /<img src="(\/logos\/[0-9a-f]{40}\.png)"/.exec((await opB.get(`/admin/venues/${w.b.slug}/branding`)).html)![1];
+    assert.notEqual(other, stored);
+    for (const bad of ['https://tracker.example/pixel.png', '//tracker.example/p.png', 'javascript:alert(1)', '/p/bar-b', `/logos/${'0'.repeat(40)}.png`, other, `${stored}?x=1`]) {
+      const res = await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': bad }));
+      assert.equal(res.status, 400, bad);
+      assert.match(res.html, /id="branding-logo-error"|Upload the logo/, bad);
+    }
+    const draft = await w.ctx.db.get<{ settings: string }>('SELECT settings FROM venue_drafts WHERE venue_id = ?', [w.a.id]);
+    assert.ok(draft && !/tracker|javascript|bar-b/.test(draft.settings), 'the draft keeps no refused value');
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': stored }))).status, 303, 'the stored upload is kept');
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': '' }))).status, 303, 'no logo at all is fine');
+  });
+
   it('shows every text field of the form in both languages, labelled', async () => {
     const page = await op.get(`/admin/venues/${w.a.slug}/branding?lang=bg`);
     assert.match(page.html, /<html lang="bg">/);

@@ -8,7 +8,7 @@ import { LOCALES, type Locale } from '../../venues/settings.ts';
 import { applyDraft, discardDraft, loadDraft, saveDraft } from '../../venues/drafts.ts';
 import { listVersions, loadVersion, publishDraft } from '../../venues/publish.ts';
 import { compareVersions } from '../../venues/version-diff.ts';
-import { storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
+import { isStoredLogo, storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
 import { isLocale } from '../../http/i18n.ts';
 import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, checkAdminCsrf, venueOf } from '../auth.ts';
@@ -32,7 +32,13 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const venue = venueOf(ctx);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const { values, name, content, errors } = formToDraft(body);
-    if (!content || !name) return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
+    const logo = values['branding.logo'];
+    if (logo && !(await isStoredLogo(app.db, venue.id, logo))) {
+      errors['branding.logo'] = 'errors.logo_not_uploaded';
+      // The page shows the draft's own logo, never the refused value.
+      values['branding.logo'] = (await loadDraft(app.db, venue)).content.branding.logo ?? '';
+    }
+    if (!content || !name || errors['branding.logo']) return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
     await app.db.tx(async (tx) => {
       await saveDraft(tx, venue.id, { name, content }, adminOf(ctx).account.email, app.now());
       await audit(tx, actorOf(ctx), 'venue.draft.save', venue.slug);

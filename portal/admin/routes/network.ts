@@ -1,5 +1,6 @@
 // NAS clients (add, edit, remove, what to enter on the equipment) and live sessions
-// (list, disconnect one with the NAS's answer shown). No personal data here.
+// (list, disconnect one with the NAS's answer shown). No personal data for network
+// admins: guests' MACs and IPs are masked for them (personal-data.ts).
 import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import { readFileSync } from 'node:fs';
@@ -8,7 +9,8 @@ import { FoyerError } from '../../errors.ts';
 import { addNas, findNasById, listNas, removeNas, VENDORS, type NasRecord, updateNasPortal } from '../../access/nas-clients.ts';
 import { listVenues, findVenueById } from '../../venues/venues.ts';
 import { audit } from '../audit.ts';
-import { actorOf, allow } from '../auth.ts';
+import { actorOf, adminOf, allow } from '../auth.ts';
+import { maskIp, maskMac, seesPersonalData } from '../personal-data.ts';
 import { render, seeOther } from '../page.ts';
 import { parseNasForm, updateNas, portalToForm } from '../nas-form.ts';
 import { guideFor, setupRows } from '../nas-setup.ts';
@@ -102,7 +104,8 @@ export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void
        LEFT JOIN venues v ON v.id = COALESCE(g.venue_id, n.venue_id)
        WHERE s.stopped_at IS NULL ORDER BY s.started_at DESC LIMIT 500`,
     );
-    const list = rows.map((s) => ({ ...s, minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)), mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1) }));
+    const whole = seesPersonalData(adminOf(ctx).account.role);
+    const list = rows.map((s) => ({ ...s, mac: whole ? s.mac : maskMac(s.mac), framed_ip: whole ? s.framed_ip : maskIp(s.framed_ip), minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)), mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1) }));
     render(app, ctx, 'sessions', { list, canDisconnect: Boolean(deps.disconnector) });
   });
 
