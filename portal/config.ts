@@ -22,6 +22,11 @@ export const configSchema = z.object({
   /** postgres://… or a SQLite file path. */
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default('./data'),
+  /**
+   * Seconds to keep trying a database that cannot be reached at start (PostgreSQL started
+   * after Foyer on a reboot), every 2 s; 0 waits as long as it takes.
+   */
+  DATABASE_WAIT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
   /** PostgreSQL connections per process. */
   PG_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   /** SQLite read-only connections beside the writer (WAL lets them read in parallel). */

@@ -9,6 +9,7 @@ import type { Metrics } from './metrics.ts';
 import type { Views } from './http/views.ts';
 import { openDb } from './store/open.ts';
 import { migrate } from './store/migrate.ts';
+import { untilReachable } from './store/wait.ts';
 import { deriveKeys, loadSecretKey } from './crypto/keys.ts';
 import { fieldCipher } from './crypto/fields.ts';
 import { createMetrics } from './metrics.ts';
@@ -30,8 +31,13 @@ export interface AppContext {
 }
 
 export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
-  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS });
-  await migrate(db);
+  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS, log: (level, msg) => log[level](msg) });
+  try {
+    await untilReachable(() => migrate(db), { giveUpAfterMs: config.DATABASE_WAIT_SECONDS * 1000, log });
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
   const metrics = createMetrics(db);
   const sms = createSmsGateway(config, log, { db, keys, metrics });
