@@ -1,14 +1,14 @@
 // The access-point guides (deploy/access-points/*.md) as HTML for the console, with this
 // NAS's values in place of the guides' placeholders. Only the markdown the guides use:
-// headings, paragraphs, lists, tables, fenced and indented code, `code`, **bold** and
-// links. Everything is escaped first; links go only to http(s) or to another guide.
+// headings, paragraphs, lists, tables, fenced and indented code, `code`, **bold**,
+// *emphasis* and links. Everything is escaped first; links go only to http(s) or to another guide.
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function inline(text: string, guideHref: (name: string) => string): string {
   const codes: string[] = [];
   let s = esc(text).replace(/`([^`]+)`/g, (_, c: string) => `\u0000${codes.push(`<code>${c}</code>`) - 1}\u0000`);
-  s = s.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
+  s = s.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/(^|[\s(])\*([^*\s][^*]*)\*/g, '$1<em>$2</em>');
   s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (all, label: string, href: string) => {
     const guide = /^([a-z]+)\.md$/.exec(href);
     if (guide) return `<a href="${guideHref(guide[1])}">${label}</a>`;
