@@ -173,4 +173,18 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
       for (const l of ['en', 'bg']) assert.match(page.html, new RegExp(`<label for="wording-${l}-${key}">`), `${l}.${key}`);
     }
   });
+
+  it('shows the operator how many SMS each SMS text costs, per language (issue 19.4)', async () => {
+    const path = `/admin/venues/${w.a.slug}/branding`;
+    const hint = (html: string, id: string) => new RegExp(`id="${id}-hint">([^<]*)<`).exec(html)?.[1] ?? '';
+    const page = await op.get(path);
+    // The console may be in either language here (an earlier test switches it).
+    assert.match(hint(page.html, 'wording-bg-smsCode'), /(As saved|Както е записан): 1 SMS \(\d+ (of the|от) 70 /);
+    assert.match(hint(page.html, 'wording-en-smsCode'), /(As saved|Както е записан): 1 SMS \(\d+ (of the|от) 160 /);
+    const own = 'Вашият код за безжичния интернет в нашето заведение е {{code}}. Валиден е {{minutes}} минути.';
+    const saved = await op.post(path, await brandingForm(op, w.a.slug, { 'wording.bg.smsCode': own }));
+    assert.equal(saved.status, 303, saved.html);
+    assert.match(hint((await op.get(path)).html, 'wording-bg-smsCode'), /(As saved: 2 SMS, each one charged|Както е записан: 2 SMS, всеки се таксува) \(\d+ /);
+    await op.post(`${path}/discard`, {});
+  });
 });

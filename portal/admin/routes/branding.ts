@@ -5,7 +5,8 @@ import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
 import { LOCALES, type Locale } from '../../venues/settings.ts';
-import { applyDraft, discardDraft, loadDraft, saveDraft } from '../../venues/drafts.ts';
+import { applyDraft, discardDraft, loadDraft, saveDraft, type Draft } from '../../venues/drafts.ts';
+import { smsPartsNotes } from '../sms-parts.ts';
 import { listVersions, loadVersion, publishDraft } from '../../venues/publish.ts';
 import { compareVersions } from '../../venues/version-diff.ts';
 import { isStoredLogo, storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
@@ -20,8 +21,9 @@ import { currentVersion } from '../../guest/consent-page.ts';
 import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {
-  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: { updatedAt?: number; updatedBy?: string }, status = 200) =>
-    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024 }, status);
+  // SMS parts are counted on the saved draft, as guests would be sent it once published.
+  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: Draft, status = 200) =>
+    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024, smsParts: smsPartsNotes(app.views, applyDraft(venueOf(ctx), draft)) }, status);
 
   r.get('/venues/:slug/branding', allowVenue(app, 'venue.branding'), async (ctx) => {
     const draft = await loadDraft(app.db, venueOf(ctx));
