@@ -36,9 +36,14 @@ export interface RadiusServerOptions {
 export interface RadiusServer {
   start(): Promise<{ authPort: number; acctPort: number }>;
   stop(): Promise<void>;
+  /**
+   * What a socket does with a datagram. Exposed so the hostile-packet property test runs
+   * the real handler, not a copy of it; replies go nowhere before start().
+   */
+  receive(port: PortName, msg: Buffer, rinfo: dgram.RemoteInfo): void;
 }
 
-type PortName = 'auth' | 'acct';
+export type PortName = 'auth' | 'acct';
 
 const NOOP_OBSERVER: RadiusObserver = { packet() {} };
 
@@ -221,16 +226,18 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     logger.error({ err: errorInfo(err), port }, 'radius packet handler failed');
   }
 
+  function receive(port: PortName, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    try {
+      onMessage(port, msg, rinfo);
+    } catch (err) {
+      failed(err, port);
+    }
+  }
+
   function listen(port: PortName, wanted: number): Promise<dgram.Socket> {
     const v6 = host.includes(':');
     const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false } : { type: 'udp4' });
-    socket.on('message', (msg, rinfo) => {
-      try {
-        onMessage(port, msg, rinfo);
-      } catch (err) {
-        failed(err, port);
-      }
-    });
+    socket.on('message', (msg, rinfo) => receive(port, msg, rinfo));
     return new Promise((resolve, reject) => {
       socket.once('error', (err) => reject(new RadiusError('socket', `cannot listen on ${host}:${wanted} (${port}): ${err.message}`)));
       socket.bind(wanted, host, () => {
@@ -249,6 +256,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
   }
 
   return {
+    receive,
     async start() {
       if (sockets) throw new RadiusError('socket', 'radius server already started');
       const auth = await listen('auth', opts.authPort);
