@@ -171,8 +171,10 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
     .action(() =>
       withContext(async (ctx) => {
         const r = await verifyLedger(ctx.db);
-        if (r.ok) out.log(`ledger intact: ${r.count} events`);
-        else {
+        if (r.ok) {
+          out.log(`ledger intact: ${r.count} events`);
+          for (const note of r.notes ?? []) out.log(`note: ${note}`);
+        } else {
           out.err(`ledger BROKEN after ${r.count} good events: ${r.broken.id ? `event ${r.broken.id} (seq ${r.broken.seq})` : 'at the end'} ${r.broken.reason}`);
           process.exitCode = 1;
         }

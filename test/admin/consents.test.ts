@@ -16,9 +16,8 @@ eachBackend('admin: consent records', (backend) => {
   let w: AdminWorld;
   let op: AdminClient;
   before(async () => {
-    w = await adminWorld({}, backend);
+    w = await adminWorld({}, backend, (ctx, a) => signUp(ctx, a.id, '+359887000111', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z')));
     op = await w.as('operator-a');
-    await signUp(w.ctx, w.a.id, '+359887000111', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z'));
     await signUp(w.ctx, w.b.id, '+359888123456', { terms: 'granted', sms: 'granted' });
   });
   after(async () => w?.close());
