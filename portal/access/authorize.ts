@@ -170,5 +170,5 @@ async function reject(deps: AuthorizeDeps, who: Who, reason: RejectReason, now: 
     // The answer matters more than the note for the portal.
     deps.log.warn({ err, reason }, 'could not record the reject reason');
   }
-  return { result: 'reject', replyMessage: replyMessage(reason, params) };
+  return { result: 'reject', replyMessage: replyMessage(reason, params), reason };
 }

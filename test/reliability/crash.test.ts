@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
+import { numberHash } from '../../portal/consent/subjects.ts';
+import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { freshPostgresUrl } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
@@ -91,9 +93,11 @@ eachBackend('crash safety under SIGKILL', (backend) => {
     const db = await openDb(dbUrl);
     try {
       const grants = new Map((await db.all<{ username: string; subject_id: string }>('SELECT username, subject_id FROM grants')).map((r) => [r.username, r.subject_id]));
+      const numbers = new Map((await db.all<{ id: string; number_hash: string }>('SELECT id, number_hash FROM subjects')).map((r) => [r.id, r.number_hash]));
       for (const g of guests) {
         assert.ok(grants.has(g.shown!.username), `guest ${g.n} was shown the hand-back, so its grant is stored`);
-        assert.ok(grants.has(g.accepted!), `the Access-Accept for guest ${g.n} names a stored grant`);
+        // A flow resumed after a kill must not hand one guest another guest's grant.
+        assert.equal(numbers.get(grants.get(g.accepted!)!), numberHash(deriveKeys(SECRET_KEY), g.phone), `the Access-Accept for guest ${g.n} names a grant of the guest's own number`);
         const events = await db.all<{ purpose: string }>('SELECT purpose FROM consent_events WHERE subject_id = ?', [grants.get(g.shown!.username)!]);
         assert.ok(events.some((e) => e.purpose === 'terms'), `guest ${g.n}'s grant rests on ledger events`);
       }

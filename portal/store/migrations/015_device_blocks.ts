@@ -1,7 +1,3 @@
-// store_health: one row the store writes to prove it can write (/healthz,
-// store/write-health.ts): a read-only or full database answers reads but cannot take a
-// sign-up, and a health check that only reads says ok while every guest gets a 503.
-//
 // device_blocks (access/device-blocks.ts): a device an operator disconnected and kept off
 // for a while, per venue. Blocking changes the RADIUS answer to that device's grants, so
 // the database writes them to the grant change feed (migration 011) and every Foyer
@@ -16,10 +12,8 @@ const grantsOfDevice = (d: Dialect) =>
      WHERE venue_id = NEW.venue_id AND (client_mac = NEW.mac OR id IN (SELECT grant_id FROM sessions WHERE mac = NEW.mac AND grant_id IS NOT NULL))`;
 
 const migration: Migration = {
-  id: '015_health_and_blocks',
+  id: '015_device_blocks',
   up: (d) => [
-    'CREATE TABLE store_health (id INTEGER PRIMARY KEY, written_at BIGINT NOT NULL)',
-    'INSERT INTO store_health (id, written_at) VALUES (1, 0)',
     `CREATE TABLE device_blocks (
       venue_id TEXT NOT NULL REFERENCES venues(id) ON DELETE CASCADE,
       mac TEXT NOT NULL,
