@@ -12,6 +12,7 @@ import { radiusPackage } from '../../radius/codec.ts';
 import { listAudit } from '../../portal/admin/audit.ts';
 import { eachBackend } from '../support/backends.ts';
 import { endSession } from '../../portal/admin/end-session.ts';
+import { createGrant } from '../../portal/access/grants.ts';
 
 const NAS_SECRET = 'nas-shared-secret';
 const MAC = 'AA-BB-CC-DD-EE-FF';
@@ -80,6 +81,15 @@ eachBackend('console: ending a guest\'s session with a choice', (backend) => {
     assert.equal(JSON.parse(entry.detail!).hours, 24);
     const block = await w.ctx.db.get<{ until_at: number }>('SELECT until_at FROM device_blocks');
     assert.ok(Math.abs(Number(block!.until_at) - Date.now() - 24 * 3_600_000) < 60_000);
+    // Signing up again does not lift the block: it is the device that is kept off.
+    const subject = await w.ctx.db.get<{ id: string }>('SELECT id FROM subjects WHERE venue_id = ?', [w.a.id]);
+    const fresh = await w.ctx.db.tx((tx) => createGrant(tx, w.ctx.cipher, { venueId: w.a.id, subjectId: subject!.id, clientMac: MAC, session: w.a.settings.session }));
+    const again = await radiusAsk(radius.authPort, radiusPackage.encode({
+      code: 'Access-Request', identifier: 9, secret: NAS_SECRET, add_message_authenticator: true,
+      attributes: [['User-Name', fresh.username], ['User-Password', fresh.password], ['Calling-Station-Id', MAC]],
+    }), 1500);
+    assert.equal(again, CODE.reject, 'a new grant for the blocked device');
+    assert.equal(await macAuth(radius.authPort), CODE.reject, 'MAC authentication with the new grant');
   });
 
   it('disconnect only lets the device straight back in; block for N hours sets N', async () => {
