@@ -62,6 +62,10 @@ eachBackend('console: ending a guest\'s session with a choice', (backend) => {
     assert.match(online.html, /aa:bb:cc:dd:ee:ff/);
     assert.match(online.html, /<option value="revoke">/);
     assert.equal((await (await w.as('operator-b')).get('/admin/venues/cafe-a/online')).status, 404);
+    const netOnline = await net.get('/admin/venues/cafe-a/online');
+    assert.equal(netOnline.status, 200);
+    assert.doesNotMatch(netOnline.html, /aa:bb:cc:dd:ee:ff|10\.0\.0\.5/, 'a network admin sees no guest MAC or IP here either');
+    assert.match(netOnline.html, /aa:bb:cc:\*\*:\*\*:ff/);
   });
 
   it('the default (disconnect and block 24 h) refuses the device\'s MAC authentication at once, and audits it', async () => {

@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { can } from '../permissions.ts';
+import { maskIp, maskMac, seesPersonalData } from '../personal-data.ts';
 import { render } from '../page.ts';
 import { DEFAULT_BLOCK_HOURS, endSession, parseEndRequest, sessionAndVenue } from '../end-session.ts';
 import type { AdminDeps } from '../routes.ts';
@@ -46,7 +47,15 @@ export function sessionActionRoutes(r: Router, app: AppContext, deps: AdminDeps)
        WHERE s.stopped_at IS NULL AND COALESCE(g.venue_id, n.venue_id) = ? ORDER BY s.started_at DESC LIMIT 500`,
       [venue.id],
     );
-    const list = rows.map((s) => ({ ...s, minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)), mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1) }));
+    // Network admins may end sessions here too, but see no personal data (personal-data.ts).
+    const whole = seesPersonalData(adminOf(ctx).account.role);
+    const list = rows.map((s) => ({
+      ...s,
+      mac: whole ? s.mac : maskMac(s.mac),
+      framed_ip: whole ? s.framed_ip : maskIp(s.framed_ip),
+      minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)),
+      mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1),
+    }));
     render(app, ctx, 'online', { venue, list, canDisconnect: Boolean(deps.disconnector), blockHours: DEFAULT_BLOCK_HOURS });
   });
 }
