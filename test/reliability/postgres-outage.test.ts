@@ -19,6 +19,7 @@ import { createGrant } from '../../portal/access/grants.ts';
 import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
+import { foyer } from '../support/cli.ts';
 import { Cut, makeGuests, prepareVenue, radiusAsk, accessRequest, radiusLogin, signUp as guestSignUp, type Guest } from '../support/guest-signup.ts';
 import { openDb } from '../../portal/store/open.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
@@ -272,6 +273,19 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
       await db.close();
     }
     console.log(`      ${guests.length} guests (${guests.filter((g) => g.cuts).length} cut and started again), backends ended ${JSON.stringify(ended)}, ${refusals.length} answers 503; after the server came back: /healthz 200 in ${healthy.join(' and ')} ms, first new guest online in ${firstSignUps.join(' and ')} ms`);
+  });
+
+  it('the CLI does not wait for a server that is down: it says so and exits', async () => {
+    pgs.stop();
+    try {
+      const t0 = Date.now();
+      const r = await foyer(['venue', 'list'], { DATABASE_URL: pgs.url, DATA_DIR: dir, SECRET_KEY });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /database unavailable/);
+      assert.ok(Date.now() - t0 < 30_000, `exited after ${Date.now() - t0} ms`);
+    } finally {
+      pgs.start();
+    }
   });
 
   it('started while the server is down, waits with a log line saying so, and serves once it is up', async () => {
