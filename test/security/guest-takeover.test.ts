@@ -245,6 +245,34 @@ eachBackend('an attacker on the guest Wi-Fi', (backend) => {
     assert.ok(fields.csrf);
   });
 
+  it('refuses a changed entry token with 400 and an expired one with 410, in the guest\'s language, writing nothing', async () => {
+    const b = new Browser(srv.url, { lang: 'bg' });
+    const page = await b.get('/p/cafe?mac=02-AB-00-00-00-01&nas=ap-lobby');
+    const f = formFields(page.html, '/start');
+    const [body, sig] = f.t.split('.');
+    // The guest's own hand-off, rewritten to another MAC and NAS, keeping the signature.
+    const forged = Buffer.from(Buffer.from(body, 'base64url').toString('utf8').replace('02:ab:00:00:00:01', '02:ab:00:00:00:99'), 'utf8').toString('base64url');
+    const before = Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM guest_flows'))!.n);
+    const changed = await b.post('/p/cafe/start', { ...f, t: `${forged}.${sig}`, phone: number(), consent_terms: 'yes' });
+    assert.equal(changed.status, 400);
+    assert.match(changed.html, /<html lang="bg">/);
+    assert.match(changed.html, /Тази страница е променена/);
+    const lang = await b.get(`/p/cafe/start?t=${forged}.${sig}&lang=en`);
+    assert.equal(lang.status, 400);
+    // An hour later the page has expired.
+    const real = ctx.now;
+    ctx.now = () => real() + 60 * 60_000 + 1;
+    try {
+      const late = await b.post('/p/cafe/start', { ...f, phone: number(), consent_terms: 'yes' });
+      assert.equal(late.status, 410);
+      assert.match(late.html, /Времето за вход изтече/);
+    } finally {
+      ctx.now = real;
+    }
+    assert.equal(Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM guest_flows'))!.n), before);
+    assert.equal((await b.post('/p/cafe/start', { ...f, phone: number(), consent_terms: 'yes' })).status, 303, 'the untouched page still works');
+  });
+
   it('marks the NAS redirect\'s values as reported by the NAS in each event', async () => {
     const b = new Browser(srv.url);
     const started = await start(b, '?mac=02-FF-00-00-00-01&ip=10.0.0.5&nas=ap-lobby&ap=00:11:22:33:44:55&ssid=Guest', number());
