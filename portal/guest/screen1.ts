@@ -2,6 +2,7 @@
 // Showing screen 1 writes nothing: what the entry knows travels in a signed entry token
 // (portal/signup/entry-token.ts). The flow is written when a submitted screen 1 sends its
 // code, and belongs to the browser that submitted it.
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
@@ -85,10 +86,14 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
   requireCsrf(app, kctx);
   const shown = readEntryToken(app.keys, body.t, venue.id, now);
   if (body.f !== shown.id) throw new FoyerError('guest_entry_invalid', 400, 'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.');
-  // Submitted before (a new number, or a send that was refused): only by the browser that holds the flow.
-  const existing = await loadFlow(app.db, app, shown.id, venue.id, now);
-  if (existing && !ownsFlow(app.keys, existing, cookieFlow(kctx)?.id === existing.id ? cookieFlow(kctx)?.secret : undefined)) throw flowExpired();
+  // Submitted before (a new number, or after a refused send): continued only by the browser
+  // that holds the flow. The same page submitted again without its cookie (a double tap
+  // whose first answer, with the cookie, the browser dropped; or another browser) starts a
+  // flow of its own: another browser's flow is never continued.
+  const found = await loadFlow(app.db, app, shown.id, venue.id, now);
+  const existing = found && ownsFlow(app.keys, found, cookieFlow(kctx)?.id === found.id ? cookieFlow(kctx)?.secret : undefined) ? found : undefined;
   if (existing?.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${existing.id}`);
+  const flowId = existing?.id ?? (found ? randomUUID() : shown.id);
   const locale = pickLocale(kctx, venue, { locale: existing?.locale ?? shown.locale });
   const values = pickValues(body);
   const origin: Origin = existing ?? shown;
@@ -107,7 +112,7 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
     if (until) return tooMany(app, kctx, venue, origin, locale, values, 'guest_too_many_starts', until, now);
   }
   const submission: Submission = {
-    e164: form.e164, callingCode: form.callingCode, details: form.details, choices: form.choices, versionId: version.id, locale, entry: body.t as string,
+    e164: form.e164, callingCode: form.callingCode, details: form.details, choices: form.choices, versionId: version.id, locale, page: shown.id, entry: body.t as string,
   };
   const keys: SendKeys = {
     venueId: venue.id,
@@ -117,7 +122,7 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
     nasId: shown.handoff.nasId ?? null,
     callingCode: form.callingCode,
   };
-  const sent = await issueCode(app, shown.id, {
+  const sent = await issueCode(app, flowId, {
     keys,
     e164: form.e164,
     settings: venue.settings,
@@ -127,21 +132,25 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
   // A refused send leaves the flow as it was: a new number is never the flow's until its code went out.
   if (sent.ok) {
     if (existing) await markCodeSent(app.db, existing.id, sent.verificationId, sent.expiresAt, app.now());
-    else await startFlow(app, kctx, venue, shown, locale, ip, sent);
-    return seeOther(kctx, `/p/${venue.slug}/code?f=${shown.id}`);
+    const id = existing?.id ?? (await startFlow(app, kctx, venue, { ...shown, id: flowId }, locale, ip, sent));
+    return seeOther(kctx, `/p/${venue.slug}/code?f=${id}`);
   }
   if (sent.reason === 'blocked') return tooMany(app, kctx, venue, origin, locale, values, 'guest_send_blocked', sent.retryAt, now);
   return showStart(app, kctx, venue, origin, locale, { values, problems: [{ field: '', code: 'guest_sms_failed' }], status: 503 });
 }
 
-/** Writes the flow with its first code, bound to this browser by a new secret in its cookie. */
-async function startFlow(app: AppContext, kctx: Context, venue: Venue, shown: Entry, locale: Locale, ip: string | null, sent: { verificationId: string; expiresAt: number }) {
+/** Writes the flow with its first code, bound to this browser by a new secret in its cookie; returns its id. */
+async function startFlow(app: AppContext, kctx: Context, venue: Venue, shown: Entry, locale: Locale, ip: string | null, sent: { verificationId: string; expiresAt: number }): Promise<string> {
   const secret = newSecret();
   const now = app.now();
   const f = { id: shown.id, venueId: venue.id, handoff: shown.handoff, locale, userAgent: kctx.get('user-agent').slice(0, 1024) || null, clientIp: ip, secret, verificationId: sent.verificationId, codeExpiresAt: sent.expiresAt };
-  // The same page submitted from two browsers at once: the first one's flow stands.
-  if (!(await createFlow(app.db, app, f, now))) throw flowExpired();
-  rememberFlow(app, kctx, { id: shown.id, secret, expiresAt: Math.max(sent.expiresAt, now + 60 * 60_000) });
+  // The same page submitted twice at once: the other request took the id, this one gets its own.
+  if (!(await createFlow(app.db, app, f, now))) {
+    f.id = randomUUID();
+    if (!(await createFlow(app.db, app, f, now))) throw flowExpired();
+  }
+  rememberFlow(app, kctx, { id: f.id, secret, expiresAt: Math.max(sent.expiresAt, now + 60 * 60_000) });
+  return f.id;
 }
 
 function tooMany(app: AppContext, kctx: Context, venue: Venue, origin: Origin, locale: Locale, values: Record<string, string | boolean>, code: string, retryAt: number, now: number) {

@@ -90,6 +90,24 @@ eachBackend('an attacker on the guest Wi-Fi', (backend) => {
     });
   }
 
+  it('the same page submitted again without its cookie starts a flow of its own, never continues the first', async () => {
+    const page = await new Browser(srv.url).get('/p/cafe?mac=02-AC-00-00-00-01');
+    const fields = { ...formFields(page.html, '/start'), consent_terms: 'yes' };
+    // A double tap whose first answer (and cookie) the browser dropped, or a copied form.
+    const first = new Browser(srv.url);
+    const second = new Browser(srv.url);
+    const [a, b] = await Promise.all([first.post('/p/cafe/start', { ...fields, phone: number() }), second.post('/p/cafe/start', { ...fields, phone: number() })]);
+    assert.equal(a.status, 303, a.html);
+    assert.equal(b.status, 303, b.html);
+    const fa = new URL(a.location!, srv.url).searchParams.get('f');
+    const fb = new URL(b.location!, srv.url).searchParams.get('f');
+    assert.notEqual(fa, fb);
+    assert.equal((await first.get(`/p/cafe/code?f=${fb}`)).status, 410, 'one browser never opens the other\'s flow');
+    assert.equal((await second.get(`/p/cafe/code?f=${fa}`)).status, 410);
+    assert.equal((await first.get(a.location!)).status, 200);
+    assert.equal((await second.get(b.location!)).status, 200);
+  });
+
   it('the single-use hand-back link works once, for a browser without the cookie', async () => {
     const { entry, login } = VENDORS.mikrotik('31');
     const victim = new Browser(srv.url);
