@@ -14,6 +14,7 @@ import { handBackCredentials } from '../support/hand-back.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { findVenueBySlug, updateVenueSettings } from '../../portal/venues/venues.ts';
 import type { SmsGateway } from '../../portal/sms/gateway.ts';
+import { csrfToken } from '../../portal/http/csrf.ts';
 
 const enc = encodeURIComponent;
 const LOGIN = 'http://10.1.0.1:3990/login';
@@ -74,9 +75,14 @@ eachBackend('an attacker on the guest Wi-Fi', (backend) => {
       assert.equal(pending.status, 200, `a stranger was sent to ${pending.location}`);
       assert.ok(!pending.html.includes(victimFlow), 'the fresh screen 1 names nothing of the victim\'s flow');
       assert.equal((await stranger.get(`/p/cafe/code?f=${victimFlow}`)).status, 410, 'the flow id alone opens no screen 2');
-      const resend = await stranger.post('/p/cafe/resend', { f: victimFlow, csrf: 'x' });
-      assert.ok(resend.status >= 400 && resend.status < 500, `resend by flow id answered ${resend.status}`);
+      // Even with the flow's CSRF token (which only the victim's pages carry), the flow id opens nothing.
+      const csrf = csrfToken(ctx.keys, victimFlow);
+      assert.equal((await stranger.post('/p/cafe/resend', { f: victimFlow, csrf })).status, 410, 'no resend to the victim');
+      assert.equal((await stranger.post('/p/cafe/code', { f: victimFlow, csrf, code: '000000' })).status, 410, 'no try burnt');
+      assert.equal((await stranger.get(`/p/cafe/start?f=${victimFlow}`)).status, 410, 'no way to change the number');
       assert.equal(outbox(ctx).length, sent, 'no SMS to the victim');
+      const tries = await ctx.db.get<{ failures: number }>('SELECT v.failures FROM verifications v JOIN guest_flows f ON f.verification_id = v.id WHERE f.id = ?', [victimFlow]);
+      assert.equal(Number(tries!.failures), 0);
 
       // Signed up: the hand-back is the victim's alone.
       const done = await enterCode(victim, started.location!, lastCode(ctx));
