@@ -1,7 +1,12 @@
 // Appending to the ledger: inside the caller's transaction, serialised so the chain
 // never forks (across processes too), each event hashed over the previous one.
+// An event's time is read AFTER the ledger lock is taken, from one clock (the database
+// server's on PostgreSQL, whichever host writes; the host's on SQLite, which has one),
+// and is never earlier than the event before it: time never runs backwards along the
+// chain, even when a clock steps back (issue 15 point 4).
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../store/db.ts';
+import { dbNowMs } from '../store/migrations/011_grant_changes.ts';
 import { eventHash, eventInput, HASHED_COLUMNS, type ConsentEventInput, type ConsentEventRow } from './event.ts';
 
 export type AppendedEvent = Omit<ConsentEventRow, 'seq'>;
@@ -9,12 +14,22 @@ export type AppendedEvent = Omit<ConsentEventRow, 'seq'>;
 const COLUMNS = [...HASHED_COLUMNS, 'hash'] as const;
 const INSERT = `INSERT INTO consent_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) RETURNING seq`;
 
-export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], now = Date.now()): Promise<AppendedEvent[]> {
+export interface AppendOptions {
+  /**
+   * Where the time comes from instead of the database's clock: only fixtures that need
+   * events in the past. Clamped like the clock, so it cannot run time backwards either.
+   */
+  clock?: () => number;
+}
+
+export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], opts: AppendOptions = {}): Promise<AppendedEvent[]> {
   const parsed = inputs.map((i) => eventInput.parse(i));
   if (parsed.length === 0) return [];
   await tx.lock('ledger');
-  const head = await tx.get<{ hash: string; count: number }>('SELECT hash, count FROM ledger_head WHERE id = 1');
+  const clockSql = tx.dialect === 'postgres' && !opts.clock ? `, ${dbNowMs('postgres')} AS now` : '';
+  const head = await tx.get<{ hash: string; count: number; at: number; now?: number }>(`SELECT hash, count, at${clockSql} FROM ledger_head WHERE id = 1`);
   if (!head) throw new Error('ledger_head_missing: run `npx foyer migrate`');
+  const now = Math.max(Number(head.now ?? (opts.clock ?? Date.now)()), Number(head.at));
   let prev = head.hash;
   let seq = 0;
   const out: AppendedEvent[] = [];
@@ -55,6 +70,6 @@ export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], now = Da
     prev = hash;
     if (e.subjectId) await tx.run('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, e.subjectId]);
   }
-  await tx.run('UPDATE ledger_head SET seq = ?, hash = ?, count = count + ? WHERE id = 1', [seq, prev, parsed.length]);
+  await tx.run('UPDATE ledger_head SET seq = ?, hash = ?, count = count + ?, at = ? WHERE id = 1', [seq, prev, parsed.length, now]);
   return out;
 }

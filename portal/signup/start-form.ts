@@ -45,7 +45,7 @@ export function readStartForm(venue: Venue, shown: ShownForm, body: Record<strin
   else {
     const p = parseGuestPhone(phone, venue.country, s.allowedCountries);
     if (p.ok) ({ e164, callingCode } = p);
-    else problems.push({ field: 'phone', code: p.code, params: { countries: (s.allowedCountries.length ? s.allowedCountries : [venue.country]).join(', ') } });
+    else problems.push({ field: 'phone', code: p.code, params: p.params });
   }
   const details: Details = {};
   const name = str(body.name, 100);

@@ -31,10 +31,15 @@ export interface AdminWorld {
 
 export const EMAILS = { owner: 'owner@foyer.test', 'network-admin': 'net@foyer.test', 'operator-a': 'op-a@foyer.test', 'operator-b': 'op-b@foyer.test' } as const;
 
-export async function adminWorld(env: Record<string, string> = {}, backend: Backend = 'sqlite'): Promise<AdminWorld> {
+/**
+ * `past`: ledger events dated before the world's own, written first (the ledger's time
+ * never runs backwards, so an event in the past can only be appended before later ones).
+ */
+export async function adminWorld(env: Record<string, string> = {}, backend: Backend = 'sqlite', past?: (ctx: TestContext, a: Venue, b: Venue) => Promise<unknown>): Promise<AdminWorld> {
   const ctx = await testContext({ env, backend });
   const a = await createVenue(ctx.db, { slug: 'cafe-a', name: 'Café A', country: 'BG' });
   const b = await createVenue(ctx.db, { slug: 'bar-b', name: 'Bar B', country: 'BG' });
+  await past?.(ctx, a, b);
   await addAdmin(ctx.db, { email: EMAILS.owner, password: PASSWORD, role: 'owner' });
   await addAdmin(ctx.db, { email: EMAILS['network-admin'], password: PASSWORD, role: 'network-admin' });
   const opA = await addAdmin(ctx.db, { email: EMAILS['operator-a'], password: PASSWORD, role: 'operator', venueIds: [a.id] });

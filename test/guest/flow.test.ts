@@ -77,7 +77,7 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.match(r.location!, /^\/p\/cafe\/code\?f=/);
     const sms = outbox(ctx).at(-1)!;
     assert.equal(sms.to, E164);
-    assert.match(sms.text, /^\d{6} is your Wi-Fi code for Café Central\. It is valid for 10 minutes/);
+    assert.match(sms.text, /^\d{6} is your Wi-Fi code for Café Central\. Valid 10 min\./);
     const code = lastCode(ctx);
 
     const s2 = await b.get(r.location!);
@@ -275,7 +275,7 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.match(bad.html, /Въведете мобилния си номер/);
     const ok = await b.post('/p/cafe/start', { ...f, phone: '0887000009', consent_terms: 'yes' });
     assert.equal(ok.status, 303);
-    assert.match(outbox(ctx).at(-1)!.text, /е вашият код за Wi-Fi в Café Central/);
+    assert.match(outbox(ctx).at(-1)!.text, /е кодът ви за Wi-Fi в Café Central/);
     const en = await b.get(`/p/cafe/code?f=${f.f}&lang=en`);
     assert.match(en.html, /<html lang="en">/);
     assert.match(en.html, /href="\/p\/cafe\/code\?f=[^"]+&amp;lang=bg"/, 'the switcher is a plain link');

@@ -2,7 +2,7 @@
 import type { AppContext } from '../../portal/context.ts';
 import { appendEvents } from '../../portal/consent/append.ts';
 import { upsertSubject, numberHash } from '../../portal/consent/subjects.ts';
-import type { Purpose, Decision } from '../../portal/consent/event.ts';
+import { eventHash, GENESIS_HASH, type Purpose, type Decision, type ConsentEventRow } from '../../portal/consent/event.ts';
 
 export async function signUp(ctx: AppContext, venueId: string, e164: string, decisions: Partial<Record<Purpose, Decision>> = { terms: 'granted', sms: 'granted' }, at?: number) {
   return ctx.db.tx(async (tx) => {
@@ -13,7 +13,7 @@ export async function signUp(ctx: AppContext, venueId: string, e164: string, dec
         venueId, purpose: purpose as Purpose, decision: decision as Decision, channel: 'portal' as const,
         numberHash: numberHash(ctx.keys, e164), subjectId, locale: 'en', templateVersionId: null, clientIp: '192.0.2.7', clientMac: 'aa:bb:cc:dd:ee:ff',
       })),
-      at,
+      at === undefined ? {} : { clock: () => at },
     );
   });
 }
@@ -32,4 +32,27 @@ export async function bulkEvents(ctx: AppContext, venueId: string, count: number
       ),
     );
   }
+}
+
+/** Drops the append-only triggers, as an attacker with database access would. */
+export async function dropLedgerGuards(ctx: AppContext): Promise<void> {
+  const on = ctx.db.dialect === 'sqlite' ? '' : ' ON consent_events';
+  await ctx.db.run(`DROP TRIGGER consent_events_no_update${on}`);
+  await ctx.db.run(`DROP TRIGGER consent_events_no_delete${on}`);
+}
+
+/**
+ * Recomputes every event's prev_hash and hash from the first one on, and the head, with
+ * `hash`: what someone with write access to the database does after editing events so
+ * that the chain links up again. The guards must be dropped first.
+ */
+export async function rechain(ctx: AppContext, hash: (row: ConsentEventRow) => string = eventHash): Promise<void> {
+  const rows = await ctx.db.all<ConsentEventRow>('SELECT * FROM consent_events ORDER BY seq');
+  let prev = GENESIS_HASH;
+  for (const row of rows) {
+    const h = hash({ ...row, prev_hash: prev });
+    await ctx.db.run('UPDATE consent_events SET prev_hash = ?, hash = ? WHERE seq = ?', [prev, h, row.seq]);
+    prev = h;
+  }
+  await ctx.db.run('UPDATE ledger_head SET hash = ?, count = ?, seq = ? WHERE id = 1', [prev, rows.length, rows.at(-1)?.seq ?? 0]);
 }
