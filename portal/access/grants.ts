@@ -87,11 +87,23 @@ export interface RevokeContext {
  * except resend to sessions still open).
  */
 export async function revokeGrant(ctx: RevokeContext, grantId: string): Promise<{ found: boolean; sessions: { id: string; outcome: DisconnectReport }[] }> {
-  const now = ctx.now();
-  await ctx.db.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
+  if (!(await markRevoked(ctx.db, grantId, ctx.now()))) return { found: false, sessions: [] };
+  return disconnectRevoked(ctx, grantId);
+}
+
+/**
+ * The database half of a revocation, inside the caller's transaction (an admin's audit
+ * entry goes in the same one). False when there is no such grant. After the commit, call
+ * disconnectRevoked().
+ */
+export async function markRevoked(tx: Queryable, grantId: string, now: number): Promise<boolean> {
+  await tx.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
+  return Boolean(await tx.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]));
+}
+
+/** After a revocation committed: this process's caches forget the grant, and each of its open sessions gets a Disconnect-Request. */
+export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Promise<{ found: true; sessions: { id: string; outcome: DisconnectReport }[] }> {
   grantChanged(grantId);
-  const exists = await ctx.db.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]);
-  if (!exists) return { found: false, sessions: [] };
   const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect ?? coaDisconnector() };
   const open = await openSessionsOfGrant(ctx.db, grantId);
   // In parallel: one silent NAS must not hold up the others.
