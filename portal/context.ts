@@ -10,6 +10,7 @@ import type { Views } from './http/views.ts';
 import { openDb } from './store/open.ts';
 import { migrate } from './store/migrate.ts';
 import { databaseClock } from './store/clock.ts';
+import { ledgerMigrationSteps } from './consent/head.ts';
 import { deriveKeys, loadSecretKey } from './crypto/keys.ts';
 import { fieldCipher } from './crypto/fields.ts';
 import { createMetrics } from './metrics.ts';
@@ -33,8 +34,8 @@ export interface AppContext {
 
 export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
   const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS });
-  await migrate(db);
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
+  await migrate(db, ledgerMigrationSteps(keys));
   const clock = await databaseClock(db, log);
   const close = db.close;
   db.close = () => (clock.stop(), close());

@@ -4,7 +4,7 @@ import { hkdfSync, randomBytes, createHmac, timingSafeEqual } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type KeyPurpose = 'number-hash' | 'field-encryption' | 'cookies' | 'code-hmac' | 'csrf';
+export type KeyPurpose = 'number-hash' | 'field-encryption' | 'cookies' | 'code-hmac' | 'csrf' | 'ledger-chain';
 
 export interface Keys {
   key(purpose: KeyPurpose): Buffer;

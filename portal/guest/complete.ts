@@ -51,7 +51,7 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
       // What the evidence command needs to render screen 1 as this flow was served it.
       evidence: JSON.stringify({ flow: flow.id, screen: 'start' }),
     }));
-    const appended = await appendEvents(tx, events);
+    const appended = await appendEvents(tx, events, app.keys);
     const grant = await createGrant(tx, app.cipher, { venueId: venue.id, subjectId, clientMac: h.clientMac, nasId: h.nasId, session: venue.settings.session }, now);
     await markDone(tx, flow.id, grant.id, grant.endsAt, now);
     return { ok: true as const, grant, events: appended.map((e) => e.id) };

@@ -17,6 +17,7 @@ import { createVenue } from '../../portal/venues/venues.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
+import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { freshPostgresUrl } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
@@ -155,7 +156,7 @@ eachBackend('crash safety under SIGKILL', (backend) => {
     // The venue and its NAS, with limits that let one test machine sign up 200 guests.
     const keys = deriveKeys(SECRET_KEY);
     const setupDb = await openDb(dbUrl);
-    await migrate(setupDb);
+    await migrate(setupDb, ledgerMigrationSteps(keys));
     const venue = await createVenue(setupDb, {
       slug: 'crash', name: 'Crash Café', country: 'BG',
       settings: venueSettingsSchema.parse({ limits: { perNumber10Min: 100, perNumberDay: 1000, perMacHour: 1000, perIpHour: 10000, perNasHour: 1000000, perCountryHour: 1000000, venueDaily: 10000000 } }),
@@ -225,7 +226,7 @@ eachBackend('crash safety under SIGKILL', (backend) => {
            (SELECT 1 FROM consent_events e WHERE e.subject_id = g.subject_id AND e.venue_id = g.venue_id AND e.purpose = 'terms' AND e.decision = 'granted')`,
       );
       assert.equal(Number(orphans!.n), 0, 'no grant without its ledger events');
-      const v = await verifyLedger(db);
+      const v = await verifyLedger(db, keys);
       assert.equal(v.ok, true, JSON.stringify(v));
       console.log(`      ${backend}: ${GUESTS} guests, ${KILLS} kills, ${guests.filter((g) => g.cuts > 0).length} guests cut and started again (${guests.reduce((s, g) => s + g.cuts, 0)} failed tries), ${v.count} ledger events, ${grants.size} grants`);
     } finally {

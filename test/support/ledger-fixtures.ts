@@ -1,5 +1,7 @@
 // Quick ways to put realistic events on the ledger.
 import type { AppContext } from '../../portal/context.ts';
+import { testContext, type Backend, type TestContext } from './context.ts';
+import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { appendEvents } from '../../portal/consent/append.ts';
 import { upsertSubject, numberHash } from '../../portal/consent/subjects.ts';
 import { eventHash, GENESIS_HASH, type Purpose, type Decision, type ConsentEventRow } from '../../portal/consent/event.ts';
@@ -13,6 +15,7 @@ export async function signUp(ctx: AppContext, venueId: string, e164: string, dec
         venueId, purpose: purpose as Purpose, decision: decision as Decision, channel: 'portal' as const,
         numberHash: numberHash(ctx.keys, e164), subjectId, locale: 'en', templateVersionId: null, clientIp: '192.0.2.7', clientMac: 'aa:bb:cc:dd:ee:ff',
       })),
+      ctx.keys,
       at === undefined ? {} : { clock: () => at },
     );
   });
@@ -29,6 +32,7 @@ export async function bulkEvents(ctx: AppContext, venueId: string, count: number
           venueId, purpose: (['terms', 'sms', 'email'] as const)[(done + i) % 3], decision: 'granted' as const, channel: 'import' as const,
           numberHash: numberHash(ctx.keys, `+3598800${String(done + i).padStart(5, '0')}`), locale: 'bg',
         })),
+        ctx.keys,
       ),
     );
   }
@@ -55,4 +59,15 @@ export async function rechain(ctx: AppContext, hash: (row: ConsentEventRow) => s
     prev = h;
   }
   await ctx.db.run('UPDATE ledger_head SET hash = ?, count = ?, seq = ? WHERE id = 1', [prev, rows.length, rows.at(-1)?.seq ?? 0]);
+}
+
+/** A fresh database and one venue for each test of the calling suite. */
+export function ledgerWorld(backend: Backend): { ctx: TestContext; venue: Venue } {
+  const w = {} as { ctx: TestContext; venue: Venue };
+  beforeEach(async () => {
+    w.ctx = await testContext({ backend });
+    w.venue = await createVenue(w.ctx.db, { slug: 'cafe', name: 'Café Central', country: 'BG' });
+  });
+  afterEach(() => w.ctx.cleanup());
+  return w;
 }
