@@ -40,7 +40,7 @@ export async function buildContext(config: Config, log: Logger): Promise<AppCont
   const close = db.close;
   db.close = () => (clock.stop(), close());
   const metrics = createMetrics(db);
-  const sms = createSmsGateway(config, log, { db, keys, metrics });
+  const sms = createSmsGateway(config, log, { db, keys, metrics, now: clock.now });
   const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms };
   // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer.
   sms.inbound.setHandler({
