@@ -1,7 +1,7 @@
 // `npx foyer …`: the admin's command line. Each command validates its arguments,
 // prints what it did, and exits non-zero with a message a person can act on.
 import { Command, InvalidArgumentError } from 'commander';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -25,8 +25,13 @@ import { coaDisconnector } from './access/coa.ts';
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 
-async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, o: { create?: boolean } = {}): Promise<T> {
   const config = loadConfig();
+  // Only `migrate` makes a database: any other command finding none is pointed at the wrong
+  // place (another DATA_DIR or DATABASE_URL), and a new empty one would only hide that.
+  if (!o.create && config.databaseUrl.startsWith('/') && !existsSync(config.databaseUrl)) {
+    throw new FoyerError('no_database', 400, `No database at ${config.databaseUrl}. Set DATABASE_URL or DATA_DIR to the one Foyer runs with, or create it with: npx foyer migrate`);
+  }
   const ctx = await buildContext(config, createLogger(process.env.LOG_LEVEL ?? 'warn'));
   try {
     return await fn(ctx);
@@ -68,7 +73,7 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
       withContext(async (ctx) => {
         const applied = await migrate(ctx.db, ledgerMigrationSteps(ctx.keys));
         out.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-      }),
+      }, { create: true }),
     );
 
   const venue = program.command('venue').description('venues');

@@ -9,6 +9,7 @@ import type { Metrics } from './metrics.ts';
 import type { Views } from './http/views.ts';
 import { openDb } from './store/open.ts';
 import { migrate } from './store/migrate.ts';
+import { untilReachable } from './store/wait.ts';
 import { databaseClock } from './store/clock.ts';
 import { ledgerMigrationSteps } from './consent/head.ts';
 import { deriveKeys, loadSecretKey } from './crypto/keys.ts';
@@ -33,9 +34,15 @@ export interface AppContext {
 }
 
 export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
-  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS });
+  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS, log: (level, msg) => log[level](msg) });
+  // Before migrating: migration 016 seals the ledger head with a key.
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
-  await migrate(db, ledgerMigrationSteps(keys));
+  try {
+    await untilReachable(() => migrate(db, ledgerMigrationSteps(keys)), { giveUpAfterMs: config.DATABASE_WAIT_SECONDS * 1000, log });
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
   const clock = await databaseClock(db, log);
   const close = db.close;
   db.close = () => (clock.stop(), close());

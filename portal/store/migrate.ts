@@ -2,7 +2,7 @@
 // each in its own transaction, serialised across processes that start together.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Db } from './db.ts';
 import type { Migration, MigrationSteps } from './migrations/sql.ts';
 
@@ -10,7 +10,8 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export async function loadMigrations(): Promise<Migration[]> {
   const files = readdirSync(dir).filter((f) => /^\d{3}_.+\.ts$/.test(f)).sort();
-  const mods = await Promise.all(files.map((f) => import(pathToFileURL(join(dir, f)).href)));
+  // A relative template, so that the compiled CLI (portal/cli-compiled.mjs) bundles every migration.
+  const mods = await Promise.all(files.map((f) => import(`./migrations/${f}`)));
   return mods.map((m) => m.default as Migration);
 }
 

@@ -122,6 +122,25 @@ describe('admin: every route as every role', function () {
     });
   }
 
+  // "Network admins see no personal data": the guest in adminWorld has MAC aa:bb:cc:dd:ee:ff,
+  // IP 10.0.0.5 and number +359888123456; a network admin walks every page they may open.
+  it('shows a network admin no guest\'s MAC, IP or number on any page: masked, as aa:bb:cc:**:**:ff', async () => {
+    const net = await w.as('network-admin');
+    for (const r of ROUTES.filter((x) => x.method === 'GET' && x.allowed.includes('network-admin'))) {
+      const res = await net.get(r.path(w));
+      const page = `${r.path(w)} -> ${res.status}`;
+      assert.doesNotMatch(res.html, /aa:bb:cc:dd:ee:ff|aa-bb-cc-dd-ee-ff|aabbccddeeff/i, `${page} shows the guest's MAC`);
+      assert.doesNotMatch(res.html, /10\.0\.0\.5\b/, `${page} shows the guest's IP`);
+      assert.doesNotMatch(res.html, /888123456|88812\*+456/, `${page} shows the guest's number`);
+    }
+    const sessions = await net.get('/admin/network/sessions');
+    assert.match(sessions.html, /aa:bb:cc:\*\*:\*\*:ff/);
+    assert.match(sessions.html, /10\.0\.\*\.\*/);
+    // The owner, who may see personal data, still sees them whole.
+    const owner = await w.as('owner');
+    assert.match((await owner.get('/admin/network/sessions')).html, /aa:bb:cc:dd:ee:ff[\s\S]*10\.0\.0\.5/);
+  });
+
   it('shows each role only its own menu and venues', async () => {
     const opB = await w.as('operator-b');
     const home = await opB.get('/admin');

@@ -143,6 +143,28 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     assert.equal((await fetch(`${w.srv.url}/logos/${'0'.repeat(40)}.png`)).status, 404);
   });
 
+  // The logo is a hidden field of the branding form: an operator can post any string there.
+  it('refuses a logo setting that is not one of this venue\'s stored uploads', async () => {
+    const path = `/admin/venues/${w.a.slug}/branding/logo`;
+    assert.equal((await upload(op, path, PNG, 'logo.png', 'image/png')).status, 303);
+    const stored = /<img src="(\/logos\/[0-9a-f]{40}\.png)"/.exec((await op.get(`/admin/venues/${w.a.slug}/branding`)).html)![1];
+    // Venue B's own upload, another PNG.
+    const opB = await w.as('operator-b');
+    await opB.get(`/admin/venues/${w.b.slug}/branding`);
+    assert.equal((await upload(opB, `/admin/venues/${w.b.slug}/branding/logo`, Buffer.concat([PNG, Buffer.from('b')]), 'b.png', 'image/png')).status, 303);
+    const other = /<img src="(\/logos\/[0-9a-f]{40}\.png)"/.exec((await opB.get(`/admin/venues/${w.b.slug}/branding`)).html)![1];
+    assert.notEqual(other, stored);
+    for (const bad of ['https://tracker.example/pixel.png', '//tracker.example/p.png', 'javascript:alert(1)', '/p/bar-b', `/logos/${'0'.repeat(40)}.png`, other, `${stored}?x=1`]) {
+      const res = await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': bad }));
+      assert.equal(res.status, 400, bad);
+      assert.match(res.html, /id="branding-logo-error"|Upload the logo/, bad);
+    }
+    const draft = await w.ctx.db.get<{ settings: string }>('SELECT settings FROM venue_drafts WHERE venue_id = ?', [w.a.id]);
+    assert.ok(draft && !/tracker|javascript|bar-b/.test(draft.settings), 'the draft keeps no refused value');
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': stored }))).status, 303, 'the stored upload is kept');
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': '' }))).status, 303, 'no logo at all is fine');
+  });
+
   it('shows every text field of the form in both languages, labelled', async () => {
     const page = await op.get(`/admin/venues/${w.a.slug}/branding?lang=bg`);
     assert.match(page.html, /<html lang="bg">/);
@@ -150,5 +172,19 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     for (const key of ['welcome', 'terms', 'sms', 'email', 'incentive', 'termsPage', 'privacyPage', 'smsCode', 'smsConfirmation', 'smsHelp']) {
       for (const l of ['en', 'bg']) assert.match(page.html, new RegExp(`<label for="wording-${l}-${key}">`), `${l}.${key}`);
     }
+  });
+
+  it('shows the operator how many SMS each SMS text costs, per language (issue 19.4)', async () => {
+    const path = `/admin/venues/${w.a.slug}/branding`;
+    const hint = (html: string, id: string) => new RegExp(`id="${id}-hint">([^<]*)<`).exec(html)?.[1] ?? '';
+    const page = await op.get(path);
+    // The console may be in either language here (an earlier test switches it).
+    assert.match(hint(page.html, 'wording-bg-smsCode'), /(As saved|Както е записан): 1 SMS \(\d+ (of the|от) 70 /);
+    assert.match(hint(page.html, 'wording-en-smsCode'), /(As saved|Както е записан): 1 SMS \(\d+ (of the|от) 160 /);
+    const own = 'Вашият код за безжичния интернет в нашето заведение е {{code}}. Валиден е {{minutes}} минути.';
+    const saved = await op.post(path, await brandingForm(op, w.a.slug, { 'wording.bg.smsCode': own }));
+    assert.equal(saved.status, 303, saved.html);
+    assert.match(hint((await op.get(path)).html, 'wording-bg-smsCode'), /(As saved: 2 SMS, each one charged|Както е записан: 2 SMS, всеки се таксува) \(\d+ /);
+    await op.post(`${path}/discard`, {});
   });
 });

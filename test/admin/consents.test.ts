@@ -40,6 +40,25 @@ eachBackend('admin: consent records', (backend) => {
     assert.match(bad.html, /id="number-error"/);
   });
 
+  // Issue 16: scoping must hold on the operator's own venue URLs too, not only on the other
+  // venue's. Operator B asks for venue A's records through /admin/venues/bar-b/….
+  it('gives an operator nothing of another venue through their own venue\'s URLs (404)', async () => {
+    const opB = await w.as('operator-b');
+    const onlyAtA = numberHash(w.ctx.keys, '+359887000111');
+    const before = (await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n;
+    for (const path of [`consents/event/${w.eventId}`, `consents/event/${w.eventId}/page`, `consents/person/${onlyAtA}`]) {
+      const res = await opB.get(`/admin/venues/${w.b.slug}/${path}`);
+      assert.equal(res.status, 404, `${path}: ${res.status}`);
+      assert.doesNotMatch(res.html, /Café A|887000111|888123456/, path);
+    }
+    await opB.get(`/admin/venues/${w.b.slug}/consents`);
+    assert.equal((await opB.post(`/admin/venues/${w.b.slug}/consents/person/${onlyAtA}/withdraw`, { purpose: 'sms' })).status, 404);
+    assert.equal((await opB.post(`/admin/venues/${w.b.slug}/consents/person/${onlyAtA}/erase`, { confirm: 'yes' })).status, 404);
+    assert.equal((await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n, before, 'nothing appended');
+    // The same event through venue A's URL is there for A's operator: the 404 above is the scoping.
+    assert.equal((await op.get(`/admin/venues/${w.a.slug}/consents/event/${w.eventId}`)).status, 200);
+  });
+
   it('filters by venue: the form forwards to the venue chosen, still checked against the account', async () => {
     const res = await op.get('/admin/consents?venue=cafe-a&purpose=sms');
     assert.equal(res.status, 302);

@@ -4,12 +4,22 @@ export interface Figure {
   unit: string;
   baseline: string;
   baseline_value: number;
+  /**
+   * The load generator's CPU share of one core in percent (the highest of its processes),
+   * printed so a reader can see it was not the bottleneck; and the server's, when known.
+   */
+  generator_cpu_pct?: number;
+  server_cpu_pct?: number;
 }
 
 /** One JSON line per figure; ratio = value / baseline_value, measured in the same run. */
 export function report(f: Figure): void {
   const ratio = f.baseline_value ? Number((f.value / f.baseline_value).toFixed(3)) : null;
-  console.log(JSON.stringify({ bench: f.bench, value: round(f.value), unit: f.unit, baseline: f.baseline, baseline_value: round(f.baseline_value), ratio }));
+  const cpu = {
+    ...(f.generator_cpu_pct !== undefined ? { generator_cpu_pct: Math.round(f.generator_cpu_pct) } : {}),
+    ...(f.server_cpu_pct !== undefined ? { server_cpu_pct: Math.round(f.server_cpu_pct) } : {}),
+  };
+  console.log(JSON.stringify({ bench: f.bench, value: round(f.value), unit: f.unit, baseline: f.baseline, baseline_value: round(f.baseline_value), ratio, ...cpu }));
 }
 
 const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : Number(n.toFixed(3)));

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { eachBackend } from '../support/backends.ts';
 import type { TestContext } from '../support/context.ts';
 import { signUp, bulkEvents, dropLedgerGuards, rechain, ledgerWorld } from '../support/ledger-fixtures.ts';
@@ -162,15 +164,30 @@ eachBackend('consent ledger', (backend) => {
     await bulkEvents(ctx, venue.id, 100_000, 2000);
     let lines = 0;
     let maxChunk = 0;
-    let peakHeap = 0;
+    // Live heap after a full collection, sampled every page: garbage from earlier pages
+    // does not count, rows still held do. Measured on SQLite: 1.9 MB as shipped, 30.7 MB
+    // when the export keeps its records until the end.
+    const gc = collector();
+    gc();
+    const startHeap = process.memoryUsage().heapUsed;
+    let peakHeap = startHeap;
     for await (const chunk of exportConsents(ctx.db, ctx.cipher, venue.name, { venueId: venue.id, format: 'csv' })) {
       maxChunk = Math.max(maxChunk, chunk.length);
       for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) lines++;
+      gc();
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     }
     assert.equal(lines, 100_001);
     // Pages of 2,000 rows: no chunk is anywhere near the whole export (~20 MB).
     assert.ok(maxChunk < 1_000_000, `largest chunk ${maxChunk} bytes`);
+    const growthMb = (peakHeap - startHeap) / 2 ** 20;
+    assert.ok(growthMb < 8, `live heap grew by ${growthMb.toFixed(1)} MB during the export`);
     assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 100_000 });
   });
 });
+
+/** A full garbage collection, without starting node with --expose-gc. */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}

@@ -34,6 +34,8 @@ export interface FoyerProcess {
   running(): boolean;
   /** Resident memory of the process in bytes (Linux /proc), or 0 when not running. */
   rss(): number;
+  /** The process id while running (benches read its CPU from /proc). */
+  pid(): number | undefined;
 }
 
 export async function foyerProcess(env: Record<string, string>): Promise<FoyerProcess> {
@@ -77,6 +79,7 @@ export async function foyerProcess(env: Record<string, string>): Promise<FoyerPr
       await exited;
     },
     running: () => Boolean(child && child.exitCode === null && child.signalCode === null),
+    pid: () => (p.running() ? child?.pid : undefined),
     rss() {
       if (!child?.pid || !p.running()) return 0;
       try {

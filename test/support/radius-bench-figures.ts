@@ -19,6 +19,7 @@ export function roundOptions(): RoundOptions {
     latencyRequests: Number(process.env.BENCH_RADIUS_LATENCY_REQUESTS ?? 20_000),
     latencyInFlight: (process.env.BENCH_RADIUS_LATENCY_IN_FLIGHT ?? '1,8').split(',').map(Number),
     latencyWarmup: Number(process.env.BENCH_RADIUS_LATENCY_WARMUP ?? 5_000),
+    radclients: Number(process.env.BENCH_RADCLIENTS ?? 2),
   };
 }
 
@@ -41,7 +42,8 @@ export function reportSideBySide(label: string, ours: Figures, theirs: Figures |
   const load = `${o.inFlight} in flight`;
   const baseline = theirs ? `freeradius-3.2.1 files, 10,000 users, same load, same run (median of ${ROUNDS} alternating rounds)` : 'none (freeradius not installed)';
   const lost = ours.lost || ours.rejected ? `, lost ${ours.lost}, rejected ${ours.rejected}` : '';
-  report({ bench: `${label}: Access-Request throughput (${load}${note}${lost})`, value: ours.perSecond, unit: 'req/s', baseline, baseline_value: theirs?.perSecond ?? 0 });
+  const generator = `${ours.generatorProcesses} load process${ours.generatorProcesses > 1 ? 'es' : ''}`;
+  report({ bench: `${label}: Access-Request throughput (${load}, ${generator}${note}${lost})`, value: ours.perSecond, unit: 'req/s', baseline, baseline_value: theirs?.perSecond ?? 0, generator_cpu_pct: ours.generatorCpuPct });
   report({ bench: `${label}: server CPU per Access-Request${note}`, value: ours.cpuUsPerRequest, unit: 'µs', baseline, baseline_value: theirs?.cpuUsPerRequest ?? 0 });
   ours.latency.forEach((l, i) => {
     for (const p of ['p50', 'p99'] as const) {

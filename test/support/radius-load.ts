@@ -9,6 +9,7 @@
 // Every request gets a fresh identifier/authenticator, so no duplicate cache is hit.
 import dgram from 'node:dgram';
 import { spawn } from 'node:child_process';
+import { cpuPct, runMeasured } from '../bench/generator.ts';
 import { randomFillSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,8 @@ export interface LoadResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Set when run in a child (runLoadInChild): the client's own CPU share of one core, in percent. */
+  cpuPct?: number;
 }
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -175,6 +178,8 @@ export interface RadclientResult {
   lost: number;
   seconds: number;
   perSecond: number;
+  /** radclient's CPU share of one core, in percent. */
+  cpuPct: number;
 }
 
 /**
@@ -193,25 +198,16 @@ export async function runRadclient(o: { port: number; secret: string; users: Loa
   }
   writeFileSync(file, text);
   try {
-    const started = performance.now();
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn('radclient', ['-q', '-s', '-t', '2', '-r', '1', '-c', String(o.repeat), '-p', String(o.inFlight), '-f', file, `127.0.0.1:${o.port}`, 'auth', o.secret], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let text = '';
-      child.stdout.on('data', (d) => (text += d));
-      child.stderr.on('data', (d) => (text += d));
-      child.once('error', reject);
-      // radclient exits 1 when anything was rejected or lost; the summary says which.
-      child.once('exit', () => resolve(text));
-    });
-    const seconds = (performance.now() - started) / 1000;
+    // radclient exits 1 when anything was rejected or lost; the summary says which.
+    const run = await runMeasured('radclient', ['-q', '-s', '-t', '2', '-r', '1', '-c', String(o.repeat), '-p', String(o.inFlight), '-f', file, `127.0.0.1:${o.port}`, 'auth', o.secret]);
+    const out = run.stdout;
+    const seconds = run.wallSeconds;
     const count = (label: string) => Number(new RegExp(`${label}\\s*:\\s*(\\d+)`).exec(out)?.[1] ?? NaN);
     const accepted = count('Accepted');
     const rejected = count('Rejected');
     const lost = count('Lost');
     if (!Number.isFinite(accepted)) throw new Error(`radclient gave no summary: ${out.slice(-500)}`);
-    return { accepted, rejected, lost, seconds, perSecond: (accepted + rejected) / seconds };
+    return { accepted, rejected, lost, seconds, perSecond: (accepted + rejected) / seconds, cpuPct: cpuPct(run) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -220,6 +216,8 @@ export async function runRadclient(o: { port: number; secret: string; users: Loa
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { readFileSync } = await import('node:fs');
   const opts = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadOptions;
+  const cpu0 = process.cpuUsage();
   const result = await runLoad(opts);
-  process.stdout.write(JSON.stringify(result));
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({ ...result, cpuPct: (100 * (cpu.user + cpu.system)) / 1e6 / Math.max(0.001, result.seconds) }));
 }

@@ -39,6 +39,9 @@ export interface Figures {
   latency: Latency[];
   lost: number;
   rejected: number;
+  /** The throughput run's load generator: processes and the highest CPU share of one core among them. */
+  generatorProcesses: number;
+  generatorCpuPct: number;
 }
 
 export interface RoundOptions {
@@ -51,6 +54,8 @@ export interface RoundOptions {
   latencyRequests: number;
   latencyInFlight: number[];
   latencyWarmup: number;
+  /** radclient processes sharing the throughput run (one alone is radclient's ceiling, not the server's). */
+  radclients: number;
 }
 
 export const radclientAvailable = (): boolean => {
@@ -116,14 +121,26 @@ export async function measureRound(c: Contender, o: RoundOptions): Promise<Figur
   let lost: number;
   let rejected: number;
   let answered: number;
+  let generatorCpuPct: number;
+  let generatorProcesses = 1;
   if (radclientAvailable()) {
-    const r = await runRadclient({ port: c.port, secret: c.secret, users: c.users, distinct: o.distinct, repeat: Math.max(1, Math.round(o.requests / o.distinct)), inFlight: o.inFlight });
-    ({ perSecond, lost, rejected } = r);
-    answered = r.accepted + r.rejected;
+    // Several radclients, the in-flight total shared among them, started together; the
+    // figure is everything answered over the longest one's wall time.
+    generatorProcesses = o.radclients;
+    const rs = await Promise.all(Array.from({ length: o.radclients }, () => runRadclient({
+      port: c.port, secret: c.secret, users: c.users, distinct: o.distinct,
+      repeat: Math.max(1, Math.round(o.requests / o.distinct / o.radclients)), inFlight: Math.max(1, Math.round(o.inFlight / o.radclients)),
+    })));
+    answered = rs.reduce((n, r) => n + r.accepted + r.rejected, 0);
+    perSecond = answered / Math.max(...rs.map((r) => r.seconds));
+    lost = rs.reduce((n, r) => n + r.lost, 0);
+    rejected = rs.reduce((n, r) => n + r.rejected, 0);
+    generatorCpuPct = Math.max(...rs.map((r) => r.cpuPct));
   } else {
     const r = await runLoadInChild({ host: '127.0.0.1', port: c.port, secret: c.secret, users: c.users, inFlight: o.inFlight, maxRequests: o.requests, maxSeconds: 120 });
     ({ perSecond, lost, rejected } = r);
     answered = r.accepted + r.rejected;
+    generatorCpuPct = r.cpuPct ?? NaN;
   }
   const cpu = cpuSeconds(c.pid) - cpu0;
   const latency: Latency[] = [];
@@ -133,7 +150,7 @@ export async function measureRound(c: Contender, o: RoundOptions): Promise<Figur
     lost += lat.lost;
     rejected += lat.rejected;
   }
-  return { perSecond, cpuUsPerRequest: (cpu / Math.max(1, answered)) * 1e6, latency, lost, rejected };
+  return { perSecond, cpuUsPerRequest: (cpu / Math.max(1, answered)) * 1e6, latency, lost, rejected, generatorProcesses, generatorCpuPct };
 }
 
 const median = (xs: number[]) => {
@@ -149,7 +166,7 @@ export async function sideBySide(contenders: Contender[], rounds: number, o: Rou
     for (const c of contenders) {
       const f = await measureRound(c, o);
       const lat = f.latency.map((l) => `${l.inFlight} in flight p50 ${l.p50Ms.toFixed(3)} p99 ${l.p99Ms.toFixed(3)} ms`).join(', ');
-      console.error(`# round ${r + 1} ${c.name}: ${Math.round(f.perSecond)}/s, ${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, ${lat}, lost ${f.lost}, rejected ${f.rejected}`);
+      console.error(`# round ${r + 1} ${c.name}: ${Math.round(f.perSecond)}/s (load generator ${Math.round(f.generatorCpuPct)} % CPU), ${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, ${lat}, lost ${f.lost}, rejected ${f.rejected}`);
       all.get(c.name)!.push(f);
     }
   }
@@ -165,6 +182,8 @@ export async function sideBySide(contenders: Contender[], rounds: number, o: Rou
       })),
       lost: fs.reduce((n, f) => n + f.lost, 0),
       rejected: fs.reduce((n, f) => n + f.rejected, 0),
+      generatorProcesses: fs[0].generatorProcesses,
+      generatorCpuPct: Math.max(...fs.map((f) => f.generatorCpuPct)),
     });
   }
   return out;

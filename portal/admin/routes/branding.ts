@@ -5,10 +5,11 @@ import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
 import { LOCALES, type Locale } from '../../venues/settings.ts';
-import { applyDraft, discardDraft, loadDraft, saveDraft } from '../../venues/drafts.ts';
+import { applyDraft, discardDraft, loadDraft, saveDraft, type Draft } from '../../venues/drafts.ts';
+import { smsPartsNotes } from '../sms-parts.ts';
 import { listVersions, loadVersion, publishDraft } from '../../venues/publish.ts';
 import { compareVersions } from '../../venues/version-diff.ts';
-import { storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
+import { isStoredLogo, storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
 import { isLocale } from '../../http/i18n.ts';
 import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, checkAdminCsrf, venueOf } from '../auth.ts';
@@ -20,8 +21,9 @@ import { currentVersion } from '../../guest/consent-page.ts';
 import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {
-  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: { updatedAt?: number; updatedBy?: string }, status = 200) =>
-    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024 }, status);
+  // SMS parts are counted on the saved draft, as guests would be sent it once published.
+  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: Draft, status = 200) =>
+    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024, smsParts: smsPartsNotes(app.views, applyDraft(venueOf(ctx), draft)) }, status);
 
   r.get('/venues/:slug/branding', allowVenue(app, 'venue.branding'), async (ctx) => {
     const draft = await loadDraft(app.db, venueOf(ctx));
@@ -32,7 +34,13 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const venue = venueOf(ctx);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const { values, name, content, errors } = formToDraft(body);
-    if (!content || !name) return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
+    const logo = values['branding.logo'];
+    if (logo && !(await isStoredLogo(app.db, venue.id, logo))) {
+      errors['branding.logo'] = 'errors.logo_not_uploaded';
+      // The page shows the draft's own logo, never the refused value.
+      values['branding.logo'] = (await loadDraft(app.db, venue)).content.branding.logo ?? '';
+    }
+    if (!content || !name || errors['branding.logo']) return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
     await app.db.tx(async (tx) => {
       await saveDraft(tx, venue.id, { name, content }, adminOf(ctx).account.email, app.now());
       await audit(tx, actorOf(ctx), 'venue.draft.save', venue.slug);

@@ -10,11 +10,11 @@ import { StoreError } from '../../store/db.ts';
 import { appendEvents } from '../../consent/append.ts';
 import { eraseSubject, type SubjectRow } from '../../consent/subjects.ts';
 import { exportConsents } from '../../consent/export.ts';
-import { CHANNELS, DECISIONS, PURPOSES, type ConsentEventRow, type Purpose } from '../../consent/event.ts';
+import { CHANNELS, DECISIONS, PURPOSES, type Purpose } from '../../consent/event.ts';
 import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
-import { latestDecisions, searchEvents, subjectEvents, suppressionCsv } from '../consent-search.ts';
+import { latestDecisions, searchEvents, subjectEvents, suppressionCsv, venueEvent } from '../consent-search.ts';
 import { venueStats } from '../dashboard-stats.ts';
 import { venueFilter } from '../permissions.ts';
 import { listVenues } from '../../venues/venues.ts';
@@ -113,7 +113,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
 
   r.get('/venues/:slug/consents/event/:id', allowVenue(app, 'consents.view'), async (ctx) => {
     const venue = venueOf(ctx);
-    const event = await app.db.get<ConsentEventRow>('SELECT * FROM consent_events WHERE id = ? AND venue_id = ?', [String(ctx.params.id), venue.id]);
+    const event = await venueEvent(app.db, venue.id, String(ctx.params.id));
     if (!event) throw new FoyerError('admin_event_not_found', 404, 'There is no such consent record at this venue.');
     const shown = await describeEvidence(app, event);
     render(app, ctx, 'evidence', { venue, event, shown });
@@ -121,7 +121,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
 
   r.get('/venues/:slug/consents/event/:id/page', allowVenue(app, 'consents.view'), async (ctx) => {
     const venue = venueOf(ctx);
-    const event = await app.db.get<ConsentEventRow>('SELECT * FROM consent_events WHERE id = ? AND venue_id = ?', [String(ctx.params.id), venue.id]);
+    const event = await venueEvent(app.db, venue.id, String(ctx.params.id));
     const html = event && (await evidencePage(app, event));
     if (!html) throw new FoyerError('admin_event_not_found', 404, 'There is no page stored for this consent record.');
     await audit(app.db, actorOf(ctx), 'consents.view_page', venue.slug, { event: event!.id });

@@ -1,0 +1,110 @@
+// Complete guest sign-ups per second over HTTP: entry from a NAS redirect, the phone
+// form, the code read from the console gateway's outbox, the code form, up to the
+// "online" page, each guest with its own cookies (test/bench/guest-client.ts drives the
+// pages as a browser would). 16 and 64 guests at once; SQLite with one Foyer process,
+// PostgreSQL (FOYER_TEST_POSTGRES_URL) with one and with two on the same database.
+// Foyer runs as `npm start` runs it, in its own process(es); the guests run in two child
+// processes of their own, whose CPU share is printed with each figure. The baseline is
+// issue 18's goal (there is no other sign-up server to compare with).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDb } from '../../portal/store/open.ts';
+import { migrate } from '../../portal/store/migrate.ts';
+import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
+import { deriveKeys } from '../../portal/crypto/keys.ts';
+import { createVenue } from '../../portal/venues/venues.ts';
+import { venueSettingsSchema } from '../../portal/venues/settings.ts';
+import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
+import { freshPostgresUrl } from '../support/context.ts';
+import { postgresUrl } from '../support/env.ts';
+import { cpuSeconds } from '../support/radius-side-by-side.ts';
+import { report } from './report.ts';
+import { RAISED } from './portal.bench.ts';
+
+const SECONDS = Number(process.env.BENCH_SIGNUP_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_SIGNUP_WARMUP ?? 3);
+const GUESTS = (process.env.BENCH_SIGNUP_GUESTS ?? '16,64').split(',').map(Number);
+const CLIENTS = 2;
+const SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
+const CLIENT = fileURLToPath(new URL('./guest-client.ts', import.meta.url));
+const GOAL = { sqlite: 200, postgres: 500 } as const;
+
+interface ClientResult {
+  completed: number;
+  errors: number;
+  lastError: string;
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+function client(opts: object): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ClientResult) : reject(new Error(`guest client exited ${code}: ${out}`))));
+  });
+}
+
+async function run(backend: 'sqlite' | 'postgres', processes: number, guests: number, firstGuest: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'foyer-signup-bench-'));
+  const pg = backend === 'postgres' ? await freshPostgresUrl() : undefined;
+  const dbUrl = pg?.url ?? join(dir, 'foyer.db');
+  const outbox = join(dir, 'outbox.jsonl');
+  const db = await openDb(dbUrl);
+  await migrate(db, ledgerMigrationSteps(deriveKeys(SECRET_KEY)));
+  await createVenue(db, { slug: 'bench', name: 'Bench Café', country: 'BG', settings: venueSettingsSchema.parse(RAISED) });
+  await db.close();
+  const servers: FoyerProcess[] = [];
+  try {
+    for (let i = 0; i < processes; i++) {
+      const p = await foyerProcess({ DATABASE_URL: dbUrl, DATA_DIR: dir, SECRET_KEY, SMS_OUTBOX: outbox, LOG_LEVEL: 'error' });
+      await p.start();
+      servers.push(p);
+    }
+    const pids = servers.map((s) => s.pid()!);
+    const cpu0 = pids.map(cpuSeconds);
+    let cpuAtWarmup = cpu0;
+    setTimeout(() => (cpuAtWarmup = pids.map(cpuSeconds)), WARMUP_SECONDS * 1000);
+    const per = Math.ceil(guests / CLIENTS);
+    const results = await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client({
+      bases: servers.map((s) => s.url), slug: 'bench', outbox, concurrency: per, firstGuest: firstGuest + c * 100_000, warmupMs: WARMUP_SECONDS * 1000, measureMs: SECONDS * 1000,
+    })));
+    const serverCpu = pids.map(cpuSeconds).reduce((s, v, i) => s + v - cpuAtWarmup[i], 0);
+    const completed = results.reduce((s, r) => s + r.completed, 0);
+    const errors = results.reduce((s, r) => s + r.errors, 0);
+    if (errors) console.error(`# ${errors} sign-ups failed; last: ${results.map((r) => r.lastError).filter(Boolean).at(-1)}`);
+    // Every completed sign-up must have left a grant: count them in the database.
+    const check = await openDb(dbUrl);
+    const grants = Number((await check.get<{ n: number }>('SELECT COUNT(*) AS n FROM grants'))!.n);
+    await check.close();
+    if (grants < completed) throw new Error(`${completed} sign-ups reported, ${grants} grants stored`);
+    const rate = completed / SECONDS;
+    const goal = backend === 'sqlite' ? GOAL.sqlite : GOAL.postgres;
+    report({
+      bench: `signup.per_second (${backend}, ${processes} Foyer process${processes > 1 ? 'es' : ''}, ${guests} guests at once, ${CLIENTS} client processes, ${errors} failed)`,
+      value: rate, unit: 'sign-ups/s',
+      baseline: `goal of issue 18 (${goal}/s ${backend === 'sqlite' ? 'on SQLite' : 'on PostgreSQL with two processes'})`, baseline_value: goal,
+      generator_cpu_pct: Math.max(...results.map((r) => (100 * r.cpuSeconds) / r.wallSeconds)),
+      server_cpu_pct: (100 * serverCpu) / SECONDS,
+    });
+  } finally {
+    for (const s of servers) await s.kill('SIGTERM');
+    await pg?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function signupBench(): Promise<void> {
+  let first = 0;
+  const setups: Array<['sqlite' | 'postgres', number]> = [['sqlite', 1]];
+  if (postgresUrl()) setups.push(['postgres', 1], ['postgres', 2]);
+  else console.error('# FOYER_TEST_POSTGRES_URL is not set: PostgreSQL left out');
+  for (const [backend, processes] of setups) {
+    for (const guests of GUESTS) await run(backend, processes, guests, (first += 200_000));
+  }
+}
