@@ -75,7 +75,7 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
       // What the evidence command needs to render screen 1 as the guest was served it.
       evidence,
     }));
-    const appended = await appendEvents(tx, events);
+    const appended = await appendEvents(tx, events, app.keys);
     const grant = await createGrant(tx, app.cipher, { venueId: venue.id, subjectId, clientMac: h.clientMac, nasId: h.nasId, session: venue.settings.session }, now);
     await markDone(tx, app.keys, flow.id, grant.id, grant.endsAt, handbackKey, now);
     return { ok: true as const, grant, events: appended.map((e) => e.id), submission: s, handbackKey };

@@ -99,7 +99,7 @@ eachBackend('admin: consent records', (backend) => {
     const [e] = await w.ctx.db.tx((tx) => appendEvents(tx, [{
       venueId: w.a.id, purpose: 'sms', decision: 'declined', channel: 'portal', numberHash: numberHash(w.ctx.keys, '+359887000333'),
       templateVersionId: v.id, locale: 'bg', textHash: consentTextHash(v.content, 'sms'),
-    }]));
+    }], w.ctx.keys));
     const page = await op.get(`/admin/venues/${w.a.slug}/consents/event/${e.id}`);
     assert.equal(page.status, 200);
     assert.match(page.html, /id="agreed-text" lang="bg">[^<]*\S/);
@@ -120,7 +120,7 @@ eachBackend('admin: consent records', (backend) => {
     assert.equal(last.channel, 'operator');
     assert.equal(last.actor, EMAILS['operator-a']);
     assert.equal(last.number_hash, w.guestHash);
-    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 9 });
+    assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 9 });
     // Nothing left to withdraw: told so, nothing appended.
     const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms' });
     assert.equal(again.status, 409);
@@ -156,7 +156,7 @@ eachBackend('admin: consent records', (backend) => {
     const page = await op.get(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`);
     assert.doesNotMatch(page.html, /\+359888123456/);
     assert.equal((page.html.match(/<tr id="e-/g) ?? []).length, 4);
-    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 9 });
+    assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 9 });
     // Still suppressed, by hash.
     const sup = (await op.get(`/admin/venues/${w.a.slug}/consents/suppression.csv`)).html;
     assert.match(sup, new RegExp(`^,${w.guestHash},withdrawn,`, 'm'));

@@ -172,6 +172,8 @@ describe('security: the code itself', () => {
       '${SELECT}', // access/grant-state.ts: a constant column list
       "${columns.join(', ')}", "${columns.map(() => '?').join(', ')}", // access/nas-clients.ts: names from a constant table
       '${dbNowMs(d)}', '${dbNowMs(o.db.dialect)}', '${fn}', '${grant}', '${table}', // dialect SQL chosen by the code
+      '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
+      '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
       "${later('input_octets')}", "${later('output_octets')}", "${later('session_time')}", "${later('stale_at')}", "${later('updated_at')}", '${reopenable}', // access/sessions.ts
       '${limit}', '${page}', '${pageSize}', '${n - 1}', // numbers the code bounded
       '${lockKey(name)}', // store/postgres.ts: a number derived from the lock name

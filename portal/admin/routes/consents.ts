@@ -92,7 +92,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
       const [e] = await appendEvents(tx, [{
         venueId: venue.id, purpose, decision: 'withdrawn', channel: 'operator', numberHash: hash, subjectId: subject?.id ?? null,
         actor: email, evidence: note ? JSON.stringify({ note }) : null, clientIp: ctx.request.ip,
-      }]);
+      }], app.keys);
       await audit(tx, actorOf(ctx), 'consents.withdraw', venue.slug, { purpose, event: e.id });
       return e;
     }));
