@@ -32,7 +32,9 @@ export const MODULES: Record<string, MutationModule> = {
   radius: {
     title: 'RADIUS authenticators and Message-Authenticator',
     mutate: ['radius/authenticators.ts'],
-    spec: ['test/radius/golden.test.ts', 'test/radius/server.test.ts', 'test/hostile/radius-packets.property.test.ts'],
+    spec: ['test/radius/authenticators.test.ts', 'test/radius/golden.test.ts', 'test/radius/server.test.ts', 'test/hostile/radius-packets.property.test.ts'],
+    // A million packets per mutant would take days; the live-server half of that suite stays.
+    skip: 'a million',
   },
   'consent-rules': {
     title: 'consent rules (withdrawal wording)',
