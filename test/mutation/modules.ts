@@ -15,7 +15,7 @@ export const MODULES: Record<string, MutationModule> = {
     title: 'consent ledger and its verify',
     mutate: ['portal/consent/append.ts', 'portal/consent/verify.ts', 'portal/consent/event.ts'],
     // two-writers runs its second writer as a child process, which sees no mutant.
-    spec: ['test/consent/ledger.test.ts'],
+    spec: ['test/consent/ledger.test.ts', 'test/consent/ledger-edges.test.ts'],
     // The 100,000-event export takes minutes and guards export.ts, not these files.
     skip: '100,000 events',
   },
