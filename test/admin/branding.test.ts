@@ -2,7 +2,7 @@
 // by content, preview, publish, the version list and the side-by-side comparison.
 import assert from 'node:assert/strict';
 import { eachBackend } from '../support/backends.ts';
-import { adminWorld, EMAILS, type AdminWorld } from './setup.ts';
+import { adminWorld, brandingForm, EMAILS, type AdminWorld } from './setup.ts';
 import type { AdminClient } from './client.ts';
 import { findVenueBySlug } from '../../portal/venues/venues.ts';
 import { listVersions } from '../../portal/venues/publish.ts';
@@ -16,16 +16,6 @@ async function upload(c: AdminClient, path: string, file: Buffer, name: string, 
   form.append('logo', new Blob([new Uint8Array(file)], { type }), name);
   const res = await fetch(c.base + path, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; '), accept: 'text/html' } });
   return { status: res.status, html: await res.text() };
-}
-
-/** The branding form as the page fills it, with changes. */
-async function brandingForm(c: AdminClient, slug: string, changes: Record<string, string>): Promise<Record<string, string>> {
-  const page = await c.get(`/admin/venues/${slug}/branding`);
-  const form: Record<string, string> = {};
-  for (const m of page.html.matchAll(/<input id="[^"]*" name="([^"]+)" type="(?:text|color|hidden)" value="([^"]*)"/g)) form[m[1]] = m[2];
-  for (const m of page.html.matchAll(/<textarea id="[^"]*" name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) form[m[1]] = m[2];
-  for (const m of page.html.matchAll(/<select id="[^"]*" name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) form[m[1]] = /<option value="([^"]*)" selected/.exec(m[2])?.[1] ?? /<option value="([^"]*)"/.exec(m[2])![1];
-  return { ...form, ...changes };
 }
 
 eachBackend('admin: branding, wording, preview, publish and versions', (backend) => {
@@ -82,7 +72,7 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     const bg = await op.get(`/admin/venues/${w.a.slug}/preview?locale=bg`);
     assert.match(bg.html, /Отговорете СТОП/);
 
-    const pub = await op.post(`/admin/venues/${w.a.slug}/publish`, {});
+    const pub = await op.post(`/admin/venues/${w.a.slug}/publish`, { confirm: 'yes' });
     assert.equal(pub.status, 303);
     const after = (await findVenueBySlug(w.ctx.db, w.a.slug))!;
     assert.equal(after.settings.wording.en?.welcome, 'Welcome to the best coffee in town');
@@ -96,7 +86,7 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
 
   it('compares two versions side by side with removed and added words marked', async () => {
     await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'wording.en.welcome': 'Welcome to the finest coffee in town & <b>more</b>' }));
-    await op.post(`/admin/venues/${w.a.slug}/publish`, {});
+    await op.post(`/admin/venues/${w.a.slug}/publish`, { confirm: 'yes' });
     const res = await op.get(`/admin/venues/${w.a.slug}/versions/compare?a=2&b=3`);
     assert.equal(res.status, 200);
     assert.match(res.html, /<del>best<\/del>/);

@@ -95,6 +95,11 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
 
     await page.goto(`${srv.url}/admin/venues/cafe/branding`);
     await page.click('form[action$="/publish"] button');
+    // Issue 19.8: the SMS offers wording changes, so publishing asks first and says so.
+    await page.waitForSelector('text=This changes the consent wording in English');
+    assert.match((await page.textContent('[role=alert]'))!, /English: SMS offers/);
+    await shot('04a-publish-warning');
+    await page.click('form[action$="/publish"] button');
     await page.waitForURL(/\/versions\?done=published$/);
     assert.match((await page.textContent('[role=status]'))!, /Published/);
     await shot('04-versions');

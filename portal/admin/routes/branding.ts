@@ -7,7 +7,8 @@ import { FoyerError } from '../../errors.ts';
 import { LOCALES, type Locale } from '../../venues/settings.ts';
 import { applyDraft, discardDraft, loadDraft, saveDraft, type Draft } from '../../venues/drafts.ts';
 import { smsPartsNotes } from '../sms-parts.ts';
-import { listVersions, loadVersion, publishDraft } from '../../venues/publish.ts';
+import { publishImpact } from '../../venues/publish-impact.ts';
+import { listVersions, loadVersion, publishDraft, publishProblems } from '../../venues/publish.ts';
 import { compareVersions } from '../../venues/version-diff.ts';
 import { storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
 import { isLocale } from '../../http/i18n.ts';
@@ -85,6 +86,14 @@ export function brandingRoutes(r: Router, app: AppContext): void {
   r.post('/venues/:slug/publish', allowVenue(app, 'venue.publish'), async (ctx) => {
     const venue = venueOf(ctx);
     const by = adminOf(ctx).account.email;
+    // A draft that changes consent wording sends every remembered device whose person agreed
+    // to it back to the portal: the operator sees that and confirms before it happens.
+    if (((ctx.request.body ?? {}) as Record<string, unknown>).confirm !== 'yes') {
+      const next = applyDraft(venue, await loadDraft(app.db, venue));
+      // A draft that cannot be published is refused below with its reason, not warned about.
+      const impact = publishProblems(next).length ? undefined : await publishImpact(app.db, venue, next, app.now());
+      if (impact?.changed.length) return render(app, ctx, 'publish-confirm', { venue, impact, languages: impact.locales.map((l) => app.views.t(ctx.state.locale ?? 'en', `admin.lang.${l}`)) });
+    }
     const version = await publishDraft(app.db, venue.id, by, app.now());
     await audit(app.db, actorOf(ctx), 'venue.publish', venue.slug, { version: version.number });
     seeOther(ctx, `/admin/venues/${venue.slug}/versions`, 'published');
