@@ -107,6 +107,8 @@ export async function revokeGrant(ctx: RevokeContext, grantId: string): Promise<
  */
 export async function rememberedDevicesAgreeing(db: Queryable, venueId: string, changed: { purpose: string; locale: string }[], now: number): Promise<number> {
   if (!changed.length) return 0;
+  // Placeholders only: one (purpose, locale) pair per changed text.
+  const pairsSql = changed.map(() => '(c.purpose = ? AND e.locale = ?)').join(' OR ');
   const r = await db.get<{ n: number | string }>(
     `SELECT COUNT(DISTINCT g.client_mac) AS n
      FROM grants g
@@ -114,7 +116,7 @@ export async function rememberedDevicesAgreeing(db: Queryable, venueId: string, 
      JOIN consent_state c ON c.venue_id = g.venue_id AND c.number_hash = s.number_hash AND c.decision = 'granted'
      JOIN consent_events e ON e.id = c.event_id AND e.channel = 'portal'
      WHERE g.venue_id = ? AND g.client_mac IS NOT NULL AND g.revoked_at IS NULL AND g.remember_until > ?
-       AND (${changed.map(() => '(c.purpose = ? AND e.locale = ?)').join(' OR ')})`,
+       AND (${pairsSql})`,
     [venueId, now, ...changed.flatMap((c) => [c.purpose, c.locale])],
   );
   return Number(r?.n ?? 0);

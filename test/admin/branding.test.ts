@@ -118,7 +118,10 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     const path = `/admin/venues/${w.a.slug}/branding/logo`;
     const svg = await upload(op, path, SVG, 'logo.png', 'image/png');
     assert.equal(svg.status, 400);
-    assert.match(svg.html, /PNG, JPEG or WebP/);
+    // Issue 19.10: the refusal is by the file field on the branding page, the form intact.
+    assert.match(svg.html, /<p class="field-error" id="logo-file-error" role="alert">The logo must be a PNG, JPEG or WebP image/);
+    assert.match(svg.html, /aria-invalid="true"/);
+    assert.match(svg.html, /name="wording\.en\.welcome"/);
     const big = await upload(op, path, Buffer.concat([PNG, Buffer.alloc(300 * 1024)]), 'big.png', 'image/png');
     assert.ok(big.status === 400 || big.status === 413, String(big.status));
     assert.equal((await upload(op, path, PNG, 'logo.png', 'image/png', 'forged')).status, 403);
@@ -154,5 +157,22 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     assert.equal(saved.status, 303, saved.html);
     assert.match(hint((await op.get(path)).html, 'wording-bg-smsCode'), /(As saved: 2 SMS, each one charged|Както е записан: 2 SMS, всеки се таксува) \(\d+ /);
     await op.post(`${path}/discard`, {});
+  });
+
+  it('shows the standard wording in each empty box and a phone-sized preview beside the form (issue 19.10)', async () => {
+    const page = await op.get(`/admin/venues/${w.a.slug}/branding`);
+    const box = (name: string) => new RegExp(`<textarea id="[^"]*" name="${name.replace(/\./g, '\\.')}"[^>]*placeholder="([^"]*)"`).exec(page.html)?.[1];
+    assert.match(box('wording.en.welcome') ?? '', /Enter your mobile number and we will send you a code by SMS/);
+    assert.match(box('wording.bg.sms') ?? '', /може да ви изпраща оферти и новини с SMS/);
+    assert.match(box('wording.en.smsCode') ?? '', /\{\{code\}\} is your Wi-Fi code for \{\{venue\}\}/);
+    assert.ok(box('wording.en.incentive'), 'every box has a placeholder');
+    assert.match(page.html, new RegExp(`<iframe src="/admin/venues/${w.a.slug}/preview" [^>]*width="360" height="740">`));
+    assert.match(page.headers.get('content-security-policy')!, /frame-src 'self'/);
+    const preview = await op.get(`/admin/venues/${w.a.slug}/preview`);
+    assert.match(preview.headers.get('content-security-policy')!, /frame-ancestors 'self'/);
+    assert.equal(preview.headers.get('x-frame-options'), 'SAMEORIGIN');
+    // Everything else still refuses to be framed.
+    assert.match(page.headers.get('content-security-policy')!, /frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
   });
 });

@@ -16,15 +16,22 @@ import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, checkAdminCsrf, venueOf } from '../auth.ts';
 import { readMultipart } from '../multipart.ts';
 import { render, seeOther } from '../page.ts';
-import { draftToForm, formToDraft, LONG_TEXTS, WORDING_KEYS, WORDING_MAX } from '../branding-form.ts';
+import { draftToForm, formToDraft, LONG_TEXTS, standardWording, WORDING_KEYS, WORDING_MAX } from '../branding-form.ts';
 import { renderPreview } from '../preview.ts';
 import { currentVersion } from '../../guest/consent-page.ts';
 import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {
   // SMS parts are counted on the saved draft, as guests would be sent it once published.
-  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: Draft, status = 200) =>
-    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024, smsParts: smsPartsNotes(app.views, applyDraft(venueOf(ctx), draft)) }, status);
+  // Each empty wording box shows the standard text it stands for (standardWording).
+  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: Draft, status = 200) => {
+    const next = applyDraft(venueOf(ctx), draft);
+    ctx.state.frameSrc = 'self'; // the phone-sized preview beside the form
+    render(app, ctx, 'branding', {
+      venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024,
+      smsParts: smsPartsNotes(app.views, next), standard: standardWording(app.views, next),
+    }, status);
+  };
 
   r.get('/venues/:slug/branding', allowVenue(app, 'venue.branding'), async (ctx) => {
     const draft = await loadDraft(app.db, venueOf(ctx));
@@ -58,12 +65,20 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const upload = await readMultipart(ctx, LOGO_MAX_BYTES + 64 * 1024);
     checkAdminCsrf(ctx, app, upload.fields._csrf);
     const file = upload.files.find((f) => f.field === 'logo');
-    if (!file) throw new FoyerError('logo_empty', 400, 'Choose an image file to upload.');
-    const path = await storeLogo(app.db, venue.id, file.data, app.now());
+    let path: string;
+    try {
+      if (!file) throw new FoyerError('logo_empty', 400, 'Choose an image file to upload.');
+      path = await storeLogo(app.db, venue.id, file.data, app.now());
+    } catch (err) {
+      // Shown by the file field on the same page, not on an error page that loses the form.
+      if (!(err instanceof FoyerError) || err.status >= 500) throw err;
+      const draft = await loadDraft(app.db, venue);
+      return page(ctx, draftToForm(draft.name, draft.content), { logo: `errors.${err.code}` }, draft, err.status);
+    }
     await app.db.tx(async (tx) => {
       const draft = await loadDraft(tx, venue);
       await saveDraft(tx, venue.id, { name: draft.name, content: { ...draft.content, branding: { ...draft.content.branding, logo: path } } }, adminOf(ctx).account.email, app.now());
-      await audit(tx, actorOf(ctx), 'venue.logo.upload', venue.slug, { path, bytes: file.data.length });
+      await audit(tx, actorOf(ctx), 'venue.logo.upload', venue.slug, { path, bytes: file!.data.length });
     });
     seeOther(ctx, `/admin/venues/${venue.slug}/branding`, 'logo_uploaded');
   });
@@ -74,6 +89,7 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const q = ctx.query.locale;
     const locale: Locale = isLocale(q) ? q : draft.settings.defaultLocale;
     ctx.type = 'html';
+    ctx.state.frameAncestors = 'self';
     ctx.body = renderPreview(app, draft, locale, `/admin/venues/${venue.slug}/preview.css`);
   });
 
