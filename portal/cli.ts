@@ -15,6 +15,7 @@ import { addNas, listNas, removeNas, updateNasPortal, VENDORS } from './access/n
 import { clearedInput, CLEARABLE, describePortal, portalInput, portalOptions } from './access-points/nas-cli.ts';
 import { addAdmin, ROLES } from './admin/accounts.ts';
 import { verifyLedger } from './consent/verify.ts';
+import { ledgerMigrationSteps } from './consent/head.ts';
 import { exportConsents } from './consent/export.ts';
 import { exportActiveSms, exportSuppression } from './consent/lists.ts';
 import { PURPOSES, type Purpose } from './consent/event.ts';
@@ -71,7 +72,7 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
     .description('apply database migrations')
     .action(() =>
       withContext(async (ctx) => {
-        const applied = await migrate(ctx.db);
+        const applied = await migrate(ctx.db, ledgerMigrationSteps(ctx.keys));
         out.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
       }, { create: true }),
     );
@@ -171,7 +172,7 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
     .description('walk the hash chain; exit 1 and name the first broken event if any')
     .action(() =>
       withContext(async (ctx) => {
-        const r = await verifyLedger(ctx.db);
+        const r = await verifyLedger(ctx.db, ctx.keys);
         if (r.ok) {
           out.log(`ledger intact: ${r.count} events`);
           for (const note of r.notes ?? []) out.log(`note: ${note}`);

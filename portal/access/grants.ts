@@ -111,3 +111,25 @@ export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Pr
   ctx.log.info({ grant: grantId, sessions: sessions.length }, 'grant revoked');
   return { found: true, sessions };
 }
+
+/**
+ * Devices this venue still remembers (MAC authentication within the remember window, not
+ * revoked) whose person agreed at the portal to one of these purposes in one of these
+ * languages: the devices a change of that wording will send back to the portal.
+ */
+export async function rememberedDevicesAgreeing(db: Queryable, venueId: string, changed: { purpose: string; locale: string }[], now: number): Promise<number> {
+  if (!changed.length) return 0;
+  // Placeholders only: one (purpose, locale) pair per changed text.
+  const pairsSql = changed.map(() => '(c.purpose = ? AND e.locale = ?)').join(' OR ');
+  const r = await db.get<{ n: number | string }>(
+    `SELECT COUNT(DISTINCT g.client_mac) AS n
+     FROM grants g
+     JOIN subjects s ON s.id = g.subject_id
+     JOIN consent_state c ON c.venue_id = g.venue_id AND c.number_hash = s.number_hash AND c.decision = 'granted'
+     JOIN consent_events e ON e.id = c.event_id AND e.channel = 'portal'
+     WHERE g.venue_id = ? AND g.client_mac IS NOT NULL AND g.revoked_at IS NULL AND g.remember_until > ?
+       AND (${pairsSql})`,
+    [venueId, now, ...changed.flatMap((c) => [c.purpose, c.locale])],
+  );
+  return Number(r?.n ?? 0);
+}

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import { join } from 'node:path';
 
 // guest-entry signs screen 1's entry token; guest-flow hashes a flow's browser secret and hand-back key.
-export type KeyPurpose = 'number-hash' | 'field-encryption' | 'cookies' | 'code-hmac' | 'csrf' | 'guest-entry' | 'guest-flow';
+// ledger-chain keys the consent ledger's hashes and seals its head.
+export type KeyPurpose = 'number-hash' | 'field-encryption' | 'cookies' | 'code-hmac' | 'csrf' | 'guest-entry' | 'guest-flow' | 'ledger-chain';
 
 export interface Keys {
   key(purpose: KeyPurpose): Buffer;

@@ -12,10 +12,12 @@ import type { Db, Queryable } from './db.ts';
 import { dbNowMs } from './migrations/011_grant_changes.ts';
 import type { Logger } from '../log.ts';
 
+const PG_NOW = dbNowMs('postgres');
+
 /** The database's time now, in ms since the epoch (the host's for SQLite). */
 export async function databaseTime(db: Queryable): Promise<number> {
   if (db.dialect === 'sqlite') return Date.now();
-  const row = await db.get<{ now: number }>(`SELECT ${dbNowMs('postgres')} AS now`);
+  const row = await db.get<{ now: number }>(`SELECT ${PG_NOW} AS now`);
   return Number(row!.now);
 }
 

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.ts';
-import type { Migration } from './migrations/sql.ts';
+import type { Migration, MigrationSteps } from './migrations/sql.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -15,7 +15,7 @@ export async function loadMigrations(): Promise<Migration[]> {
   return mods.map((m) => m.default as Migration);
 }
 
-export async function migrate(db: Db): Promise<string[]> {
+export async function migrate(db: Db, steps: MigrationSteps = {}): Promise<string[]> {
   const applied: string[] = [];
   await db.tx(async (tx) => {
     await tx.lock('migrations');
@@ -27,7 +27,10 @@ export async function migrate(db: Db): Promise<string[]> {
     await db.tx(async (tx) => {
       await tx.lock('migrations');
       if (await tx.get('SELECT id FROM schema_migrations WHERE id = ?', [m.id])) return;
+      const step = steps[m.id];
+      if (m.needsStep && !step) throw new Error(`migration_step_missing: migration ${m.id} is finished with SECRET_KEY: run it through \`npx foyer migrate\` or Foyer's start`);
       for (const stmt of m.up(db.dialect)) await tx.run(stmt);
+      await step?.(tx);
       await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [m.id, Date.now()]);
       await tx.run(`UPDATE meta SET value = ? WHERE key = 'schema'`, [m.id]);
       applied.push(m.id);

@@ -36,7 +36,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/event/${w.eventId}`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/event/${w.eventId}/page`, allowed: VENUE },
-  { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, allowed: VENUE, body: { purpose: 'sms' } },
+  { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, allowed: VENUE, body: { purpose: 'sms', confirm: 'yes' } },
   { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`, allowed: VENUE, body: { confirm: 'yes' } },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/export?format=csv`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/export?format=json`, allowed: VENUE },

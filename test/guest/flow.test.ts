@@ -119,7 +119,7 @@ describe('guest flow over HTTP (SQLite)', function () {
     const grant = await ctx.db.get<{ client_mac: string; subject_id: string; nas_id: string }>('SELECT * FROM grants');
     assert.equal(grant!.client_mac, 'aa:bb:cc:dd:ee:01');
     assert.equal(grant!.subject_id, events[0].subject_id);
-    assert.equal((await verifyLedger(ctx.db)).ok, true);
+    assert.equal((await verifyLedger(ctx.db, ctx.keys)).ok, true);
 
     // The evidence is byte for byte the screen 1 this flow was served.
     const version = await loadTemplateVersion<ConsentContent>(ctx.db, events[0].template_version_id);

@@ -26,7 +26,7 @@ eachBackend('scheduled jobs', (backend) => {
     assert.deepEqual(result, { erased: 1, sessions: 0 });
     const rows = await ctx.db.all<{ erased: number }>('SELECT CASE WHEN number_enc IS NULL THEN 1 ELSE 0 END AS erased FROM subjects ORDER BY last_event_at');
     assert.deepEqual(rows.map((r) => Number(r.erased)), [1, 0]);
-    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 2 });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 2 });
     const run = await ctx.db.get<{ job: string; result: string }>('SELECT job, result FROM job_runs');
     assert.deepEqual(run, { job: 'retention', result: '{"erased":1,"sessions":0}' });
   });

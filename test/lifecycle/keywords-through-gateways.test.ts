@@ -64,7 +64,7 @@ describe('keywords through the http gateway', () => {
     assert.deepEqual(await activeNumbers(ctx, cafe), [A]);
     await inbound(A, 'start', 'm3'); // the gateway retries its webhook: answered once
     assert.equal(peer.requests.length, 3);
-    assert.equal((await verifyLedger(ctx.db)).ok, true);
+    assert.equal((await verifyLedger(ctx.db, ctx.keys)).ok, true);
   });
 
   it('opts in by the venue keyword and answers HELP / ПОМОЩ', async () => {

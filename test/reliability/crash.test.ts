@@ -106,7 +106,7 @@ eachBackend('crash safety under SIGKILL', (backend) => {
            (SELECT 1 FROM consent_events e WHERE e.subject_id = g.subject_id AND e.venue_id = g.venue_id AND e.purpose = 'terms' AND e.decision = 'granted')`,
       );
       assert.equal(Number(orphans!.n), 0, 'no grant without its ledger events');
-      const v = await verifyLedger(db);
+      const v = await verifyLedger(db, deriveKeys(SECRET_KEY));
       assert.equal(v.ok, true, JSON.stringify(v));
       console.log(`      ${backend}: ${GUESTS} guests, ${KILLS} kills, ${guests.filter((g) => g.cuts > 0).length} guests cut and started again (${guests.reduce((s, g) => s + g.cuts, 0)} failed tries), ${v.count} ledger events, ${grants.size} grants`);
     } finally {

@@ -23,6 +23,7 @@ import { foyer } from '../support/cli.ts';
 import { Cut, makeGuests, prepareVenue, radiusAsk, accessRequest, radiusLogin, signUp as guestSignUp, type Guest } from '../support/guest-signup.ts';
 import { openDb } from '../../portal/store/open.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
+import { deriveKeys } from '../../portal/crypto/keys.ts';
 
 const NAS_SECRET = 'outage-nas-secret';
 
@@ -267,7 +268,7 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
         const events = await db.all<{ purpose: string }>('SELECT purpose FROM consent_events WHERE subject_id = ?', [grants.get(g.shown!.username)!]);
         assert.ok(events.some((e) => e.purpose === 'terms'), `guest ${g.n}'s grant rests on ledger events`);
       }
-      const v = await verifyLedger(db);
+      const v = await verifyLedger(db, deriveKeys(SECRET_KEY));
       assert.equal(v.ok, true, JSON.stringify(v));
     } finally {
       await db.close();

@@ -79,8 +79,10 @@ describe('security: guest side', function () {
     for (const path of ['/p/cafe/start', '/p/cafe/code', '/p/cafe/resend']) {
       const r = await b.post(path, { f: f.f, phone: '0881234567', consent_terms: 'yes', code: '123456' });
       assert.equal(r.status, 403, `${path} without a token`);
-      const wrong = await b.post(path, { ...f, csrf: 'forged', _csrf: 'forged', phone: '0881234567', consent_terms: 'yes' });
-      assert.ok(wrong.status === 403 || wrong.status === 303, `${path} with a forged token: ${wrong.status}`);
+      assert.match(r.html, /This form has expired/, `${path} without a token: refused for its token`);
+      const wrong = await b.post(path, { ...f, csrf: 'forged', _csrf: 'forged', phone: '0881234567', consent_terms: 'yes', code: '123456' });
+      assert.equal(wrong.status, 403, `${path} with a forged token: ${wrong.status}`);
+      assert.match(wrong.html, /This form has expired/, `${path} with a forged token: refused for its token`);
     }
   });
 
@@ -170,6 +172,8 @@ describe('security: the code itself', () => {
       '${SELECT}', // access/grant-state.ts: a constant column list
       "${columns.join(', ')}", "${columns.map(() => '?').join(', ')}", // access/nas-clients.ts: names from a constant table
       '${dbNowMs(d)}', '${dbNowMs(o.db.dialect)}', '${fn}', '${grant}', '${table}', // dialect SQL chosen by the code
+      '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
+      '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
       "${later('input_octets')}", "${later('output_octets')}", "${later('session_time')}", "${later('stale_at')}", "${later('updated_at')}", '${reopenable}', // access/sessions.ts
       '${limit}', '${page}', '${pageSize}', '${n - 1}', // numbers the code bounded
       '${lockKey(name)}', // store/postgres.ts: a number derived from the lock name

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { migrate } from '../../portal/store/migrate.ts';
+import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
+import { deriveKeys } from '../../portal/crypto/keys.ts';
 
 const mode = (f: string) => (statSync(f).mode & 0o777).toString(8);
 
@@ -27,7 +29,7 @@ describe('SQLite file permissions', () => {
     const file = join(dir, 'foyer.db');
     const db = await openDb(file);
     try {
-      await migrate(db);
+      await migrate(db, ledgerMigrationSteps(deriveKeys('file-mode-test-key')));
       await db.run('UPDATE store_health SET written_at = 1 WHERE id = 1');
       for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal(mode(f), '600', f);
     } finally {
@@ -41,7 +43,7 @@ describe('SQLite file permissions', () => {
     chmodSync(file, 0o644);
     const db = await openDb(file);
     try {
-      await migrate(db);
+      await migrate(db, ledgerMigrationSteps(deriveKeys('file-mode-test-key')));
       for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal(mode(f), '600', f);
     } finally {
       await db.close();

@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import { radiusPackage } from '../../radius/codec.ts';
 import { openDb } from '../../portal/store/open.ts';
 import { migrate } from '../../portal/store/migrate.ts';
+import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { fieldCipher } from '../../portal/crypto/fields.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
@@ -38,7 +39,7 @@ export const makeGuests = (count: number, prefix = '+3598870'): Guest[] =>
 export async function prepareVenue(dbUrl: string, o: { slug: string; secretKey: string; nasSecret: string }): Promise<void> {
   const setupDb = await openDb(dbUrl);
   try {
-    await migrate(setupDb);
+    await migrate(setupDb, ledgerMigrationSteps(deriveKeys(o.secretKey)));
     const venue = await createVenue(setupDb, {
       slug: o.slug, name: 'Test Café', country: 'BG',
       settings: venueSettingsSchema.parse({ limits: { perNumber10Min: 100, perNumberDay: 1000, perMacHour: 1000, perIpHour: 10000, perNasHour: 1000000, perCountryHour: 1000000, venueDaily: 10000000 } }),
