@@ -119,7 +119,7 @@ eachBackend('admin: consent records', (backend) => {
     const unconfirmed = await op.post(`${path}/withdraw`, { purpose: 'sms' });
     assert.equal(unconfirmed.status, 400);
     assert.match(unconfirmed.html, /Tick the box to confirm that the person asked to withdraw this consent/);
-    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 8 });
+    assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 8 });
     const res = await op.post(`${path}/withdraw`, { purpose: 'sms', note: 'phoned the café', confirm: 'yes' });
     assert.equal(res.status, 303);
     const last = (await w.ctx.db.get<ConsentEventRow>('SELECT * FROM consent_events ORDER BY seq DESC LIMIT 1'))!;
