@@ -32,7 +32,8 @@ async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, o: { create?:
   if (!o.create && config.databaseUrl.startsWith('/') && !existsSync(config.databaseUrl)) {
     throw new FoyerError('no_database', 400, `No database at ${config.databaseUrl}. Set DATABASE_URL or DATA_DIR to the one Foyer runs with, or create it with: npx foyer migrate`);
   }
-  const ctx = await buildContext(config, createLogger(process.env.LOG_LEVEL ?? 'warn'));
+  // A person at a terminal is told the database is unreachable; only the server waits for it.
+  const ctx = await buildContext(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), { waitForDatabase: false });
   try {
     return await fn(ctx);
   } finally {

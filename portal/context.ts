@@ -33,12 +33,14 @@ export interface AppContext {
   sms: SmsService;
 }
 
-export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
+/** `waitForDatabase: false` (the CLI): a database that cannot be reached fails at once instead of being waited for. */
+export async function buildContext(config: Config, log: Logger, o: { waitForDatabase?: boolean } = {}): Promise<AppContext> {
   const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS, log: (level, msg) => log[level](msg) });
   // Before migrating: migration 016 seals the ledger head with a key.
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
   try {
-    await untilReachable(() => migrate(db, ledgerMigrationSteps(keys)), { giveUpAfterMs: config.DATABASE_WAIT_SECONDS * 1000, log });
+    if (o.waitForDatabase === false) await migrate(db, ledgerMigrationSteps(keys));
+    else await untilReachable(() => migrate(db, ledgerMigrationSteps(keys)), { giveUpAfterMs: config.DATABASE_WAIT_SECONDS * 1000, log });
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;

@@ -71,6 +71,7 @@ function checkPassword(deps: AuthorizeDeps, req: AccessRequest, g: GrantState | 
   // to the device the guest signed up on: another device presenting them is refused, where
   // the grant names the device and the NAS says which one is asking.
   if (g.clientMac && mac && g.clientMac !== mac) return reject(deps, who, 'other_device', now);
+  if (g.blockedUntil !== null && g.blockedUntil > now) return reject(deps, who, 'blocked', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) return reject(deps, who, 'expired', now);
   const settings = deps.venues.peek(g.venueId);
@@ -108,6 +109,7 @@ async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stati
   const key = macKey(mac, req.nas.venueId);
   let g = hit(deps.grants, key) ?? (await readThrough(deps.grants, key, () => grantStateByMac(deps.db, mac, req.nas.venueId, now)));
   if (!g) return reject(deps, who, 'not_remembered', now);
+  if (g.blockedUntil !== null && g.blockedUntil > now) return reject(deps, who, 'blocked', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) {
     if (g.rememberUntil <= now) return reject(deps, who, 'not_remembered', now);

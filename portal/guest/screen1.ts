@@ -9,18 +9,16 @@ import type { Locale } from '../venues/settings.ts';
 import type { Handoff } from '../access-points/handoff.ts';
 import { FoyerError } from '../errors.ts';
 import { csrfToken } from '../http/csrf.ts';
-import { numberHash } from '../consent/subjects.ts';
-import { issueCode, verificationState } from '../verification/verifications.ts';
+import { verificationState } from '../verification/verifications.ts';
 import { currentVersion, renderStart, storedVersion } from './consent-page.ts';
 import { readRedirect } from '../access-points/nas-for-handoff.ts';
-import { createFlow, handbackPending, loadFlow, macHash, markCodeSent, newSecret, ownsFlow } from '../signup/flows.ts';
+import { handbackPending, loadFlow, macHash, ownsFlow } from '../signup/flows.ts';
 import { readStartForm, type FieldProblem } from '../signup/start-form.ts';
 import { entryToken, readEntryToken, type Entry } from '../signup/entry-token.ts';
-import { startBlockedUntil } from '../signup/start-limit.ts';
+import { startSignUp } from '../signup/start.ts';
 import type { Submission } from '../signup/submission.ts';
-import { clientIp, cookieFlow, flowExpired, flowFor, formBody, ownFlow, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
+import { clientIp, cookieFlow, flowFor, formBody, ownFlow, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
 import { codeText } from './sms-texts.ts';
-import type { SendKeys } from '../verification/limits.ts';
 import { rejectSinceLastGrant, type RejectReason } from '../access/reject-reasons.ts';
 
 /** A refusal older than this is not what brought the guest back to the portal. */
@@ -85,9 +83,10 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
   requireCsrf(app, kctx);
   const shown = readEntryToken(app.keys, body.t, venue.id, now);
   if (body.f !== shown.id) throw new FoyerError('guest_entry_invalid', 400, 'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.');
-  // Submitted before (a new number, or a send that was refused): only by the browser that holds the flow.
-  const existing = await loadFlow(app.db, app, shown.id, venue.id, now);
-  if (existing && !ownsFlow(app.keys, existing, cookieFlow(kctx)?.id === existing.id ? cookieFlow(kctx)?.secret : undefined)) throw flowExpired();
+  // Submitted before (a new number, or after a refused send): continued only by the browser
+  // that holds the flow; another browser's flow is never continued.
+  const found = await loadFlow(app.db, app, shown.id, venue.id, now);
+  const existing = found && ownsFlow(app.keys, found, cookieFlow(kctx)?.id === found.id ? cookieFlow(kctx)?.secret : undefined) ? found : undefined;
   if (existing?.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${existing.id}`);
   const locale = pickLocale(kctx, venue, { locale: existing?.locale ?? shown.locale });
   const values = pickValues(body);
@@ -101,47 +100,19 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
   const form = readStartForm(venue, version.content.venue, body, now);
   if (!form.ok) return showStart(app, kctx, venue, origin, locale, { values, problems: form.problems, status: 400 });
 
-  const ip = clientIp(kctx) || null;
-  if (!existing && ip) {
-    const until = await startBlockedUntil(app.db, venue.id, ip, venue.settings.limits, now);
-    if (until) return tooMany(app, kctx, venue, origin, locale, values, 'guest_too_many_starts', until, now);
-  }
   const submission: Submission = {
-    e164: form.e164, callingCode: form.callingCode, details: form.details, choices: form.choices, versionId: version.id, locale, entry: body.t as string,
+    e164: form.e164, callingCode: form.callingCode, details: form.details, choices: form.choices, versionId: version.id, locale, page: shown.id, entry: body.t as string,
   };
-  const keys: SendKeys = {
-    venueId: venue.id,
-    numberHash: numberHash(app.keys, form.e164),
-    macHash: macHash(app.keys, shown.handoff.clientMac),
-    clientIp: ip,
-    nasId: shown.handoff.nasId ?? null,
-    callingCode: form.callingCode,
-  };
-  const sent = await issueCode(app, shown.id, {
-    keys,
-    e164: form.e164,
-    settings: venue.settings,
+  const out = await startSignUp(app, venue, {
+    shown, own: existing, idTaken: Boolean(found), submission, clientIp: clientIp(kctx) || null, userAgent: kctx.get('user-agent').slice(0, 1024) || null,
     text: (code, minutes) => codeText(app.views, venue, locale, code, minutes),
-    submission,
   });
-  // A refused send leaves the flow as it was: a new number is never the flow's until its code went out.
-  if (sent.ok) {
-    if (existing) await markCodeSent(app.db, existing.id, sent.verificationId, sent.expiresAt, app.now());
-    else await startFlow(app, kctx, venue, shown, locale, ip, sent);
-    return seeOther(kctx, `/p/${venue.slug}/code?f=${shown.id}`);
+  if (out.ok) {
+    if (out.secret) rememberFlow(app, kctx, { id: out.flowId, secret: out.secret, expiresAt: out.expiresAt });
+    return seeOther(kctx, `/p/${venue.slug}/code?f=${out.flowId}`);
   }
-  if (sent.reason === 'blocked') return tooMany(app, kctx, venue, origin, locale, values, 'guest_send_blocked', sent.retryAt, now);
-  return showStart(app, kctx, venue, origin, locale, { values, problems: [{ field: '', code: 'guest_sms_failed' }], status: 503 });
-}
-
-/** Writes the flow with its first code, bound to this browser by a new secret in its cookie. */
-async function startFlow(app: AppContext, kctx: Context, venue: Venue, shown: Entry, locale: Locale, ip: string | null, sent: { verificationId: string; expiresAt: number }) {
-  const secret = newSecret();
-  const now = app.now();
-  const f = { id: shown.id, venueId: venue.id, handoff: shown.handoff, locale, userAgent: kctx.get('user-agent').slice(0, 1024) || null, clientIp: ip, secret, verificationId: sent.verificationId, codeExpiresAt: sent.expiresAt };
-  // The same page submitted from two browsers at once: the first one's flow stands.
-  if (!(await createFlow(app.db, app, f, now))) throw flowExpired();
-  rememberFlow(app, kctx, { id: shown.id, secret, expiresAt: Math.max(sent.expiresAt, now + 60 * 60_000) });
+  if (out.reason === 'sms_failed') return showStart(app, kctx, venue, origin, locale, { values, problems: [{ field: '', code: 'guest_sms_failed' }], status: 503 });
+  return tooMany(app, kctx, venue, origin, locale, values, out.reason === 'blocked' ? 'guest_send_blocked' : 'guest_too_many_starts', out.retryAt, now);
 }
 
 function tooMany(app: AppContext, kctx: Context, venue: Venue, origin: Origin, locale: Locale, values: Record<string, string | boolean>, code: string, retryAt: number, now: number) {

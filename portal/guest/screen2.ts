@@ -60,7 +60,7 @@ export async function codePage(app: AppContext, kctx: Context): Promise<void> {
   if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   // A language picked on screen 2 holds for what follows (the next SMS, the last page).
   if (kctx.query.lang && locale !== flow.locale) await setFlowLocale(app.db, flow.id, locale, app.now());
-  const notice = kctx.query.n === 'resent' ? app.views.t(locale, 'guest.code.resent') : undefined;
+  const notice = kctx.query.n === 'resent' || kctx.query.n === 'new' ? app.views.t(locale, kctx.query.n === 'new' ? 'guest.code.sentNew' : 'guest.code.resent') : undefined;
   await showCode(app, kctx, venue, flow, locale, { notice });
 }
 
@@ -146,7 +146,7 @@ export async function resend(app: AppContext, kctx: Context): Promise<void> {
   if (!out.ok && (out.reason === 'expired' || out.reason === 'too_many' || out.reason === 'used')) out = await issueCode(deps, flow.id, req);
   if (out.ok) {
     if (out.verificationId !== flow.verificationId) await markCodeSent(app.db, flow.id, out.verificationId, out.expiresAt, app.now());
-    return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}&n=resent`);
+    return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}&n=${out.verificationId !== flow.verificationId ? 'new' : 'resent'}`);
   }
   if (out.reason === 'too_soon' || out.reason === 'blocked') {
     const seconds = Math.max(1, Math.ceil((out.retryAt - now) / 1000));

@@ -14,9 +14,12 @@ export function codeText(views: Views, venue: Venue, locale: Locale, code: strin
   return own && own.includes('{{code}}') ? fill(own, params) : views.t(locale, 'guest.sms.code', params);
 }
 
+/** Confirms the SMS offers subscription, naming the incentive the guest was offered for it (if any). */
 export function confirmationText(views: Views, venue: Venue, locale: Locale): string {
   const own = venue.settings.wording[locale]?.smsConfirmation;
-  return own ? fill(own, { venue: venue.name }) : views.t(locale, 'guest.sms.confirmation', { venue: venue.name });
+  const incentive = venue.settings.wording[locale]?.incentive?.replace(/[.!\s]+$/, '');
+  if (own) return fill(own, { venue: venue.name, incentive: incentive ?? '' });
+  return views.t(locale, incentive ? 'guest.sms.confirmationIncentive' : 'guest.sms.confirmation', { venue: venue.name, incentive: incentive ?? '' });
 }
 
 /** The wording fields that are sent by SMS, as the branding form names them. */

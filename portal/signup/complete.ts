@@ -53,7 +53,8 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
     // The purposes the page the guest saw offered, with that page's text.
     const offers = version.content.venue.offers;
     const purposes: Purpose[] = ['terms', ...(offers.sms ? (['sms'] as const) : []), ...(offers.email ? (['email'] as const) : [])];
-    const evidence = JSON.stringify({ flow: flow.id, screen: 'start', entry: s.entry, nas_reported: nasReported(h) });
+    // `flow`: the flow id the submitted page carried, which the page's bytes include.
+    const evidence = JSON.stringify({ flow: s.page, screen: 'start', entry: s.entry, nas_reported: nasReported(h) });
     const events: ConsentEventInput[] = purposes.map((purpose) => ({
       venueId: venue.id,
       purpose,

@@ -13,7 +13,9 @@ export interface Submission {
   /** The page version the guest was shown and submitted. */
   versionId: string;
   locale: Locale;
-  /** The entry token of the page submitted: with the version, it re-renders that page byte for byte. */
+  /** The flow id the submitted page carried (the flow's own, unless that page was submitted twice). */
+  page: string;
+  /** The entry token of the page submitted: with the version and page id, it re-renders that page byte for byte. */
   entry: string;
 }
 

@@ -156,6 +156,17 @@ describe('access points: NAS portal settings and login hosts', function () {
       // Its own RADIUS address is a range, not a host: without login hosts nothing in it is taken.
       await addNas(ctx.db, ctx.cipher, { name: 'range-bare', address: '10.8.0.0/24', vendor: 'coovachilli', venueId: (await makeVenue(ctx, 'range-bare')).id, nasIdentifier: 'range-bare' });
       assert.equal((await new Browser(srv.url).get(`/p/range-bare?${chilli('10.8.0.1', '02-00-00-00-00-38').replace('range-gw', 'range-bare')}`)).status, 400);
+      // The same for the vendors whose redirect names a login URL outright.
+      const mt = await makeVenue(ctx, 'range-mt');
+      await addNas(ctx.db, ctx.cipher, { name: 'range-mt', address: '10.9.0.0/16', vendor: 'mikrotik', venueId: mt.id, nasIdentifier: 'range-mt', loginHosts: ['10.9.0.1'] });
+      const link = (host: string, mac: string) => `/p/range-mt?mac=${mac}&identity=range-mt&link-login-only=${enc(`http://${host}/login`)}`;
+      assert.equal((await new Browser(srv.url).get(link('10.9.44.2', '02:00:00:00:00:39'))).status, 400, 'MikroTik: another host of the range');
+      assert.equal((await new Browser(srv.url).get(link('10.9.0.1', '02:00:00:00:00:3a'))).status, 200, 'MikroTik: its login host');
+      const gen = await makeVenue(ctx, 'range-gen');
+      await addNas(ctx.db, ctx.cipher, { name: 'range-gen', address: 'fd00:7::/64', vendor: 'generic', venueId: gen.id, loginHosts: ['[fd00:7::1]'] });
+      const login = (host: string, mac: string) => `/p/range-gen?mac=${mac}&login_url=${enc(`http://${host}/login`)}`;
+      assert.equal((await new Browser(srv.url).get(login('[fd00:7::99]', '02:00:00:00:00:3b'))).status, 400, 'generic, IPv6 range: another host of the range');
+      assert.equal((await new Browser(srv.url).get(login('[fd00:7::1]', '02:00:00:00:00:3c'))).status, 200, 'generic, IPv6 range: its login host');
     });
 
     it('a venue with no NAS at all hands back as the redirect says (nothing could use the credentials)', async () => {

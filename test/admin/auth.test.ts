@@ -152,7 +152,7 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     w = await adminWorld({}, backend);
     const op = await w.as('operator-a');
     await op.post(`/admin/venues/${w.a.slug}/branding`, { name: 'Café A renamed' });
-    await op.post(`/admin/venues/${w.a.slug}/publish`, {});
+    await op.post(`/admin/venues/${w.a.slug}/publish`, { confirm: 'yes' });
     const entries = await listAudit(w.ctx.db);
     const publish = entries.find((e) => e.action === 'venue.publish')!;
     assert.equal(publish.actorEmail, EMAILS['operator-a']);

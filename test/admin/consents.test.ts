@@ -111,10 +111,23 @@ eachBackend('admin: consent records', (backend) => {
     assert.equal((await (await w.as('operator-b')).get(`/admin/venues/${w.a.slug}/consents/event/${e.id}/page`)).status, 404);
   });
 
-  it('withdraws on request: a withdrawn event by the operator, chained on the ledger', async () => {
-    const res = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms', note: 'phoned the café' });
+  it('withdraws on request: asked to confirm first, a withdrawn event by the operator, chained on the ledger, the result shown after', async () => {
+    const path = `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`;
+    const page = await op.get(path);
+    assert.match(page.html, /<input type="checkbox" name="confirm" value="yes" required> I confirm the person asked to withdraw this consent/);
+    // Issue 19.11: without the confirmation nothing happens, and the operator is told why.
+    const unconfirmed = await op.post(`${path}/withdraw`, { purpose: 'sms' });
+    assert.equal(unconfirmed.status, 400);
+    assert.match(unconfirmed.html, /Tick the box to confirm that the person asked to withdraw this consent/);
+    assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 8 });
+    const res = await op.post(`${path}/withdraw`, { purpose: 'sms', note: 'phoned the café', confirm: 'yes' });
     assert.equal(res.status, 303);
     const last = (await w.ctx.db.get<ConsentEventRow>('SELECT * FROM consent_events ORDER BY seq DESC LIMIT 1'))!;
+    // The notice's query comes before the fragment, so the page after says what happened.
+    assert.equal(res.headers.get('location'), `${path}?done=withdrawn_sms#e-${last.id}`);
+    const after = await op.get(`${path}?done=withdrawn_sms`);
+    assert.match(after.html, /role="status">Withdrawn: SMS offers\. The withdrawal is recorded on the ledger/);
+    assert.match(after.html, new RegExp(`<tr id="e-${last.id}">`));
     assert.equal(last.decision, 'withdrawn');
     assert.equal(last.purpose, 'sms');
     assert.equal(last.channel, 'operator');
@@ -122,7 +135,7 @@ eachBackend('admin: consent records', (backend) => {
     assert.equal(last.number_hash, w.guestHash);
     assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 9 });
     // Nothing left to withdraw: told so, nothing appended.
-    const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms' });
+    const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms', confirm: 'yes' });
     assert.equal(again.status, 409);
     assert.equal((await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'terms' })).status, 400);
   });

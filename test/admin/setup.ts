@@ -79,3 +79,13 @@ export async function adminWorld(env: Record<string, string> = {}, backend: Back
     },
   };
 }
+
+/** The branding form as the page fills it, with changes. */
+export async function brandingForm(c: AdminClient, slug: string, changes: Record<string, string>): Promise<Record<string, string>> {
+  const page = await c.get(`/admin/venues/${slug}/branding`);
+  const form: Record<string, string> = {};
+  for (const m of page.html.matchAll(/<input id="[^"]*" name="([^"]+)" type="(?:text|color|hidden)" value="([^"]*)"/g)) form[m[1]] = m[2];
+  for (const m of page.html.matchAll(/<textarea id="[^"]*" name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) form[m[1]] = m[2];
+  for (const m of page.html.matchAll(/<select id="[^"]*" name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) form[m[1]] = /<option value="([^"]*)" selected/.exec(m[2])?.[1] ?? /<option value="([^"]*)"/.exec(m[2])![1];
+  return { ...form, ...changes };
+}

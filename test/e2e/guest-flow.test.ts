@@ -145,7 +145,7 @@ describe('guest end to end in Chromium (no JavaScript)', function () {
     assert.equal(await page.locator('html').getAttribute('lang'), 'bg');
     assert.equal(await page.locator('h1').textContent(), 'Безплатен Wi-Fi в Café Central');
     await screen1(page, '0888100005');
-    assert.match(outbox(ctx).at(-1)!.text, /вашият код за Wi-Fi/);
+    assert.match(outbox(ctx).at(-1)!.text, /е кодът ви за Wi-Fi/);
     assert.equal(await page.locator('h1').textContent(), 'Въведете кода, който ви изпратихме');
     await page.locator('#code').fill(lastCode(ctx));
     await page.getByRole('button', { name: 'Свързване', exact: true }).click();

@@ -26,7 +26,7 @@ for (const name of names) {
       dryRunTimeoutMinutes: 20,
       incremental: true,
       incrementalFile: `reports/mutation/${name}.incremental.json`,
-      reporters: ['clear-text', 'json'],
+      reporters: ['clear-text', 'json', 'dots'],
       jsonReporter: { fileName: `reports/mutation/${name}.json` },
       clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
       tempDirName: `.stryker-tmp/${name}`,

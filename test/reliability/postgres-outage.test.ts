@@ -19,6 +19,7 @@ import { createGrant } from '../../portal/access/grants.ts';
 import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
+import { foyer } from '../support/cli.ts';
 import { Cut, makeGuests, prepareVenue, radiusAsk, accessRequest, radiusLogin, signUp as guestSignUp, type Guest } from '../support/guest-signup.ts';
 import { openDb } from '../../portal/store/open.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
@@ -186,7 +187,8 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
     await Promise.all(procs.map((p) => p.start()));
     const outbox = env().SMS_OUTBOX;
 
-    // Guests keep arriving, alternating between the two processes, until the faults are over.
+    // Guests keep arriving, alternating between the two processes, until the faults are over:
+    // six at once by default (the chaos run used 16: OUTAGE_GUESTS_AT_ONCE=16 on a bigger machine).
     const guests: Guest[] = [];
     const refusals: { status: number; retryAfter: string | null }[] = [];
     let faultsOver = false;
@@ -211,7 +213,7 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
         }
       }
     };
-    const load = Promise.all(Array.from({ length: 6 }, worker));
+    const load = Promise.all(Array.from({ length: Number(process.env.OUTAGE_GUESTS_AT_ONCE ?? 6) }, worker));
 
     const ended: Record<string, number> = {};
     for (const state of ['active', 'idle in transaction', 'idle']) {
@@ -272,6 +274,19 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
       await db.close();
     }
     console.log(`      ${guests.length} guests (${guests.filter((g) => g.cuts).length} cut and started again), backends ended ${JSON.stringify(ended)}, ${refusals.length} answers 503; after the server came back: /healthz 200 in ${healthy.join(' and ')} ms, first new guest online in ${firstSignUps.join(' and ')} ms`);
+  });
+
+  it('the CLI does not wait for a server that is down: it says so and exits', async () => {
+    pgs.stop();
+    try {
+      const t0 = Date.now();
+      const r = await foyer(['venue', 'list'], { DATABASE_URL: pgs.url, DATA_DIR: dir, SECRET_KEY });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /database unavailable/);
+      assert.ok(Date.now() - t0 < 30_000, `exited after ${Date.now() - t0} ms`);
+    } finally {
+      pgs.start();
+    }
   });
 
   it('started while the server is down, waits with a log line saying so, and serves once it is up', async () => {

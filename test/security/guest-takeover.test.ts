@@ -14,6 +14,7 @@ import { handBackCredentials } from '../support/hand-back.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { findVenueBySlug, updateVenueSettings } from '../../portal/venues/venues.ts';
 import type { SmsGateway } from '../../portal/sms/gateway.ts';
+import { csrfToken } from '../../portal/http/csrf.ts';
 
 const enc = encodeURIComponent;
 const LOGIN = 'http://10.1.0.1:3990/login';
@@ -74,9 +75,14 @@ eachBackend('an attacker on the guest Wi-Fi', (backend) => {
       assert.equal(pending.status, 200, `a stranger was sent to ${pending.location}`);
       assert.ok(!pending.html.includes(victimFlow), 'the fresh screen 1 names nothing of the victim\'s flow');
       assert.equal((await stranger.get(`/p/cafe/code?f=${victimFlow}`)).status, 410, 'the flow id alone opens no screen 2');
-      const resend = await stranger.post('/p/cafe/resend', { f: victimFlow, csrf: 'x' });
-      assert.ok(resend.status >= 400 && resend.status < 500, `resend by flow id answered ${resend.status}`);
+      // Even with the flow's CSRF token (which only the victim's pages carry), the flow id opens nothing.
+      const csrf = csrfToken(ctx.keys, victimFlow);
+      assert.equal((await stranger.post('/p/cafe/resend', { f: victimFlow, csrf })).status, 410, 'no resend to the victim');
+      assert.equal((await stranger.post('/p/cafe/code', { f: victimFlow, csrf, code: '000000' })).status, 410, 'no try burnt');
+      assert.equal((await stranger.get(`/p/cafe/start?f=${victimFlow}`)).status, 410, 'no way to change the number');
       assert.equal(outbox(ctx).length, sent, 'no SMS to the victim');
+      const tries = await ctx.db.get<{ failures: number }>('SELECT v.failures FROM verifications v JOIN guest_flows f ON f.verification_id = v.id WHERE f.id = ?', [victimFlow]);
+      assert.equal(Number(tries!.failures), 0);
 
       // Signed up: the hand-back is the victim's alone.
       const done = await enterCode(victim, started.location!, lastCode(ctx));
@@ -89,6 +95,24 @@ eachBackend('an attacker on the guest Wi-Fi', (backend) => {
       assert.equal(online.status, 410, online.html);
     });
   }
+
+  it('the same page submitted again without its cookie starts a flow of its own, never continues the first', async () => {
+    const page = await new Browser(srv.url).get('/p/cafe?mac=02-AC-00-00-00-01');
+    const fields = { ...formFields(page.html, '/start'), consent_terms: 'yes' };
+    // A double tap whose first answer (and cookie) the browser dropped, or a copied form.
+    const first = new Browser(srv.url);
+    const second = new Browser(srv.url);
+    const [a, b] = await Promise.all([first.post('/p/cafe/start', { ...fields, phone: number() }), second.post('/p/cafe/start', { ...fields, phone: number() })]);
+    assert.equal(a.status, 303, a.html);
+    assert.equal(b.status, 303, b.html);
+    const fa = new URL(a.location!, srv.url).searchParams.get('f');
+    const fb = new URL(b.location!, srv.url).searchParams.get('f');
+    assert.notEqual(fa, fb);
+    assert.equal((await first.get(`/p/cafe/code?f=${fb}`)).status, 410, 'one browser never opens the other\'s flow');
+    assert.equal((await second.get(`/p/cafe/code?f=${fa}`)).status, 410);
+    assert.equal((await first.get(a.location!)).status, 200);
+    assert.equal((await second.get(b.location!)).status, 200);
+  });
 
   it('the single-use hand-back link works once, for a browser without the cookie', async () => {
     const { entry, login } = VENDORS.mikrotik('31');
@@ -243,6 +267,34 @@ eachBackend('an attacker on the guest Wi-Fi', (backend) => {
     const flows = Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM guest_flows'))!.n);
     assert.ok(flows <= accepted, `${flows} flows for ${accepted} accepted`);
     assert.ok(fields.csrf);
+  });
+
+  it('refuses a changed entry token with 400 and an expired one with 410, in the guest\'s language, writing nothing', async () => {
+    const b = new Browser(srv.url, { lang: 'bg' });
+    const page = await b.get('/p/cafe?mac=02-AB-00-00-00-01&nas=ap-lobby');
+    const f = formFields(page.html, '/start');
+    const [body, sig] = f.t.split('.');
+    // The guest's own hand-off, rewritten to another MAC and NAS, keeping the signature.
+    const forged = Buffer.from(Buffer.from(body, 'base64url').toString('utf8').replace('02:ab:00:00:00:01', '02:ab:00:00:00:99'), 'utf8').toString('base64url');
+    const before = Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM guest_flows'))!.n);
+    const changed = await b.post('/p/cafe/start', { ...f, t: `${forged}.${sig}`, phone: number(), consent_terms: 'yes' });
+    assert.equal(changed.status, 400);
+    assert.match(changed.html, /<html lang="bg">/);
+    assert.match(changed.html, /Тази страница е променена/);
+    const lang = await b.get(`/p/cafe/start?t=${forged}.${sig}&lang=en`);
+    assert.equal(lang.status, 400);
+    // An hour later the page has expired.
+    const real = ctx.now;
+    ctx.now = () => real() + 60 * 60_000 + 1;
+    try {
+      const late = await b.post('/p/cafe/start', { ...f, phone: number(), consent_terms: 'yes' });
+      assert.equal(late.status, 410);
+      assert.match(late.html, /Времето за вход изтече/);
+    } finally {
+      ctx.now = real;
+    }
+    assert.equal(Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM guest_flows'))!.n), before);
+    assert.equal((await b.post('/p/cafe/start', { ...f, phone: number(), consent_terms: 'yes' })).status, 303, 'the untouched page still works');
   });
 
   it('marks the NAS redirect\'s values as reported by the NAS in each event', async () => {

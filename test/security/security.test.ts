@@ -79,8 +79,10 @@ describe('security: guest side', function () {
     for (const path of ['/p/cafe/start', '/p/cafe/code', '/p/cafe/resend']) {
       const r = await b.post(path, { f: f.f, phone: '0881234567', consent_terms: 'yes', code: '123456' });
       assert.equal(r.status, 403, `${path} without a token`);
-      const wrong = await b.post(path, { ...f, csrf: 'forged', _csrf: 'forged', phone: '0881234567', consent_terms: 'yes' });
-      assert.ok(wrong.status === 403 || wrong.status === 303, `${path} with a forged token: ${wrong.status}`);
+      assert.match(r.html, /This form has expired/, `${path} without a token: refused for its token`);
+      const wrong = await b.post(path, { ...f, csrf: 'forged', _csrf: 'forged', phone: '0881234567', consent_terms: 'yes', code: '123456' });
+      assert.equal(wrong.status, 403, `${path} with a forged token: ${wrong.status}`);
+      assert.match(wrong.html, /This form has expired/, `${path} with a forged token: refused for its token`);
     }
   });
 

@@ -8,6 +8,7 @@ import { createVenue } from '../../portal/venues/venues.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
 import { exportActiveSms } from '../../portal/consent/lists.ts';
 import { INBOUND_REPLIES_PER_HOUR } from '../../portal/sms/inbound.ts';
+import { eachBackend } from '../support/backends.ts';
 
 const TOKEN = 'inbound-token-0123456789';
 
@@ -144,8 +145,33 @@ describe('sms: the http gateway inbound and status callbacks', () => {
     assert.equal((await ctx.db.all('SELECT id FROM sms_inbound')).length, 0);
   });
 
+  it('reads numbers in international format only', () => {
+    assert.equal(e164('+359 88 123-4567'), '+359881234567');
+    assert.equal(e164('00359881234567'), '+359881234567');
+    assert.equal(e164('0881234567'), undefined);
+    assert.equal(e164('CAFE'), undefined);
+  });
+});
+
+// The reply limit is counted under a per-sender lock: parallel HELPs on PostgreSQL (many
+// connections) must not all find the count below the limit.
+eachBackend('sms: replies to inbound keywords are limited per number', (backend) => {
+  let ctx: TestContext;
+  let srv: TestServer;
+  let peer: HttpPeer;
+  const AUTH = { authorization: `Bearer ${TOKEN}` };
+  before(async () => {
+    peer = await httpPeer(() => ({ status: 200, body: `{"id":"out-${Math.random().toString(36).slice(2)}"}` }));
+    ctx = await testContext({ backend, env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_HTTP_ID: 'id', SMS_INBOUND_TOKEN: TOKEN } });
+    srv = await serve(ctx);
+  });
+  after(async () => {
+    await srv?.close();
+    await peer?.close();
+    await ctx?.cleanup();
+  });
+
   it('answers at most a few keywords per number an hour: a flood of HELPs does not make Foyer send without limit', async () => {
-    await setup();
     await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
     const help = (from: string, id: string) => fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ from, to: '1234', text: 'HELP', id }) });
     const flood = await Promise.all(Array.from({ length: 30 }, (_, i) => help('+359881234567', `h-${i}`)));
@@ -166,10 +192,4 @@ describe('sms: the http gateway inbound and status callbacks', () => {
     assert.equal(to('+359881234567'), sent + 1);
   });
 
-  it('reads numbers in international format only', () => {
-    assert.equal(e164('+359 88 123-4567'), '+359881234567');
-    assert.equal(e164('00359881234567'), '+359881234567');
-    assert.equal(e164('0881234567'), undefined);
-    assert.equal(e164('CAFE'), undefined);
-  });
 });

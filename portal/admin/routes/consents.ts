@@ -84,6 +84,8 @@ export function consentRoutes(r: Router, app: AppContext): void {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const purpose = str(body.purpose) as Purpose;
     if (!PURPOSES.includes(purpose) || purpose === 'terms') throw new FoyerError('admin_withdraw_purpose', 400, 'Choose the offer the person withdraws from (SMS or e-mail).');
+    // A withdrawal is final on the ledger (only the person can opt in again): asked first, like erasure.
+    if (str(body.confirm) !== 'yes') throw new FoyerError('admin_withdraw_confirm', 400, 'Tick the box to confirm that the person asked to withdraw this consent.');
     const note = str(body.note).trim().slice(0, 500);
     const email = adminOf(ctx).account.email;
     const appended = await unwrapped(app.db.tx(async (tx) => {
@@ -96,7 +98,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
       await audit(tx, actorOf(ctx), 'consents.withdraw', venue.slug, { purpose, event: e.id });
       return e;
     }));
-    seeOther(ctx, `/admin/venues/${venue.slug}/consents/person/${hash}#e-${appended.id}`, 'withdrawn');
+    seeOther(ctx, `/admin/venues/${venue.slug}/consents/person/${hash}#e-${appended.id}`, `withdrawn_${purpose}`);
   });
 
   r.post('/venues/:slug/consents/person/:hash/erase', allowVenue(app, 'consents.erase'), async (ctx) => {
