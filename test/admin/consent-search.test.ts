@@ -24,11 +24,12 @@ eachBackend('consent search and suppression list', (backend) => {
     ctx = await testContext({ backend });
     venue = await createVenue(ctx.db, { slug: 'search', name: 'Search', country: 'BG' });
     other = await createVenue(ctx.db, { slug: 'elsewhere', name: 'Elsewhere', country: 'BG' });
+    // In time order: the ledger's time never runs backwards, so a past event comes first.
+    await signUp(ctx, other.id, A, { terms: 'granted', sms: 'declined' }, T0 + 10);
     await signUp(ctx, venue.id, A, { terms: 'granted', sms: 'granted' }, T0 + 10);           // 10 March
     await signUp(ctx, venue.id, B, { terms: 'granted', sms: 'declined' }, T0 + DAY + 10);    // 11 March
     await signUp(ctx, venue.id, C, { terms: 'granted', sms: 'granted' }, T0 + 2 * DAY - 1);  // 11 March, last ms
     await ctx.db.tx((tx) => appendEvents(tx, [{ venueId: venue.id, purpose: 'sms', decision: 'withdrawn', channel: 'sms-keyword', numberHash: numberHash(ctx.keys, C) }], ctx.keys, { clock: () => T0 + 2 * DAY + 5 })); // 12 March
-    await signUp(ctx, other.id, A, { terms: 'granted', sms: 'declined' }, T0 + 10);
   });
   after(() => ctx?.cleanup());
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { migrate } from '../../portal/store/migrate.ts';
+import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { fieldCipher } from '../../portal/crypto/fields.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
@@ -33,7 +34,7 @@ describe('security: issue 14 attacks against a running Foyer (npm start)', funct
     dir = mkdtempSync(join(tmpdir(), 'foyer-attacks-'));
     const dbUrl = join(dir, 'foyer.db');
     db = await openDb(dbUrl);
-    await migrate(db);
+    await migrate(db, ledgerMigrationSteps(deriveKeys(SECRET_KEY)));
     const cafe = await createVenue(db, { slug: 'cafe', name: 'Café', country: 'BG' });
     await addAdmin(db, { email: 'owner@cafe.test', password: PASSWORD, role: 'owner' });
     await addAdmin(db, { email: 'op@cafe.test', password: PASSWORD, role: 'operator', venueIds: [cafe.id] });
