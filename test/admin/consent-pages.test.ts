@@ -31,6 +31,9 @@ describe('admin: consent pages around their lookups', function () {
   });
 
   it('answers an unknown person, event or stored page with a 404 that says so', async () => {
+    const junk = await op.get(`/admin/venues/${w.a.slug}/consents/person/not-a-hash`);
+    assert.equal(junk.status, 404);
+    assert.match(junk.html, /There are no consent records for this person at this venue\./);
     const person = await op.get(`/admin/venues/${w.a.slug}/consents/person/${'a'.repeat(64)}`);
     assert.equal(person.status, 404);
     assert.match(person.html, /There are no consent records for this person at this venue\./);
@@ -41,6 +44,15 @@ describe('admin: consent pages around their lookups', function () {
     assert.equal(page.status, 404);
     // Same error code as the event: the page shows the code's message from the locale file.
     assert.match(page.html, /There is no such consent record at this venue\./);
+  });
+
+  it('reads the from and to dates of the search form', async () => {
+    const rows = async (q: string) => ((await op.get(`/admin/venues/${w.a.slug}/consents?${q}`)).html.match(/consents\/event\//g) ?? []).length;
+    const all = await rows('');
+    assert.ok(all > 0);
+    assert.equal(await rows('to=2000-01-01'), 0);
+    assert.equal(await rows('from=2999-01-01'), 0);
+    assert.equal(await rows('from=2000-01-01&to=2999-01-01'), all);
   });
 
   it("lists the operator's own venues in the picker, and only those", async () => {
