@@ -1,7 +1,7 @@
 // `npx foyer …`: the admin's command line. Each command validates its arguments,
 // prints what it did, and exits non-zero with a message a person can act on.
 import { Command, InvalidArgumentError } from 'commander';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +15,7 @@ import { addNas, listNas, removeNas, updateNasPortal, VENDORS } from './access/n
 import { clearedInput, CLEARABLE, describePortal, portalInput, portalOptions } from './access-points/nas-cli.ts';
 import { addAdmin, ROLES } from './admin/accounts.ts';
 import { verifyLedger } from './consent/verify.ts';
+import { ledgerMigrationSteps } from './consent/head.ts';
 import { exportConsents } from './consent/export.ts';
 import { exportActiveSms, exportSuppression } from './consent/lists.ts';
 import { PURPOSES, type Purpose } from './consent/event.ts';
@@ -24,9 +25,15 @@ import { coaDisconnector } from './access/coa.ts';
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 
-async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, o: { create?: boolean } = {}): Promise<T> {
   const config = loadConfig();
-  const ctx = await buildContext(config, createLogger(process.env.LOG_LEVEL ?? 'warn'));
+  // Only `migrate` makes a database: any other command finding none is pointed at the wrong
+  // place (another DATA_DIR or DATABASE_URL), and a new empty one would only hide that.
+  if (!o.create && config.databaseUrl.startsWith('/') && !existsSync(config.databaseUrl)) {
+    throw new FoyerError('no_database', 400, `No database at ${config.databaseUrl}. Set DATABASE_URL or DATA_DIR to the one Foyer runs with, or create it with: npx foyer migrate`);
+  }
+  // A person at a terminal is told the database is unreachable; only the server waits for it.
+  const ctx = await buildContext(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), { waitForDatabase: false });
   try {
     return await fn(ctx);
   } finally {
@@ -65,9 +72,9 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
     .description('apply database migrations')
     .action(() =>
       withContext(async (ctx) => {
-        const applied = await migrate(ctx.db);
+        const applied = await migrate(ctx.db, ledgerMigrationSteps(ctx.keys));
         out.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-      }),
+      }, { create: true }),
     );
 
   const venue = program.command('venue').description('venues');
@@ -165,9 +172,11 @@ export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => co
     .description('walk the hash chain; exit 1 and name the first broken event if any')
     .action(() =>
       withContext(async (ctx) => {
-        const r = await verifyLedger(ctx.db);
-        if (r.ok) out.log(`ledger intact: ${r.count} events`);
-        else {
+        const r = await verifyLedger(ctx.db, ctx.keys);
+        if (r.ok) {
+          out.log(`ledger intact: ${r.count} events`);
+          for (const note of r.notes ?? []) out.log(`note: ${note}`);
+        } else {
           out.err(`ledger BROKEN after ${r.count} good events: ${r.broken.id ? `event ${r.broken.id} (seq ${r.broken.seq})` : 'at the end'} ${r.broken.reason}`);
           process.exitCode = 1;
         }

@@ -1,5 +1,7 @@
 // The one place configuration enters: environment variables, validated with zod.
 // A wrong value stops start-up with a message naming the variable and what is allowed.
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { smsConfigSchema, smsConfigProblems } from './sms/config.ts';
 
@@ -21,7 +23,13 @@ export const configSchema = z.object({
   RADIUS_GRANT_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(600_000),
   /** postgres://… or a SQLite file path. */
   DATABASE_URL: z.string().optional(),
+  /** Relative paths are relative to the project folder, not to where a command is run (projectPath). */
   DATA_DIR: z.string().default('./data'),
+  /**
+   * Seconds to keep trying a database that cannot be reached at start (PostgreSQL started
+   * after Foyer on a reboot), every 2 s; 0 waits as long as it takes.
+   */
+  DATABASE_WAIT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
   /** PostgreSQL connections per process. */
   PG_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   /** SQLite read-only connections beside the writer (WAL lets them read in parallel). */
@@ -50,6 +58,18 @@ export type Config = z.infer<typeof configSchema> & {
   smsOutbox: string;
 };
 
+/** The folder holding package.json: where `npm start` runs and `./data` lives. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * A relative path in the configuration means the project's, wherever the command runs:
+ * `npx foyer venue list` from another folder must find the same database as `npm start`,
+ * not make a new empty one (and a new secret key) in that folder.
+ */
+export const projectPath = (p: string): string => (isAbsolute(p) ? p : resolve(PROJECT_ROOT, p));
+
+const isSqlitePath = (url: string) => !/^postgres(ql)?:\/\//.test(url) && url !== ':memory:';
+
 export class ConfigError extends Error {
   readonly code = 'config_invalid';
 }
@@ -60,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const c = parsed.data;
+  const c = { ...parsed.data, DATA_DIR: projectPath(parsed.data.DATA_DIR) };
   if (c.NODE_ENV === 'production' && !c.SMS_GATEWAY) {
     throw new ConfigError('Invalid configuration:\n  SMS_GATEWAY: required in production (http, smpp or twilio)');
   }
@@ -68,8 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (smsProblems.length) throw new ConfigError(`Invalid configuration:\n${smsProblems.map((p) => `  ${p}`).join('\n')}`);
   return {
     ...c,
-    databaseUrl: c.DATABASE_URL ?? `${c.DATA_DIR}/foyer.db`,
+    databaseUrl: c.DATABASE_URL ? (isSqlitePath(c.DATABASE_URL) ? projectPath(c.DATABASE_URL.replace(/^sqlite:(\/\/)?/, '')) : c.DATABASE_URL) : `${c.DATA_DIR}/foyer.db`,
     smsGateway: c.SMS_GATEWAY ?? 'console',
-    smsOutbox: c.SMS_OUTBOX ?? `${c.DATA_DIR}/sms-outbox.jsonl`,
+    smsOutbox: projectPath(c.SMS_OUTBOX ?? `${c.DATA_DIR}/sms-outbox.jsonl`),
   };
 }

@@ -9,6 +9,9 @@ import type { Metrics } from './metrics.ts';
 import type { Views } from './http/views.ts';
 import { openDb } from './store/open.ts';
 import { migrate } from './store/migrate.ts';
+import { untilReachable } from './store/wait.ts';
+import { databaseClock } from './store/clock.ts';
+import { ledgerMigrationSteps } from './consent/head.ts';
 import { deriveKeys, loadSecretKey } from './crypto/keys.ts';
 import { fieldCipher } from './crypto/fields.ts';
 import { createMetrics } from './metrics.ts';
@@ -24,18 +27,30 @@ export interface AppContext {
   cipher: FieldCipher;
   metrics: Metrics;
   views: Views;
+  /** ms since the epoch on the database's clock (store/clock.ts): every deadline that another process may check. */
   now: () => number;
   /** Send SMS through this (logged, retried); .inbound takes an InboundHandler. */
   sms: SmsService;
 }
 
-export async function buildContext(config: Config, log: Logger): Promise<AppContext> {
-  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS });
-  await migrate(db);
+/** `waitForDatabase: false` (the CLI): a database that cannot be reached fails at once instead of being waited for. */
+export async function buildContext(config: Config, log: Logger, o: { waitForDatabase?: boolean } = {}): Promise<AppContext> {
+  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS, log: (level, msg) => log[level](msg) });
+  // Before migrating: migration 016 seals the ledger head with a key.
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
+  try {
+    if (o.waitForDatabase === false) await migrate(db, ledgerMigrationSteps(keys));
+    else await untilReachable(() => migrate(db, ledgerMigrationSteps(keys)), { giveUpAfterMs: config.DATABASE_WAIT_SECONDS * 1000, log });
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  const clock = await databaseClock(db, log);
+  const close = db.close;
+  db.close = () => (clock.stop(), close());
   const metrics = createMetrics(db);
-  const sms = createSmsGateway(config, log, { db, keys, metrics });
-  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: Date.now, sms };
+  const sms = createSmsGateway(config, log, { db, keys, metrics, now: clock.now });
+  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms };
   // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer.
   sms.inbound.setHandler({
     handle: async (msg) => {

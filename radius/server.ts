@@ -10,6 +10,7 @@ import {
 } from './authenticators.ts';
 import { CODE, decodeAttributes, loadDictionaries, parsePacket, type RawPacket } from './codec.ts';
 import { DropLog } from './drop-log.ts';
+import { logAccess, logAccounting } from './decision-log.ts';
 import { DuplicateCache, type Slot } from './duplicate-cache.ts';
 import { RadiusError } from './errors.ts';
 import { toAccessRequest, toAccountingRecord } from './requests.ts';
@@ -91,7 +92,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
 
   // Everything runs synchronously unless the policy needs to wait (a cache miss): then the
   // datagram costs one promise, the decision's.
-  function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): void {
+  function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo, t0: number): void {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Access-Request';
     if (p.maOffset >= 0) {
       if (!verifyRequestMessageAuthenticator(p, nas.secret)) return drop('auth', type, source, 'bad-message-authenticator', nas.name);
@@ -116,6 +117,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       if (request.unusable === 'bad-password-length') return drop('auth', type, source, 'malformed', 'User-Password length');
       // EAP and other methods are not ours: say no rather than let the NAS retry.
       observer.packet('auth', type, 'reject:unsupported-method');
+      logAccess(logger, nas.name, '', 'reject', t0, 'unsupported-method');
       return send('auth', accessReply(p, CODE.AccessReject, [], nas.secret), rinfo);
     }
     const slot = cache.begin(source, rinfo.port, p.identifier, p.authenticator);
@@ -128,14 +130,14 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     if (decision instanceof Promise) {
       decision
         .then(
-          (d) => answer(p, nas, request, slot, rinfo, d),
+          (d) => answer(p, nas, request, slot, rinfo, d, t0),
           (err) => undecided(p, nas, slot, err),
         )
         .catch((err) => failed(err, 'auth'));
-    } else answer(p, nas, request, slot, rinfo, decision);
+    } else answer(p, nas, request, slot, rinfo, decision, t0);
   }
 
-  function answer(p: RawPacket, nas: NasClient, request: AccessRequest, slot: Slot, rinfo: dgram.RemoteInfo, decision: AccessDecision): void {
+  function answer(p: RawPacket, nas: NasClient, request: AccessRequest, slot: Slot, rinfo: dgram.RemoteInfo, decision: AccessDecision, t0: number): void {
     if (decision.result === 'drop') {
       observer.packet('auth', 'Access-Request', 'drop');
       logger.info({ nas: nas.name, user: request.userName, reason: decision.reason }, 'access-request left unanswered');
@@ -150,6 +152,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     observer.packet('auth', 'Access-Request', decision.result);
     cache.complete(slot, p.authenticator, reply);
     send('auth', reply, rinfo);
+    logAccess(logger, nas.name, request.userName, decision.result, t0, decision.result === 'reject' ? decision.reason : undefined);
   }
 
   function undecided(p: RawPacket, nas: NasClient, slot: Slot, err: unknown): void {
@@ -158,7 +161,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     cache.abort(slot, p.authenticator);
   }
 
-  function onAcct(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo): void {
+  function onAcct(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo, t0: number): void {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Accounting-Request';
     if (p.code === CODE.StatusServer) {
       if (!verifyRequestMessageAuthenticator(p, nas.secret)) return drop('acct', type, source, 'bad-message-authenticator', nas.name);
@@ -176,14 +179,15 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     const reply = accountingResponse(p, nas.secret);
     if (!record) {
       observer.packet('acct', type, 'ignored');
+      logAccounting(logger, nas.name, undefined, 'ignored', undefined, t0);
       return send('acct', reply, rinfo);
     }
     const slot = cache.begin(source, rinfo.port, p.identifier, p.authenticator);
-    store(p, nas, record, reply, slot, rinfo).catch((err) => failed(err, 'acct'));
+    store(p, nas, record, reply, slot, rinfo, t0).catch((err) => failed(err, 'acct'));
   }
 
   /** The Accounting-Response goes out only once the record is stored. */
-  async function store(p: RawPacket, nas: NasClient, record: AccountingRecord, reply: Buffer, slot: Slot, rinfo: dgram.RemoteInfo): Promise<void> {
+  async function store(p: RawPacket, nas: NasClient, record: AccountingRecord, reply: Buffer, slot: Slot, rinfo: dgram.RemoteInfo, t0: number): Promise<void> {
     const type = 'Accounting-Request';
     try {
       await opts.authorizer.account(record);
@@ -196,9 +200,11 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     observer.packet('acct', type, record.status);
     cache.complete(slot, p.authenticator, reply);
     send('acct', reply, rinfo);
+    logAccounting(logger, nas.name, record.userName, record.status, record.sessionId, t0);
   }
 
   function onMessage(port: PortName, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const t0 = performance.now();
     const source = normaliseAddress(rinfo.address);
     const parsed = parsePacket(msg);
     if ('malformed' in parsed) return drop(port, 'unknown', source, 'malformed', parsed.malformed);
@@ -206,14 +212,14 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     const expected = port === 'auth' ? CODE.AccessRequest : CODE.AccountingRequest;
     if (p.code !== expected && p.code !== CODE.StatusServer) return drop(port, 'unknown', source, 'unexpected-code', String(p.code));
     const found = opts.clients.findBySource(source);
-    if (found instanceof Promise) found.then((nas) => dispatch(port, p, nas, source, rinfo)).catch((err) => failed(err, port));
-    else dispatch(port, p, found, source, rinfo);
+    if (found instanceof Promise) found.then((nas) => dispatch(port, p, nas, source, rinfo, t0)).catch((err) => failed(err, port));
+    else dispatch(port, p, found, source, rinfo, t0);
   }
 
-  function dispatch(port: PortName, p: RawPacket, nas: NasClient | undefined, source: string, rinfo: dgram.RemoteInfo): void {
+  function dispatch(port: PortName, p: RawPacket, nas: NasClient | undefined, source: string, rinfo: dgram.RemoteInfo, t0: number): void {
     if (!nas) return drop(port, 'unknown', source, 'unknown-client');
-    if (port === 'auth') return onAuth(p, nas, source, rinfo);
-    return onAcct(p, nas, source, rinfo);
+    if (port === 'auth') return onAuth(p, nas, source, rinfo, t0);
+    return onAcct(p, nas, source, rinfo, t0);
   }
 
   function failed(err: unknown, port: PortName): void {

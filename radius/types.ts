@@ -66,7 +66,8 @@ export type AccessDecision =
        */
       role?: string;
     }
-  | { result: 'reject'; replyMessage: string }
+  /** reason: a short code for the log (e.g. expired, revoked); the NAS sees replyMessage only. */
+  | { result: 'reject'; replyMessage: string; reason?: string }
   /** Send nothing (for instance the database is down): the NAS fails over to its secondary server. */
   | { result: 'drop'; reason: string };
 

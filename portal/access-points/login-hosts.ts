@@ -1,6 +1,7 @@
 // Where a NAS may send a guest with their credentials. The login address in a redirect
 // came through the guest's browser, i.e. from whoever crafted the link; only hosts the
-// venue configured for that NAS (or the NAS's own address) may receive a hand-back.
+// venue configured for that NAS (or the NAS's own single address, never every host of a
+// range it is registered by) may receive a hand-back.
 import { BlockList, isIP } from 'node:net';
 import { isHost } from './safe-url.ts';
 
@@ -61,14 +62,13 @@ function entryMatches(entry: string, host: string, port: number): boolean {
   return h === host && (p === undefined || Number(p) === port);
 }
 
-/** The NAS's RADIUS source address or CIDR covers this (IP literal) host. */
+/** The NAS's RADIUS source address or CIDR covers this (IP literal) address: where its polls may come from. */
 export function inAddress(address: string, host: string): boolean {
   const ip = host.startsWith('[') ? host.slice(1, -1) : host;
   const family = isIP(ip);
   if (!family) return false;
   const [net, bits] = address.split('/');
-  const netFamily = isIP(net);
-  if (netFamily !== family) return false;
+  if (isIP(net) !== family) return false;
   const list = new BlockList();
   const type = family === 6 ? 'ipv6' : 'ipv4';
   if (bits === undefined) list.addAddress(net, type);
@@ -76,9 +76,20 @@ export function inAddress(address: string, host: string): boolean {
   return list.check(ip, type);
 }
 
+/**
+ * The NAS's RADIUS source address is this (IP literal) host. Only a single address counts
+ * (a /32 or /128 too): a NAS registered by a range does not make every host of that range
+ * a login host, since another guest's machine on the same network may be one of them.
+ */
+export function isNasAddress(address: string, host: string): boolean {
+  const bits = address.split('/')[1];
+  const single = bits === undefined || Number(bits) === (isIP(address.split('/')[0]) === 6 ? 128 : 32);
+  return single && inAddress(address, host);
+}
+
 export interface LoginHostRules {
   vendor: string;
-  /** The NAS's RADIUS address or CIDR. */
+  /** The NAS's RADIUS address or CIDR (a CIDR gives no login host of its own). */
   address: string;
   loginHosts: readonly string[];
 }
@@ -88,5 +99,5 @@ export function loginUrlAllowed(url: string, nas: LoginHostRules): boolean {
   const hp = urlHostPort(url);
   if (!hp) return false;
   const entries = [...nas.loginHosts, ...(VENDOR_LOGIN_HOSTS[nas.vendor] ?? [])];
-  return entries.some((e) => entryMatches(e, hp.host, hp.port)) || inAddress(nas.address, hp.host);
+  return entries.some((e) => entryMatches(e, hp.host, hp.port)) || isNasAddress(nas.address, hp.host);
 }

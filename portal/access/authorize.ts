@@ -67,6 +67,11 @@ function checkPassword(deps: AuthorizeDeps, req: AccessRequest, g: GrantState | 
   const who = { venueId: req.nas.venueId, mac, username: g.username };
   if (!req.checkPassword(passwordOf(deps.cipher, g))) return reject(deps, who, 'wrong_password', now);
   if (g.venueId !== req.nas.venueId) return reject(deps, who, 'wrong_venue', now);
+  // The credentials travel in the hand-back (in clear for most vendors), so they are bound
+  // to the device the guest signed up on: another device presenting them is refused, where
+  // the grant names the device and the NAS says which one is asking.
+  if (g.clientMac && mac && g.clientMac !== mac) return reject(deps, who, 'other_device', now);
+  if (g.blockedUntil !== null && g.blockedUntil > now) return reject(deps, who, 'blocked', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) return reject(deps, who, 'expired', now);
   const settings = deps.venues.peek(g.venueId);
@@ -104,6 +109,7 @@ async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stati
   const key = macKey(mac, req.nas.venueId);
   let g = hit(deps.grants, key) ?? (await readThrough(deps.grants, key, () => grantStateByMac(deps.db, mac, req.nas.venueId, now)));
   if (!g) return reject(deps, who, 'not_remembered', now);
+  if (g.blockedUntil !== null && g.blockedUntil > now) return reject(deps, who, 'blocked', now);
   if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
   if (g.endsAt <= now) {
     if (g.rememberUntil <= now) return reject(deps, who, 'not_remembered', now);
@@ -164,5 +170,5 @@ async function reject(deps: AuthorizeDeps, who: Who, reason: RejectReason, now: 
     // The answer matters more than the note for the portal.
     deps.log.warn({ err, reason }, 'could not record the reject reason');
   }
-  return { result: 'reject', replyMessage: replyMessage(reason, params) };
+  return { result: 'reject', replyMessage: replyMessage(reason, params), reason };
 }

@@ -14,6 +14,8 @@ export interface GrantState extends Omit<Grant, 'subjectId' | 'password' | 'nasI
   otherOpenSessions: number;
   /** When the first of those goes stale (the count is right until then), or null. */
   otherOpenUntil: number | null;
+  /** Until when the device asking is blocked at the grant's venue (device-blocks.ts), or null. */
+  blockedUntil: number | null;
 }
 
 interface Row {
@@ -35,6 +37,7 @@ interface Row {
   used_octets: number | string;
   other_open: number | string;
   other_open_until: number | string | null;
+  blocked_until: number | string | null;
 }
 
 // The grant's sessions open (not stopped, not stale) from devices other than the one asking.
@@ -44,7 +47,8 @@ const SELECT = `SELECT g.id, g.venue_id, g.username, g.password_enc, g.client_ma
     g.idle_timeout, g.up_kbps, g.down_kbps, g.data_cap_bytes, g.max_sessions, g.remember_until, g.revoked_at,
     (SELECT COALESCE(SUM(s.input_octets + s.output_octets), 0) FROM sessions s WHERE s.grant_id = g.id) - g.used_base_octets AS used_octets,
     (SELECT COUNT(*) ${OTHER_OPEN}) AS other_open,
-    (SELECT MIN(s.stale_at) ${OTHER_OPEN}) AS other_open_until
+    (SELECT MIN(s.stale_at) ${OTHER_OPEN}) AS other_open_until,
+    (SELECT b.until_at FROM device_blocks b WHERE b.venue_id = g.venue_id AND b.mac = ?) AS blocked_until
   FROM grants g`;
 
 const fromRow = (r: Row): GrantState => ({
@@ -66,6 +70,7 @@ const fromRow = (r: Row): GrantState => ({
   usedOctets: Number(r.used_octets),
   otherOpenSessions: Number(r.other_open),
   otherOpenUntil: r.other_open_until === null ? null : Number(r.other_open_until),
+  blockedUntil: r.blocked_until === null || r.blocked_until === undefined ? null : Number(r.blocked_until),
 });
 
 /** The auth path's queries, exported so a test can hold their plans to index searches. */
@@ -77,17 +82,17 @@ export const GRANT_STATE_SQL = {
 
 /** By RADIUS user name (grants.username is unique). `mac`: the device asking, not counted against the limit. */
 export async function grantStateByUsername(db: Queryable, username: string, mac: string | undefined, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(GRANT_STATE_SQL.byUsername, [now, mac ?? '', now, mac ?? '', username]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byUsername, [now, mac ?? '', now, mac ?? '', mac ?? '', username]);
   return r && fromRow(r);
 }
 
 /** The device's latest grant at the venue (grants_mac index), revoked or not: revoking the latest blocks the device. */
 export async function grantStateByMac(db: Queryable, mac: string, venueId: string, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(GRANT_STATE_SQL.byMac, [now, mac, now, mac, mac, venueId]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byMac, [now, mac, now, mac, mac, mac, venueId]);
   return r && fromRow(r);
 }
 
 export async function grantStateById(db: Queryable, id: string, now: number): Promise<GrantState | undefined> {
-  const r = await db.get<Row>(GRANT_STATE_SQL.byId, [now, '', now, '', id]);
+  const r = await db.get<Row>(GRANT_STATE_SQL.byId, [now, '', now, '', '', id]);
   return r && fromRow(r);
 }

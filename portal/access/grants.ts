@@ -87,15 +87,49 @@ export interface RevokeContext {
  * except resend to sessions still open).
  */
 export async function revokeGrant(ctx: RevokeContext, grantId: string): Promise<{ found: boolean; sessions: { id: string; outcome: DisconnectReport }[] }> {
-  const now = ctx.now();
-  await ctx.db.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
+  if (!(await markRevoked(ctx.db, grantId, ctx.now()))) return { found: false, sessions: [] };
+  return disconnectRevoked(ctx, grantId);
+}
+
+/**
+ * The database half of a revocation, inside the caller's transaction (an admin's audit
+ * entry goes in the same one). False when there is no such grant. After the commit, call
+ * disconnectRevoked().
+ */
+export async function markRevoked(tx: Queryable, grantId: string, now: number): Promise<boolean> {
+  await tx.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
+  return Boolean(await tx.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]));
+}
+
+/** After a revocation committed: this process's caches forget the grant, and each of its open sessions gets a Disconnect-Request. */
+export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Promise<{ found: true; sessions: { id: string; outcome: DisconnectReport }[] }> {
   grantChanged(grantId);
-  const exists = await ctx.db.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]);
-  if (!exists) return { found: false, sessions: [] };
   const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect ?? coaDisconnector() };
   const open = await openSessionsOfGrant(ctx.db, grantId);
   // In parallel: one silent NAS must not hold up the others.
   const sessions = await Promise.all(open.map(async (s) => ({ id: s.id, outcome: await disconnectSession(deps, s, 'revoked') })));
   ctx.log.info({ grant: grantId, sessions: sessions.length }, 'grant revoked');
   return { found: true, sessions };
+}
+
+/**
+ * Devices this venue still remembers (MAC authentication within the remember window, not
+ * revoked) whose person agreed at the portal to one of these purposes in one of these
+ * languages: the devices a change of that wording will send back to the portal.
+ */
+export async function rememberedDevicesAgreeing(db: Queryable, venueId: string, changed: { purpose: string; locale: string }[], now: number): Promise<number> {
+  if (!changed.length) return 0;
+  // Placeholders only: one (purpose, locale) pair per changed text.
+  const pairsSql = changed.map(() => '(c.purpose = ? AND e.locale = ?)').join(' OR ');
+  const r = await db.get<{ n: number | string }>(
+    `SELECT COUNT(DISTINCT g.client_mac) AS n
+     FROM grants g
+     JOIN subjects s ON s.id = g.subject_id
+     JOIN consent_state c ON c.venue_id = g.venue_id AND c.number_hash = s.number_hash AND c.decision = 'granted'
+     JOIN consent_events e ON e.id = c.event_id AND e.channel = 'portal'
+     WHERE g.venue_id = ? AND g.client_mac IS NOT NULL AND g.revoked_at IS NULL AND g.remember_until > ?
+       AND (${pairsSql})`,
+    [venueId, now, ...changed.flatMap((c) => [c.purpose, c.locale])],
+  );
+  return Number(r?.n ?? 0);
 }

@@ -5,7 +5,7 @@
 import type { Queryable } from '../store/db.ts';
 import { normaliseMac } from './mac.ts';
 
-export type RejectReason = 'unknown' | 'wrong_password' | 'expired' | 'revoked' | 'data_used_up' | 'too_many_devices' | 'wrong_venue' | 'not_remembered' | 'reconsent';
+export type RejectReason = 'unknown' | 'wrong_password' | 'expired' | 'revoked' | 'data_used_up' | 'too_many_devices' | 'wrong_venue' | 'not_remembered' | 'reconsent' | 'other_device' | 'blocked';
 
 export function replyMessage(reason: RejectReason, params: { maxSessions?: number } = {}): string {
   switch (reason) {
@@ -26,6 +26,10 @@ export function replyMessage(reason: RejectReason, params: { maxSessions?: numbe
       return 'This device is not remembered here. Please sign in on the Wi-Fi page.';
     case 'reconsent':
       return 'The venue has changed the terms you agreed to. Please sign in on the Wi-Fi page to confirm them.';
+    case 'blocked':
+      return 'This device has been disconnected by the venue and may not use the Wi-Fi for now.';
+    case 'other_device':
+      return 'This Wi-Fi access belongs to another device. Please sign in on the Wi-Fi page from this one.';
   }
 }
 

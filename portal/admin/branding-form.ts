@@ -2,6 +2,8 @@
 // texts left out (the guest pages then use their defaults), validated by the venue
 // settings schema and the consent rules, errors keyed by field name.
 import { venueSettingsSchema, LOCALES, wordingSchema, type VenueSettings } from '../venues/settings.ts';
+import type { Views } from '../http/views.ts';
+import type { Venue } from '../venues/venues.ts';
 import { consentProblems } from '../venues/consent-rules.ts';
 import type { DraftContent } from '../venues/drafts.ts';
 import { fieldErrors, str } from './page.ts';
@@ -67,4 +69,34 @@ export function formToDraft(body: Record<string, unknown>): { values: FormValues
   if (!parsed.success) for (const [k, m] of Object.entries(fieldErrors(parsed.error.issues))) errors[k] ??= m;
   if (Object.keys(errors).length || !parsed.success) return { values, errors };
   return { values, name, content: parsed.data as Pick<VenueSettings, 'branding' | 'wording' | 'fields' | 'offers' | 'contact'>, errors };
+}
+
+/** Where each wording box's standard text comes from (locale keys); incentive has none. */
+const STANDARD: Partial<Record<(typeof WORDING_KEYS)[number], string>> = {
+  welcome: 'guest.start.welcome',
+  terms: 'guest.consent.terms.text',
+  sms: 'guest.consent.sms.text',
+  email: 'guest.consent.email.text',
+  termsPage: 'guest.legal.termsBody',
+  privacyPage: 'guest.legal.privacyBody',
+  smsCode: 'guest.sms.code',
+  smsConfirmation: 'guest.sms.confirmation',
+  smsHelp: 'lifecycle.help',
+};
+
+/**
+ * The standard wording each empty box stands for, keyed like the form (wording.<locale>.<key>).
+ * SMS texts keep their {{placeholders}} (the venue's own text may use them); page texts are
+ * shown as the guest reads them, with this venue's name and contact.
+ */
+export function standardWording(views: Views, venue: Venue): Record<string, string> {
+  const out: Record<string, string> = {};
+  const sms = new Set<string>(['smsCode', 'smsConfirmation', 'smsHelp']);
+  const p = { venue: venue.name, contact: venue.settings.contact || '-', months: venue.settings.retentionMonths };
+  for (const l of LOCALES) {
+    for (const [k, key] of Object.entries(STANDARD)) {
+      out[`wording.${l}.${k}`] = sms.has(k) ? views.t(l, key, Object.fromEntries(['code', 'minutes', 'venue', 'contact', 'incentive'].map((n) => [n, `{{${n}}}`]))) : views.t(l, key, p);
+    }
+  }
+  return out;
 }

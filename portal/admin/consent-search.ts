@@ -58,6 +58,14 @@ export async function searchEvents(db: Queryable, keys: Keys, venue: { id: strin
   return { events: rows.map((r) => ({ ...r, subject_erased: r.erased_at !== null && r.erased_at !== undefined })), e164 };
 }
 
+/**
+ * One event, only if it belongs to this venue: an operator asking for another venue's
+ * event id through their own venue's URL gets nothing (the route answers 404).
+ */
+export async function venueEvent(db: Queryable, venueId: string, eventId: string): Promise<ConsentEventRow | undefined> {
+  return db.get<ConsentEventRow>('SELECT * FROM consent_events WHERE id = ? AND venue_id = ?', [eventId, venueId]);
+}
+
 export async function subjectEvents(db: Queryable, venueId: string, numberHashValue: string): Promise<ConsentEventRow[]> {
   return db.all<ConsentEventRow>('SELECT * FROM consent_events WHERE venue_id = ? AND number_hash = ? ORDER BY seq', [venueId, numberHashValue]);
 }

@@ -1,17 +1,19 @@
 // What to enter on a vendor's equipment for it to use Foyer: the RADIUS server and
 // ports, the portal URL and the walled garden, named as that vendor's interface names them.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
+import type { NasPortalSettings } from '../access/nas-clients.ts';
+import { fillPlaceholders, guideHtml } from './guide-html.ts';
 
 export const GUIDES_DIR = resolve(fileURLToPath(new URL('../../deploy/access-points', import.meta.url)));
 
 /** Where each value goes in the vendor's own configuration (their terms, not ours). */
 const WHERE: Record<string, Partial<Record<SetupKey, string>>> = {
-  coovachilli: { server: 'HS_RADIUS / radiusserver1', authPort: 'HS_RADAUTH / radiusauthport', acctPort: 'HS_RADACCT / radiusacctport', secret: 'HS_RADSECRET / radiussecret', portal: 'HS_UAMSERVER + HS_UAMFORMAT / uamserver', walledGarden: 'HS_UAMALLOW / uamallowed', coaPort: 'HS_COAPORT / coaport' },
-  opennds: { portal: 'fasremotefqdn + fasport + faspath', walledGarden: 'walledgarden_fqdn_list' },
-  mikrotik: { server: '/radius add address=', authPort: '/radius authentication-port=', acctPort: '/radius accounting-port=', secret: '/radius secret=', portal: 'hotspot login.html redirect', walledGarden: '/ip hotspot walled-garden add dst-host=', coaPort: '/radius incoming set accept=yes port=' },
+  coovachilli: { nasId: 'HS_NASID / radiusnasid', uamSecret: 'HS_UAMSECRET / uamsecret', loginHosts: 'HS_UAMLISTEN:HS_UAMPORT', server: 'HS_RADIUS / radiusserver1', authPort: 'HS_RADAUTH / radiusauthport', acctPort: 'HS_RADACCT / radiusacctport', secret: 'HS_RADSECRET / radiussecret', portal: 'HS_UAMSERVER + HS_UAMFORMAT / uamserver', walledGarden: 'HS_UAMALLOW / uamallowed', coaPort: 'HS_COAPORT / coaport' },
+  opennds: { nasId: 'gatewayname', uamSecret: 'faskey', portal: 'fasremotefqdn + fasport + faspath', walledGarden: 'walledgarden_fqdn_list' },
+  mikrotik: { nasId: '/system identity or hotspot server name', loginHosts: 'hotspot DNS name / address', server: '/radius add address=', authPort: '/radius authentication-port=', acctPort: '/radius accounting-port=', secret: '/radius secret=', portal: 'hotspot login.html redirect', walledGarden: '/ip hotspot walled-garden add dst-host=', coaPort: '/radius incoming set accept=yes port=' },
   unifi: { server: 'RADIUS profile: Authentication server', acctPort: 'RADIUS profile: Accounting server port', secret: 'RADIUS profile: shared secret', portal: 'Hotspot: External portal server', walledGarden: 'Hotspot: Pre-authorization access' },
   meraki: { server: 'Splash page: RADIUS servers', secret: 'RADIUS servers: secret', portal: 'Custom splash URL', walledGarden: 'Walled garden ranges', coaPort: 'RADIUS CoA support (port)' },
   cisco: { server: 'Security > AAA > RADIUS Authentication', acctPort: 'RADIUS Accounting', portal: 'WebAuth: external web auth URL', walledGarden: 'Pre-auth ACL', coaPort: 'Support for CoA / RFC 3576' },
@@ -21,7 +23,7 @@ const WHERE: Record<string, Partial<Record<SetupKey, string>>> = {
   opnsense: { server: 'Access > Servers (RADIUS)', portal: 'Captive portal: template / redirect', walledGarden: 'Allowed addresses', coaPort: 'CoA port' },
 };
 
-export type SetupKey = 'server' | 'authPort' | 'acctPort' | 'secret' | 'portal' | 'walledGarden' | 'coaPort' | 'messageAuthenticator';
+export type SetupKey = 'server' | 'authPort' | 'acctPort' | 'secret' | 'portal' | 'walledGarden' | 'coaPort' | 'messageAuthenticator' | 'nasId' | 'uamSecret' | 'loginHosts' | 'authMethod';
 
 export interface SetupRow {
   key: SetupKey;
@@ -29,21 +31,50 @@ export interface SetupRow {
   where?: string;
 }
 
-export function setupRows(config: Config, nas: { vendor: string; coaPort: number; requireMessageAuthenticator: boolean }, venueSlug: string): SetupRow[] {
-  const base = config.PUBLIC_URL?.replace(/\/$/, '') ?? '';
-  const host = base ? new URL(base).hostname : '';
+export interface SetupNas {
+  vendor: string;
+  address: string;
+  coaPort: number;
+  requireMessageAuthenticator: boolean;
+  portal: NasPortalSettings;
+}
+
+/**
+ * The address guests and the NAS reach Foyer at: PUBLIC_URL, else the address the admin
+ * opened the console at (shown with a warning: on a laptop that may be localhost).
+ */
+export function publicBase(config: Config, requestOrigin: string): { base: string; host: string; fromRequest: boolean } {
+  const base = (config.PUBLIC_URL ?? requestOrigin).replace(/\/$/, '');
+  return { base, host: new URL(base).hostname, fromRequest: !config.PUBLIC_URL };
+}
+
+export function setupRows(config: Config, nas: SetupNas, venueSlug: string, requestOrigin: string): SetupRow[] {
+  const { base, host } = publicBase(config, requestOrigin);
   const where = WHERE[nas.vendor] ?? {};
   const rows: SetupRow[] = [
-    { key: 'server', value: host || '(PUBLIC_URL)' },
+    { key: 'server', value: host },
     { key: 'authPort', value: String(config.RADIUS_AUTH_PORT) },
     { key: 'acctPort', value: String(config.RADIUS_ACCT_PORT) },
     { key: 'secret', value: '' },
-    { key: 'portal', value: `${base || '(PUBLIC_URL)'}/p/${venueSlug}` },
-    { key: 'walledGarden', value: host || '(PUBLIC_URL)' },
+    { key: 'portal', value: `${base}/p/${venueSlug}` },
+    { key: 'walledGarden', value: host },
     { key: 'coaPort', value: String(nas.coaPort) },
     { key: 'messageAuthenticator', value: nas.requireMessageAuthenticator ? 'required' : 'optional' },
+    { key: 'nasId', value: nas.portal.nasIdentifier ?? '' },
+    { key: 'uamSecret', value: nas.portal.uamSecret ? 'set' : '' },
+    { key: 'loginHosts', value: [...nas.portal.loginHosts, nas.address].join(', ') },
+    { key: 'authMethod', value: nas.portal.authMethod ?? '' },
   ];
   return rows.map((r) => ({ ...r, where: where[r.key] }));
+}
+
+/** The vendor's guide as HTML, with what Foyer knows of this NAS in place of the placeholders. */
+export function guidePage(config: Config, nas: SetupNas & { name: string }, venueSlug: string, requestOrigin: string): string | undefined {
+  const file = guideFor(nas.vendor);
+  if (!file) return undefined;
+  const { host } = publicBase(config, requestOrigin);
+  // Secrets stay placeholders: like the RADIUS secret, the UAM secret is shown only when entered.
+  return guideHtml(fillPlaceholders(readFileSync(file, 'utf8'), { PORTAL: host, RADIUS_IP: host, VENUE: venueSlug }));
 }
 
 export function guideFor(vendor: string): string | undefined {

@@ -37,7 +37,10 @@ export function render(app: AppContext, ctx: Context, name: string, vars: Record
 /** 303 after a POST, so reload does not resend it; `flash` is a locale key shown once via ?done=. */
 export function seeOther(ctx: Context, url: string, flash?: string): void {
   ctx.status = 303;
-  ctx.redirect(flash ? `${url}${url.includes('?') ? '&' : '?'}done=${encodeURIComponent(flash)}` : url);
+  if (!flash) return ctx.redirect(url);
+  // The query goes before a #fragment, or the browser keeps it in the fragment and the notice never shows.
+  const [path, fragment] = url.split('#', 2);
+  ctx.redirect(`${path}${path.includes('?') ? '&' : '?'}done=${encodeURIComponent(flash)}${fragment === undefined ? '' : `#${fragment}`}`);
 }
 
 /** Zod issues as { 'dotted.path': 'message' } for showing next to fields. */

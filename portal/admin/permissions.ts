@@ -22,6 +22,10 @@ export const RULES = {
   'nas.manage': { roles: ['owner', 'network-admin'] },
   'sessions.view': { roles: ['owner', 'network-admin'] },
   'sessions.disconnect': { roles: ['owner', 'network-admin'] },
+  // Ending a guest's session and keeping the device off for a while is the network's
+  // business and the venue's; revoking the guest's access is the venue's alone.
+  'sessions.end': { roles: ['owner', 'network-admin', 'operator'], venue: true },
+  'sessions.revoke': { roles: ['owner', 'operator'], venue: true },
   'accounts.manage': { roles: ['owner'] },
   'audit.view': { roles: ['owner'] },
 } as const satisfies Record<string, Rule>;

@@ -16,6 +16,7 @@ import { settingsRoutes } from './routes/settings.ts';
 import { consentRoutes } from './routes/consents.ts';
 import { networkRoutes } from './routes/network.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { sessionActionRoutes } from './routes/session-actions.ts';
 import type { Disconnector } from '../access/disconnect.ts';
 
 export interface AdminDeps {
@@ -56,6 +57,7 @@ export function adminRoutes(app: AppContext, deps: AdminDeps = {}): Middleware {
   consentRoutes(closed, app);
   networkRoutes(closed, app, deps);
   accountRoutes(closed, app);
+  sessionActionRoutes(closed, app, deps);
 
   // Mounted before the app-wide parser: terms and privacy texts exceed its 16 kB form limit.
   const body = bodyParser({ enableTypes: ['form'], formLimit: '256kb', onError: (err) => { throw err; } });

@@ -46,10 +46,34 @@ export function settingsToForm(s: VenueSettings): Record<string, string | string
 }
 
 /**
+ * Toll-fraud controls: which countries codes may be sent to and how many SMS may go out.
+ * An operator who could widen them could have Foyer text premium-rate numbers without
+ * limit, so only owners set them; operators see them read-only.
+ */
+export const isOwnerOnly = (name: string): boolean => name === 'allowedCountries' || name.startsWith('limits.');
+
+const countries = (v: unknown): string[] => String(v).split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+
+/**
+ * `ownerOnly` lists the toll-fraud controls a non-owner tried to change (the route
+ * refuses those with 403); one they leave out, or send unchanged, keeps its value.
+ *
  * `owner`: only owners set the export directory, a path on the Foyer host where files
  * are written; for others it keeps its value whatever the form says.
  */
-export function formToSettings(current: VenueSettings, body: Record<string, unknown>, o: { owner: boolean }): { values: Record<string, string | string[]>; settings?: VenueSettings; errors: Record<string, string> } {
+export function formToSettings(current: VenueSettings, body: Record<string, unknown>, o: { owner: boolean }): { values: Record<string, string | string[]>; settings?: VenueSettings; errors: Record<string, string>; ownerOnly: string[] } {
+  const ownerOnly: string[] = [];
+  const currentForm = settingsToForm(current);
+  if (!o.owner) {
+    body = { ...body };
+    for (const [name, was] of Object.entries(currentForm)) {
+      if (!isOwnerOnly(name)) continue;
+      const sent = body[name];
+      const changed = sent !== undefined && (name === 'allowedCountries' ? countries(sent).join(',') !== countries(was).join(',') : str(sent).trim() !== was);
+      if (changed) ownerOnly.push(name);
+      body[name] = was;
+    }
+  }
   const values: Record<string, string | string[]> = {
     locales: list(body.locales),
     defaultLocale: str(body.defaultLocale),
@@ -73,15 +97,15 @@ export function formToSettings(current: VenueSettings, body: Record<string, unkn
   }
   next.locales = values.locales;
   next.defaultLocale = values.defaultLocale;
-  next.allowedCountries = String(values.allowedCountries).split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+  next.allowedCountries = countries(values.allowedCountries);
   next.smsKeyword = String(values.smsKeyword).trim() || undefined;
   next.activeListExportDir = String(values.activeListExportDir) || undefined;
   next.nasVendor = String(values.nasVendor) || undefined;
   const parsed = venueSettingsSchema.safeParse(next);
   if (!parsed.success) for (const [k, m] of Object.entries(fieldErrors(parsed.error.issues))) errors[k.replace(/\.\d+$/, '')] ??= m;
   if (parsed.success && !parsed.data.locales.includes(parsed.data.defaultLocale)) errors.defaultLocale = 'errors.admin_default_locale';
-  if (Object.keys(errors).length || !parsed.success) return { values, errors };
-  return { values, settings: parsed.data, errors };
+  if (Object.keys(errors).length || !parsed.success) return { values, errors, ownerOnly };
+  return { values, settings: parsed.data, errors, ownerOnly };
 }
 
 export const SETTINGS_LOCALES = LOCALES;

@@ -1,22 +1,43 @@
 // Appending to the ledger: inside the caller's transaction, serialised so the chain
-// never forks (across processes too), each event hashed over the previous one.
+// never forks (across processes too), each event keyed-hashed over the previous one.
+// An event's time is read AFTER the ledger lock is taken, from one clock (the database
+// server's on PostgreSQL, whichever host writes; the host's on SQLite, which has one),
+// and is never earlier than the event before it: time never runs backwards along the
+// chain, even when a clock steps back (issue 15 point 4).
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../store/db.ts';
-import { eventHash, eventInput, HASHED_COLUMNS, type ConsentEventInput, type ConsentEventRow } from './event.ts';
+import { StoreError, type Tx } from '../store/db.ts';
+import { dbNowMs } from '../store/migrations/011_grant_changes.ts';
+import type { Keys } from '../crypto/keys.ts';
+import { keyedEventHash, eventInput, HASHED_COLUMNS, type ConsentEventInput, type ConsentEventRow } from './event.ts';
+import { headSealed, readHead, writeHead } from './head.ts';
 
 export type AppendedEvent = Omit<ConsentEventRow, 'seq'>;
 
-const COLUMNS = [...HASHED_COLUMNS, 'hash'] as const;
+const COLUMNS = [...HASHED_COLUMNS, 'hash', 'hash_version'] as const;
 const INSERT = `INSERT INTO consent_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) RETURNING seq`;
 
-export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], now = Date.now()): Promise<AppendedEvent[]> {
+export interface AppendOptions {
+  /**
+   * Where the time comes from instead of the database's clock: only fixtures that need
+   * events in the past. Clamped like the clock, so it cannot run time backwards either.
+   */
+  clock?: () => number;
+}
+
+export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], keys: Keys, opts: AppendOptions = {}): Promise<AppendedEvent[]> {
   const parsed = inputs.map((i) => eventInput.parse(i));
   if (parsed.length === 0) return [];
   await tx.lock('ledger');
-  const head = await tx.get<{ hash: string; count: number }>('SELECT hash, count FROM ledger_head WHERE id = 1');
+  const head = await readHead(tx, tx.dialect === 'postgres' && !opts.clock ? `, ${dbNowMs('postgres')} AS now` : '');
   if (!head) throw new Error('ledger_head_missing: run `npx foyer migrate`');
+  // Appending to a head that fails its seal would seal whatever was done to it (events
+  // removed from the end, say): refuse, loudly, until someone runs `ledger verify`.
+  if (!headSealed(keys, head)) {
+    throw new StoreError('unavailable', 'ledger_head_unsealed: the ledger head fails its HMAC (moved without the key, or SECRET_KEY is not the one that wrote it); run `npx foyer ledger verify`');
+  }
+  const now = Math.max(Number(head.now ?? (opts.clock ?? Date.now)()), Number(head.at));
   let prev = head.hash;
-  let seq = 0;
+  let seq = Number(head.seq);
   const out: AppendedEvent[] = [];
   for (const e of parsed) {
     const row = {
@@ -42,10 +63,10 @@ export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], now = Da
       evidence: e.evidence,
       prev_hash: prev,
     };
-    const hash = eventHash(row);
-    const inserted = await tx.get<{ seq: number }>(INSERT, [...HASHED_COLUMNS.map((c) => row[c]), hash]);
-    seq = inserted!.seq;
-    out.push({ ...row, hash });
+    const hash = keyedEventHash(keys, row);
+    const inserted = await tx.get<{ seq: number }>(INSERT, [...HASHED_COLUMNS.map((c) => row[c]), hash, 2]);
+    seq = Number(inserted!.seq);
+    out.push({ ...row, hash, hash_version: 2 });
     await tx.run(
       `INSERT INTO consent_state (venue_id, number_hash, purpose, decision, event_id, seq, at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (venue_id, number_hash, purpose) DO UPDATE SET
@@ -55,6 +76,6 @@ export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], now = Da
     prev = hash;
     if (e.subjectId) await tx.run('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, e.subjectId]);
   }
-  await tx.run('UPDATE ledger_head SET seq = ?, hash = ?, count = count + ? WHERE id = 1', [seq, prev, parsed.length]);
+  await writeHead(tx, keys, { seq, hash: prev, count: Number(head.count) + parsed.length, at: now, v2_from: Number(head.v2_from) });
   return out;
 }

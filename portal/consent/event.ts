@@ -2,6 +2,7 @@
 // database's own sequence number, chained through prev_hash.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { Keys } from '../crypto/keys.ts';
 
 export const PURPOSES = ['terms', 'sms', 'email'] as const;
 export type Purpose = (typeof PURPOSES)[number];
@@ -61,7 +62,11 @@ export interface ConsentEventRow {
   evidence: string | null;
   prev_hash: string;
   hash: string;
+  /** 1: plain SHA-256 (events before migration 016); 2: HMAC under the ledger subkey. */
+  hash_version: HashVersion;
 }
+
+export type HashVersion = 1 | 2;
 
 /** Columns in hash order; changing this list breaks every existing chain. */
 export const HASHED_COLUMNS = [
@@ -70,9 +75,17 @@ export const HASHED_COLUMNS = [
   'nas_id', 'ap_mac', 'ssid', 'verification_id', 'actor', 'evidence', 'prev_hash',
 ] as const satisfies readonly (keyof ConsentEventRow)[];
 
-export function eventHash(row: Pick<ConsentEventRow, (typeof HASHED_COLUMNS)[number]>): string {
-  const canonical = JSON.stringify(HASHED_COLUMNS.map((c) => row[c] ?? null));
-  return createHash('sha256').update(canonical).digest('hex');
+type Hashed = Pick<ConsentEventRow, (typeof HASHED_COLUMNS)[number]>;
+const canonical = (row: Hashed) => JSON.stringify(HASHED_COLUMNS.map((c) => row[c] ?? null));
+
+/** Version 1: plain SHA-256, which anyone with the database can recompute after an edit. */
+export function eventHash(row: Hashed): string {
+  return createHash('sha256').update(canonical(row)).digest('hex');
+}
+
+/** Version 2: HMAC-SHA256 under the ledger subkey: only the holder of SECRET_KEY can compute it. */
+export function keyedEventHash(keys: Keys, row: Hashed): string {
+  return keys.hmac('ledger-chain', canonical(row));
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

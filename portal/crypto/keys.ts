@@ -4,7 +4,9 @@ import { hkdfSync, randomBytes, createHmac, timingSafeEqual } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type KeyPurpose = 'number-hash' | 'field-encryption' | 'cookies' | 'code-hmac' | 'csrf';
+// guest-entry signs screen 1's entry token; guest-flow hashes a flow's browser secret and hand-back key.
+// ledger-chain keys the consent ledger's hashes and seals its head.
+export type KeyPurpose = 'number-hash' | 'field-encryption' | 'cookies' | 'code-hmac' | 'csrf' | 'guest-entry' | 'guest-flow' | 'ledger-chain';
 
 export interface Keys {
   key(purpose: KeyPurpose): Buffer;

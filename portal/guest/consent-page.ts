@@ -43,6 +43,8 @@ export interface ConsentContent {
 export interface StartVars {
   flowId: string;
   csrf: string;
+  /** The signed entry token (portal/signup/entry-token.ts); pages served before it existed have none. */
+  entry?: string;
   values?: Record<string, string | boolean | undefined>;
   errors?: { field?: string; message: string }[];
   notice?: string;
@@ -162,27 +164,34 @@ const OPTIONAL_FIELDS = [
   { id: 'birth_date', key: 'birthDate', type: 'date', autocomplete: 'bday', max: 10 },
 ] as const;
 
-const switchBase = (slug: string, flowId: string) => `/p/${slug}/start?f=${encodeURIComponent(flowId)}&`;
+// Screen 1 writes nothing, so its language links carry the entry token, not a flow.
+const switchBase = (slug: string, flowId: string, entry?: string) =>
+  entry === undefined ? `/p/${slug}/start?f=${encodeURIComponent(flowId)}&` : `/p/${slug}/start?t=${encodeURIComponent(entry)}&`;
 
 // A flow id (UUID) and a CSRF token (base64url) pass through escaping and URL encoding
 // unchanged, so a clean screen 1 can be rendered once per version with stand-ins and
 // the stand-ins replaced: the same bytes as a full render, at a fraction of the cost.
 const FLOW_MARK = 'ffffffff-0000-4000-8000-f10f10f10f10';
 const CSRF_MARK = 'CSRF_MARK_e3b0c44298fc1c149afbf4c8996fb92427ae41e4';
+const ENTRY_MARK = 'ENTRY_MARK_5df6e0e2761359d30a8275058e299fcc0381534545f55cf4';
 const SAFE_ID = /^[0-9a-f-]{36}$/;
 const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,100}$/;
+const SAFE_ENTRY = /^[A-Za-z0-9_.-]{1,4000}$/;
 const skeletons = new Map<string, string[]>();
 
 export function renderStart(versionId: string, content: ConsentContent, vars: StartVars): string {
   const clean = !vars.values && !(vars.errors && vars.errors.length) && !vars.notice;
-  if (clean && SAFE_ID.test(vars.flowId) && SAFE_TOKEN.test(vars.csrf)) {
-    let parts = skeletons.get(versionId);
+  const entry = vars.entry;
+  if (clean && SAFE_ID.test(vars.flowId) && SAFE_TOKEN.test(vars.csrf) && (entry === undefined || SAFE_ENTRY.test(entry))) {
+    const key = `${versionId}|${entry === undefined ? 'flow' : 'entry'}`;
+    let parts = skeletons.get(key);
     if (!parts) {
-      parts = renderFull(versionId, content, { flowId: FLOW_MARK, csrf: CSRF_MARK }).split(FLOW_MARK);
+      parts = renderFull(versionId, content, { flowId: FLOW_MARK, csrf: CSRF_MARK, entry: entry === undefined ? undefined : ENTRY_MARK }).split(FLOW_MARK);
       if (skeletons.size > 200) skeletons.clear();
-      skeletons.set(versionId, parts);
+      skeletons.set(key, parts);
     }
-    return parts.join(vars.flowId).replaceAll(CSRF_MARK, vars.csrf);
+    const html = parts.join(vars.flowId).replaceAll(CSRF_MARK, vars.csrf);
+    return entry === undefined ? html : html.replaceAll(ENTRY_MARK, entry);
   }
   return renderFull(versionId, content, vars);
 }
@@ -200,12 +209,13 @@ export function renderFull(versionId: string, content: ConsentContent, vars: Sta
     w: content.wording,
     languages: content.languages,
     assets: content.assets,
-    switchBase: switchBase(content.venue.slug, vars.flowId),
+    switchBase: switchBase(content.venue.slug, vars.flowId, vars.entry),
     version: versionId,
     texts: consentTexts(content),
     optionalFields: OPTIONAL_FIELDS.filter((f) => modes[f.id] !== 'off').map((f) => ({ ...f, mode: modes[f.id] })),
     flowId: vars.flowId,
     csrf: vars.csrf,
+    entry: vars.entry,
     values: vars.values ?? {},
     errors: vars.errors ?? [],
     fieldErrors,
@@ -213,7 +223,8 @@ export function renderFull(versionId: string, content: ConsentContent, vars: Sta
   });
 }
 
-export function renderLegal(versionId: string, content: ConsentContent, page: 'terms' | 'privacy', flowId?: string): string {
+/** `back`: the way back to screen 1, by its entry token (t) or, on pages served before those, a flow id (f). */
+export function renderLegal(versionId: string, content: ConsentContent, page: 'terms' | 'privacy', back?: { f?: string; t?: string }): string {
   const { env, t } = envFor(versionId, content);
   const p = { venue: content.venue.name, contact: content.venue.contact, months: content.venue.retentionMonths };
   const body = (page === 'terms' ? content.wording.termsPage : content.wording.privacyPage) ?? t(`guest.legal.${page}Body`, p);
@@ -225,13 +236,17 @@ export function renderLegal(versionId: string, content: ConsentContent, page: 't
     assets: content.assets,
     heading: t(`guest.legal.${page}Heading`),
     paragraphs: body.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean),
-    backHref: flowId ? `/p/${content.venue.slug}/start?f=${encodeURIComponent(flowId)}` : undefined,
+    backHref: back?.t ? `/p/${content.venue.slug}/start?t=${encodeURIComponent(back.t)}` : back?.f ? `/p/${content.venue.slug}/start?f=${encodeURIComponent(back.f)}` : undefined,
   });
 }
 
-/** Screen 1 as first served to a flow: what the evidence command reproduces. */
-export function renderEvidence(keys: Keys, versionId: string, content: ConsentContent, flowId: string): string {
+/**
+ * Screen 1 as served to a flow: what the evidence command reproduces. `entry` is the
+ * token the page carried (recorded in the event's evidence); pages served before screen 1
+ * stopped writing carried the flow id alone.
+ */
+export function renderEvidence(keys: Keys, versionId: string, content: ConsentContent, flowId: string, entry?: string): string {
   if (content.kind !== CONTENT_KIND) throw new Error(`template version ${versionId} is not a guest consent page (${String(content.kind)})`);
-  return renderStart(versionId, content, { flowId, csrf: csrfToken(keys, flowId) });
+  return renderStart(versionId, content, { flowId, csrf: csrfToken(keys, flowId), entry });
 }
 

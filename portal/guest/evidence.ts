@@ -1,5 +1,6 @@
 // `foyer consents evidence EVENT_ID`: screen 1 rendered again from the template version
-// the event names, for the flow it was served to: the same bytes the guest received.
+// the event names, with the values that page view carried (its flow id and entry token,
+// recorded in the event's evidence): the same bytes the guest received.
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
 import { loadTemplateVersion } from '../venues/template-versions.ts';
@@ -15,12 +16,14 @@ export async function consentEvidence(ctx: Pick<AppContext, 'db' | 'keys'>, even
   const version = await loadTemplateVersion<ConsentContent>(ctx.db, e.template_version_id);
   if (!version) throw new FoyerError('evidence_unavailable', 404, `Template version ${e.template_version_id} of event ${eventId} is missing from template_versions.`);
   if ((version.content as { kind?: string }).kind !== CONTENT_KIND) throw new FoyerError('evidence_unavailable', 404, `Template version ${version.id} is not a portal consent page.`);
-  let flow: unknown;
+  let view: { flow?: unknown; entry?: unknown } = {};
   try {
-    flow = e.evidence ? (JSON.parse(e.evidence) as { flow?: unknown }).flow : undefined;
+    view = e.evidence ? (JSON.parse(e.evidence) as typeof view) : {};
   } catch {
-    flow = undefined;
+    view = {};
   }
-  if (typeof flow !== 'string') throw new FoyerError('evidence_unavailable', 404, `Event ${eventId} does not record which page view it came from.`);
-  return { html: renderEvidence(ctx.keys, version.id, version.content, flow), versionId: version.id };
+  if (typeof view.flow !== 'string') throw new FoyerError('evidence_unavailable', 404, `Event ${eventId} does not record which page view it came from.`);
+  // The page carried its entry token since screen 1 stopped writing; older pages, the flow id alone.
+  const entry = typeof view.entry === 'string' ? view.entry : undefined;
+  return { html: renderEvidence(ctx.keys, version.id, version.content, view.flow, entry), versionId: version.id };
 }

@@ -1,5 +1,6 @@
-// What every guest route needs from a request: the venue, the flow (from the form, the
-// URL or the signed cookie, in that order), the guest's language, the real client IP.
+// What every guest route needs from a request: the venue, the flow (named by the form,
+// the URL or the cookie, and opened only with the browser secret in the signed cookie),
+// the guest's language, the real client IP.
 import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
@@ -7,7 +8,7 @@ import { findVenueBySlug, type Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { negotiateLocale } from '../http/i18n.ts';
 import { checkCsrf } from '../http/csrf.ts';
-import { loadFlow, type Flow } from './flows.ts';
+import { loadFlow, ownsFlow, type Flow } from '../signup/flows.ts';
 
 export const FLOW_COOKIE = 'foyer_flow';
 
@@ -57,23 +58,43 @@ export function formBody(kctx: Context): Record<string, unknown> {
   return b && typeof b === 'object' && !Array.isArray(b) ? b : {};
 }
 
+/** The flow id and browser secret this browser's signed cookie holds. */
+export function cookieFlow(kctx: Context): { id: string; secret: string } | undefined {
+  const v = kctx.cookies.get(FLOW_COOKIE, { signed: true });
+  const m = v ? /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{16,64})$/.exec(v) : null;
+  return m ? { id: m[1], secret: m[2] } : undefined;
+}
+
 function flowIdOf(kctx: Context): string | undefined {
   const fromForm = formBody(kctx).f;
   const fromQuery = kctx.query.f;
   for (const v of [fromForm, Array.isArray(fromQuery) ? fromQuery[0] : fromQuery]) if (typeof v === 'string' && v) return v;
-  return kctx.cookies.get(FLOW_COOKIE, { signed: true }) || undefined;
+  return cookieFlow(kctx)?.id;
 }
 
-/** The request's flow, or a 410 page that offers to start again. */
+export const flowExpired = () => new FoyerError('guest_flow_expired', 410, 'Your sign-in has expired. Please start again.');
+
+/**
+ * The request's flow, when this browser started it (its cookie holds the flow's secret);
+ * otherwise a 410 page that offers to start again. A flow id alone, from a URL or a form,
+ * opens nothing: it is not a secret.
+ */
 export async function flowFor(app: AppContext, kctx: Context, venue: Venue): Promise<Flow> {
-  const id = flowIdOf(kctx);
-  const flow = id ? await loadFlow(app.db, app, id, venue.id, app.now()) : undefined;
-  if (!flow) throw new FoyerError('guest_flow_expired', 410, 'Your sign-in has expired. Please start again.');
+  const flow = await ownFlow(app, kctx, venue, flowIdOf(kctx));
+  if (!flow) throw flowExpired();
   return flow;
 }
 
-export function rememberFlow(app: AppContext, kctx: Context, flow: Flow): void {
-  kctx.cookies.set(FLOW_COOKIE, flow.id, {
+/** The flow `id` names (by default the cookie's), if this browser holds its secret. */
+export async function ownFlow(app: AppContext, kctx: Context, venue: Venue, id = cookieFlow(kctx)?.id): Promise<Flow | undefined> {
+  const cookie = cookieFlow(kctx);
+  if (!id || !cookie || cookie.id !== id) return undefined;
+  const flow = await loadFlow(app.db, app, id, venue.id, app.now());
+  return flow && ownsFlow(app.keys, flow, cookie.secret) ? flow : undefined;
+}
+
+export function rememberFlow(app: AppContext, kctx: Context, flow: { id: string; secret: string; expiresAt: number }): void {
+  kctx.cookies.set(FLOW_COOKIE, `${flow.id}.${flow.secret}`, {
     signed: true,
     httpOnly: true,
     sameSite: 'lax',
@@ -84,8 +105,10 @@ export function rememberFlow(app: AppContext, kctx: Context, flow: Flow): void {
   });
 }
 
-export function requireCsrf(app: AppContext, kctx: Context, flow: Flow): void {
-  checkCsrf(app.keys, flow.id, formBody(kctx).csrf);
+/** The form's CSRF token, bound to the flow id the form names: checked before anything is read. */
+export function requireCsrf(app: AppContext, kctx: Context): void {
+  const f = formBody(kctx).f;
+  checkCsrf(app.keys, typeof f === 'string' ? f : '', formBody(kctx).csrf);
 }
 
 /** The address the request came from (the proxy's header only when TRUST_PROXY is set). */

@@ -52,7 +52,9 @@ export function guestRoutes(app: AppContext): Router {
 async function legal(app: AppContext, kctx: Context, page: 'terms' | 'privacy'): Promise<void> {
   const venue = await venueFor(app, kctx);
   const v = typeof kctx.query.v === 'string' ? kctx.query.v : '';
+  // The way back to screen 1: its entry token (checked when followed), or an older page's flow id.
   const f = typeof kctx.query.f === 'string' && /^[0-9a-f-]{36}$/.test(kctx.query.f) ? kctx.query.f : undefined;
+  const t = typeof kctx.query.t === 'string' && /^[A-Za-z0-9_.-]{1,4000}$/.test(kctx.query.t) ? kctx.query.t : undefined;
   let version: { id: string; content: ConsentContent } | undefined;
   if (v) {
     const stored = /^[0-9a-f]{64}$/.test(v) ? await storedVersion(app.db, v) : undefined;
@@ -64,7 +66,7 @@ async function legal(app: AppContext, kctx: Context, page: 'terms' | 'privacy'):
   } else version = await currentVersion(app.db, venue, pickLocale(kctx, venue));
   kctx.state.locale = version.content.locale;
   kctx.type = 'html';
-  kctx.body = renderLegal(version.id, version.content, page, f);
+  kctx.body = renderLegal(version.id, version.content, page, { f, t });
 }
 
 /** Guest errors as a guest page in the guest's language, with a way back to the start. */

@@ -1,120 +1,124 @@
 // Entry from the NAS redirect and screen 1 (number, optional fields, consent boxes).
+// Showing screen 1 writes nothing: what the entry knows travels in a signed entry token
+// (portal/signup/entry-token.ts). The flow is written when a submitted screen 1 sends its
+// code, and belongs to the browser that submitted it.
 import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
+import type { Handoff } from '../access-points/handoff.ts';
+import { FoyerError } from '../errors.ts';
 import { csrfToken } from '../http/csrf.ts';
-import { numberHash } from '../consent/subjects.ts';
-import { issueCode } from '../verification/verifications.ts';
+import { verificationState } from '../verification/verifications.ts';
 import { currentVersion, renderStart, storedVersion } from './consent-page.ts';
 import { readRedirect } from '../access-points/nas-for-handoff.ts';
-import { createFlow, macHash, markCodeSent, resumableFlowById, resumableFlowId, unusedGrantFlowId, saveSubmission, setFlowLocale, type Flow } from './flows.ts';
-import { readStartForm, type FieldProblem } from './start-form.ts';
-import { FLOW_COOKIE, clientIp, flowFor, formBody, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
+import { handbackPending, loadFlow, macHash, ownsFlow } from '../signup/flows.ts';
+import { readStartForm, type FieldProblem } from '../signup/start-form.ts';
+import { entryToken, readEntryToken, type Entry } from '../signup/entry-token.ts';
+import { startSignUp } from '../signup/start.ts';
+import type { Submission } from '../signup/submission.ts';
+import { clientIp, cookieFlow, flowFor, formBody, ownFlow, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
 import { codeText } from './sms-texts.ts';
-import type { SendKeys } from '../verification/limits.ts';
 import { rejectSinceLastGrant, type RejectReason } from '../access/reject-reasons.ts';
 
 /** A refusal older than this is not what brought the guest back to the portal. */
 const REFUSAL_SHOWN_MS = 30 * 60_000;
 
+/** Where screen 1 starts from: the flow id it will have and the NAS hand-off. */
+type Origin = Pick<Entry, 'id' | 'handoff'>;
+
 export async function entry(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
   const query = singleQuery(kctx);
-  let locale = pickLocale(kctx, venue);
+  const locale = pickLocale(kctx, venue);
   // The adapter of the venue's NAS, with its settings; refuses login hosts the venue did not configure.
   const { handoff } = await readRedirect(app, venue, query);
   const now = app.now();
-  // Back from the SMS app within the code's lifetime: screen 2, no new SMS.
-  const mac = macHash(app.keys, handoff.clientMac);
-  const resume =
-    (await resumableFlowId(app.db, venue.id, mac, now)) ??
-    (await resumableFlowById(app.db, venue.id, kctx.cookies.get(FLOW_COOKIE, { signed: true }), mac, now));
-  // Signed up, but the NAS never saw the credentials: the online page hands them back again.
-  const unused = resume ? undefined : await unusedGrantFlowId(app.db, venue.id, mac, now);
-  if (resume || unused) {
-    kctx.cookies.set(FLOW_COOKIE, (resume ?? unused)!, { signed: true, httpOnly: true, sameSite: 'lax', path: '/p/', overwrite: true });
-    kctx.redirect(resume ? `/p/${venue.slug}/code?f=${resume}` : `/p/${venue.slug}/online?f=${unused}`);
-    kctx.status = 303;
-    return;
+  // This browser's own flow (its cookie), back from the SMS app or after a lost hand-back.
+  // Nothing else resumes a flow: a MAC address is no secret.
+  const own = await ownFlow(app, kctx, venue);
+  if (own && (!handoff.clientMac || macHash(app.keys, handoff.clientMac) === own.macHash)) {
+    if (own.state === 'code_sent' && own.verificationId && (await verificationState(app.db, own.verificationId, now))?.state === 'ok') {
+      return seeOther(kctx, `/p/${venue.slug}/code?f=${own.id}`);
+    }
+    if (own.state === 'done' && (await handbackPending(app.db, own.id, now))) return seeOther(kctx, `/p/${venue.slug}/online?f=${own.id}`);
   }
-  // Read beside the flow's write rather than after it.
-  const [flow, refused] = await Promise.all([
-    createFlow(app.db, app, { venueId: venue.id, handoff, locale, userAgent: kctx.get('user-agent').slice(0, 1024) || null }, now),
-    refusal(app, venue, handoff.clientMac, now),
-  ]);
-  rememberFlow(app, kctx, flow);
-  locale = pickLocale(kctx, venue, flow);
-  await showStart(app, kctx, venue, flow, locale, { notice: refusalNotice(app, locale, refused) });
+  await showStart(app, kctx, venue, { id: undefined, handoff }, locale, { notice: await refusalNotice(app, venue, handoff, locale, now) });
 }
 
 /** Why the NAS refused this device here, if that is what brought the guest back (expired, data used up, too many devices…). */
-function refusal(app: AppContext, venue: Venue, clientMac: string | undefined, now: number): Promise<RejectReason | undefined> {
-  return clientMac ? rejectSinceLastGrant(app.db, clientMac, venue.id, now - REFUSAL_SHOWN_MS) : Promise.resolve(undefined);
+async function refusalNotice(app: AppContext, venue: Venue, h: Handoff, locale: Locale, now: number): Promise<string | undefined> {
+  const reason: RejectReason | undefined = h.clientMac ? await rejectSinceLastGrant(app.db, h.clientMac, venue.id, now - REFUSAL_SHOWN_MS) : undefined;
+  return reason && app.views.t(locale, `access.reject.${reason}`);
 }
 
-const refusalNotice = (app: AppContext, locale: Locale, reason: RejectReason | undefined) => reason && app.views.t(locale, `access.reject.${reason}`);
-
+/** Screen 1 again: from its entry token (a language link, the way back from the terms) or for the browser's own flow. */
 export async function startPage(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
-  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
-  const asked = kctx.query.lang;
-  const locale = pickLocale(kctx, venue, flow);
   const now = app.now();
+  const t = kctx.query.t;
+  let origin: Origin;
+  let shownLocale: string | null;
+  if (typeof t === 'string') {
+    const e = readEntryToken(app.keys, t, venue.id, now);
+    origin = e;
+    shownLocale = e.locale;
+  } else {
+    const flow = await flowFor(app, kctx, venue);
+    if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
+    origin = flow;
+    shownLocale = flow.locale;
+  }
+  const locale = pickLocale(kctx, venue, { locale: shownLocale });
   // The refusal notice stays through a language switch or a reload.
-  const [refused] = await Promise.all([
-    refusal(app, venue, flow.handoff.clientMac, now),
-    asked && locale !== flow.locale ? setFlowLocale(app.db, flow.id, locale, now) : undefined,
-  ]);
-  await showStart(app, kctx, venue, flow, locale, { notice: refusalNotice(app, locale, refused) });
+  await showStart(app, kctx, venue, origin, locale, { notice: await refusalNotice(app, venue, origin.handoff, locale, now) });
 }
 
 export async function submitStart(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
-  requireCsrf(app, kctx, flow);
-  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
   const body = formBody(kctx);
   const now = app.now();
+  pickLocale(kctx, venue);
+  // The CSRF token is bound to the flow id the page names, which its entry token must name too.
+  requireCsrf(app, kctx);
+  const shown = readEntryToken(app.keys, body.t, venue.id, now);
+  if (body.f !== shown.id) throw new FoyerError('guest_entry_invalid', 400, 'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.');
+  // Submitted before (a new number, or after a refused send): continued only by the browser
+  // that holds the flow; another browser's flow is never continued.
+  const found = await loadFlow(app.db, app, shown.id, venue.id, now);
+  const existing = found && ownsFlow(app.keys, found, cookieFlow(kctx)?.id === found.id ? cookieFlow(kctx)?.secret : undefined) ? found : undefined;
+  if (existing?.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${existing.id}`);
+  const locale = pickLocale(kctx, venue, { locale: existing?.locale ?? shown.locale });
   const values = pickValues(body);
-  const form = readStartForm(venue, body, now);
-  if (!form.ok) return showStart(app, kctx, venue, flow, locale, { values, problems: form.problems, status: 400 });
+  const origin: Origin = existing ?? shown;
 
-  // The version the guest read is the one their form names (it may be older than today's).
-  const shown = typeof body.v === 'string' ? body.v : '';
-  const current = await currentVersion(app.db, venue, locale);
-  const version = shown === current.id ? current : /^[0-9a-f]{64}$/.test(shown) ? await storedVersion(app.db, shown) : undefined;
-  if (!version || ('venueId' in version && version.venueId !== venue.id)) {
-    return showStart(app, kctx, venue, flow, locale, { values, problems: [{ field: '', code: 'guest_version_unknown' }], status: 400 });
+  // The version the guest read is the one their page's token names (it may be older than today's).
+  const version = body.v === shown.versionId ? await storedVersion(app.db, shown.versionId) : undefined;
+  if (!version || version.venueId !== venue.id) {
+    return showStart(app, kctx, venue, origin, locale, { values, problems: [{ field: '', code: 'guest_version_unknown' }], status: 400 });
   }
-  await saveSubmission(app.db, app, flow.id, { e164: form.e164, details: form.details, choices: form.choices, templateVersionId: version.id, locale }, now);
+  const form = readStartForm(venue, version.content.venue, body, now);
+  if (!form.ok) return showStart(app, kctx, venue, origin, locale, { values, problems: form.problems, status: 400 });
 
-  const keys: SendKeys = {
-    venueId: venue.id,
-    numberHash: numberHash(app.keys, form.e164),
-    macHash: flow.macHash,
-    clientIp: clientIp(kctx) || null,
-    nasId: flow.handoff.nasId ?? null,
-    callingCode: form.callingCode,
+  const submission: Submission = {
+    e164: form.e164, callingCode: form.callingCode, details: form.details, choices: form.choices, versionId: version.id, locale, page: shown.id, entry: body.t as string,
   };
-  const sent = await issueCode(app, flow.id, {
-    keys,
-    e164: form.e164,
-    settings: venue.settings,
+  const out = await startSignUp(app, venue, {
+    shown, own: existing, idTaken: Boolean(found), submission, clientIp: clientIp(kctx) || null, userAgent: kctx.get('user-agent').slice(0, 1024) || null,
     text: (code, minutes) => codeText(app.views, venue, locale, code, minutes),
   });
-  if (sent.ok) {
-    await markCodeSent(app.db, flow.id, sent.verificationId, sent.expiresAt, app.now());
-    return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}`);
+  if (out.ok) {
+    if (out.secret) rememberFlow(app, kctx, { id: out.flowId, secret: out.secret, expiresAt: out.expiresAt });
+    return seeOther(kctx, `/p/${venue.slug}/code?f=${out.flowId}`);
   }
-  if (sent.reason === 'blocked') {
-    const minutes = Math.max(1, Math.ceil((sent.retryAt - now) / 60_000));
-    kctx.set('Retry-After', String(Math.ceil((sent.retryAt - now) / 1000)));
-    return showStart(app, kctx, venue, flow, locale, { values, problems: [{ field: '', code: 'guest_send_blocked', params: { minutes } }], status: 429 });
-  }
-  return showStart(app, kctx, venue, flow, locale, { values, problems: [{ field: '', code: 'guest_sms_failed' }], status: 503 });
+  if (out.reason === 'sms_failed') return showStart(app, kctx, venue, origin, locale, { values, problems: [{ field: '', code: 'guest_sms_failed' }], status: 503 });
+  return tooMany(app, kctx, venue, origin, locale, values, out.reason === 'blocked' ? 'guest_send_blocked' : 'guest_too_many_starts', out.retryAt, now);
+}
+
+function tooMany(app: AppContext, kctx: Context, venue: Venue, origin: Origin, locale: Locale, values: Record<string, string | boolean>, code: string, retryAt: number, now: number) {
+  const minutes = Math.max(1, Math.ceil((retryAt - now) / 60_000));
+  kctx.set('Retry-After', String(Math.max(1, Math.ceil((retryAt - now) / 1000))));
+  return showStart(app, kctx, venue, origin, locale, { values, problems: [{ field: '', code, params: { minutes } }], status: 429 });
 }
 
 function pickValues(body: Record<string, unknown>): Record<string, string | boolean> {
@@ -125,19 +129,21 @@ function pickValues(body: Record<string, unknown>): Record<string, string | bool
   };
 }
 
+/** Screen 1 from today's page version for the locale, with a fresh entry token (nothing written). */
 export async function showStart(
   app: AppContext,
   kctx: Context,
   venue: Venue,
-  flow: Flow,
+  origin: { id: string | undefined; handoff: Handoff },
   locale: Locale,
   extra: { values?: Record<string, string | boolean>; problems?: FieldProblem[]; status?: number; notice?: string } = {},
 ): Promise<void> {
   const v = await currentVersion(app.db, venue, locale);
+  const { token, entry: e } = entryToken(app.keys, { id: origin.id, venueId: venue.id, versionId: v.id, locale, handoff: origin.handoff, issuedAt: app.now() });
   const errors = (extra.problems ?? []).map((p) => ({ field: p.field || undefined, message: app.views.t(locale, `errors.${p.code}`, p.params) }));
   kctx.status = extra.status ?? 200;
   kctx.type = 'html';
-  kctx.body = renderStart(v.id, v.content, { flowId: flow.id, csrf: csrfToken(app.keys, flow.id), values: extra.values, errors, notice: extra.notice });
+  kctx.body = renderStart(v.id, v.content, { flowId: e.id, csrf: csrfToken(app.keys, e.id), entry: token, values: extra.values, errors, notice: extra.notice });
 }
 
 export function seeOther(kctx: Context, url: string): void {

@@ -11,11 +11,12 @@ import { issueCode, resendCode, verificationState, type SendOutcome } from '../v
 import { normaliseGuess } from '../verification/codes.ts';
 import { parseGuestPhone } from '../verification/phone.ts';
 import type { SendKeys } from '../verification/limits.ts';
-import { markCodeSent, setFlowLocale, type Flow } from './flows.ts';
-import { clientIp, flowFor, formBody, pickLocale, requireCsrf, venueFor } from './request.ts';
+import { loadFlow, markCodeSent, setFlowLocale, takeHandbackKey, type Flow } from '../signup/flows.ts';
+import { readSubmission } from '../signup/submission.ts';
+import { clientIp, flowExpired, flowFor, formBody, ownFlow, pickLocale, requireCsrf, venueFor } from './request.ts';
 import { renderPage, durationText } from './pages.ts';
 import { seeOther } from './screen1.ts';
-import { completeSignUp } from './complete.ts';
+import { completeSignUp } from '../signup/complete.ts';
 import { adapterForHandoff } from './adapters.ts';
 import { httpUrl } from '../access-points/safe-url.ts';
 import { handBackContextFor, handBackOrigins } from '../access-points/nas-for-handoff.ts';
@@ -23,8 +24,14 @@ import { codeText, confirmationText } from './sms-texts.ts';
 
 type CodeError = { code: string; params?: Record<string, string | number> };
 
+/** The flow's current code and what it was sent for (the number shown, resent to, and recorded). */
+async function currentCode(app: AppContext, flow: Flow, now: number) {
+  const state = flow.verificationId ? await verificationState(app.db, flow.verificationId, now) : undefined;
+  return { state, submission: readSubmission(app.cipher, state?.submissionEnc) };
+}
+
 async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, opts: { error?: CodeError; notice?: string; status?: number } = {}) {
-  const state = flow.verificationId ? await verificationState(app.db, flow.verificationId, app.now()) : undefined;
+  const { state, submission } = await currentCode(app, flow, app.now());
   let error = opts.error;
   // Opening screen 2 on a code that can no longer be used says so straight away.
   if (!error && state && state.state !== 'ok') error = { code: `guest_code_${state.state}` };
@@ -36,7 +43,7 @@ async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow
     flowId: flow.id,
     csrf: csrfToken(app.keys, flow.id),
     switchBase: `/p/${venue.slug}/code?f=${flow.id}&`,
-    masked: maskNumber(flow.e164),
+    masked: maskNumber(submission?.e164),
     minutes: venue.settings.code.validityMinutes,
     length: venue.settings.code.length,
     canEnter,
@@ -53,7 +60,7 @@ export async function codePage(app: AppContext, kctx: Context): Promise<void> {
   if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   // A language picked on screen 2 holds for what follows (the next SMS, the last page).
   if (kctx.query.lang && locale !== flow.locale) await setFlowLocale(app.db, flow.id, locale, app.now());
-  const notice = kctx.query.n === 'resent' ? app.views.t(locale, 'guest.code.resent') : undefined;
+  const notice = kctx.query.n === 'resent' || kctx.query.n === 'new' ? app.views.t(locale, kctx.query.n === 'new' ? 'guest.code.sentNew' : 'guest.code.resent') : undefined;
   await showCode(app, kctx, venue, flow, locale, { notice });
 }
 
@@ -61,9 +68,10 @@ const STATUS: Record<string, number> = { wrong: 400, expired: 410, too_many: 429
 
 export async function submitCode(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
+  pickLocale(kctx, venue);
+  requireCsrf(app, kctx);
   const flow = await flowFor(app, kctx, venue);
   const locale = pickLocale(kctx, venue, flow);
-  requireCsrf(app, kctx, flow);
   if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
   if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   const raw = formBody(kctx).code;
@@ -76,18 +84,24 @@ export async function submitCode(app: AppContext, kctx: Context): Promise<void> 
     return showCode(app, kctx, venue, flow, locale, { error, status: STATUS[outcome.reason] });
   }
   app.log.info({ venue: venue.slug, flow: flow.id, grant: outcome.grant.id, events: outcome.events.length }, 'guest signed up');
-  if (flow.choices?.sms && venue.settings.offers.sms) {
+  const { submission: s, handbackKey } = outcome;
+  // The number and choice the returned code was sent for, never the flow's latest form.
+  // (A page that did not offer SMS could not submit the box: start-form.ts refuses it.)
+  if (s.choices.sms) {
     // After the commit, never inside it; the guest does not wait for it.
     const text = confirmationText(app.views, venue, locale);
     app.sms
-      .send({ to: flow.e164!, text, purpose: 'confirmation', venueId: venue.id })
-      .catch((err: Error) => app.log.warn({ to: maskNumber(flow.e164), err: err.message }, 'confirmation SMS could not be sent'));
+      .send({ to: s.e164, text, purpose: 'confirmation', venueId: venue.id })
+      .catch((err: Error) => app.log.warn({ to: maskNumber(s.e164), err: err.message }, 'confirmation SMS could not be sent'));
   }
-  if (!(await handBack(app, kctx, venue, flow, locale, outcome.grant))) seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
+  // The online page link works once without the cookie (a mini-browser that lost it).
+  const online = `/p/${venue.slug}/online?f=${flow.id}&k=${handbackKey}`;
+  if (!(await handBack(app, kctx, venue, flow, locale, outcome.grant, online))) seeOther(kctx, online);
 }
 
+
 /** Sends the guest to the NAS with the grant's credentials; false when the vendor needs no hand-back. */
-async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, grant: { username: string; password: string }): Promise<boolean> {
+async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, grant: { username: string; password: string }, onlineHref = `/p/${venue.slug}/online?f=${flow.id}`): Promise<boolean> {
   const adapter = adapterForHandoff(flow.handoff);
   // Outside the try: a login host the venue did not configure is the NAS's fault (400), not a failed call.
   const nasContext = await handBackContextFor(app, venue, flow.handoff);
@@ -105,32 +119,34 @@ async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow
     return true;
   }
   kctx.state.formAction = [new URL(back.action).origin];
-  renderPage(app, kctx, 'handback', locale, venue, { method: back.method.toLowerCase(), action: back.action, fields: back.fields, onlineHref: `/p/${venue.slug}/online?f=${flow.id}` });
+  renderPage(app, kctx, 'handback', locale, venue, { method: back.method.toLowerCase(), action: back.action, fields: back.fields, onlineHref });
   return true;
 }
 
 export async function resend(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
+  pickLocale(kctx, venue);
+  requireCsrf(app, kctx);
   const flow = await flowFor(app, kctx, venue);
   const locale = pickLocale(kctx, venue, flow);
-  requireCsrf(app, kctx, flow);
-  if (flow.state !== 'code_sent' || !flow.e164) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   const now = app.now();
-  const phone = parseGuestPhone(flow.e164, venue.country, venue.settings.allowedCountries);
+  const { state, submission } = await currentCode(app, flow, now);
+  if (flow.state !== 'code_sent' || !submission) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const phone = parseGuestPhone(submission.e164, venue.country, venue.settings.allowedCountries);
   if (!phone.ok) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   const keys: SendKeys = {
-    venueId: venue.id, numberHash: numberHash(app.keys, flow.e164), macHash: flow.macHash, clientIp: clientIp(kctx) || null,
+    venueId: venue.id, numberHash: numberHash(app.keys, submission.e164), macHash: flow.macHash, clientIp: clientIp(kctx) || null,
     nasId: flow.handoff.nasId ?? null, callingCode: phone.callingCode,
   };
-  const req = { keys, e164: flow.e164, settings: venue.settings, text: (code: string, minutes: number) => codeText(app.views, venue, locale, code, minutes) };
+  // A replacement code is sent for the same submission as the code it replaces.
+  const req = { keys, e164: submission.e164, settings: venue.settings, text: (code: string, minutes: number) => codeText(app.views, venue, locale, code, minutes), submission };
   const deps = app;
-  const state = flow.verificationId ? await verificationState(app.db, flow.verificationId, now) : undefined;
   // A valid code is sent again as it is; a spent one is replaced by a new code.
   let out: SendOutcome = state?.state === 'ok' ? await resendCode(deps, flow.verificationId!, req) : await issueCode(deps, flow.id, req);
   if (!out.ok && (out.reason === 'expired' || out.reason === 'too_many' || out.reason === 'used')) out = await issueCode(deps, flow.id, req);
   if (out.ok) {
     if (out.verificationId !== flow.verificationId) await markCodeSent(app.db, flow.id, out.verificationId, out.expiresAt, app.now());
-    return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}&n=resent`);
+    return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}&n=${out.verificationId !== flow.verificationId ? 'new' : 'resent'}`);
   }
   if (out.reason === 'too_soon' || out.reason === 'blocked') {
     const seconds = Math.max(1, Math.ceil((out.retryAt - now) / 1000));
@@ -141,9 +157,14 @@ export async function resend(app: AppContext, kctx: Context): Promise<void> {
   return showCode(app, kctx, venue, flow, locale, { error: { code: 'guest_sms_failed' }, status: 503 });
 }
 
+/**
+ * "You are online", or the hand-back again while the NAS has not seen the grant. Only for
+ * the browser that holds the flow, or once with the single-use key of the link it was
+ * sent to (a mini-browser that lost its cookie): the flow id alone gives nothing.
+ */
 export async function onlinePage(app: AppContext, kctx: Context): Promise<void> {
   const venue = await venueFor(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
+  const flow = await onlineFlow(app, kctx, venue);
   const locale = pickLocale(kctx, venue, flow);
   if (flow.state !== 'done' || !flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   const g = await app.db.get<{ ends_at: number; username: string; password_enc: string }>('SELECT ends_at, username, password_enc FROM grants WHERE id = ?', [flow.grantId]);
@@ -157,6 +178,15 @@ export async function onlinePage(app: AppContext, kctx: Context): Promise<void> 
     switchBase: `/p/${venue.slug}/online?f=${flow.id}&`,
     duration: durationText(app, locale, left),
     originalUrl: httpUrl(flow.handoff.originalUrl),
-    smsOptIn: Boolean(flow.choices?.sms && venue.settings.offers.sms),
+    smsOptIn: Boolean((await currentCode(app, flow, app.now())).submission?.choices.sms && venue.settings.offers.sms),
   });
+}
+
+async function onlineFlow(app: AppContext, kctx: Context, venue: Venue): Promise<Flow> {
+  const q = (k: string) => (typeof kctx.query[k] === 'string' ? (kctx.query[k] as string) : '');
+  const own = await ownFlow(app, kctx, venue, q('f') || undefined);
+  if (own) return own;
+  const flow = q('k') ? await loadFlow(app.db, app, q('f'), venue.id, app.now()) : undefined;
+  if (flow && (await takeHandbackKey(app.db, app.keys, flow.id, q('k')))) return flow;
+  throw flowExpired();
 }

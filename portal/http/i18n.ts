@@ -29,10 +29,32 @@ function flatten(obj: Record<string, unknown>, prefix = '', out: Strings = {}): 
   return out;
 }
 
-/** "Try again in {{minutes}} minutes" with params; a missing key shows itself, never crashes. */
-export function translate(strings: Strings, key: string, params: Record<string, string | number> = {}): string {
-  const template = strings[key] ?? key;
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => (name in params ? String(params[name]) : ''));
+/**
+ * "Try again in {{minutes}} minutes" with params; a missing key shows itself, never crashes.
+ * With the locale known:
+ * - a key whose strings are split by plural category (`"guest_code_wrong": {"one": …,
+ *   "other": …}`) takes the form the locale's plural rules (Intl.PluralRules) choose for
+ *   params.count, or else for the first number among the params;
+ * - `{{country:region}}` names an ISO 3166 code in full ("Turkey", "Турция"), and
+ *   `{{countries:regions}}` a comma-separated list of codes as "A, B or C" (the code EEA
+ *   reads as the locale's `region.EEA`).
+ */
+export function translate(strings: Strings, key: string, params: Record<string, string | number> = {}, locale?: Locale): string {
+  let template = strings[key];
+  if (template === undefined && locale && strings[`${key}.other`] !== undefined) {
+    const n = typeof params.count === 'number' ? params.count : Object.values(params).find((v) => typeof v === 'number');
+    template = (n === undefined ? undefined : strings[`${key}.${new Intl.PluralRules(locale).select(n)}`]) ?? strings[`${key}.other`];
+  }
+  template ??= key;
+  return template.replace(/\{\{\s*(\w+)(?::(region|regions))?\s*\}\}/g, (_, name: string, format?: string) => {
+    if (!(name in params)) return '';
+    const v = String(params[name]);
+    if (!format || !locale) return v;
+    const regions = new Intl.DisplayNames(locale, { type: 'region', fallback: 'code' });
+    const one = (code: string) => (code === 'EEA' ? (strings['region.EEA'] ?? code) : (regions.of(code) ?? code));
+    if (format === 'region') return one(v);
+    return new Intl.ListFormat(locale, { type: 'disjunction' }).format(v.split(',').filter(Boolean).map(one));
+  });
 }
 
 export function isLocale(v: unknown): v is Locale {

@@ -23,10 +23,17 @@ export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: strin
       // A SECRET_KEY other than the one that wrote the data breaks every page that reads it.
       const sample = deps.cipher && (await deps.db.get<{ v: string }>('SELECT secret_enc AS v FROM nas_clients LIMIT 1'));
       if (sample) deps.cipher!.decrypt(sample.v);
-      ctx.body = { status: 'ok', database: { reachable: true, dialect: deps.db.dialect, ms: Date.now() - started } };
+      // Reading is not enough: a sign-up writes (store/write-health.ts).
+      const write = await deps.db.canWrite();
+      if (!write.ok) {
+        ctx.status = 503;
+        ctx.body = { status: 'degraded', database: { reachable: true, writable: false, dialect: deps.db.dialect, error: write.error } };
+        return;
+      }
+      ctx.body = { status: 'ok', database: { reachable: true, writable: true, dialect: deps.db.dialect, ms: Date.now() - started } };
     } catch (err) {
       ctx.status = 503;
-      ctx.body = { status: 'degraded', database: { reachable: false, dialect: deps.db.dialect, error: (err as Error).message } };
+      ctx.body = { status: 'degraded', database: { reachable: false, writable: false, dialect: deps.db.dialect, error: (err as Error).message } };
     }
   });
 

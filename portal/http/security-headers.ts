@@ -7,10 +7,14 @@ export function securityHeaders(opts: { https: boolean }): Middleware {
     await next();
     // A hand-back form posts to the NAS: the route sets ctx.state.formAction to allow it.
     const formAction = ['\'self\'', ...((ctx.state.formAction as string[] | undefined) ?? [])].join(' ');
+    // Only the admin's draft preview may be framed, and only by Foyer's own pages (the
+    // branding form shows it beside the fields); every other page refuses any frame.
+    const framedBySelf = ctx.state.frameAncestors === 'self';
+    const framesSelf = ctx.state.frameSrc === 'self';
     ctx.set({
-      'Content-Security-Policy': `default-src 'none'; style-src 'self'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'Content-Security-Policy': `default-src 'none'; style-src 'self'; img-src 'self' data:; form-action ${formAction}; frame-ancestors ${framedBySelf ? "'self'" : "'none'"}; ${framesSelf ? "frame-src 'self'; " : ''}base-uri 'none'`,
       'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
+      'X-Frame-Options': framedBySelf ? 'SAMEORIGIN' : 'DENY',
       'Referrer-Policy': 'no-referrer',
       'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
       'Cross-Origin-Opener-Policy': 'same-origin',

@@ -20,7 +20,7 @@ export function createViews(dir = TEMPLATES_DIR, opts: { noCache?: boolean } = {
     trimBlocks: true,
     lstripBlocks: true,
   });
-  const t = (locale: Locale, key: string, params?: Record<string, string | number>) => translate(localeStrings(dir, locale), key, params);
+  const t = (locale: Locale, key: string, params?: Record<string, string | number>) => translate(localeStrings(dir, locale), key, params, locale);
   return {
     env,
     t,

@@ -5,7 +5,8 @@ import { exportActiveListJob } from './export-active-list.ts';
 import { closeStaleSessionsJob } from './close-stale-sessions.ts';
 import { purgeVerificationsJob } from './purge-verifications.ts';
 import { purgeGrantChangesJob } from './purge-grant-changes.ts';
+import { purgeDeviceBlocksJob } from './purge-device-blocks.ts';
 import { purgeAdminSessionsJob } from '../admin/purge-job.ts';
 
 /** Every scheduled job; capabilities add theirs here. */
-export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, exportActiveListJob, closeStaleSessionsJob, purgeVerificationsJob, purgeGrantChangesJob, purgeAdminSessionsJob];
+export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, exportActiveListJob, closeStaleSessionsJob, purgeVerificationsJob, purgeGrantChangesJob, purgeDeviceBlocksJob, purgeAdminSessionsJob];

@@ -1,6 +1,7 @@
 // The SMS gateways' environment variables, spread into portal/config.ts's schema, and the
 // cross-field check: the chosen SMS_GATEWAY must have every variable it needs.
 import { z } from 'zod';
+import { bodyTemplateProblem } from './body-escape.ts';
 
 const json = <T extends z.ZodType>(inner: T, hint: string) =>
   z.string().transform((s, ctx): z.infer<T> => {
@@ -70,8 +71,9 @@ export const smsConfigSchema = {
   /** http gateway: extra request headers as a JSON object, e.g. {"Authorization":"Bearer …","Content-Type":"application/json"}. */
   SMS_HTTP_HEADERS: json(z.record(z.string(), z.string()), 'an object of header names to string values').optional(),
   /**
-   * http gateway: the body template with {{to}} {{text}} {{from}}. Values are JSON-escaped when
-   * Content-Type is JSON, form-encoded when it is application/x-www-form-urlencoded.
+   * http gateway: the body template with {{to}} {{text}} {{from}}. Values are escaped for the
+   * Content-Type header (JSON, form, XML, plain text with line breaks as spaces); any other
+   * type is refused at start-up (portal/sms/body-escape.ts).
    */
   SMS_HTTP_BODY: z.string().optional(),
   /** http gateway: HTTP statuses that mean "accepted". */
@@ -133,6 +135,11 @@ export function smsConfigProblems(c: SmsConfigValues): string[] {
   const lines = missing.map((n) => `${n}: required when SMS_GATEWAY=${gateway}`);
   if (gateway === 'http' && c.SMS_HTTP_METHOD !== 'GET' && !c.SMS_HTTP_BODY) {
     lines.push(`SMS_HTTP_BODY: required when SMS_HTTP_METHOD=${c.SMS_HTTP_METHOD} (a template with {{to}} {{text}} {{from}})`);
+  }
+  if (gateway === 'http' && c.SMS_HTTP_BODY !== undefined && c.SMS_HTTP_METHOD !== 'GET') {
+    const contentType = Object.entries(c.SMS_HTTP_HEADERS ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+    const problem = bodyTemplateProblem(c.SMS_HTTP_BODY, contentType);
+    if (problem) lines.push(`SMS_HTTP_BODY: ${problem}`);
   }
   return lines;
 }

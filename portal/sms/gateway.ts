@@ -16,6 +16,8 @@ export interface SendResult {
   parts?: number;
   /** The message log's id for this message (set by the logging layer around a gateway). */
   messageId?: string;
+  /** Not sent: the same message went to this number moments ago (reliable.ts NOT_REPEATED_MS). */
+  skipped?: 'repeat';
 }
 
 /** Per-call limits the retrying layer hands down; a gateway may ignore them. */

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { SmsError, type OutboundSms, type SendOptions, type SendResult, type SmsGateway } from './gateway.ts';
 import { smsPartCount } from './encoding.ts';
+import { escaperFor, fill } from './body-escape.ts';
 
 export interface HttpGatewayOptions {
   url: string;
@@ -28,7 +29,7 @@ export class HttpGateway implements SmsGateway {
     const values = { to: msg.to, text: msg.text, from: this.o.from ?? '' };
     const contentType = Object.entries(this.o.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
     const url = fill(this.o.url, values, encodeURIComponent);
-    const body = this.o.method === 'GET' || this.o.body === undefined ? undefined : fill(this.o.body, values, escaperFor(contentType));
+    const body = this.o.method === 'GET' || this.o.body === undefined ? undefined : fill(this.o.body, values, this.escapeBody(contentType));
     const signals = [AbortSignal.timeout(opts.timeoutMs ?? this.o.timeoutMs)];
     if (opts.signal) signals.push(opts.signal);
     let res: Response;
@@ -51,19 +52,13 @@ export class HttpGateway implements SmsGateway {
     }
     return { ref: (this.o.idAt && extractId(text, this.o.idAt)) || `http-${randomUUID()}`, parts: smsPartCount(msg.text) };
   }
-}
 
-/** Replaces {{name}} placeholders, each value passed through `escape`. */
-export function fill(template: string, values: Record<string, string>, escape: (s: string) => string): string {
-  return template.replace(/\{\{\s*(to|text|from)\s*\}\}/g, (_m, k: string) => escape(values[k] ?? ''));
-}
-
-function escaperFor(contentType: string): (s: string) => string {
-  const ct = contentType.toLowerCase();
-  // Inside a JSON string literal: the template supplies the quotes.
-  if (ct.includes('json')) return (s) => JSON.stringify(s).slice(1, -1);
-  if (ct.includes('x-www-form-urlencoded')) return (s) => new URLSearchParams({ v: s }).toString().slice(2);
-  return (s) => s;
+  // The configuration check refuses such a type at start-up; here it stays a refusal, never a raw value.
+  private escapeBody(contentType: string) {
+    const escape = escaperFor(contentType);
+    if (!escape) throw new SmsError('sms_rejected', `SMS_HTTP_BODY cannot be filled for Content-Type ${contentType}.`, false);
+    return escape;
+  }
 }
 
 export function extractId(body: string, at: string): string | undefined {

@@ -38,6 +38,14 @@ export interface InboundHandler {
   handle(msg: InboundSms): Promise<InboundReply | void>;
 }
 
+/**
+ * Replies sent to one number within an hour. Anyone may text HELP (or forge it through a
+ * webhook) as often as they like; past this the message is still stored and handled
+ * (a STOP still withdraws) but gets no answer, so Foyer cannot be made to send without limit.
+ */
+export const INBOUND_REPLIES_PER_HOUR = 5;
+const HOUR = 60 * 60_000;
+
 export const recordOnly: InboundHandler = { handle: async () => undefined };
 
 export interface ReceiveResult {
@@ -86,7 +94,11 @@ export class InboundReceiver {
     }
     await this.deps.db.run('UPDATE sms_inbound SET handled_at = ?, error = NULL WHERE id = ?', [now(), claimed.id]);
     this.deps.log.info({ gateway: msg.gateway, ref: msg.ref, from: maskNumber(msg.from), replied: Boolean(out?.reply) }, 'inbound sms received');
-    const reply = out?.reply || undefined;
+    let reply = out?.reply || undefined;
+    if (reply && !(await this.mayReply(claimed.id, msg))) {
+      this.deps.log.warn({ gateway: msg.gateway, ref: msg.ref, from: maskNumber(msg.from) }, 'inbound sms not answered: reply limit for this number reached');
+      reply = undefined;
+    }
     if (reply && out) {
       if (replyVia === 'gateway') this.track(this.sendReply(claimed.id, msg, reply, out));
       else await this.logCallerReply(claimed.id, msg, reply, out);
@@ -119,6 +131,19 @@ export class InboundReceiver {
       [row.id],
     );
     return { id: row.id, fresh: changes === 1 };
+  }
+
+  // Counts this answer against the sender's hour before it is sent, one sender at a time
+  // (the lock), so parallel messages cannot all find the count below the limit.
+  private async mayReply(inboundId: string, msg: InboundSms): Promise<boolean> {
+    const fromHash = this.deps.messages.numberHash(msg.from);
+    return this.deps.db.tx(async (tx) => {
+      await tx.lock(`sms-reply:${fromHash}`);
+      const row = await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM sms_inbound WHERE from_hash = ? AND replied_at > ?', [fromHash, msg.receivedAt - HOUR]);
+      if (Number(row!.n) >= INBOUND_REPLIES_PER_HOUR) return false;
+      await tx.run('UPDATE sms_inbound SET replied_at = ? WHERE id = ?', [msg.receivedAt, inboundId]);
+      return true;
+    });
   }
 
   private async sendReply(inboundId: string, msg: InboundSms, text: string, out: InboundReply): Promise<void> {

@@ -51,7 +51,7 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
   switch (intent.kind) {
     case 'stop': {
       const targets = intent.scope === 'all' ? await grantedVenues(db, byId, hash) : await currentVenue(db, byId, hash);
-      if (targets.length) await db.tx((tx) => appendEvents(tx, targets.map((v) => event(v, 'withdrawn')), deps.now()));
+      if (targets.length) await db.tx((tx) => appendEvents(tx, targets.map((v) => event(v, 'withdrawn')), keys));
       const reply = !targets.length ? t('stopNothing') : intent.scope === 'all' ? t('stopAll') : t('stop', { venue: targets[0].name });
       return { action: intent.scope === 'all' ? 'stop-all' : 'stop', venueIds: targets.map((v) => v.id), reply };
     }
@@ -59,7 +59,7 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
       const venue = await lastVenue(db, byId, hash);
       const hadGranted = venue && (await db.get(`SELECT 1 AS ok FROM consent_events WHERE number_hash = ? AND venue_id = ? AND purpose = 'sms' AND decision = 'granted' LIMIT 1`, [hash, venue.id]));
       if (!venue || !hadGranted) return { action: 'start-refused', venueIds: [], reply: t('startRefused') };
-      await db.tx((tx) => appendEvents(tx, [event(venue, 'granted')], deps.now()));
+      await db.tx((tx) => appendEvents(tx, [event(venue, 'granted')], keys));
       return { action: 'start', venueIds: [venue.id], reply: t('start', { venue: venue.name }) };
     }
     case 'help': {
@@ -76,7 +76,7 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
       // Sending from the number proves it: the person joins the venue's subjects as at the portal.
       await db.tx(async (tx) => {
         const subjectId = await upsertSubject(tx, deps, venue.id, { e164: msg.from }, deps.now());
-        await appendEvents(tx, [{ ...event(venue, 'granted', { templateVersionId, textHash: sha256(reply) }), subjectId }], deps.now());
+        await appendEvents(tx, [{ ...event(venue, 'granted', { templateVersionId, textHash: sha256(reply) }), subjectId }], keys);
       });
       return { action: 'optin', venueIds: [venue.id], reply };
     }

@@ -44,6 +44,15 @@ export class MessageLog {
     return numberHash(this.keys, e164);
   }
 
+  /** Whether a message of this purpose to this number (and venue) was queued at or after `since` and has not failed. */
+  async sentSince(msg: OutboundSms, since: number): Promise<boolean> {
+    const r = await this.db.get(
+      `SELECT 1 AS hit FROM sms_messages WHERE to_hash = ? AND purpose = ? AND COALESCE(venue_id, '') = ? AND created_at >= ? AND status <> 'failed' LIMIT 1`,
+      [this.numberHash(msg.to), msg.purpose, msg.venueId ?? '', since],
+    );
+    return Boolean(r);
+  }
+
   async queued(msg: OutboundSms, gateway: string): Promise<string> {
     const id = randomUUID();
     const t = this.now();

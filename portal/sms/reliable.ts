@@ -27,6 +27,13 @@ export const defaultPolicy = (attemptTimeoutMs: number): RetryPolicy => ({
   minAttemptMs: 500,
 });
 
+/**
+ * Messages that say the same thing whatever triggered them are not sent twice to one number
+ * (for one venue) within this window: signing up on a phone and then a laptop two minutes
+ * apart confirms the subscription once.
+ */
+export const NOT_REPEATED_MS: Record<string, number> = { confirmation: 2 * 60_000 };
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class ReliableGateway implements SmsGateway {
@@ -43,6 +50,11 @@ export class ReliableGateway implements SmsGateway {
 
   async send(msg: OutboundSms, opts: SendOptions = {}): Promise<SendResult> {
     const now = this.deps.now ?? Date.now;
+    const quiet = NOT_REPEATED_MS[msg.purpose];
+    if (quiet && (await this.messages.sentSince(msg, now() - quiet))) {
+      this.deps.log.info({ gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to) }, 'sms not repeated: the same one went to this number just now');
+      return { ref: '', skipped: 'repeat' };
+    }
     const id = await this.messages.queued(msg, this.name);
     const started = now();
     const deadline = started + this.policy.totalMs;

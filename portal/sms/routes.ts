@@ -84,14 +84,13 @@ export function e164(raw: string | undefined): string | undefined {
   return /^[1-9]\d{6,14}$/.test(digits) ? `+${digits}` : undefined;
 }
 
-// The http gateway's callbacks carry SMS_INBOUND_TOKEN. Without one they are open outside
-// production only: anyone could otherwise post a STOP, or a fake receipt.
+// The http gateway's callbacks exist only when it is the gateway in use, and always need
+// SMS_INBOUND_TOKEN, whatever NODE_ENV: without it anyone could post a STOP in a guest's
+// name (withdrawing their consent on the ledger), a HELP that Foyer answers, or a fake receipt.
 function requireToken(ctx: Context, deps: SmsRouteDeps): void {
+  if (deps.config.SMS_GATEWAY !== 'http') throw new FoyerError('sms_http_not_configured', 404, 'The http gateway callbacks exist only with SMS_GATEWAY=http.');
   const token = deps.config.SMS_INBOUND_TOKEN;
-  if (!token) {
-    if (deps.config.NODE_ENV === 'production') throw new FoyerError('sms_token_missing', 403, 'Set SMS_INBOUND_TOKEN to accept callbacks from the SMS gateway.');
-    return;
-  }
+  if (!token) throw new FoyerError('sms_token_missing', 403, 'Set SMS_INBOUND_TOKEN to accept callbacks from the SMS gateway.');
   const auth = ctx.get('authorization');
   const given = auth.startsWith('Bearer ') ? auth.slice(7) : typeof ctx.query.token === 'string' ? ctx.query.token : '';
   if (!given || !safeEqual(given, token)) throw new FoyerError('sms_token_invalid', 403, 'The SMS gateway callback token is missing or wrong.');

@@ -30,8 +30,13 @@ export interface Db extends Queryable {
    */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
   ping(): Promise<void>;
+  /** Whether the latest write (this process's or a probe at most once a second) went through (write-health.ts). */
+  canWrite(): Promise<{ ok: boolean; error?: string; at: number }>;
   close(): Promise<void>;
 }
+
+/** What each driver provides; openDb() adds the write-health tracking around it. */
+export type DriverDb = Omit<Db, 'canWrite'>;
 
 export type StoreErrorCode = 'unavailable' | 'conflict' | 'invalid' | 'busy';
 

@@ -1,7 +1,7 @@
 // PostgreSQL through pg: a pool, `?` placeholders rewritten to $n, BIGINT read as
 // numbers (times are ms since the epoch, well inside 2^53), errors mapped to StoreError.
 import pg from 'pg';
-import { StoreError, type Db, type Param, type Queryable, type Row, type Tx } from './db.ts';
+import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
 
 pg.types.setTypeParser(20, (v) => Number(v)); // int8
 pg.types.setTypeParser(1700, (v) => Number(v)); // numeric (sums, averages)
@@ -40,7 +40,9 @@ function statementName(text: string): string | undefined {
   return fresh;
 }
 
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
+// 25006: a read-only transaction, as on a standby after a failover or with
+// default_transaction_read_only: the database is there but cannot take a write.
+const UNAVAILABLE = new Set(['25006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
 
 export function mapError(err: unknown): StoreError {
   if (err instanceof StoreError) return err;
@@ -77,10 +79,13 @@ function queryable(q: (query: pg.QueryConfig) => Promise<pg.QueryResult>): Query
 /** Same 64-bit key for a name in every process. */
 const lockKey = (_name: string) => "hashtextextended('foyer:' || ?, 0)";
 
-export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
+/** Where the store says what happened to its connections (the process's logger). */
+export type StoreLog = (level: 'warn' | 'info', message: string) => void;
+
+export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): Promise<DriverDb> {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
-  // An idle client losing its server must not crash the process.
-  pool.on('error', () => undefined);
+  // An idle client losing its server must not crash the process; the pool drops it.
+  pool.on('error', (err) => log?.('warn', `idle database connection lost: ${err.message}`));
   const root = queryable((query) => pool.query(query));
 
   async function withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -90,18 +95,29 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Db> {
     } catch (err) {
       throw mapError(err);
     }
+    // Checked out, a client has no listener of the pool's: the server ending its backend
+    // (a restart, pg_terminate_backend, a failover) between two statements emits 'error'
+    // on it, which unheard ends the process. Heard, the statement under way fails with
+    // 'unavailable' and the client is thrown away on release.
     let broken = false;
+    const onError = (err: Error) => {
+      broken = true;
+      log?.('warn', `database connection lost: ${err.message}`);
+    };
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (err) {
-      broken = mapError(err).code === 'unavailable';
+      broken ||= mapError(err).code === 'unavailable';
       throw err;
     } finally {
+      // release() puts the pool's idle listener back before ours goes.
       client.release(broken);
+      client.removeListener('error', onError);
     }
   }
 
-  const db: Db = {
+  const db: DriverDb = {
     ...root,
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return withClient(async (client) => {

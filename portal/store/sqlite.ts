@@ -5,9 +5,9 @@
 // thread). Reads go round-robin over the readers through prepared statements kept per
 // connection, so a hot query (the RADIUS auth path) is parsed and planned once.
 import sqlite3 from 'sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreError, type Db, type Param, type Queryable, type Row, type Tx } from './db.ts';
+import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
 
 type Conn = sqlite3.Database;
 
@@ -120,10 +120,36 @@ function exec(c: Conn, sql: string): Promise<void> {
   return new Promise((res, rej) => c.exec(sql, (err) => (err ? rej(mapError(err)) : res())));
 }
 
+/**
+ * The database holds every guest's (encrypted) personal data and the ledger: readable by
+ * its owner only, like the secret key. SQLite gives -wal and -shm the main file's mode,
+ * so creating that one 0600 (whatever the umask) covers them; a file an older release
+ * made 0644 is tightened, and so are its -wal and -shm if they exist. Only group and
+ * other bits are removed: a file made read-only stays read-only.
+ */
+function ownerOnly(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw mapError(err);
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const m = statSync(f).mode & 0o777;
+      if (m & 0o077) chmodSync(f, m & 0o700);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw mapError(err);
+    }
+  }
+}
+
 /** `readers`: read-only connections opened beside the writer (the writer keeps one thread of libuv's pool). */
-export async function openSqlite(file: string, readerCount = 2): Promise<Db> {
+export async function openSqlite(file: string, readerCount = 2): Promise<DriverDb> {
   const READERS = Math.max(1, Math.min(4, readerCount));
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    ownerOnly(file);
+  }
   const writer = await open(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
   const pragmas = 'PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;';
   await exec(writer, pragmas);
@@ -199,7 +225,7 @@ export async function openSqlite(file: string, readerCount = 2): Promise<Db> {
     : queryable(() => writer);
   const locks = new Set<string>();
 
-  const db: Db = {
+  const db: DriverDb = {
     dialect: 'sqlite',
     all: (sql, params) => r.all(sql, params),
     get: (sql, params) => r.get(sql, params),

@@ -31,6 +31,18 @@ export async function storeLogo(db: Queryable, venueId: string, data: Buffer, no
   return `/logos/${id}.${kind.ext}`;
 }
 
+/**
+ * Whether `path` is one of this venue's stored uploads, exactly as storeLogo returned it.
+ * The logo setting takes nothing else: not another site (a tracking pixel on the guest's
+ * page), not another venue's upload, not any other path of Foyer.
+ */
+export async function isStoredLogo(db: Queryable, venueId: string, path: string): Promise<boolean> {
+  const m = /^\/logos\/([0-9a-f]{40})\.(png|jpg|webp)$/.exec(path);
+  if (!m) return false;
+  const r = await db.get<{ content_type: string }>('SELECT content_type FROM venue_logos WHERE id = ? AND venue_id = ?', [m[1], venueId]);
+  return r !== undefined && KINDS.some((k) => k.type === r.content_type && k.ext === m[2]);
+}
+
 export async function loadLogo(db: Queryable, id: string): Promise<{ type: string; data: Buffer } | undefined> {
   const r = await db.get<{ content_type: string; data: string }>('SELECT content_type, data FROM venue_logos WHERE id = ?', [id]);
   return r && { type: r.content_type, data: Buffer.from(r.data, 'base64') };

@@ -45,13 +45,17 @@ export async function publishDraft(db: Db, venueId: string, by: string, now = Da
   }
 }
 
+/** Why a venue with the draft applied cannot be published (consent that could not be valid); empty when it can. */
+export const publishProblems = (next: Venue) =>
+  consentProblems({ offers: { sms: next.settings.offers.sms ? 'optional' : 'off', email: next.settings.offers.email ? 'optional' : 'off' }, wording: next.settings.wording });
+
 function publishInTx(db: Db, venueId: string, by: string, now: number): Promise<PublishedVersion> {
   return db.tx(async (tx) => {
     await tx.lock(`venue-publish:${venueId}`);
     const venue = await findVenueById(tx, venueId);
     if (!venue) throw new FoyerError('venue_not_found', 404, 'There is no such venue.');
     const next = applyDraft(venue, await loadDraft(tx, venue));
-    const problems = consentProblems({ offers: { sms: next.settings.offers.sms ? 'optional' : 'off', email: next.settings.offers.email ? 'optional' : 'off' }, wording: next.settings.wording });
+    const problems = publishProblems(next);
     if (problems.length) throw new FoyerError(problems[0].code, 400, `This draft cannot be published: ${problems.map((p) => `${p.field} (${p.code})`).join(', ')}.`);
     let last = await tx.get<{ n: number | null }>('SELECT MAX(number) AS n FROM venue_versions WHERE venue_id = ?', [venueId]);
     if (!last?.n) {

@@ -41,7 +41,9 @@ const RULES: Rule[] = [
   { scope: 'number-10min', where: 'number_hash = ?', params: (k) => [k.numberHash], windowMs: 10 * MIN, limit: (l) => l.perNumber10Min, applies: always },
   { scope: 'number-day', where: 'number_hash = ?', params: (k) => [k.numberHash], windowMs: DAY, limit: (l) => l.perNumberDay, applies: always },
   { scope: 'mac', where: 'mac_hash = ?', params: (k) => [k.macHash], windowMs: HOUR, limit: (l) => l.perMacHour, applies: (k) => Boolean(k.macHash) },
-  { scope: 'ip', where: 'client_ip = ?', params: (k) => [k.clientIp], windowMs: HOUR, limit: (l) => l.perIpHour, applies: (k) => Boolean(k.clientIp) },
+  // Per venue: one busy NAT (hotel, airport, a carrier's shared address) that reaches one
+  // venue's limit must not block the guests of every other venue behind the same address.
+  { scope: 'ip', where: 'venue_id = ? AND client_ip = ?', params: (k) => [k.venueId, k.clientIp], windowMs: HOUR, limit: (l) => l.perIpHour, applies: (k) => Boolean(k.clientIp) },
   { scope: 'nas', where: 'venue_id = ? AND nas_id = ?', params: (k) => [k.venueId, k.nasId], windowMs: HOUR, limit: (l) => l.perNasHour, applies: (k) => Boolean(k.nasId) },
   { scope: 'country', where: 'venue_id = ? AND country_code = ?', params: (k) => [k.venueId, k.callingCode], windowMs: HOUR, limit: (l) => l.perCountryHour, applies: always },
   { scope: 'venue-day', where: 'venue_id = ?', params: (k) => [k.venueId], windowMs: DAY, limit: (l) => l.venueDaily, applies: always },

@@ -1,10 +1,13 @@
 // A guest's mobile number: parsed with libphonenumber-js against the venue's default
-// country, accepted only from the venue's allowed countries.
+// country, accepted only from the venue's accepted countries (venues/countries.ts).
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { acceptedCountries, acceptedCountriesParam } from '../venues/countries.ts';
 
 export type PhoneResult =
   | { ok: true; e164: string; country: string; callingCode: string }
-  | { ok: false; code: 'guest_phone_invalid' | 'guest_phone_not_mobile' | 'guest_phone_country' };
+  | { ok: false; code: 'guest_phone_invalid' | 'guest_phone_not_mobile'; params?: undefined }
+  /** params for errors.guest_phone_country: the number's country and the accepted ones, as ISO codes. */
+  | { ok: false; code: 'guest_phone_country'; params: { country: string; countries: string } };
 
 export function parseGuestPhone(raw: string, defaultCountry: string, allowed: readonly string[]): PhoneResult {
   const input = raw.normalize('NFKC').trim();
@@ -17,7 +20,8 @@ export function parseGuestPhone(raw: string, defaultCountry: string, allowed: re
   // Unknown types are let through: some ranges are not classified in the metadata.
   if (type && type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, code: 'guest_phone_not_mobile' };
   const country = n.country ?? '';
-  const permitted = allowed.length ? allowed : [defaultCountry];
-  if (!permitted.includes(country)) return { ok: false, code: 'guest_phone_country' };
+  if (!acceptedCountries(defaultCountry, allowed).includes(country)) {
+    return { ok: false, code: 'guest_phone_country', params: { country, countries: acceptedCountriesParam(defaultCountry, allowed) } };
+  }
   return { ok: true, e164: n.number, country, callingCode: n.countryCallingCode };
 }

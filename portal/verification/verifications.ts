@@ -27,6 +27,12 @@ export interface SendRequest {
   settings: Pick<VenueSettings, 'code' | 'limits'>;
   /** The message, in the guest's language, around the code. */
   text: (code: string, minutes: number) => string;
+  /**
+   * What the code is sent for (the caller's own record, e.g. a guest's whole screen-1
+   * submission), stored encrypted in the same row as the code and handed back by a
+   * correct check: a code can only ever confirm what it was sent for.
+   */
+  submission?: unknown;
 }
 
 export type SendOutcome =
@@ -50,6 +56,7 @@ interface VerificationRow {
   created_at: number;
   expires_at: number;
   last_sent_at: number | null;
+  submission_enc: string | null;
 }
 
 const lockSends = async (tx: Tx, k: SendKeys) => {
@@ -70,9 +77,12 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
     const blocked = await sendBlocked(tx, req.settings.limits, req.keys, now);
     if (blocked) return blocked;
     await tx.run(
-      `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?)`,
-      [id, flowId, req.keys.venueId, req.keys.numberHash, codeHmac(deps.keys, id, code), deps.cipher.encrypt(code), req.settings.code.maxAttempts, now, expiresAt],
+      `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at, submission_enc)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?, ?)`,
+      [
+        id, flowId, req.keys.venueId, req.keys.numberHash, codeHmac(deps.keys, id, code), deps.cipher.encrypt(code), req.settings.code.maxAttempts, now, expiresAt,
+        req.submission === undefined ? null : deps.cipher.encrypt(JSON.stringify(req.submission)),
+      ],
     );
     return { sendId: await reserveSend(tx, req.keys, id, now) };
   });
@@ -132,7 +142,7 @@ function usable(row: VerificationRow, now: number): 'ok' | 'expired' | 'too_many
 }
 
 export type CheckOutcome =
-  | { ok: true; verificationId: string; numberHash: string }
+  | { ok: true; verificationId: string; numberHash: string; /** Encrypted: the SendRequest's submission. */ submissionEnc: string | null }
   | { ok: false; reason: 'wrong'; remaining: number }
   | { ok: false; reason: 'expired' | 'too_many' | 'used' };
 
@@ -154,15 +164,18 @@ export async function checkCode(tx: Tx, keys: Keys, verificationId: string, gues
   if (codeMatches(keys, verificationId, row.code_hmac, guess)) {
     const used = await tx.run(`UPDATE verifications SET failures = failures - 1, status = 'used', used_at = ? WHERE id = ? AND status = 'sent'`, [now, verificationId]);
     if (used.changes !== 1) return { ok: false, reason: 'used' };
-    return { ok: true, verificationId, numberHash: row.number_hash };
+    return { ok: true, verificationId, numberHash: row.number_hash, submissionEnc: row.submission_enc };
   }
   const remaining = Number(row.max_attempts) - Number(counted.failures);
   return remaining > 0 ? { ok: false, reason: 'wrong', remaining } : { ok: false, reason: 'too_many' };
 }
 
-/** A flow's current verification, for screen 2 and resume. */
+/** A flow's current verification, for screen 2 and resume (submissionEnc: what it was sent for, encrypted). */
 export async function verificationState(db: Db | Tx, verificationId: string, now: number) {
   const row = await db.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
   if (!row) return undefined;
-  return { state: usable(row, now), expiresAt: Number(row.expires_at), lastSentAt: Number(row.last_sent_at ?? row.created_at), failures: Number(row.failures), maxAttempts: Number(row.max_attempts) };
+  return {
+    state: usable(row, now), expiresAt: Number(row.expires_at), lastSentAt: Number(row.last_sent_at ?? row.created_at), failures: Number(row.failures),
+    maxAttempts: Number(row.max_attempts), submissionEnc: row.submission_enc,
+  };
 }

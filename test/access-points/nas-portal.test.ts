@@ -57,14 +57,16 @@ describe('access points: NAS portal settings and login hosts', function () {
     await ctx.db.run('DELETE FROM nas_clients WHERE id = ?', [n.id]);
   });
 
-  it('login hosts: host, host:port, *.domain, the NAS\'s own address or CIDR, vendor clouds; nothing else', () => {
+  it('login hosts: host, host:port, *.domain, the NAS\'s own single address, vendor clouds; nothing else', () => {
     assert.equal(normaliseLoginHost('10.1.0.1:3990'), '10.1.0.1:3990');
     assert.equal(normaliseLoginHost('fe80::1'), '[fe80::1]');
     assert.equal(normaliseLoginHost('*.com'), undefined);
     assert.equal(normaliseLoginHost('javascript:alert(1)'), undefined);
     const nas = { vendor: 'coovachilli', address: '192.0.2.0/24', loginHosts: ['10.1.0.1:3990', 'gw.example', '*.hotspot.example'] };
-    for (const ok of ['http://10.1.0.1:3990/logon', 'https://gw.example:8443/login', 'http://a.hotspot.example/', 'http://192.0.2.77/login']) assert.ok(loginUrlAllowed(ok, nas), ok);
-    for (const bad of ['http://10.1.0.1:80/logon', 'http://evil.example/', 'http://hotspot.example.evil.example/', 'http://gw.example.evil/', 'http://192.0.3.1/', 'http://evilhotspot.example/']) assert.ok(!loginUrlAllowed(bad, nas), bad);
+    for (const ok of ['http://10.1.0.1:3990/logon', 'https://gw.example:8443/login', 'http://a.hotspot.example/']) assert.ok(loginUrlAllowed(ok, nas), ok);
+    for (const bad of ['http://10.1.0.1:80/logon', 'http://evil.example/', 'http://hotspot.example.evil.example/', 'http://gw.example.evil/', 'http://192.0.3.1/', 'http://evilhotspot.example/', 'http://192.0.2.77/login', 'http://192.0.2.0/']) assert.ok(!loginUrlAllowed(bad, nas), bad);
+    assert.ok(loginUrlAllowed('http://192.0.2.7/login', { ...nas, address: '192.0.2.7' }), 'a NAS registered by one address');
+    assert.ok(loginUrlAllowed('http://192.0.2.7/login', { ...nas, address: '192.0.2.7/32' }), 'a /32 is one address');
     assert.ok(loginUrlAllowed('https://n42.network-auth.com/splash/login', { vendor: 'meraki', address: '192.0.2.1', loginHosts: [] }));
     assert.ok(!loginUrlAllowed('https://n42.network-auth.com/splash/login', { vendor: 'cisco', address: '192.0.2.1', loginHosts: [] }));
   });
@@ -139,6 +141,32 @@ describe('access points: NAS portal settings and login hosts', function () {
       const grant = await ctx.db.get<{ username: string }>('SELECT g.username FROM grants g JOIN subjects s ON s.id = g.subject_id ORDER BY g.created_at DESC LIMIT 1');
       assert.ok(grant && !res.html.includes(grant.username), 'no credentials in the answer');
       await updateNasPortal(ctx.db, ctx.cipher, gw.id, { loginHosts: ['10.0.0.1'] });
+    });
+
+    // A NAS registered by address range: any machine a guest can reach in that range (another
+    // guest's laptop on the same network) would otherwise receive the next guest's credentials.
+    it('a NAS registered by address range: a login address elsewhere in the range is refused, only its login host is taken', async () => {
+      const range = await makeVenue(ctx, 'range');
+      await addNas(ctx.db, ctx.cipher, { name: 'range-gw', address: '10.7.0.0/24', vendor: 'coovachilli', venueId: range.id, nasIdentifier: 'range-gw', loginHosts: ['10.7.0.1:3990'] });
+      const chilli = (uamip: string, mac: string) => `res=notyet&uamip=${uamip}&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=${mac}&nasid=range-gw`;
+      const crafted = await new Browser(srv.url).get(`/p/range?${chilli('10.7.0.66', '02-00-00-00-00-36')}`);
+      assert.equal(crafted.status, 400, 'a host of the range that is not the NAS\'s login host');
+      assert.match(crafted.html, /sign-in link|address we cannot use/);
+      assert.equal((await new Browser(srv.url).get(`/p/range?${chilli('10.7.0.1', '02-00-00-00-00-37')}`)).status, 200, 'the configured login host');
+      // Its own RADIUS address is a range, not a host: without login hosts nothing in it is taken.
+      await addNas(ctx.db, ctx.cipher, { name: 'range-bare', address: '10.8.0.0/24', vendor: 'coovachilli', venueId: (await makeVenue(ctx, 'range-bare')).id, nasIdentifier: 'range-bare' });
+      assert.equal((await new Browser(srv.url).get(`/p/range-bare?${chilli('10.8.0.1', '02-00-00-00-00-38').replace('range-gw', 'range-bare')}`)).status, 400);
+      // The same for the vendors whose redirect names a login URL outright.
+      const mt = await makeVenue(ctx, 'range-mt');
+      await addNas(ctx.db, ctx.cipher, { name: 'range-mt', address: '10.9.0.0/16', vendor: 'mikrotik', venueId: mt.id, nasIdentifier: 'range-mt', loginHosts: ['10.9.0.1'] });
+      const link = (host: string, mac: string) => `/p/range-mt?mac=${mac}&identity=range-mt&link-login-only=${enc(`http://${host}/login`)}`;
+      assert.equal((await new Browser(srv.url).get(link('10.9.44.2', '02:00:00:00:00:39'))).status, 400, 'MikroTik: another host of the range');
+      assert.equal((await new Browser(srv.url).get(link('10.9.0.1', '02:00:00:00:00:3a'))).status, 200, 'MikroTik: its login host');
+      const gen = await makeVenue(ctx, 'range-gen');
+      await addNas(ctx.db, ctx.cipher, { name: 'range-gen', address: 'fd00:7::/64', vendor: 'generic', venueId: gen.id, loginHosts: ['[fd00:7::1]'] });
+      const login = (host: string, mac: string) => `/p/range-gen?mac=${mac}&login_url=${enc(`http://${host}/login`)}`;
+      assert.equal((await new Browser(srv.url).get(login('[fd00:7::99]', '02:00:00:00:00:3b'))).status, 400, 'generic, IPv6 range: another host of the range');
+      assert.equal((await new Browser(srv.url).get(login('[fd00:7::1]', '02:00:00:00:00:3c'))).status, 200, 'generic, IPv6 range: its login host');
     });
 
     it('a venue with no NAS at all hands back as the redirect says (nothing could use the credentials)', async () => {

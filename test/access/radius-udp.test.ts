@@ -2,6 +2,7 @@
 // `radius` package as the NAS, Foyer's RADIUS server and access policy in between.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { eachBackend } from '../support/backends.ts';
 import { testContext, type TestContext } from '../support/context.ts';
@@ -116,5 +117,30 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
     const r = await ask(server.authPort, 'Access-Request', [['User-Name', 'AA-BB-CC-00-00-01'], ['User-Password', 'AA-BB-CC-00-00-01'], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', 'AA-BB-CC-00-00-01']]);
     assert.equal(r.decoded.code, 'Access-Accept');
     assert.equal(((r.decoded.attributes as Record<string, unknown>)['Class'] as Buffer).toString(), g.id);
+  });
+
+  // Issue 14: a guest's RADIUS credentials travel in the hand-back; whoever lifts them must
+  // not get online with them from another device, when the grant names the guest's device
+  // and the NAS says which device is asking.
+  it('credentials bound to the device: PAP and CHAP from another Calling-Station-Id are rejected, from the guest\'s own accepted', async () => {
+    const { venue } = await venueWithNas(ctx, 'cafe');
+    const g = await guestGrant(ctx, venue, { mac: 'aa:bb:cc:00:00:02' });
+    const pap = (station: string) => [['User-Name', g.username], ['User-Password', g.password], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', station]] as [string, unknown][];
+    const chap = (station: string): [string, unknown][] => {
+      const challenge = randomBytes(16);
+      const response = createHash('md5').update(Buffer.concat([Buffer.from([9]), Buffer.from(g.password), challenge])).digest();
+      return [['User-Name', g.username], ['CHAP-Password', Buffer.concat([Buffer.from([9]), response])], ['CHAP-Challenge', challenge], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', station]];
+    };
+    for (const [method, attrs] of [['PAP', pap], ['CHAP', chap]] as const) {
+      const stranger = await ask(server.authPort, 'Access-Request', attrs('AA-BB-CC-00-00-99'));
+      assert.equal(stranger.decoded.code, 'Access-Reject', `${method} with the guest's credentials from another device`);
+      const own = await ask(server.authPort, 'Access-Request', attrs('aa:bb:cc:00:00:02'));
+      assert.equal(own.decoded.code, 'Access-Accept', `${method} from the guest's own device`);
+    }
+    // A NAS that does not say which device asks (no Calling-Station-Id) is not refused for it.
+    const silent = await ask(server.authPort, 'Access-Request', [['User-Name', g.username], ['User-Password', g.password], ['NAS-IP-Address', '127.0.0.1']]);
+    assert.equal(silent.decoded.code, 'Access-Accept');
+    const why = await ctx.db.get<{ reason: string }>('SELECT reason FROM access_rejects WHERE key = ?', ['mac:aa:bb:cc:00:00:99']);
+    assert.equal(why?.reason, 'other_device');
   });
 });

@@ -5,6 +5,7 @@ import { testContext, type TestContext } from '../support/context.ts';
 import { createAccessPolicy } from '../../portal/access/policy.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { listSessions } from '../../portal/access/sessions.ts';
+import { listAudit } from '../../portal/admin/audit.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { acct, guestGrant } from './fixtures.ts';
 import { nasResponder, text, type NasResponder } from './nas-responder.ts';
@@ -49,10 +50,15 @@ describe('foyer sessions list|disconnect', function () {
     assert.equal(all.stdout.trim().split('\n').length, 4);
   });
 
-  it('disconnects a session by its Acct-Session-Id and reports the ACK', async () => {
+  it('disconnects a session by its Acct-Session-Id, blocks the device for 24 h by default, reports the ACK and audits it', async () => {
     const r = await foyer(['sessions', 'disconnect', 'lobby-1'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /disconnected: .* \(the NAS acknowledged\)/);
+    assert.match(r.stdout, /blocked: aa:bb:cc:dd:ee:01 at this venue until /);
+    const block = await ctx.db.get<{ until_at: number }>('SELECT until_at FROM device_blocks WHERE mac = ?', ['aa:bb:cc:dd:ee:01']);
+    assert.ok(Math.abs(Number(block!.until_at) - Date.now() - 24 * 3_600_000) < 120_000);
+    const [entry] = await listAudit(ctx.db, { action: 'session.block' });
+    assert.match(entry.actorEmail, /^cli:/);
     assert.equal(acking.received.length, 1);
     assert.equal(text(acking.received[0], 44), 'lobby-1');
     const s = (await listSessions(ctx.db)).find((x) => x.acctSessionId === 'lobby-1');
@@ -70,8 +76,26 @@ describe('foyer sessions list|disconnect', function () {
     const unknown = await foyer(['sessions', 'disconnect', 'nope'], env);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /No session "nope".*sessions list/);
-    const ended = await foyer(['sessions', 'disconnect', 'lobby-old'], env);
+    const ended = await foyer(['sessions', 'disconnect', '--only', 'lobby-old'], env);
     assert.equal(ended.code, 2);
     assert.match(ended.stderr, /already ended/);
+    const both = await foyer(['sessions', 'disconnect', '--only', '--revoke', 'lobby-old'], env);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /Choose one of --only and --revoke/);
+    const hours = await foyer(['sessions', 'disconnect', '--block-hours', 'many', 'lobby-old'], env);
+    assert.equal(hours.code, 2);
+    assert.match(hours.stderr, /whole number of hours/);
+  });
+
+  it('--block-hours N blocks for N hours, --revoke revokes the grant, both audited', async () => {
+    const block = await foyer(['sessions', 'disconnect', '--block-hours', '3', 'lobby-1'], env);
+    assert.equal(block.code, 0, block.stderr);
+    const row = await ctx.db.get<{ until_at: number }>('SELECT until_at FROM device_blocks WHERE mac = ?', ['aa:bb:cc:dd:ee:01']);
+    assert.ok(Math.abs(Number(row!.until_at) - Date.now() - 3 * 3_600_000) < 120_000);
+    const revoke = await foyer(['sessions', 'disconnect', '--revoke', 'lobby-old'], env);
+    assert.equal(revoke.code, 0, revoke.stderr);
+    assert.match(revoke.stdout, /revoked: grant /);
+    assert.ok((await ctx.db.get<{ revoked_at: number | null }>('SELECT revoked_at FROM grants'))!.revoked_at);
+    assert.equal((await listAudit(ctx.db, { action: 'session.revoke' })).length, 1);
   });
 });

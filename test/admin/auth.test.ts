@@ -84,6 +84,26 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     assert.equal(right.status, 429, 'the address is locked for every account');
   });
 
+  it('checks at most 5 passwords per account and 20 per address when 40 wrong logins arrive at once', async () => {
+    w = await adminWorld({}, backend);
+    const c = new AdminClient(w.srv.url);
+    await c.get('/admin/login');
+    // An attacker fires the guesses in parallel, so none waits for the slow hash of another.
+    const one = await Promise.all(Array.from({ length: 40 }, (_, i) => c.post('/admin/login', { email: EMAILS['operator-a'], password: `guess ${i}!` })));
+    const checked = (await listAudit(w.ctx.db, { action: 'login.failed' })).length;
+    assert.ok(checked <= LIMITS.email.failures, `${checked} passwords of one account were checked, at most ${LIMITS.email.failures} may be`);
+    assert.ok(one.filter((r) => r.status === 429).length >= 40 - LIMITS.email.failures);
+    // Many accounts from one address: the address limit holds the same way.
+    const other = new AdminClient(w.srv.url, { 'x-test': 'other' });
+    await other.get('/admin/login');
+    const before = checked;
+    await Promise.all(Array.from({ length: 40 }, (_, i) => other.post('/admin/login', { email: `guess${i}@foyer.test`, password: 'wrong password!' })));
+    const byAddress = (await listAudit(w.ctx.db, { action: 'login.failed' })).length - before;
+    assert.ok(byAddress + before <= LIMITS.ip.failures, `${byAddress + before} passwords were checked from one address, at most ${LIMITS.ip.failures} may be`);
+    // The owner, from the same address, is locked out with everyone else: no check happens.
+    assert.equal((await other.post('/admin/login', { email: EMAILS.owner, password: PASSWORD })).status, 429);
+  });
+
   it('refuses a form without its CSRF token (403), with a wrong one, and from the login of another browser', async () => {
     w = await adminWorld({}, backend);
     const c = await w.as('owner');
@@ -132,7 +152,7 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     w = await adminWorld({}, backend);
     const op = await w.as('operator-a');
     await op.post(`/admin/venues/${w.a.slug}/branding`, { name: 'Café A renamed' });
-    await op.post(`/admin/venues/${w.a.slug}/publish`, {});
+    await op.post(`/admin/venues/${w.a.slug}/publish`, { confirm: 'yes' });
     const entries = await listAudit(w.ctx.db);
     const publish = entries.find((e) => e.action === 'venue.publish')!;
     assert.equal(publish.actorEmail, EMAILS['operator-a']);

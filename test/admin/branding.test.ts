@@ -2,7 +2,7 @@
 // by content, preview, publish, the version list and the side-by-side comparison.
 import assert from 'node:assert/strict';
 import { eachBackend } from '../support/backends.ts';
-import { adminWorld, EMAILS, type AdminWorld } from './setup.ts';
+import { adminWorld, brandingForm, EMAILS, type AdminWorld } from './setup.ts';
 import type { AdminClient } from './client.ts';
 import { findVenueBySlug } from '../../portal/venues/venues.ts';
 import { listVersions } from '../../portal/venues/publish.ts';
@@ -16,16 +16,6 @@ async function upload(c: AdminClient, path: string, file: Buffer, name: string, 
   form.append('logo', new Blob([new Uint8Array(file)], { type }), name);
   const res = await fetch(c.base + path, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; '), accept: 'text/html' } });
   return { status: res.status, html: await res.text() };
-}
-
-/** The branding form as the page fills it, with changes. */
-async function brandingForm(c: AdminClient, slug: string, changes: Record<string, string>): Promise<Record<string, string>> {
-  const page = await c.get(`/admin/venues/${slug}/branding`);
-  const form: Record<string, string> = {};
-  for (const m of page.html.matchAll(/<input id="[^"]*" name="([^"]+)" type="(?:text|color|hidden)" value="([^"]*)"/g)) form[m[1]] = m[2];
-  for (const m of page.html.matchAll(/<textarea id="[^"]*" name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) form[m[1]] = m[2];
-  for (const m of page.html.matchAll(/<select id="[^"]*" name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) form[m[1]] = /<option value="([^"]*)" selected/.exec(m[2])?.[1] ?? /<option value="([^"]*)"/.exec(m[2])![1];
-  return { ...form, ...changes };
 }
 
 eachBackend('admin: branding, wording, preview, publish and versions', (backend) => {
@@ -82,7 +72,7 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     const bg = await op.get(`/admin/venues/${w.a.slug}/preview?locale=bg`);
     assert.match(bg.html, /Отговорете СТОП/);
 
-    const pub = await op.post(`/admin/venues/${w.a.slug}/publish`, {});
+    const pub = await op.post(`/admin/venues/${w.a.slug}/publish`, { confirm: 'yes' });
     assert.equal(pub.status, 303);
     const after = (await findVenueBySlug(w.ctx.db, w.a.slug))!;
     assert.equal(after.settings.wording.en?.welcome, 'Welcome to the best coffee in town');
@@ -96,7 +86,7 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
 
   it('compares two versions side by side with removed and added words marked', async () => {
     await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'wording.en.welcome': 'Welcome to the finest coffee in town & <b>more</b>' }));
-    await op.post(`/admin/venues/${w.a.slug}/publish`, {});
+    await op.post(`/admin/venues/${w.a.slug}/publish`, { confirm: 'yes' });
     const res = await op.get(`/admin/venues/${w.a.slug}/versions/compare?a=2&b=3`);
     assert.equal(res.status, 200);
     assert.match(res.html, /<del>best<\/del>/);
@@ -128,7 +118,10 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     const path = `/admin/venues/${w.a.slug}/branding/logo`;
     const svg = await upload(op, path, SVG, 'logo.png', 'image/png');
     assert.equal(svg.status, 400);
-    assert.match(svg.html, /PNG, JPEG or WebP/);
+    // Issue 19.10: the refusal is by the file field on the branding page, the form intact.
+    assert.match(svg.html, /<p class="field-error" id="logo-file-error" role="alert">The logo must be a PNG, JPEG or WebP image/);
+    assert.match(svg.html, /aria-invalid="true"/);
+    assert.match(svg.html, /name="wording\.en\.welcome"/);
     const big = await upload(op, path, Buffer.concat([PNG, Buffer.alloc(300 * 1024)]), 'big.png', 'image/png');
     assert.ok(big.status === 400 || big.status === 413, String(big.status));
     assert.equal((await upload(op, path, PNG, 'logo.png', 'image/png', 'forged')).status, 403);
@@ -143,6 +136,28 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     assert.equal((await fetch(`${w.srv.url}/logos/${'0'.repeat(40)}.png`)).status, 404);
   });
 
+  // The logo is a hidden field of the branding form: an operator can post any string there.
+  it('refuses a logo setting that is not one of this venue\'s stored uploads', async () => {
+    const path = `/admin/venues/${w.a.slug}/branding/logo`;
+    assert.equal((await upload(op, path, PNG, 'logo.png', 'image/png')).status, 303);
+    const stored = /<img src="(\/logos\/[0-9a-f]{40}\.png)"/.exec((await op.get(`/admin/venues/${w.a.slug}/branding`)).html)![1];
+    // Venue B's own upload, another PNG.
+    const opB = await w.as('operator-b');
+    await opB.get(`/admin/venues/${w.b.slug}/branding`);
+    assert.equal((await upload(opB, `/admin/venues/${w.b.slug}/branding/logo`, Buffer.concat([PNG, Buffer.from('b')]), 'b.png', 'image/png')).status, 303);
+    const other = /<img src="(\/logos\/[0-9a-f]{40}\.png)"/.exec((await opB.get(`/admin/venues/${w.b.slug}/branding`)).html)![1];
+    assert.notEqual(other, stored);
+    for (const bad of ['https://tracker.example/pixel.png', '//tracker.example/p.png', 'javascript:alert(1)', '/p/bar-b', `/logos/${'0'.repeat(40)}.png`, other, `${stored}?x=1`]) {
+      const res = await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': bad }));
+      assert.equal(res.status, 400, bad);
+      assert.match(res.html, /id="branding-logo-error"|Upload the logo/, bad);
+    }
+    const draft = await w.ctx.db.get<{ settings: string }>('SELECT settings FROM venue_drafts WHERE venue_id = ?', [w.a.id]);
+    assert.ok(draft && !/tracker|javascript|bar-b/.test(draft.settings), 'the draft keeps no refused value');
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': stored }))).status, 303, 'the stored upload is kept');
+    assert.equal((await op.post(`/admin/venues/${w.a.slug}/branding`, await brandingForm(op, w.a.slug, { 'branding.logo': '' }))).status, 303, 'no logo at all is fine');
+  });
+
   it('shows every text field of the form in both languages, labelled', async () => {
     const page = await op.get(`/admin/venues/${w.a.slug}/branding?lang=bg`);
     assert.match(page.html, /<html lang="bg">/);
@@ -150,5 +165,36 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     for (const key of ['welcome', 'terms', 'sms', 'email', 'incentive', 'termsPage', 'privacyPage', 'smsCode', 'smsConfirmation', 'smsHelp']) {
       for (const l of ['en', 'bg']) assert.match(page.html, new RegExp(`<label for="wording-${l}-${key}">`), `${l}.${key}`);
     }
+  });
+
+  it('shows the operator how many SMS each SMS text costs, per language (issue 19.4)', async () => {
+    const path = `/admin/venues/${w.a.slug}/branding`;
+    const hint = (html: string, id: string) => new RegExp(`id="${id}-hint">([^<]*)<`).exec(html)?.[1] ?? '';
+    const page = await op.get(path);
+    // The console may be in either language here (an earlier test switches it).
+    assert.match(hint(page.html, 'wording-bg-smsCode'), /(As saved|Както е записан): 1 SMS \(\d+ (of the|от) 70 /);
+    assert.match(hint(page.html, 'wording-en-smsCode'), /(As saved|Както е записан): 1 SMS \(\d+ (of the|от) 160 /);
+    const own = 'Вашият код за безжичния интернет в нашето заведение е {{code}}. Валиден е {{minutes}} минути.';
+    const saved = await op.post(path, await brandingForm(op, w.a.slug, { 'wording.bg.smsCode': own }));
+    assert.equal(saved.status, 303, saved.html);
+    assert.match(hint((await op.get(path)).html, 'wording-bg-smsCode'), /(As saved: 2 SMS, each one charged|Както е записан: 2 SMS, всеки се таксува) \(\d+ /);
+    await op.post(`${path}/discard`, {});
+  });
+
+  it('shows the standard wording in each empty box and a phone-sized preview beside the form (issue 19.10)', async () => {
+    const page = await op.get(`/admin/venues/${w.a.slug}/branding`);
+    const box = (name: string) => new RegExp(`<textarea id="[^"]*" name="${name.replace(/\./g, '\\.')}"[^>]*placeholder="([^"]*)"`).exec(page.html)?.[1];
+    assert.match(box('wording.en.welcome') ?? '', /Enter your mobile number and we will send you a code by SMS/);
+    assert.match(box('wording.bg.sms') ?? '', /може да ви изпраща оферти и новини с SMS/);
+    assert.match(box('wording.en.smsCode') ?? '', /\{\{code\}\} is your Wi-Fi code for \{\{venue\}\}/);
+    assert.ok(box('wording.en.incentive'), 'every box has a placeholder');
+    assert.match(page.html, new RegExp(`<iframe src="/admin/venues/${w.a.slug}/preview" [^>]*width="360" height="740">`));
+    assert.match(page.headers.get('content-security-policy')!, /frame-src 'self'/);
+    const preview = await op.get(`/admin/venues/${w.a.slug}/preview`);
+    assert.match(preview.headers.get('content-security-policy')!, /frame-ancestors 'self'/);
+    assert.equal(preview.headers.get('x-frame-options'), 'SAMEORIGIN');
+    // Everything else still refuses to be framed.
+    assert.match(page.headers.get('content-security-policy')!, /frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
   });
 });

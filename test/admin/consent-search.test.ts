@@ -27,7 +27,7 @@ eachBackend('consent search and suppression list', (backend) => {
     await signUp(ctx, venue.id, A, { terms: 'granted', sms: 'granted' }, T0 + 10);           // 10 March
     await signUp(ctx, venue.id, B, { terms: 'granted', sms: 'declined' }, T0 + DAY + 10);    // 11 March
     await signUp(ctx, venue.id, C, { terms: 'granted', sms: 'granted' }, T0 + 2 * DAY - 1);  // 11 March, last ms
-    await ctx.db.tx((tx) => appendEvents(tx, [{ venueId: venue.id, purpose: 'sms', decision: 'withdrawn', channel: 'sms-keyword', numberHash: numberHash(ctx.keys, C) }], T0 + 2 * DAY + 5)); // 12 March
+    await ctx.db.tx((tx) => appendEvents(tx, [{ venueId: venue.id, purpose: 'sms', decision: 'withdrawn', channel: 'sms-keyword', numberHash: numberHash(ctx.keys, C) }], ctx.keys, { clock: () => T0 + 2 * DAY + 5 })); // 12 March
     await signUp(ctx, other.id, A, { terms: 'granted', sms: 'declined' }, T0 + 10);
   });
   after(() => ctx?.cleanup());

@@ -16,9 +16,8 @@ eachBackend('admin: consent records', (backend) => {
   let w: AdminWorld;
   let op: AdminClient;
   before(async () => {
-    w = await adminWorld({}, backend);
+    w = await adminWorld({}, backend, (ctx, a) => signUp(ctx, a.id, '+359887000111', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z')));
     op = await w.as('operator-a');
-    await signUp(w.ctx, w.a.id, '+359887000111', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z'));
     await signUp(w.ctx, w.b.id, '+359888123456', { terms: 'granted', sms: 'granted' });
   });
   after(async () => w?.close());
@@ -39,6 +38,25 @@ eachBackend('admin: consent records', (backend) => {
     const bad = await op.get(`/admin/venues/${w.a.slug}/consents?number=12ab`);
     assert.equal(bad.status, 400);
     assert.match(bad.html, /id="number-error"/);
+  });
+
+  // Issue 16: scoping must hold on the operator's own venue URLs too, not only on the other
+  // venue's. Operator B asks for venue A's records through /admin/venues/bar-b/….
+  it('gives an operator nothing of another venue through their own venue\'s URLs (404)', async () => {
+    const opB = await w.as('operator-b');
+    const onlyAtA = numberHash(w.ctx.keys, '+359887000111');
+    const before = (await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n;
+    for (const path of [`consents/event/${w.eventId}`, `consents/event/${w.eventId}/page`, `consents/person/${onlyAtA}`]) {
+      const res = await opB.get(`/admin/venues/${w.b.slug}/${path}`);
+      assert.equal(res.status, 404, `${path}: ${res.status}`);
+      assert.doesNotMatch(res.html, /Café A|887000111|888123456/, path);
+    }
+    await opB.get(`/admin/venues/${w.b.slug}/consents`);
+    assert.equal((await opB.post(`/admin/venues/${w.b.slug}/consents/person/${onlyAtA}/withdraw`, { purpose: 'sms' })).status, 404);
+    assert.equal((await opB.post(`/admin/venues/${w.b.slug}/consents/person/${onlyAtA}/erase`, { confirm: 'yes' })).status, 404);
+    assert.equal((await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n, before, 'nothing appended');
+    // The same event through venue A's URL is there for A's operator: the 404 above is the scoping.
+    assert.equal((await op.get(`/admin/venues/${w.a.slug}/consents/event/${w.eventId}`)).status, 200);
   });
 
   it('filters by venue: the form forwards to the venue chosen, still checked against the account', async () => {
@@ -81,7 +99,7 @@ eachBackend('admin: consent records', (backend) => {
     const [e] = await w.ctx.db.tx((tx) => appendEvents(tx, [{
       venueId: w.a.id, purpose: 'sms', decision: 'declined', channel: 'portal', numberHash: numberHash(w.ctx.keys, '+359887000333'),
       templateVersionId: v.id, locale: 'bg', textHash: consentTextHash(v.content, 'sms'),
-    }]));
+    }], w.ctx.keys));
     const page = await op.get(`/admin/venues/${w.a.slug}/consents/event/${e.id}`);
     assert.equal(page.status, 200);
     assert.match(page.html, /id="agreed-text" lang="bg">[^<]*\S/);
@@ -93,18 +111,31 @@ eachBackend('admin: consent records', (backend) => {
     assert.equal((await (await w.as('operator-b')).get(`/admin/venues/${w.a.slug}/consents/event/${e.id}/page`)).status, 404);
   });
 
-  it('withdraws on request: a withdrawn event by the operator, chained on the ledger', async () => {
-    const res = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms', note: 'phoned the café' });
+  it('withdraws on request: asked to confirm first, a withdrawn event by the operator, chained on the ledger, the result shown after', async () => {
+    const path = `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`;
+    const page = await op.get(path);
+    assert.match(page.html, /<input type="checkbox" name="confirm" value="yes" required> I confirm the person asked to withdraw this consent/);
+    // Issue 19.11: without the confirmation nothing happens, and the operator is told why.
+    const unconfirmed = await op.post(`${path}/withdraw`, { purpose: 'sms' });
+    assert.equal(unconfirmed.status, 400);
+    assert.match(unconfirmed.html, /Tick the box to confirm that the person asked to withdraw this consent/);
+    assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 8 });
+    const res = await op.post(`${path}/withdraw`, { purpose: 'sms', note: 'phoned the café', confirm: 'yes' });
     assert.equal(res.status, 303);
     const last = (await w.ctx.db.get<ConsentEventRow>('SELECT * FROM consent_events ORDER BY seq DESC LIMIT 1'))!;
+    // The notice's query comes before the fragment, so the page after says what happened.
+    assert.equal(res.headers.get('location'), `${path}?done=withdrawn_sms#e-${last.id}`);
+    const after = await op.get(`${path}?done=withdrawn_sms`);
+    assert.match(after.html, /role="status">Withdrawn: SMS offers\. The withdrawal is recorded on the ledger/);
+    assert.match(after.html, new RegExp(`<tr id="e-${last.id}">`));
     assert.equal(last.decision, 'withdrawn');
     assert.equal(last.purpose, 'sms');
     assert.equal(last.channel, 'operator');
     assert.equal(last.actor, EMAILS['operator-a']);
     assert.equal(last.number_hash, w.guestHash);
-    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 9 });
+    assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 9 });
     // Nothing left to withdraw: told so, nothing appended.
-    const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms' });
+    const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms', confirm: 'yes' });
     assert.equal(again.status, 409);
     assert.equal((await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'terms' })).status, 400);
   });
@@ -138,7 +169,7 @@ eachBackend('admin: consent records', (backend) => {
     const page = await op.get(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`);
     assert.doesNotMatch(page.html, /\+359888123456/);
     assert.equal((page.html.match(/<tr id="e-/g) ?? []).length, 4);
-    assert.deepEqual(await verifyLedger(w.ctx.db), { ok: true, count: 9 });
+    assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 9 });
     // Still suppressed, by hash.
     const sup = (await op.get(`/admin/venues/${w.a.slug}/consents/suppression.csv`)).html;
     assert.match(sup, new RegExp(`^,${w.guestHash},withdrawn,`, 'm'));

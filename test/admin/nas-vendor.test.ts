@@ -40,6 +40,7 @@ describe('CLI: nas add takes the venue vendor by default', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('uses the venue default, and asks for --vendor when there is none', async () => {
+    assert.equal((await foyer(['migrate'], env)).code, 0);
     assert.equal((await foyer(['venue', 'add', '--slug', 'cafe', '--name', 'Cafe'], env)).code, 0);
     const none = await foyer(['nas', 'add', '--name', 'ap1', '--ip', '192.0.2.1', '--venue', 'cafe'], env);
     assert.equal(none.code, 2);

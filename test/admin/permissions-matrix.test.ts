@@ -19,6 +19,8 @@ const EXPECTED: Record<Action, { roles: string[]; venue: boolean }> = {
   'nas.manage': { roles: [O, N], venue: false },
   'sessions.view': { roles: [O, N], venue: false },
   'sessions.disconnect': { roles: [O, N], venue: false },
+  'sessions.end': { roles: [O, N, P], venue: true },
+  'sessions.revoke': { roles: [O, P], venue: true },
   'accounts.manage': { roles: [O], venue: false },
   'audit.view': { roles: [O], venue: false },
 };

@@ -31,10 +31,15 @@ export interface AdminWorld {
 
 export const EMAILS = { owner: 'owner@foyer.test', 'network-admin': 'net@foyer.test', 'operator-a': 'op-a@foyer.test', 'operator-b': 'op-b@foyer.test' } as const;
 
-export async function adminWorld(env: Record<string, string> = {}, backend: Backend = 'sqlite'): Promise<AdminWorld> {
+/**
+ * `past`: ledger events dated before the world's own, written first (the ledger's time
+ * never runs backwards, so an event in the past can only be appended before later ones).
+ */
+export async function adminWorld(env: Record<string, string> = {}, backend: Backend = 'sqlite', past?: (ctx: TestContext, a: Venue, b: Venue) => Promise<unknown>): Promise<AdminWorld> {
   const ctx = await testContext({ env, backend });
   const a = await createVenue(ctx.db, { slug: 'cafe-a', name: 'Café A', country: 'BG' });
   const b = await createVenue(ctx.db, { slug: 'bar-b', name: 'Bar B', country: 'BG' });
+  await past?.(ctx, a, b);
   await addAdmin(ctx.db, { email: EMAILS.owner, password: PASSWORD, role: 'owner' });
   await addAdmin(ctx.db, { email: EMAILS['network-admin'], password: PASSWORD, role: 'network-admin' });
   const opA = await addAdmin(ctx.db, { email: EMAILS['operator-a'], password: PASSWORD, role: 'operator', venueIds: [a.id] });
@@ -73,4 +78,14 @@ export async function adminWorld(env: Record<string, string> = {}, backend: Back
       await ctx.cleanup();
     },
   };
+}
+
+/** The branding form as the page fills it, with changes. */
+export async function brandingForm(c: AdminClient, slug: string, changes: Record<string, string>): Promise<Record<string, string>> {
+  const page = await c.get(`/admin/venues/${slug}/branding`);
+  const form: Record<string, string> = {};
+  for (const m of page.html.matchAll(/<input id="[^"]*" name="([^"]+)" type="(?:text|color|hidden)" value="([^"]*)"/g)) form[m[1]] = m[2];
+  for (const m of page.html.matchAll(/<textarea id="[^"]*" name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) form[m[1]] = m[2];
+  for (const m of page.html.matchAll(/<select id="[^"]*" name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) form[m[1]] = /<option value="([^"]*)" selected/.exec(m[2])?.[1] ?? /<option value="([^"]*)"/.exec(m[2])![1];
+  return { ...form, ...changes };
 }

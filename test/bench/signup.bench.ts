@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb } from '../../portal/store/open.ts';
 import { migrate } from '../../portal/store/migrate.ts';
+import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
+import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
@@ -54,7 +56,7 @@ async function run(backend: 'sqlite' | 'postgres', processes: number, guests: nu
   const dbUrl = pg?.url ?? join(dir, 'foyer.db');
   const outbox = join(dir, 'outbox.jsonl');
   const db = await openDb(dbUrl);
-  await migrate(db);
+  await migrate(db, ledgerMigrationSteps(deriveKeys(SECRET_KEY)));
   await createVenue(db, { slug: 'bench', name: 'Bench Café', country: 'BG', settings: venueSettingsSchema.parse(RAISED) });
   await db.close();
   const servers: FoyerProcess[] = [];

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openDb } from '../../portal/store/open.ts';
 import { migrate } from '../../portal/store/migrate.ts';
+import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { fieldCipher } from '../../portal/crypto/fields.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
@@ -59,7 +60,7 @@ export default async function soak() {
   const keys = deriveKeys(SECRET_KEY);
   const cipher = fieldCipher(keys);
   const db = await openDb(dbUrl);
-  await migrate(db);
+  await migrate(db, ledgerMigrationSteps(keys));
   const venue = await createVenue(db, { slug: 'soak', name: 'Soak Café', country: 'BG' });
   await addNas(db, cipher, { name: 'soak-nas', address: '127.0.0.1', secret: NAS_SECRET, vendor: 'mikrotik', venueId: venue.id });
   const users: LoadUser[] = [];

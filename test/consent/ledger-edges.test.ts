@@ -27,21 +27,21 @@ eachBackend('consent ledger at its edges', (backend) => {
   it('an empty append writes nothing, the head included', async () => {
     await signUp(ctx, venue.id, '+359881234567');
     const before = await head();
-    assert.deepEqual(await ctx.db.tx((tx) => appendEvents(tx, [])), []);
+    assert.deepEqual(await ctx.db.tx((tx) => appendEvents(tx, [], ctx.keys)), []);
     assert.deepEqual(await head(), before);
-    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 2 });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 2 });
   });
 
   it('refuses to append without a ledger head, and says how to get one', async () => {
     await ctx.db.run('DELETE FROM ledger_head');
-    await assert.rejects(ctx.db.tx((tx) => appendEvents(tx, [event()])), /ledger_head_missing: run `npx foyer migrate`/);
+    await assert.rejects(ctx.db.tx((tx) => appendEvents(tx, [event()], ctx.keys)), /ledger_head_missing: run `npx foyer migrate`/);
     assert.equal(Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n), 0);
   });
 
   it("keeps the evidence and moves the subject's last-event time", async () => {
     const [first] = await signUp(ctx, venue.id, '+359881234567', { terms: 'granted' }, 1_700_000_000_000);
     const subjectId = first.subject_id!;
-    const [e] = await ctx.db.tx((tx) => appendEvents(tx, [event({ subjectId, evidence: 'sms-keyword STOP from +359881234567' })], 1_700_000_500_000));
+    const [e] = await ctx.db.tx((tx) => appendEvents(tx, [event({ subjectId, evidence: 'sms-keyword STOP from +359881234567' })], ctx.keys, { clock: () => 1_700_000_500_000 }));
     assert.equal(e.evidence, 'sms-keyword STOP from +359881234567');
     const stored = await ctx.db.get<{ evidence: string }>('SELECT evidence FROM consent_events WHERE id = ?', [e.id]);
     assert.equal(stored!.evidence, 'sms-keyword STOP from +359881234567');
@@ -52,13 +52,13 @@ eachBackend('consent ledger at its edges', (backend) => {
   it('verifies past its first page of 5,000 events', async function () {
     this.timeout(120_000);
     await bulkEvents(ctx, venue.id, 5_003, 1_000);
-    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 5_003 });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 5_003 });
     // The last event (page 2) altered, with the guards dropped as an attacker would.
     if (ctx.db.dialect === 'sqlite') await ctx.db.run('DROP TRIGGER consent_events_no_update');
     else await ctx.db.run('DROP TRIGGER consent_events_no_update ON consent_events');
     const last = await ctx.db.get<{ id: string }>('SELECT id FROM consent_events ORDER BY seq DESC LIMIT 1');
     await ctx.db.run(`UPDATE consent_events SET decision = 'withdrawn' WHERE id = ?`, [last!.id]);
-    const r = await verifyLedger(ctx.db);
+    const r = await verifyLedger(ctx.db, ctx.keys);
     assert.equal(!r.ok && r.broken.id, last!.id);
     assert.equal(r.count, 5_002);
   });
@@ -67,20 +67,20 @@ eachBackend('consent ledger at its edges', (backend) => {
     await signUp(ctx, venue.id, '+359881234567');
     const h = (await head())!;
     await ctx.db.run('UPDATE ledger_head SET count = count + 1 WHERE id = 1');
-    const byCount = await verifyLedger(ctx.db);
+    const byCount = await verifyLedger(ctx.db, ctx.keys);
     assert.equal(byCount.ok, false, 'count alone');
-    assert.match(!byCount.ok ? byCount.broken.reason : '', /ends after 2 events but 3 were appended/);
+    assert.match(!byCount.ok ? byCount.broken.reason : '', /the head fails its HMAC|ends after 2 events but 3 were appended/);
     await ctx.db.run('UPDATE ledger_head SET count = ?, hash = ? WHERE id = 1', [h.count, 'f'.repeat(64)]);
-    assert.equal((await verifyLedger(ctx.db)).ok, false, 'hash alone');
+    assert.equal((await verifyLedger(ctx.db, ctx.keys)).ok, false, 'hash alone');
     await ctx.db.run('UPDATE ledger_head SET hash = ? WHERE id = 1', [h.hash]);
-    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 2 });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 2 });
 
     const [, , third] = [...(await signUp(ctx, venue.id, '+359887654321')), ...(await signUp(ctx, venue.id, '+359881111111'))];
     if (ctx.db.dialect === 'sqlite') await ctx.db.run('DROP TRIGGER consent_events_no_delete');
     else await ctx.db.run('DROP TRIGGER consent_events_no_delete ON consent_events');
     const removed = await ctx.db.get<{ id: string }>('SELECT id FROM consent_events ORDER BY seq LIMIT 1 OFFSET 3');
     await ctx.db.run('DELETE FROM consent_events WHERE id = ?', [removed!.id]);
-    const r = await verifyLedger(ctx.db);
+    const r = await verifyLedger(ctx.db, ctx.keys);
     assert.equal(!r.ok && r.broken.id, third.id);
     assert.equal(!r.ok && r.broken.reason, 'does not follow the event before it (an event was removed, inserted or reordered)');
   });

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { eachBackend } from '../support/backends.ts';
-import { testContext, type TestContext } from '../support/context.ts';
-import { signUp, bulkEvents } from '../support/ledger-fixtures.ts';
+import type { TestContext } from '../support/context.ts';
+import { signUp, bulkEvents, dropLedgerGuards, rechain, ledgerWorld } from '../support/ledger-fixtures.ts';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
+import { keyedEventHash } from '../../portal/consent/event.ts';
 import { eraseSubject } from '../../portal/consent/subjects.ts';
 import { exportConsents } from '../../portal/consent/export.ts';
 import { registerTemplateVersion, loadTemplateVersion } from '../../portal/venues/template-versions.ts';
@@ -16,25 +17,12 @@ async function collect(gen: AsyncGenerator<string>): Promise<string> {
   return s;
 }
 
-/** Drops the append-only triggers, as an attacker with database access would. */
-async function dropGuards(ctx: TestContext) {
-  if (ctx.db.dialect === 'sqlite') {
-    await ctx.db.run('DROP TRIGGER consent_events_no_update');
-    await ctx.db.run('DROP TRIGGER consent_events_no_delete');
-  } else {
-    await ctx.db.run('DROP TRIGGER consent_events_no_update ON consent_events');
-    await ctx.db.run('DROP TRIGGER consent_events_no_delete ON consent_events');
-  }
-}
 
 eachBackend('consent ledger', (backend) => {
+  const w = ledgerWorld(backend);
   let ctx: TestContext;
   let venue: Venue;
-  beforeEach(async () => {
-    ctx = await testContext({ backend });
-    venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Café Central', country: 'BG' });
-  });
-  afterEach(() => ctx.cleanup());
+  beforeEach(() => ({ ctx, venue } = w));
 
   it('chains each event to the one before and verifies intact', async () => {
     const a = await signUp(ctx, venue.id, '+359881234567');
@@ -42,7 +30,7 @@ eachBackend('consent ledger', (backend) => {
     assert.equal(a.length, 2);
     assert.equal(b.length, 3);
     assert.equal(b[0].prev_hash, a[1].hash);
-    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 5 });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 5 });
   });
 
   it('refuses UPDATE and DELETE on events in the database itself', async () => {
@@ -58,9 +46,9 @@ eachBackend('consent ledger', (backend) => {
     await signUp(ctx, venue.id, '+359881234567');
     const [victim] = await signUp(ctx, venue.id, '+359887654321');
     await signUp(ctx, venue.id, '+359881111111');
-    await dropGuards(ctx);
+    await dropLedgerGuards(ctx);
     await ctx.db.run(`UPDATE consent_events SET decision = 'declined' WHERE id = ?`, [victim.id]);
-    const r = await verifyLedger(ctx.db);
+    const r = await verifyLedger(ctx.db, ctx.keys);
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.broken.id, victim.id);
     assert.match(!r.ok ? r.broken.reason : '', /altered/);
@@ -71,13 +59,13 @@ eachBackend('consent ledger', (backend) => {
     await signUp(ctx, venue.id, '+359881234567');
     const [removed] = await signUp(ctx, venue.id, '+359887654321', { terms: 'granted' });
     const [next] = await signUp(ctx, venue.id, '+359881111111', { terms: 'granted' });
-    await dropGuards(ctx);
+    await dropLedgerGuards(ctx);
     await ctx.db.run('DELETE FROM consent_events WHERE id = ?', [removed.id]);
-    const r = await verifyLedger(ctx.db);
+    const r = await verifyLedger(ctx.db, ctx.keys);
     assert.equal(!r.ok && r.broken.id, next.id);
 
     await ctx.db.run('DELETE FROM consent_events WHERE id = ?', [next.id]);
-    const r2 = await verifyLedger(ctx.db);
+    const r2 = await verifyLedger(ctx.db, ctx.keys);
     assert.equal(r2.ok, false);
     assert.match(!r2.ok ? r2.broken.reason : '', /removed from the end/);
   });
@@ -85,7 +73,7 @@ eachBackend('consent ledger', (backend) => {
   it('notices reordered events', async () => {
     const [a] = await signUp(ctx, venue.id, '+359881234567', { terms: 'granted' });
     const [b] = await signUp(ctx, venue.id, '+359887654321', { terms: 'granted' });
-    await dropGuards(ctx);
+    await dropLedgerGuards(ctx);
     // Swap the two rows' places in the sequence.
     const seqA = (await ctx.db.get<{ seq: number }>('SELECT seq FROM consent_events WHERE id = ?', [a.id]))!.seq;
     const seqB = (await ctx.db.get<{ seq: number }>('SELECT seq FROM consent_events WHERE id = ?', [b.id]))!.seq;
@@ -93,9 +81,32 @@ eachBackend('consent ledger', (backend) => {
     await ctx.db.run('UPDATE consent_events SET seq = -1 WHERE id = ?', [a.id]);
     await ctx.db.run('UPDATE consent_events SET seq = ? WHERE id = ?', [seqA, b.id]);
     await ctx.db.run('UPDATE consent_events SET seq = ? WHERE id = ?', [seqB, a.id]);
-    const r = await verifyLedger(ctx.db);
+    const r = await verifyLedger(ctx.db, ctx.keys);
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.broken.id, b.id);
+  });
+
+  it('names an event whose time runs backwards, on a chain whose hashes were recomputed to link up', async () => {
+    await signUp(ctx, venue.id, '+359881234567', { terms: 'granted' });
+    const [victim] = await signUp(ctx, venue.id, '+359887654321', { terms: 'granted' });
+    await signUp(ctx, venue.id, '+359881111111', { terms: 'granted' });
+    await dropLedgerGuards(ctx);
+    await ctx.db.run('UPDATE consent_events SET at = at - 3600000 WHERE id = ?', [victim.id]);
+    // Rechained by someone holding the key (or a writer with a bad clock): every hash fits.
+    await rechain(ctx, (row) => keyedEventHash(ctx.keys, row));
+    const r = await verifyLedger(ctx.db, ctx.keys);
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.broken.id, victim.id);
+    assert.match(!r.ok ? r.broken.reason : '', /earlier than the event before it .*time ran backwards/);
+    assert.equal(r.count, 1);
+  });
+
+  it('takes each event\'s time inside the lock: never earlier than the last, whatever the caller\'s clock says', async () => {
+    const [first] = await signUp(ctx, venue.id, '+359881234567', { terms: 'granted' });
+    // A fixture clock an hour behind stands for a host whose clock stepped back.
+    const [second] = await signUp(ctx, venue.id, '+359887654321', { terms: 'granted' }, first.at - 3_600_000);
+    assert.equal(second.at, first.at);
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 2 });
   });
 
   it('erasing a subject removes personal data and keeps every event', async () => {
@@ -110,7 +121,7 @@ eachBackend('consent ledger', (backend) => {
     const lines = csv.trim().split('\n');
     assert.equal(lines.length, 3);
     assert.ok(!csv.includes('+359881234567'));
-    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 2 });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 2 });
   });
 
   it('stores template versions once, keyed by content hash', async () => {
@@ -171,7 +182,7 @@ eachBackend('consent ledger', (backend) => {
     assert.ok(maxChunk < 1_000_000, `largest chunk ${maxChunk} bytes`);
     const growthMb = (peakHeap - startHeap) / 2 ** 20;
     assert.ok(growthMb < 8, `live heap grew by ${growthMb.toFixed(1)} MB during the export`);
-    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 100_000 });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 100_000 });
   });
 });
 

@@ -23,7 +23,7 @@ eachBackend('the clean list and the suppression list', (backend) => {
   afterEach(() => ctx.cleanup());
 
   const withdraw = (e164: string, venueId = venue.id) =>
-    ctx.db.tx((tx) => appendEvents(tx, [{ venueId, purpose: 'sms', decision: 'withdrawn', channel: 'sms-keyword', numberHash: numberHash(ctx.keys, e164), evidence: 'STOP' }]));
+    ctx.db.tx((tx) => appendEvents(tx, [{ venueId, purpose: 'sms', decision: 'withdrawn', channel: 'sms-keyword', numberHash: numberHash(ctx.keys, e164), evidence: 'STOP' }], ctx.keys));
 
   it('lists exactly the numbers whose latest SMS decision is granted', async () => {
     await signUp(ctx, venue.id, '+359881111111', { terms: 'granted', sms: 'granted' });

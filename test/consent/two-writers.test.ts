@@ -19,7 +19,7 @@ eachBackend('two processes writing one ledger', (backend) => {
     const writer = (tag: string) =>
       run(process.execPath, ['--import', 'tsx', 'test/support/ledger-writer.ts', ctx.config.databaseUrl, venue.id, '150', tag]);
     await Promise.all([writer('1'), writer('2')]);
-    const r = await verifyLedger(ctx.db);
+    const r = await verifyLedger(ctx.db, ctx.keys);
     assert.deepEqual(r, { ok: true, count: 600 });
     const subjects = await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM subjects');
     assert.equal(Number(subjects!.n), 300);

@@ -83,6 +83,14 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     await page.fill('#password', PASSWORD);
     await page.click('button[type=submit]');
     await page.waitForURL(/\/admin\/venues\/cafe\/branding$/);
+    // Issue 19.10: a phone-sized preview of the draft beside the form, loaded (not blocked by the frame policy).
+    const frame = (await page.$('.phone-preview iframe'))!;
+    const [fb, form] = [(await frame.boundingBox())!, (await (await page.$('form[action$="/branding"]'))!.boundingBox())!];
+    assert.equal(Math.round(fb.width), 360);
+    assert.ok(fb.x >= form.x + form.width, `preview at x=${fb.x}, form ends at ${form.x + form.width}`);
+    assert.ok(fb.y < 900, 'the preview is on the first screen');
+    const inner = await (await frame.contentFrame())!.textContent('body');
+    assert.match(inner!, /Café Central/);
     await shot('02-branding');
 
     await page.fill('#wording-en-sms', NEW_SMS);
@@ -94,6 +102,11 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     await shot('03-preview');
 
     await page.goto(`${srv.url}/admin/venues/cafe/branding`);
+    await page.click('form[action$="/publish"] button');
+    // Issue 19.8: the SMS offers wording changes, so publishing asks first and says so.
+    await page.waitForSelector('text=This changes the consent wording in English');
+    assert.match((await page.textContent('[role=alert]'))!, /English: SMS offers/);
+    await shot('04a-publish-warning');
     await page.click('form[action$="/publish"] button');
     await page.waitForURL(/\/versions\?done=published$/);
     assert.match((await page.textContent('[role=status]'))!, /Published/);

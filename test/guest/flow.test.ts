@@ -50,6 +50,10 @@ describe('guest flow over HTTP (SQLite)', function () {
     const csp = r.headers.get('content-security-policy')!;
     assert.doesNotMatch(csp, /unsafe-inline/);
     assert.match(csp, /style-src 'self'/);
+    // Showing screen 1 writes nothing and sets nothing; the flow and its cookie come with the submit.
+    assert.equal(b.cookies.size, 0);
+    const started = await b.post('/p/cafe/start', { ...formFields(r.html, '/start'), phone: '0887000099', consent_terms: 'yes' });
+    assert.equal(started.status, 303);
     assert.ok(b.cookies.has('foyer_flow') && b.cookies.has('foyer_flow.sig'), 'signed flow cookie');
   });
 
@@ -73,7 +77,7 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.match(r.location!, /^\/p\/cafe\/code\?f=/);
     const sms = outbox(ctx).at(-1)!;
     assert.equal(sms.to, E164);
-    assert.match(sms.text, /^\d{6} is your Wi-Fi code for Café Central\. It is valid for 10 minutes/);
+    assert.match(sms.text, /^\d{6} is your Wi-Fi code for Café Central\. Valid 10 min\./);
     const code = lastCode(ctx);
 
     const s2 = await b.get(r.location!);
@@ -89,7 +93,7 @@ describe('guest flow over HTTP (SQLite)', function () {
 
     const ok = await b.post('/p/cafe/code', { ...f2, code: ` ${code.slice(0, 3)} ${code.slice(3)} ` });
     assert.equal(ok.status, 303, ok.html);
-    assert.equal(ok.location, `/p/cafe/online?f=${f2.f}`);
+    assert.match(ok.location!, new RegExp(`^/p/cafe/online\\?f=${f2.f}&k=[A-Za-z0-9_-]+$`), 'with its single-use key');
 
     const online = await b.get(ok.location!);
     assert.equal(online.status, 200);
@@ -115,12 +119,12 @@ describe('guest flow over HTTP (SQLite)', function () {
     const grant = await ctx.db.get<{ client_mac: string; subject_id: string; nas_id: string }>('SELECT * FROM grants');
     assert.equal(grant!.client_mac, 'aa:bb:cc:dd:ee:01');
     assert.equal(grant!.subject_id, events[0].subject_id);
-    assert.equal((await verifyLedger(ctx.db)).ok, true);
+    assert.equal((await verifyLedger(ctx.db, ctx.keys)).ok, true);
 
     // The evidence is byte for byte the screen 1 this flow was served.
     const version = await loadTemplateVersion<ConsentContent>(ctx.db, events[0].template_version_id);
-    const flowId = JSON.parse(events[0].evidence).flow;
-    assert.equal(renderEvidence(ctx.keys, version!.id, version!.content, flowId), first.html);
+    const view = JSON.parse(events[0].evidence);
+    assert.equal(renderEvidence(ctx.keys, version!.id, version!.content, view.flow, view.entry), first.html);
 
     // One confirmation SMS after the opt-in, with STOP and HELP.
     const confirm = await waitFor(() => outbox(ctx).find((m) => /Reply STOP/.test(m.text)));
@@ -134,7 +138,7 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.match(again.location!, /\/online\?/);
   });
 
-  it('resumes on screen 2 by MAC after the browser closed, without another SMS', async () => {
+  it('resumes on screen 2 from the NAS redirect in the same browser, without another SMS; by MAC alone, never', async () => {
     const b = new Browser(srv.url);
     const entry = ENTRY.replace('EE-01', 'EE-02');
     const { r } = await toScreen2(b, '0887000001', {}, entry);
@@ -142,13 +146,19 @@ describe('guest flow over HTTP (SQLite)', function () {
     const sent = outbox(ctx).length;
     const code = lastCode(ctx);
 
-    const reopened = new Browser(srv.url); // no cookies: a new mini-browser
-    const back = await reopened.get(`/p/cafe${entry}`);
+    // A browser without the flow's cookie (another device with this MAC, or a mini-browser
+    // that lost it) gets a fresh screen 1: a MAC address is no secret (issue 14 point 1).
+    const reopened = new Browser(srv.url);
+    const fresh = await reopened.get(`/p/cafe${entry}`);
+    assert.equal(fresh.status, 200);
+    assert.ok(!fresh.html.includes(new URL(r.location!, srv.url).searchParams.get('f')!));
+
+    const back = await b.get(`/p/cafe${entry}`);
     assert.equal(back.status, 303);
     assert.equal(back.location, r.location);
-    const s2 = await reopened.get(back.location!);
+    const s2 = await b.get(back.location!);
     assert.equal(s2.status, 200);
-    const ok = await reopened.post('/p/cafe/code', { ...formFields(s2.html, '/code'), code });
+    const ok = await b.post('/p/cafe/code', { ...formFields(s2.html, '/code'), code });
     assert.equal(ok.status, 303);
     assert.equal(outbox(ctx).length, sent, 'no SMS was sent on resume');
   });
@@ -265,7 +275,7 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.match(bad.html, /Въведете мобилния си номер/);
     const ok = await b.post('/p/cafe/start', { ...f, phone: '0887000009', consent_terms: 'yes' });
     assert.equal(ok.status, 303);
-    assert.match(outbox(ctx).at(-1)!.text, /е вашият код за Wi-Fi в Café Central/);
+    assert.match(outbox(ctx).at(-1)!.text, /е кодът ви за Wi-Fi в Café Central/);
     const en = await b.get(`/p/cafe/code?f=${f.f}&lang=en`);
     assert.match(en.html, /<html lang="en">/);
     assert.match(en.html, /href="\/p\/cafe\/code\?f=[^"]+&amp;lang=bg"/, 'the switcher is a plain link');

@@ -82,11 +82,10 @@ describe('guest records: evidence, purge, gateway failure, optional fields', fun
   });
 
   it('purges expired codes, abandoned flows and old sends, keeping the ledger', async () => {
-    const b = new Browser(srv.url);
-    await b.get(`/p/cafe${ENTRY.replace('EE-01', 'EE-88')}`);
+    // (Showing screen 1 writes no flow any more: the flows here are the submitted ones.)
     const count = async (t: string) => Number((await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))!.n);
     const before = { flows: await count('guest_flows'), codes: await count('verifications'), sends: await count('verification_sends'), events: await count('consent_events') };
-    assert.ok(before.flows >= 3 && before.codes >= 1 && before.sends >= 1);
+    assert.ok(before.flows >= 1 && before.codes >= 1 && before.sends >= 1);
     const now = Date.now();
     const soon = await purgeVerificationsJob.run({ db: ctx.db, log: ctx.log, now: () => now });
     assert.deepEqual(soon, { codes: 0, flows: 0, sends: 0 });

@@ -61,7 +61,8 @@ describe('hostile input over HTTP', function () {
   let ctx: TestContext;
   let srv: TestServer;
   before(async () => {
-    ctx = await testContext({ env: { SMS_INBOUND_TOKEN: 'inbound-token-0123456789' } });
+    // The http gateway, so its inbound webhook exists; replies go to a port nobody listens on.
+    ctx = await testContext({ env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: 'http://127.0.0.1:9/send', SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_INBOUND_TOKEN: 'inbound-token-0123456789' } });
     await makeVenue(ctx);
     srv = await serve(ctx);
   });

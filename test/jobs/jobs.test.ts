@@ -9,6 +9,8 @@ import { verifyLedger } from '../../portal/consent/verify.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { grantStateById } from '../../portal/access/grant-state.ts';
 import { guestGrant } from '../access/fixtures.ts';
+import { blockDevice } from '../../portal/access/device-blocks.ts';
+import { purgeDeviceBlocksJob } from '../../portal/jobs/purge-device-blocks.ts';
 
 eachBackend('scheduled jobs', (backend) => {
   let ctx: TestContext;
@@ -24,9 +26,18 @@ eachBackend('scheduled jobs', (backend) => {
     assert.deepEqual(result, { erased: 1, sessions: 0 });
     const rows = await ctx.db.all<{ erased: number }>('SELECT CASE WHEN number_enc IS NULL THEN 1 ELSE 0 END AS erased FROM subjects ORDER BY last_event_at');
     assert.deepEqual(rows.map((r) => Number(r.erased)), [1, 0]);
-    assert.deepEqual(await verifyLedger(ctx.db), { ok: true, count: 2 });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 2 });
     const run = await ctx.db.get<{ job: string; result: string }>('SELECT job, result FROM job_runs');
     assert.deepEqual(run, { job: 'retention', result: '{"erased":1,"sessions":0}' });
+  });
+
+  it('drops device blocks that have ended and keeps those in force', async () => {
+    const venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
+    const now = Date.now();
+    await ctx.db.tx((tx) => blockDevice(tx, { venueId: venue.id, mac: 'aa:bb:cc:00:00:01', hours: 1 }, now - 2 * 3_600_000));
+    await ctx.db.tx((tx) => blockDevice(tx, { venueId: venue.id, mac: 'aa:bb:cc:00:00:02', hours: 1 }, now));
+    assert.deepEqual(await runJob(purgeDeviceBlocksJob, { db: ctx.db, log: ctx.log, now: Date.now }), { deleted: 1 });
+    assert.deepEqual((await ctx.db.all<{ mac: string }>('SELECT mac FROM device_blocks')).map((r) => r.mac), ['aa:bb:cc:00:00:02']);
   });
 
   it('retention deletes RADIUS sessions after the network period, on its own clock', async () => {

@@ -30,7 +30,7 @@ describe('keywords through the http gateway', () => {
   let cafe: Venue;
   beforeEach(async () => {
     peer = await httpPeer(() => ({ status: 200, body: `{"id":"out-${Math.random().toString(36).slice(2)}"}` }));
-    ctx = await testContext({ env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_HTTP_ID: 'id' } });
+    ctx = await testContext({ env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_HTTP_ID: 'id', SMS_INBOUND_TOKEN: 'inbound-token-0123456789' } });
     srv = await serve(ctx);
     cafe = await createVenue(ctx.db, { slug: 'cafe', name: 'Café Central', country: 'BG' });
     await signUp(ctx, cafe.id, A, { terms: 'granted', sms: 'granted' });
@@ -43,7 +43,7 @@ describe('keywords through the http gateway', () => {
   });
 
   const inbound = async (from: string, text: string, id: string) => {
-    const res = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to: '1234', text, id }) });
+    const res = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer inbound-token-0123456789' }, body: JSON.stringify({ from, to: '1234', text, id }) });
     assert.equal(res.status, 200);
     await ctx.sms.inbound.idle();
   };
@@ -64,7 +64,7 @@ describe('keywords through the http gateway', () => {
     assert.deepEqual(await activeNumbers(ctx, cafe), [A]);
     await inbound(A, 'start', 'm3'); // the gateway retries its webhook: answered once
     assert.equal(peer.requests.length, 3);
-    assert.equal((await verifyLedger(ctx.db)).ok, true);
+    assert.equal((await verifyLedger(ctx.db, ctx.keys)).ok, true);
   });
 
   it('opts in by the venue keyword and answers HELP / ПОМОЩ', async () => {

@@ -4,133 +4,22 @@
 // lacks its events, no Access-Accept names a grant that is not stored, the ledger
 // verifies, and a guest whose flow was cut simply starts again.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dgram from 'node:dgram';
-import { radiusPackage } from '../../radius/codec.ts';
 import { openDb } from '../../portal/store/open.ts';
-import { migrate } from '../../portal/store/migrate.ts';
-import { deriveKeys } from '../../portal/crypto/keys.ts';
-import { fieldCipher } from '../../portal/crypto/fields.ts';
-import { createVenue } from '../../portal/venues/venues.ts';
-import { venueSettingsSchema } from '../../portal/venues/settings.ts';
-import { addNas } from '../../portal/access/nas-clients.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
+import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { freshPostgresUrl } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
-import { Browser, formFields } from '../guest/helpers.ts';
-import { handBackCredentials } from '../support/hand-back.ts';
+import { Cut, makeGuests, prepareVenue, radiusLogin, signUp, type Guest } from '../support/guest-signup.ts';
 
 const GUESTS = Number(process.env.CRASH_GUESTS ?? 200);
 const KILLS = Number(process.env.CRASH_KILLS ?? 4);
 const SECRET_KEY = 'crash-test-secret-key-0123456789abcdef';
 const NAS_SECRET = 'crash-nas-secret';
-// The NAS's own address (the only login host Foyer hands credentials to for it); never called.
-const LOGIN_URL = 'http://127.0.0.1:9/login';
-
-interface Guest {
-  n: number;
-  phone: string;
-  mac: string;
-  cuts: number;
-  shown?: { username: string; password: string };
-  accepted?: string;
-}
-
-class Cut extends Error {}
-
-/** The newest code sent to the number; a wrong (older) one is simply refused and tried again. */
-function readCode(outbox: string, phone: string): string | undefined {
-  if (!existsSync(outbox)) return undefined;
-  const lines = readFileSync(outbox, 'utf8').split('\n').filter(Boolean);
-  for (let i = lines.length - 1; i >= 0; i--) {
-    let m: { to: string; text: string; at: string };
-    try {
-      m = JSON.parse(lines[i]);
-    } catch {
-      continue; // a line cut by the kill
-    }
-    if (m.to === phone) {
-      const code = /\b(\d{6})\b/.exec(m.text);
-      if (code) return code[1];
-    }
-  }
-  return undefined;
-}
-
-function accessRequest(username: string, password: string, mac: string): Buffer {
-  return radiusPackage.encode({
-    code: 'Access-Request', identifier: Math.floor(Math.random() * 256), secret: NAS_SECRET, add_message_authenticator: true,
-    attributes: [['User-Name', username], ['User-Password', password], ['Calling-Station-Id', mac.toUpperCase().replace(/:/g, '-')], ['NAS-Identifier', 'ap-crash']],
-  });
-}
-
-async function radiusLogin(p: FoyerProcess, username: string, password: string, mac: string): Promise<boolean> {
-  const packet = accessRequest(username, password, mac);
-  // Like a NAS: retransmit every second, up to 20 s (the server may be restarting).
-  const sock = dgram.createSocket('udp4');
-  try {
-    return await new Promise<boolean>((resolve) => {
-      const timer = setInterval(() => sock.send(packet, p.authPort, '127.0.0.1'), 1000);
-      const give = setTimeout(() => (clearInterval(timer), resolve(false)), 20_000);
-      sock.on('message', (msg) => {
-        if (msg[1] !== packet[1]) return;
-        clearInterval(timer);
-        clearTimeout(give);
-        resolve(msg[0] === 2);
-      });
-      sock.send(packet, p.authPort, '127.0.0.1');
-    });
-  } finally {
-    sock.close();
-  }
-}
-
-/**
- * One guest as a browser would go: follow redirects, fill the form the page shows, read
- * the code from the SMS outbox (press "resend" when none came), and stop at the hand-back.
- */
-async function signUp(p: FoyerProcess, g: Guest, outbox: string): Promise<void> {
-  const b = new Browser(p.url);
-  const has = (html: string, action: string) => new RegExp(`<form[^>]+action="[^"]*${action}"`).test(html);
-  try {
-    let res = await b.get(`/p/crash?mac=${g.mac}&ip=10.9.${g.n >> 8}.${g.n & 255}&nasid=ap-crash&login_url=${encodeURIComponent(LOGIN_URL)}&url=${encodeURIComponent('http://example.com/')}`);
-    let resent = false;
-    for (let step = 0; step < 12; step++) {
-      const creds = handBackCredentials(res, LOGIN_URL);
-      if (creds) {
-        g.shown = creds;
-        return;
-      }
-      if (res.status === 303 || res.status === 302) {
-        res = await b.get(res.location!);
-      } else if (res.status >= 400) {
-        throw new Cut(`status ${res.status}`);
-      } else if (has(res.html, '/start')) {
-        res = await b.post('/p/crash/start', { ...formFields(res.html, '/start'), phone: g.phone, consent_terms: 'yes', ...(g.n % 2 ? { consent_sms: 'yes' } : {}) });
-      } else if (has(res.html, '/code')) {
-        let code: string | undefined;
-        for (let i = 0; i < 40 && !code; i++) {
-          code = readCode(outbox, g.phone);
-          if (!code) await new Promise((r) => setTimeout(r, 50));
-        }
-        if (code) res = await b.post('/p/crash/code', { ...formFields(res.html, '/code'), code });
-        else if (!resent) (resent = true), (res = await b.post('/p/crash/resend', formFields(res.html, '/resend')));
-        else throw new Cut('no code arrived, even after a resend');
-      } else {
-        throw new Cut(`stuck on a page with nothing to do (${/<h1[^>]*>([^<]*)/.exec(res.html)?.[1] ?? res.status})`);
-      }
-    }
-    throw new Cut('too many steps');
-  } catch (err) {
-    if (err instanceof Cut) throw err;
-    if ((err as Error).name === 'TypeError') throw new Cut(`connection: ${(err as Error).message}`); // refused or reset by the kill
-    throw err;
-  }
-}
 
 eachBackend('crash safety under SIGKILL', (backend) => {
   let dir: string;
@@ -153,30 +42,19 @@ eachBackend('crash safety under SIGKILL', (backend) => {
     } else dbUrl = join(dir, 'foyer.db');
     const outbox = join(dir, 'outbox.jsonl');
 
-    // The venue and its NAS, with limits that let one test machine sign up 200 guests.
-    const keys = deriveKeys(SECRET_KEY);
-    const setupDb = await openDb(dbUrl);
-    await migrate(setupDb);
-    const venue = await createVenue(setupDb, {
-      slug: 'crash', name: 'Crash Café', country: 'BG',
-      settings: venueSettingsSchema.parse({ limits: { perNumber10Min: 100, perNumberDay: 1000, perMacHour: 1000, perIpHour: 10000, perNasHour: 1000000, perCountryHour: 1000000, venueDaily: 10000000 } }),
-    });
-    await addNas(setupDb, fieldCipher(keys), { name: 'crash-nas', address: '127.0.0.1', secret: NAS_SECRET, vendor: 'generic', venueId: venue.id });
-    await setupDb.close();
+    await prepareVenue(dbUrl, { slug: 'crash', secretKey: SECRET_KEY, nasSecret: NAS_SECRET });
 
     p = await foyerProcess({ DATABASE_URL: dbUrl, DATA_DIR: dir, SECRET_KEY, SMS_OUTBOX: outbox });
     await p.start();
 
-    const guests: Guest[] = Array.from({ length: GUESTS }, (_, n) => ({
-      n, phone: `+3598870${String(n).padStart(5, '0')}`, mac: `02:00:00:00:${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`, cuts: 0,
-    }));
+    const guests: Guest[] = makeGuests(GUESTS);
 
     const run = async (g: Guest) => {
       const deadline = Date.now() + 180_000;
       while (Date.now() < deadline) {
         try {
-          if (!g.shown) await signUp(p, g, outbox);
-          if (await radiusLogin(p, g.shown!.username, g.shown!.password, g.mac)) {
+          if (!g.shown) await signUp(p.url, 'crash', g, outbox);
+          if (await radiusLogin(p.authPort, NAS_SECRET, g.shown!.username, g.shown!.password, g.mac)) {
             g.accepted = g.shown!.username;
             return;
           }
@@ -219,7 +97,7 @@ eachBackend('crash safety under SIGKILL', (backend) => {
       for (const g of guests) {
         assert.ok(grants.has(g.shown!.username), `guest ${g.n} was shown the hand-back, so its grant is stored`);
         // A flow resumed after a kill must not hand one guest another guest's grant.
-        assert.equal(numbers.get(grants.get(g.accepted!)!), numberHash(keys, g.phone), `the Access-Accept for guest ${g.n} names a grant of the guest's own number`);
+        assert.equal(numbers.get(grants.get(g.accepted!)!), numberHash(deriveKeys(SECRET_KEY), g.phone), `the Access-Accept for guest ${g.n} names a grant of the guest's own number`);
         const events = await db.all<{ purpose: string }>('SELECT purpose FROM consent_events WHERE subject_id = ?', [grants.get(g.shown!.username)!]);
         assert.ok(events.some((e) => e.purpose === 'terms'), `guest ${g.n}'s grant rests on ledger events`);
       }
@@ -228,7 +106,7 @@ eachBackend('crash safety under SIGKILL', (backend) => {
            (SELECT 1 FROM consent_events e WHERE e.subject_id = g.subject_id AND e.venue_id = g.venue_id AND e.purpose = 'terms' AND e.decision = 'granted')`,
       );
       assert.equal(Number(orphans!.n), 0, 'no grant without its ledger events');
-      const v = await verifyLedger(db);
+      const v = await verifyLedger(db, deriveKeys(SECRET_KEY));
       assert.equal(v.ok, true, JSON.stringify(v));
       console.log(`      ${backend}: ${GUESTS} guests, ${KILLS} kills, ${guests.filter((g) => g.cuts > 0).length} guests cut and started again (${guests.reduce((s, g) => s + g.cuts, 0)} failed tries), ${v.count} ledger events, ${grants.size} grants`);
     } finally {

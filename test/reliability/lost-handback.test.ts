@@ -49,11 +49,17 @@ describe('a lost hand-back', () => {
     assert.deepEqual(handBackCredentials(again, LOGIN), creds);
   });
 
-  it('coming back from the NAS redirect hands back the same grant', async () => {
-    const { creds } = await signUpLosingTheAnswer(new Browser(srv.url));
-    const fresh = new Browser(srv.url, { keepCookies: false });
-    const r = await follow(fresh, await fresh.get(ENTRY));
+  it('coming back from the NAS redirect hands back the same grant, in the browser that signed up', async () => {
+    const b = new Browser(srv.url);
+    const { creds } = await signUpLosingTheAnswer(b);
+    const r = await follow(b, await b.get(ENTRY));
     assert.deepEqual(handBackCredentials(r, LOGIN), creds);
+    // Another browser with the same MAC gets screen 1, never the credentials (issue 14 point 1).
+    const fresh = new Browser(srv.url, { keepCookies: false });
+    const other = await follow(fresh, await fresh.get(ENTRY));
+    assert.equal(other.status, 200);
+    assert.equal(handBackCredentials(other, LOGIN), undefined);
+    assert.match(other.html, /action="\/p\/cafe\/start"/);
   });
 
   it('once the NAS has started a session, the page says online', async () => {

@@ -51,7 +51,16 @@ describe('security: guest side', function () {
     ctx = await testContext();
     await makeVenue(ctx);
     srv = await serve(ctx);
-    const res = await fetch(`${srv.url}/p/cafe`);
+    // Set when screen 1 is submitted (showing it writes and sets nothing).
+    const page = await fetch(`${srv.url}/p/cafe`);
+    assert.deepEqual(page.headers.getSetCookie(), []);
+    const res = await fetch(`${srv.url}/p/cafe/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...formFields(await page.text(), '/start'), phone: '0881234567', consent_terms: 'yes' }).toString(),
+      redirect: 'manual',
+    });
+    assert.equal(res.status, 303);
     const cookies = res.headers.getSetCookie().filter((c) => c.startsWith('foyer_flow'));
     assert.ok(cookies.length >= 2, 'value and signature');
     for (const c of cookies) {
@@ -70,8 +79,10 @@ describe('security: guest side', function () {
     for (const path of ['/p/cafe/start', '/p/cafe/code', '/p/cafe/resend']) {
       const r = await b.post(path, { f: f.f, phone: '0881234567', consent_terms: 'yes', code: '123456' });
       assert.equal(r.status, 403, `${path} without a token`);
-      const wrong = await b.post(path, { ...f, csrf: 'forged', _csrf: 'forged', phone: '0881234567', consent_terms: 'yes' });
-      assert.ok(wrong.status === 403 || wrong.status === 303, `${path} with a forged token: ${wrong.status}`);
+      assert.match(r.html, /This form has expired/, `${path} without a token: refused for its token`);
+      const wrong = await b.post(path, { ...f, csrf: 'forged', _csrf: 'forged', phone: '0881234567', consent_terms: 'yes', code: '123456' });
+      assert.equal(wrong.status, 403, `${path} with a forged token: ${wrong.status}`);
+      assert.match(wrong.html, /This form has expired/, `${path} with a forged token: refused for its token`);
     }
   });
 
@@ -161,6 +172,9 @@ describe('security: the code itself', () => {
       '${SELECT}', // access/grant-state.ts: a constant column list
       "${columns.join(', ')}", "${columns.map(() => '?').join(', ')}", // access/nas-clients.ts: names from a constant table
       '${dbNowMs(d)}', '${dbNowMs(o.db.dialect)}', '${fn}', '${grant}', '${table}', // dialect SQL chosen by the code
+      '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
+      '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
+      '${pairsSql}', // access/grants.ts: '(c.purpose = ? AND e.locale = ?)' joined by OR, placeholders only
       "${later('input_octets')}", "${later('output_octets')}", "${later('session_time')}", "${later('stale_at')}", "${later('updated_at')}", '${reopenable}', // access/sessions.ts
       '${limit}', '${page}', '${pageSize}', '${n - 1}', // numbers the code bounded
       '${lockKey(name)}', // store/postgres.ts: a number derived from the lock name

@@ -34,7 +34,7 @@ eachBackend('inbound keywords change consent', (backend) => {
     assert.equal(await may(cafe), false);
     const ev = await ctx.db.get<{ decision: string; channel: string; evidence: string }>(`SELECT decision, channel, evidence FROM consent_events ORDER BY seq DESC LIMIT 1`);
     assert.deepEqual(ev, { decision: 'withdrawn', channel: 'sms-keyword', evidence: 'Stop!' });
-    assert.equal((await verifyLedger(ctx.db)).ok, true);
+    assert.equal((await verifyLedger(ctx.db, ctx.keys)).ok, true);
   });
 
   it('answers in the language of the last consent (Bulgarian СТОП)', async () => {

@@ -30,6 +30,18 @@ describe('sms configuration', () => {
     assert.match(failure({ SMS_INBOUND_FIELDS: 'sender=msisdn' }), /SMS_INBOUND_FIELDS: must be pairs like from=name/);
   });
 
+  it('refuses at start-up an http body whose values it cannot escape', () => {
+    const http = { SMS_GATEWAY: 'http', SMS_HTTP_URL: 'http://x.test/send' };
+    assert.match(failure({ ...http, SMS_HTTP_BODY: '--b\r\n{{text}}', SMS_HTTP_HEADERS: '{"Content-Type":"multipart/form-data; boundary=b"}' }), /SMS_HTTP_BODY: .*multipart\/form-data/);
+    assert.match(failure({ ...http, SMS_HTTP_BODY: '{{text}}', SMS_HTTP_HEADERS: '{"Content-Type":"application/octet-stream"}' }), /SMS_HTTP_BODY: .*application\/json, application\/x-www-form-urlencoded, application\/xml or text\/plain/);
+    // A JSON placeholder outside a string literal would take the value as JSON itself.
+    assert.match(failure({ ...http, SMS_HTTP_BODY: '{"to":"{{to}}","text":{{text}}}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}' }), /SMS_HTTP_BODY: .*inside a JSON string/);
+    for (const type of ['application/json', 'application/vnd.api+json; charset=utf-8', 'application/x-www-form-urlencoded', 'text/xml', 'application/soap+xml', 'text/plain']) {
+      const body = type.includes('json') ? '{"to":"{{to}}","text":"{{text}}"}' : '{{text}}';
+      assert.equal(loadConfig({ ...base, ...http, SMS_HTTP_BODY: body, SMS_HTTP_HEADERS: JSON.stringify({ 'content-type': type }) }).smsGateway, 'http', type);
+    }
+  });
+
   it('parses a complete configuration', () => {
     const c = loadConfig({
       ...base,

@@ -93,6 +93,51 @@ describe('sms: console and http gateways, message log, retries', () => {
     assert.equal(form.get('msg'), 'a&b=c ä+');
   });
 
+  // An operator writes the SMS wording (HELP reply, confirmation); the aggregator must get
+  // that wording as the text of one message to the guest, never a second message elsewhere.
+  it('http: an operator\'s wording cannot add a message to another number, in XML, text, JSON or form bodies', async () => {
+    ctx = await testContext();
+    peer = await httpPeer(() => ({ status: 200, body: 'OK' }));
+    const cases = [
+      {
+        type: 'application/xml',
+        body: '<?xml version="1.0"?><messages><sms><to>{{to}}</to><text>{{text}}</text></sms></messages>',
+        wording: 'Welcome & thanks</text></sms><sms><to>+882123456789</to><text>premium',
+        recipients: (b: string) => [...b.matchAll(/<to>([^<]*)<\/to>/g)].map((m) => m[1]),
+        text: (b: string) => /<text>([^<]*)<\/text>/.exec(b)?.[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&'),
+      },
+      {
+        type: 'text/plain',
+        body: 'to={{to}}\ntext={{text}}\n',
+        wording: 'Welcome\nto=+882123456789\ntext=premium',
+        recipients: (b: string) => [...b.matchAll(/^to=(.*)$/gm)].map((m) => m[1]),
+        text: (b: string) => /^text=(.*)$/m.exec(b)?.[1],
+      },
+      {
+        type: 'application/json',
+        body: '{"to":"{{to}}","text":"{{text}}"}',
+        wording: 'Welcome","to":"+882123456789',
+        recipients: (b: string) => [JSON.parse(b).to],
+        text: (b: string) => JSON.parse(b).text,
+      },
+      {
+        type: 'application/x-www-form-urlencoded',
+        body: 'to={{to}}&text={{text}}',
+        wording: 'Welcome&to=+882123456789',
+        recipients: (b: string) => new URLSearchParams(b).getAll('to'),
+        text: (b: string) => new URLSearchParams(b).get('text') ?? undefined,
+      },
+    ];
+    for (const c of cases) {
+      await sms?.close();
+      gatewayFor({ SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_HEADERS: JSON.stringify({ 'Content-Type': c.type }), SMS_HTTP_BODY: c.body });
+      await sms!.send({ to: TO, text: c.wording, purpose: 'keyword-help' });
+      const got: string = peer.requests.at(-1)!.body;
+      assert.deepEqual(c.recipients(got), [TO], `${c.type}: ${got}`);
+      assert.ok(c.text(got)?.includes('premium') || c.text(got)?.includes('+882123456789'), `${c.type}: the wording stays in the text: ${got}`);
+    }
+  });
+
   it('http: retries a 5xx with backoff and succeeds; every attempt is in the log', async () => {
     ctx = await testContext();
     peer = await httpPeer((_r, n) => (n < 3 ? { status: 503, body: 'busy' } : { status: 200, body: '{"id":"ok-3"}' }));

@@ -16,7 +16,7 @@ for (let i = 0; i < Number(count); i++) {
     await appendEvents(tx, [
       { venueId, purpose: 'terms', decision: 'granted', channel: 'portal', numberHash: numberHash(keys, e164), subjectId },
       { venueId, purpose: 'sms', decision: i % 2 ? 'granted' : 'declined', channel: 'portal', numberHash: numberHash(keys, e164), subjectId },
-    ]);
+    ], keys);
   });
 }
 await db.close();

@@ -6,6 +6,7 @@ import { chownSync, mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { isRequired, requirements } from './env.ts';
 
 function binDir(): string | undefined {
   const root = '/usr/lib/postgresql';
@@ -15,6 +16,15 @@ function binDir(): string | undefined {
 }
 
 export const privatePostgresAvailable = () => Boolean(binDir());
+
+/** A private server for a suite's before(): skips the suite where the binaries are missing, fails it where they are required. */
+export async function privatePostgresFor(suite: Mocha.Context): Promise<PrivatePostgres> {
+  if (!privatePostgresAvailable()) {
+    if (isRequired(requirements.postgres)) throw new Error('PostgreSQL server binaries are required (FOYER_REQUIRE_POSTGRES=1)');
+    suite.skip();
+  }
+  return privatePostgres();
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

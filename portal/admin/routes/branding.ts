@@ -5,23 +5,33 @@ import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
 import { LOCALES, type Locale } from '../../venues/settings.ts';
-import { applyDraft, discardDraft, loadDraft, saveDraft } from '../../venues/drafts.ts';
-import { listVersions, loadVersion, publishDraft } from '../../venues/publish.ts';
+import { applyDraft, discardDraft, loadDraft, saveDraft, type Draft } from '../../venues/drafts.ts';
+import { smsPartsNotes } from '../sms-parts.ts';
+import { publishImpact } from '../../venues/publish-impact.ts';
+import { listVersions, loadVersion, publishDraft, publishProblems } from '../../venues/publish.ts';
 import { compareVersions } from '../../venues/version-diff.ts';
-import { storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
+import { isStoredLogo, storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
 import { isLocale } from '../../http/i18n.ts';
 import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, checkAdminCsrf, venueOf } from '../auth.ts';
 import { readMultipart } from '../multipart.ts';
 import { render, seeOther } from '../page.ts';
-import { draftToForm, formToDraft, LONG_TEXTS, WORDING_KEYS, WORDING_MAX } from '../branding-form.ts';
+import { draftToForm, formToDraft, LONG_TEXTS, standardWording, WORDING_KEYS, WORDING_MAX } from '../branding-form.ts';
 import { renderPreview } from '../preview.ts';
 import { currentVersion } from '../../guest/consent-page.ts';
 import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {
-  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: { updatedAt?: number; updatedBy?: string }, status = 200) =>
-    render(app, ctx, 'branding', { venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024 }, status);
+  // SMS parts are counted on the saved draft, as guests would be sent it once published.
+  // Each empty wording box shows the standard text it stands for (standardWording).
+  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: Draft, status = 200) => {
+    const next = applyDraft(venueOf(ctx), draft);
+    ctx.state.frameSrc = 'self'; // the phone-sized preview beside the form
+    render(app, ctx, 'branding', {
+      venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024,
+      smsParts: smsPartsNotes(app.views, next), standard: standardWording(app.views, next),
+    }, status);
+  };
 
   r.get('/venues/:slug/branding', allowVenue(app, 'venue.branding'), async (ctx) => {
     const draft = await loadDraft(app.db, venueOf(ctx));
@@ -32,7 +42,13 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const venue = venueOf(ctx);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const { values, name, content, errors } = formToDraft(body);
-    if (!content || !name) return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
+    const logo = values['branding.logo'];
+    if (logo && !(await isStoredLogo(app.db, venue.id, logo))) {
+      errors['branding.logo'] = 'errors.logo_not_uploaded';
+      // The page shows the draft's own logo, never the refused value.
+      values['branding.logo'] = (await loadDraft(app.db, venue)).content.branding.logo ?? '';
+    }
+    if (!content || !name || errors['branding.logo']) return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
     await app.db.tx(async (tx) => {
       await saveDraft(tx, venue.id, { name, content }, adminOf(ctx).account.email, app.now());
       await audit(tx, actorOf(ctx), 'venue.draft.save', venue.slug);
@@ -55,12 +71,20 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const upload = await readMultipart(ctx, LOGO_MAX_BYTES + 64 * 1024);
     checkAdminCsrf(ctx, app, upload.fields._csrf);
     const file = upload.files.find((f) => f.field === 'logo');
-    if (!file) throw new FoyerError('logo_empty', 400, 'Choose an image file to upload.');
-    const path = await storeLogo(app.db, venue.id, file.data, app.now());
+    let path: string;
+    try {
+      if (!file) throw new FoyerError('logo_empty', 400, 'Choose an image file to upload.');
+      path = await storeLogo(app.db, venue.id, file.data, app.now());
+    } catch (err) {
+      // Shown by the file field on the same page, not on an error page that loses the form.
+      if (!(err instanceof FoyerError) || err.status >= 500) throw err;
+      const draft = await loadDraft(app.db, venue);
+      return page(ctx, draftToForm(draft.name, draft.content), { logo: `errors.${err.code}` }, draft, err.status);
+    }
     await app.db.tx(async (tx) => {
       const draft = await loadDraft(tx, venue);
       await saveDraft(tx, venue.id, { name: draft.name, content: { ...draft.content, branding: { ...draft.content.branding, logo: path } } }, adminOf(ctx).account.email, app.now());
-      await audit(tx, actorOf(ctx), 'venue.logo.upload', venue.slug, { path, bytes: file.data.length });
+      await audit(tx, actorOf(ctx), 'venue.logo.upload', venue.slug, { path, bytes: file!.data.length });
     });
     seeOther(ctx, `/admin/venues/${venue.slug}/branding`, 'logo_uploaded');
   });
@@ -71,6 +95,7 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const q = ctx.query.locale;
     const locale: Locale = isLocale(q) ? q : draft.settings.defaultLocale;
     ctx.type = 'html';
+    ctx.state.frameAncestors = 'self';
     ctx.body = renderPreview(app, draft, locale, `/admin/venues/${venue.slug}/preview.css`);
   });
 
@@ -83,6 +108,14 @@ export function brandingRoutes(r: Router, app: AppContext): void {
   r.post('/venues/:slug/publish', allowVenue(app, 'venue.publish'), async (ctx) => {
     const venue = venueOf(ctx);
     const by = adminOf(ctx).account.email;
+    // A draft that changes consent wording sends every remembered device whose person agreed
+    // to it back to the portal: the operator sees that and confirms before it happens.
+    if (((ctx.request.body ?? {}) as Record<string, unknown>).confirm !== 'yes') {
+      const next = applyDraft(venue, await loadDraft(app.db, venue));
+      // A draft that cannot be published is refused below with its reason, not warned about.
+      const impact = publishProblems(next).length ? undefined : await publishImpact(app.db, venue, next, app.now());
+      if (impact?.changed.length) return render(app, ctx, 'publish-confirm', { venue, impact, languages: impact.locales.map((l) => app.views.t(ctx.state.locale ?? 'en', `admin.lang.${l}`)) });
+    }
     const version = await publishDraft(app.db, venue.id, by, app.now());
     await audit(app.db, actorOf(ctx), 'venue.publish', venue.slug, { version: version.number });
     seeOther(ctx, `/admin/venues/${venue.slug}/versions`, 'published');

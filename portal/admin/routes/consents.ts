@@ -10,11 +10,11 @@ import { StoreError } from '../../store/db.ts';
 import { appendEvents } from '../../consent/append.ts';
 import { eraseSubject, type SubjectRow } from '../../consent/subjects.ts';
 import { exportConsents } from '../../consent/export.ts';
-import { CHANNELS, DECISIONS, PURPOSES, type ConsentEventRow, type Purpose } from '../../consent/event.ts';
+import { CHANNELS, DECISIONS, PURPOSES, type Purpose } from '../../consent/event.ts';
 import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
-import { latestDecisions, searchEvents, subjectEvents, suppressionCsv } from '../consent-search.ts';
+import { latestDecisions, searchEvents, subjectEvents, suppressionCsv, venueEvent } from '../consent-search.ts';
 import { venueStats } from '../dashboard-stats.ts';
 import { venueFilter } from '../permissions.ts';
 import { listVenues } from '../../venues/venues.ts';
@@ -84,6 +84,8 @@ export function consentRoutes(r: Router, app: AppContext): void {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const purpose = str(body.purpose) as Purpose;
     if (!PURPOSES.includes(purpose) || purpose === 'terms') throw new FoyerError('admin_withdraw_purpose', 400, 'Choose the offer the person withdraws from (SMS or e-mail).');
+    // A withdrawal is final on the ledger (only the person can opt in again): asked first, like erasure.
+    if (str(body.confirm) !== 'yes') throw new FoyerError('admin_withdraw_confirm', 400, 'Tick the box to confirm that the person asked to withdraw this consent.');
     const note = str(body.note).trim().slice(0, 500);
     const email = adminOf(ctx).account.email;
     const appended = await unwrapped(app.db.tx(async (tx) => {
@@ -92,11 +94,11 @@ export function consentRoutes(r: Router, app: AppContext): void {
       const [e] = await appendEvents(tx, [{
         venueId: venue.id, purpose, decision: 'withdrawn', channel: 'operator', numberHash: hash, subjectId: subject?.id ?? null,
         actor: email, evidence: note ? JSON.stringify({ note }) : null, clientIp: ctx.request.ip,
-      }], app.now());
+      }], app.keys);
       await audit(tx, actorOf(ctx), 'consents.withdraw', venue.slug, { purpose, event: e.id });
       return e;
     }));
-    seeOther(ctx, `/admin/venues/${venue.slug}/consents/person/${hash}#e-${appended.id}`, 'withdrawn');
+    seeOther(ctx, `/admin/venues/${venue.slug}/consents/person/${hash}#e-${appended.id}`, `withdrawn_${purpose}`);
   });
 
   r.post('/venues/:slug/consents/person/:hash/erase', allowVenue(app, 'consents.erase'), async (ctx) => {
@@ -113,7 +115,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
 
   r.get('/venues/:slug/consents/event/:id', allowVenue(app, 'consents.view'), async (ctx) => {
     const venue = venueOf(ctx);
-    const event = await app.db.get<ConsentEventRow>('SELECT * FROM consent_events WHERE id = ? AND venue_id = ?', [String(ctx.params.id), venue.id]);
+    const event = await venueEvent(app.db, venue.id, String(ctx.params.id));
     if (!event) throw new FoyerError('admin_event_not_found', 404, 'There is no such consent record at this venue.');
     const shown = await describeEvidence(app, event);
     render(app, ctx, 'evidence', { venue, event, shown });
@@ -121,7 +123,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
 
   r.get('/venues/:slug/consents/event/:id/page', allowVenue(app, 'consents.view'), async (ctx) => {
     const venue = venueOf(ctx);
-    const event = await app.db.get<ConsentEventRow>('SELECT * FROM consent_events WHERE id = ? AND venue_id = ?', [String(ctx.params.id), venue.id]);
+    const event = await venueEvent(app.db, venue.id, String(ctx.params.id));
     const html = event && (await evidencePage(app, event));
     if (!html) throw new FoyerError('admin_event_not_found', 404, 'There is no page stored for this consent record.');
     await audit(app.db, actorOf(ctx), 'consents.view_page', venue.slug, { event: event!.id });

@@ -9,7 +9,7 @@ import { checkCsrf, csrfToken } from '../../http/csrf.ts';
 import { FoyerError } from '../../errors.ts';
 import { checkPassword, findAdminByEmail, hashPassword } from '../accounts.ts';
 import { createSession, endAllSessions, endSession } from '../sessions.ts';
-import { assertNotLocked, clearFailures, recordFailure } from '../throttle.ts';
+import { recordFailure, releaseAttempt, reserveAttempt } from '../throttle.ts';
 import { audit } from '../audit.ts';
 import { adminOf, actorOf, clearSessionCookie, cookie, PRE_COOKIE, requireLogin, secureCookies, setSessionCookie } from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
@@ -50,8 +50,10 @@ export function loginRoutes(r: Router, app: AppContext): void {
     const ip = ctx.request.ip;
     const again = (code: string, status: number, params: Record<string, string | number> = {}) =>
       render(app, ctx, 'login', { loginCsrf: csrfToken(app.keys, `login:${pre(ctx)}`), next: safeNext(body.next), email, error: app.views.t(ctx.state.locale, `errors.${code}`, params) }, status);
+    let attempt;
     try {
-      await assertNotLocked(app.db, { email, ip }, app.now());
+      // Counted before the slow hash, so parallel guesses cannot all pass the check.
+      attempt = await reserveAttempt(app.db, { email, ip }, app.now());
     } catch (err) {
       if (err instanceof FoyerError && err.code === 'admin_locked') {
         ctx.set('Retry-After', String(err.params.seconds));
@@ -62,12 +64,12 @@ export function loginRoutes(r: Router, app: AppContext): void {
     const account = parsed.success ? await findAdminByEmail(app.db, email) : undefined;
     const ok = account ? await checkPassword(parsed.data!.password, account.passwordHash) : (await checkPassword('x', await DUMMY_HASH), false);
     if (!account || !ok) {
-      const locked = await recordFailure(app.db, { email, ip }, app.now());
+      const locked = await recordFailure(app.db, { email, ip }, attempt, app.now());
       await audit(app.db, { id: null, email: email || '(none)', ip }, 'login.failed', email || null, locked ? 'locked' : undefined);
       if (locked) return again('admin_locked', 429, { minutes: 15 });
       return again('admin_login_failed', 401);
     }
-    await clearFailures(app.db, email);
+    await releaseAttempt(app.db, { email, ip });
     // A fresh id at every login (no session fixation).
     const old = ctx.state.admin;
     if (old) await endSession(app.db, adminOf(ctx).session.idHash);

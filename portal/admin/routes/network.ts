@@ -1,5 +1,6 @@
 // NAS clients (add, edit, remove, what to enter on the equipment) and live sessions
-// (list, disconnect one with the NAS's answer shown). No personal data here.
+// (list, disconnect one with the NAS's answer shown). No personal data for network
+// admins: guests' MACs and IPs are masked for them (personal-data.ts).
 import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import { readFileSync } from 'node:fs';
@@ -8,10 +9,12 @@ import { FoyerError } from '../../errors.ts';
 import { addNas, findNasById, listNas, removeNas, VENDORS, type NasRecord, updateNasPortal } from '../../access/nas-clients.ts';
 import { listVenues, findVenueById } from '../../venues/venues.ts';
 import { audit } from '../audit.ts';
-import { actorOf, allow } from '../auth.ts';
+import { actorOf, adminOf, allow } from '../auth.ts';
+import { maskIp, maskMac, seesPersonalData } from '../personal-data.ts';
 import { render, seeOther } from '../page.ts';
 import { parseNasForm, updateNas, portalToForm } from '../nas-form.ts';
-import { guideFor, setupRows } from '../nas-setup.ts';
+import { guideFor, guidePage, publicBase, setupRows } from '../nas-setup.ts';
+import { guideHtml } from '../guide-html.ts';
 import { disconnectFromConsole } from '../disconnect.ts';
 import type { AdminDeps } from '../routes.ts';
 
@@ -29,13 +32,16 @@ interface LiveRow {
   disconnect_result: string | null;
 }
 
+/** The address this console was opened at (Koa 3's ctx.origin is the Origin header). */
+const requestBase = (ctx: RouterContext) => `${ctx.protocol}://${ctx.host}`;
+
 export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void {
   const form = async (ctx: RouterContext, nas: Partial<Record<string, string>>, errors: Record<string, string>, editing?: NasRecord, status = 200) =>
     render(app, ctx, 'nas-form', { nas, errors, editing, vendors: VENDORS, venues: await listVenues(app.db) }, status);
 
   const shownOnce = async (ctx: RouterContext, nas: NasRecord, secret?: string) => {
     const venue = await findVenueById(app.db, nas.venueId);
-    render(app, ctx, 'nas-setup', { nas, venue, secret, rows: setupRows(app.config, nas, venue?.slug ?? ''), guide: Boolean(guideFor(nas.vendor)) });
+    render(app, ctx, 'nas-setup', { nas, venue, secret, rows: setupRows(app.config, nas, venue?.slug ?? '', requestBase(ctx)), guide: Boolean(guideFor(nas.vendor)), publicUrlUnset: publicBase(app.config, requestBase(ctx)).fromRequest, origin: requestBase(ctx) });
   };
 
   r.get('/network/nas', allow('nas.manage'), async (ctx) => {
@@ -91,7 +97,16 @@ export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void
   r.get('/network/guides/:vendor', allow('nas.manage'), async (ctx) => {
     const file = guideFor(String(ctx.params.vendor));
     if (!file) throw new FoyerError('admin_guide_not_found', 404, 'There is no guide for this vendor yet.');
-    render(app, ctx, 'guide', { vendor: ctx.params.vendor, text: readFileSync(file, 'utf8') });
+    render(app, ctx, 'guide', { vendor: ctx.params.vendor, html: guideHtml(readFileSync(file, 'utf8')) });
+  });
+
+  // The same guide with this NAS's values (portal host, venue, RADIUS server) filled in.
+  r.get('/network/nas/:id/guide', allow('nas.manage'), async (ctx) => {
+    const nas = await loadNas(ctx);
+    const venue = await findVenueById(app.db, nas.venueId);
+    const html = guidePage(app.config, nas, venue?.slug ?? '', requestBase(ctx));
+    if (!html) throw new FoyerError('admin_guide_not_found', 404, 'There is no guide for this vendor yet.');
+    render(app, ctx, 'guide', { vendor: nas.vendor, nas, html, publicUrlUnset: publicBase(app.config, requestBase(ctx)).fromRequest, origin: requestBase(ctx) });
   });
 
   r.get('/network/sessions', allow('sessions.view'), async (ctx) => {
@@ -102,7 +117,8 @@ export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void
        LEFT JOIN venues v ON v.id = COALESCE(g.venue_id, n.venue_id)
        WHERE s.stopped_at IS NULL ORDER BY s.started_at DESC LIMIT 500`,
     );
-    const list = rows.map((s) => ({ ...s, minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)), mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1) }));
+    const whole = seesPersonalData(adminOf(ctx).account.role);
+    const list = rows.map((s) => ({ ...s, mac: whole ? s.mac : maskMac(s.mac), framed_ip: whole ? s.framed_ip : maskIp(s.framed_ip), minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)), mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1) }));
     render(app, ctx, 'sessions', { list, canDisconnect: Boolean(deps.disconnector) });
   });
 

@@ -5,21 +5,23 @@ import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { findVenueById, updateVenueSettings } from '../../venues/venues.ts';
 import { audit } from '../audit.ts';
+import { FoyerError } from '../../errors.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther } from '../page.ts';
-import { formToSettings, numberFields, settingsToForm, SETTINGS_LOCALES } from '../settings-form.ts';
+import { formToSettings, isOwnerOnly as isOwnerOnlyName, numberFields, settingsToForm, SETTINGS_LOCALES } from '../settings-form.ts';
 import { flatten } from '../../venues/version-diff.ts';
 import { VENDORS } from '../../access/nas-clients.ts';
 
 export function settingsRoutes(r: Router, app: AppContext): void {
   const page = (ctx: RouterContext, values: Record<string, string | string[]>, errors: Record<string, string>, status = 200) =>
-    render(app, ctx, 'settings', { venue: venueOf(ctx), values, errors, groups: numberFields(), locales: SETTINGS_LOCALES, localeOptions: SETTINGS_LOCALES.map((l) => ({ value: l, label: app.views.t(ctx.state.locale, `admin.lang.${l}`) })), vendorOptions: [{ value: '', label: '—' }, ...VENDORS.map((v) => ({ value: v, label: v }))] }, status);
+    render(app, ctx, 'settings', { venue: venueOf(ctx), values, errors, groups: numberFields(), ownerOnly: isOwnerOnlyName, locales: SETTINGS_LOCALES, localeOptions: SETTINGS_LOCALES.map((l) => ({ value: l, label: app.views.t(ctx.state.locale, `admin.lang.${l}`) })), vendorOptions: [{ value: '', label: '—' }, ...VENDORS.map((v) => ({ value: v, label: v }))] }, status);
 
   r.get('/venues/:slug/settings', allowVenue(app, 'venue.settings'), async (ctx) => page(ctx, settingsToForm(venueOf(ctx).settings), {}));
 
   r.post('/venues/:slug/settings', allowVenue(app, 'venue.settings'), async (ctx) => {
     const venue = venueOf(ctx);
-    const { values, settings, errors } = formToSettings(venue.settings, (ctx.request.body ?? {}) as Record<string, unknown>, { owner: adminOf(ctx).account.role === 'owner' });
+    const { values, settings, errors, ownerOnly } = formToSettings(venue.settings, (ctx.request.body ?? {}) as Record<string, unknown>, { owner: adminOf(ctx).account.role === 'owner' });
+    if (ownerOnly.length) throw new FoyerError('admin_owner_only_setting', 403, 'Only an owner can change the allowed countries and the SMS limits: they protect against toll fraud.', { fields: ownerOnly.join(', ') });
     if (!settings) return page(ctx, values, errors, 400);
     await app.db.tx(async (tx) => {
       // Re-read inside the transaction: a publish may have changed the wording meanwhile.

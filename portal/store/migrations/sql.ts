@@ -1,11 +1,20 @@
 // The few places SQLite and PostgreSQL DDL differ.
-import type { Dialect } from '../db.ts';
+import type { Dialect, Tx } from '../db.ts';
 
 export interface Migration {
   /** Sorts in application order: NNN_name. */
   id: string;
   up(d: Dialect): string[];
+  /**
+   * The migration is finished by a step the caller of migrate() supplies under its id, in
+   * the same transaction (one that needs SECRET_KEY, which SQL has not); migrate() refuses
+   * to apply it without one.
+   */
+  needsStep?: boolean;
 }
+
+/** Steps that finish migrations, by migration id (see Migration.needsStep). */
+export type MigrationSteps = Record<string, (tx: Tx) => Promise<void>>;
 
 export const serialPk = (d: Dialect) =>
   d === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY';

@@ -1,8 +1,17 @@
-// Screen 1's answers, checked against the venue's settings. Every problem names its
-// field and an error code (errors.<code> in the guest's language).
+// Screen 1's answers, checked against the page version the guest was shown (its fields
+// and its offers: a purpose is only ever recorded with the text of a page that offered
+// it) and the venue's allowed countries. Every problem names its field and an error
+// code (errors.<code> in the guest's language).
 import type { Venue } from '../venues/venues.ts';
+import type { VenueSettings } from '../venues/settings.ts';
 import { parseGuestPhone } from '../verification/phone.ts';
 import type { Choices, Details } from './flows.ts';
+
+/** What the page version the guest saw asked for and offered. */
+export interface ShownForm {
+  fields: VenueSettings['fields'];
+  offers: VenueSettings['offers'];
+}
 
 export interface FieldProblem {
   field: string;
@@ -26,9 +35,9 @@ function validBirthDate(s: string, now: number): boolean {
   return +m[1] >= 1900 && d.getTime() < now;
 }
 
-export function readStartForm(venue: Venue, body: Record<string, unknown>, now: number): StartForm {
+export function readStartForm(venue: Venue, shown: ShownForm, body: Record<string, unknown>, now: number): StartForm {
   const problems: FieldProblem[] = [];
-  const s = venue.settings;
+  const s = { ...venue.settings, fields: shown.fields, offers: shown.offers };
   const phone = str(body.phone, 40);
   let e164 = '';
   let callingCode = '';
@@ -36,7 +45,7 @@ export function readStartForm(venue: Venue, body: Record<string, unknown>, now: 
   else {
     const p = parseGuestPhone(phone, venue.country, s.allowedCountries);
     if (p.ok) ({ e164, callingCode } = p);
-    else problems.push({ field: 'phone', code: p.code, params: { countries: (s.allowedCountries.length ? s.allowedCountries : [venue.country]).join(', ') } });
+    else problems.push({ field: 'phone', code: p.code, params: p.params });
   }
   const details: Details = {};
   const name = str(body.name, 100);
@@ -58,11 +67,11 @@ export function readStartForm(venue: Venue, body: Record<string, unknown>, now: 
     else if (birth) details.birthDate = birth;
     else if (s.fields.birthDate === 'required') problems.push({ field: 'birth_date', code: 'guest_birthdate_required' });
   }
-  const choices: Choices = {
-    terms: ticked(body.consent_terms),
-    sms: s.offers.sms && ticked(body.consent_sms),
-    email: s.offers.email && ticked(body.consent_email),
-  };
+  const choices: Choices = { terms: ticked(body.consent_terms), sms: ticked(body.consent_sms), email: ticked(body.consent_email) };
+  // A box the page never showed cannot have been ticked by reading it (a forged or stale form).
+  for (const p of ['sms', 'email'] as const) {
+    if (choices[p] && !s.offers[p]) problems.push({ field: `consent_${p}`, code: 'guest_purpose_not_offered' });
+  }
   if (!choices.terms) problems.push({ field: 'consent_terms', code: 'guest_terms_required' });
   // An email offer needs an address to go to: asked for only where the venue has the field.
   if (choices.email && emailField && !details.email && !problems.some((p) => p.field === 'email')) problems.push({ field: 'consent_email', code: 'guest_email_needed' });

@@ -1,0 +1,61 @@
+// Ending a guest's session with a choice (admin/end-session.ts): from the live sessions
+// page (owners, network admins) and from a venue's "online now" page (owners, that
+// venue's operators). Who may do which is checked against the session's own venue.
+import type Router from '@koa/router';
+import type { AppContext } from '../../context.ts';
+import { FoyerError } from '../../errors.ts';
+import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
+import { can } from '../permissions.ts';
+import { maskIp, maskMac, seesPersonalData } from '../personal-data.ts';
+import { render } from '../page.ts';
+import { DEFAULT_BLOCK_HOURS, endSession, parseEndRequest, sessionAndVenue } from '../end-session.ts';
+import type { AdminDeps } from '../routes.ts';
+
+interface OnlineRow {
+  id: string;
+  nas_name: string | null;
+  mac: string | null;
+  framed_ip: string | null;
+  started_at: number;
+  input_octets: number;
+  output_octets: number;
+}
+
+export function sessionActionRoutes(r: Router, app: AppContext, deps: AdminDeps): void {
+  r.post('/sessions/:id/end', async (ctx) => {
+    const account = adminOf(ctx).account;
+    const req = parseEndRequest((ctx.request.body ?? {}) as Record<string, unknown>);
+    const { venueId } = await sessionAndVenue(app, String(ctx.params.id));
+    // An operator of another venue learns nothing of this session.
+    if (account.role === 'operator' && !account.venueIds.includes(venueId)) throw new FoyerError('admin_session_not_found', 404, 'There is no such session.');
+    if (!can(account, req.action === 'revoke' ? 'sessions.revoke' : 'sessions.end', venueId)) throw new FoyerError('admin_forbidden', 403, 'Your account may not do this.');
+    const out = await endSession(app, deps.disconnector?.(app), actorOf(ctx), String(ctx.params.id), req);
+    const answered = out.disconnect === undefined || out.disconnect.result === 'ack';
+    render(app, ctx, 'end-session', {
+      out,
+      answer: out.disconnect && { result: out.disconnect.result, errorCause: 'errorCause' in out.disconnect && out.disconnect.errorCause !== undefined ? String(out.disconnect.errorCause) : '' },
+      hours: req.hours,
+    }, answered ? 200 : 502);
+  });
+
+  r.get('/venues/:slug/online', allowVenue(app, 'sessions.end'), async (ctx) => {
+    const venue = venueOf(ctx);
+    const now = app.now();
+    const rows = await app.db.all<OnlineRow>(
+      `SELECT s.id, n.name AS nas_name, s.mac, s.framed_ip, s.started_at, s.input_octets, s.output_octets
+       FROM sessions s JOIN nas_clients n ON n.id = s.nas_id LEFT JOIN grants g ON g.id = s.grant_id
+       WHERE s.stopped_at IS NULL AND COALESCE(g.venue_id, n.venue_id) = ? ORDER BY s.started_at DESC LIMIT 500`,
+      [venue.id],
+    );
+    // Network admins may end sessions here too, but see no personal data (personal-data.ts).
+    const whole = seesPersonalData(adminOf(ctx).account.role);
+    const list = rows.map((s) => ({
+      ...s,
+      mac: whole ? s.mac : maskMac(s.mac),
+      framed_ip: whole ? s.framed_ip : maskIp(s.framed_ip),
+      minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)),
+      mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1),
+    }));
+    render(app, ctx, 'online', { venue, list, canDisconnect: Boolean(deps.disconnector), blockHours: DEFAULT_BLOCK_HOURS });
+  });
+}

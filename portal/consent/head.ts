@@ -1,0 +1,39 @@
+// The ledger's head: the last event's seq and hash, how many events were appended, the
+// last event's time (the floor for the next) and where format 2 begins (v2_from), sealed
+// with an HMAC under the ledger subkey. Without the key, the head cannot be moved back
+// over removed events, nor its switch point moved to let unkeyed hashes back in; what
+// the seal cannot stop is putting back an earlier sealed head row (deploy/SECURITY.md).
+import type { Queryable, Tx } from '../store/db.ts';
+import type { MigrationSteps } from '../store/migrations/sql.ts';
+import { safeEqual, type Keys } from '../crypto/keys.ts';
+
+export interface LedgerHead {
+  seq: number;
+  hash: string;
+  count: number;
+  at: number;
+  v2_from: number;
+  mac: string | null;
+}
+
+export function headMac(keys: Keys, h: Omit<LedgerHead, 'mac'>): string {
+  return keys.hmac('ledger-chain', JSON.stringify(['head', Number(h.seq), h.hash, Number(h.count), Number(h.at), Number(h.v2_from)]));
+}
+
+export const headSealed = (keys: Keys, h: LedgerHead): boolean => h.mac !== null && safeEqual(h.mac, headMac(keys, h));
+
+export async function readHead(db: Queryable, extraSql = ''): Promise<(LedgerHead & { now?: number }) | undefined> {
+  return db.get(`SELECT seq, hash, count, at, v2_from, mac${extraSql} FROM ledger_head WHERE id = 1`);
+}
+
+export async function writeHead(tx: Tx, keys: Keys, h: Omit<LedgerHead, 'mac'>): Promise<void> {
+  await tx.run('UPDATE ledger_head SET seq = ?, hash = ?, count = ?, at = ?, v2_from = ?, mac = ? WHERE id = 1', [h.seq, h.hash, h.count, h.at, h.v2_from, headMac(keys, h)]);
+}
+
+/** What migrate() needs SECRET_KEY for: migration 016 seals the head it just extended, in its own transaction. */
+export const ledgerMigrationSteps = (keys: Keys): MigrationSteps => ({
+  '016_ledger_v2': async (tx) => {
+    const h = await readHead(tx);
+    if (h) await writeHead(tx, keys, h);
+  },
+});

@@ -1,0 +1,34 @@
+// What publishing a draft changes for guests who already agreed: consent given under the
+// old wording of a purpose stands for that wording only (guest/reconsent.ts), so each
+// remembered device whose person agreed to a changed text is sent back to the portal.
+// The operator is told before publishing, not after the complaints.
+import type { Queryable } from '../store/db.ts';
+import { buildContent, consentTextHash } from '../guest/consent-page.ts';
+import { rememberedDevicesAgreeing } from '../access/grants.ts';
+import type { Venue } from './venues.ts';
+
+const PURPOSES = ['terms', 'sms', 'email'] as const;
+
+export interface PublishImpact {
+  changed: { purpose: (typeof PURPOSES)[number]; locale: string }[];
+  /** Languages whose consent wording changes, in the venue's order. */
+  locales: string[];
+  /** Whether the venue's name is among what changed (it is part of every consent text). */
+  renamed: boolean;
+  rememberedDevices: number;
+}
+
+export async function publishImpact(db: Queryable, current: Venue, next: Venue, now: number): Promise<PublishImpact> {
+  const changed: PublishImpact['changed'] = [];
+  for (const locale of next.settings.locales) {
+    const before = buildContent(current, locale);
+    const after = buildContent(next, locale);
+    for (const purpose of PURPOSES) if (consentTextHash(before, purpose) !== consentTextHash(after, purpose)) changed.push({ purpose, locale });
+  }
+  return {
+    changed,
+    locales: [...new Set(changed.map((c) => c.locale))],
+    renamed: current.name !== next.name,
+    rememberedDevices: await rememberedDevicesAgreeing(db, current.id, changed, now),
+  };
+}
