@@ -46,6 +46,8 @@ eachBackend('consent search and suppression list', (backend) => {
     const bad = await searchEvents(ctx.db, ctx.keys, venue, { number: '12' });
     assert.deepEqual(bad, { events: [], invalidNumber: true });
     assert.equal((await searchEvents(ctx.db, ctx.keys, venue, { number: '0881111111' })).e164, A);
+    assert.equal((await search({ number: '   ' })).length, 7, 'a blank number field is no filter');
+    assert.equal((await search({ from: '+002026-03-12' })).length, 7, 'a date Date.parse reads but the form never sends');
   });
 
   it('filters by purpose, decision and channel, and ignores values that are none of them', async () => {

@@ -58,6 +58,10 @@ eachBackend('codes and limits at their edges', (backend) => {
     // both reached; the guest is told the later one, whichever rule comes first.
     assert.deepEqual(await sendBlocked(ctx.db, venue.settings.limits, k, clock), { scope: 'number-day', retryAt: t0 + 24 * 60 * MIN });
     assert.deepEqual(await sendBlocked(ctx.db, venue.settings.limits, { ...k, numberHash: 'other' }, clock), { scope: 'mac', retryAt: t0 + 60 * MIN });
+    // And when the rule that comes later lifts later: the number's 10-minute limit and the
+    // MAC's hour, with limits where both are reached by the same two sends.
+    const both = { ...venue.settings.limits, perNumber10Min: 2, perNumberDay: 1000 };
+    assert.deepEqual(await sendBlocked(ctx.db, both, k, clock), { scope: 'mac', retryAt: t0 + 60 * MIN });
     const sends = await ctx.db.all<{ status: string }>('SELECT status FROM verification_sends WHERE number_hash = ?', [k.numberHash]);
     assert.deepEqual(sends.map((s) => s.status), ['sent', 'sent']);
     assert.deepEqual(sms.sent.slice(-2).map((m) => [m.purpose, m.venueId]), [['code', venue.id], ['code', venue.id]]);
