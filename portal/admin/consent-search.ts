@@ -3,6 +3,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Param, Queryable } from '../store/db.ts';
 import type { Keys } from '../crypto/keys.ts';
+import type { FieldCipher } from '../crypto/fields.ts';
+import { maskNumber } from '../log.ts';
 import { numberHash } from '../consent/subjects.ts';
 import { CHANNELS, DECISIONS, PURPOSES, type ConsentEventRow } from '../consent/event.ts';
 
@@ -25,7 +27,7 @@ export interface EventFilter {
 }
 
 export interface SearchResult {
-  events: (ConsentEventRow & { subject_erased: boolean })[];
+  events: (ConsentEventRow & { subject_erased: boolean; masked?: string; name?: string })[];
   /** The number as understood, when one was given. */
   e164?: string;
   invalidNumber?: boolean;
@@ -33,7 +35,7 @@ export interface SearchResult {
 
 const day = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) ? Date.parse(`${s}T00:00:00Z`) : undefined);
 
-export async function searchEvents(db: Queryable, keys: Keys, venue: { id: string; country: string }, f: EventFilter, limit = 200): Promise<SearchResult> {
+export async function searchEvents(db: Queryable, keys: Keys, cipher: FieldCipher, venue: { id: string; country: string }, f: EventFilter, limit = 200): Promise<SearchResult> {
   const where = ['e.venue_id = ?'];
   const params: Param[] = [venue.id];
   let e164: string | undefined;
@@ -50,12 +52,20 @@ export async function searchEvents(db: Queryable, keys: Keys, venue: { id: strin
   const to = day(f.to);
   if (from !== undefined) (where.push('e.at >= ?'), params.push(from));
   if (to !== undefined) (where.push('e.at < ?'), params.push(to + 86_400_000));
-  const rows = await db.all<ConsentEventRow & { erased_at: number | null }>(
-    `SELECT e.*, s.erased_at FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id
+  const rows = await db.all<ConsentEventRow & { erased_at: number | null; number_enc: string | null; name_enc: string | null }>(
+    `SELECT e.*, s.erased_at, s.number_enc, s.name_enc FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id
      WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT ${limit}`,
     params,
   );
-  return { events: rows.map((r) => ({ ...r, subject_erased: r.erased_at !== null && r.erased_at !== undefined })), e164 };
+  // People by their masked number and name (the operator's words), not by the keyed hash;
+  // the encrypted fields themselves do not leave this function.
+  const events = rows.map(({ number_enc, name_enc, ...r }) => ({
+    ...r,
+    masked: number_enc && !r.erased_at ? maskNumber(cipher.decrypt(number_enc)) : undefined,
+    name: name_enc && !r.erased_at ? cipher.decrypt(name_enc) : undefined,
+    subject_erased: r.erased_at !== null && r.erased_at !== undefined,
+  }));
+  return { events, e164 };
 }
 
 /**

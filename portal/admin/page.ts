@@ -6,6 +6,8 @@ import { isLocale, negotiateLocale } from '../http/i18n.ts';
 import { LOCALES, type Locale } from '../venues/settings.ts';
 import { can, type Action } from './permissions.ts';
 import { cookie, secureCookies, type AdminState } from './auth.ts';
+import { formatTime, venueTimeZone } from '../venues/time-zone.ts';
+import type { Venue } from '../venues/venues.ts';
 
 const LANG_COOKIE = 'foyer_admin_lang';
 
@@ -30,7 +32,8 @@ export function render(app: AppContext, ctx: Context, name: string, vars: Record
     path: ctx.path,
     done: typeof ctx.query.done === 'string' && /^[a-z_]+$/.test(ctx.query.done) ? ctx.query.done : undefined,
     can: (action: Action, venueId?: string) => Boolean(admin && can(admin.account, action, venueId)),
-    fmtTime: (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : ''),
+    // In the venue's zone on a venue's pages (else UTC), named, so no time is read in the wrong one.
+    fmtTime: (ms: number | null | undefined) => formatTime(ms, locale, venueTimeZone(ctx.state.adminVenue as Venue | undefined)),
   });
 }
 

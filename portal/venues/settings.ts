@@ -27,7 +27,9 @@ export type Wording = z.infer<typeof wordingSchema>;
 export const venueSettingsSchema = z.object({
   locales: z.array(z.enum(LOCALES)).min(1).default(['en', 'bg']),
   defaultLocale: z.enum(LOCALES).default('en'),
-  /** ISO 3166-1 alpha-2; empty means the venue's own country only. */
+  /** IANA zone the console shows times in; unset: the country's (venues/time-zone.ts). */
+  timeZone: z.string().max(64).refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, 'an IANA time zone such as Europe/Sofia').optional(),
+  /** ISO 3166-1 alpha-2; empty means its own country and, in the EU/EEA, the EU/EEA (venues/countries.ts). */
   allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).default([]),
   fields: z
     .object({ name: fieldMode.default('off'), email: fieldMode.default('off'), birthDate: fieldMode.default('off') })

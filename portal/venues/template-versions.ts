@@ -31,3 +31,14 @@ export async function loadTemplateVersion<T = unknown>(db: Queryable, id: string
   const r = await db.get<{ id: string; venue_id: string; content: string; created_at: number }>('SELECT * FROM template_versions WHERE id = ?', [id]);
   return r && { id: r.id, venueId: r.venue_id, content: JSON.parse(r.content) as T, createdAt: r.created_at };
 }
+
+/** When each of these page versions was first shown (the console names versions by date, not hash). */
+export async function templateVersionDates(db: Queryable, ids: string[]): Promise<Record<string, number>> {
+  // One person's page versions are few: a lookup each keeps the SQL constant.
+  const rows: { id: string; created_at: number | string }[] = [];
+  for (const id of new Set(ids.filter(Boolean))) {
+    const r = await db.get<{ id: string; created_at: number | string }>('SELECT id, created_at FROM template_versions WHERE id = ?', [id]);
+    if (r) rows.push(r);
+  }
+  return Object.fromEntries(rows.map((r) => [r.id, Number(r.created_at)]));
+}

@@ -95,6 +95,12 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
     assert.match(res.html, /1 fields changed/);
     const all = await op.get(`/admin/venues/${w.a.slug}/versions/compare?a=1&b=3&all=1`);
     assert.match(all.html, /session\.durationMinutes/);
+    // Issue 19.9: fields by the labels of the form that edits them, colours as swatches.
+    assert.match(all.html, /<th scope="row" class="path">(Main colour|Основен цвят)<\/th>/);
+    assert.match(all.html, /<th scope="row" class="path">(Welcome text \(English\)|[^<]+ \(English\))<\/th>/);
+    assert.doesNotMatch(all.html, />branding\.primaryColor</);
+    assert.doesNotMatch(all.html, />wording\.en\.welcome</);
+    assert.match(all.html, /<img class="swatch" src="data:image\/svg\+xml,[^"]*%23aa0000[^"]*" alt="" width="24" height="24"> #aa0000/);
     assert.equal((await op.get(`/admin/venues/${w.a.slug}/versions/compare?a=1&b=99`)).status, 404);
     assert.equal((await op.get(`/admin/venues/${w.a.slug}/versions/compare?a=x`)).status, 400);
   });

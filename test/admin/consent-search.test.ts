@@ -33,7 +33,7 @@ eachBackend('consent search and suppression list', (backend) => {
   });
   after(() => ctx?.cleanup());
 
-  const search = async (f: Record<string, string>, limit?: number) => (await searchEvents(ctx.db, ctx.keys, venue, f, limit)).events.map((e) => `${e.purpose}:${e.decision}:${new Date(Number(e.at)).toISOString().slice(8, 10)}`);
+  const search = async (f: Record<string, string>, limit?: number) => (await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, f, limit)).events.map((e) => `${e.purpose}:${e.decision}:${new Date(Number(e.at)).toISOString().slice(8, 10)}`);
 
   it('scopes to the venue, newest first, up to the limit', async () => {
     assert.equal((await search({})).length, 7, "the other venue's events are not found");
@@ -43,9 +43,9 @@ eachBackend('consent search and suppression list', (backend) => {
   it('filters by number in any written form, and says when a number is not one', async () => {
     assert.deepEqual(await search({ number: ' 0881 111 111 ' }), ['sms:granted:10', 'terms:granted:10']);
     assert.deepEqual(await search({ number: '00359882222222' }), ['sms:declined:11', 'terms:granted:11']);
-    const bad = await searchEvents(ctx.db, ctx.keys, venue, { number: '12' });
+    const bad = await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: '12' });
     assert.deepEqual(bad, { events: [], invalidNumber: true });
-    assert.equal((await searchEvents(ctx.db, ctx.keys, venue, { number: '0881111111' })).e164, A);
+    assert.equal((await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: '0881111111' })).e164, A);
     assert.equal((await search({ number: '   ' })).length, 7, 'a blank number field is no filter');
     assert.equal((await search({ from: '+002026-03-12' })).length, 7, 'a date Date.parse reads but the form never sends');
   });
@@ -66,10 +66,10 @@ eachBackend('consent search and suppression list', (backend) => {
 
   it('marks the events of an erased person', async () => {
     const [e] = await subjectEvents(ctx.db, venue.id, numberHash(ctx.keys, B));
-    const before = (await searchEvents(ctx.db, ctx.keys, venue, { number: B })).events;
+    const before = (await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: B })).events;
     assert.deepEqual(before.map((x) => x.subject_erased), [false, false]);
     await eraseSubject(ctx.db, e.subject_id!);
-    const after = (await searchEvents(ctx.db, ctx.keys, venue, { number: B })).events;
+    const after = (await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: B })).events;
     assert.deepEqual(after.map((x) => x.subject_erased), [true, true]);
   });
 

@@ -35,6 +35,12 @@ eachBackend('admin: consent records', (backend) => {
       assert.match(res.html, /Records for \+359888123456/);
       assert.equal((res.html.match(/consents\/person\/[0-9a-f]{64}/g) ?? []).length, 3, typed);
     }
+    // Issue 19.9: people by their masked number and name, times in the venue's zone (BG: EET/EEST).
+    const list = await op.get(`/admin/venues/${w.a.slug}/consents`);
+    assert.match(list.html, /consents\/person\/[0-9a-f]{64}">\+35988\*\*\*\*456 · Test Guest<\/a>/);
+    assert.doesNotMatch(list.html, />[0-9a-f]{12}…</, 'no hash as a name');
+    assert.match(list.html, /<td>\d{1,2} \w{3} \d{4}, \d{2}:\d{2} (EET|EEST)<\/td>/);
+    assert.doesNotMatch(list.html, / UTC</);
     const bad = await op.get(`/admin/venues/${w.a.slug}/consents?number=12ab`);
     assert.equal(bad.status, 400);
     assert.match(bad.html, /id="number-error"/);
@@ -86,6 +92,9 @@ eachBackend('admin: consent records', (backend) => {
     assert.match(res.html, /\+359888123456/);
     assert.match(res.html, /Test Guest/);
     assert.equal((res.html.match(/<tr id="e-/g) ?? []).length, 3);
+    // Versions by date and language, not by a hash (issue 19.9).
+    assert.doesNotMatch(res.html, /<code>[0-9a-f]{10,}…<\/code>/);
+    assert.match(res.html, /(page first shown|page version not stored)[^<]*<\/span> \(English\)|\(English\)/);
     const ev = await op.get(`/admin/venues/${w.a.slug}/consents/event/${w.eventId}`);
     assert.equal(ev.status, 200);
     assert.match(ev.html, new RegExp(w.eventId));

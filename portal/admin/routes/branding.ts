@@ -7,6 +7,7 @@ import { FoyerError } from '../../errors.ts';
 import { LOCALES, type Locale } from '../../venues/settings.ts';
 import { applyDraft, discardDraft, loadDraft, saveDraft, type Draft } from '../../venues/drafts.ts';
 import { smsPartsNotes } from '../sms-parts.ts';
+import { fieldLabel, logoUrl, swatch } from '../field-labels.ts';
 import { publishImpact } from '../../venues/publish-impact.ts';
 import { listVersions, loadVersion, publishDraft, publishProblems } from '../../venues/publish.ts';
 import { compareVersions } from '../../venues/version-diff.ts';
@@ -139,6 +140,8 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     if (!va || !vb) throw new FoyerError('admin_version_not_found', 404, 'There is no such version.');
     const rows = compareVersions(va, vb);
     const all = ctx.query.all === '1';
-    render(app, ctx, 'compare', { venue, a: va, b: vb, rows: all ? rows : rows.filter((x) => x.changed), changed: rows.filter((x) => x.changed).length, all });
+    const locale = ctx.state.locale as Locale;
+    const shown = (all ? rows : rows.filter((x) => x.changed)).map((x) => ({ ...x, label: fieldLabel(app.views, locale, x.path) }));
+    render(app, ctx, 'compare', { venue, a: va, b: vb, rows: shown, changed: rows.filter((x) => x.changed).length, all, swatch, logoUrl });
   });
 }

@@ -11,6 +11,7 @@ import { appendEvents } from '../../consent/append.ts';
 import { eraseSubject, type SubjectRow } from '../../consent/subjects.ts';
 import { exportConsents } from '../../consent/export.ts';
 import { CHANNELS, DECISIONS, PURPOSES, type Purpose } from '../../consent/event.ts';
+import { templateVersionDates } from '../../venues/template-versions.ts';
 import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
@@ -55,7 +56,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
     const mine = venueFilter(adminOf(ctx).account);
     const venues = (await listVenues(app.db)).filter((v) => mine(v.id));
     const q = Object.fromEntries(['number', 'purpose', 'decision', 'channel', 'from', 'to'].map((k) => [k, str(ctx.query[k])]));
-    const result = await searchEvents(app.db, app.keys, venue, q);
+    const result = await searchEvents(app.db, app.keys, app.cipher, venue, q);
     if (q.number) await audit(app.db, actorOf(ctx), 'consents.search', venue.slug, { byNumber: true });
     render(app, ctx, 'consents', { venue, venues, q, result, purposes: PURPOSES, decisions: DECISIONS, channels: CHANNELS }, result.invalidNumber ? 400 : 200);
   });
@@ -76,7 +77,8 @@ export function consentRoutes(r: Router, app: AppContext): void {
     const latest = latestDecisions(events);
     const withdrawable = PURPOSES.filter((p) => p !== 'terms' && latest[p]?.decision === 'granted');
     await audit(app.db, actorOf(ctx), 'consents.view_person', venue.slug, { numberHash: hash.slice(0, 12) });
-    render(app, ctx, 'person', { venue, hash, events: [...events].reverse(), person, latest, withdrawable });
+    const versionDates = await templateVersionDates(app.db, events.map((e) => e.template_version_id ?? ''));
+    render(app, ctx, 'person', { venue, hash, events: [...events].reverse(), person, latest, withdrawable, versionDates });
   });
 
   r.post('/venues/:slug/consents/person/:hash/withdraw', allowVenue(app, 'consents.withdraw'), async (ctx) => {
