@@ -11,6 +11,12 @@ import { checkCsrf } from '../http/csrf.ts';
 import { loadFlow, ownsFlow, type Flow } from '../signup/flows.ts';
 
 export const FLOW_COOKIE = 'foyer_flow';
+/**
+ * The page the guest first asked for, from the NAS redirect. It rides in its own cookie,
+ * not in the entry token: the token is kept in the ledger's evidence for good, and the
+ * guest's browsing must not outlive the flow (which retention deletes).
+ */
+const DEST_COOKIE = 'foyer_dest';
 
 // Parsed venues by id, reused while the stored row is unchanged: validating the settings
 // on every hit cost more than the query. Every request still reads the row, so a change
@@ -104,6 +110,21 @@ export function rememberFlow(app: AppContext, kctx: Context, flow: { id: string;
     overwrite: true,
   });
 }
+
+export function rememberDestination(app: AppContext, kctx: Context, url: string | undefined, ttlMs: number): void {
+  if (!url) return;
+  kctx.cookies.set(DEST_COOKIE, url, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/p/',
+    secure: app.config.PUBLIC_URL?.startsWith('https:') && kctx.secure,
+    maxAge: ttlMs,
+    overwrite: true,
+  });
+}
+
+export const rememberedDestination = (kctx: Context): string | undefined => kctx.cookies.get(DEST_COOKIE, { signed: true }) || undefined;
 
 /** The form's CSRF token, bound to the flow id the form names: checked before anything is read. */
 export function requireCsrf(app: AppContext, kctx: Context): void {

@@ -14,10 +14,10 @@ import { currentVersion, renderStart, storedVersion } from './consent-page.ts';
 import { readRedirect } from '../access-points/nas-for-handoff.ts';
 import { handbackPending, loadFlow, macHash, ownsFlow } from '../signup/flows.ts';
 import { readStartForm, type FieldProblem } from '../signup/start-form.ts';
-import { entryToken, readEntryToken, type Entry } from '../signup/entry-token.ts';
+import { ENTRY_TTL_MS, entryToken, readEntryToken, type Entry } from '../signup/entry-token.ts';
 import { startSignUp } from '../signup/start.ts';
 import type { Submission } from '../signup/submission.ts';
-import { clientIp, cookieFlow, flowFor, formBody, ownFlow, pickLocale, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
+import { clientIp, cookieFlow, flowFor, formBody, ownFlow, pickLocale, rememberDestination, rememberedDestination, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
 import { codeText } from './sms-texts.ts';
 import { rejectSinceLastGrant, type RejectReason } from '../access/reject-reasons.ts';
 
@@ -43,6 +43,7 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
     }
     if (own.state === 'done' && (await handbackPending(app.db, own.id, now))) return seeOther(kctx, `/p/${venue.slug}/online?f=${own.id}`);
   }
+  rememberDestination(app, kctx, handoff.originalUrl, ENTRY_TTL_MS);
   await showStart(app, kctx, venue, { id: undefined, handoff }, locale, { notice: await refusalNotice(app, venue, handoff, locale, now) });
 }
 
@@ -81,7 +82,8 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
   pickLocale(kctx, venue);
   // The CSRF token is bound to the flow id the page names, which its entry token must name too.
   requireCsrf(app, kctx);
-  const shown = readEntryToken(app.keys, body.t, venue.id, now);
+  const entry = readEntryToken(app.keys, body.t, venue.id, now);
+  const shown = { ...entry, handoff: { ...entry.handoff, originalUrl: rememberedDestination(kctx) } };
   if (body.f !== shown.id) throw new FoyerError('guest_entry_invalid', 400, 'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.');
   // Submitted before (a new number, or after a refused send): continued only by the browser
   // that holds the flow; another browser's flow is never continued.
@@ -139,7 +141,9 @@ export async function showStart(
   extra: { values?: Record<string, string | boolean>; problems?: FieldProblem[]; status?: number; notice?: string } = {},
 ): Promise<void> {
   const v = await currentVersion(app.db, venue, locale);
-  const { token, entry: e } = entryToken(app.keys, { id: origin.id, venueId: venue.id, versionId: v.id, locale, handoff: origin.handoff, issuedAt: app.now() });
+  // The page the guest asked for stays out of the token (see rememberDestination).
+  const handoff = { ...origin.handoff, originalUrl: undefined };
+  const { token, entry: e } = entryToken(app.keys, { id: origin.id, venueId: venue.id, versionId: v.id, locale, handoff, issuedAt: app.now() });
   const errors = (extra.problems ?? []).map((p) => ({ field: p.field || undefined, message: app.views.t(locale, `errors.${p.code}`, p.params) }));
   kctx.status = extra.status ?? 200;
   kctx.type = 'html';

@@ -308,4 +308,22 @@ eachBackend('an attacker on the guest Wi-Fi', (backend) => {
       assert.deepEqual(ev.nas_reported, { client_mac: '02:ff:00:00:00:01', client_ip: '10.0.0.5', nas_id: 'ap-lobby', ap_mac: '00:11:22:33:44:55', ssid: 'Guest' });
     }
   });
+  it('keeps the page the guest first asked for out of the ledger, and still offers it once online', async () => {
+    const asked = 'http://news.example/private/story-4711';
+    const b = new Browser(srv.url);
+    const started = await start(b, `?mac=02-FF-00-00-00-02&ip=10.0.0.6&nas=ap-lobby&ssid=Guest&url=${enc(asked)}`, number());
+    const done = await enterCode(b, started.location!, lastCode(ctx));
+    assert.equal(done.status, 303);
+    const events = await ctx.db.all<{ evidence: string }>('SELECT evidence FROM consent_events');
+    assert.ok(events.length);
+    for (const e of events) {
+      // The evidence keeps the page's entry token (for the byte-for-byte re-render): it must
+      // not carry the guest's browsing, which would then outlive any erasure.
+      const token = (JSON.parse(e.evidence) as { entry?: string }).entry ?? '';
+      const body = Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8');
+      assert.ok(!e.evidence.includes('news.example') && !body.includes('news.example'), `the ledger holds the page asked for: ${body.slice(0, 300)}`);
+    }
+    const online = await b.get(done.location!);
+    assert.match(online.html, /href="http:\/\/news\.example\/private\/story-4711"/, 'the online page still links where the guest was going');
+  });
 });
