@@ -57,13 +57,13 @@ const RULES: Rule[] = [
 export async function sendBlocked(db: Queryable, limits: VenueSettings['limits'], keys: SendKeys, now: number): Promise<Blocked | undefined> {
   const rules = RULES.filter((r) => r.applies(keys));
   const params: (string | number | null)[] = [];
-  const columns = rules.map((r, i) => {
+  const checks = rules.map((r, i) => {
     params.push(...r.params(keys), now - r.windowMs);
     // The limit is a validated integer from the venue's settings, never the guest's input.
-    const offset = Math.max(0, Math.floor(r.limit(limits)) - 1);
-    return `(SELECT at FROM verification_sends WHERE ${r.where} AND at > ? AND status <> 'failed' ORDER BY at DESC LIMIT 1 OFFSET ${offset}) AS r${i}`;
+    const n = Math.max(1, Math.floor(r.limit(limits)));
+    return `(SELECT at FROM verification_sends WHERE ${r.where} AND at > ? AND status <> 'failed' ORDER BY at DESC LIMIT 1 OFFSET ${n - 1}) AS r${i}`;
   });
-  const row = await db.get<Record<string, number | null>>(`SELECT ${columns.join(', ')}`, params);
+  const row = await db.get<Record<string, number | null>>(`SELECT ${checks.join(', ')}`, params);
   let worst: Blocked | undefined;
   rules.forEach((r, i) => {
     const at = row?.[`r${i}`];
