@@ -14,7 +14,10 @@ import { headSealed, readHead, writeHead } from './head.ts';
 export type AppendedEvent = Omit<ConsentEventRow, 'seq'>;
 
 const COLUMNS = [...HASHED_COLUMNS, 'hash', 'hash_version'] as const;
-const INSERT = `INSERT INTO consent_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) RETURNING seq`;
+const ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
+// Rows per statement: an import appends thousands at once, and SQLite takes at most 32,766 parameters.
+const CHUNK = 200;
+const chunks = <T>(all: T[]): T[][] => Array.from({ length: Math.ceil(all.length / CHUNK) }, (_, i) => all.slice(i * CHUNK, (i + 1) * CHUNK));
 
 export interface AppendOptions {
   /**
@@ -37,9 +40,7 @@ export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], keys: Ke
   }
   const now = Math.max(Number(head.now ?? (opts.clock ?? Date.now)()), Number(head.at));
   let prev = head.hash;
-  let seq = Number(head.seq);
-  const out: AppendedEvent[] = [];
-  for (const e of parsed) {
+  const rows = parsed.map((e) => {
     const row = {
       id: randomUUID(),
       at: now,
@@ -64,18 +65,36 @@ export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], keys: Ke
       prev_hash: prev,
     };
     const hash = keyedEventHash(keys, row);
-    const inserted = await tx.get<{ seq: number }>(INSERT, [...HASHED_COLUMNS.map((c) => row[c]), hash, 2]);
-    seq = Number(inserted!.seq);
-    out.push({ ...row, hash, hash_version: 2 });
+    prev = hash;
+    return { ...row, hash, hash_version: 2 as const };
+  });
+  // One statement for the events, one for the consent state, one per subject: a sign-up's
+  // three purposes cost three round trips, not nine (issue 18). Seq is the database's,
+  // matched back by event id; the chain order is the order of the rows in the insert.
+  const seqOf = new Map<string, number>();
+  for (const part of chunks(rows)) {
+    const inserted = await tx.all<{ id: string; seq: number }>(
+      `INSERT INTO consent_events (${COLUMNS.join(', ')}) VALUES ${part.map(() => ROW).join(', ')} RETURNING id, seq`,
+      part.flatMap((row) => [...HASHED_COLUMNS.map((c) => row[c]), row.hash, 2]),
+    );
+    for (const r of inserted) seqOf.set(r.id, Number(r.seq));
+  }
+  const seq = Math.max(...seqOf.values());
+  // A key twice in one upsert is refused by PostgreSQL: later events of the same key win, so only they are written.
+  const latest = new Map(rows.map((r) => [`${r.venue_id}|${r.number_hash}|${r.purpose}`, r]));
+  const states = [...latest.values()];
+  for (const part of chunks(states)) {
     await tx.run(
-      `INSERT INTO consent_state (venue_id, number_hash, purpose, decision, event_id, seq, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO consent_state (venue_id, number_hash, purpose, decision, event_id, seq, at) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
        ON CONFLICT (venue_id, number_hash, purpose) DO UPDATE SET
          decision = excluded.decision, event_id = excluded.event_id, seq = excluded.seq, at = excluded.at`,
-      [row.venue_id, row.number_hash, row.purpose, row.decision, row.id, seq, now],
+      part.flatMap((r) => [r.venue_id, r.number_hash, r.purpose, r.decision, r.id, seqOf.get(r.id)!, now]),
     );
-    prev = hash;
-    if (e.subjectId) await tx.run('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, e.subjectId]);
   }
+  for (const subjectId of new Set(rows.map((r) => r.subject_id).filter((id): id is string => Boolean(id)))) {
+    await tx.run('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, subjectId]);
+  }
+  const out: AppendedEvent[] = rows;
   await writeHead(tx, keys, { seq, hash: prev, count: Number(head.count) + parsed.length, at: now, v2_from: Number(head.v2_from) });
   return out;
 }

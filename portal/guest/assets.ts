@@ -23,9 +23,12 @@ export function themeCss(venue: Pick<Venue, 'settings'>): string {
   return `:root{--primary:${b.primaryColor};--bg:${b.backgroundColor};--fg:${b.textColor}}\n`;
 }
 
+/** The content hash a theme's link carries (?v=) and its ETag names. */
+export const themeHash = (css: string) => hash(css);
+
 export function assetHrefs(venue: Venue): { css: string; theme: string } {
   return {
     css: `/p/static/guest.css?v=${guestCss().etag.slice(1, -1)}`,
-    theme: `/p/${venue.slug}/theme.css?v=${hash(themeCss(venue))}`,
+    theme: `/p/${venue.slug}/theme.css?v=${themeHash(themeCss(venue))}`,
   };
 }

@@ -106,9 +106,13 @@ function remember(venue: Venue, locale: Locale, v: { id: string; content: Consen
 type Stored = { id: string; venueId: string; content: ConsentContent };
 const storedMemos = new WeakMap<Queryable, Map<string, Stored>>();
 
-export async function storedVersion(db: Queryable, id: string): Promise<Stored | undefined> {
-  let storedMemo = storedMemos.get(db);
-  if (!storedMemo) storedMemos.set(db, (storedMemo = new Map()));
+/**
+ * `memoFor`: the database whose memo to use when `db` is one of its transactions (a new
+ * object each time, whose own memo would be empty on every sign-up).
+ */
+export async function storedVersion(db: Queryable, id: string, memoFor: Queryable = db): Promise<Stored | undefined> {
+  let storedMemo = storedMemos.get(memoFor);
+  if (!storedMemo) storedMemos.set(memoFor, (storedMemo = new Map()));
   const hit = storedMemo.get(id);
   if (hit) return hit;
   const v = await loadTemplateVersion<ConsentContent>(db, id);

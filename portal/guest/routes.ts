@@ -10,7 +10,7 @@ import type { Venue } from '../venues/venues.ts';
 import { entry, startPage, submitStart } from './screen1.ts';
 import { codePage, onlinePage, resend, submitCode } from './screen2.ts';
 import { currentVersion, renderLegal, storedVersion, type ConsentContent } from './consent-page.ts';
-import { guestCss, themeCss } from './assets.ts';
+import { guestCss, themeCss, themeHash } from './assets.ts';
 import { renderPage } from './pages.ts';
 import { pickLocale, venueFor } from './request.ts';
 
@@ -41,9 +41,18 @@ export function guestRoutes(app: AppContext): Router {
   router.get('/:slug/privacy', (kctx) => legal(app, kctx, 'privacy'));
   router.get('/:slug/theme.css', async (kctx) => {
     const venue = await venueFor(app, kctx);
-    kctx.set('Cache-Control', 'public, max-age=86400');
+    const css = themeCss(venue);
+    const etag = `"${themeHash(css)}"`;
+    // Pages link it with its content hash (?v=): that address never changes content, so
+    // it is cached for good; any other address revalidates, and a match is a 304.
+    kctx.set('Cache-Control', kctx.query.v === etag.slice(1, -1) ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate');
+    kctx.set('ETag', etag);
+    if (kctx.get('if-none-match') === etag) {
+      kctx.status = 304;
+      return;
+    }
     kctx.type = 'text/css; charset=utf-8';
-    kctx.body = themeCss(venue);
+    kctx.body = css;
   });
   return router;
 }

@@ -87,8 +87,12 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
   if (body.f !== shown.id) throw new FoyerError('guest_entry_invalid', 400, 'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.');
   // Submitted before (a new number, or after a refused send): continued only by the browser
   // that holds the flow; another browser's flow is never continued.
-  const found = await loadFlow(app.db, app, shown.id, venue.id, now);
-  const existing = found && ownsFlow(app.keys, found, cookieFlow(kctx)?.id === found.id ? cookieFlow(kctx)?.secret : undefined) ? found : undefined;
+  // Only a browser whose cookie names the page's flow can hold it: the first submit of a
+  // page (almost every one) reads nothing here, and a page whose id another browser took
+  // gets a new id when its flow is written (startSignUp).
+  const cookie = cookieFlow(kctx);
+  const found = cookie?.id === shown.id ? await loadFlow(app.db, app, shown.id, venue.id, now) : undefined;
+  const existing = found && ownsFlow(app.keys, found, cookie?.secret) ? found : undefined;
   if (existing?.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${existing.id}`);
   const locale = pickLocale(kctx, venue, { locale: existing?.locale ?? shown.locale });
   const values = pickValues(body);

@@ -167,11 +167,15 @@ export async function onlinePage(app: AppContext, kctx: Context): Promise<void> 
   const flow = await onlineFlow(app, kctx, venue);
   const locale = pickLocale(kctx, venue, flow);
   if (flow.state !== 'done' || !flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
-  const g = await app.db.get<{ ends_at: number; username: string; password_enc: string }>('SELECT ends_at, username, password_enc FROM grants WHERE id = ?', [flow.grantId]);
+  // The grant and whether the NAS started a session with it, in one read.
+  const g = await app.db.get<{ ends_at: number; username: string; password_enc: string; started: number | boolean }>(
+    'SELECT ends_at, username, password_enc, EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = g.id) AS started FROM grants g WHERE g.id = ?',
+    [flow.grantId],
+  );
   const left = Math.max(0, Number(g?.ends_at ?? 0) - app.now());
   // The answer that carried the hand-back may have been lost (a crash, a closed mini-browser):
   // until the NAS starts a session for this grant, hand the same grant back again.
-  if (g && left > 0 && !(await app.db.get('SELECT 1 AS started FROM sessions WHERE grant_id = ? LIMIT 1', [flow.grantId]))) {
+  if (g && left > 0 && !g.started) {
     if (await handBack(app, kctx, venue, flow, locale, { username: g.username, password: app.cipher.decrypt(g.password_enc) })) return;
   }
   renderPage(app, kctx, 'online', locale, venue, {

@@ -46,7 +46,7 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
     const s = readSubmission(app.cipher, check.submissionEnc);
     // A code without its submission (sent before this release) confirms nothing.
     if (!s || numberHash(app.keys, s.e164) !== check.numberHash) return { ok: false, reason: 'expired' };
-    const version = await storedVersion(tx, s.versionId);
+    const version = await storedVersion(tx, s.versionId, app.db);
     if (!version || version.venueId !== venue.id) throw new Error(`template version ${s.versionId} of flow ${flow.id} is missing`);
     const subjectId = await upsertSubject(tx, app, venue.id, { e164: s.e164, name: s.details.name, email: s.details.email, birthDate: s.details.birthDate }, now);
     const h = flow.handoff;

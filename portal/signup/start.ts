@@ -18,7 +18,7 @@ export interface StartRequest {
   shown: Entry;
   /** The flow this browser holds under the page's id, if any. */
   own: Flow | undefined;
-  /** Whether some flow (this browser's or not) already has the page's id. */
+  /** Whether a flow already has the page's id, as far as the caller looked (a taken id it did not see is found when the flow is written). */
   idTaken: boolean;
   submission: Submission;
   clientIp: string | null;

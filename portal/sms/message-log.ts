@@ -73,6 +73,16 @@ export class MessageLog {
     });
   }
 
+  /** A successful attempt and the message marked sent, in one transaction (one commit per SMS that went out first time, not two). */
+  async sentOnAttempt(id: string, attempt: number, ms: number, ref: string, parts: number | undefined): Promise<void> {
+    await this.db.tx(async (tx) => {
+      await tx.run('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)', [id, attempt, this.now(), Math.round(ms), 'sent']);
+      await tx.run(`UPDATE sms_messages SET status = 'sent', attempts = ?, gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`, [
+        attempt, ref, parts ?? null, this.now(), id,
+      ]);
+    });
+  }
+
   async sent(id: string, ref: string, parts: number | undefined): Promise<void> {
     await this.db.run(`UPDATE sms_messages SET status = 'sent', gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`, [
       ref, parts ?? null, this.now(), id,

@@ -68,8 +68,7 @@ export class ReliableGateway implements SmsGateway {
       const t0 = now();
       try {
         const res = await withTimeout(this.inner, msg, timeoutMs, opts.signal);
-        await this.messages.attempt(id, attempt, 'sent', now() - t0);
-        await this.messages.sent(id, res.ref, res.parts);
+        await this.messages.sentOnAttempt(id, attempt, now() - t0, res.ref, res.parts);
         this.deps.metrics.smsSent.inc({ gateway: this.name, purpose: msg.purpose, result: 'sent' });
         this.deps.log.info({ sms: id, gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to), ref: res.ref, parts: res.parts, attempts: attempt }, 'sms sent');
         return { ...res, messageId: id };

@@ -49,31 +49,41 @@ const RULES: Rule[] = [
   { scope: 'venue-day', where: 'venue_id = ?', params: (k) => [k.venueId], windowMs: DAY, limit: (l) => l.venueDaily, applies: always },
 ];
 
-/** The first limit this send would exceed, or undefined when it may go. */
+/**
+ * The first limit this send would exceed, or undefined when it may go. Every rule that
+ * applies is asked in ONE statement (a scalar subquery per rule, each the N-th most
+ * recent send in its window): one round trip inside the sender's transaction, not seven.
+ */
 export async function sendBlocked(db: Queryable, limits: VenueSettings['limits'], keys: SendKeys, now: number): Promise<Blocked | undefined> {
+  const rules = RULES.filter((r) => r.applies(keys));
+  const params: (string | number | null)[] = [];
+  const checks = rules.map((r, i) => {
+    params.push(...r.params(keys), now - r.windowMs);
+    // The limit is a validated integer from the venue's settings, never the guest's input.
+    const n = Math.max(1, Math.floor(r.limit(limits)));
+    return `(SELECT at FROM verification_sends WHERE ${r.where} AND at > ? AND status <> 'failed' ORDER BY at DESC LIMIT 1 OFFSET ${n - 1}) AS r${i}`;
+  });
+  const row = await db.get<Record<string, number | null>>(`SELECT ${checks.join(', ')}`, params);
   let worst: Blocked | undefined;
-  for (const r of RULES) {
-    if (!r.applies(keys)) continue;
-    const n = r.limit(limits);
-    const row = await db.get<{ at: number }>(
-      `SELECT at FROM verification_sends WHERE ${r.where} AND at > ? AND status <> 'failed' ORDER BY at DESC LIMIT 1 OFFSET ${n - 1}`,
-      [...r.params(keys), now - r.windowMs],
-    );
-    if (row) {
-      const retryAt = Number(row.at) + r.windowMs;
-      // The guest is told the latest time that lifts every limit in the way.
-      if (!worst || retryAt > worst.retryAt) worst = { scope: r.scope, retryAt };
-    }
-  }
+  rules.forEach((r, i) => {
+    const at = row?.[`r${i}`];
+    if (at === null || at === undefined) return;
+    const retryAt = Number(at) + r.windowMs;
+    // The guest is told the latest time that lifts every limit in the way.
+    if (!worst || retryAt > worst.retryAt) worst = { scope: r.scope, retryAt };
+  });
   return worst;
 }
 
-/** Counts a send before the gateway is called; a crash after this still counts (conservative). */
-export async function reserveSend(db: Queryable, keys: SendKeys, verificationId: string, now: number): Promise<number> {
+/**
+ * Counts a send before the gateway is called; a crash after this still counts (conservative).
+ * `status`: 'sent' when the caller writes the send as done and settles only a failure.
+ */
+export async function reserveSend(db: Queryable, keys: SendKeys, verificationId: string, now: number, status: 'reserved' | 'sent' = 'reserved'): Promise<number> {
   const row = await db.get<{ id: number }>(
     `INSERT INTO verification_sends (at, venue_id, verification_id, status, number_hash, mac_hash, client_ip, nas_id, country_code)
-     VALUES (?, ?, ?, 'reserved', ?, ?, ?, ?, ?) RETURNING id`,
-    [now, keys.venueId, verificationId, keys.numberHash, keys.macHash, keys.clientIp, keys.nasId, keys.callingCode],
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    [now, keys.venueId, verificationId, status, keys.numberHash, keys.macHash, keys.clientIp, keys.nasId, keys.callingCode],
   );
   return row!.id;
 }

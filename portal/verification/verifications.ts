@@ -65,7 +65,12 @@ const lockSends = async (tx: Tx, k: SendKeys) => {
   await tx.lock(`verification-number:${k.numberHash}`);
 };
 
-/** A new code for a flow: limits, record, then the SMS. */
+/**
+ * A new code for a flow: limits, record, then the SMS. The code and its send are written
+ * as sent in the one transaction before the gateway is called, and only a failed send
+ * writes again (marking both failed): a code nobody has received yet is no easier to
+ * guess for being checkable, and each sign-up saves a transaction.
+ */
 export async function issueCode(deps: VerificationDeps, flowId: string, req: SendRequest): Promise<SendOutcome> {
   const now = deps.now();
   const code = generateCode(req.settings.code.length);
@@ -77,19 +82,24 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
     const blocked = await sendBlocked(tx, req.settings.limits, req.keys, now);
     if (blocked) return blocked;
     await tx.run(
-      `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at, submission_enc)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?, ?)`,
+      `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at, last_sent_at, submission_enc)
+       VALUES (?, ?, ?, ?, ?, ?, 'sent', 0, ?, 1, ?, ?, ?, ?)`,
       [
-        id, flowId, req.keys.venueId, req.keys.numberHash, codeHmac(deps.keys, id, code), deps.cipher.encrypt(code), req.settings.code.maxAttempts, now, expiresAt,
+        id, flowId, req.keys.venueId, req.keys.numberHash, codeHmac(deps.keys, id, code), deps.cipher.encrypt(code), req.settings.code.maxAttempts, now, expiresAt, now,
         req.submission === undefined ? null : deps.cipher.encrypt(JSON.stringify(req.submission)),
       ],
     );
-    return { sendId: await reserveSend(tx, req.keys, id, now) };
+    return { sendId: await reserveSend(tx, req.keys, id, now, 'sent') };
   });
   if ('retryAt' in reserved) return { ok: false, reason: 'blocked', retryAt: reserved.retryAt };
-  const sent = await deliver(deps, reserved.sendId, id, req.e164, req.keys.venueId, req.text(code, minutes));
-  if (!sent) {
-    await deps.db.run(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
+  try {
+    await deps.sms.send({ to: req.e164, text: req.text(code, minutes), purpose: 'code', venueId: req.keys.venueId });
+  } catch (err) {
+    deps.log.warn({ to: maskNumber(req.e164), verification: id, err: (err as Error).message }, 'code SMS could not be sent');
+    await deps.db.tx(async (tx) => {
+      await settleSend(tx, reserved.sendId, false);
+      await tx.run(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
+    });
     return { ok: false, reason: 'sms_failed' };
   }
   return { ok: true, verificationId: id, expiresAt };
@@ -152,21 +162,22 @@ export type CheckOutcome =
  * conditional update, so parallel guesses cannot exceed the limit.
  */
 export async function checkCode(tx: Tx, keys: Keys, verificationId: string, guess: string, now: number): Promise<CheckOutcome> {
-  const row = await tx.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
-  if (!row) return { ok: false, reason: 'expired' };
-  const state = usable(row, now);
-  if (state !== 'ok') return { ok: false, reason: state };
-  const counted = await tx.get<{ failures: number }>(
-    `UPDATE verifications SET failures = failures + 1 WHERE id = ? AND status = 'sent' AND failures < max_attempts RETURNING failures`,
-    [verificationId],
+  // Reading the row and counting the attempt are one statement; only a refusal reads again, to say why.
+  const row = await tx.get<VerificationRow>(
+    `UPDATE verifications SET failures = failures + 1 WHERE id = ? AND status = 'sent' AND failures < max_attempts AND expires_at > ? RETURNING *`,
+    [verificationId, now],
   );
-  if (!counted) return { ok: false, reason: 'too_many' };
+  if (!row) {
+    const seen = await tx.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
+    const state = seen ? usable(seen, now) : 'expired';
+    return { ok: false, reason: state === 'ok' ? 'too_many' : state };
+  }
   if (codeMatches(keys, verificationId, row.code_hmac, guess)) {
     const used = await tx.run(`UPDATE verifications SET failures = failures - 1, status = 'used', used_at = ? WHERE id = ? AND status = 'sent'`, [now, verificationId]);
     if (used.changes !== 1) return { ok: false, reason: 'used' };
     return { ok: true, verificationId, numberHash: row.number_hash, submissionEnc: row.submission_enc };
   }
-  const remaining = Number(row.max_attempts) - Number(counted.failures);
+  const remaining = Number(row.max_attempts) - Number(row.failures);
   return remaining > 0 ? { ok: false, reason: 'wrong', remaining } : { ok: false, reason: 'too_many' };
 }
 

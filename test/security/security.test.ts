@@ -179,6 +179,8 @@ describe('security: the code itself', () => {
       '${limit}', '${page}', '${pageSize}', '${n - 1}', // numbers the code bounded
       '${lockKey(name)}', // store/postgres.ts: a number derived from the lock name
       '${r.where}', // verification/limits.ts: constant fragments per scope
+      "${checks.join(', ')}", '${i}', // verification/limits.ts: one subquery per constant rule, aliased by its index
+      "${part.map(() => ROW).join(', ')}", "${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}", // consent/append.ts: placeholder rows, at most 200
       "${where.join(' AND ')}", '${where}', // constant fragments with ? placeholders
       "${secret ? ', secret_enc = ?' : ''}", // admin/nas-form.ts
     ]);

@@ -1,0 +1,68 @@
+// What one complete sign-up costs the database (issue 18: "a handful of statements"):
+// screen 1 from a NAS redirect, its submit, the code page and the code, over real HTTP
+// on a real SQLite file, with every statement counted. Pinned so that it cannot grow back
+// unnoticed: a change that adds a statement to the guest path has to change this number
+// and say why.
+import assert from 'node:assert/strict';
+import { testContext, type TestContext } from '../support/context.ts';
+import { serve, type TestServer } from '../support/http.ts';
+import { countStatements, type StatementLog } from '../support/statement-count.ts';
+import { Browser, formFields, lastCode, makeVenue, outbox, waitFor } from './helpers.ts';
+
+describe('statements of one complete sign-up (SQLite)', function () {
+  let ctx: TestContext;
+  let srv: TestServer;
+  let log: StatementLog;
+
+  before(async () => {
+    ctx = await testContext();
+    log = countStatements(ctx.db);
+    await makeVenue(ctx);
+    srv = await serve(ctx);
+  });
+  after(async () => {
+    await srv.close();
+    await ctx.cleanup();
+  });
+
+  /** One guest from the NAS redirect to the hand-back; the statements each step sent. */
+  async function signUp(n: number): Promise<Record<string, string[]>> {
+    const b = new Browser(srv.url);
+    const steps: Record<string, string[]> = {};
+    const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      log.reset();
+      const r = await fn();
+      steps[name] = [...log.sql];
+      return r;
+    };
+    const national = `08870000${String(n).padStart(2, '0')}`;
+    const e164 = `+359${national.slice(1)}`;
+    const mac = `02-00-00-00-01-${n.toString(16).padStart(2, '0')}`;
+    const first = await step('GET screen 1', () => b.get(`/p/cafe?mac=${mac}&ip=10.0.1.${n}&nas=ap-lobby&ssid=Guest&url=http%3A%2F%2Fexample.com%2F`));
+    assert.equal(first.status, 200, first.html);
+    const started = await step('POST start', () => b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: national, consent_terms: 'yes', consent_sms: 'yes' }));
+    assert.equal(started.status, 303, started.html);
+    const code = await step('GET code', () => b.get(started.location!));
+    assert.equal(code.status, 200, code.html);
+    const done = await step('POST code', () => b.post('/p/cafe/code', { ...formFields(code.html, '/code'), code: lastCode(ctx) }));
+    assert.equal(done.status, 303, done.html);
+    assert.match(done.location!, /^\/p\/cafe\/online\?f=/);
+    const online = await step('GET online', () => b.get(done.location!));
+    assert.equal(online.status, 200, online.html);
+    // The confirmation SMS goes out after the answer: its statements belong to the sign-up too.
+    await step('after (confirmation SMS)', async () => {
+      await waitFor(() => outbox(ctx).some((m) => m.to === e164 && /STOP/i.test(m.text)) || undefined);
+      await new Promise((r) => setTimeout(r, 200));
+    });
+    return steps;
+  }
+
+  it('costs at most the pinned number of statements, screen 1 none', async () => {
+    await signUp(1); // the first registers the page version and warms the caches
+    const steps = await signUp(2);
+    const total = Object.values(steps).reduce((s, l) => s + l.length, 0);
+    const shown = Object.entries(steps).map(([k, l]) => `${k} (${l.length}):\n    ${l.join('\n    ')}`).join('\n');
+    assert.equal(steps['GET screen 1'].filter((s) => !/^\s*SELECT/i.test(s)).length, 0, `screen 1 writes nothing:\n${shown}`);
+    assert.ok(total <= 48, `one sign-up sent ${total} statements:\n${shown}`);
+  });
+});
