@@ -17,6 +17,7 @@ import { AdminClient } from '../admin/client.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { openDb } from '../../portal/store/open.ts';
 import { migrate } from '../../portal/store/migrate.ts';
+import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { fieldCipher } from '../../portal/crypto/fields.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
@@ -73,7 +74,7 @@ describe('ending access through one process reaches another process\'s RADIUS [p
     nas = await nasResponder({ secret: NAS_SECRET, answer: 'ack' });
     const db: Db = await openDb(pg.url);
     try {
-      await migrate(db);
+      await migrate(db, ledgerMigrationSteps(deriveKeys(SECRET_KEY)));
       const cipher = fieldCipher(deriveKeys(SECRET_KEY));
       const venue = await createVenue(db, { slug: 'cafe', name: 'Cafe', country: 'BG' });
       const ap = await addNas(db, cipher, { name: 'ap', address: '127.0.0.1', secret: NAS_SECRET, vendor: 'generic', venueId: venue.id, coaPort: nas.port });
