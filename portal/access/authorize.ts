@@ -36,7 +36,8 @@ export function authorize(deps: AuthorizeDeps, req: AccessRequest): AccessDecisi
   const now = deps.now();
   try {
     const userMac = normaliseMac(req.userName);
-    const stationMac = normaliseMac(req.callingStationId);
+    // MAC authentication names the device twice, as User-Name and Calling-Station-Id: normalised once.
+    const stationMac = userMac !== undefined && req.callingStationId === req.userName ? userMac : normaliseMac(req.callingStationId);
     const d = userMac ? byMac(deps, req, userMac, stationMac, now) : byPassword(deps, req, stationMac, now);
     return d instanceof Promise ? d.catch((err) => failed(deps, req, err)) : d;
   } catch (err) {

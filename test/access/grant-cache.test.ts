@@ -7,7 +7,8 @@ import { GrantStateCache } from '../../portal/access/grant-cache.ts';
 import type { GrantState } from '../../portal/access/grant-state.ts';
 import type { Db } from '../../portal/store/db.ts';
 import { acct, guestGrant, papRequest, venueWithNas } from './fixtures.ts';
-import type { Venue } from '../../portal/venues/venues.ts';
+import { updateVenueSettings, type Venue } from '../../portal/venues/venues.ts';
+import { outdatedConsents } from '../../portal/guest/reconsent.ts';
 import type { NasRecord } from '../../portal/access/nas-clients.ts';
 
 /** The database, counting the reads of the grants table (the auth path's query). */
@@ -49,6 +50,33 @@ eachBackend('access: grant state cache', (backend) => {
     clock += 1001;
     assert.equal((await policy.authorize(papRequest(nas, g.username, g.password))).result, 'accept');
     assert.equal(grantReads(), 2);
+  });
+
+  it('answers a returning device by MAC synchronously from memory, its re-consent verdict included, until the wording changes', async () => {
+    let consentReads = 0;
+    const c = counting(ctx.db);
+    const mac = createAccessPolicy({
+      db: c.db, cipher: ctx.cipher, log: ctx.log, now: () => clock, grantCacheMs: 1000,
+      outdatedConsents: (id) => (consentReads++, outdatedConsents(ctx.db, id)),
+    });
+    try {
+      await guestGrant(ctx, venue, { mac: '02:00:00:00:00:aa' });
+      const req = papRequest(nas, '02-00-00-00-00-AA', '02-00-00-00-00-AA', { callingStationId: '02-00-00-00-00-AA' });
+      assert.equal((await mac.authorize(req)).result, 'accept');
+      assert.deepEqual([c.grantReads(), consentReads], [1, 1]);
+      for (let i = 0; i < 3; i++) {
+        const d = mac.authorize(req);
+        assert.ok(!(d instanceof Promise), 'a cached device is answered without a promise');
+        assert.equal(d.result, 'accept');
+      }
+      assert.deepEqual([c.grantReads(), consentReads], [1, 1], 'no database read for the grant or the re-consent check');
+      // New wording: the verdict is made again.
+      await updateVenueSettings(ctx.db, venue.id, venue.settings);
+      assert.equal((await mac.authorize(req)).result, 'accept');
+      assert.deepEqual([c.grantReads(), consentReads], [2, 2]);
+    } finally {
+      mac.close();
+    }
   });
 
   it('still checks the password on a cache hit', async () => {
