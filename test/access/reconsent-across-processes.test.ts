@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { needs, requirements } from '../support/env.ts';
 import { freshPostgresUrl } from '../support/context.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
-import { accessRequest, prepareVenue, radiusAsk, signUp, type Guest } from '../support/guest-signup.ts';
+import { accessRequest, prepareVenue, radiusAsk, signUp, untilAnswered, type Guest } from '../support/guest-signup.ts';
 import { openDb } from '../../portal/store/open.ts';
 import { findVenueBySlug, updateVenueSettings } from '../../portal/venues/venues.ts';
 
 const SECRET_KEY = 'reconsent-across-secret-key-0123456789ab';
 const NAS_SECRET = 'reconsent-nas-secret';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** MAC authentication as a CoovaChilli-style NAS sends it: the MAC as name, password and Calling-Station-Id. */
 const macAuth = (p: FoyerProcess, mac: string) => {
@@ -25,14 +24,8 @@ const macAuth = (p: FoyerProcess, mac: string) => {
   return radiusAsk(p.authPort, accessRequest(NAS_SECRET, id, id, mac), 1000);
 };
 
-/** Milliseconds until `p` answers `code` for the device, asking every 50 ms. */
-async function until(p: FoyerProcess, mac: string, code: number, from: number): Promise<number> {
-  for (;;) {
-    if ((await macAuth(p, mac)) === code) return Date.now() - from;
-    if (Date.now() - from > 10_000) throw new Error(`no answer ${code} after 10 s`);
-    await sleep(50);
-  }
-}
+/** Milliseconds until `p` answers `code` for the device. */
+const until = (p: FoyerProcess, mac: string, code: number, from: number) => untilAnswered(() => macAuth(p, mac), code, from);
 
 describe('a cached re-consent verdict follows wording and consent changes across processes [postgres]', function () {
   this.timeout(180_000);
