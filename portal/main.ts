@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, ConfigError } from './config.ts';
-import { createLogger } from './log.ts';
+import { batchedStdout, createLogger } from './log.ts';
 import { buildContext, type AppContext } from './context.ts';
 import { createApp } from './app.ts';
 import { seedDemo } from './seed.ts';
@@ -21,7 +21,7 @@ export interface Running {
 
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
   const config = loadConfig(env);
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, batchedStdout());
   const ctx = await buildContext(config, log);
   if (config.DEMO_SEED && (await seedDemo(ctx.db))) log.info({ venue: 'demo' }, 'seeded the demo venue');
 

@@ -25,6 +25,12 @@ export interface RadiusServerOptions {
   /** '::' (default) listens dual-stack; '127.0.0.1' or '::1' for loopback only. */
   host?: string;
   logger: Logger;
+  /**
+   * Where the one line per answer goes (decision-log.ts); default `logger`. Its fields are
+   * few and masked, so the product gives it a logger without redaction, which was most of
+   * the line's cost (issue 18).
+   */
+  decisionLogger?: Logger;
   observer?: RadiusObserver;
   /** SO_RCVBUF for both sockets; raise it for bursts (the default drops under load). */
   receiveBufferBytes?: number;
@@ -56,6 +62,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
   loadDictionaries();
   const host = opts.host ?? '::';
   const logger = opts.logger;
+  const decisions = opts.decisionLogger ?? logger;
   const observer = opts.observer ?? NOOP_OBSERVER;
   const drops = new DropLog(logger);
   const cache = new DuplicateCache(opts.duplicateWindowMs ?? 30_000, opts.duplicateCacheEntries ?? 65_536);
@@ -117,7 +124,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       if (request.unusable === 'bad-password-length') return drop('auth', type, source, 'malformed', 'User-Password length');
       // EAP and other methods are not ours: say no rather than let the NAS retry.
       observer.packet('auth', type, 'reject:unsupported-method');
-      logAccess(logger, nas.name, '', 'reject', t0, 'unsupported-method');
+      logAccess(decisions, nas.name, '', 'reject', t0, 'unsupported-method');
       return send('auth', accessReply(p, CODE.AccessReject, [], nas.secret), rinfo);
     }
     const slot = cache.begin(source, rinfo.port, p.identifier, p.authenticator);
@@ -152,7 +159,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     observer.packet('auth', 'Access-Request', decision.result);
     cache.complete(slot, p.authenticator, reply);
     send('auth', reply, rinfo);
-    logAccess(logger, nas.name, request.userName, decision.result, t0, decision.result === 'reject' ? decision.reason : undefined);
+    logAccess(decisions, nas.name, request.userName, decision.result, t0, decision.result === 'reject' ? decision.reason : undefined);
   }
 
   function undecided(p: RawPacket, nas: NasClient, slot: Slot, err: unknown): void {
@@ -179,7 +186,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     const reply = accountingResponse(p, nas.secret);
     if (!record) {
       observer.packet('acct', type, 'ignored');
-      logAccounting(logger, nas.name, undefined, 'ignored', undefined, t0);
+      logAccounting(decisions, nas.name, undefined, 'ignored', undefined, t0);
       return send('acct', reply, rinfo);
     }
     const slot = cache.begin(source, rinfo.port, p.identifier, p.authenticator);
@@ -200,7 +207,7 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     observer.packet('acct', type, record.status);
     cache.complete(slot, p.authenticator, reply);
     send('acct', reply, rinfo);
-    logAccounting(logger, nas.name, record.userName, record.status, record.sessionId, t0);
+    logAccounting(decisions, nas.name, record.userName, record.status, record.sessionId, t0);
   }
 
   function onMessage(port: PortName, msg: Buffer, rinfo: dgram.RemoteInfo): void {

@@ -28,9 +28,6 @@ export interface AuthorizeDeps {
   outdatedConsents?: (grantId: string) => Promise<string[]>;
 }
 
-/** Whom a reject is recorded against, and the venue whose NAS refused them. */
-type Who = { venueId: string; mac?: string; username?: string };
-
 /**
  * The decision, synchronously when the grant is in the cache (the busiest path: no promise
  * to make and settle), else once the database has answered.
@@ -39,7 +36,8 @@ export function authorize(deps: AuthorizeDeps, req: AccessRequest): AccessDecisi
   const now = deps.now();
   try {
     const userMac = normaliseMac(req.userName);
-    const stationMac = normaliseMac(req.callingStationId);
+    // MAC authentication names the device twice, as User-Name and Calling-Station-Id: normalised once.
+    const stationMac = userMac !== undefined && req.callingStationId === req.userName ? userMac : normaliseMac(req.callingStationId);
     const d = userMac ? byMac(deps, req, userMac, stationMac, now) : byPassword(deps, req, stationMac, now);
     return d instanceof Promise ? d.catch((err) => failed(deps, req, err)) : d;
   } catch (err) {
@@ -62,20 +60,34 @@ function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string | undef
 }
 
 function checkPassword(deps: AuthorizeDeps, req: AccessRequest, g: GrantState | undefined, mac: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
+  const venueId = req.nas.venueId;
   // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
-  if (!g) return reject(deps, { venueId: req.nas.venueId, mac }, 'unknown', now);
-  const who = { venueId: req.nas.venueId, mac, username: g.username };
-  if (!req.checkPassword(passwordOf(deps.cipher, g))) return reject(deps, who, 'wrong_password', now);
-  if (g.venueId !== req.nas.venueId) return reject(deps, who, 'wrong_venue', now);
+  if (!g) return reject(deps, { venueId, mac }, 'unknown', now);
+  if (!req.checkPassword(passwordOf(deps.cipher, g))) return reject(deps, { venueId, mac, username: g.username }, 'wrong_password', now);
+  if (g.venueId !== venueId) return reject(deps, { venueId, mac, username: g.username }, 'wrong_venue', now);
   // The credentials travel in the hand-back (in clear for most vendors), so they are bound
   // to the device the guest signed up on: another device presenting them is refused, where
   // the grant names the device and the NAS says which one is asking.
-  if (g.clientMac && mac && g.clientMac !== mac) return reject(deps, who, 'other_device', now);
-  if (g.blockedUntil !== null && g.blockedUntil > now) return reject(deps, who, 'blocked', now);
-  if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
-  if (g.endsAt <= now) return reject(deps, who, 'expired', now);
+  if (g.clientMac && mac && g.clientMac !== mac) return reject(deps, { venueId, mac, username: g.username }, 'other_device', now);
+  return decide(deps, g, venueId, mac, g.username, now);
+}
+
+/**
+ * What both paths share once the asker is known to be entitled to ask about `g`: blocks,
+ * revocation, the window (renewed for a remembered device), re-consent, limits. No object
+ * is made for an accept but the answer itself (whom a reject names is built when rejecting).
+ */
+function decide(deps: AuthorizeDeps, g: GrantState, venueId: string, mac: string | undefined, username: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
+  if (g.blockedUntil !== null && g.blockedUntil > now) return reject(deps, { venueId, mac, username }, 'blocked', now);
+  if (g.revokedAt !== null) return reject(deps, { venueId, mac, username }, 'revoked', now);
+  if (g.endsAt <= now) {
+    // Only MAC authentication (no username) renews a remembered device's window.
+    if (username !== undefined || g.rememberUntil <= now) return reject(deps, { venueId, mac, username }, username === undefined ? 'not_remembered' : 'expired', now);
+    return renewWindow(deps, g, now).then((r) => decide(deps, r, venueId, mac, username, now));
+  }
+  if (g.reconsent) return reject(deps, { venueId, mac, username }, 'reconsent', now);
   const settings = deps.venues.peek(g.venueId);
-  return settings ? admit(deps, g, who, now, settings) : deps.venues.get(g.venueId).then((s) => admit(deps, g, who, now, s));
+  return settings ? admit(deps, g, venueId, mac, username, now, settings) : deps.venues.get(g.venueId).then((s) => admit(deps, g, venueId, mac, username, now, s));
 }
 
 // A grant is asked about again and again, and AES-GCM costs more than the rest of a
@@ -101,22 +113,30 @@ function passwordOf(cipher: FieldCipher, g: GrantState): string {
  * Inside the grant's window the device gets what is left of it; after the window but inside
  * the remember window it gets a NEW window of the venue's current duration (and a fresh
  * data allowance), recorded on the grant so accounting and later requests agree.
+ * A cached grant carries its re-consent verdict, so a returning device inside its window
+ * is answered synchronously from memory, as a password is.
  */
-async function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stationMac: string | undefined, now: number): Promise<AccessDecision> {
-  const who = { venueId: req.nas.venueId, mac };
+function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stationMac: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
+  const venueId = req.nas.venueId;
   // User-Name and Calling-Station-Id naming different devices is not MAC authentication.
-  if (stationMac && stationMac !== mac) return reject(deps, who, 'unknown', now);
-  const key = macKey(mac, req.nas.venueId);
-  let g = hit(deps.grants, key) ?? (await readThrough(deps.grants, key, () => grantStateByMac(deps.db, mac, req.nas.venueId, now)));
-  if (!g) return reject(deps, who, 'not_remembered', now);
-  if (g.blockedUntil !== null && g.blockedUntil > now) return reject(deps, who, 'blocked', now);
-  if (g.revokedAt !== null) return reject(deps, who, 'revoked', now);
-  if (g.endsAt <= now) {
-    if (g.rememberUntil <= now) return reject(deps, who, 'not_remembered', now);
-    g = await renewWindow(deps, g, now);
-  }
-  if (deps.outdatedConsents && (await deps.outdatedConsents(g.id)).length) return reject(deps, who, 'reconsent', now);
-  return admit(deps, g, who, now, await deps.venues.get(g.venueId));
+  if (stationMac && stationMac !== mac) return reject(deps, { venueId, mac }, 'unknown', now);
+  const key = macKey(mac, venueId);
+  const g = hit(deps.grants, key);
+  if (g) return decide(deps, g, venueId, mac, undefined, now);
+  return readThrough(deps.grants, key, () => macState(deps, mac, venueId, now)).then((g) =>
+    g ? decide(deps, g, venueId, mac, undefined, now) : reject(deps, { venueId, mac }, 'not_remembered', now),
+  );
+}
+
+/**
+ * The device's latest grant at the venue with its re-consent verdict, which is cached with
+ * it: the venue's wording and the person's consent, the two things it is made from, drop
+ * the entry when they change (grant-cache.ts, grant-changes.ts).
+ */
+async function macState(deps: AuthorizeDeps, mac: string, venueId: string, now: number): Promise<GrantState | undefined> {
+  const g = await grantStateByMac(deps.db, mac, venueId, now);
+  if (g && deps.outdatedConsents) g.reconsent = (await deps.outdatedConsents(g.id)).length > 0;
+  return g;
 }
 
 // A hit is answered without awaiting anything: on the busiest path each await costs.
@@ -146,9 +166,9 @@ async function renewWindow(deps: AuthorizeDeps, g: GrantState, now: number): Pro
   return { ...g, startsAt: now, endsAt, usedOctets: 0, sessionTimeout: settings.session.durationMinutes * 60 };
 }
 
-function admit(deps: AuthorizeDeps, g: GrantState, who: Who, now: number, settings: VenueSettings): AccessDecision | Promise<AccessDecision> {
-  if (g.dataCapBytes > 0 && g.usedOctets >= g.dataCapBytes) return reject(deps, who, 'data_used_up', now);
-  if (g.otherOpenSessions >= g.maxSessions) return reject(deps, who, 'too_many_devices', now, { maxSessions: g.maxSessions });
+function admit(deps: AuthorizeDeps, g: GrantState, venueId: string, mac: string | undefined, username: string | undefined, now: number, settings: VenueSettings): AccessDecision | Promise<AccessDecision> {
+  if (g.dataCapBytes > 0 && g.usedOctets >= g.dataCapBytes) return reject(deps, { venueId, mac, username }, 'data_used_up', now);
+  if (g.otherOpenSessions >= g.maxSessions) return reject(deps, { venueId, mac, username }, 'too_many_devices', now, { maxSessions: g.maxSessions });
   const left = Math.max(1, Math.floor((g.endsAt - now) / 1000));
   const up = g.upKbps > 0 ? g.upKbps : undefined;
   const down = g.downKbps > 0 ? g.downKbps : undefined;
@@ -162,6 +182,9 @@ function admit(deps: AuthorizeDeps, g: GrantState, who: Who, now: number, settin
     dataLimitBytes: g.dataCapBytes > 0 ? g.dataCapBytes - g.usedOctets : undefined,
   };
 }
+
+/** Whom a reject is recorded against, and the venue whose NAS refused them. */
+type Who = { venueId: string; mac?: string; username?: string };
 
 async function reject(deps: AuthorizeDeps, who: Who, reason: RejectReason, now: number, params?: { maxSessions?: number }): Promise<AccessDecision> {
   try {

@@ -17,6 +17,10 @@
 //    works at once.
 //  - Revocation and data caps also end sessions already online with a Disconnect-Request
 //    (disconnect.ts, enforce.ts): nothing relies on the next Access-Request alone.
+//  - A MAC-authentication entry also keeps its re-consent verdict (authorize.ts). It is
+//    dropped when what it was made from changes: the venue's published wording or name
+//    (venueChanged(), and a `venue:` row on the feed) or the person's consent at the venue
+//    (every consent event, which the feed reads from the ledger: forgetPerson()).
 import type { GrantState } from './grant-state.ts';
 
 interface Entry {
@@ -31,6 +35,11 @@ export function grantChanged(grantId: string): void {
   for (const c of caches) c.forgetGrant(grantId);
 }
 
+/** A venue's wording or name changed: every re-consent verdict may be wrong now, so every cache starts over (rare). */
+export function venueWordingChanged(): void {
+  for (const c of caches) c.clear();
+}
+
 /** A device has a new grant at a venue: its MAC authentication there must read it. */
 export function deviceGranted(mac: string, venueId: string): void {
   for (const c of caches) c.forgetKey(macKey(mac, venueId));
@@ -39,6 +48,8 @@ export function deviceGranted(mac: string, venueId: string): void {
 export class GrantStateCache {
   private entries = new Map<string, Entry>();
   private keysByGrant = new Map<string, Set<string>>();
+  /** Grant ids by venue and person (personKey): a consent event for them drops their grants. */
+  private grantsByPerson = new Map<string, Set<string>>();
   /** Bumped by every invalidation: a read that started before one must not be stored. */
   private epoch = 0;
   /** Entries are served only before this time: the change feed keeps moving it on (grant-changes.ts). */
@@ -79,6 +90,12 @@ export class GrantStateCache {
     let keys = this.keysByGrant.get(state.id);
     if (!keys) this.keysByGrant.set(state.id, (keys = new Set()));
     keys.add(key);
+    if (state.numberHash) {
+      const pk = personKey(state.venueId, state.numberHash);
+      let ids = this.grantsByPerson.get(pk);
+      if (!ids) this.grantsByPerson.set(pk, (ids = new Set()));
+      ids.add(state.id);
+    }
     // Oldest first (insertion order): bounded however many users a flood names.
     if (this.entries.size > this.maxEntries) {
       const [k, e] = this.entries.entries().next().value!;
@@ -90,8 +107,18 @@ export class GrantStateCache {
     this.epoch++;
     const keys = this.keysByGrant.get(grantId);
     if (!keys) return;
+    for (const k of [...keys]) {
+      const e = this.entries.get(k);
+      if (e) this.remove(k, e);
+    }
     this.keysByGrant.delete(grantId);
-    for (const k of keys) this.entries.delete(k);
+  }
+
+  /** The person's consent at the venue changed (a consent event): their grants' verdicts are re-read. */
+  forgetPerson(venueId: string, numberHash: string): void {
+    this.epoch++;
+    const ids = this.grantsByPerson.get(personKey(venueId, numberHash));
+    if (ids) for (const id of [...ids]) this.forgetGrant(id);
   }
 
   forgetKey(key: string): void {
@@ -109,6 +136,7 @@ export class GrantStateCache {
     this.epoch++;
     this.entries.clear();
     this.keysByGrant.clear();
+    this.grantsByPerson.clear();
   }
 
   /** Stops receiving grantChanged() (a policy being shut down). */
@@ -126,10 +154,16 @@ export class GrantStateCache {
     const keys = this.keysByGrant.get(e.state.id);
     if (keys) {
       keys.delete(key);
-      if (!keys.size) this.keysByGrant.delete(e.state.id);
+      if (keys.size) return;
+      this.keysByGrant.delete(e.state.id);
     }
+    if (!e.state.numberHash) return;
+    const pk = personKey(e.state.venueId, e.state.numberHash);
+    const ids = this.grantsByPerson.get(pk);
+    if (ids?.delete(e.state.id) && !ids.size) this.grantsByPerson.delete(pk);
   }
 }
 
 export const usernameKey = (username: string, mac: string | undefined) => `u\0${username}\0${mac ?? ''}`;
 export const macKey = (mac: string, venueId: string) => `m\0${mac}\0${venueId}`;
+const personKey = (venueId: string, numberHash: string) => `${venueId}\0${numberHash}`;

@@ -5,15 +5,35 @@
 // the CLI, a job) reaches this process within about a second. When reading fails, the
 // cache stops answering until a read succeeds again, and a gap longer than the window
 // re-read each time empties it.
+//
+// Two more things change a MAC authentication's answer through its re-consent verdict
+// (grant-cache.ts): a venue publishing new wording, written here as a `venue:<id>` row by
+// the venues' own write functions (venueChanged()), which empties the cache; and a
+// person's consent at a venue, which the ledger already records in order (appends are
+// serialised, so seq is the commit order): the feed reads the consent events past the
+// last one it saw and drops that person's grants. Nothing more is written per sign-up.
 import type { Queryable } from '../store/db.ts';
 import type { Logger } from '../../radius/types.ts';
 import { dbNowMs } from '../store/migrations/011_grant_changes.ts';
-import type { GrantStateCache } from './grant-cache.ts';
+import { venueWordingChanged, type GrantStateCache } from './grant-cache.ts';
 
 /** Each read covers this much of the past: a transaction's row becomes visible only at its commit. */
 export const CHANGE_WINDOW_MS = 30_000;
 /** Rows are kept this long, far past the window any read covers, then purged (jobs/purge-grant-changes.ts). */
 export const CHANGE_KEEP_MS = 10 * 60_000;
+
+const VENUE_ROW = 'venue:';
+
+/**
+ * A venue's wording or name changed (venues/venues.ts, venues/publish.ts, inside their
+ * transaction): every process drops its cached grants, whose re-consent verdicts were made
+ * against the old wording. This process at once (a read racing the commit is caught by its
+ * own feed within a second), the others through the feed.
+ */
+export async function venueChanged(db: Queryable, venueId: string): Promise<void> {
+  await db.run(`INSERT INTO grant_changes (grant_id, at) VALUES (?, ${dbNowMs(db.dialect)})`, [VENUE_ROW + venueId]);
+  venueWordingChanged();
+}
 
 export interface GrantChangeFeed {
   /** One read now (tests; the timer does the same). */
@@ -23,7 +43,10 @@ export interface GrantChangeFeed {
 
 export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; log: Logger; now: () => number; intervalMs: number }): GrantChangeFeed {
   const sql = `SELECT seq, grant_id FROM grant_changes WHERE at > ${dbNowMs(o.db.dialect)} - ${CHANGE_WINDOW_MS}`;
+  const consentSql = 'SELECT seq, venue_id, number_hash FROM consent_events WHERE seq > ? ORDER BY seq';
   let seen = new Set<number>();
+  /** The last consent event read; undefined until the first read (which empties the cache anyway). */
+  let consentSeq: number | undefined;
   let lastRead = -Infinity;
   let failing = false;
   let closed = false;
@@ -33,8 +56,12 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
   async function poll(): Promise<void> {
     const started = o.now();
     let rows: Array<{ seq: number | string; grant_id: string }>;
+    let consents: Array<{ seq: number | string; venue_id: string; number_hash: string | null }>;
     try {
       rows = await o.db.all(sql);
+      consents = consentSeq === undefined
+        ? await o.db.all(`SELECT COALESCE(MAX(seq), 0) AS seq, '' AS venue_id, NULL AS number_hash FROM consent_events`)
+        : await o.db.all(consentSql, [consentSeq]);
     } catch (err) {
       if (closed) return; // the database was closed under a read at shutdown
       if (!failing) o.log.warn({ err }, 'grant changes unreadable: RADIUS reads every grant from the database until they are readable again');
@@ -49,7 +76,13 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
     for (const r of rows) {
       const seq = Number(r.seq);
       now.add(seq);
-      if (!seen.has(seq)) o.cache.forgetGrant(r.grant_id);
+      if (seen.has(seq)) continue;
+      if (r.grant_id.startsWith(VENUE_ROW)) o.cache.clear();
+      else o.cache.forgetGrant(r.grant_id);
+    }
+    for (const c of consents) {
+      if (c.number_hash) o.cache.forgetPerson(c.venue_id, c.number_hash);
+      consentSeq = Math.max(consentSeq ?? 0, Number(c.seq));
     }
     seen = now; // what left the window cannot come back
     lastRead = started;

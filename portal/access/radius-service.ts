@@ -2,6 +2,7 @@
 // main.ts starts it beside HTTP; tests start it on port 0.
 import { createRadiusServer } from '../../radius/server.ts';
 import type { RadiusObserver } from '../../radius/types.ts';
+import { unredacted } from '../log.ts';
 import type { AppContext } from '../context.ts';
 import { NasDirectory } from './nas-clients.ts';
 import { createAccessPolicy, type AccessPolicy } from './policy.ts';
@@ -27,6 +28,7 @@ export async function startRadius(
     acctPort: o.acctPort ?? ctx.config.RADIUS_ACCT_PORT,
     host: o.host ?? ctx.config.RADIUS_HOST,
     logger: ctx.log,
+    decisionLogger: unredacted(ctx.log),
     observer: packetCounter(ctx),
   });
   const ports = await server.start();

@@ -5,6 +5,7 @@ import type { Queryable } from '../store/db.ts';
 import { badInput, conflict } from '../errors.ts';
 import { StoreError } from '../store/db.ts';
 import { venueSettingsSchema, type VenueSettings } from './settings.ts';
+import { venueChanged } from '../access/grant-changes.ts';
 
 export interface Venue {
   id: string;
@@ -73,4 +74,6 @@ export async function listVenues(db: Queryable): Promise<Venue[]> {
 
 export async function updateVenueSettings(db: Queryable, id: string, settings: VenueSettings): Promise<void> {
   await db.run('UPDATE venues SET settings = ? WHERE id = ?', [JSON.stringify(venueSettingsSchema.parse(settings)), id]);
+  // New wording changes which returning devices must consent again (RADIUS caches that verdict).
+  await venueChanged(db, id);
 }

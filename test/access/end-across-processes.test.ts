@@ -11,7 +11,7 @@ import { needs, requirements } from '../support/env.ts';
 import { freshPostgresUrl } from '../support/context.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { foyer } from '../support/cli.ts';
-import { radiusAsk } from '../support/guest-signup.ts';
+import { radiusAsk, untilAnswered } from '../support/guest-signup.ts';
 import { nasResponder, type NasResponder } from './nas-responder.ts';
 import { AdminClient } from '../admin/client.ts';
 import { radiusPackage } from '../../radius/codec.ts';
@@ -29,7 +29,6 @@ import type { Db } from '../../portal/store/db.ts';
 
 const SECRET_KEY = 'across-processes-secret-key-0123456789ab';
 const NAS_SECRET = 'across-nas-secret';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Device {
   mac: string;
@@ -44,14 +43,8 @@ const ask = (p: FoyerProcess, user: string, password: string, mac: string) =>
     attributes: [['User-Name', user], ['User-Password', password], ['Calling-Station-Id', mac]],
   }), 1000);
 
-/** Milliseconds until `p` rejects (3) the request, asking every 50 ms. */
-async function untilRejected(p: FoyerProcess, user: string, password: string, mac: string, from: number): Promise<number> {
-  for (;;) {
-    if ((await ask(p, user, password, mac)) === 3) return Date.now() - from;
-    if (Date.now() - from > 10_000) throw new Error('still not rejected after 10 s');
-    await sleep(50);
-  }
-}
+/** Milliseconds until `p` rejects (3) the request. */
+const untilRejected = (p: FoyerProcess, user: string, password: string, mac: string, from: number) => untilAnswered(() => ask(p, user, password, mac), 3, from);
 
 describe('ending access through one process reaches another process\'s RADIUS [postgres]', function () {
   this.timeout(180_000);

@@ -7,7 +7,8 @@ import { GrantStateCache } from '../../portal/access/grant-cache.ts';
 import type { GrantState } from '../../portal/access/grant-state.ts';
 import type { Db } from '../../portal/store/db.ts';
 import { acct, guestGrant, papRequest, venueWithNas } from './fixtures.ts';
-import type { Venue } from '../../portal/venues/venues.ts';
+import { updateVenueSettings, type Venue } from '../../portal/venues/venues.ts';
+import { outdatedConsents } from '../../portal/guest/reconsent.ts';
 import type { NasRecord } from '../../portal/access/nas-clients.ts';
 
 /** The database, counting the reads of the grants table (the auth path's query). */
@@ -51,6 +52,33 @@ eachBackend('access: grant state cache', (backend) => {
     assert.equal(grantReads(), 2);
   });
 
+  it('answers a returning device by MAC synchronously from memory, its re-consent verdict included, until the wording changes', async () => {
+    let consentReads = 0;
+    const c = counting(ctx.db);
+    const mac = createAccessPolicy({
+      db: c.db, cipher: ctx.cipher, log: ctx.log, now: () => clock, grantCacheMs: 1000,
+      outdatedConsents: (id) => (consentReads++, outdatedConsents(ctx.db, id)),
+    });
+    try {
+      await guestGrant(ctx, venue, { mac: '02:00:00:00:00:aa' });
+      const req = papRequest(nas, '02-00-00-00-00-AA', '02-00-00-00-00-AA', { callingStationId: '02-00-00-00-00-AA' });
+      assert.equal((await mac.authorize(req)).result, 'accept');
+      assert.deepEqual([c.grantReads(), consentReads], [1, 1]);
+      for (let i = 0; i < 3; i++) {
+        const d = mac.authorize(req);
+        assert.ok(!(d instanceof Promise), 'a cached device is answered without a promise');
+        assert.equal(d.result, 'accept');
+      }
+      assert.deepEqual([c.grantReads(), consentReads], [1, 1], 'no database read for the grant or the re-consent check');
+      // New wording: the verdict is made again.
+      await updateVenueSettings(ctx.db, venue.id, venue.settings);
+      assert.equal((await mac.authorize(req)).result, 'accept');
+      assert.deepEqual([c.grantReads(), consentReads], [2, 2]);
+    } finally {
+      mac.close();
+    }
+  });
+
   it('still checks the password on a cache hit', async () => {
     const g = await guestGrant(ctx, venue);
     assert.equal((await policy.authorize(papRequest(nas, g.username, g.password))).result, 'accept');
@@ -90,7 +118,7 @@ eachBackend('access: grant state cache', (backend) => {
 
 describe('access: grant state cache bounds', () => {
   const state = (id: string): GrantState =>
-    ({ id, venueId: 'v', username: id, passwordEnc: '', clientMac: null, startsAt: 0, endsAt: 1, sessionTimeout: 0, idleTimeout: 0, upKbps: 0, downKbps: 0, dataCapBytes: 0, maxSessions: 1, rememberUntil: 0, revokedAt: null, usedOctets: 0, otherOpenSessions: 0, otherOpenUntil: null, blockedUntil: null });
+    ({ id, venueId: 'v', username: id, passwordEnc: '', clientMac: null, startsAt: 0, endsAt: 1, sessionTimeout: 0, idleTimeout: 0, upKbps: 0, downKbps: 0, dataCapBytes: 0, maxSessions: 1, rememberUntil: 0, revokedAt: null, usedOctets: 0, otherOpenSessions: 0, otherOpenUntil: null, blockedUntil: null, numberHash: null });
 
   it('holds at most maxEntries, oldest evicted first', () => {
     const c = new GrantStateCache(1000, 3, () => 0);

@@ -3,6 +3,13 @@
 // when FOYER_TEST_POSTGRES_URL is set: database migrated, a NAS and 10,000 grants
 // written beforehand. Baseline: FreeRADIUS 3.2.1 with the same 10,000 user names and
 // passwords in `files`, same load, same run, in alternating rounds.
+//
+// MAC authentication (issue 18): 1,000 devices (BENCH_RADIUS_DEVICES) sign up through the
+// portal's real HTTP flow (test/bench/guest-client.ts: cookies, forms, the code from the
+// SMS outbox) on the Foyer under test, then come back as a CoovaChilli NAS asks about a
+// returning device: its MAC as User-Name, User-Password and Calling-Station-Id. FreeRADIUS
+// gets the same devices in `files` (the MAC as user name and password), same run.
+// BENCH_RADIUS_PATHS=pap,mac (the default) picks which are measured.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,13 +26,19 @@ import { freeradiusAvailable } from '../support/radius-freeradius.ts';
 import type { LoadUser } from '../support/radius-load.ts';
 import { reportSideBySide, roundOptions, ROUNDS, startFreeRadiusContender } from '../support/radius-bench-figures.ts';
 import { sideBySide, startFoyer, waitUntilAnswering, type Contender, type Server } from '../support/radius-side-by-side.ts';
+import { OutboxTail, signUp } from './guest-client.ts';
+import { venueSettingsSchema } from '../../portal/venues/settings.ts';
+import { RAISED } from './portal.bench.ts';
 
 const GRANTS = Number(process.env.BENCH_RADIUS_GRANTS ?? 10_000);
+const DEVICES = Number(process.env.BENCH_RADIUS_DEVICES ?? 1000);
+const PATHS = (process.env.BENCH_RADIUS_PATHS ?? 'pap,mac').split(',');
 const SECRET = 'bench-secret-123';
 const SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
 
 async function seedGrants(ctx: AppContext, count: number): Promise<Grant[]> {
-  const venue = await createVenue(ctx.db, { slug: 'bench', name: 'Bench', country: 'BG' });
+  // Limits raised so that one machine may sign up its devices quickly (the MAC figures).
+  const venue = await createVenue(ctx.db, { slug: 'bench', name: 'Bench', country: 'BG', settings: venueSettingsSchema.parse(RAISED) });
   await addNas(ctx.db, ctx.cipher, { name: 'bench-ap', address: '127.0.0.1', secret: SECRET, vendor: 'coovachilli', venueId: venue.id });
   const grants: Grant[] = [];
   for (let done = 0; done < count; done += 500) {
@@ -46,7 +59,7 @@ async function seedGrants(ctx: AppContext, count: number): Promise<Grant[]> {
 async function prepare(backend: Backend): Promise<{ env: Record<string, string>; users: LoadUser[]; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-bench-'));
   const pgDb = backend === 'postgres' ? await freshPostgresUrl() : undefined;
-  const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? join(dir, 'foyer.db'), SECRET_KEY };
+  const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? join(dir, 'foyer.db'), SECRET_KEY, SMS_OUTBOX: join(dir, 'outbox.jsonl') };
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent', JOBS: 'false', DEMO_SEED: 'false' });
   const ctx = await buildContext(config, createLogger(config.LOG_LEVEL));
   let grants: Grant[];
@@ -64,6 +77,28 @@ async function prepare(backend: Backend): Promise<{ env: Record<string, string>;
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `count` devices sign up through the portal of `server` as browsers would, 16 at once;
+ * the users a NAS's MAC authentication of them names (CoovaChilli's MAC format).
+ */
+async function signUpDevices(server: Server, outbox: string, count: number): Promise<LoadUser[]> {
+  const tail = new OutboxTail(outbox);
+  const users: LoadUser[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < count) {
+      const i = next++;
+      const national = `089${String(i).padStart(7, '0')}`;
+      const hex = (0x020000000000 + i).toString(16).padStart(12, '0');
+      const mac = hex.replace(/(..)(?!$)/g, '$1:');
+      await signUp({ entry: `${server.url}/p/bench?mac=${mac}&ip=10.1.${(i >> 8) & 255}.${i & 255}&nasid=bench-ap&ssid=Bench`, national, e164: `+359${national.slice(1)}`, optIn: i % 2 === 1 }, tail);
+      const id = mac.toUpperCase().replace(/:/g, '-');
+      users.push({ name: id, password: id, callingStationId: id });
+    }
+  }));
+  return users;
 }
 
 async function foyerContender(name: string, env: Record<string, string>, users: LoadUser[]): Promise<{ contender: Contender; server: Server }> {
@@ -88,12 +123,31 @@ export default async function radiusStorageBench(): Promise<void> {
       servers.push(cached.server);
       const uncached = await foyerContender(`foyer-${backend}-nocache`, { ...db.env, RADIUS_GRANT_CACHE_MS: '0' }, db.users);
       servers.push(uncached.server);
-      fr = freeradiusAvailable() ? await startFreeRadiusContender(db.users, SECRET) : undefined;
-      const contenders = [cached.contender, uncached.contender, ...(fr ? [fr.contender] : [])];
+      let devices: LoadUser[] = [];
+      if (PATHS.includes('mac')) {
+        const t0 = Date.now();
+        devices = await signUpDevices(cached.server, db.env.SMS_OUTBOX, DEVICES);
+        console.error(`# ${backend}: ${devices.length} devices signed up through the portal in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        await waitUntilAnswering(cached.server.port, SECRET, devices[0]);
+      }
+      // One FreeRADIUS holding both kinds of user, as many of each as Foyer has.
+      fr = freeradiusAvailable() ? await startFreeRadiusContender([...db.users, ...devices], SECRET) : undefined;
+      const mac = (c: Contender): Contender => ({ ...c, name: `${c.name}-mac`, users: devices });
+      const pap = (c: Contender): Contender => ({ ...c, users: db.users });
+      const contenders = [
+        ...(PATHS.includes('pap') ? [cached.contender, uncached.contender, ...(fr ? [pap(fr.contender)] : [])] : []),
+        ...(PATHS.includes('mac') ? [mac(cached.contender), ...(fr ? [mac(fr.contender)] : [])] : []),
+      ];
       const figures = await sideBySide(contenders, ROUNDS, roundOptions());
-      const baseline = fr && figures.get('freeradius');
-      reportSideBySide(`radius ${backend} (npm start, ${GRANTS} grants)`, figures.get(cached.contender.name)!, baseline, ', grant cache as shipped');
-      reportSideBySide(`radius ${backend} (npm start, ${GRANTS} grants)`, figures.get(uncached.contender.name)!, baseline, ', grant cache off: every request reads the database');
+      const label = `radius ${backend} (npm start, ${GRANTS} grants)`;
+      if (PATHS.includes('pap')) {
+        const baseline = fr && figures.get('freeradius');
+        reportSideBySide(label, figures.get(cached.contender.name)!, baseline, ', grant cache as shipped');
+        reportSideBySide(label, figures.get(uncached.contender.name)!, baseline, ', grant cache off: every request reads the database');
+      }
+      if (PATHS.includes('mac')) {
+        reportSideBySide(`radius ${backend} (npm start, ${devices.length} devices signed up through the portal)`, figures.get(`${cached.contender.name}-mac`)!, fr && figures.get('freeradius-mac'), ', MAC authentication of returning devices, grant cache as shipped');
+      }
     } finally {
       for (const s of servers) await s.stop();
       await fr?.stop();

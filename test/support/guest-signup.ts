@@ -96,6 +96,15 @@ export async function radiusAsk(port: number, packet: Buffer, giveUpMs = 20_000)
   }
 }
 
+/** Milliseconds from `from` until `ask` gets `code` back (2 accept, 3 reject), asking every 50 ms, for at most 10 s. */
+export async function untilAnswered(ask: () => Promise<number | undefined>, code: number, from: number): Promise<number> {
+  for (;;) {
+    if ((await ask()) === code) return Date.now() - from;
+    if (Date.now() - from > 10_000) throw new Error(`no answer ${code} after 10 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function radiusLogin(authPort: number, nasSecret: string, username: string, password: string, mac: string, giveUpMs = 20_000): Promise<boolean> {
   return (await radiusAsk(authPort, accessRequest(nasSecret, username, password, mac), giveUpMs)) === 2;
 }

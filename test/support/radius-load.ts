@@ -1,5 +1,6 @@
 // Load for RADIUS servers (ours or FreeRADIUS): PAP Access-Requests with a
-// Message-Authenticator. Two generators, both run outside the server's process and
+// Message-Authenticator, and a Calling-Station-Id where the user names one (MAC
+// authentication as a NAS sends it: the device's MAC as name, password and station). Two generators, both run outside the server's process and
 // outside the benchmark's own event loop, so the server under test never shares
 // an event loop with its load:
 //  - runRadclient(): FreeRADIUS's radclient over a file of P distinct requests
@@ -21,6 +22,8 @@ import { CODE, writePacket } from '../../radius/codec.ts';
 export interface LoadUser {
   name: string;
   password: string;
+  /** Sent as Calling-Station-Id (MAC authentication: the device asking). */
+  callingStationId?: string;
 }
 
 export interface LoadOptions {
@@ -72,10 +75,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     // keep the default
   }
   const userNames = o.users.map((u) => ({ type: 1, value: Buffer.from(u.name) }));
+  const stations = o.users.map((u) => (u.callingStationId ? [{ type: 31, value: Buffer.from(u.callingStationId) }] : []));
   const build = (seq: number, id: number): Buffer => {
     const user = o.users[seq % o.users.length];
     const auth = randomFillSync(Buffer.allocUnsafe(16));
-    const attrs = [userNames[seq % userNames.length], { type: 2, value: encryptUserPassword(user.password, auth, secret) }];
+    const attrs = [userNames[seq % userNames.length], { type: 2, value: encryptUserPassword(user.password, auth, secret) }, ...stations[seq % stations.length]];
     return signAccessRequest(writePacket(CODE.AccessRequest, id, auth, attrs, true), 22, secret);
   };
   // Built before the clock starts, identifier = sequence mod 256: while running, the client
@@ -194,7 +198,8 @@ export async function runRadclient(o: { port: number; secret: string; users: Loa
   let text = '';
   for (let i = 0; i < o.distinct; i++) {
     const u = o.users[i % o.users.length];
-    text += `User-Name = ${quote(u.name)}\nUser-Password = ${quote(u.password)}\nMessage-Authenticator = 0x00\n\n`;
+    const station = u.callingStationId ? `Calling-Station-Id = ${quote(u.callingStationId)}\n` : '';
+    text += `User-Name = ${quote(u.name)}\nUser-Password = ${quote(u.password)}\n${station}Message-Authenticator = 0x00\n\n`;
   }
   writeFileSync(file, text);
   try {

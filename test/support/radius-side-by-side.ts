@@ -192,6 +192,8 @@ export async function sideBySide(contenders: Contender[], rounds: number, o: Rou
 export interface Server {
   pid: number;
   port: number;
+  /** Its HTTP side (the portal), for setting up through the real flow. */
+  url: string;
   stop(): Promise<void>;
 }
 
@@ -247,5 +249,5 @@ export async function startFoyer(env: Record<string, string>, nodeArgs: string[]
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { pid: child.pid!, port, stop: () => stopChild(child) };
+  return { pid: child.pid!, port, url: `http://127.0.0.1:${httpPort}`, stop: () => stopChild(child) };
 }
