@@ -171,7 +171,7 @@ describe('security: the code itself', () => {
       "${FINAL.map(() => '?').join(', ')}", // sms/message-log.ts: constant statuses, as placeholders
       '${SELECT}', // access/grant-state.ts: a constant column list
       "${columns.join(', ')}", "${columns.map(() => '?').join(', ')}", // access/nas-clients.ts: names from a constant table
-      '${dbNowMs(d)}', '${dbNowMs(o.db.dialect)}', '${fn}', '${grant}', '${table}', // dialect SQL chosen by the code
+      '${dbNowMs(d)}', '${dbNowMs(o.db.dialect)}', '${dbNowMs(db.dialect)}', '${fn}', '${grant}', '${table}', // dialect SQL chosen by the code
       '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
       '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
       '${pairsSql}', // access/grants.ts: '(c.purpose = ? AND e.locale = ?)' joined by OR, placeholders only
