@@ -96,6 +96,11 @@ export async function revokeGrant(ctx: RevokeContext, grantId: string): Promise<
  * entry goes in the same one). False when there is no such grant. After the commit, call
  * disconnectRevoked().
  */
+/** The venue a grant was given for, if the grant exists. */
+export async function grantVenueId(db: Queryable, grantId: string): Promise<string | undefined> {
+  return (await db.get<{ venue_id: string }>('SELECT venue_id FROM grants WHERE id = ?', [grantId]))?.venue_id;
+}
+
 export async function markRevoked(tx: Queryable, grantId: string, now: number): Promise<boolean> {
   await tx.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
   return Boolean(await tx.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]));

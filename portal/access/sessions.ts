@@ -153,6 +153,33 @@ export async function listSessions(db: Queryable, o: { all?: boolean; limit?: nu
   return rows.map(fromRow);
 }
 
+/** A live session as the console lists it, with its NAS's and venue's names. */
+export interface LiveSession {
+  id: string;
+  nas_id: string;
+  nas_name: string | null;
+  venue_name: string | null;
+  mac: string | null;
+  framed_ip: string | null;
+  started_at: number;
+  updated_at: number;
+  input_octets: number;
+  output_octets: number;
+  disconnect_result: string | null;
+}
+
+/** Open sessions, newest first; of one venue (its grant's, else its NAS's) when `venueId` is given. */
+export async function liveSessions(db: Queryable, o: { venueId?: string; limit?: number } = {}): Promise<LiveSession[]> {
+  const venue = o.venueId === undefined ? '' : 'AND COALESCE(g.venue_id, n.venue_id) = ?';
+  return db.all<LiveSession>(
+    `SELECT s.id, s.nas_id, n.name AS nas_name, v.name AS venue_name, s.mac, s.framed_ip, s.started_at, s.updated_at, s.input_octets, s.output_octets, s.disconnect_result
+     FROM sessions s LEFT JOIN nas_clients n ON n.id = s.nas_id LEFT JOIN grants g ON g.id = s.grant_id
+     LEFT JOIN venues v ON v.id = COALESCE(g.venue_id, n.venue_id)
+     WHERE s.stopped_at IS NULL ${venue} ORDER BY s.started_at DESC LIMIT ?`,
+    [...(o.venueId === undefined ? [] : [o.venueId]), o.limit ?? 500],
+  );
+}
+
 /** By Foyer's session id, or by Acct-Session-Id when that names exactly one session. */
 export async function findSession(db: Queryable, id: string): Promise<Session | undefined> {
   const own = await db.get<Row>('SELECT * FROM sessions WHERE id = ?', [id]);

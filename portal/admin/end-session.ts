@@ -11,7 +11,7 @@ import { FoyerError, badInput } from '../errors.ts';
 import { findSession, type Session } from '../access/sessions.ts';
 import { disconnectSession, type Disconnector, type DisconnectReport } from '../access/disconnect.ts';
 import { blockDevice, forgetBlockedDevice, type Block } from '../access/device-blocks.ts';
-import { disconnectRevoked, markRevoked } from '../access/grants.ts';
+import { disconnectRevoked, grantVenueId, markRevoked } from '../access/grants.ts';
 import { findNasById } from '../access/nas-clients.ts';
 import { audit, type Actor } from './audit.ts';
 
@@ -54,8 +54,8 @@ export function parseEndRequest(body: { action?: unknown; hours?: unknown }): En
 export async function sessionAndVenue(app: AppContext, sessionId: string): Promise<{ session: Session; venueId: string }> {
   const session = await findSession(app.db, sessionId);
   if (!session) throw new FoyerError('admin_session_not_found', 404, 'There is no such session.');
-  const fromGrant = session.grantId ? await app.db.get<{ venue_id: string }>('SELECT venue_id FROM grants WHERE id = ?', [session.grantId]) : undefined;
-  const venueId = fromGrant?.venue_id ?? (await findNasById(app.db, app.cipher, session.nasId))?.venueId;
+  const fromGrant = session.grantId ? await grantVenueId(app.db, session.grantId) : undefined;
+  const venueId = fromGrant ?? (await findNasById(app.db, app.cipher, session.nasId))?.venueId;
   if (!venueId) throw new FoyerError('admin_session_not_found', 404, 'There is no such session.');
   return { session, venueId };
 }

@@ -174,6 +174,7 @@ describe('security: the code itself', () => {
       '${dbNowMs(d)}', '${dbNowMs(o.db.dialect)}', '${dbNowMs(db.dialect)}', '${fn}', '${grant}', '${table}', // dialect SQL chosen by the code
       '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
       '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
+      '${venue}', // access/sessions.ts liveSessions: '' or a constant venue condition with a placeholder
       '${pairsSql}', // access/grants.ts: '(c.purpose = ? AND e.locale = ?)' joined by OR, placeholders only
       "${later('input_octets')}", "${later('output_octets')}", "${later('session_time')}", "${later('stale_at')}", "${later('updated_at')}", '${reopenable}', // access/sessions.ts
       '${limit}', '${page}', '${pageSize}', '${n - 1}', // numbers the code bounded

@@ -10,27 +10,14 @@ import { addNas, findNasById, listNas, removeNas, VENDORS, type NasRecord, updat
 import { listVenues, findVenueById } from '../../venues/venues.ts';
 import { audit } from '../audit.ts';
 import { actorOf, adminOf, allow } from '../auth.ts';
-import { maskIp, maskMac, seesPersonalData } from '../personal-data.ts';
+import { presentSession } from '../personal-data.ts';
+import { liveSessions } from '../../access/sessions.ts';
 import { render, seeOther } from '../page.ts';
 import { parseNasForm, updateNas, portalToForm } from '../nas-form.ts';
 import { guideFor, guidePage, publicBase, setupRows } from '../nas-setup.ts';
 import { guideHtml } from '../guide-html.ts';
 import { disconnectFromConsole } from '../disconnect.ts';
 import type { AdminDeps } from '../routes.ts';
-
-interface LiveRow {
-  id: string;
-  nas_id: string;
-  nas_name: string | null;
-  venue_name: string | null;
-  mac: string | null;
-  framed_ip: string | null;
-  started_at: number;
-  updated_at: number;
-  input_octets: number;
-  output_octets: number;
-  disconnect_result: string | null;
-}
 
 /** The address this console was opened at (Koa 3's ctx.origin is the Origin header). */
 const requestBase = (ctx: RouterContext) => `${ctx.protocol}://${ctx.host}`;
@@ -111,14 +98,7 @@ export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void
 
   r.get('/network/sessions', allow('sessions.view'), async (ctx) => {
     const now = app.now();
-    const rows = await app.db.all<LiveRow>(
-      `SELECT s.id, s.nas_id, n.name AS nas_name, v.name AS venue_name, s.mac, s.framed_ip, s.started_at, s.updated_at, s.input_octets, s.output_octets, s.disconnect_result
-       FROM sessions s LEFT JOIN nas_clients n ON n.id = s.nas_id LEFT JOIN grants g ON g.id = s.grant_id
-       LEFT JOIN venues v ON v.id = COALESCE(g.venue_id, n.venue_id)
-       WHERE s.stopped_at IS NULL ORDER BY s.started_at DESC LIMIT 500`,
-    );
-    const whole = seesPersonalData(adminOf(ctx).account.role);
-    const list = rows.map((s) => ({ ...s, mac: whole ? s.mac : maskMac(s.mac), framed_ip: whole ? s.framed_ip : maskIp(s.framed_ip), minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)), mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1) }));
+    const list = (await liveSessions(app.db)).map((row) => presentSession(row, adminOf(ctx).account.role, now));
     render(app, ctx, 'sessions', { list, canDisconnect: Boolean(deps.disconnector) });
   });
 

@@ -6,20 +6,11 @@ import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { can } from '../permissions.ts';
-import { maskIp, maskMac, seesPersonalData } from '../personal-data.ts';
+import { presentSession } from '../personal-data.ts';
+import { liveSessions } from '../../access/sessions.ts';
 import { render } from '../page.ts';
 import { DEFAULT_BLOCK_HOURS, endSession, parseEndRequest, sessionAndVenue } from '../end-session.ts';
 import type { AdminDeps } from '../routes.ts';
-
-interface OnlineRow {
-  id: string;
-  nas_name: string | null;
-  mac: string | null;
-  framed_ip: string | null;
-  started_at: number;
-  input_octets: number;
-  output_octets: number;
-}
 
 export function sessionActionRoutes(r: Router, app: AppContext, deps: AdminDeps): void {
   r.post('/sessions/:id/end', async (ctx) => {
@@ -41,21 +32,8 @@ export function sessionActionRoutes(r: Router, app: AppContext, deps: AdminDeps)
   r.get('/venues/:slug/online', allowVenue(app, 'sessions.end'), async (ctx) => {
     const venue = venueOf(ctx);
     const now = app.now();
-    const rows = await app.db.all<OnlineRow>(
-      `SELECT s.id, n.name AS nas_name, s.mac, s.framed_ip, s.started_at, s.input_octets, s.output_octets
-       FROM sessions s JOIN nas_clients n ON n.id = s.nas_id LEFT JOIN grants g ON g.id = s.grant_id
-       WHERE s.stopped_at IS NULL AND COALESCE(g.venue_id, n.venue_id) = ? ORDER BY s.started_at DESC LIMIT 500`,
-      [venue.id],
-    );
     // Network admins may end sessions here too, but see no personal data (personal-data.ts).
-    const whole = seesPersonalData(adminOf(ctx).account.role);
-    const list = rows.map((s) => ({
-      ...s,
-      mac: whole ? s.mac : maskMac(s.mac),
-      framed_ip: whole ? s.framed_ip : maskIp(s.framed_ip),
-      minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)),
-      mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1),
-    }));
+    const list = (await liveSessions(app.db, { venueId: venue.id })).map((row) => presentSession(row, adminOf(ctx).account.role, now));
     render(app, ctx, 'online', { venue, list, canDisconnect: Boolean(deps.disconnector), blockHours: DEFAULT_BLOCK_HOURS });
   });
 }
