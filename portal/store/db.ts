@@ -31,7 +31,7 @@ export interface Db extends Queryable {
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
   ping(): Promise<void>;
   /** Whether the latest write (this process's or a probe at most once a second) went through (write-health.ts). */
-  canWrite(): Promise<{ ok: boolean; error?: string; at: number }>;
+  canWrite(): Promise<{ ok: boolean; error?: string }>;
   close(): Promise<void>;
 }
 

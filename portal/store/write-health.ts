@@ -17,9 +17,10 @@ export interface WriteHealth {
   ok: boolean;
   /** Why not, for a person reading /healthz. */
   error?: string;
-  /** When the outcome was last learnt (ms since the epoch). */
-  at: number;
 }
+
+/** Shared, so the success of each write (accounting on the RADIUS path among them) allocates nothing. */
+const OK: WriteHealth = { ok: true };
 
 /** Below this much free space in SQLite's data directory the process says it cannot write. */
 export const MIN_FREE_BYTES = 1024 * 1024;
@@ -29,13 +30,13 @@ const refusedForWantOfDb = (err: unknown) => err instanceof StoreError && err.co
 
 export function trackWrites(inner: DriverDb, o: { sqliteDir?: string; now?: () => number } = {}): Db {
   const now = o.now ?? Date.now;
-  let health: WriteHealth = { ok: true, at: 0 };
+  let health = OK;
   let probedAt = -Infinity;
   let probing: Promise<void> | undefined;
 
   const note = (err: unknown) => {
-    if (err === undefined) health = { ok: true, at: now() };
-    else if (refusedForWantOfDb(err)) health = { ok: false, error: `cannot write: ${(err as Error).message}`, at: now() };
+    if (err === undefined) health = OK;
+    else if (refusedForWantOfDb(err)) health = { ok: false, error: `cannot write: ${(err as Error).message}` };
   };
   async function watched<T>(write: () => Promise<T>): Promise<T> {
     try {
@@ -63,14 +64,14 @@ export function trackWrites(inner: DriverDb, o: { sqliteDir?: string; now?: () =
     probedAt = now();
     const space = freeSpaceProblem();
     if (space) {
-      health = { ok: false, error: space, at: now() };
+      health = { ok: false, error: space };
       return;
     }
     try {
       await watched(() => inner.run('UPDATE store_health SET written_at = ? WHERE id = 1', [now()]));
     } catch (err) {
       // Anything else (the table missing, say) also means this process cannot do its job.
-      if (!refusedForWantOfDb(err)) health = { ok: false, error: `cannot write: ${(err as Error).message}`, at: now() };
+      if (!refusedForWantOfDb(err)) health = { ok: false, error: `cannot write: ${(err as Error).message}` };
     }
   }
 
