@@ -9,7 +9,7 @@ import { seedDemo } from './seed.ts';
 import { jobs } from './jobs/index.ts';
 import { scheduleJobs } from './jobs/scheduler.ts';
 import { startRadius, type RadiusService } from './access/radius-service.ts';
-import { outdatedConsents } from './guest/reconsent.ts';
+import { outdatedConsents } from './consent/reconsent.ts';
 import { coaDisconnector } from './access/coa.ts';
 
 export interface Running {

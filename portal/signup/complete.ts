@@ -13,7 +13,7 @@ import { appendEvents } from '../consent/append.ts';
 import type { ConsentEventInput, Purpose } from '../consent/event.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
 import { deviceGranted } from '../access/grant-cache.ts';
-import { consentTextHash, storedVersion } from '../guest/consent-page.ts';
+import { consentTextHash, storedVersion } from '../consent/consent-page.ts';
 import type { Handoff } from '../access-points/handoff.ts';
 import { markDone, newSecret, type Flow } from './flows.ts';
 import { readSubmission, type Submission } from './submission.ts';

@@ -13,7 +13,7 @@ import { appendEvents } from '../consent/append.ts';
 import { numberHash, upsertSubject } from '../consent/subjects.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import { sha256 } from '../consent/event.ts';
-import { registerTemplateVersion } from '../venues/template-versions.ts';
+import { registerTemplateVersion } from '../consent/template-versions.ts';
 import { listVenues, type Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { classifySms } from './keywords.ts';

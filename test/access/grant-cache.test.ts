@@ -8,7 +8,7 @@ import type { GrantState } from '../../portal/access/grant-state.ts';
 import type { Db } from '../../portal/store/db.ts';
 import { acct, guestGrant, papRequest, venueWithNas } from './fixtures.ts';
 import { updateVenueSettings, type Venue } from '../../portal/venues/venues.ts';
-import { outdatedConsents } from '../../portal/guest/reconsent.ts';
+import { outdatedConsents } from '../../portal/consent/reconsent.ts';
 import type { NasRecord } from '../../portal/access/nas-clients.ts';
 
 /** The database, counting the reads of the grants table (the auth path's query). */

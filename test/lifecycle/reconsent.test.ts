@@ -5,7 +5,7 @@ import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { Browser, formFields, lastCode, makeVenue } from '../guest/helpers.ts';
 import { findVenueBySlug, updateVenueSettings } from '../../portal/venues/venues.ts';
-import { outdatedConsents } from '../../portal/guest/reconsent.ts';
+import { outdatedConsents } from '../../portal/consent/reconsent.ts';
 import { exportActiveSms } from '../../portal/consent/lists.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';

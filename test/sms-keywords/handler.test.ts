@@ -7,7 +7,7 @@ import { handleKeyword } from '../../portal/sms/keyword-handler.ts';
 import { maySendOffers } from '../../portal/consent/lists.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
-import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
+import { loadTemplateVersion } from '../../portal/consent/template-versions.ts';
 
 eachBackend('inbound keywords change consent', (backend) => {
   let ctx: TestContext;

@@ -11,16 +11,16 @@ import { appendEvents } from '../../consent/append.ts';
 import { eraseSubject, type SubjectRow } from '../../consent/subjects.ts';
 import { exportConsents } from '../../consent/export.ts';
 import { CHANNELS, DECISIONS, PURPOSES, type Purpose } from '../../consent/event.ts';
-import { templateVersionDates } from '../../venues/template-versions.ts';
+import { templateVersionDates } from '../../consent/template-versions.ts';
 import { audit } from '../audit.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
-import { latestDecisions, searchEvents, subjectEvents, suppressionCsv, venueEvent } from '../consent-search.ts';
+import { latestDecisions, searchEvents, subjectEvents, suppressionCsv, venueEvent } from '../../consent/search.ts';
 import { venueStats } from '../dashboard-stats.ts';
 import { venueFilter } from '../permissions.ts';
 import { listVenues } from '../../venues/venues.ts';
 import { barChart } from '../charts.ts';
-import { describeEvidence, evidencePage } from '../evidence.ts';
+import { describeEvidence, evidencePage } from '../../consent/evidence.ts';
 
 /** The PostgreSQL store wraps what a transaction throws in a StoreError; a refusal of ours stays ours. */
 async function unwrapped<T>(p: Promise<T>): Promise<T> {

@@ -2,10 +2,10 @@
 // rendered again by the guest pages' own renderer, and the consent text whose hash
 // the event holds, checked against that version.
 import type { AppContext } from '../context.ts';
-import type { ConsentEventRow } from '../consent/event.ts';
-import { loadTemplateVersion } from '../venues/template-versions.ts';
+import type { ConsentEventRow } from './event.ts';
+import { loadTemplateVersion } from './template-versions.ts';
 import { flatten } from '../venues/version-diff.ts';
-import { CONTENT_KIND, consentTextHash, consentTexts, renderEvidence as renderGuestEvidence, type ConsentContent } from '../guest/consent-page.ts';
+import { CONTENT_KIND, consentTextHash, consentTexts, renderEvidence as renderGuestEvidence, type ConsentContent } from './consent-page.ts';
 
 export interface Evidence {
   versionId: string | null;

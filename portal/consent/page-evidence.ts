@@ -3,7 +3,7 @@
 // recorded in the event's evidence): the same bytes the guest received.
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
-import { loadTemplateVersion } from '../venues/template-versions.ts';
+import { loadTemplateVersion } from './template-versions.ts';
 import { CONTENT_KIND, renderEvidence, type ConsentContent } from './consent-page.ts';
 
 export async function consentEvidence(ctx: Pick<AppContext, 'db' | 'keys'>, eventId: string): Promise<{ html: string; versionId: string }> {
