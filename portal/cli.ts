@@ -19,7 +19,7 @@ import { ledgerMigrationSteps } from './consent/head.ts';
 import { exportConsents } from './consent/export.ts';
 import { exportActiveSms, exportSuppression } from './consent/lists.ts';
 import { PURPOSES, type Purpose } from './consent/event.ts';
-import { consentEvidence } from './consent/page-evidence.ts';
+import { consentEvidence } from './consent/evidence.ts';
 import { sessionCommands } from './access/sessions-cli.ts';
 import { coaDisconnector } from './access/coa.ts';
 
