@@ -5,16 +5,29 @@
 import nunjucks from 'nunjucks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEMPLATES_DIR } from '../http/views.ts';
-import { localeStrings, translate, type Strings } from '../http/i18n.ts';
-import { csrfToken } from '../http/csrf.ts';
-import type { Keys } from '../crypto/keys.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale, VenueSettings, Wording } from '../venues/settings.ts';
-import { loadTemplateVersion, registerTemplateVersion } from './template-versions.ts';
+import { TemplateVersions, loadTemplateVersion } from './template-versions.ts';
 import type { Queryable } from '../store/db.ts';
-import { sha256 } from './event.ts';
-import { assetHrefs } from '../guest/assets.ts';
+import { PURPOSES, sha256, type Purpose } from './event.ts';
+
+export type Strings = Record<string, string>;
+type Params = Record<string, string | number>;
+
+/**
+ * What the pages are made of, handed in by portal/context.ts: the ledger knows no HTTP,
+ * so the template folder, the locale strings and their translate function, the venue's
+ * asset links and the CSRF token come from the web layer as plain values and functions.
+ */
+export interface PageSources {
+  templatesDir: string;
+  /** Every locale string of the locale, flattened (templates/locales/<locale>/*.json). */
+  strings(locale: Locale): Strings;
+  translate(strings: Strings, key: string, params?: Params, locale?: Locale): string;
+  assetHrefs(venue: Venue): { css: string; theme: string };
+  /** The CSRF token a page served to this flow carries. */
+  csrfToken(flowId: string): string;
+}
 
 export const VERSIONED_TEMPLATES = ['guest/layout.njk', 'guest/start.njk', 'guest/legal.njk'] as const;
 export const CONTENT_KIND = 'foyer-guest-consent/1';
@@ -50,117 +63,9 @@ export interface StartVars {
   notice?: string;
 }
 
-let sources: Record<string, string> | undefined;
-function templateSources(): Record<string, string> {
-  // Read once: a running process serves the templates it started with.
-  sources ??= Object.fromEntries(VERSIONED_TEMPLATES.map((n) => [n, readFileSync(join(TEMPLATES_DIR, n), 'utf8')]));
-  return sources;
-}
-
-export function buildContent(venue: Venue, locale: Locale): ConsentContent {
-  const all = localeStrings(TEMPLATES_DIR, locale);
-  const strings = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith('guest.') || k.startsWith('errors.guest_')));
-  const s = venue.settings;
-  return {
-    kind: CONTENT_KIND,
-    locale,
-    templates: templateSources(),
-    strings,
-    languages: s.locales.map((code) => ({ code, name: localeStrings(TEMPLATES_DIR, code)['lang.name'] ?? code })),
-    venue: { slug: venue.slug, name: venue.name, country: venue.country, contact: s.contact, fields: s.fields, offers: s.offers, branding: s.branding, retentionMonths: s.retentionMonths },
-    wording: s.wording[locale] ?? {},
-    assets: assetHrefs(venue),
-  };
-}
-
-// Hashing the content on every hit would cost more than rendering; the key is cheap.
-const versionMemo = new Map<string, { id: string; content: ConsentContent }>();
-
-/** Registers (once) and returns the version screen 1 is about to be rendered from. */
-// The same parsed venue object (reused while its row is unchanged) skips even the key.
-const byVenueObject = new WeakMap<Venue, Partial<Record<Locale, { id: string; content: ConsentContent }>>>();
-
-export async function currentVersion(db: Queryable, venue: Venue, locale: Locale): Promise<{ id: string; content: ConsentContent }> {
-  const quick = byVenueObject.get(venue)?.[locale];
-  if (quick) return quick;
-  const key = `${venue.id}|${locale}|${venue.name}|${venue.slug}|${venue.country}|${JSON.stringify(venue.settings)}`;
-  const memo = versionMemo.get(key);
-  if (memo) return remember(venue, locale, memo);
-  const content = buildContent(venue, locale);
-  const id = await registerTemplateVersion(db, venue.id, content);
-  if (versionMemo.size > 500) versionMemo.clear();
-  const v = { id, content };
-  versionMemo.set(key, v);
-  return remember(venue, locale, v);
-}
-
-function remember(venue: Venue, locale: Locale, v: { id: string; content: ConsentContent }) {
-  const m = byVenueObject.get(venue) ?? {};
-  m[locale] = v;
-  byVenueObject.set(venue, m);
-  return v;
-}
-
-// Stored versions never change, so a parsed copy can be kept (screen 1 of a busy venue
-// and every sign-up on it name the same few versions).
-type Stored = { id: string; venueId: string; content: ConsentContent };
-const storedMemos = new WeakMap<Queryable, Map<string, Stored>>();
-
-/**
- * `memoFor`: the database whose memo to use when `db` is one of its transactions (a new
- * object each time, whose own memo would be empty on every sign-up).
- */
-export async function storedVersion(db: Queryable, id: string, memoFor: Queryable = db): Promise<Stored | undefined> {
-  let storedMemo = storedMemos.get(memoFor);
-  if (!storedMemo) storedMemos.set(memoFor, (storedMemo = new Map()));
-  const hit = storedMemo.get(id);
-  if (hit) return hit;
-  const v = await loadTemplateVersion<ConsentContent>(db, id);
-  if (!v) return undefined;
-  if (storedMemo.size > 500) storedMemo.clear();
-  const entry = { id: v.id, venueId: v.venueId, content: v.content };
-  storedMemo.set(id, entry);
-  return entry;
-}
-
-const envs = new Map<string, { env: nunjucks.Environment; t: (k: string, p?: Record<string, string | number>) => string }>();
-
-function envFor(versionId: string, content: ConsentContent) {
-  let e = envs.get(versionId);
-  if (!e) {
-    const loader = {
-      getSource(name: string) {
-        const src = content.templates[name];
-        if (src === undefined) throw new Error(`template ${name} is not part of version ${versionId}`);
-        return { src, path: name, noCache: false };
-      },
-    };
-    const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
-    e = { env, t: (k, p) => translate(content.strings, k, p) };
-    if (envs.size > 200) envs.clear();
-    envs.set(versionId, e);
-  }
-  return e;
-}
-
-/** The text of each consent box as the guest reads it; its hash goes into the ledger. */
-export function consentTexts(content: ConsentContent): { terms: string; sms: string; email: string } {
-  const t = (k: string, p?: Record<string, string | number>) => translate(content.strings, k, p);
-  const p = { venue: content.venue.name, contact: content.venue.contact };
-  const rates = t('guest.consent.rates');
-  const w = content.wording;
-  return {
-    terms: t('guest.consent.terms.text', p),
-    sms: `${w.sms ?? t('guest.consent.sms.text', p)} ${rates}`,
-    email: `${w.email ?? t('guest.consent.email.text', p)} ${rates}`,
-  };
-}
-
-export function consentTextHash(content: ConsentContent, purpose: 'terms' | 'sms' | 'email'): string {
-  const texts = consentTexts(content);
-  const label = translate(content.strings, `guest.consent.${purpose}.label`);
-  return sha256(`${label}\n${texts[purpose]}`);
-}
+type Version = { id: string; content: ConsentContent };
+type Stored = Version & { venueId: string };
+type Env = { env: nunjucks.Environment; t: (k: string, p?: Params) => string };
 
 const OPTIONAL_FIELDS = [
   { id: 'name', key: 'name', type: 'text', autocomplete: 'name', max: 100 },
@@ -181,76 +86,213 @@ const ENTRY_MARK = 'ENTRY_MARK_5df6e0e2761359d30a8275058e299fcc0381534545f55cf4'
 const SAFE_ID = /^[0-9a-f-]{36}$/;
 const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,100}$/;
 const SAFE_ENTRY = /^[A-Za-z0-9_.-]{1,4000}$/;
-const skeletons = new Map<string, string[]>();
-
-export function renderStart(versionId: string, content: ConsentContent, vars: StartVars): string {
-  const clean = !vars.values && !(vars.errors && vars.errors.length) && !vars.notice;
-  const entry = vars.entry;
-  if (clean && SAFE_ID.test(vars.flowId) && SAFE_TOKEN.test(vars.csrf) && (entry === undefined || SAFE_ENTRY.test(entry))) {
-    const key = `${versionId}|${entry === undefined ? 'flow' : 'entry'}`;
-    let parts = skeletons.get(key);
-    if (!parts) {
-      parts = renderFull(versionId, content, { flowId: FLOW_MARK, csrf: CSRF_MARK, entry: entry === undefined ? undefined : ENTRY_MARK }).split(FLOW_MARK);
-      if (skeletons.size > 200) skeletons.clear();
-      skeletons.set(key, parts);
-    }
-    const html = parts.join(vars.flowId).replaceAll(CSRF_MARK, vars.csrf);
-    return entry === undefined ? html : html.replaceAll(ENTRY_MARK, entry);
-  }
-  return renderFull(versionId, content, vars);
-}
-
-/** Every render through the template engine; renderStart's shortcut must equal it. */
-export function renderFull(versionId: string, content: ConsentContent, vars: StartVars): string {
-  const { env, t } = envFor(versionId, content);
-  const fields = content.venue.fields;
-  const modes: Record<string, string> = { name: fields.name, email: fields.email, birth_date: fields.birthDate };
-  const fieldErrors = Object.fromEntries((vars.errors ?? []).filter((e) => e.field).map((e) => [e.field, e.message]));
-  return env.render('guest/start.njk', {
-    locale: content.locale,
-    t,
-    venue: content.venue,
-    w: content.wording,
-    languages: content.languages,
-    assets: content.assets,
-    switchBase: switchBase(content.venue.slug, vars.flowId, vars.entry),
-    version: versionId,
-    texts: consentTexts(content),
-    optionalFields: OPTIONAL_FIELDS.filter((f) => modes[f.id] !== 'off').map((f) => ({ ...f, mode: modes[f.id] })),
-    flowId: vars.flowId,
-    csrf: vars.csrf,
-    entry: vars.entry,
-    values: vars.values ?? {},
-    errors: vars.errors ?? [],
-    fieldErrors,
-    notice: vars.notice,
-  });
-}
-
-/** `back`: the way back to screen 1, by its entry token (t) or, on pages served before those, a flow id (f). */
-export function renderLegal(versionId: string, content: ConsentContent, page: 'terms' | 'privacy', back?: { f?: string; t?: string }): string {
-  const { env, t } = envFor(versionId, content);
-  const p = { venue: content.venue.name, contact: content.venue.contact, months: content.venue.retentionMonths };
-  const body = (page === 'terms' ? content.wording.termsPage : content.wording.privacyPage) ?? t(`guest.legal.${page}Body`, p);
-  return env.render('guest/legal.njk', {
-    locale: content.locale,
-    t,
-    venue: content.venue,
-    languages: content.languages,
-    assets: content.assets,
-    heading: t(`guest.legal.${page}Heading`),
-    paragraphs: body.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean),
-    backHref: back?.t ? `/p/${content.venue.slug}/start?t=${encodeURIComponent(back.t)}` : back?.f ? `/p/${content.venue.slug}/start?f=${encodeURIComponent(back.f)}` : undefined,
-  });
-}
 
 /**
- * Screen 1 as served to a flow: what the evidence command reproduces. `entry` is the
- * token the page carried (recorded in the event's evidence); pages served before screen 1
- * stopped writing carried the flow id alone.
+ * The consent pages of one running Foyer (ctx.consentPages, made in buildContext): page
+ * versions, their rendering and the caches that make screen 1 cheap. Every cache here is
+ * keyed by what decides its value (a version id is the hash of its content; a venue's
+ * current version is keyed by its whole published settings), so nothing can go stale;
+ * the one write, storing a version, fills the caches itself (TemplateVersions.register).
+ * One object per context: tests' contexts, and their databases, share nothing.
  */
-export function renderEvidence(keys: Keys, versionId: string, content: ConsentContent, flowId: string, entry?: string): string {
-  if (content.kind !== CONTENT_KIND) throw new Error(`template version ${versionId} is not a guest consent page (${String(content.kind)})`);
-  return renderStart(versionId, content, { flowId, csrf: csrfToken(keys, flowId), entry });
-}
+export class ConsentPages {
+  readonly versions: TemplateVersions;
+  private templates: Record<string, string> | undefined;
+  // Hashing the content on every hit would cost more than rendering; the key is cheap.
+  private versionMemo = new Map<string, Version>();
+  // The same parsed venue object (reused while its row is unchanged) skips even the key.
+  private byVenueObject = new WeakMap<Venue, Partial<Record<Locale, Version>>>();
+  // Stored versions never change, so a parsed copy can be kept (screen 1 of a busy venue
+  // and every sign-up on it name the same few versions).
+  private storedMemo = new Map<string, Stored>();
+  private envs = new Map<string, Env>();
+  private skeletons = new Map<string, string[]>();
+  // The hash of each purpose's text as the portal shows it today, per venue, locale and
+  // published settings (the key: nothing is rendered until the venue publishes something new).
+  private hashMemo = new Map<string, Record<Purpose, string>>();
 
+  constructor(
+    private readonly db: Queryable,
+    private readonly sources: PageSources,
+  ) {
+    this.versions = new TemplateVersions(db);
+  }
+
+  private templateSources(): Record<string, string> {
+    // Read once: a running process serves the templates it started with.
+    this.templates ??= Object.fromEntries(VERSIONED_TEMPLATES.map((n) => [n, readFileSync(join(this.sources.templatesDir, n), 'utf8')]));
+    return this.templates;
+  }
+
+  /** Everything that decides what a guest reads on the consent screens, today. */
+  buildContent(venue: Venue, locale: Locale): ConsentContent {
+    const all = this.sources.strings(locale);
+    const strings = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith('guest.') || k.startsWith('errors.guest_')));
+    const s = venue.settings;
+    return {
+      kind: CONTENT_KIND,
+      locale,
+      templates: this.templateSources(),
+      strings,
+      languages: s.locales.map((code) => ({ code, name: this.sources.strings(code)['lang.name'] ?? code })),
+      venue: { slug: venue.slug, name: venue.name, country: venue.country, contact: s.contact, fields: s.fields, offers: s.offers, branding: s.branding, retentionMonths: s.retentionMonths },
+      wording: s.wording[locale] ?? {},
+      assets: this.sources.assetHrefs(venue),
+    };
+  }
+
+  /** Registers (once) and returns the version screen 1 is about to be rendered from. */
+  async currentVersion(venue: Venue, locale: Locale): Promise<Version> {
+    const quick = this.byVenueObject.get(venue)?.[locale];
+    if (quick) return quick;
+    const key = `${venue.id}|${locale}|${venue.name}|${venue.slug}|${venue.country}|${JSON.stringify(venue.settings)}`;
+    const memo = this.versionMemo.get(key);
+    if (memo) return this.remember(venue, locale, memo);
+    const content = this.buildContent(venue, locale);
+    const id = await this.versions.register(venue.id, content);
+    if (this.versionMemo.size > 500) this.versionMemo.clear();
+    const v = { id, content };
+    this.versionMemo.set(key, v);
+    return this.remember(venue, locale, v);
+  }
+
+  private remember(venue: Venue, locale: Locale, v: Version): Version {
+    const m = this.byVenueObject.get(venue) ?? {};
+    m[locale] = v;
+    this.byVenueObject.set(venue, m);
+    return v;
+  }
+
+  /** A stored version by id. `db`: a transaction of this context's database, to read inside it. */
+  async storedVersion(id: string, db: Queryable = this.db): Promise<Stored | undefined> {
+    const hit = this.storedMemo.get(id);
+    if (hit) return hit;
+    const v = await loadTemplateVersion<ConsentContent>(db, id);
+    if (!v) return undefined;
+    if (this.storedMemo.size > 500) this.storedMemo.clear();
+    const entry = { id: v.id, venueId: v.venueId, content: v.content };
+    this.storedMemo.set(id, entry);
+    return entry;
+  }
+
+  private envFor(versionId: string, content: ConsentContent): Env {
+    let e = this.envs.get(versionId);
+    if (!e) {
+      const loader = {
+        getSource(name: string) {
+          const src = content.templates[name];
+          if (src === undefined) throw new Error(`template ${name} is not part of version ${versionId}`);
+          return { src, path: name, noCache: false };
+        },
+      };
+      const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+      e = { env, t: (k, p) => this.sources.translate(content.strings, k, p) };
+      if (this.envs.size > 200) this.envs.clear();
+      this.envs.set(versionId, e);
+    }
+    return e;
+  }
+
+  /** The text of each consent box as the guest reads it; its hash goes into the ledger. */
+  consentTexts(content: ConsentContent): { terms: string; sms: string; email: string } {
+    const t = (k: string, p?: Params) => this.sources.translate(content.strings, k, p);
+    const p = { venue: content.venue.name, contact: content.venue.contact };
+    const rates = t('guest.consent.rates');
+    const w = content.wording;
+    return {
+      terms: t('guest.consent.terms.text', p),
+      sms: `${w.sms ?? t('guest.consent.sms.text', p)} ${rates}`,
+      email: `${w.email ?? t('guest.consent.email.text', p)} ${rates}`,
+    };
+  }
+
+  consentTextHash(content: ConsentContent, purpose: Purpose): string {
+    const texts = this.consentTexts(content);
+    const label = this.sources.translate(content.strings, `guest.consent.${purpose}.label`);
+    return sha256(`${label}\n${texts[purpose]}`);
+  }
+
+  /** Each purpose's text hash on the venue's page as it is published today (re-consent compares against it). */
+  currentTextHashes(venue: Venue, locale: Locale): Record<Purpose, string> {
+    const key = `${venue.id}|${locale}|${venue.name}|${JSON.stringify(venue.settings)}`;
+    let h = this.hashMemo.get(key);
+    if (!h) {
+      const content = this.buildContent(venue, locale);
+      h = Object.fromEntries(PURPOSES.map((p) => [p, this.consentTextHash(content, p)])) as Record<Purpose, string>;
+      if (this.hashMemo.size > 500) this.hashMemo.clear();
+      this.hashMemo.set(key, h);
+    }
+    return h;
+  }
+
+  renderStart(versionId: string, content: ConsentContent, vars: StartVars): string {
+    const clean = !vars.values && !(vars.errors && vars.errors.length) && !vars.notice;
+    const entry = vars.entry;
+    if (clean && SAFE_ID.test(vars.flowId) && SAFE_TOKEN.test(vars.csrf) && (entry === undefined || SAFE_ENTRY.test(entry))) {
+      const key = `${versionId}|${entry === undefined ? 'flow' : 'entry'}`;
+      let parts = this.skeletons.get(key);
+      if (!parts) {
+        parts = this.renderFull(versionId, content, { flowId: FLOW_MARK, csrf: CSRF_MARK, entry: entry === undefined ? undefined : ENTRY_MARK }).split(FLOW_MARK);
+        if (this.skeletons.size > 200) this.skeletons.clear();
+        this.skeletons.set(key, parts);
+      }
+      const html = parts.join(vars.flowId).replaceAll(CSRF_MARK, vars.csrf);
+      return entry === undefined ? html : html.replaceAll(ENTRY_MARK, entry);
+    }
+    return this.renderFull(versionId, content, vars);
+  }
+
+  /** Every render through the template engine; renderStart's shortcut must equal it. */
+  renderFull(versionId: string, content: ConsentContent, vars: StartVars): string {
+    const { env, t } = this.envFor(versionId, content);
+    const fields = content.venue.fields;
+    const modes: Record<string, string> = { name: fields.name, email: fields.email, birth_date: fields.birthDate };
+    const fieldErrors = Object.fromEntries((vars.errors ?? []).filter((e) => e.field).map((e) => [e.field, e.message]));
+    return env.render('guest/start.njk', {
+      locale: content.locale,
+      t,
+      venue: content.venue,
+      w: content.wording,
+      languages: content.languages,
+      assets: content.assets,
+      switchBase: switchBase(content.venue.slug, vars.flowId, vars.entry),
+      version: versionId,
+      texts: this.consentTexts(content),
+      optionalFields: OPTIONAL_FIELDS.filter((f) => modes[f.id] !== 'off').map((f) => ({ ...f, mode: modes[f.id] })),
+      flowId: vars.flowId,
+      csrf: vars.csrf,
+      entry: vars.entry,
+      values: vars.values ?? {},
+      errors: vars.errors ?? [],
+      fieldErrors,
+      notice: vars.notice,
+    });
+  }
+
+  /** `back`: the way back to screen 1, by its entry token (t) or, on pages served before those, a flow id (f). */
+  renderLegal(versionId: string, content: ConsentContent, page: 'terms' | 'privacy', back?: { f?: string; t?: string }): string {
+    const { env, t } = this.envFor(versionId, content);
+    const p = { venue: content.venue.name, contact: content.venue.contact, months: content.venue.retentionMonths };
+    const body = (page === 'terms' ? content.wording.termsPage : content.wording.privacyPage) ?? t(`guest.legal.${page}Body`, p);
+    return env.render('guest/legal.njk', {
+      locale: content.locale,
+      t,
+      venue: content.venue,
+      languages: content.languages,
+      assets: content.assets,
+      heading: t(`guest.legal.${page}Heading`),
+      paragraphs: body.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean),
+      backHref: back?.t ? `/p/${content.venue.slug}/start?t=${encodeURIComponent(back.t)}` : back?.f ? `/p/${content.venue.slug}/start?f=${encodeURIComponent(back.f)}` : undefined,
+    });
+  }
+
+  /**
+   * Screen 1 as served to a flow: what the evidence command reproduces. `entry` is the
+   * token the page carried (recorded in the event's evidence); pages served before screen 1
+   * stopped writing carried the flow id alone.
+   */
+  renderEvidence(versionId: string, content: ConsentContent, flowId: string, entry?: string): string {
+    if (content.kind !== CONTENT_KIND) throw new Error(`template version ${versionId} is not a guest consent page (${String(content.kind)})`);
+    return this.renderStart(versionId, content, { flowId, csrf: this.sources.csrfToken(flowId), entry });
+  }
+}

@@ -3,14 +3,13 @@
 // the consent text whose hash the event holds, checked against that version. Used by the
 // console's record pages and by `foyer consents evidence EVENT_ID`.
 import type { Queryable } from '../store/db.ts';
-import type { Keys } from '../crypto/keys.ts';
 import { FoyerError } from '../errors.ts';
 import type { ConsentEventRow } from './event.ts';
 import { loadTemplateVersion } from './template-versions.ts';
 import { flatten } from '../venues/version-diff.ts';
-import { CONTENT_KIND, consentTextHash, consentTexts, renderEvidence, type ConsentContent } from './consent-page.ts';
+import { CONTENT_KIND, type ConsentContent, type ConsentPages } from './consent-page.ts';
 
-type Deps = { db: Queryable; keys: Keys };
+type Deps = { db: Queryable; consentPages: ConsentPages };
 
 export interface Evidence {
   versionId: string | null;
@@ -31,8 +30,8 @@ export async function describeEvidence(app: Deps, event: ConsentEventRow): Promi
   const v = await loadTemplateVersion(app.db, event.template_version_id);
   if (!v) return { versionId: event.template_version_id, texts: [], missing: true };
   if (!isGuestPage(v.content)) return { versionId: v.id, storedAt: v.createdAt, texts: [...flatten(v.content)] };
-  const text = consentTexts(v.content)[event.purpose];
-  return { versionId: v.id, storedAt: v.createdAt, renderable: true, consentText: { text, matches: consentTextHash(v.content, event.purpose) === event.text_hash }, texts: [] };
+  const text = app.consentPages.consentTexts(v.content)[event.purpose];
+  return { versionId: v.id, storedAt: v.createdAt, renderable: true, consentText: { text, matches: app.consentPages.consentTextHash(v.content, event.purpose) === event.text_hash }, texts: [] };
 }
 
 /** The whole page, byte for byte as the guest's flow was first served it (the console's "page as shown"). */
@@ -40,7 +39,7 @@ export async function evidencePage(app: Deps, event: ConsentEventRow): Promise<s
   if (!event.template_version_id) return undefined;
   const v = await loadTemplateVersion(app.db, event.template_version_id);
   if (!v || !isGuestPage(v.content)) return undefined;
-  return renderEvidence(app.keys, v.id, v.content, event.verification_id ?? event.id);
+  return app.consentPages.renderEvidence(v.id, v.content, event.verification_id ?? event.id);
 }
 
 /**
@@ -67,5 +66,5 @@ export async function consentEvidence(app: Deps, eventId: string): Promise<{ htm
   if (typeof view.flow !== 'string') throw new FoyerError('evidence_unavailable', 404, `Event ${eventId} does not record which page view it came from.`);
   // The page carried its entry token since screen 1 stopped writing; older pages, the flow id alone.
   const entry = typeof view.entry === 'string' ? view.entry : undefined;
-  return { html: renderEvidence(app.keys, version.id, version.content, view.flow, entry), versionId: version.id };
+  return { html: app.consentPages.renderEvidence(version.id, version.content, view.flow, entry), versionId: version.id };
 }

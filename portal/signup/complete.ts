@@ -12,7 +12,6 @@ import { numberHash } from '../consent/subjects.ts';
 import { recordSignupDecisions } from '../consent/commands/record-signup.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
 import { deviceGranted } from '../access/grant-cache.ts';
-import { storedVersion } from '../consent/consent-page.ts';
 import type { Handoff } from '../access-points/handoff.ts';
 import { markDone, newSecret, type Flow } from './flows.ts';
 import { readSubmission, type Submission } from './submission.ts';
@@ -45,7 +44,7 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
     const s = readSubmission(app.cipher, check.submissionEnc);
     // A code without its submission (sent before this release) confirms nothing.
     if (!s || numberHash(app.keys, s.e164) !== check.numberHash) return { ok: false, reason: 'expired' };
-    const version = await storedVersion(tx, s.versionId, app.db);
+    const version = await app.consentPages.storedVersion(s.versionId, tx);
     if (!version || version.venueId !== venue.id) throw new Error(`template version ${s.versionId} of flow ${flow.id} is missing`);
     const h = flow.handoff;
     const { subjectId, events: appended } = await recordSignupDecisions(tx, app, {

@@ -57,7 +57,7 @@ eachBackend('access: grant state cache', (backend) => {
     const c = counting(ctx.db);
     const mac = createAccessPolicy({
       db: c.db, cipher: ctx.cipher, log: ctx.log, now: () => clock, grantCacheMs: 1000,
-      outdatedConsents: (g) => (consentReads++, outdatedConsents(ctx.db, g)),
+      outdatedConsents: (g) => (consentReads++, outdatedConsents(ctx, g)),
     });
     try {
       await guestGrant(ctx, venue, { mac: '02:00:00:00:00:aa' });

@@ -24,7 +24,7 @@ describe('re-consent after the wording changes', function () {
     const venue = await makeVenue(ctx);
     nasId = (await addNas(ctx.db, ctx.cipher, { name: 'ap', address: '127.0.0.1', secret: 'reconsent-secret', vendor: 'generic', venueId: venue.id })).id;
     srv = await serve(ctx);
-    radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1', outdatedConsents: (g) => outdatedConsents(ctx.db, g) });
+    radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1', outdatedConsents: (g) => outdatedConsents(ctx, g) });
   });
   after(async () => {
     await radius.stop();
@@ -66,7 +66,7 @@ describe('re-consent after the wording changes', function () {
   }
 
   /** The grant's outdated consents, as MAC authentication asks for them. */
-  const outdated = async (grantId: string) => outdatedConsents(ctx.db, (await grantStateById(ctx.db, grantId, Date.now()))!);
+  const outdated = async (grantId: string) => outdatedConsents(ctx, (await grantStateById(ctx.db, grantId, Date.now()))!);
 
   async function activeWording(): Promise<string[]> {
     const venue = (await findVenueBySlug(ctx.db, 'cafe'))!;

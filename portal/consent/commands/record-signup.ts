@@ -10,7 +10,7 @@ import type { FieldCipher } from '../../crypto/fields.ts';
 import { appendEvents, type AppendedEvent } from '../append.ts';
 import type { ConsentEventInput, Purpose } from '../event.ts';
 import { upsertSubject, type SubjectData } from '../subjects.ts';
-import { consentTextHash, type ConsentContent } from '../consent-page.ts';
+import type { ConsentContent, ConsentPages } from '../consent-page.ts';
 
 export interface SignupDecisions {
   venueId: string;
@@ -34,7 +34,7 @@ export interface SignupDecisions {
 
 export async function recordSignupDecisions(
   tx: Tx,
-  deps: { keys: Keys; cipher: FieldCipher },
+  deps: { keys: Keys; cipher: FieldCipher; consentPages: ConsentPages },
   d: SignupDecisions,
   now: number,
 ): Promise<{ subjectId: string; events: AppendedEvent[] }> {
@@ -51,7 +51,7 @@ export async function recordSignupDecisions(
     subjectId,
     templateVersionId: d.version.id,
     locale: d.version.content.locale,
-    textHash: consentTextHash(d.version.content, purpose),
+    textHash: deps.consentPages.consentTextHash(d.version.content, purpose),
     clientIp: d.clientIp,
     clientMac: d.clientMac,
     userAgent: d.userAgent,
