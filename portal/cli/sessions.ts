@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
-import { listNas } from './nas-clients.ts';
-import { findSession, listSessions, type Session } from './sessions.ts';
-import type { Disconnector } from './disconnect.ts';
+import { listNas } from '../access/nas-clients.ts';
+import { findSession, listSessions, type Session } from '../access/sessions.ts';
+import type { Disconnector } from '../access/disconnect.ts';
 import { userInfo } from 'node:os';
 import { DEFAULT_BLOCK_HOURS, endSession, parseEndRequest } from '../admin/end-session.ts';
 
