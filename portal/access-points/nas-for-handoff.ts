@@ -10,7 +10,7 @@ import { listVenueNas, type NasRecord } from '../access/nas-clients.ts';
 import type { AccessPointAdapter, AdapterContext, Handoff } from './handoff.ts';
 import { HandoffError } from './handoff.ts';
 import { adapterFor, detectAdapter } from './index.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './device-mac.ts';
 import { loginUrlAllowed } from './login-hosts.ts';
 import { authority } from './safe-url.ts';
 import { authmonStoreFor } from './opennds-authmon.ts';
