@@ -9,8 +9,7 @@ import type { FieldCipher } from '../crypto/fields.ts';
 import { badInput, conflict } from '../errors.ts';
 import type { ClientDirectory, NasClient } from '../../radius/types.ts';
 import { nasPortalFields, nasPortalInput, type NasPortalSettings } from '../access-points/hand-back-settings.ts';
-
-export const VENDORS = ['coovachilli', 'opennds', 'mikrotik', 'unifi', 'meraki', 'cisco', 'aruba', 'ruckus', 'pfsense', 'opnsense', 'generic'] as const;
+import { replyProfileOf, VENDORS } from '../access-points/registry.ts';
 
 const address = z.string().refine((s) => {
   const [ip, bits, extra] = s.split('/');
@@ -33,6 +32,7 @@ export const nasInput = z.object({
 });
 
 export interface NasRecord extends NasClient {
+  vendor: string;
   address: string;
   createdAt: number;
   portal: NasPortalSettings;
@@ -109,6 +109,7 @@ const toRecord = (r: NasRow, cipher: FieldCipher): NasRecord => ({
   address: r.address,
   secret: Buffer.from(cipher.decrypt(r.secret_enc), 'utf8'),
   vendor: r.vendor,
+  replyProfile: replyProfileOf(r.vendor),
   venueId: r.venue_id,
   requireMessageAuthenticator: Boolean(r.require_message_authenticator),
   coaPort: r.coa_port,

@@ -2,7 +2,8 @@
 // (the portal options are declared once in nas-options.ts).
 import type { Command } from 'commander';
 import { FoyerError } from '../errors.ts';
-import { addNas, listNas, removeNas, updateNasPortal, VENDORS } from '../access/nas-clients.ts';
+import { addNas, listNas, removeNas, updateNasPortal } from '../access/nas-clients.ts';
+import { VENDORS } from '../access-points/registry.ts';
 import { clearedInput, CLEARABLE, describePortal, portalInput, portalOptions } from './nas-options.ts';
 import { oneOf, venueBySlug, type CliIo } from './with-context.ts';
 

@@ -10,7 +10,7 @@ import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther } from '../page.ts';
 import { formToSettings, isOwnerOnly as isOwnerOnlyName, numberFields, settingsToForm, SETTINGS_LOCALES } from '../settings-form.ts';
 import { flatten } from '../../venues/version-diff.ts';
-import { VENDORS } from '../../access/nas-clients.ts';
+import { VENDORS } from '../../access-points/registry.ts';
 
 export function settingsRoutes(r: Router, app: AppContext): void {
   const page = (ctx: RouterContext, values: Record<string, string | string[]>, errors: Record<string, string>, status = 200) =>
