@@ -13,7 +13,7 @@ import { migrate } from './store/migrate.ts';
 import { createVenue, findVenueBySlug, listVenues } from './venues/venues.ts';
 import { addNas, listNas, removeNas, updateNasPortal, VENDORS } from './access/nas-clients.ts';
 import { clearedInput, CLEARABLE, describePortal, portalInput, portalOptions } from './access-points/nas-cli.ts';
-import { addAdmin, ROLES } from './admin/accounts.ts';
+import { addAdmin, ROLES } from './accounts/accounts.ts';
 import { verifyLedger } from './consent/verify.ts';
 import { ledgerMigrationSteps } from './consent/head.ts';
 import { exportConsents } from './consent/export.ts';

@@ -1,7 +1,7 @@
 // Ended admin sessions and old login-throttle rows are working state: deleted hourly.
-import type { Job } from '../jobs/job.ts';
-import { purgeExpiredSessions } from './sessions.ts';
-import { LIMITS } from './throttle.ts';
+import type { Job } from './job.ts';
+import { purgeExpiredSessions } from '../accounts/login-sessions.ts';
+import { LIMITS } from '../accounts/throttle.ts';
 
 export const purgeAdminSessionsJob: Job = {
   name: 'purge-admin-sessions',
