@@ -71,20 +71,35 @@ describe('architecture: boundaries', () => {
   it('holds on this project: owners alone name their tables, radius/ stands alone, capabilities know no HTTP, no import cycles', function () {
     this.timeout(60_000);
     const { unexpected, stale } = compareWithAllowList(checkBoundaries(ROOT, RULES), KNOWN_VIOLATIONS_TO_REMOVE);
-    assert.deepEqual(unexpected, [], `New boundary violations (call the owner's function instead; see README "Layout"):\n  ${unexpected.join('\n  ')}`);
-    assert.deepEqual(stale, [], `These are no longer violations: delete them from KNOWN_VIOLATIONS_TO_REMOVE:\n  ${stale.join('\n  ')}`);
+    assert.deepEqual(
+      unexpected,
+      [],
+      `New boundary violations (call the owner's function instead; see README "Layout"):\n  ${unexpected.join('\n  ')}`,
+    );
+    assert.deepEqual(
+      stale,
+      [],
+      `These are no longer violations: delete them from KNOWN_VIOLATIONS_TO_REMOVE:\n  ${stale.join('\n  ')}`,
+    );
   });
 });
 
 describe('architecture: the boundary checker fails on a planted violation of each rule', () => {
   // A small clean tree: two capabilities owning a table each, a route folder, radius/.
-  const PLANT_RULES: Rules = { owners: { widgets: ['widgets'], gadgets: ['gadgets'] }, capabilities: ['widgets', 'gadgets'], httpPackages: HTTP_PACKAGES };
+  const PLANT_RULES: Rules = {
+    owners: { widgets: ['widgets'], gadgets: ['gadgets'] },
+    capabilities: ['widgets', 'gadgets'],
+    httpPackages: HTTP_PACKAGES,
+  };
   const CLEAN: Record<string, string> = {
-    'portal/store/migrations/001_start.ts': "export default { up: () => [`CREATE TABLE widgets (id TEXT)`, 'create table if not exists \"gadgets\" (id TEXT)'] };",
+    'portal/store/migrations/001_start.ts':
+      'export default { up: () => [`CREATE TABLE widgets (id TEXT)`, \'create table if not exists "gadgets" (id TEXT)\'] };',
     'portal/widgets/widgets.ts': "export const all = (db: any) => db.all('SELECT * FROM widgets');",
-    'portal/gadgets/gadgets.ts': "import { all } from '../widgets/widgets.ts';\nexport const both = async (db: any) => [await all(db), await db.all(`select *\n  from gadgets`)];",
+    'portal/gadgets/gadgets.ts':
+      "import { all } from '../widgets/widgets.ts';\nexport const both = async (db: any) => [await all(db), await db.all(`select *\n  from gadgets`)];",
     'portal/http/views.ts': 'export const render = () => "";',
-    'portal/guest/routes.ts': "import Router from '@koa/router';\nimport type { Context } from 'koa';\nimport { render } from '../http/views.ts';\nimport { both } from '../gadgets/gadgets.ts';\n// a comment naming the table: SELECT * FROM widgets\nexport const r = [Router, render, both, 'Pick one from the widgets below'];",
+    'portal/guest/routes.ts':
+      "import Router from '@koa/router';\nimport type { Context } from 'koa';\nimport { render } from '../http/views.ts';\nimport { both } from '../gadgets/gadgets.ts';\n// a comment naming the table: SELECT * FROM widgets\nexport const r = [Router, render, both, 'Pick one from the widgets below'];",
     'radius/server.ts': "import { createSocket } from 'node:dgram';\nexport const s = createSocket;",
   };
   let dir: string;
@@ -104,8 +119,10 @@ describe('architecture: the boundary checker fails on a planted violation of eac
 
   it('fails when a file outside the owner names its table in SQL, in any case, quoted, aliased or in a FROM list', () => {
     const v = plant({
-      'portal/gadgets/peek.ts': 'export const q = (id: string) => `SELECT g.id FROM gadgets g, public."Widgets" AS w WHERE g.id = ${id}`;',
-      'portal/guest/write.ts': "export const qs = ['insert into widgets (id) values (?)', 'Update GADGETS set id = 1', 'DELETE  FROM\\n widgets', 'SELECT 1 FROM gadgets LEFT JOIN widgets ON 1 = 1'];",
+      'portal/gadgets/peek.ts':
+        'export const q = (id: string) => `SELECT g.id FROM gadgets g, public."Widgets" AS w WHERE g.id = ${id}`;',
+      'portal/guest/write.ts':
+        "export const qs = ['insert into widgets (id) values (?)', 'Update GADGETS set id = 1', 'DELETE  FROM\\n widgets', 'SELECT 1 FROM gadgets LEFT JOIN widgets ON 1 = 1'];",
       'portal/widgets/drop.ts': "export const d = 'ALTER TABLE gadgets ADD COLUMN x TEXT';",
     });
     assert.deepEqual(v, [
@@ -129,20 +146,29 @@ describe('architecture: the boundary checker fails on a planted violation of eac
       'radius/authorize.ts': "import type { all } from '../portal/widgets/widgets.ts';\nexport type A = typeof all;",
       'radius/codec.ts': "export const load = () => import('../portal/http/views.ts');",
     });
-    assert.deepEqual(v, ['radius: radius/authorize.ts imports portal/widgets/widgets.ts', 'radius: radius/codec.ts imports portal/http/views.ts']);
+    assert.deepEqual(v, [
+      'radius: radius/authorize.ts imports portal/widgets/widgets.ts',
+      'radius: radius/codec.ts imports portal/http/views.ts',
+    ]);
   });
 
   it('fails when a capability imports koa, @koa/router or portal/http/', () => {
     const v = plant({
-      'portal/widgets/web.ts': "import type { Context } from 'koa';\nimport Router from '@koa/router';\nexport { render } from '../http/views.ts';\nexport const r = Router;",
+      'portal/widgets/web.ts':
+        "import type { Context } from 'koa';\nimport Router from '@koa/router';\nexport { render } from '../http/views.ts';\nexport const r = Router;",
     });
-    assert.deepEqual(v, ['http: portal/widgets/web.ts imports @koa/router', 'http: portal/widgets/web.ts imports koa', 'http: portal/widgets/web.ts imports portal/http/views.ts']);
+    assert.deepEqual(v, [
+      'http: portal/widgets/web.ts imports @koa/router',
+      'http: portal/widgets/web.ts imports koa',
+      'http: portal/widgets/web.ts imports portal/http/views.ts',
+    ]);
   });
 
   it('fails on an import cycle through static imports, re-exports or dynamic import(); a type-only cycle is no cycle', () => {
     const v = plant({
       // gadgets.ts imports widgets.ts already: this closes the loop.
-      'portal/widgets/widgets.ts': "import { both } from '../gadgets/gadgets.ts';\nexport const all = (db: any) => db.all('SELECT * FROM widgets');\nexport const b = both;",
+      'portal/widgets/widgets.ts':
+        "import { both } from '../gadgets/gadgets.ts';\nexport const all = (db: any) => db.all('SELECT * FROM widgets');\nexport const b = both;",
       'portal/guest/a.ts': "export * from './b.ts';",
       'portal/guest/b.ts': "export const later = () => import('./c.ts');",
       'portal/guest/c.ts': "import './a.ts';",
@@ -157,7 +183,10 @@ describe('architecture: the boundary checker fails on a planted violation of eac
 
   it('fails when an allow-list line no longer names a violation, so the list cannot go stale', () => {
     const v = plant({ 'portal/guest/peek.ts': "export const q = 'SELECT * FROM widgets';" });
-    const r = compareWithAllowList(v, ['table: portal/guest/peek.ts names widgets', 'table: portal/guest/gone.ts names gadgets']);
+    const r = compareWithAllowList(v, [
+      'table: portal/guest/peek.ts names widgets',
+      'table: portal/guest/gone.ts names gadgets',
+    ]);
     assert.deepEqual(r, { unexpected: [], stale: ['table: portal/guest/gone.ts names gadgets'] });
     assert.deepEqual(compareWithAllowList(v, []).unexpected, ['table: portal/guest/peek.ts names widgets']);
   });
@@ -166,9 +195,19 @@ describe('architecture: the boundary checker fails on a planted violation of eac
 describe('architecture: finding table names in SQL', () => {
   const known = new Set(['grants', 'sessions', 'venues']);
   it('reads FROM lists, JOINs, INTO, UPDATE, DELETE FROM, TABLE and REFERENCES, and nothing else', () => {
-    assert.deepEqual(sqlTables('SELECT * FROM grants g JOIN sessions s ON s.grant_id = g.id', known), ['grants', 'sessions']);
-    assert.deepEqual(sqlTables('select 1 from grants as g, sessions, "venues" v where 1', known), ['grants', 'sessions', 'venues']);
-    assert.deepEqual(sqlTables('INSERT INTO venues (id) VALUES (?) ON CONFLICT (id) DO UPDATE SET id = excluded.id', known), ['venues']);
+    assert.deepEqual(sqlTables('SELECT * FROM grants g JOIN sessions s ON s.grant_id = g.id', known), [
+      'grants',
+      'sessions',
+    ]);
+    assert.deepEqual(sqlTables('select 1 from grants as g, sessions, "venues" v where 1', known), [
+      'grants',
+      'sessions',
+      'venues',
+    ]);
+    assert.deepEqual(
+      sqlTables('INSERT INTO venues (id) VALUES (?) ON CONFLICT (id) DO UPDATE SET id = excluded.id', known),
+      ['venues'],
+    );
     assert.deepEqual(sqlTables('CREATE TABLE x (venue_id TEXT REFERENCES venues(id))', known), ['venues']);
     assert.deepEqual(sqlTables('SELECT grants_total FROM stats WHERE sessions > 0', known), []);
     // Prose is not told from SQL: a message saying "from <table>" counts. Word it otherwise.

@@ -51,7 +51,9 @@ const rel = (root: string, p: string) => relative(root, p).split(sep).join('/');
 /** Tables the migrations create (and store/migrate.ts, which makes its own two first). */
 export function migrationTables(root: string): Map<string, string> {
   const found = new Map<string, string>();
-  const files = sourceFiles(root).filter((f) => f.startsWith('portal/store/migrations/') || f === 'portal/store/migrate.ts');
+  const files = sourceFiles(root).filter(
+    (f) => f.startsWith('portal/store/migrations/') || f === 'portal/store/migrate.ts',
+  );
   for (const f of files) {
     for (const text of literals(parse(root, f))) {
       for (const m of text.matchAll(/\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_]*)"?/gi)) {
@@ -73,7 +75,8 @@ function literals(sf: ts.SourceFile): string[] {
   const out: string[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) out.push(node.text);
-    else if (ts.isTemplateExpression(node)) out.push([node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' \u0000 '));
+    else if (ts.isTemplateExpression(node))
+      out.push([node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' \u0000 '));
     ts.forEachChild(node, visit);
   };
   visit(sf);
@@ -82,7 +85,9 @@ function literals(sf: ts.SourceFile): string[] {
 
 // A word that follows a table name in a FROM list and is no alias.
 const CLAUSE_WORDS = new Set(
-  'where join left right inner outer full cross natural on using group order limit offset union having window returning set values for except intersect as'.split(' '),
+  'where join left right inner outer full cross natural on using group order limit offset union having window returning set values for except intersect as'.split(
+    ' ',
+  ),
 );
 const NAME = /^\s*(?:only\s+)?(?:if\s+(?:not\s+)?exists\s+)?"?([a-z_][a-z0-9_$]*)"?(?:\."?([a-z_][a-z0-9_$]*)"?)?/i;
 const SQL_KEYWORD = /\b(delete\s+from|from|join|into|update|table|truncate|references)\s/gi;
@@ -129,7 +134,8 @@ function importsOf(root: string, file: string, sf: ts.SourceFile): ImportRef[] {
       const c = node.importClause;
       const named = c?.namedBindings && ts.isNamedImports(c.namedBindings) ? c.namedBindings.elements : undefined;
       // `import { type A, type B } from` is erased whole; `import { type A } from` with no value import too.
-      const typeOnly = !!c && (c.isTypeOnly || (!c.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        !!c && (c.isTypeOnly || (!c.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
       add(node.moduleSpecifier, typeOnly);
     } else if (ts.isExportDeclaration(node)) {
       const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
@@ -245,14 +251,14 @@ function stronglyConnected(edges: Map<string, string[]>): string[][] {
   for (const root of [...edges.keys()].sort()) {
     if (index.has(root)) continue;
     const work: { node: string; i: number }[] = [{ node: root, i: 0 }];
-    index.set(root, next), low.set(root, next++), stack.push(root), onStack.add(root);
+    (index.set(root, next), low.set(root, next++), stack.push(root), onStack.add(root));
     while (work.length) {
       const top = work[work.length - 1];
       const out = edges.get(top.node)!;
       if (top.i < out.length) {
         const w = out[top.i++];
         if (!index.has(w)) {
-          index.set(w, next), low.set(w, next++), stack.push(w), onStack.add(w);
+          (index.set(w, next), low.set(w, next++), stack.push(w), onStack.add(w));
           work.push({ node: w, i: 0 });
         } else if (onStack.has(w)) low.set(top.node, Math.min(low.get(top.node)!, index.get(w)!));
         continue;
@@ -295,7 +301,10 @@ function shortestCycle(start: string, edges: Map<string, string[]>, within: Set<
 }
 
 /** Violations not on the allow-list, and allow-list lines that name no violation any more. */
-export function compareWithAllowList(violations: string[], allowList: readonly string[]): { unexpected: string[]; stale: string[] } {
+export function compareWithAllowList(
+  violations: string[],
+  allowList: readonly string[],
+): { unexpected: string[]; stale: string[] } {
   const allowed = new Set(allowList);
   const found = new Set(violations);
   return { unexpected: violations.filter((v) => !allowed.has(v)), stale: allowList.filter((a) => !found.has(a)) };

@@ -17,7 +17,19 @@ export const TABLE_OWNERS: Record<string, readonly string[]> = {
 };
 
 /** Capability folders: they hold the product's rules and know nothing of HTTP. */
-export const CAPABILITIES = ['consent', 'signup', 'verification', 'sms', 'access', 'access-points', 'venues', 'accounts', 'store', 'jobs', 'crypto'] as const;
+export const CAPABILITIES = [
+  'consent',
+  'signup',
+  'verification',
+  'sms',
+  'access',
+  'access-points',
+  'venues',
+  'accounts',
+  'store',
+  'jobs',
+  'crypto',
+] as const;
 
 /** Packages a capability may not import (HTTP), besides anything under portal/http/. */
 export const HTTP_PACKAGES = /^(koa|@koa\/.+)(\/.*)?$/;
