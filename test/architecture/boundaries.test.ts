@@ -2,7 +2,7 @@
 // planted violation of each rule. The rules and the owner map: test/architecture/owners.ts;
 // the checker: test/architecture/boundaries.ts.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +82,33 @@ describe('architecture: boundaries', () => {
       `These are no longer violations: delete them from KNOWN_VIOLATIONS_TO_REMOVE:\n  ${stale.join('\n  ')}`,
     );
   });
+
+  it("shows in README.md's layout section the same tables under the same folders as the owner map", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const layout = /^## Layout\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+    assert.deepEqual(readmeOwners(layout), normalise(TABLE_OWNERS));
+  });
 });
+
+/** `owns:` lines in the layout, each under the folder named on the line above it. */
+function readmeOwners(layout: string): Record<string, string[]> {
+  const owners: Record<string, string[]> = {};
+  let folder = '';
+  for (const line of layout.split('\n')) {
+    const owns = /^\s+owns:\s+(.+)$/.exec(line);
+    const dir = /^\s+([a-z][a-z-]*)\/\s/.exec(line);
+    if (owns) owners[folder] = [...(owners[folder] ?? []), ...owns[1].trim().split(/\s+/)];
+    else if (dir) folder = dir[1];
+  }
+  return normalise(owners);
+}
+
+const normalise = (m: Record<string, readonly string[]>): Record<string, string[]> =>
+  Object.fromEntries(
+    Object.keys(m)
+      .sort()
+      .map((k) => [k, [...m[k]].sort()]),
+  );
 
 describe('architecture: the boundary checker fails on a planted violation of each rule', () => {
   // A small clean tree: two capabilities owning a table each, a route folder, radius/.
