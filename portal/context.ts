@@ -54,10 +54,12 @@ export async function buildContext(config: Config, log: Logger, o: { waitForData
   const metrics = createMetrics(db);
   const sms = createSmsGateway(config, log, { db, keys, metrics, now: clock.now });
   const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms, accessPoints: createAccessPointState() };
-  // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer.
+  // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer, in words
+  // from the locale files (the keyword handler knows a translate function, not the views).
+  const keywordDeps = { db, keys, cipher: ctx.cipher, log, now: clock.now, t: ctx.views.t };
   sms.inbound.setHandler({
     handle: async (msg) => {
-      const outcome = await handleKeyword(ctx, msg);
+      const outcome = await handleKeyword(keywordDeps, msg);
       return outcome.reply ? { reply: outcome.reply, purpose: `keyword-${outcome.action}`, venueId: outcome.venueIds[0] } : undefined;
     },
   });

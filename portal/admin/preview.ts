@@ -1,11 +1,11 @@
 // The preview of a draft: the guest's first screen rendered by the guest pages' own
-// renderer (portal/guest/consent-page.ts) from the draft settings, so the preview is
+// renderer (portal/consent/consent-page.ts) from the draft settings, so the preview is
 // the real page. It is not registered as a template version: no guest has seen it.
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
-import { buildContent, renderStart } from '../guest/consent-page.ts';
-import { canonicalJson } from '../venues/template-versions.ts';
+import { buildContent, renderStart } from '../consent/consent-page.ts';
+import { canonicalJson } from '../consent/template-versions.ts';
 import { sha256 } from '../consent/event.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -9,7 +9,7 @@ import { LOCALES, type Locale } from '../venues/settings.ts';
 import type { Venue } from '../venues/venues.ts';
 import { entry, startPage, submitStart } from './screen1.ts';
 import { codePage, onlinePage, resend, submitCode } from './screen2.ts';
-import { currentVersion, renderLegal, storedVersion, type ConsentContent } from './consent-page.ts';
+import { currentVersion, renderLegal, storedVersion, type ConsentContent } from '../consent/consent-page.ts';
 import { guestCss, themeCss, themeHash } from './assets.ts';
 import { renderPage } from './pages.ts';
 import { pickLocale, venueFor } from './request.ts';

@@ -10,7 +10,7 @@ import type { Handoff } from '../access-points/handoff.ts';
 import { FoyerError } from '../errors.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { verificationState } from '../verification/verifications.ts';
-import { currentVersion, renderStart, storedVersion } from './consent-page.ts';
+import { currentVersion, renderStart, storedVersion } from '../consent/consent-page.ts';
 import { readRedirect } from '../access-points/nas-for-handoff.ts';
 import { handbackPending, loadFlow, macHash, ownsFlow } from '../signup/flows.ts';
 import { readStartForm, type FieldProblem } from '../signup/start-form.ts';

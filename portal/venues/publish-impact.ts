@@ -1,9 +1,9 @@
 // What publishing a draft changes for guests who already agreed: consent given under the
-// old wording of a purpose stands for that wording only (guest/reconsent.ts), so each
+// old wording of a purpose stands for that wording only (consent/reconsent.ts), so each
 // remembered device whose person agreed to a changed text is sent back to the portal.
 // The operator is told before publishing, not after the complaints.
 import type { Queryable } from '../store/db.ts';
-import { buildContent, consentTextHash } from '../guest/consent-page.ts';
+import { buildContent, consentTextHash } from '../consent/consent-page.ts';
 import { rememberedDevicesAgreeing } from '../access/grants.ts';
 import type { Venue } from './venues.ts';
 

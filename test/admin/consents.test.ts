@@ -7,10 +7,10 @@ import type { AdminClient } from './client.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
-import { normaliseNumber } from '../../portal/admin/consent-search.ts';
+import { normaliseNumber } from '../../portal/consent/search.ts';
 import type { ConsentEventRow } from '../../portal/consent/event.ts';
 import { appendEvents } from '../../portal/consent/append.ts';
-import { currentVersion, consentTextHash } from '../../portal/guest/consent-page.ts';
+import { currentVersion, consentTextHash } from '../../portal/consent/consent-page.ts';
 
 eachBackend('admin: consent records', (backend) => {
   let w: AdminWorld;

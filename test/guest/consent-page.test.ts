@@ -2,8 +2,8 @@
 // again, the fast path identical to a full render, texts hashed per purpose and locale.
 import assert from 'node:assert/strict';
 import { testContext, type TestContext } from '../support/context.ts';
-import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
-import { currentVersion, consentTextHash, renderFull, renderStart, renderLegal, VERSIONED_TEMPLATES, type ConsentContent } from '../../portal/guest/consent-page.ts';
+import { loadTemplateVersion } from '../../portal/consent/template-versions.ts';
+import { currentVersion, consentTextHash, renderFull, renderStart, renderLegal, VERSIONED_TEMPLATES, type ConsentContent } from '../../portal/consent/consent-page.ts';
 import { csrfToken } from '../../portal/http/csrf.ts';
 import { updateVenueSettings } from '../../portal/venues/venues.ts';
 import { makeVenue } from './helpers.ts';

@@ -4,7 +4,7 @@ import { testContext, type Backend, type TestContext } from './context.ts';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { randomUUID } from 'node:crypto';
 import { appendEvents, type AppendedEvent } from '../../portal/consent/append.ts';
-import { currentVersion, consentTextHash } from '../../portal/guest/consent-page.ts';
+import { currentVersion, consentTextHash } from '../../portal/consent/consent-page.ts';
 import { upsertSubject, numberHash } from '../../portal/consent/subjects.ts';
 import { eventHash, GENESIS_HASH, type Purpose, type Decision, type ConsentEventRow } from '../../portal/consent/event.ts';
 

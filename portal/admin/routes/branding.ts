@@ -19,7 +19,7 @@ import { readMultipart } from '../multipart.ts';
 import { render, seeOther } from '../page.ts';
 import { draftToForm, formToDraft, LONG_TEXTS, standardWording, WORDING_KEYS, WORDING_MAX } from '../branding-form.ts';
 import { renderPreview } from '../preview.ts';
-import { currentVersion } from '../../guest/consent-page.ts';
+import { currentVersion } from '../../consent/consent-page.ts';
 import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {

@@ -1,7 +1,7 @@
 // Template versions: the content hash of everything that decides what a guest reads
 // on the consent screens, stored immutably the first time it is rendered.
 import type { Queryable } from '../store/db.ts';
-import { sha256 } from '../consent/event.ts';
+import { sha256 } from './event.ts';
 
 /** Stable JSON: object keys sorted, so equal content always hashes the same. */
 export function canonicalJson(value: unknown): string {

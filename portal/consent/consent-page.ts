@@ -11,10 +11,10 @@ import { csrfToken } from '../http/csrf.ts';
 import type { Keys } from '../crypto/keys.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale, VenueSettings, Wording } from '../venues/settings.ts';
-import { loadTemplateVersion, registerTemplateVersion } from '../venues/template-versions.ts';
+import { loadTemplateVersion, registerTemplateVersion } from './template-versions.ts';
 import type { Queryable } from '../store/db.ts';
-import { sha256 } from '../consent/event.ts';
-import { assetHrefs } from './assets.ts';
+import { sha256 } from './event.ts';
+import { assetHrefs } from '../guest/assets.ts';
 
 export const VERSIONED_TEMPLATES = ['guest/layout.njk', 'guest/start.njk', 'guest/legal.njk'] as const;
 export const CONTENT_KIND = 'foyer-guest-consent/1';
