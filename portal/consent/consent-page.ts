@@ -15,6 +15,7 @@ import { loadTemplateVersion, registerTemplateVersion } from './template-version
 import type { Queryable } from '../store/db.ts';
 import { sha256 } from './event.ts';
 import { assetHrefs } from '../guest/assets.ts';
+import { phoneHint } from '../guest/phone-hint.ts';
 
 export const VERSIONED_TEMPLATES = ['guest/layout.njk', 'guest/start.njk', 'guest/legal.njk'] as const;
 export const CONTENT_KIND = 'foyer-guest-consent/1';
@@ -34,6 +35,8 @@ export interface ConsentContent {
     offers: VenueSettings['offers'];
     branding: VenueSettings['branding'];
     retentionMonths: number;
+    /** The hint under the number, as rendered when the version was made (phone-hint.ts); older versions have none. */
+    phoneHint?: string;
   };
   wording: Wording;
   assets: { css: string; theme: string };
@@ -67,7 +70,7 @@ export function buildContent(venue: Venue, locale: Locale): ConsentContent {
     templates: templateSources(),
     strings,
     languages: s.locales.map((code) => ({ code, name: localeStrings(TEMPLATES_DIR, code)['lang.name'] ?? code })),
-    venue: { slug: venue.slug, name: venue.name, country: venue.country, contact: s.contact, fields: s.fields, offers: s.offers, branding: s.branding, retentionMonths: s.retentionMonths },
+    venue: { slug: venue.slug, name: venue.name, country: venue.country, contact: s.contact, fields: s.fields, offers: s.offers, branding: s.branding, retentionMonths: s.retentionMonths, phoneHint: phoneHint(all, locale, venue.country, s.allowedCountries) },
     wording: s.wording[locale] ?? {},
     assets: assetHrefs(venue),
   };
