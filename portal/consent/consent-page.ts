@@ -27,6 +27,8 @@ export interface PageSources {
   assetHrefs(venue: Venue): { css: string; theme: string };
   /** The CSRF token a page served to this flow carries. */
   csrfToken(flowId: string): string;
+  /** Screen 1's hint under the number for the venue's accepted countries (guest/phone-hint.ts). */
+  phoneHint(strings: Strings, locale: Locale, country: string, allowed: readonly string[]): string;
 }
 
 export const VERSIONED_TEMPLATES = ['guest/layout.njk', 'guest/start.njk', 'guest/legal.njk'] as const;
@@ -47,6 +49,8 @@ export interface ConsentContent {
     offers: VenueSettings['offers'];
     branding: VenueSettings['branding'];
     retentionMonths: number;
+    /** The hint under the number, as rendered when the version was made (phone-hint.ts); older versions have none. */
+    phoneHint?: string;
   };
   wording: Wording;
   assets: { css: string; theme: string };
@@ -135,7 +139,7 @@ export class ConsentPages {
       templates: this.templateSources(),
       strings,
       languages: s.locales.map((code) => ({ code, name: this.sources.strings(code)['lang.name'] ?? code })),
-      venue: { slug: venue.slug, name: venue.name, country: venue.country, contact: s.contact, fields: s.fields, offers: s.offers, branding: s.branding, retentionMonths: s.retentionMonths },
+      venue: { slug: venue.slug, name: venue.name, country: venue.country, contact: s.contact, fields: s.fields, offers: s.offers, branding: s.branding, retentionMonths: s.retentionMonths, phoneHint: this.sources.phoneHint(all, locale, venue.country, s.allowedCountries) },
       wording: s.wording[locale] ?? {},
       assets: this.sources.assetHrefs(venue),
     };

@@ -13,6 +13,7 @@ import type { ConsentContent } from '../consent/consent-page.ts';
 import { guestCss, themeCss, themeHash } from './assets.ts';
 import { renderPage } from './pages.ts';
 import { pickLocale, venueFor } from './request.ts';
+import { afterLogin } from './after-login.ts';
 
 export function guestRoutes(app: AppContext): Router {
   const router = new Router({ prefix: '/p' });
@@ -30,7 +31,8 @@ export function guestRoutes(app: AppContext): Router {
     kctx.body = css.body;
   });
 
-  router.get('/:slug', (kctx) => entry(app, kctx));
+  // A NAS's after-login return (res=success …) first; a login redirect goes on to screen 1.
+  router.get('/:slug', (kctx, next) => afterLogin(app, kctx, next), (kctx) => entry(app, kctx));
   router.get('/:slug/start', (kctx) => startPage(app, kctx));
   router.post('/:slug/start', (kctx) => submitStart(app, kctx));
   router.get('/:slug/code', (kctx) => codePage(app, kctx));

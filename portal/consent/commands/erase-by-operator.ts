@@ -2,7 +2,7 @@
 // same erasure the retention job runs), every ledger event stays; with the admin audit
 // entry, in the caller's transaction.
 import type { Tx } from '../../store/db.ts';
-import { audit, type Actor } from '../../admin/audit.ts';
+import { audit, type Actor } from '../../accounts/audit.ts';
 import { eraseSubjects } from '../subjects.ts';
 
 export async function eraseByOperator(tx: Tx, o: { venueSlug: string; subjectId: string; actor: Actor; now: number }): Promise<boolean> {

@@ -5,7 +5,7 @@
 import type { Tx } from '../../store/db.ts';
 import type { Keys } from '../../crypto/keys.ts';
 import { FoyerError } from '../../errors.ts';
-import { audit, type Actor } from '../../admin/audit.ts';
+import { audit, type Actor } from '../../accounts/audit.ts';
 import { appendEvents, type AppendedEvent } from '../append.ts';
 import type { Purpose } from '../event.ts';
 import { latestDecisions, subjectEvents } from '../search.ts';
