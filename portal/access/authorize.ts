@@ -7,7 +7,7 @@ import type { AccessDecision, AccessRequest, Logger } from '../../radius/types.t
 import { isUnavailable } from '../store/db.ts';
 import { grantStateByMac, grantStateByUsername, type GrantState } from './grant-state.ts';
 import { grantChanged, macKey, usernameKey, type GrantStateCache } from './grant-cache.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './mac-format.ts';
 import { recordReject, replyMessage, type RejectReason } from './reject-reasons.ts';
 import type { VenueSettingsCache } from './venue-cache.ts';
 import type { VenueSettings } from '../venues/settings.ts';

@@ -6,7 +6,7 @@
 // (migration 015) so every process's cache forgets them.
 import type { Queryable } from '../store/db.ts';
 import { badInput } from '../errors.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './mac-format.ts';
 import { grantChanged } from './grant-cache.ts';
 
 /** Longest block an admin may set: a year. Longer than that is a revocation. */

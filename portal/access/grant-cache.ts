@@ -16,7 +16,7 @@
 //    of them would go stale. Unknown users are not cached: a grant created a moment ago
 //    works at once.
 //  - Revocation and data caps also end sessions already online with a Disconnect-Request
-//    (disconnect.ts, enforce.ts): nothing relies on the next Access-Request alone.
+//    (disconnect-request.ts, enforce.ts): nothing relies on the next Access-Request alone.
 //  - A MAC-authentication entry also keeps its re-consent verdict (authorize.ts). It is
 //    dropped when what it was made from changes: the venue's published wording or name
 //    (venueChanged(), and a `venue:` row on the feed) or the person's consent at the venue

@@ -4,9 +4,9 @@ import type { Queryable } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { VenueSettings } from '../venues/settings.ts';
 import type { Logger } from '../../radius/types.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './mac-format.ts';
 import { openSessionsOfGrant } from './sessions.ts';
-import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect.ts';
+import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect-request.ts';
 import { coaDisconnector } from './coa.ts';
 import { grantChanged } from './grant-cache.ts';
 

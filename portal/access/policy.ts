@@ -5,7 +5,7 @@ import type { AccessRequest, AccountingRecord, Authorizer, Logger } from '../../
 import { authorize } from './authorize.ts';
 import { account } from './accounting.ts';
 import { enforceLimits } from './enforce.ts';
-import type { Disconnector } from './disconnect.ts';
+import type { Disconnector } from './disconnect-request.ts';
 import { VenueSettingsCache } from './venue-cache.ts';
 import { GrantStateCache } from './grant-cache.ts';
 import { followGrantChanges } from './grant-changes.ts';

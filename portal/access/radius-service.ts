@@ -6,7 +6,7 @@ import { unredacted } from '../log.ts';
 import type { AppContext } from '../context.ts';
 import { NasDirectory } from './nas-clients.ts';
 import { createAccessPolicy, type AccessPolicy } from './policy.ts';
-import type { Disconnector } from './disconnect.ts';
+import type { Disconnector } from './disconnect-request.ts';
 
 export interface RadiusService {
   authPort: number;

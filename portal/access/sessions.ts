@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Queryable } from '../store/db.ts';
 import type { AccountingRecord } from '../../radius/types.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './mac-format.ts';
 
 /** Marks a session Foyer closed for lack of updates; a later Interim-Update reopens it. */
 export const STALE_CAUSE = 'Stale-Session';

@@ -9,7 +9,7 @@
 import type { AppContext } from '../context.ts';
 import { FoyerError, badInput } from '../errors.ts';
 import { findSession, type Session } from '../access/sessions.ts';
-import { disconnectSession, type Disconnector, type DisconnectReport } from '../access/disconnect.ts';
+import { disconnectSession, type Disconnector, type DisconnectReport } from '../access/disconnect-request.ts';
 import { blockDevice, forgetBlockedDevice, type Block } from '../access/device-blocks.ts';
 import { disconnectRevoked, grantVenueId, markRevoked } from '../access/grants.ts';
 import { findNasById } from '../access/nas-clients.ts';
