@@ -215,6 +215,45 @@ export async function updateNasPortal(db: Queryable, cipher: FieldCipher, nameOr
   return findNasById(db, cipher, row.id);
 }
 
+/**
+ * Replaces a NAS's RADIUS settings (the console's edit form); the secret only when one is
+ * given. False when there is no NAS with that id.
+ */
+export async function updateNasRadius(db: Queryable, cipher: FieldCipher, id: string, n: z.output<typeof nasInput>, secret: string | undefined): Promise<boolean> {
+  try {
+    const { changes } = await db.run(
+      `UPDATE nas_clients SET name = ?, address = ?, vendor = ?, venue_id = ?, require_message_authenticator = ?, coa_port = ?${secret ? ', secret_enc = ?' : ''} WHERE id = ?`,
+      [n.name, n.address, n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, ...(secret ? [cipher.encrypt(secret)] : []), id],
+    );
+    return changes > 0;
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
+    throw err;
+  }
+}
+
+/**
+ * Throws when a stored NAS secret cannot be decrypted (/healthz): a SECRET_KEY other than
+ * the one that wrote the data breaks every page that reads it. No NAS yet: nothing to try.
+ */
+export async function assertNasSecretsReadable(db: Queryable, cipher: FieldCipher): Promise<void> {
+  const sample = await db.get<{ v: string }>('SELECT secret_enc AS v FROM nas_clients LIMIT 1');
+  if (sample) cipher.decrypt(sample.v);
+}
+
+/**
+ * The venues whose UniFi NAS serves this controller site (its --site, its --nas-id, or
+ * "default" when neither is set).
+ */
+export async function venuesOfUnifiSite(db: Queryable, site: string): Promise<string[]> {
+  const rows = await db.all<{ venue_id: string }>(
+    `SELECT DISTINCT venue_id FROM nas_clients
+     WHERE vendor = 'unifi' AND (controller_site = ? OR portal_id = ? OR (? = 'default' AND controller_site IS NULL AND portal_id IS NULL))`,
+    [site, site, site],
+  );
+  return rows.map((r) => r.venue_id);
+}
+
 /** The NAS registered for one venue, for picking the one a guest's redirect came from. */
 export async function listVenueNas(db: Queryable, cipher: FieldCipher, venueId: string): Promise<NasRecord[]> {
   return (await db.all<NasRow>('SELECT * FROM nas_clients WHERE venue_id = ? ORDER BY name', [venueId])).map((r) => toRecord(r, cipher));
