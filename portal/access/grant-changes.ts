@@ -12,9 +12,8 @@
 // person's consent at a venue, which the ledger already records in order (appends are
 // serialised, so seq is the commit order): the feed reads the consent events past the
 // last one it saw and drops that person's grants. Nothing more is written per sign-up.
-import type { Queryable } from '../store/db.ts';
+import type { Dialect, Queryable } from '../store/db.ts';
 import type { Logger } from '../../radius/types.ts';
-import { dbNowMs } from '../store/migrations/011_grant_changes.ts';
 import { venueWordingChanged, type GrantStateCache } from './grant-cache.ts';
 
 /** Each read covers this much of the past: a transaction's row becomes visible only at its commit. */
@@ -23,6 +22,19 @@ export const CHANGE_WINDOW_MS = 30_000;
 export const CHANGE_KEEP_MS = 10 * 60_000;
 
 const VENUE_ROW = 'venue:';
+
+/**
+ * Milliseconds since the epoch on the database's clock, the clock the triggers of
+ * migration 011 stamp rows with. Written out here, not imported: a migration is frozen
+ * history, and live code reaching into it would tie the two together.
+ */
+const dbNowMs = (d: Dialect) =>
+  d === 'sqlite' ? `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)` : `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+/** Rows older than CHANGE_KEEP_MS are dropped (jobs/purge-grant-changes.ts): no read covers them any more. */
+export async function purgeGrantChanges(db: Queryable, now: number): Promise<number> {
+  return (await db.run('DELETE FROM grant_changes WHERE at < ?', [now - CHANGE_KEEP_MS])).changes;
+}
 
 /**
  * A venue's wording or name changed (venues/venues.ts, venues/publish.ts, inside their
