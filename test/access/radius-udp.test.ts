@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { eachBackend } from '../support/backends.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { exchange } from '../support/radius-harness.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { listSessions } from '../../portal/access/sessions.ts';
 import { guestGrant, venueWithNas } from './fixtures.ts';
 

@@ -10,7 +10,7 @@ import { serve, type TestServer } from '../support/http.ts';
 import { startSimNas, type RadiusTarget, type SimNas, type SimVendor } from '../support/sim-nas.ts';
 import { lastCode, makeVenue } from '../guest/helpers.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { CODE } from '../../radius/codec.ts';
 import { launchGuestBrowser, type GuestBrowser } from './guest-browser.ts';
 

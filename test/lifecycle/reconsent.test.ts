@@ -8,7 +8,7 @@ import { findVenueBySlug, updateVenueSettings } from '../../portal/venues/venues
 import { outdatedConsents } from '../../portal/guest/reconsent.ts';
 import { exportActiveSms } from '../../portal/consent/lists.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { exchange } from '../support/radius-harness.ts';
 

@@ -1,12 +1,12 @@
 // The RADIUS server as Foyer runs it: radius/ answers packets, portal/access/ decides.
 // main.ts starts it beside HTTP; tests start it on port 0.
-import { createRadiusServer } from '../../radius/server.ts';
-import type { RadiusObserver } from '../../radius/types.ts';
-import { unredacted } from '../log.ts';
-import type { AppContext } from '../context.ts';
-import { NasDirectory } from './nas-clients.ts';
-import { createAccessPolicy, type AccessPolicy } from './policy.ts';
-import type { Disconnector } from './disconnect-request.ts';
+import { createRadiusServer } from '../radius/server.ts';
+import type { RadiusObserver } from '../radius/types.ts';
+import { unredacted } from './log.ts';
+import type { AppContext } from './context.ts';
+import { NasDirectory } from './access/nas-clients.ts';
+import { createAccessPolicy, type AccessPolicy } from './access/policy.ts';
+import type { Disconnector } from './access/disconnect-request.ts';
 
 export interface RadiusService {
   authPort: number;
