@@ -20,9 +20,12 @@ export async function startRadius(
   ctx: AppContext,
   o: { disconnect?: Disconnector; outdatedConsents?: (grantId: string) => Promise<string[]>; authPort?: number; acctPort?: number; host?: string } = {},
 ): Promise<RadiusService> {
-  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS, grantChangesMs: 1000, outdatedConsents: o.outdatedConsents });
+  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS, grantChangesMs: 1000, outdatedConsents: o.outdatedConsents, caches: ctx.access });
+  const clients = new NasDirectory(ctx.db, ctx.cipher);
+  const nasChanged = () => clients.invalidate();
+  ctx.access.nasListeners.add(nasChanged);
   const server = createRadiusServer({
-    clients: new NasDirectory(ctx.db, ctx.cipher),
+    clients,
     authorizer: policy,
     authPort: o.authPort ?? ctx.config.RADIUS_AUTH_PORT,
     acctPort: o.acctPort ?? ctx.config.RADIUS_ACCT_PORT,
@@ -39,6 +42,7 @@ export async function startRadius(
       await server.stop();
       await policy.settled();
       policy.close();
+      ctx.access.nasListeners.delete(nasChanged);
     },
   };
 }

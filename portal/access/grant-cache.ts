@@ -6,7 +6,8 @@
 //  - In this process nothing is served stale: revoking a grant, renewing its window,
 //    every accounting record that touches it (usage, sessions opened or closed) and a new
 //    grant for the same device at the venue drop its entries, and a read that was under
-//    way when that happened is not stored.
+//    way when that happened is not stored. The writers announce it themselves through
+//    the context's AccessCaches (access-caches.ts), which holds this cache.
 //  - Changes made elsewhere (a second instance, the CLI, a job) are written by the
 //    database itself to the grant change feed, which grant-changes.ts reads about once a
 //    second and which drops the grants it names. While that feed cannot be read the
@@ -19,30 +20,13 @@
 //    (disconnect-request.ts, enforce.ts): nothing relies on the next Access-Request alone.
 //  - A MAC-authentication entry also keeps its re-consent verdict (authorize.ts). It is
 //    dropped when what it was made from changes: the venue's published wording or name
-//    (venueChanged(), and a `venue:` row on the feed) or the person's consent at the venue
+//    (grant-changes.ts venueChanged(), and a `venue:` row on the feed) or the person's consent at the venue
 //    (every consent event, which the feed reads from the ledger: forgetPerson()).
 import type { GrantState } from './grant-state.ts';
 
 interface Entry {
   state: GrantState;
   expires: number;
-}
-
-const caches = new Set<GrantStateCache>();
-
-/** Something changed a grant in this process (revoked, renewed): every cache forgets it. */
-export function grantChanged(grantId: string): void {
-  for (const c of caches) c.forgetGrant(grantId);
-}
-
-/** A venue's wording or name changed: every re-consent verdict may be wrong now, so every cache starts over (rare). */
-export function venueWordingChanged(): void {
-  for (const c of caches) c.clear();
-}
-
-/** A device has a new grant at a venue: its MAC authentication there must read it. */
-export function deviceGranted(mac: string, venueId: string): void {
-  for (const c of caches) c.forgetKey(macKey(mac, venueId));
 }
 
 export class GrantStateCache {
@@ -59,9 +43,7 @@ export class GrantStateCache {
     readonly ttlMs = 1000,
     private maxEntries = 50_000,
     private clock: () => number = Date.now,
-  ) {
-    if (ttlMs > 0) caches.add(this);
-  }
+  ) {}
 
   get enabled(): boolean {
     return this.ttlMs > 0;
@@ -139,9 +121,8 @@ export class GrantStateCache {
     this.grantsByPerson.clear();
   }
 
-  /** Stops receiving grantChanged() (a policy being shut down). */
+  /** A policy being shut down: nothing kept (it is also taken off its AccessCaches). */
   close(): void {
-    caches.delete(this);
     this.clear();
   }
 

@@ -14,7 +14,8 @@
 // last one it saw and drops that person's grants. Nothing more is written per sign-up.
 import type { Dialect, Queryable } from '../store/db.ts';
 import type { Logger } from '../../radius/types.ts';
-import { venueWordingChanged, type GrantStateCache } from './grant-cache.ts';
+import type { GrantStateCache } from './grant-cache.ts';
+import { announce } from './access-caches.ts';
 
 /** Each read covers this much of the past: a transaction's row becomes visible only at its commit. */
 export const CHANGE_WINDOW_MS = 30_000;
@@ -39,12 +40,12 @@ export async function purgeGrantChanges(db: Queryable, now: number): Promise<num
 /**
  * A venue's wording or name changed (venues/venues.ts, venues/publish.ts, inside their
  * transaction): every process drops its cached grants, whose re-consent verdicts were made
- * against the old wording. This process at once (a read racing the commit is caught by its
- * own feed within a second), the others through the feed.
+ * against the old wording, and its venue settings. This process at once and again at the
+ * commit (access-caches.ts), the others through the feed.
  */
 export async function venueChanged(db: Queryable, venueId: string): Promise<void> {
   await db.run(`INSERT INTO grant_changes (grant_id, at) VALUES (?, ${dbNowMs(db.dialect)})`, [VENUE_ROW + venueId]);
-  venueWordingChanged();
+  announce(db, (c) => c.venueChanged(venueId));
 }
 
 export interface GrantChangeFeed {

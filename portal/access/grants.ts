@@ -8,7 +8,7 @@ import { normaliseMac } from './mac-format.ts';
 import { openSessionsOfGrant } from './sessions.ts';
 import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect-request.ts';
 import { coaDisconnector } from './coa.ts';
-import { grantChanged } from './grant-cache.ts';
+import { announce } from './access-caches.ts';
 
 export interface Grant {
   id: string;
@@ -69,6 +69,9 @@ export async function createGrant(tx: Queryable, cipher: FieldCipher, g: NewGran
       grant.maxSessions, grant.rememberUntil, now,
     ],
   );
+  // A device's MAC authentication at the venue must read its new grant (this process at
+  // once and at the commit; others through the feed, migration 013).
+  if (grant.clientMac) announce(tx, (c) => c.deviceGranted(grant.clientMac!, grant.venueId));
   return grant;
 }
 
@@ -103,12 +106,12 @@ export async function grantVenueId(db: Queryable, grantId: string): Promise<stri
 
 export async function markRevoked(tx: Queryable, grantId: string, now: number): Promise<boolean> {
   await tx.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
+  announce(tx, (c) => c.grantChanged(grantId));
   return Boolean(await tx.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]));
 }
 
-/** After a revocation committed: this process's caches forget the grant, and each of its open sessions gets a Disconnect-Request. */
+/** After a revocation committed (markRevoked told this process's caches): each of the grant's open sessions gets a Disconnect-Request. */
 export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Promise<{ found: true; sessions: { id: string; outcome: DisconnectReport }[] }> {
-  grantChanged(grantId);
   const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect ?? coaDisconnector() };
   const open = await openSessionsOfGrant(ctx.db, grantId);
   // In parallel: one silent NAS must not hold up the others.

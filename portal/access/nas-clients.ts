@@ -9,6 +9,7 @@ import type { FieldCipher } from '../crypto/fields.ts';
 import { badInput, conflict } from '../errors.ts';
 import type { ClientDirectory, NasClient } from '../../radius/types.ts';
 import { normaliseLoginHost } from '../access-points/login-hosts.ts';
+import { announce } from './access-caches.ts';
 
 export const VENDORS = ['coovachilli', 'opennds', 'mikrotik', 'unifi', 'meraki', 'cisco', 'aruba', 'ruckus', 'pfsense', 'opnsense', 'generic'] as const;
 
@@ -196,6 +197,7 @@ export async function addNas(db: Queryable, cipher: FieldCipher, input: z.input<
     if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
     throw err;
   }
+  announce(db, (c) => c.nasChanged());
   return (await findNasById(db, cipher, id))!;
 }
 
@@ -211,6 +213,7 @@ export async function updateNasPortal(db: Queryable, cipher: FieldCipher, nameOr
   const cols = portalColumns(parsed.data, cipher);
   if (cols.length) {
     await db.run(`UPDATE nas_clients SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [...cols.map(([, v]) => v), row.id]);
+    announce(db, (c) => c.nasChanged());
   }
   return findNasById(db, cipher, row.id);
 }
@@ -225,6 +228,7 @@ export async function updateNasRadius(db: Queryable, cipher: FieldCipher, id: st
       `UPDATE nas_clients SET name = ?, address = ?, vendor = ?, venue_id = ?, require_message_authenticator = ?, coa_port = ?${secret ? ', secret_enc = ?' : ''} WHERE id = ?`,
       [n.name, n.address, n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, ...(secret ? [cipher.encrypt(secret)] : []), id],
     );
+    if (changes > 0) announce(db, (c) => c.nasChanged());
     return changes > 0;
   } catch (err) {
     if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
@@ -270,17 +274,21 @@ export async function findNasById(db: Queryable, cipher: FieldCipher, id: string
 
 export async function removeNas(db: Queryable, nameOrId: string): Promise<boolean> {
   const { changes } = await db.run('DELETE FROM nas_clients WHERE name = ? OR id = ?', [nameOrId, nameOrId]);
+  if (changes > 0) announce(db, (c) => c.nasChanged());
   return changes > 0;
 }
 
 /**
  * The RADIUS server's view of the NAS table: exact addresses first, then the most
- * specific CIDR. Reloaded at most every `ttlMs`, so a packet costs a Map lookup.
+ * specific CIDR. Reloaded at most every `ttlMs`, so a packet costs a Map lookup, and at
+ * the next packet after a NAS write of this process (invalidate(), through
+ * access-caches.ts; the table in hand still answers while it reloads).
  */
 export class NasDirectory implements ClientDirectory {
   private exact = new Map<string, NasRecord>();
   private ranges: { list: BlockList; bits: number; nas: NasRecord }[] = [];
   private loadedAt = 0;
+  private stale = false;
   private loading?: Promise<void>;
 
   constructor(
@@ -289,7 +297,12 @@ export class NasDirectory implements ClientDirectory {
     private ttlMs = 5000,
   ) {}
 
+  invalidate(): void {
+    this.stale = true;
+  }
+
   async reload(): Promise<void> {
+    this.stale = false;
     const all = await listNas(this.db, this.cipher);
     const exact = new Map<string, NasRecord>();
     const ranges: typeof this.ranges = [];
@@ -312,7 +325,7 @@ export class NasDirectory implements ClientDirectory {
 
   /** A Map hit, synchronous, except before the first load. */
   findBySource(addr: string): NasClient | undefined | Promise<NasClient | undefined> {
-    if (Date.now() - this.loadedAt > this.ttlMs) {
+    if (this.stale || Date.now() - this.loadedAt > this.ttlMs) {
       this.loading ??= this.reload().finally(() => (this.loading = undefined));
       // A stale table still answers while the reload is under way.
       if (this.loadedAt === 0) return this.loading.then(() => this.lookup(addr));
