@@ -15,13 +15,16 @@
 import type { Db, Queryable, Tx } from '../store/db.ts';
 import { macKey, type GrantStateCache } from './grant-cache.ts';
 import type { VenueSettingsCache } from './venue-cache.ts';
+import { NasListCache } from './nas-list-cache.ts';
 
 export class AccessCaches {
   /** Grant state on the auth path, one per RADIUS policy of this context. */
   readonly grants = new Set<GrantStateCache>();
   /** Venue settings on the RADIUS path. */
   readonly venues = new Set<VenueSettingsCache>();
-  /** Told when a NAS is added, changed or removed (the RADIUS client directory, the NAS list). */
+  /** Each venue's NAS list for the guest pages (nas-list-cache.ts). */
+  readonly nasLists = new NasListCache();
+  /** Told when a NAS is added, changed or removed (the RADIUS client directory). */
   readonly nasListeners = new Set<() => void>();
 
   grantChanged(grantId: string): void {
@@ -41,6 +44,7 @@ export class AccessCaches {
   }
 
   nasChanged(): void {
+    this.nasLists.clear();
     for (const f of this.nasListeners) f();
   }
 }
@@ -59,12 +63,15 @@ export function attachAccessCaches(db: Db): AccessCaches {
   const tx = db.tx.bind(db);
   db.tx = async <T>(fn: (t: Tx) => Promise<T>): Promise<T> => {
     const pending: Change[] = [];
-    const result = await tx((t) => {
-      attached.set(t, { caches, pending });
-      return fn(t);
-    });
-    for (const change of pending) change(caches);
-    return result;
+    try {
+      return await tx((t) => {
+        attached.set(t, { caches, pending });
+        return fn(t);
+      });
+    } finally {
+      // Rolled back too: a read inside the transaction may have kept what it wrote.
+      for (const change of pending) change(caches);
+    }
   };
   return caches;
 }
@@ -80,6 +87,12 @@ function entryOf(q: Queryable): { caches: AccessCaches; pending?: Change[] } | u
 
 export function accessCachesOf(q: Queryable): AccessCaches | undefined {
   return entryOf(q)?.caches;
+}
+
+/** The caches to read through: none inside a transaction, which may see rows nobody else does yet. */
+export function readCachesOf(q: Queryable): AccessCaches | undefined {
+  const a = entryOf(q);
+  return a && !a.pending ? a.caches : undefined;
 }
 
 /** Called by access's write functions after their write: applied now, and again after the commit when `q` is a transaction. */

@@ -15,7 +15,8 @@
 import type { Dialect, Queryable } from '../store/db.ts';
 import type { Logger } from '../../radius/types.ts';
 import type { GrantStateCache } from './grant-cache.ts';
-import { announce } from './access-caches.ts';
+import { announce, type AccessCaches } from './access-caches.ts';
+import { consentEventsAfter, latestConsentSeq } from '../consent/event-feed.ts';
 
 /** Each read covers this much of the past: a transaction's row becomes visible only at its commit. */
 export const CHANGE_WINDOW_MS = 30_000;
@@ -23,6 +24,8 @@ export const CHANGE_WINDOW_MS = 30_000;
 export const CHANGE_KEEP_MS = 10 * 60_000;
 
 const VENUE_ROW = 'venue:';
+/** A NAS was added, changed or removed: every process re-reads its NAS tables (nas-list-cache.ts, the RADIUS client directory). */
+const NAS_ROW = 'nas:';
 
 /**
  * Milliseconds since the epoch on the database's clock, the clock the triggers of
@@ -48,15 +51,20 @@ export async function venueChanged(db: Queryable, venueId: string): Promise<void
   announce(db, (c) => c.venueChanged(venueId));
 }
 
+/** A NAS was added, changed or removed (nas-clients.ts's writes): this process at once, the others through the feed. */
+export async function nasChanged(db: Queryable): Promise<void> {
+  await db.run(`INSERT INTO grant_changes (grant_id, at) VALUES (?, ${dbNowMs(db.dialect)})`, [NAS_ROW]);
+  announce(db, (c) => c.nasChanged());
+}
+
 export interface GrantChangeFeed {
   /** One read now (tests; the timer does the same). */
   poll(): Promise<void>;
   close(): void;
 }
 
-export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; log: Logger; now: () => number; intervalMs: number }): GrantChangeFeed {
+export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; log: Logger; now: () => number; intervalMs: number; caches?: AccessCaches }): GrantChangeFeed {
   const sql = `SELECT seq, grant_id FROM grant_changes WHERE at > ${dbNowMs(o.db.dialect)} - ${CHANGE_WINDOW_MS}`;
-  const consentSql = 'SELECT seq, venue_id, number_hash FROM consent_events WHERE seq > ? ORDER BY seq';
   let seen = new Set<number>();
   /** The last consent event read; undefined until the first read (which empties the cache anyway). */
   let consentSeq: number | undefined;
@@ -69,12 +77,10 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
   async function poll(): Promise<void> {
     const started = o.now();
     let rows: Array<{ seq: number | string; grant_id: string }>;
-    let consents: Array<{ seq: number | string; venue_id: string; number_hash: string | null }>;
+    let consents: { seq: number; venueId: string; numberHash: string | null }[];
     try {
       rows = await o.db.all(sql);
-      consents = consentSeq === undefined
-        ? await o.db.all(`SELECT COALESCE(MAX(seq), 0) AS seq, '' AS venue_id, NULL AS number_hash FROM consent_events`)
-        : await o.db.all(consentSql, [consentSeq]);
+      consents = consentSeq === undefined ? [{ seq: await latestConsentSeq(o.db), venueId: '', numberHash: null }] : await consentEventsAfter(o.db, consentSeq);
     } catch (err) {
       if (closed) return; // the database was closed under a read at shutdown
       if (!failing) o.log.warn({ err }, 'grant changes unreadable: RADIUS reads every grant from the database until they are readable again');
@@ -84,18 +90,22 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
     if (failing) o.log.info({}, 'grant changes readable again');
     failing = false;
     // A read that missed part of the window cannot say what changed in between.
-    if (started - lastRead > CHANGE_WINDOW_MS / 2) o.cache.clear();
+    if (started - lastRead > CHANGE_WINDOW_MS / 2) {
+      o.cache.clear();
+      o.caches?.nasChanged();
+    }
     const now = new Set<number>();
     for (const r of rows) {
       const seq = Number(r.seq);
       now.add(seq);
       if (seen.has(seq)) continue;
       if (r.grant_id.startsWith(VENUE_ROW)) o.cache.clear();
+      else if (r.grant_id === NAS_ROW) o.caches?.nasChanged();
       else o.cache.forgetGrant(r.grant_id);
     }
     for (const c of consents) {
-      if (c.number_hash) o.cache.forgetPerson(c.venue_id, c.number_hash);
-      consentSeq = Math.max(consentSeq ?? 0, Number(c.seq));
+      if (c.numberHash) o.cache.forgetPerson(c.venueId, c.numberHash);
+      consentSeq = Math.max(consentSeq ?? 0, c.seq);
     }
     seen = now; // what left the window cannot come back
     lastRead = started;

@@ -9,7 +9,8 @@ import type { FieldCipher } from '../crypto/fields.ts';
 import { badInput, conflict } from '../errors.ts';
 import type { ClientDirectory, NasClient } from '../../radius/types.ts';
 import { normaliseLoginHost } from '../access-points/login-hosts.ts';
-import { announce } from './access-caches.ts';
+import { readCachesOf } from './access-caches.ts';
+import { nasChanged } from './grant-changes.ts';
 
 export const VENDORS = ['coovachilli', 'opennds', 'mikrotik', 'unifi', 'meraki', 'cisco', 'aruba', 'ruckus', 'pfsense', 'opnsense', 'generic'] as const;
 
@@ -197,7 +198,7 @@ export async function addNas(db: Queryable, cipher: FieldCipher, input: z.input<
     if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
     throw err;
   }
-  announce(db, (c) => c.nasChanged());
+  await nasChanged(db);
   return (await findNasById(db, cipher, id))!;
 }
 
@@ -213,7 +214,7 @@ export async function updateNasPortal(db: Queryable, cipher: FieldCipher, nameOr
   const cols = portalColumns(parsed.data, cipher);
   if (cols.length) {
     await db.run(`UPDATE nas_clients SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [...cols.map(([, v]) => v), row.id]);
-    announce(db, (c) => c.nasChanged());
+    await nasChanged(db);
   }
   return findNasById(db, cipher, row.id);
 }
@@ -228,7 +229,7 @@ export async function updateNasRadius(db: Queryable, cipher: FieldCipher, id: st
       `UPDATE nas_clients SET name = ?, address = ?, vendor = ?, venue_id = ?, require_message_authenticator = ?, coa_port = ?${secret ? ', secret_enc = ?' : ''} WHERE id = ?`,
       [n.name, n.address, n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, ...(secret ? [cipher.encrypt(secret)] : []), id],
     );
-    if (changes > 0) announce(db, (c) => c.nasChanged());
+    if (changes > 0) await nasChanged(db);
     return changes > 0;
   } catch (err) {
     if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
@@ -258,9 +259,14 @@ export async function venuesOfUnifiSite(db: Queryable, site: string): Promise<st
   return rows.map((r) => r.venue_id);
 }
 
-/** The NAS registered for one venue, for picking the one a guest's redirect came from. */
-export async function listVenueNas(db: Queryable, cipher: FieldCipher, venueId: string): Promise<NasRecord[]> {
-  return (await db.all<NasRow>('SELECT * FROM nas_clients WHERE venue_id = ? ORDER BY name', [venueId])).map((r) => toRecord(r, cipher));
+/**
+ * The NAS registered for one venue, for picking the one a guest's redirect came from: from
+ * memory when the context keeps it (nas-list-cache.ts). The records are shared: read, never change them.
+ */
+export async function listVenueNas(db: Queryable, cipher: FieldCipher, venueId: string): Promise<readonly NasRecord[]> {
+  const read = async () => (await db.all<NasRow>('SELECT * FROM nas_clients WHERE venue_id = ? ORDER BY name', [venueId])).map((r) => toRecord(r, cipher));
+  const caches = readCachesOf(db);
+  return caches ? caches.nasLists.get(venueId, read) : read();
 }
 
 export async function listNas(db: Queryable, cipher: FieldCipher): Promise<NasRecord[]> {
@@ -274,7 +280,7 @@ export async function findNasById(db: Queryable, cipher: FieldCipher, id: string
 
 export async function removeNas(db: Queryable, nameOrId: string): Promise<boolean> {
   const { changes } = await db.run('DELETE FROM nas_clients WHERE name = ? OR id = ?', [nameOrId, nameOrId]);
-  if (changes > 0) announce(db, (c) => c.nasChanged());
+  if (changes > 0) await nasChanged(db);
   return changes > 0;
 }
 

@@ -8,6 +8,8 @@ import { testContext, type TestContext } from '../support/context.ts';
 import { createAccessPolicy, type AccessPolicy } from '../../portal/access/policy.ts';
 import { blockDevice } from '../../portal/access/device-blocks.ts';
 import { markRevoked } from '../../portal/access/grants.ts';
+import { addNas, listVenueNas } from '../../portal/access/nas-clients.ts';
+import { buildContext } from '../../portal/context.ts';
 import { guestGrant, papRequest, venueWithNas, type NasRecord } from './fixtures.ts';
 import type { Venue } from '../../portal/venues/venues.ts';
 
@@ -62,6 +64,52 @@ eachBackend('access: caches are the context’s, kept right by the writers', (ba
       assert.equal(other.access.grants.size, 0, 'a closed policy leaves its context');
     } finally {
       await other.cleanup();
+    }
+  });
+
+  /** Counts the queries on nas_clients made through the context's database. */
+  function countingNasReads(): () => number {
+    let n = 0;
+    const all = ctx.db.all.bind(ctx.db);
+    ctx.db.all = (sql, params) => {
+      if (/FROM nas_clients/.test(sql)) n++;
+      return all(sql, params);
+    };
+    return () => n;
+  }
+
+  it("serves a venue's NAS list from memory until this process changes a NAS (issue 18: screen 1 reads it each time)", async () => {
+    const reads = countingNasReads();
+    assert.deepEqual((await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name), ['cafe-ap']);
+    assert.deepEqual((await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name), ['cafe-ap']);
+    assert.equal(reads(), 1, 'the second list came from memory');
+    await addNas(ctx.db, ctx.cipher, { name: 'cafe-ap2', address: '192.0.2.20', secret: 'second-secret-123', vendor: 'coovachilli', venueId: venue.id });
+    assert.deepEqual((await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name), ['cafe-ap', 'cafe-ap2'], 'the write dropped it');
+    assert.equal(reads(), 2);
+    await assert.rejects(
+      ctx.db.tx(async (tx) => {
+        await addNas(tx, ctx.cipher, { name: 'cafe-ap3', address: '192.0.2.30', secret: 'third-secret-1234', vendor: 'coovachilli', venueId: venue.id });
+        assert.equal((await listVenueNas(tx, ctx.cipher, venue.id)).length, 3, 'a transaction sees its own write');
+        throw new Error('rolled back');
+      }),
+      /rolled back/,
+    );
+    assert.equal((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length, 2, 'what a rolled-back transaction saw is not kept');
+  });
+
+  it("learns of another process's NAS change through the grant change feed", async () => {
+    const other = await buildContext(ctx.config, ctx.log);
+    const following = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, grantCacheMs: 600_000, grantChangesMs: 100 });
+    try {
+      assert.equal((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length, 1);
+      await addNas(other.db, other.cipher, { name: 'cafe-ap2', address: '192.0.2.20', secret: 'second-secret-123', vendor: 'coovachilli', venueId: venue.id });
+      const until = Date.now() + 2000;
+      while ((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length === 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length, 2, 'within two seconds, well inside the 5 s the list is kept without a feed');
+    } finally {
+      following.close();
+      await other.sms.close();
+      await other.db.close();
     }
   });
 });
