@@ -21,7 +21,7 @@
 //  - A MAC-authentication entry also keeps its re-consent verdict (authorize.ts). It is
 //    dropped when what it was made from changes: the venue's published wording or name
 //    (grant-changes.ts venueChanged(), and a `venue:` row on the feed) or the person's consent at the venue
-//    (every consent event, which the feed reads from the ledger: forgetPerson()).
+//    (every consent event, which the feed reads from the ledger: forgetSubject()).
 import type { GrantState } from './grant-state.ts';
 
 interface Entry {
@@ -32,8 +32,8 @@ interface Entry {
 export class GrantStateCache {
   private entries = new Map<string, Entry>();
   private keysByGrant = new Map<string, Set<string>>();
-  /** Grant ids by venue and person (personKey): a consent event for them drops their grants. */
-  private grantsByPerson = new Map<string, Set<string>>();
+  /** Grant ids by person (subject, one per venue and number): a consent event for them drops their grants. */
+  private grantsBySubject = new Map<string, Set<string>>();
   /** Bumped by every invalidation: a read that started before one must not be stored. */
   private epoch = 0;
   /** Entries are served only before this time: the change feed keeps moving it on (grant-changes.ts). */
@@ -72,10 +72,9 @@ export class GrantStateCache {
     let keys = this.keysByGrant.get(state.id);
     if (!keys) this.keysByGrant.set(state.id, (keys = new Set()));
     keys.add(key);
-    if (state.numberHash) {
-      const pk = personKey(state.venueId, state.numberHash);
-      let ids = this.grantsByPerson.get(pk);
-      if (!ids) this.grantsByPerson.set(pk, (ids = new Set()));
+    if (state.subjectId) {
+      let ids = this.grantsBySubject.get(state.subjectId);
+      if (!ids) this.grantsBySubject.set(state.subjectId, (ids = new Set()));
       ids.add(state.id);
     }
     // Oldest first (insertion order): bounded however many users a flood names.
@@ -97,9 +96,9 @@ export class GrantStateCache {
   }
 
   /** The person's consent at the venue changed (a consent event): their grants' verdicts are re-read. */
-  forgetPerson(venueId: string, numberHash: string): void {
+  forgetSubject(subjectId: string): void {
     this.epoch++;
-    const ids = this.grantsByPerson.get(personKey(venueId, numberHash));
+    const ids = this.grantsBySubject.get(subjectId);
     if (ids) for (const id of [...ids]) this.forgetGrant(id);
   }
 
@@ -118,7 +117,7 @@ export class GrantStateCache {
     this.epoch++;
     this.entries.clear();
     this.keysByGrant.clear();
-    this.grantsByPerson.clear();
+    this.grantsBySubject.clear();
   }
 
   /** A policy being shut down: nothing kept (it is also taken off its AccessCaches). */
@@ -138,13 +137,11 @@ export class GrantStateCache {
       if (keys.size) return;
       this.keysByGrant.delete(e.state.id);
     }
-    if (!e.state.numberHash) return;
-    const pk = personKey(e.state.venueId, e.state.numberHash);
-    const ids = this.grantsByPerson.get(pk);
-    if (ids?.delete(e.state.id) && !ids.size) this.grantsByPerson.delete(pk);
+    if (!e.state.subjectId) return;
+    const ids = this.grantsBySubject.get(e.state.subjectId);
+    if (ids?.delete(e.state.id) && !ids.size) this.grantsBySubject.delete(e.state.subjectId);
   }
 }
 
 export const usernameKey = (username: string, mac: string | undefined) => `u\0${username}\0${mac ?? ''}`;
 export const macKey = (mac: string, venueId: string) => `m\0${mac}\0${venueId}`;
-const personKey = (venueId: string, numberHash: string) => `${venueId}\0${numberHash}`;

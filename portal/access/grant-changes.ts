@@ -77,10 +77,10 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
   async function poll(): Promise<void> {
     const started = o.now();
     let rows: Array<{ seq: number | string; grant_id: string }>;
-    let consents: { seq: number; venueId: string; numberHash: string | null }[];
+    let consents: { seq: number; subjectId: string | null }[];
     try {
       rows = await o.db.all(sql);
-      consents = consentSeq === undefined ? [{ seq: await latestConsentSeq(o.db), venueId: '', numberHash: null }] : await consentEventsAfter(o.db, consentSeq);
+      consents = consentSeq === undefined ? [{ seq: await latestConsentSeq(o.db), subjectId: null }] : await consentEventsAfter(o.db, consentSeq);
     } catch (err) {
       if (closed) return; // the database was closed under a read at shutdown
       if (!failing) o.log.warn({ err }, 'grant changes unreadable: RADIUS reads every grant from the database until they are readable again');
@@ -104,7 +104,7 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
       else o.cache.forgetGrant(r.grant_id);
     }
     for (const c of consents) {
-      if (c.numberHash) o.cache.forgetPerson(c.venueId, c.numberHash);
+      if (c.subjectId) o.cache.forgetSubject(c.subjectId);
       consentSeq = Math.max(consentSeq ?? 0, c.seq);
     }
     seen = now; // what left the window cannot come back

@@ -6,6 +6,8 @@ import type { Grant } from './grants.ts';
 
 /** A grant as the auth path needs it: the stored grant (password still encrypted) and its usage. */
 export interface GrantState extends Omit<Grant, 'subjectId' | 'password' | 'nasId'> {
+  /** The grant's person at its venue: whose consent events concern this grant (grant-changes.ts). */
+  subjectId: string | null;
   passwordEnc: string;
   revokedAt: number | null;
   /** Octets in and out over the grant's sessions in its current window. */
@@ -16,8 +18,6 @@ export interface GrantState extends Omit<Grant, 'subjectId' | 'password' | 'nasI
   otherOpenUntil: number | null;
   /** Until when the device asking is blocked at the grant's venue (device-blocks.ts), or null. */
   blockedUntil: number | null;
-  /** The keyed hash of the grant's person (subjects.number_hash): whose consent events concern this grant. */
-  numberHash: string | null;
   /**
    * Set by MAC authentication only (authorize.ts): consent given under wording the venue
    * has since changed, so the device is sent to the portal. Kept with the cached state.
@@ -45,7 +45,7 @@ interface Row {
   other_open: number | string;
   other_open_until: number | string | null;
   blocked_until: number | string | null;
-  number_hash: string | null;
+  subject_id: string | null;
 }
 
 // The grant's sessions open (not stopped, not stale) from devices other than the one asking.
@@ -56,8 +56,7 @@ const SELECT = `SELECT g.id, g.venue_id, g.username, g.password_enc, g.client_ma
     (SELECT COALESCE(SUM(s.input_octets + s.output_octets), 0) FROM sessions s WHERE s.grant_id = g.id) - g.used_base_octets AS used_octets,
     (SELECT COUNT(*) ${OTHER_OPEN}) AS other_open,
     (SELECT MIN(s.stale_at) ${OTHER_OPEN}) AS other_open_until,
-    (SELECT b.until_at FROM device_blocks b WHERE b.venue_id = g.venue_id AND b.mac = ?) AS blocked_until,
-    (SELECT p.number_hash FROM subjects p WHERE p.id = g.subject_id) AS number_hash
+    (SELECT b.until_at FROM device_blocks b WHERE b.venue_id = g.venue_id AND b.mac = ?) AS blocked_until, g.subject_id
   FROM grants g`;
 
 const fromRow = (r: Row): GrantState => ({
@@ -80,7 +79,7 @@ const fromRow = (r: Row): GrantState => ({
   otherOpenSessions: Number(r.other_open),
   otherOpenUntil: r.other_open_until === null ? null : Number(r.other_open_until),
   blockedUntil: r.blocked_until === null || r.blocked_until === undefined ? null : Number(r.blocked_until),
-  numberHash: r.number_hash ?? null,
+  subjectId: r.subject_id ?? null,
 });
 
 /** The auth path's queries, exported so a test can hold their plans to index searches. */

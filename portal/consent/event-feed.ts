@@ -9,11 +9,16 @@ export async function latestConsentSeq(db: Queryable): Promise<number> {
   return Number(r?.seq ?? 0);
 }
 
-/** Whose consent changed where, in ledger order, after `seq`. */
-export async function consentEventsAfter(db: Queryable, seq: number): Promise<{ seq: number; venueId: string; numberHash: string | null }[]> {
-  const rows = await db.all<{ seq: number | string; venue_id: string; number_hash: string | null }>(
-    'SELECT seq, venue_id, number_hash FROM consent_events WHERE seq > ? ORDER BY seq',
+/**
+ * Whose consent changed, in ledger order, after `seq`: the subject (one per venue and
+ * number) each event concerns, or null when the venue has none for that number.
+ */
+export async function consentEventsAfter(db: Queryable, seq: number): Promise<{ seq: number; subjectId: string | null }[]> {
+  const rows = await db.all<{ seq: number | string; subject_id: string | null }>(
+    `SELECT e.seq, s.id AS subject_id FROM consent_events e
+     LEFT JOIN subjects s ON s.venue_id = e.venue_id AND s.number_hash = e.number_hash
+     WHERE e.seq > ? ORDER BY e.seq`,
     [seq],
   );
-  return rows.map((r) => ({ seq: Number(r.seq), venueId: r.venue_id, numberHash: r.number_hash }));
+  return rows.map((r) => ({ seq: Number(r.seq), subjectId: r.subject_id }));
 }

@@ -118,7 +118,7 @@ eachBackend('access: grant state cache', (backend) => {
 
 describe('access: grant state cache bounds', () => {
   const state = (id: string): GrantState =>
-    ({ id, venueId: 'v', username: id, passwordEnc: '', clientMac: null, startsAt: 0, endsAt: 1, sessionTimeout: 0, idleTimeout: 0, upKbps: 0, downKbps: 0, dataCapBytes: 0, maxSessions: 1, rememberUntil: 0, revokedAt: null, usedOctets: 0, otherOpenSessions: 0, otherOpenUntil: null, blockedUntil: null, numberHash: null });
+    ({ id, venueId: 'v', username: id, passwordEnc: '', clientMac: null, startsAt: 0, endsAt: 1, sessionTimeout: 0, idleTimeout: 0, upKbps: 0, downKbps: 0, dataCapBytes: 0, maxSessions: 1, rememberUntil: 0, revokedAt: null, usedOctets: 0, otherOpenSessions: 0, otherOpenUntil: null, blockedUntil: null, subjectId: null });
 
   it('holds at most maxEntries, oldest evicted first', () => {
     const c = new GrantStateCache(1000, 3, () => 0);
