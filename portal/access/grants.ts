@@ -9,6 +9,7 @@ import { openSessionsOfGrant } from './sessions.ts';
 import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect-request.ts';
 import { coaDisconnector } from './coa.ts';
 import { announce } from './access-caches.ts';
+import { subjectsAgreeingAtPortal } from '../consent/agreeing-subjects.ts';
 
 export interface Grant {
   id: string;
@@ -123,21 +124,17 @@ export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Pr
 /**
  * Devices this venue still remembers (MAC authentication within the remember window, not
  * revoked) whose person agreed at the portal to one of these purposes in one of these
- * languages: the devices a change of that wording will send back to the portal.
+ * languages: the devices a change of that wording will send back to the portal. Who
+ * agreed is the ledger's to say (consent/agreeing-subjects.ts); which devices are
+ * remembered is access's.
  */
 export async function rememberedDevicesAgreeing(db: Queryable, venueId: string, changed: { purpose: string; locale: string }[], now: number): Promise<number> {
   if (!changed.length) return 0;
-  // Placeholders only: one (purpose, locale) pair per changed text.
-  const pairsSql = changed.map(() => '(c.purpose = ? AND e.locale = ?)').join(' OR ');
-  const r = await db.get<{ n: number | string }>(
-    `SELECT COUNT(DISTINCT g.client_mac) AS n
-     FROM grants g
-     JOIN subjects s ON s.id = g.subject_id
-     JOIN consent_state c ON c.venue_id = g.venue_id AND c.number_hash = s.number_hash AND c.decision = 'granted'
-     JOIN consent_events e ON e.id = c.event_id AND e.channel = 'portal'
-     WHERE g.venue_id = ? AND g.client_mac IS NOT NULL AND g.revoked_at IS NULL AND g.remember_until > ?
-       AND (${pairsSql})`,
-    [venueId, now, ...changed.flatMap((c) => [c.purpose, c.locale])],
+  const agreeing = await subjectsAgreeingAtPortal(db, venueId, changed);
+  if (!agreeing.size) return 0;
+  const remembered = await db.all<{ subject_id: string; client_mac: string }>(
+    'SELECT DISTINCT subject_id, client_mac FROM grants WHERE venue_id = ? AND client_mac IS NOT NULL AND revoked_at IS NULL AND remember_until > ?',
+    [venueId, now],
   );
-  return Number(r?.n ?? 0);
+  return new Set(remembered.filter((g) => agreeing.has(g.subject_id)).map((g) => g.client_mac)).size;
 }
