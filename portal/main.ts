@@ -8,7 +8,7 @@ import { createApp } from './app.ts';
 import { seedDemo } from './seed.ts';
 import { jobs } from './jobs/index.ts';
 import { scheduleJobs } from './jobs/scheduler.ts';
-import { startRadius, type RadiusService } from './access/radius-service.ts';
+import { startRadius, type RadiusService } from './radius-main.ts';
 import { outdatedConsents } from './consent/reconsent.ts';
 import { coaDisconnector } from './access/coa.ts';
 

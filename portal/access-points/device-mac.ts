@@ -1,7 +1,7 @@
 // What a device's MAC says about it. One reading of the many formats serves the portal
-// and RADIUS alike (../access/mac.ts).
+// and RADIUS alike (../access/mac-format.ts).
 
-export { normaliseMac } from '../access/mac.ts';
+export { normaliseMac } from '../access/mac-format.ts';
 
 function firstOctet(mac: string): number {
   return parseInt(mac.slice(0, 2), 16);

@@ -2,7 +2,8 @@
 // UniFi's /guest/s/<site>/ redirect, and openNDS authmon's polls.
 import type { Queryable } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
-import { listVenueNas } from '../access/nas-clients.ts';
+import { listVenueNas, venuesOfUnifiSite } from '../access/nas-clients.ts';
+import { venueNamesById } from '../venues/venue-names.ts';
 import { inAddress } from './login-hosts.ts';
 
 /**
@@ -11,12 +12,9 @@ import { inAddress } from './login-hosts.ts';
  */
 export async function venueSlugForUnifiSite(db: Queryable, site: string): Promise<string | undefined> {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(site)) return undefined;
-  const rows = await db.all<{ slug: string }>(
-    `SELECT DISTINCT v.slug FROM nas_clients n JOIN venues v ON v.id = n.venue_id
-     WHERE n.vendor = 'unifi' AND (n.controller_site = ? OR n.portal_id = ? OR (? = 'default' AND n.controller_site IS NULL AND n.portal_id IS NULL))`,
-    [site, site, site],
-  );
-  return rows.length === 1 ? rows[0].slug : undefined;
+  const venueIds = await venuesOfUnifiSite(db, site);
+  if (venueIds.length !== 1) return undefined;
+  return (await venueNamesById(db, venueIds)).get(venueIds[0])?.slug;
 }
 
 /** authmon polls come from an openNDS gateway of this venue registered for FAS level 3. */

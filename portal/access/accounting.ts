@@ -3,7 +3,7 @@
 import type { Queryable } from '../store/db.ts';
 import type { AccountingRecord, Logger } from '../../radius/types.ts';
 import { closeNasSessions, storeAccounting, type Session } from './sessions.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './mac-format.ts';
 import type { VenueSettingsCache } from './venue-cache.ts';
 
 export interface AccountingDeps {

@@ -6,8 +6,10 @@ import type { FieldCipher } from '../crypto/fields.ts';
 import type { AccessDecision, AccessRequest, Logger } from '../../radius/types.ts';
 import { isUnavailable } from '../store/db.ts';
 import { grantStateByMac, grantStateByUsername, type GrantState } from './grant-state.ts';
-import { grantChanged, macKey, usernameKey, type GrantStateCache } from './grant-cache.ts';
-import { normaliseMac } from './mac.ts';
+import { macKey, usernameKey, type GrantStateCache } from './grant-cache.ts';
+import { announce } from './access-caches.ts';
+import type { PasswordCache } from './password-cache.ts';
+import { normaliseMac } from './mac-format.ts';
 import { recordReject, replyMessage, type RejectReason } from './reject-reasons.ts';
 import type { VenueSettingsCache } from './venue-cache.ts';
 import type { VenueSettings } from '../venues/settings.ts';
@@ -20,6 +22,8 @@ export interface AuthorizeDeps {
   venues: VenueSettingsCache;
   /** Short-lived grant state (grant-cache.ts); absent or disabled: every request reads the database. */
   grants?: GrantStateCache;
+  /** Stored passwords decrypted once (password-cache.ts); absent: decrypted at each request. */
+  passwords?: PasswordCache;
   /**
    * Purposes whose consent was given under wording the venue has since changed. A returning
    * device is then refused MAC authentication so the NAS sends the guest to the portal,
@@ -63,7 +67,7 @@ function checkPassword(deps: AuthorizeDeps, req: AccessRequest, g: GrantState | 
   const venueId = req.nas.venueId;
   // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
   if (!g) return reject(deps, { venueId, mac }, 'unknown', now);
-  if (!req.checkPassword(passwordOf(deps.cipher, g))) return reject(deps, { venueId, mac, username: g.username }, 'wrong_password', now);
+  if (!req.checkPassword(deps.passwords ? deps.passwords.get(g.passwordEnc) : deps.cipher.decrypt(g.passwordEnc))) return reject(deps, { venueId, mac, username: g.username }, 'wrong_password', now);
   if (g.venueId !== venueId) return reject(deps, { venueId, mac, username: g.username }, 'wrong_venue', now);
   // The credentials travel in the hand-back (in clear for most vendors), so they are bound
   // to the device the guest signed up on: another device presenting them is refused, where
@@ -88,23 +92,6 @@ function decide(deps: AuthorizeDeps, g: GrantState, venueId: string, mac: string
   if (g.reconsent) return reject(deps, { venueId, mac, username }, 'reconsent', now);
   const settings = deps.venues.peek(g.venueId);
   return settings ? admit(deps, g, venueId, mac, username, now, settings) : deps.venues.get(g.venueId).then((s) => admit(deps, g, venueId, mac, username, now, s));
-}
-
-// A grant is asked about again and again, and AES-GCM costs more than the rest of a
-// cache hit: each stored password is decrypted once per key (bounded, oldest dropped first).
-const decrypted = new WeakMap<FieldCipher, Map<string, string>>();
-const PASSWORDS_KEPT = 20_000;
-
-function passwordOf(cipher: FieldCipher, g: GrantState): string {
-  let passwords = decrypted.get(cipher);
-  if (!passwords) decrypted.set(cipher, (passwords = new Map()));
-  let password = passwords.get(g.passwordEnc);
-  if (password === undefined) {
-    password = cipher.decrypt(g.passwordEnc);
-    if (passwords.size >= PASSWORDS_KEPT) passwords.delete(passwords.keys().next().value!);
-    passwords.set(g.passwordEnc, password);
-  }
-  return password;
 }
 
 /**
@@ -162,7 +149,7 @@ async function renewWindow(deps: AuthorizeDeps, g: GrantState, now: number): Pro
      WHERE id = ? AND ends_at <= ?`,
     [now, endsAt, g.id, now],
   );
-  grantChanged(g.id);
+  announce(deps.db, (c) => c.grantChanged(g.id));
   return { ...g, startsAt: now, endsAt, usedOctets: 0, sessionTimeout: settings.session.durationMinutes * 60 };
 }
 

@@ -3,7 +3,7 @@
 // sent, and Calling-Station-Id is left out because Foyer stores the MAC in its own
 // notation, which need not be the NAS's.
 import { sendDisconnect } from '../../radius/coa-client.ts';
-import type { Disconnector } from './disconnect.ts';
+import type { Disconnector } from './disconnect-request.ts';
 
 export function coaDisconnector(o: { timeoutMs?: number; retries?: number } = {}): Disconnector {
   return async (t) => {

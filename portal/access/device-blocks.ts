@@ -3,11 +3,12 @@
 // authentication (or with the credentials it was handed). A block refuses that device's
 // Access-Requests at the venue until it ends, whatever grant they name; grant-state.ts
 // reads it with the grant, and the database puts the device's grants on the change feed
-// (migration 015) so every process's cache forgets them.
+// (migration 015) so every other process's cache forgets them; this process's forget them
+// at once (blockDevice announces it: access-caches.ts).
 import type { Queryable } from '../store/db.ts';
 import { badInput } from '../errors.ts';
-import { normaliseMac } from './mac.ts';
-import { grantChanged } from './grant-cache.ts';
+import { normaliseMac } from './mac-format.ts';
+import { announce } from './access-caches.ts';
 
 /** Longest block an admin may set: a year. Longer than that is a revocation. */
 export const MAX_BLOCK_HOURS = 24 * 366;
@@ -19,8 +20,9 @@ export interface Block {
 }
 
 /**
- * Blocks `mac` at the venue until `untilAt` (a block already there is replaced). Inside
- * the caller's transaction; call forgetBlockedDevice() after it commits.
+ * Blocks `mac` at the venue until `untilAt` (a block already there is replaced), inside
+ * the caller's transaction. This process's caches forget the device's grants at the venue
+ * at once and again when the transaction commits.
  */
 export async function blockDevice(tx: Queryable, b: { venueId: string; mac: string; hours: number }, now: number): Promise<Block> {
   const mac = normaliseMac(b.mac);
@@ -34,16 +36,12 @@ export async function blockDevice(tx: Queryable, b: { venueId: string; mac: stri
      ON CONFLICT (venue_id, mac) DO UPDATE SET until_at = excluded.until_at, created_at = excluded.created_at`,
     [b.venueId, mac, untilAt, now],
   );
-  return { venueId: b.venueId, mac, untilAt };
-}
-
-/** This process's caches forget the device's grants at once (other processes: the change feed). */
-export async function forgetBlockedDevice(db: Queryable, b: Block): Promise<void> {
-  const rows = await db.all<{ id: string }>(
+  const grants = await tx.all<{ id: string }>(
     `SELECT id FROM grants WHERE venue_id = ? AND (client_mac = ? OR id IN (SELECT grant_id FROM sessions WHERE mac = ? AND grant_id IS NOT NULL))`,
-    [b.venueId, b.mac, b.mac],
+    [b.venueId, mac, mac],
   );
-  for (const r of rows) grantChanged(r.id);
+  announce(tx, (c) => grants.forEach((g) => c.grantChanged(g.id)));
+  return { venueId: b.venueId, mac, untilAt };
 }
 
 export async function activeBlock(db: Queryable, venueId: string, mac: string, now: number): Promise<Block | undefined> {

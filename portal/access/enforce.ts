@@ -2,7 +2,7 @@
 // used up, its time over (past a minute's grace for the NAS's own Session-Timeout) or
 // the grant revoked, ask the NAS to end the session. One request per session.
 import { grantStateById } from './grant-state.ts';
-import { disconnectSession, type DisconnectDeps, type DisconnectReport } from './disconnect.ts';
+import { disconnectSession, type DisconnectDeps, type DisconnectReport } from './disconnect-request.ts';
 import type { Session } from './sessions.ts';
 
 const GRACE_MS = 60_000;

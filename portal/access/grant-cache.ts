@@ -6,7 +6,8 @@
 //  - In this process nothing is served stale: revoking a grant, renewing its window,
 //    every accounting record that touches it (usage, sessions opened or closed) and a new
 //    grant for the same device at the venue drop its entries, and a read that was under
-//    way when that happened is not stored.
+//    way when that happened is not stored. The writers announce it themselves through
+//    the context's AccessCaches (access-caches.ts), which holds this cache.
 //  - Changes made elsewhere (a second instance, the CLI, a job) are written by the
 //    database itself to the grant change feed, which grant-changes.ts reads about once a
 //    second and which drops the grants it names. While that feed cannot be read the
@@ -16,11 +17,11 @@
 //    of them would go stale. Unknown users are not cached: a grant created a moment ago
 //    works at once.
 //  - Revocation and data caps also end sessions already online with a Disconnect-Request
-//    (disconnect.ts, enforce.ts): nothing relies on the next Access-Request alone.
+//    (disconnect-request.ts, enforce.ts): nothing relies on the next Access-Request alone.
 //  - A MAC-authentication entry also keeps its re-consent verdict (authorize.ts). It is
 //    dropped when what it was made from changes: the venue's published wording or name
-//    (venueChanged(), and a `venue:` row on the feed) or the person's consent at the venue
-//    (every consent event, which the feed reads from the ledger: forgetPerson()).
+//    (grant-changes.ts venueChanged(), and a `venue:` row on the feed) or the person's consent at the venue
+//    (every consent event, which the feed reads from the ledger: forgetSubject()).
 import type { GrantState } from './grant-state.ts';
 
 interface Entry {
@@ -28,28 +29,11 @@ interface Entry {
   expires: number;
 }
 
-const caches = new Set<GrantStateCache>();
-
-/** Something changed a grant in this process (revoked, renewed): every cache forgets it. */
-export function grantChanged(grantId: string): void {
-  for (const c of caches) c.forgetGrant(grantId);
-}
-
-/** A venue's wording or name changed: every re-consent verdict may be wrong now, so every cache starts over (rare). */
-export function venueWordingChanged(): void {
-  for (const c of caches) c.clear();
-}
-
-/** A device has a new grant at a venue: its MAC authentication there must read it. */
-export function deviceGranted(mac: string, venueId: string): void {
-  for (const c of caches) c.forgetKey(macKey(mac, venueId));
-}
-
 export class GrantStateCache {
   private entries = new Map<string, Entry>();
   private keysByGrant = new Map<string, Set<string>>();
-  /** Grant ids by venue and person (personKey): a consent event for them drops their grants. */
-  private grantsByPerson = new Map<string, Set<string>>();
+  /** Grant ids by person (subject, one per venue and number): a consent event for them drops their grants. */
+  private grantsBySubject = new Map<string, Set<string>>();
   /** Bumped by every invalidation: a read that started before one must not be stored. */
   private epoch = 0;
   /** Entries are served only before this time: the change feed keeps moving it on (grant-changes.ts). */
@@ -59,9 +43,7 @@ export class GrantStateCache {
     readonly ttlMs = 1000,
     private maxEntries = 50_000,
     private clock: () => number = Date.now,
-  ) {
-    if (ttlMs > 0) caches.add(this);
-  }
+  ) {}
 
   get enabled(): boolean {
     return this.ttlMs > 0;
@@ -91,9 +73,8 @@ export class GrantStateCache {
     if (!keys) this.keysByGrant.set(state.id, (keys = new Set()));
     keys.add(key);
     if (state.subjectId) {
-      const pk = personKey(state.venueId, state.subjectId);
-      let ids = this.grantsByPerson.get(pk);
-      if (!ids) this.grantsByPerson.set(pk, (ids = new Set()));
+      let ids = this.grantsBySubject.get(state.subjectId);
+      if (!ids) this.grantsBySubject.set(state.subjectId, (ids = new Set()));
       ids.add(state.id);
     }
     // Oldest first (insertion order): bounded however many users a flood names.
@@ -115,9 +96,9 @@ export class GrantStateCache {
   }
 
   /** The person's consent at the venue changed (a consent event): their grants' verdicts are re-read. */
-  forgetPerson(venueId: string, subjectId: string): void {
+  forgetSubject(subjectId: string): void {
     this.epoch++;
-    const ids = this.grantsByPerson.get(personKey(venueId, subjectId));
+    const ids = this.grantsBySubject.get(subjectId);
     if (ids) for (const id of [...ids]) this.forgetGrant(id);
   }
 
@@ -136,12 +117,11 @@ export class GrantStateCache {
     this.epoch++;
     this.entries.clear();
     this.keysByGrant.clear();
-    this.grantsByPerson.clear();
+    this.grantsBySubject.clear();
   }
 
-  /** Stops receiving grantChanged() (a policy being shut down). */
+  /** A policy being shut down: nothing kept (it is also taken off its AccessCaches). */
   close(): void {
-    caches.delete(this);
     this.clear();
   }
 
@@ -158,12 +138,10 @@ export class GrantStateCache {
       this.keysByGrant.delete(e.state.id);
     }
     if (!e.state.subjectId) return;
-    const pk = personKey(e.state.venueId, e.state.subjectId);
-    const ids = this.grantsByPerson.get(pk);
-    if (ids?.delete(e.state.id) && !ids.size) this.grantsByPerson.delete(pk);
+    const ids = this.grantsBySubject.get(e.state.subjectId);
+    if (ids?.delete(e.state.id) && !ids.size) this.grantsBySubject.delete(e.state.subjectId);
   }
 }
 
 export const usernameKey = (username: string, mac: string | undefined) => `u\0${username}\0${mac ?? ''}`;
 export const macKey = (mac: string, venueId: string) => `m\0${mac}\0${venueId}`;
-const personKey = (venueId: string, subjectId: string) => `${venueId}\0${subjectId}`;

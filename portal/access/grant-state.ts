@@ -6,6 +6,8 @@ import type { Grant } from './grants.ts';
 
 /** A grant as the auth path needs it: the stored grant (password still encrypted) and its usage. */
 export interface GrantState extends Omit<Grant, 'subjectId' | 'password' | 'nasId'> {
+  /** The grant's person at its venue: whose consent events concern this grant (grant-changes.ts). */
+  subjectId: string | null;
   passwordEnc: string;
   revokedAt: number | null;
   /** Octets in and out over the grant's sessions in its current window. */
@@ -16,8 +18,6 @@ export interface GrantState extends Omit<Grant, 'subjectId' | 'password' | 'nasI
   otherOpenUntil: number | null;
   /** Until when the device asking is blocked at the grant's venue (device-blocks.ts), or null. */
   blockedUntil: number | null;
-  /** The grant's person (consent's subject): whose consent events concern this grant. */
-  subjectId: string | null;
   /**
    * Set by MAC authentication only (authorize.ts): consent given under wording the venue
    * has since changed, so the device is sent to the portal. Kept with the cached state.
@@ -52,11 +52,11 @@ interface Row {
 const OTHER_OPEN = `FROM sessions s WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)`;
 
 const SELECT = `SELECT g.id, g.venue_id, g.username, g.password_enc, g.client_mac, g.starts_at, g.ends_at, g.session_timeout,
-    g.idle_timeout, g.up_kbps, g.down_kbps, g.data_cap_bytes, g.max_sessions, g.remember_until, g.revoked_at, g.subject_id,
+    g.idle_timeout, g.up_kbps, g.down_kbps, g.data_cap_bytes, g.max_sessions, g.remember_until, g.revoked_at,
     (SELECT COALESCE(SUM(s.input_octets + s.output_octets), 0) FROM sessions s WHERE s.grant_id = g.id) - g.used_base_octets AS used_octets,
     (SELECT COUNT(*) ${OTHER_OPEN}) AS other_open,
     (SELECT MIN(s.stale_at) ${OTHER_OPEN}) AS other_open_until,
-    (SELECT b.until_at FROM device_blocks b WHERE b.venue_id = g.venue_id AND b.mac = ?) AS blocked_until
+    (SELECT b.until_at FROM device_blocks b WHERE b.venue_id = g.venue_id AND b.mac = ?) AS blocked_until, g.subject_id
   FROM grants g`;
 
 const fromRow = (r: Row): GrantState => ({

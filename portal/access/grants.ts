@@ -4,12 +4,12 @@ import type { Queryable } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { VenueSettings } from '../venues/settings.ts';
 import type { Logger } from '../../radius/types.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './mac-format.ts';
 import { openSessionsOfGrant } from './sessions.ts';
-import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect.ts';
+import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect-request.ts';
 import { coaDisconnector } from './coa.ts';
-import { grantChanged } from './grant-cache.ts';
-import { subjectsAgreeing } from '../consent/agreed-wording.ts';
+import { announce } from './access-caches.ts';
+import { subjectsAgreeingAtPortal } from '../consent/agreeing-subjects.ts';
 
 export interface Grant {
   id: string;
@@ -70,6 +70,9 @@ export async function createGrant(tx: Queryable, cipher: FieldCipher, g: NewGran
       grant.maxSessions, grant.rememberUntil, now,
     ],
   );
+  // A device's MAC authentication at the venue must read its new grant (this process at
+  // once and at the commit; others through the feed, migration 013).
+  if (grant.clientMac) announce(tx, (c) => c.deviceGranted(grant.clientMac!, grant.venueId));
   return grant;
 }
 
@@ -104,12 +107,12 @@ export async function grantVenueId(db: Queryable, grantId: string): Promise<stri
 
 export async function markRevoked(tx: Queryable, grantId: string, now: number): Promise<boolean> {
   await tx.run('UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, grantId]);
+  announce(tx, (c) => c.grantChanged(grantId));
   return Boolean(await tx.get('SELECT 1 AS one FROM grants WHERE id = ?', [grantId]));
 }
 
-/** After a revocation committed: this process's caches forget the grant, and each of its open sessions gets a Disconnect-Request. */
+/** After a revocation committed (markRevoked told this process's caches): each of the grant's open sessions gets a Disconnect-Request. */
 export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Promise<{ found: true; sessions: { id: string; outcome: DisconnectReport }[] }> {
-  grantChanged(grantId);
   const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect ?? coaDisconnector() };
   const open = await openSessionsOfGrant(ctx.db, grantId);
   // In parallel: one silent NAS must not hold up the others.
@@ -121,16 +124,17 @@ export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Pr
 /**
  * Devices this venue still remembers (MAC authentication within the remember window, not
  * revoked) whose person agreed at the portal to one of these purposes in one of these
- * languages: the devices a change of that wording will send back to the portal.
+ * languages: the devices a change of that wording will send back to the portal. Who
+ * agreed is the ledger's to say (consent/agreeing-subjects.ts); which devices are
+ * remembered is access's.
  */
 export async function rememberedDevicesAgreeing(db: Queryable, venueId: string, changed: { purpose: string; locale: string }[], now: number): Promise<number> {
   if (!changed.length) return 0;
+  const agreeing = await subjectsAgreeingAtPortal(db, venueId, changed);
+  if (!agreeing.size) return 0;
   const remembered = await db.all<{ subject_id: string; client_mac: string }>(
-    `SELECT DISTINCT subject_id, client_mac FROM grants
-     WHERE venue_id = ? AND client_mac IS NOT NULL AND subject_id IS NOT NULL AND revoked_at IS NULL AND remember_until > ?`,
+    'SELECT DISTINCT subject_id, client_mac FROM grants WHERE venue_id = ? AND client_mac IS NOT NULL AND revoked_at IS NULL AND remember_until > ?',
     [venueId, now],
   );
-  // Whose consent stands under the changed wording is the ledger's to say.
-  const agreeing = await subjectsAgreeing(db, venueId, remembered.map((r) => r.subject_id), changed);
-  return new Set(remembered.filter((r) => agreeing.has(r.subject_id)).map((r) => r.client_mac)).size;
+  return new Set(remembered.filter((g) => agreeing.has(g.subject_id)).map((g) => g.client_mac)).size;
 }

@@ -10,6 +10,8 @@ import { badInput, conflict } from '../errors.ts';
 import type { ClientDirectory, NasClient } from '../../radius/types.ts';
 import { nasPortalFields, nasPortalInput, type NasPortalSettings } from '../access-points/hand-back-settings.ts';
 import { replyProfileOf, VENDORS } from '../access-points/registry.ts';
+import { readCachesOf } from './access-caches.ts';
+import { nasChanged } from './grant-changes.ts';
 
 const address = z.string().refine((s) => {
   const [ip, bits, extra] = s.split('/');
@@ -138,6 +140,7 @@ export async function addNas(db: Queryable, cipher: FieldCipher, input: z.input<
     if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
     throw err;
   }
+  await nasChanged(db);
   return (await findNasById(db, cipher, id))!;
 }
 
@@ -153,13 +156,59 @@ export async function updateNasPortal(db: Queryable, cipher: FieldCipher, nameOr
   const cols = portalColumns(parsed.data, cipher);
   if (cols.length) {
     await db.run(`UPDATE nas_clients SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [...cols.map(([, v]) => v), row.id]);
+    await nasChanged(db);
   }
   return findNasById(db, cipher, row.id);
 }
 
-/** The NAS registered for one venue, for picking the one a guest's redirect came from. */
-export async function listVenueNas(db: Queryable, cipher: FieldCipher, venueId: string): Promise<NasRecord[]> {
-  return (await db.all<NasRow>('SELECT * FROM nas_clients WHERE venue_id = ? ORDER BY name', [venueId])).map((r) => toRecord(r, cipher));
+/**
+ * Replaces a NAS's RADIUS settings (the console's edit form); the secret only when one is
+ * given. False when there is no NAS with that id.
+ */
+export async function updateNasRadius(db: Queryable, cipher: FieldCipher, id: string, n: z.output<typeof nasInput>, secret: string | undefined): Promise<boolean> {
+  try {
+    const { changes } = await db.run(
+      `UPDATE nas_clients SET name = ?, address = ?, vendor = ?, venue_id = ?, require_message_authenticator = ?, coa_port = ?${secret ? ', secret_enc = ?' : ''} WHERE id = ?`,
+      [n.name, n.address, n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, ...(secret ? [cipher.encrypt(secret)] : []), id],
+    );
+    if (changes > 0) await nasChanged(db);
+    return changes > 0;
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
+    throw err;
+  }
+}
+
+/**
+ * Throws when a stored NAS secret cannot be decrypted (/healthz): a SECRET_KEY other than
+ * the one that wrote the data breaks every page that reads it. No NAS yet: nothing to try.
+ */
+export async function assertNasSecretsReadable(db: Queryable, cipher: FieldCipher): Promise<void> {
+  const sample = await db.get<{ v: string }>('SELECT secret_enc AS v FROM nas_clients LIMIT 1');
+  if (sample) cipher.decrypt(sample.v);
+}
+
+/**
+ * The venues whose UniFi NAS serves this controller site (its --site, its --nas-id, or
+ * "default" when neither is set).
+ */
+export async function venuesOfUnifiSite(db: Queryable, site: string): Promise<string[]> {
+  const rows = await db.all<{ venue_id: string }>(
+    `SELECT DISTINCT venue_id FROM nas_clients
+     WHERE vendor = 'unifi' AND (controller_site = ? OR portal_id = ? OR (? = 'default' AND controller_site IS NULL AND portal_id IS NULL))`,
+    [site, site, site],
+  );
+  return rows.map((r) => r.venue_id);
+}
+
+/**
+ * The NAS registered for one venue, for picking the one a guest's redirect came from: from
+ * memory when the context keeps it (nas-list-cache.ts). The records are shared: read, never change them.
+ */
+export async function listVenueNas(db: Queryable, cipher: FieldCipher, venueId: string): Promise<readonly NasRecord[]> {
+  const read = async () => (await db.all<NasRow>('SELECT * FROM nas_clients WHERE venue_id = ? ORDER BY name', [venueId])).map((r) => toRecord(r, cipher));
+  const caches = readCachesOf(db);
+  return caches ? caches.nasLists.get(venueId, read) : read();
 }
 
 export async function listNas(db: Queryable, cipher: FieldCipher): Promise<NasRecord[]> {
@@ -173,17 +222,21 @@ export async function findNasById(db: Queryable, cipher: FieldCipher, id: string
 
 export async function removeNas(db: Queryable, nameOrId: string): Promise<boolean> {
   const { changes } = await db.run('DELETE FROM nas_clients WHERE name = ? OR id = ?', [nameOrId, nameOrId]);
+  if (changes > 0) await nasChanged(db);
   return changes > 0;
 }
 
 /**
  * The RADIUS server's view of the NAS table: exact addresses first, then the most
- * specific CIDR. Reloaded at most every `ttlMs`, so a packet costs a Map lookup.
+ * specific CIDR. Reloaded at most every `ttlMs`, so a packet costs a Map lookup, and at
+ * the next packet after a NAS write of this process (invalidate(), through
+ * access-caches.ts; the table in hand still answers while it reloads).
  */
 export class NasDirectory implements ClientDirectory {
   private exact = new Map<string, NasRecord>();
   private ranges: { list: BlockList; bits: number; nas: NasRecord }[] = [];
   private loadedAt = 0;
+  private stale = false;
   private loading?: Promise<void>;
 
   constructor(
@@ -192,7 +245,12 @@ export class NasDirectory implements ClientDirectory {
     private ttlMs = 5000,
   ) {}
 
+  invalidate(): void {
+    this.stale = true;
+  }
+
   async reload(): Promise<void> {
+    this.stale = false;
     const all = await listNas(this.db, this.cipher);
     const exact = new Map<string, NasRecord>();
     const ranges: typeof this.ranges = [];
@@ -215,7 +273,7 @@ export class NasDirectory implements ClientDirectory {
 
   /** A Map hit, synchronous, except before the first load. */
   findBySource(addr: string): NasClient | undefined | Promise<NasClient | undefined> {
-    if (Date.now() - this.loadedAt > this.ttlMs) {
+    if (this.stale || Date.now() - this.loadedAt > this.ttlMs) {
       this.loading ??= this.reload().finally(() => (this.loading = undefined));
       // A stale table still answers while the reload is under way.
       if (this.loadedAt === 0) return this.loading.then(() => this.lookup(addr));

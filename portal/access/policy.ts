@@ -5,11 +5,13 @@ import type { AccessRequest, AccountingRecord, Authorizer, Logger } from '../../
 import { authorize } from './authorize.ts';
 import { account } from './accounting.ts';
 import { enforceLimits } from './enforce.ts';
-import type { Disconnector } from './disconnect.ts';
+import type { Disconnector } from './disconnect-request.ts';
 import { VenueSettingsCache } from './venue-cache.ts';
 import { GrantStateCache } from './grant-cache.ts';
 import type { GrantState } from './grant-state.ts';
 import { followGrantChanges } from './grant-changes.ts';
+import { PasswordCache } from './password-cache.ts';
+import { accessCachesOf, AccessCaches } from './access-caches.ts';
 
 export interface AccessPolicyDeps {
   db: Db;
@@ -28,6 +30,11 @@ export interface AccessPolicyDeps {
    */
   grantChangesMs?: number;
   outdatedConsents?: (grant: GrantState) => Promise<string[]>;
+  /**
+   * Where access's write functions tell this policy's caches what changed: the context's
+   * (buildContext attaches them to its database). Absent: the database's, else the policy's own.
+   */
+  caches?: AccessCaches;
 }
 
 export interface AccessPolicy extends Authorizer {
@@ -41,8 +48,11 @@ export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
   const now = d.now ?? Date.now;
   const venues = new VenueSettingsCache(d.db, d.venueCacheMs ?? 10_000, now);
   const grants = new GrantStateCache(d.grantCacheMs ?? 0, 50_000, now);
-  const feed = grants.enabled && d.grantChangesMs ? followGrantChanges({ db: d.db, cache: grants, log: d.log, now, intervalMs: d.grantChangesMs }) : undefined;
-  const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues, grants, outdatedConsents: d.outdatedConsents };
+  const caches = d.caches ?? accessCachesOf(d.db) ?? new AccessCaches();
+  caches.venues.add(venues);
+  if (grants.enabled) caches.grants.add(grants);
+  const feed = grants.enabled && d.grantChangesMs ? followGrantChanges({ db: d.db, cache: grants, log: d.log, now, intervalMs: d.grantChangesMs, caches }) : undefined;
+  const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues, grants, passwords: new PasswordCache(d.cipher), outdatedConsents: d.outdatedConsents };
   const pending = new Set<Promise<unknown>>();
 
   return {
@@ -69,6 +79,8 @@ export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
 
     close() {
       feed?.close();
+      caches.grants.delete(grants);
+      caches.venues.delete(venues);
       grants.close();
     },
 

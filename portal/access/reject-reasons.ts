@@ -3,7 +3,7 @@
 // key), so the portal can tell a guest who comes back what happened (guest/screen1.ts;
 // its locale keys: access.reject.<code>).
 import type { Queryable } from '../store/db.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './mac-format.ts';
 
 export type RejectReason = 'unknown' | 'wrong_password' | 'expired' | 'revoked' | 'data_used_up' | 'too_many_devices' | 'wrong_venue' | 'not_remembered' | 'reconsent' | 'other_device' | 'blocked';
 

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Queryable } from '../store/db.ts';
 import type { AccountingRecord } from '../../radius/types.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './mac-format.ts';
+import { venueNamesById } from '../venues/venue-names.ts';
 
 /** Marks a session Foyer closed for lack of updates; a later Interim-Update reopens it. */
 export const STALE_CAUSE = 'Stale-Session';
@@ -171,13 +172,15 @@ export interface LiveSession {
 /** Open sessions, newest first; of one venue (its grant's, else its NAS's) when `venueId` is given. */
 export async function liveSessions(db: Queryable, o: { venueId?: string; limit?: number } = {}): Promise<LiveSession[]> {
   const venue = o.venueId === undefined ? '' : 'AND COALESCE(g.venue_id, n.venue_id) = ?';
-  return db.all<LiveSession>(
-    `SELECT s.id, s.nas_id, n.name AS nas_name, v.name AS venue_name, s.mac, s.framed_ip, s.started_at, s.updated_at, s.input_octets, s.output_octets, s.disconnect_result
+  const rows = await db.all<Omit<LiveSession, 'venue_name'> & { venue_id: string | null }>(
+    `SELECT s.id, s.nas_id, n.name AS nas_name, COALESCE(g.venue_id, n.venue_id) AS venue_id, s.mac, s.framed_ip, s.started_at, s.updated_at, s.input_octets, s.output_octets, s.disconnect_result
      FROM sessions s LEFT JOIN nas_clients n ON n.id = s.nas_id LEFT JOIN grants g ON g.id = s.grant_id
-     LEFT JOIN venues v ON v.id = COALESCE(g.venue_id, n.venue_id)
      WHERE s.stopped_at IS NULL ${venue} ORDER BY s.started_at DESC LIMIT ?`,
     [...(o.venueId === undefined ? [] : [o.venueId]), o.limit ?? 500],
   );
+  // The venues' names are the venues' to read: one query for the few venues on the page.
+  const names = await venueNamesById(db, rows.flatMap((r) => (r.venue_id === null ? [] : [r.venue_id])));
+  return rows.map(({ venue_id, ...r }) => ({ ...r, venue_name: venue_id === null ? null : (names.get(venue_id)?.name ?? null) }));
 }
 
 /** By Foyer's session id, or by Acct-Session-Id when that names exactly one session. */

@@ -1,5 +1,7 @@
 // Venue settings on the RADIUS path: read once, kept briefly, so that a packet costs a
-// Map lookup. An admin's change reaches RADIUS within `ttlMs`.
+// Map lookup. A change made in this process drops the venue at once (venues' writes call
+// grant-changes.ts venueChanged(), which tells access-caches.ts); one made elsewhere
+// reaches RADIUS within `ttlMs`.
 import type { Queryable } from '../store/db.ts';
 import { findVenueById } from '../venues/venues.ts';
 import { defaultSettings, type VenueSettings } from '../venues/settings.ts';
@@ -17,6 +19,11 @@ export class VenueSettingsCache {
   peek(venueId: string): VenueSettings | undefined {
     const hit = this.entries.get(venueId);
     return hit && this.clock() - hit.at < this.ttlMs ? hit.settings : undefined;
+  }
+
+  /** The venue changed: read it again at the next request. */
+  forget(venueId: string): void {
+    this.entries.delete(venueId);
   }
 
   async get(venueId: string): Promise<VenueSettings> {

@@ -9,8 +9,8 @@
 import type { AppContext } from '../context.ts';
 import { FoyerError, badInput } from '../errors.ts';
 import { findSession, type Session } from '../access/sessions.ts';
-import { disconnectSession, type Disconnector, type DisconnectReport } from '../access/disconnect.ts';
-import { blockDevice, forgetBlockedDevice, type Block } from '../access/device-blocks.ts';
+import { disconnectSession, type Disconnector, type DisconnectReport } from '../access/disconnect-request.ts';
+import { blockDevice, type Block } from '../access/device-blocks.ts';
 import { disconnectRevoked, grantVenueId, markRevoked } from '../access/grants.ts';
 import { findNasById } from '../access/nas-clients.ts';
 import { audit, type Actor } from '../accounts/audit.ts';
@@ -78,7 +78,6 @@ export async function endSession(app: AppContext, disconnector: Disconnector | u
   });
 
   const deps = { db: app.db, cipher: app.cipher, log: app.log, now: app.now, disconnect: disconnector };
-  if (block) await forgetBlockedDevice(app.db, block);
   if (req.action === 'revoke') {
     const r = await disconnectRevoked(deps, session.grantId!);
     return { session, venueId, action: req.action, disconnect: r.sessions.find((s) => s.id === session.id)?.outcome, others: r.sessions.length };

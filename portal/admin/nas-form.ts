@@ -1,10 +1,8 @@
 // The NAS client form: parse and validate with the NAS schema, and update an existing
 // client (portal/access/nas-clients.ts adds and removes; the console also edits).
 import type { Queryable } from '../store/db.ts';
-import { StoreError } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
-import { conflict } from '../errors.ts';
-import { generateSecret, nasInput, type NasRecord } from '../access/nas-clients.ts';
+import { generateSecret, nasInput, updateNasRadius, type NasRecord } from '../access/nas-clients.ts';
 import { nasPortalInput } from '../access-points/hand-back-settings.ts';
 import type { z } from 'zod';
 import { fieldErrors, str } from './page.ts';
@@ -82,14 +80,5 @@ export function parseNasForm(
 /** Updates a NAS; returns the new secret in clear when it was changed (shown once). */
 export async function updateNas(db: Queryable, cipher: FieldCipher, id: string, n: ReturnType<typeof nasInput.parse>, secretMode: string): Promise<{ found: boolean; secret?: string }> {
   const secret = secretMode === 'generate' ? generateSecret() : secretMode === 'enter' ? n.secret : undefined;
-  try {
-    const { changes } = await db.run(
-      `UPDATE nas_clients SET name = ?, address = ?, vendor = ?, venue_id = ?, require_message_authenticator = ?, coa_port = ?${secret ? ', secret_enc = ?' : ''} WHERE id = ?`,
-      [n.name, n.address, n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, ...(secret ? [cipher.encrypt(secret)] : []), id],
-    );
-    return { found: changes > 0, secret };
-  } catch (err) {
-    if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
-    throw err;
-  }
+  return { found: await updateNasRadius(db, cipher, id, n, secret), secret };
 }

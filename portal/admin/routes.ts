@@ -17,7 +17,7 @@ import { consentRoutes } from './routes/consents.ts';
 import { networkRoutes } from './routes/network.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { sessionActionRoutes } from './routes/session-actions.ts';
-import type { Disconnector } from '../access/disconnect.ts';
+import type { Disconnector } from '../access/disconnect-request.ts';
 
 export interface AdminDeps {
   /** Sends RFC 5176 Disconnect-Requests (radius/coa-client.ts); without it the console cannot disconnect. */

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
 import { listNas } from '../access/nas-clients.ts';
 import { findSession, listSessions, type Session } from '../access/sessions.ts';
-import type { Disconnector } from '../access/disconnect.ts';
+import type { Disconnector } from '../access/disconnect-request.ts';
 import { userInfo } from 'node:os';
 import { DEFAULT_BLOCK_HOURS, endSession, parseEndRequest } from '../admin/end-session.ts';
 import type { CliIo } from './with-context.ts';

@@ -22,6 +22,7 @@ import { httpUrl } from '../access-points/safe-url.ts';
 import { handBackContextFor, handBackOrigins } from '../access-points/nas-for-handoff.ts';
 import { codeText, confirmationText } from './sms-texts.ts';
 import { renderHandBackForm } from './handback-page.ts';
+import { handbackGrant } from '../access/handback.ts';
 
 type CodeError = { code: string; params?: Record<string, string | number> };
 
@@ -168,15 +169,12 @@ export async function onlinePage(app: AppContext, kctx: Context): Promise<void> 
   const locale = pickLocale(kctx, venue, flow);
   if (flow.state !== 'done' || !flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   // The grant and whether the NAS started a session with it, in one read.
-  const g = await app.db.get<{ ends_at: number; username: string; password_enc: string; started: number | boolean }>(
-    'SELECT ends_at, username, password_enc, EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = g.id) AS started FROM grants g WHERE g.id = ?',
-    [flow.grantId],
-  );
-  const left = Math.max(0, Number(g?.ends_at ?? 0) - app.now());
+  const g = await handbackGrant(app.db, app.cipher, flow.grantId, app.now());
+  const left = g.leftMs;
   // The answer that carried the hand-back may have been lost (a crash, a closed mini-browser):
   // until the NAS starts a session for this grant, hand the same grant back again.
-  if (g && left > 0 && !g.started) {
-    if (await handBack(app, kctx, venue, flow, locale, { username: g.username, password: app.cipher.decrypt(g.password_enc) })) return;
+  if (g.credentials) {
+    if (await handBack(app, kctx, venue, flow, locale, g.credentials)) return;
   }
   renderPage(app, kctx, 'online', locale, venue, {
     switchBase: `/p/${venue.slug}/online?f=${flow.id}&`,

@@ -5,6 +5,7 @@ import type { Db } from '../store/db.ts';
 import type { Metrics } from '../metrics.ts';
 import { safeEqual } from '../crypto/keys.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
+import { assertNasSecretsReadable } from '../access/nas-clients.ts';
 
 export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: string; metricsAllow: string; cipher?: FieldCipher }): Router {
   const router = new Router();
@@ -21,8 +22,7 @@ export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: strin
     try {
       await deps.db.ping();
       // A SECRET_KEY other than the one that wrote the data breaks every page that reads it.
-      const sample = deps.cipher && (await deps.db.get<{ v: string }>('SELECT secret_enc AS v FROM nas_clients LIMIT 1'));
-      if (sample) deps.cipher!.decrypt(sample.v);
+      if (deps.cipher) await assertNasSecretsReadable(deps.db, deps.cipher);
       // Reading is not enough: a sign-up writes (store/write-health.ts).
       const write = await deps.db.canWrite();
       if (!write.ok) {

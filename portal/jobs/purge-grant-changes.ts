@@ -1,12 +1,12 @@
 // The grant change feed (access/grant-changes.ts) is read over its last half minute only;
 // rows are kept ten minutes, then dropped.
-import { CHANGE_KEEP_MS } from '../access/grant-changes.ts';
+import { purgeGrantChanges } from '../access/grant-changes.ts';
 import type { Job } from './job.ts';
 
 export const purgeGrantChangesJob: Job = {
   name: 'purge-grant-changes',
   schedule: '*/5 * * * *',
   async run({ db, now }) {
-    return { deleted: (await db.run('DELETE FROM grant_changes WHERE at < ?', [now() - CHANGE_KEEP_MS])).changes };
+    return { deleted: await purgeGrantChanges(db, now()) };
   },
 };

@@ -6,7 +6,7 @@ import { listVenues } from '../venues/venues.ts';
 import { defaultSettings } from '../venues/settings.ts';
 import { eraseSubjects } from '../consent/subjects.ts';
 import type { Job } from './job.ts';
-import type { Db, Param } from '../store/db.ts';
+import { dropOrphanSessions, dropVenueSessions } from '../access/session-retention.ts';
 
 const MONTH_MS = 30.44 * 24 * 3600 * 1000;
 
@@ -20,28 +20,12 @@ export const retentionJob: Job = {
       const cutoff = now() - venue.settings.retentionMonths * MONTH_MS;
       erased += await eraseSubjects(db, { venueId: venue.id, lastEventBefore: cutoff }, now());
       const networkCutoff = now() - venue.settings.networkRetentionMonths * MONTH_MS;
-      sessions += await dropSessions(db, 'sessions.stopped_at < ? AND sessions.nas_id IN (SELECT id FROM nas_clients WHERE venue_id = ?)', [networkCutoff, venue.id]);
+      sessions += await dropVenueSessions(db, venue.id, networkCutoff);
     }
     // Sessions of NAS clients since removed follow the default clock.
     const orphanCutoff = now() - defaultSettings().networkRetentionMonths * MONTH_MS;
-    sessions += await dropSessions(db, 'sessions.stopped_at < ? AND sessions.nas_id NOT IN (SELECT id FROM nas_clients)', [orphanCutoff]);
+    sessions += await dropOrphanSessions(db, orphanCutoff);
     return { erased, sessions };
   },
 };
 
-/**
- * Deletes the sessions `where` names. Their octets move into their grants' base first: a
- * grant's usage is its sessions' octets less that base (grant-state.ts), so a remembered
- * device's data cap still counts what it used once the sessions behind it are gone.
- */
-function dropSessions(db: Db, where: string, params: Param[]): Promise<number> {
-  return db.tx(async (tx) => {
-    await tx.run(
-      `UPDATE grants SET used_base_octets = used_base_octets -
-         (SELECT COALESCE(SUM(sessions.input_octets + sessions.output_octets), 0) FROM sessions WHERE sessions.grant_id = grants.id AND ${where})
-       WHERE id IN (SELECT sessions.grant_id FROM sessions WHERE ${where})`,
-      [...params, ...params],
-    );
-    return (await tx.run(`DELETE FROM sessions WHERE ${where}`, params)).changes;
-  });
-}

@@ -11,7 +11,6 @@ import { checkCode, type CheckOutcome } from '../verification/verifications.ts';
 import { numberHash } from '../consent/subjects.ts';
 import { recordSignupDecisions } from '../consent/commands/record-signup.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
-import { deviceGranted } from '../access/grant-cache.ts';
 import type { Handoff } from '../access-points/handoff.ts';
 import { markDone, newSecret, type Flow } from './flows.ts';
 import { readSubmission, type Submission } from './submission.ts';
@@ -67,8 +66,5 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
     await markDone(tx, app.keys, flow.id, grant.id, grant.endsAt, handbackKey, now);
     return { ok: true as const, grant, events: appended.map((e) => e.id), submission: s, handbackKey };
   });
-  // At once in this process (after the commit, so no read can put the old grant back);
-  // other processes learn it from the grant change feed.
-  if (outcome.ok && outcome.grant.clientMac) deviceGranted(outcome.grant.clientMac, venue.id);
   return outcome;
 }

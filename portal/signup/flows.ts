@@ -10,6 +10,7 @@ import type { FieldCipher } from '../crypto/fields.ts';
 import type { Keys } from '../crypto/keys.ts';
 import { safeEqual } from '../crypto/keys.ts';
 import type { Handoff } from '../access-points/handoff.ts';
+import { grantAwaitingFirstSession } from '../access/handback.ts';
 
 export type FlowState = 'new' | 'code_sent' | 'done';
 
@@ -142,13 +143,8 @@ export async function markDone(db: Queryable, keys: Keys, flowId: string, grantI
  * same grant again.
  */
 export async function handbackPending(db: Queryable, flowId: string, now: number): Promise<boolean> {
-  const r = await db.get(
-    `SELECT 1 AS pending FROM guest_flows f JOIN grants g ON g.id = f.grant_id
-     WHERE f.id = ? AND f.state = 'done' AND f.updated_at > ?
-       AND g.ends_at > ? AND g.revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = g.id)`,
-    [flowId, now - 15 * 60_000, now],
-  );
-  return Boolean(r);
+  const r = await db.get<{ grant_id: string | null }>(`SELECT grant_id FROM guest_flows WHERE id = ? AND state = 'done' AND updated_at > ?`, [flowId, now - 15 * 60_000]);
+  return Boolean(r?.grant_id) && (await grantAwaitingFirstSession(db, r!.grant_id!, now));
 }
 
 /** Uses up the hand-back key: true for its first use only. */

@@ -12,7 +12,7 @@ import { radiusLogin, type RadiusAnswer, type RadiusTarget } from '../support/si
 import { Browser, formFields, lastCode, makeVenue } from '../guest/helpers.ts';
 import { json, localServer, type LocalServer, type Seen } from './local-server.ts';
 import { addNas, type nasInput } from '../../portal/access/nas-clients.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { adapterFor } from '../../portal/access-points/index.ts';
 import type { HandBack } from '../../portal/access-points/handoff.ts';
 import { accessRequestFor } from '../../portal/access-points/nas-request.ts';

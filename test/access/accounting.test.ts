@@ -5,7 +5,7 @@ import { createAccessPolicy, type AccessPolicy } from '../../portal/access/polic
 import { listSessions, type Session } from '../../portal/access/sessions.ts';
 import { closeStaleSessionsJob } from '../../portal/jobs/close-stale-sessions.ts';
 import { runJob } from '../../portal/jobs/scheduler.ts';
-import type { DisconnectTarget } from '../../portal/access/disconnect.ts';
+import type { DisconnectTarget } from '../../portal/access/disconnect-request.ts';
 import { acct, guestGrant, venueWithNas } from './fixtures.ts';
 import type { Venue } from '../../portal/venues/venues.ts';
 import type { NasRecord } from '../../portal/access/nas-clients.ts';

@@ -8,7 +8,7 @@ import { testContext, type TestContext } from '../support/context.ts';
 import { exchange } from '../support/radius-harness.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { createLogger } from '../../portal/log.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { guestGrant, venueWithNas } from './fixtures.ts';
 
 const SECRET = 'testing123-secret';

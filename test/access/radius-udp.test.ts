@@ -7,9 +7,10 @@ import { createRequire } from 'node:module';
 import { eachBackend } from '../support/backends.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { exchange } from '../support/radius-harness.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { listSessions } from '../../portal/access/sessions.ts';
 import { guestGrant, venueWithNas } from './fixtures.ts';
+import { addNas, removeNas } from '../../portal/access/nas-clients.ts';
 
 // The untyped `radius` package as an outside NAS would use it.
 const radius = createRequire(import.meta.url)('radius') as {
@@ -142,5 +143,28 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
     assert.equal(silent.decoded.code, 'Access-Accept');
     const why = await ctx.db.get<{ reason: string }>('SELECT reason FROM access_rejects WHERE key = ?', ['mac:aa:bb:cc:00:00:99']);
     assert.equal(why?.reason, 'other_device');
+  });
+
+  // A new identifier each time (request()): a resent packet would be answered from the duplicate cache.
+  const statusServer = (secret: string) =>
+    radius.encode({ code: 'Status-Server', secret, identifier: ++id % 256, attributes: [], add_message_authenticator: true });
+
+  /** Whether 127.0.0.1 is answered within a second (the directory's own TTL is 5 s): a packet after the write starts its reload. */
+  async function answeredSoon(secret: string, want: boolean): Promise<boolean> {
+    const until = Date.now() + 1000;
+    let answered: boolean;
+    do answered = Boolean(await exchange(statusServer(secret), server.authPort, '127.0.0.1', 150));
+    while (answered !== want && Date.now() < until);
+    return answered;
+  }
+
+  it('answers a NAS added a moment ago within a second, and forgets one removed as soon', async () => {
+    const venue = (await venueWithNas(ctx, 'cafe', {}, '127.0.0.9')).venue;
+    // The directory is loaded now, without 127.0.0.1: a packet from it goes unanswered.
+    assert.equal(await exchange(statusServer('added-secret-123'), server.authPort, '127.0.0.1', 500), undefined);
+    await addNas(ctx.db, ctx.cipher, { name: 'new-ap', address: '127.0.0.1', secret: 'added-secret-123', vendor: 'generic', venueId: venue.id });
+    assert.equal(await answeredSoon('added-secret-123', true), true, 'the new NAS is answered long before the directory TTL');
+    assert.ok(await removeNas(ctx.db, 'new-ap'));
+    assert.equal(await answeredSoon('added-secret-123', false), false, 'a removed NAS is no longer answered');
   });
 });

@@ -6,7 +6,7 @@ import { revokeGrant } from '../../portal/access/grants.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { coaDisconnector } from '../../portal/access/coa.ts';
 import { listSessions } from '../../portal/access/sessions.ts';
-import { hostOf } from '../../portal/access/disconnect.ts';
+import { hostOf } from '../../portal/access/disconnect-request.ts';
 import { acct, guestGrant, papRequest } from './fixtures.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { nasResponder, text, type NasResponder } from './nas-responder.ts';

@@ -6,7 +6,7 @@
 // action writes its audit entry; CSRF and roles are enforced.
 import assert from 'node:assert/strict';
 import { adminWorld, type AdminWorld } from './setup.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { radiusAsk } from '../support/guest-signup.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { listAudit } from '../../portal/accounts/audit.ts';

@@ -12,7 +12,7 @@ import { serve, type TestServer } from '../support/http.ts';
 import { startSimNas, type RadiusTarget, type SimNas } from '../support/sim-nas.ts';
 import { lastCode, makeVenue } from '../guest/helpers.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { CODE } from '../../radius/codec.ts';
 import { CHROMIUM_ARGS } from './guest-browser.ts';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseGuestPhone } from '../../portal/verification/phone.ts';
-import { normaliseMac } from '../../portal/access/mac.ts';
+import { normaliseMac } from '../../portal/access/mac-format.ts';
 import { classifySms, normalizeSms } from '../../portal/sms/keywords.ts';
 import { e164 } from '../../portal/http/sms-webhooks.ts';
 import { testContext, type TestContext } from '../support/context.ts';

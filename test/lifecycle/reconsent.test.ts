@@ -9,7 +9,7 @@ import { outdatedConsents } from '../../portal/consent/reconsent.ts';
 import { grantStateById } from '../../portal/access/grant-state.ts';
 import { exportActiveSms } from '../../portal/consent/lists.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { exchange } from '../support/radius-harness.ts';
 

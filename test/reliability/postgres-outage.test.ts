@@ -16,7 +16,7 @@ import { makeVenue } from '../guest/helpers.ts';
 import { StoreError } from '../../portal/store/db.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { createGrant } from '../../portal/access/grants.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { foyer } from '../support/cli.ts';

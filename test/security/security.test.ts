@@ -175,7 +175,8 @@ describe('security: the code itself', () => {
       '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
       '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
       '${venue}', // access/sessions.ts liveSessions: '' or a constant venue condition with a placeholder
-      '${pairsSql}', // access/grants.ts: '(c.purpose = ? AND e.locale = ?)' joined by OR, placeholders only
+      "${wanted.map(() => '?').join(', ')}", // venues/venue-names.ts: one placeholder per venue id
+      '${pairsSql}', // consent/agreeing-subjects.ts: '(c.purpose = ? AND e.locale = ?)' joined by OR, placeholders only
       "${later('input_octets')}", "${later('output_octets')}", "${later('session_time')}", "${later('stale_at')}", "${later('updated_at')}", '${reopenable}', // access/sessions.ts
       '${limit}', '${page}', '${pageSize}', '${n - 1}', // numbers the code bounded
       '${lockKey(name)}', // store/postgres.ts: a number derived from the lock name

@@ -3,7 +3,7 @@
 // starts, since its client table is read then and every few seconds after.
 import type { AppContext } from '../../portal/context.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { makeVenue } from '../guest/helpers.ts';
 import { startSimNas, type RadiusTarget, type SimNas, type SimVendor } from './sim-nas.ts';
 

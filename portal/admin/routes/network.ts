@@ -17,7 +17,7 @@ import { render, seeOther } from '../page.ts';
 import { parseNasForm, updateNas, portalToForm } from '../nas-form.ts';
 import { guideFor, guidePage, publicBase, setupRows } from '../nas-setup.ts';
 import { guideHtml } from '../guide-html.ts';
-import { disconnectFromConsole } from '../disconnect.ts';
+import { disconnectFromConsole } from '../disconnect-result.ts';
 import type { AdminDeps } from '../routes.ts';
 
 /** The address this console was opened at (Koa 3's ctx.origin is the Origin header). */

@@ -2,7 +2,7 @@
 // radius/ speaks CoA; this turns the outcome into what the admin reads.
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
-import { disconnectSession, type Disconnector } from '../access/disconnect.ts';
+import { disconnectSession, type Disconnector } from '../access/disconnect-request.ts';
 import { findSession } from '../access/sessions.ts';
 
 export interface DisconnectResult {

@@ -1,13 +1,13 @@
 // The RADIUS server as Foyer runs it: radius/ answers packets, portal/access/ decides.
 // main.ts starts it beside HTTP; tests start it on port 0.
-import { createRadiusServer } from '../../radius/server.ts';
-import type { RadiusObserver } from '../../radius/types.ts';
-import { unredacted } from '../log.ts';
-import type { AppContext } from '../context.ts';
-import { NasDirectory } from './nas-clients.ts';
-import { createAccessPolicy, type AccessPolicy } from './policy.ts';
-import type { Disconnector } from './disconnect.ts';
-import type { GrantState } from './grant-state.ts';
+import { createRadiusServer } from '../radius/server.ts';
+import type { RadiusObserver } from '../radius/types.ts';
+import { unredacted } from './log.ts';
+import type { AppContext } from './context.ts';
+import { NasDirectory } from './access/nas-clients.ts';
+import { createAccessPolicy, type AccessPolicy } from './access/policy.ts';
+import type { Disconnector } from './access/disconnect-request.ts';
+import type { GrantState } from './access/grant-state.ts';
 
 export interface RadiusService {
   authPort: number;
@@ -21,9 +21,12 @@ export async function startRadius(
   ctx: AppContext,
   o: { disconnect?: Disconnector; outdatedConsents?: (grant: GrantState) => Promise<string[]>; authPort?: number; acctPort?: number; host?: string } = {},
 ): Promise<RadiusService> {
-  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS, grantChangesMs: 1000, outdatedConsents: o.outdatedConsents });
+  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS, grantChangesMs: 1000, outdatedConsents: o.outdatedConsents, caches: ctx.access });
+  const clients = new NasDirectory(ctx.db, ctx.cipher);
+  const nasChanged = () => clients.invalidate();
+  ctx.access.nasListeners.add(nasChanged);
   const server = createRadiusServer({
-    clients: new NasDirectory(ctx.db, ctx.cipher),
+    clients,
     authorizer: policy,
     authPort: o.authPort ?? ctx.config.RADIUS_AUTH_PORT,
     acctPort: o.acctPort ?? ctx.config.RADIUS_ACCT_PORT,
@@ -40,6 +43,7 @@ export async function startRadius(
       await server.stop();
       await policy.settled();
       policy.close();
+      ctx.access.nasListeners.delete(nasChanged);
     },
   };
 }
