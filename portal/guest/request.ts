@@ -23,7 +23,7 @@ const DEST_COOKIE = 'foyer_dest';
 // made by any process shows at once.
 const parsedVenues = new Map<string, { raw: string; venue: Venue }>();
 
-async function venueBySlug(app: AppContext, slug: string): Promise<Venue | undefined> {
+export async function venueBySlug(app: AppContext, slug: string): Promise<Venue | undefined> {
   const r = await app.db.get<{ id: string; slug: string; name: string; country: string; settings: string; created_at: number }>('SELECT * FROM venues WHERE slug = ?', [slug]);
   if (!r) return undefined;
   const raw = `${r.slug}|${r.name}|${r.country}|${r.settings}`;
@@ -33,14 +33,6 @@ async function venueBySlug(app: AppContext, slug: string): Promise<Venue | undef
   if (!venue) return undefined;
   if (parsedVenues.size > 1000) parsedVenues.clear();
   parsedVenues.set(r.id, { raw, venue });
-  return venue;
-}
-
-export async function venueFor(app: AppContext, kctx: Context): Promise<Venue> {
-  const slug = String(kctx.params.slug ?? '');
-  const venue = /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? await venueBySlug(app, slug) : undefined;
-  if (!venue) throw new FoyerError('venue_not_found', 404, 'There is no Wi-Fi sign-in page at this address.');
-  kctx.state.venue = venue;
   return venue;
 }
 
@@ -145,4 +137,9 @@ export function singleQuery(kctx: Context): Record<string, string> {
     if (typeof s === 'string' && k.length <= 64) out[k] = s.slice(0, 2048);
   }
   return out;
+}
+
+export function seeOther(kctx: Context, url: string): void {
+  kctx.redirect(url);
+  kctx.status = 303;
 }

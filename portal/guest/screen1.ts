@@ -17,7 +17,8 @@ import { readStartForm, type FieldProblem } from '../signup/start-form.ts';
 import { ENTRY_TTL_MS, entryToken, readEntryToken, type Entry } from '../signup/entry-token.ts';
 import { startSignUp } from '../signup/start.ts';
 import type { Submission } from '../signup/submission.ts';
-import { clientIp, cookieFlow, flowFor, formBody, ownFlow, pickLocale, rememberDestination, rememberedDestination, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
+import { clientIp, cookieFlow, flowFor, formBody, ownFlow, pickLocale, rememberDestination, rememberedDestination, rememberFlow, seeOther, singleQuery } from './request.ts';
+import { guestState } from './with-flow.ts';
 import { codeText } from './sms-texts.ts';
 import { rejectSinceLastGrant, type RejectReason } from '../access/reject-reasons.ts';
 
@@ -28,7 +29,7 @@ const REFUSAL_SHOWN_MS = 30 * 60_000;
 type Origin = Pick<Entry, 'id' | 'handoff'>;
 
 export async function entry(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
+  const { venue } = guestState(kctx);
   const query = singleQuery(kctx);
   const locale = pickLocale(kctx, venue);
   // The adapter of the venue's NAS, with its settings; refuses login hosts the venue did not configure.
@@ -55,7 +56,7 @@ async function refusalNotice(app: AppContext, venue: Venue, h: Handoff, locale: 
 
 /** Screen 1 again: from its entry token (a language link, the way back from the terms) or for the browser's own flow. */
 export async function startPage(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
+  const { venue } = guestState(kctx);
   const now = app.now();
   const t = kctx.query.t;
   let origin: Origin;
@@ -75,13 +76,11 @@ export async function startPage(app: AppContext, kctx: Context): Promise<void> {
   await showStart(app, kctx, venue, origin, locale, { notice: await refusalNotice(app, venue, origin.handoff, locale, now) });
 }
 
+/** After withCsrf: the CSRF token is bound to the flow id the page names, which its entry token must name too. */
 export async function submitStart(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
+  const { venue } = guestState(kctx);
   const body = formBody(kctx);
   const now = app.now();
-  pickLocale(kctx, venue);
-  // The CSRF token is bound to the flow id the page names, which its entry token must name too.
-  requireCsrf(app, kctx);
   const entry = readEntryToken(app.keys, body.t, venue.id, now);
   const shown = { ...entry, handoff: { ...entry.handoff, originalUrl: rememberedDestination(kctx) } };
   if (body.f !== shown.id) throw new FoyerError('guest_entry_invalid', 400, 'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.');
@@ -152,9 +151,4 @@ export async function showStart(
   kctx.status = extra.status ?? 200;
   kctx.type = 'html';
   kctx.body = renderStart(v.id, v.content, { flowId: e.id, csrf: csrfToken(app.keys, e.id), entry: token, values: extra.values, errors, notice: extra.notice });
-}
-
-export function seeOther(kctx: Context, url: string): void {
-  kctx.redirect(url);
-  kctx.status = 303;
 }

@@ -13,9 +13,9 @@ import { parseGuestPhone } from '../verification/phone.ts';
 import type { SendKeys } from '../verification/limits.ts';
 import { loadFlow, markCodeSent, setFlowLocale, takeHandbackKey, type Flow } from '../signup/flows.ts';
 import { readSubmission } from '../signup/submission.ts';
-import { clientIp, flowExpired, flowFor, formBody, ownFlow, pickLocale, requireCsrf, venueFor } from './request.ts';
+import { clientIp, flowExpired, formBody, ownFlow, seeOther } from './request.ts';
 import { renderPage, durationText } from './pages.ts';
-import { seeOther } from './screen1.ts';
+import { guestState } from './with-flow.ts';
 import { completeSignUp } from '../signup/complete.ts';
 import { adapterForHandoff } from './adapters.ts';
 import { httpUrl } from '../access-points/safe-url.ts';
@@ -52,12 +52,9 @@ async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow
   }, opts.status ?? 200);
 }
 
+/** Screen 2 (after withFlow: a flow with a code sent). */
 export async function codePage(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
-  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
-  if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const { venue, flow, locale } = guestState(kctx);
   // A language picked on screen 2 holds for what follows (the next SMS, the last page).
   if (kctx.query.lang && locale !== flow.locale) await setFlowLocale(app.db, flow.id, locale, app.now());
   const notice = kctx.query.n === 'resent' || kctx.query.n === 'new' ? app.views.t(locale, kctx.query.n === 'new' ? 'guest.code.sentNew' : 'guest.code.resent') : undefined;
@@ -67,13 +64,7 @@ export async function codePage(app: AppContext, kctx: Context): Promise<void> {
 const STATUS: Record<string, number> = { wrong: 400, expired: 410, too_many: 429, used: 409 };
 
 export async function submitCode(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
-  pickLocale(kctx, venue);
-  requireCsrf(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
-  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
-  if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const { venue, flow, locale } = guestState(kctx);
   const raw = formBody(kctx).code;
   const guess = typeof raw === 'string' ? normaliseGuess(raw.slice(0, 32)) : '';
   if (!guess) return showCode(app, kctx, venue, flow, locale, { error: { code: 'guest_code_missing' }, status: 400 });
@@ -124,14 +115,10 @@ async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow
 }
 
 export async function resend(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
-  pickLocale(kctx, venue);
-  requireCsrf(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
+  const { venue, flow, locale } = guestState(kctx);
   const now = app.now();
   const { state, submission } = await currentCode(app, flow, now);
-  if (flow.state !== 'code_sent' || !submission) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  if (!submission) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   const phone = parseGuestPhone(submission.e164, venue.country, venue.settings.allowedCountries);
   if (!phone.ok) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   const keys: SendKeys = {
@@ -163,10 +150,8 @@ export async function resend(app: AppContext, kctx: Context): Promise<void> {
  * sent to (a mini-browser that lost its cookie): the flow id alone gives nothing.
  */
 export async function onlinePage(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
-  const flow = await onlineFlow(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
-  if (flow.state !== 'done' || !flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const { venue, flow, locale } = guestState(kctx);
+  if (!flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   // The grant and whether the NAS started a session with it, in one read.
   const g = await app.db.get<{ ends_at: number; username: string; password_enc: string; started: number | boolean }>(
     'SELECT ends_at, username, password_enc, EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = g.id) AS started FROM grants g WHERE g.id = ?',
@@ -186,7 +171,8 @@ export async function onlinePage(app: AppContext, kctx: Context): Promise<void> 
   });
 }
 
-async function onlineFlow(app: AppContext, kctx: Context, venue: Venue): Promise<Flow> {
+/** The online page's flow (withFlow's `find`): the browser's own, or the one the link's single-use key opens. */
+export async function onlineFlow(app: AppContext, kctx: Context, venue: Venue): Promise<Flow> {
   const q = (k: string) => (typeof kctx.query[k] === 'string' ? (kctx.query[k] as string) : '');
   const own = await ownFlow(app, kctx, venue, q('f') || undefined);
   if (own) return own;
