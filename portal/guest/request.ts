@@ -8,7 +8,8 @@ import { findVenueBySlug, type Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { negotiateLocale } from '../http/i18n.ts';
 import { checkCsrf } from '../http/csrf.ts';
-import { loadFlow, ownsFlow, type Flow } from '../signup/flows.ts';
+import type { Flow } from '../signup/flows.ts';
+import { heldFlow } from '../signup/held-flow.ts';
 
 export const FLOW_COOKIE = 'foyer_flow';
 /**
@@ -85,10 +86,7 @@ export async function flowFor(app: AppContext, kctx: Context, venue: Venue): Pro
 
 /** The flow `id` names (by default the cookie's), if this browser holds its secret. */
 export async function ownFlow(app: AppContext, kctx: Context, venue: Venue, id = cookieFlow(kctx)?.id): Promise<Flow | undefined> {
-  const cookie = cookieFlow(kctx);
-  if (!id || !cookie || cookie.id !== id) return undefined;
-  const flow = await loadFlow(app.db, app, id, venue.id, app.now());
-  return flow && ownsFlow(app.keys, flow, cookie.secret) ? flow : undefined;
+  return (await heldFlow(app, venue.id, id, cookieFlow(kctx), app.now())).own;
 }
 
 export function rememberFlow(app: AppContext, kctx: Context, flow: { id: string; secret: string; expiresAt: number }): void {
