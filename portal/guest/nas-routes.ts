@@ -4,7 +4,6 @@
 import Router from '@koa/router';
 import type { AppContext } from '../context.ts';
 import { FoyerError, forbidden } from '../errors.ts';
-import { findVenueBySlug } from '../venues/venues.ts';
 import { answerAuthmon, authmonStoreFor } from '../access-points/opennds-authmon.ts';
 import { isAuthmonSource, venueSlugForUnifiSite } from '../access-points/nas-lookups.ts';
 
@@ -21,7 +20,7 @@ export function nasRoutes(app: AppContext): Router {
   });
 
   router.post('/p/:slug', async (k) => {
-    const venue = await findVenueBySlug(app.db, String(k.params.slug));
+    const venue = await app.venues.bySlug(String(k.params.slug));
     if (!venue) throw new FoyerError('venue_not_found', 404, 'There is no Wi-Fi sign-in page at this address.');
     const ip = k.request.ip ?? '';
     // authmon entries are the gateway's to collect; anyone else could take them off the queue.

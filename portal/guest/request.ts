@@ -4,7 +4,7 @@
 import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
-import { findVenueBySlug, type Venue } from '../venues/venues.ts';
+import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { negotiateLocale } from '../http/i18n.ts';
 import { checkCsrf } from '../http/csrf.ts';
@@ -18,24 +18,6 @@ export const FLOW_COOKIE = 'foyer_flow';
  * guest's browsing must not outlive the flow (which retention deletes).
  */
 const DEST_COOKIE = 'foyer_dest';
-
-// Parsed venues by id, reused while the stored row is unchanged: validating the settings
-// on every hit cost more than the query. Every request still reads the row, so a change
-// made by any process shows at once.
-const parsedVenues = new Map<string, { raw: string; venue: Venue }>();
-
-export async function venueBySlug(app: AppContext, slug: string): Promise<Venue | undefined> {
-  const r = await app.db.get<{ id: string; slug: string; name: string; country: string; settings: string; created_at: number }>('SELECT * FROM venues WHERE slug = ?', [slug]);
-  if (!r) return undefined;
-  const raw = `${r.slug}|${r.name}|${r.country}|${r.settings}`;
-  const hit = parsedVenues.get(r.id);
-  if (hit && hit.raw === raw) return hit.venue;
-  const venue = await findVenueBySlug(app.db, slug);
-  if (!venue) return undefined;
-  if (parsedVenues.size > 1000) parsedVenues.clear();
-  parsedVenues.set(r.id, { raw, venue });
-  return venue;
-}
 
 export function pickLocale(kctx: Context, venue: Venue, flow?: Pick<Flow, 'locale'>): Locale {
   const q = kctx.query.lang;

@@ -7,7 +7,7 @@ import { FoyerError } from '../errors.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import type { Flow } from '../signup/flows.ts';
-import { flowFor, pickLocale, requireCsrf, seeOther, venueBySlug } from './request.ts';
+import { flowFor, pickLocale, requireCsrf, seeOther } from './request.ts';
 
 /** What the middleware put in kctx.state for the handler. */
 export interface GuestState {
@@ -20,7 +20,7 @@ export const guestState = (kctx: Context): GuestState => kctx.state as GuestStat
 
 /** For router.param('slug'): the venue into kctx.state.venue, or the guest's 404 page. */
 export const loadVenue = (app: AppContext) => async (slug: string, kctx: Context, next: Next) => {
-  const venue = /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? await venueBySlug(app, slug) : undefined;
+  const venue = /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? await app.venues.bySlug(slug) : undefined;
   if (!venue) throw new FoyerError('venue_not_found', 404, 'There is no Wi-Fi sign-in page at this address.');
   kctx.state.venue = venue;
   return next();
