@@ -6,7 +6,7 @@ import { errorHandler } from './http/errors.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { captiveApiRoutes } from './guest/captive-api.ts';
-import { guestRoutes } from './guest/routes.ts';
+import { guestRoutes } from './guest/guest-routes.ts';
 import { nasRoutes } from './guest/nas-routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
