@@ -2,7 +2,7 @@
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import type { AppContext } from './context.ts';
-import { errorHandler } from './http/errors.ts';
+import { errorHandler } from './http/error-handler.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { captiveApiRoutes } from './guest/captive-api.ts';

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
-import { errorPage } from '../http/errors.ts';
+import { errorPage } from '../http/error-handler.ts';
 import { entry, startPage, submitStart } from './screen1.ts';
 import { codePage, onlineFlow, onlinePage, resend, submitCode } from './screen2.ts';
 import { currentVersion, renderLegal, storedVersion, type ConsentContent } from './consent-page.ts';

@@ -6,7 +6,7 @@ import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { localeStrings } from '../http/i18n.ts';
 import { TEMPLATES_DIR } from '../http/views.ts';
-import type { ErrorPage } from '../http/errors.ts';
+import type { ErrorPage } from '../http/error-handler.ts';
 import { assetHrefs, guestCss } from './assets.ts';
 
 export function renderPage(app: AppContext, kctx: Context, page: string, locale: Locale, venue: Venue | undefined, vars: Record<string, unknown>, status = 200): void {
@@ -21,7 +21,7 @@ export function renderPage(app: AppContext, kctx: Context, page: string, locale:
   });
 }
 
-/** A guest's refusal (http/errors.ts chose its status and message) as a guest page, with a way back to the start. */
+/** A guest's refusal (http/error-handler.ts chose its status and message) as a guest page, with a way back to the start. */
 export const guestErrorPage = (app: AppContext): ErrorPage => (kctx, e) => {
   const venue = kctx.state.venue as Venue | undefined;
   renderPage(app, kctx, 'error', e.locale, venue, { message: e.message, startHref: venue ? `/p/${venue.slug}` : undefined }, e.status);
