@@ -1,6 +1,7 @@
-// What every guest route needs from a request: the venue, the flow (named by the form,
-// the URL or the cookie, and opened only with the browser secret in the signed cookie),
-// the guest's language, the real client IP.
+// What guest routes read from a request (with-flow.ts runs them for every screen): the
+// flow (named by the form, the URL or the cookie, and opened only with the browser secret
+// in the signed cookie), the guest's language, the CSRF token, the real client IP; and the
+// cookies and redirects they answer with.
 import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
