@@ -50,7 +50,7 @@ async function compile() {
   // Written beside and renamed, so a CLI started meanwhile never loads half a file.
   const tmp = `${BUNDLE}.${process.pid}.tmp`;
   await build({
-    entryPoints: [join(ROOT, 'portal', 'cli.ts')],
+    entryPoints: [join(ROOT, 'portal', 'cli', 'index.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

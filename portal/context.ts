@@ -18,6 +18,7 @@ import { createMetrics } from './metrics.ts';
 import { createViews } from './http/views.ts';
 import { createSmsGateway, type SmsService } from './sms/index.ts';
 import { handleKeyword } from './sms/keyword-handler.ts';
+import { createAccessPointState, type AccessPointState } from './access-points/process-state.ts';
 import { CachedVenues } from './venues/cached-venues.ts';
 
 export interface AppContext {
@@ -32,6 +33,8 @@ export interface AppContext {
   now: () => number;
   /** Send SMS through this (logged, retried); .inbound takes an InboundHandler. */
   sms: SmsService;
+  /** access-points' in-memory state: the openNDS authmon queue, logged-in controller clients. */
+  accessPoints: AccessPointState;
   /** Venues as the guest pages serve them, from memory (venues/cached-venues.ts). */
   venues: CachedVenues;
 }
@@ -53,7 +56,7 @@ export async function buildContext(config: Config, log: Logger, o: { waitForData
   db.close = () => (clock.stop(), close());
   const metrics = createMetrics(db);
   const sms = createSmsGateway(config, log, { db, keys, metrics, now: clock.now });
-  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms, venues: new CachedVenues(db) };
+  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms, accessPoints: createAccessPointState(), venues: new CachedVenues(db) };
   // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer.
   sms.inbound.setHandler({
     handle: async (msg) => {

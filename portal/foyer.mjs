@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npx foyer`: the compiled CLI (cli-compiled.mjs), or portal/cli.ts through tsx's
+// `npx foyer`: the compiled CLI (cli-compiled.mjs), or portal/cli/index.ts through tsx's
 // loader when it cannot be compiled.
 
 // A reader that stops early (`foyer sessions list | head -1`) closes the pipe: that is the
@@ -14,6 +14,6 @@ let cli = await compiledCli();
 if (!cli) {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import('./cli.ts');
+  cli = await import('./cli/index.ts');
 }
 process.exit(await cli.runCli(process.argv.slice(2)));

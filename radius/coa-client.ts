@@ -7,7 +7,7 @@ import { isIPv6 } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { signAccountingRequest, verifyResponse } from './authenticators.ts';
 import { CODE, HEADER_LENGTH, decodeAttributes, ipv4Bytes, loadDictionaries, parsePacket, writePacket, type NamedAttribute } from './codec.ts';
-import type { Bandwidth } from './types.ts';
+import type { Bandwidth, ReplyProfileId } from './types.ts';
 import { vendorReplyAttributes } from './vendor-attributes.ts';
 
 export interface CoaTarget {
@@ -32,8 +32,8 @@ export interface CoaChanges {
   idleTimeout?: number;
   bandwidth?: Bandwidth;
   dataLimitBytes?: number;
-  /** Picks the bandwidth attributes (vendor-attributes.ts). */
-  vendor?: string;
+  /** Picks the bandwidth attributes (vendor-attributes.ts); WISPr when absent. */
+  replyProfile?: ReplyProfileId;
 }
 
 export interface CoaOptions {
@@ -79,7 +79,7 @@ export function sendCoa(target: CoaTarget, session: SessionIdentity, changes: Co
   if (changes.sessionTimeout !== undefined) attrs.push({ name: 'Session-Timeout', value: changes.sessionTimeout });
   if (changes.idleTimeout !== undefined) attrs.push({ name: 'Idle-Timeout', value: changes.idleTimeout });
   if (changes.bandwidth || changes.dataLimitBytes !== undefined) {
-    attrs.push(...vendorReplyAttributes(changes.vendor ?? 'generic', { result: 'accept', bandwidth: changes.bandwidth, dataLimitBytes: changes.dataLimitBytes }));
+    attrs.push(...vendorReplyAttributes(changes.replyProfile ?? 'wispr', { result: 'accept', bandwidth: changes.bandwidth, dataLimitBytes: changes.dataLimitBytes }));
   }
   return exchange(target, CODE.CoaRequest, attrs, o);
 }

@@ -19,7 +19,7 @@ export function acceptAttributes(nas: NasClient, d: Extract<AccessDecision, { re
   if (d.interimInterval !== undefined && d.interimInterval > 0) out.push({ name: 'Acct-Interim-Interval', value: d.interimInterval });
   if (d.class) out.push({ name: 'Class', value: d.class });
   if (d.replyMessage) out.push(...splitText('Reply-Message', d.replyMessage));
-  out.push(...vendorReplyAttributes(nas.vendor, d));
+  out.push(...vendorReplyAttributes(nas.replyProfile, d));
   return out;
 }
 

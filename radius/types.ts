@@ -2,14 +2,17 @@
 // whoever implements these decides (portal/access/ in Foyer). Nothing here
 // imports from portal/.
 
+/** The reply-attribute families a NAS may read (vendor-attributes.ts holds each one's attributes). */
+export type ReplyProfileId = 'wispr' | 'chillispot' | 'mikrotik' | 'airespace' | 'aruba-role' | 'filter-id' | 'none';
+
 /** A NAS (RADIUS client) as the protocol layer sees it. */
 export interface NasClient {
   id: string;
   name: string;
   /** Shared secret, in clear, as configured on the NAS. */
   secret: Buffer;
-  /** Vendor key: coovachilli, opennds, mikrotik, unifi, meraki, cisco, aruba, ruckus, pfsense, generic. */
-  vendor: string;
+  /** Which reply attributes the NAS reads for speed, data caps and roles (vendor-attributes.ts). */
+  replyProfile: ReplyProfileId;
   venueId: string;
   /** BlastRADIUS (CVE-2024-3596): true unless the admin allowed legacy equipment. */
   requireMessageAuthenticator: boolean;

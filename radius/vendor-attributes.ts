@@ -1,7 +1,9 @@
-// Which reply attributes each NAS vendor reads for speed, data caps and roles.
-// Data, not code: each row names its source. Where a vendor documents nothing
-// (UniFi, Meraki for bandwidth) the row is empty rather than guessed.
-import type { AccessDecision, Bandwidth } from './types.ts';
+// The reply attributes a NAS reads for speed, data caps and roles, as dictionaries of the
+// protocol: one profile per attribute family, keyed by its own id. Which vendor's NAS reads
+// which profile is the product's knowledge (portal/access-points/registry.ts hands each NAS
+// its profile through NasClient.replyProfile); radius/ knows no vendor list. Data, not code:
+// each row names its source.
+import type { AccessDecision, Bandwidth, ReplyProfileId } from './types.ts';
 import type { NamedAttribute } from './codec.ts';
 
 type Accept = Extract<AccessDecision, { result: 'accept' }>;
@@ -13,7 +15,7 @@ interface RateAttribute {
   unit: 'bit/s' | 'kbit/s';
 }
 
-interface VendorProfile {
+export interface ReplyProfile {
   source: string;
   rates: RateAttribute[];
   /** MikroTik packs both directions into one string. */
@@ -29,8 +31,9 @@ const WISPR: RateAttribute[] = [
   { name: 'WISPr-Bandwidth-Max-Down', direction: 'down', unit: 'bit/s' },
 ];
 
-export const VENDOR_PROFILES: Record<string, VendorProfile> = {
-  coovachilli: {
+export const REPLY_PROFILES: Record<ReplyProfileId, ReplyProfile> = {
+  wispr: { source: 'WISPr bandwidth attributes (bit/s), the most widely read', rates: WISPR },
+  chillispot: {
     source: 'chilli-radius(5): WISPr-Bandwidth-Max-* in bit/s, ChilliSpot-Bandwidth-Max-* in kbit/s, ChilliSpot-Max-Total-Octets',
     rates: [
       ...WISPR,
@@ -45,28 +48,16 @@ export const VENDOR_PROFILES: Record<string, VendorProfile> = {
     rateLimitString: 'Mikrotik-Rate-Limit',
     dataLimit: { name: 'Mikrotik-Total-Limit', gigawords: 'Mikrotik-Total-Limit-Gigawords' },
   },
-  opennds: { source: 'WISPr bandwidth attributes (bit/s)', rates: WISPR },
-  generic: { source: 'WISPr bandwidth attributes (bit/s), the most widely read', rates: WISPR },
-  pfsense: { source: 'pfSense captive portal per-user bandwidth from RADIUS: WISPr-Bandwidth-Max-Up/Down (bit/s)', rates: WISPR },
-  ruckus: { source: 'Ruckus SmartZone hotspot (WISPr) WLANs: WISPr-Bandwidth-Max-Up/Down (bit/s)', rates: WISPR },
-  aruba: {
-    source: 'Aruba: bandwidth contracts belong to user roles; RADIUS assigns the role with Aruba-User-Role',
-    rates: [],
-    role: 'Aruba-User-Role',
-  },
-  cisco: {
-    source: 'Cisco WLC (AireOS) per-user rate limits: Airespace-Data-Bandwidth-Average-Contract(-Upstream), kbit/s',
+  airespace: {
+    source: 'Cisco Airespace per-user rate limits: Airespace-Data-Bandwidth-Average-Contract(-Upstream), kbit/s',
     rates: [
       { name: 'Airespace-Data-Bandwidth-Average-Contract-Upstream', direction: 'up', unit: 'kbit/s' },
       { name: 'Airespace-Data-Bandwidth-Average-Contract', direction: 'down', unit: 'kbit/s' },
     ],
   },
-  meraki: {
-    source: 'Meraki documents no bandwidth attribute; Filter-Id names the group policy (which sets the limit)',
-    rates: [],
-    role: 'Filter-Id',
-  },
-  unifi: { source: 'UniFi documents no RADIUS bandwidth attribute for hotspots; limits are set on the controller', rates: [] },
+  'aruba-role': { source: 'Aruba-User-Role names a user role (which holds the bandwidth contract)', rates: [], role: 'Aruba-User-Role' },
+  'filter-id': { source: 'Filter-Id (RFC 2865) names a policy defined on the NAS', rates: [], role: 'Filter-Id' },
+  none: { source: 'no bandwidth, data cap or role attribute', rates: [] },
 };
 
 const UINT32_MAX = 0xffffffff;
@@ -77,9 +68,9 @@ function rate(b: Bandwidth, r: RateAttribute): number | undefined {
   return Math.min(UINT32_MAX, Math.round(r.unit === 'bit/s' ? kbps * 1000 : kbps));
 }
 
-/** The vendor part of an Access-Accept. Unknown vendors get the generic (WISPr) row. */
-export function vendorReplyAttributes(vendor: string, d: Accept): NamedAttribute[] {
-  const profile = VENDOR_PROFILES[vendor] ?? VENDOR_PROFILES.generic;
+/** The vendor part of an Access-Accept, in the attributes of the NAS's reply profile. */
+export function vendorReplyAttributes(profileId: ReplyProfileId, d: Accept): NamedAttribute[] {
+  const profile = REPLY_PROFILES[profileId];
   const out: NamedAttribute[] = [];
   const bw = d.bandwidth;
   if (bw) {

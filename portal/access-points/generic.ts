@@ -3,7 +3,7 @@
 // and password appended; without one Foyer's own decision is all there is.
 import type { AccessPointAdapter, Credentials, HandBack, Handoff } from './handoff.ts';
 import { clientMacFields, compact, ipParam, pick, text, type Query } from './params.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './device-mac.ts';
 import { httpUrl, originalUrl, withQuery } from './safe-url.ts';
 import { HandoffError } from './handoff.ts';
 

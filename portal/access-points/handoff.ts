@@ -49,6 +49,8 @@ export interface AdapterContext {
   controller?: ControllerSettings;
   /** Where openNDS authmon (FAS level 3) collects authorisations it polls for. */
   pendingAuth?: PendingAuthQueue;
+  /** Logged-in management-API clients kept between guests; without it each hand-back logs in anew. */
+  controllerClients?: ControllerClientPool;
 }
 
 export interface GrantLimits {
@@ -74,6 +76,11 @@ export interface ControllerSettings {
   /** Accept any certificate: only for a controller reached over a private network. */
   insecureTls?: boolean;
   timeoutMs?: number;
+}
+
+/** Clients of NAS management APIs, one per controller and its settings (controller-clients.ts). */
+export interface ControllerClientPool {
+  get<T extends object>(kind: string, settings: ControllerSettings, open: (s: ControllerSettings) => T): T;
 }
 
 /** Authorisations the NAS fetches later instead of being told now (openNDS authmon). */

@@ -4,16 +4,7 @@
 // range it is registered by) may receive a hand-back.
 import { BlockList, isIP } from 'node:net';
 import { isHost } from './safe-url.ts';
-
-/**
- * Hosts a vendor's own cloud or controller answers on everywhere, so no venue has to list
- * them: Meraki's splash login is served from <shard>.network-auth.com, and Aruba Instant
- * intercepts securelogin.arubanetworks.com (Instant On: captiveportal-login.arubainstanton.com) on the AP itself.
- */
-export const VENDOR_LOGIN_HOSTS: Record<string, readonly string[]> = {
-  meraki: ['*.network-auth.com'],
-  aruba: ['securelogin.arubanetworks.com', 'captiveportal-login.arubainstanton.com'],
-};
+import { vendorLoginHosts } from './registry.ts';
 
 /**
  * One configured entry in canonical form: `host`, `host:port`, `[v6]:port` or `*.domain`
@@ -98,6 +89,6 @@ export interface LoginHostRules {
 export function loginUrlAllowed(url: string, nas: LoginHostRules): boolean {
   const hp = urlHostPort(url);
   if (!hp) return false;
-  const entries = [...nas.loginHosts, ...(VENDOR_LOGIN_HOSTS[nas.vendor] ?? [])];
+  const entries = [...nas.loginHosts, ...vendorLoginHosts(nas.vendor)];
   return entries.some((e) => entryMatches(e, hp.host, hp.port)) || isNasAddress(nas.address, hp.host);
 }

@@ -10,15 +10,17 @@ import { listVenueNas, type NasRecord } from '../access/nas-clients.ts';
 import type { AccessPointAdapter, AdapterContext, Handoff } from './handoff.ts';
 import { HandoffError } from './handoff.ts';
 import { adapterFor, detectAdapter } from './index.ts';
-import { normaliseMac } from './mac.ts';
+import { normaliseMac } from './device-mac.ts';
 import { loginUrlAllowed } from './login-hosts.ts';
 import { authority } from './safe-url.ts';
-import { authmonStoreFor } from './opennds-authmon.ts';
+import type { AccessPointState } from './process-state.ts';
 
 export interface NasDeps {
   db: Queryable;
   cipher: FieldCipher;
   log: { warn(obj: object, msg?: string): void };
+  /** The process's authmon queue and controller clients (made in buildContext). */
+  accessPoints: AccessPointState;
 }
 
 export interface VenueRef {
@@ -47,7 +49,7 @@ export function pickNas(list: readonly NasRecord[], h: Handoff): NasRecord | und
 }
 
 /** What the adapter needs from this NAS (none: the vendor's defaults) and the venue. */
-export function adapterContextFor(nas: NasRecord | undefined, session: VenueSettings['session'], authmonOwner?: object): AdapterContext {
+export function adapterContextFor(nas: NasRecord | undefined, session: VenueSettings['session'], state?: AccessPointState): AdapterContext {
   const p = nas?.portal;
   const c = p?.controller;
   return {
@@ -55,7 +57,8 @@ export function adapterContextFor(nas: NasRecord | undefined, session: VenueSett
     authMethod: p?.authMethod,
     grant: { minutes: session.durationMinutes, upKbps: session.upKbps, downKbps: session.downKbps, megabytes: session.dataCapMb },
     controller: c && (c.url || c.password) ? { url: c.url ?? '', username: c.username, password: c.password, site: c.site, ca: c.ca, insecureTls: c.insecureTls } : undefined,
-    pendingAuth: p?.authmon && authmonOwner ? authmonStoreFor(authmonOwner) : undefined,
+    pendingAuth: p?.authmon && state ? state.authmon : undefined,
+    controllerClients: state?.controllers,
   };
 }
 
@@ -103,12 +106,12 @@ function pickAdapter(list: readonly NasRecord[], query: Record<string, string>, 
 }
 
 /** Parses with each candidate NAS's secret in turn: an encrypted redirect names its NAS only inside. */
-function parseWith(adapter: AccessPointAdapter, query: Record<string, string>, candidates: readonly NasRecord[], venue: VenueRef, owner: object): Handoff {
+function parseWith(adapter: AccessPointAdapter, query: Record<string, string>, candidates: readonly NasRecord[], venue: VenueRef, state: AccessPointState): Handoff {
   if (!candidates.length) return adapter.parse(query, adapterContextFor(undefined, venue.settings.session));
   let first: unknown;
   for (const n of candidates) {
     try {
-      return adapter.parse(query, adapterContextFor(n, venue.settings.session, owner));
+      return adapter.parse(query, adapterContextFor(n, venue.settings.session, state));
     } catch (err) {
       if (!(err instanceof HandoffError)) throw err;
       first ??= err;
@@ -127,7 +130,7 @@ export async function readRedirect(deps: NasDeps, venue: VenueRef, query: Record
   const list = await listVenueNas(deps.db, deps.cipher, venue.id);
   const adapter = pickAdapter(list, query, venue.settings.nasVendor);
   try {
-    const handoff = parseWith(adapter, query, list.filter((n) => n.vendor === adapter.vendor), venue, deps.db);
+    const handoff = parseWith(adapter, query, list.filter((n) => n.vendor === adapter.vendor), venue, deps.accessPoints);
     const nas = pickNas(list, handoff);
     checkLoginHost(handoff, nas, list);
     return { handoff, nas };
@@ -145,7 +148,7 @@ export async function handBackContextFor(deps: NasDeps, venue: VenueRef, h: Hand
   } catch (err) {
     return refused(deps, venue, h.vendor, err);
   }
-  return adapterContextFor(nas, venue.settings.session, deps.db);
+  return adapterContextFor(nas, venue.settings.session, deps.accessPoints);
 }
 
 /** Origins the hand-back may send the guest's browser to (for the code page's CSP form-action). */

@@ -65,12 +65,3 @@ export async function answerAuthmon(form: Record<string, string | undefined>, st
 function authList(entries: Array<{ entry: string }>): string {
   return ['*', ...entries.map((e) => encodeURIComponent(e.entry))].join(' ');
 }
-
-const stores = new WeakMap<object, MemoryAuthmonStore>();
-
-/** The queue the hand-back fills and the authmon route empties, one per database handle. */
-export function authmonStoreFor(owner: object): MemoryAuthmonStore {
-  let s = stores.get(owner);
-  if (!s) stores.set(owner, (s = new MemoryAuthmonStore()));
-  return s;
-}

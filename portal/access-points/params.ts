@@ -1,6 +1,6 @@
 // Reading a vendor's redirect: the same few checks in every adapter, with one wording.
 import { HandoffError } from './handoff.ts';
-import { isGroupAddress, isLocallyAdministered, normaliseMac } from './mac.ts';
+import { isGroupAddress, isLocallyAdministered, normaliseMac } from './device-mac.ts';
 import { httpUrl } from './safe-url.ts';
 
 export type Query = Record<string, string>;

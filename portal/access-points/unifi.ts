@@ -7,16 +7,12 @@ import { clientMacFields, compact, macParam, pick, text, type Query } from './pa
 import { originalUrl } from './safe-url.ts';
 import { UnifiController, UnifiError } from './unifi-controller.ts';
 
-/** One logged-in client per controller, so a busy venue does not log in per guest. */
-const controllers = new Map<string, UnifiController>();
-
+/** The process's logged-in client for this controller (ctx.controllerClients), so a busy venue does not log in per guest. */
 function controllerFor(ctx: AdapterContext): UnifiController {
   const s = ctx.controller;
   if (!s?.url) throw new HandoffError('no UniFi controller is configured for this NAS');
-  const key = JSON.stringify([s.url, s.username, s.password, s.site]);
-  let c = controllers.get(key);
-  if (!c) controllers.set(key, (c = new UnifiController(s)));
-  return c;
+  const open = (settings: typeof s) => new UnifiController(settings);
+  return ctx.controllerClients?.get('unifi', s, open) ?? open(s);
 }
 
 export const unifi: AccessPointAdapter = {

@@ -4,7 +4,8 @@ import type { Queryable } from '../store/db.ts';
 import { StoreError } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import { conflict } from '../errors.ts';
-import { generateSecret, nasInput, nasPortalInput, type NasRecord } from '../access/nas-clients.ts';
+import { generateSecret, nasInput, type NasRecord } from '../access/nas-clients.ts';
+import { nasPortalInput } from '../access-points/hand-back-settings.ts';
 import type { z } from 'zod';
 import { fieldErrors, str } from './page.ts';
 

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
-import type { NasPortalSettings } from '../access/nas-clients.ts';
+import type { NasPortalSettings } from '../access-points/hand-back-settings.ts';
 import { fillPlaceholders, guideHtml } from './guide-html.ts';
 
 export const GUIDES_DIR = resolve(fileURLToPath(new URL('../../deploy/access-points', import.meta.url)));

@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import type { AppContext } from '../context.ts';
 import { FoyerError, forbidden } from '../errors.ts';
-import { answerAuthmon, authmonStoreFor } from '../access-points/opennds-authmon.ts';
+import { answerAuthmon } from '../access-points/opennds-authmon.ts';
 import { guestState, loadVenue } from './with-flow.ts';
 import { isAuthmonSource, venueSlugForUnifiSite } from '../access-points/nas-lookups.ts';
 
@@ -33,7 +33,7 @@ export function nasRoutes(app: AppContext): Router {
     const form: Record<string, string | undefined> = {};
     for (const key of ['auth_get', 'gatewayhash', 'payload']) if (typeof body[key] === 'string') form[key] = body[key] as string;
     k.type = 'text/plain; charset=utf-8';
-    k.body = await answerAuthmon(form, authmonStoreFor(app.db));
+    k.body = await answerAuthmon(form, app.accessPoints.authmon);
   });
   return router;
 }

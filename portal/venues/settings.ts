@@ -1,7 +1,7 @@
 // Everything a venue can set, with its allowed range. Consent that cannot be valid is
 // not representable: no box is ever pre-ticked and only the terms may be required.
 import { z } from 'zod';
-import { VENDORS } from '../access/nas-clients.ts';
+import { VENDORS } from '../access-points/registry.ts';
 
 export const LOCALES = ['en', 'bg'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GUIDES_DIR } from '../../portal/admin/nas-setup.ts';
-import { VENDORS } from '../../portal/access/nas-clients.ts';
+import { VENDORS } from '../../portal/access-points/registry.ts';
 
 const guide = (name: string) => readFileSync(join(GUIDES_DIR, `${name}.md`), 'utf8').replace(/\s+/g, ' ');
 

@@ -3,7 +3,7 @@ import { ADAPTERS, adapterFor, detectAdapter } from '../../portal/access-points/
 import { generic } from '../../portal/access-points/generic.ts';
 import { HandoffError } from '../../portal/access-points/handoff.ts';
 import { accessRequestFor } from '../../portal/access-points/nas-request.ts';
-import { VENDORS } from '../../portal/access/nas-clients.ts';
+import { VENDORS } from '../../portal/access-points/registry.ts';
 
 const query = (qs: string) => Object.fromEntries(new URLSearchParams(qs));
 

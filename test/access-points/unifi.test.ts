@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { unifi } from '../../portal/access-points/unifi.ts';
 import { UnifiController } from '../../portal/access-points/unifi-controller.ts';
 import { HandoffError } from '../../portal/access-points/handoff.ts';
+import { ControllerClients } from '../../portal/access-points/controller-clients.ts';
 import { json, localServer, type LocalServer } from './local-server.ts';
 
 const REDIRECT = { id: 'da:a1:19:aa:bb:cc', ap: '78:8a:20:01:02:03', t: '1717171717', url: 'http://example.com/', ssid: 'Cafe Guest' };
@@ -67,6 +68,24 @@ describe('access points: UniFi', () => {
     assert.equal(cmd.method, 'POST');
     assert.deepEqual(JSON.parse(cmd.body), { cmd: 'authorize-guest', mac: 'da:a1:19:aa:bb:cc', minutes: 120, up: 2000, down: 10000, bytes: 1024, ap_mac: '78:8a:20:01:02:03' });
     assert.match(String(cmd.headers['content-type']), /application\/json/);
+  });
+
+  // Issue 17: the logged-in clients live in a pool made per process (buildContext), not in
+  // module scope, so one test's (or context's) login is never another's.
+  it('logs in once per controller within the pool it is given, and anew in another pool or without one', async () => {
+    server = await classicController();
+    const h = unifi.parse(REDIRECT, {});
+    const controller = { url: server.url, username: 'foyer', password: 'pw', site: 'cafe' };
+    const logins = () => server!.seen.filter((s) => s.path === '/api/login').length;
+    const pool = new ControllerClients();
+    await unifi.handBack(h, { username: 'u', password: 'p' }, { controller, controllerClients: pool });
+    await unifi.handBack(h, { username: 'u', password: 'p' }, { controller, controllerClients: pool });
+    assert.equal(logins(), 1);
+    await unifi.handBack(h, { username: 'u', password: 'p' }, { controller, controllerClients: new ControllerClients() });
+    assert.equal(logins(), 2);
+    await unifi.handBack(h, { username: 'u', password: 'p' }, { controller });
+    assert.equal(logins(), 3);
+    assert.equal(server.seen.filter((s) => s.path === '/api/s/cafe/cmd/stamgr').length, 4);
   });
 
   it('logs in to UniFi OS, and again when the session has expired', async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { buildCli } from '../../portal/cli.ts';
+import { buildCli } from '../../portal/cli/index.ts';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

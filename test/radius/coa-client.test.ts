@@ -42,7 +42,7 @@ describe('CoA client (RFC 5176)', () => {
 
   it('sends a CoA-Request with Session-Timeout and the vendor bandwidth attributes', async () => {
     nasSim = await startFakeNas(secret, () => 'ack');
-    const r = await sendCoa({ host: '127.0.0.1', port: nasSim.port, secret }, { acctSessionId: 's-9' }, { sessionTimeout: 900, bandwidth: { upKbps: 512, downKbps: 2048 }, vendor: 'mikrotik' }, { timeoutMs: 500 });
+    const r = await sendCoa({ host: '127.0.0.1', port: nasSim.port, secret }, { acctSessionId: 's-9' }, { sessionTimeout: 900, bandwidth: { upKbps: 512, downKbps: 2048 }, replyProfile: 'mikrotik' }, { timeoutMs: 500 });
     assert.equal(r.result, 'ack');
     const got = nasSim.received[0];
     assert.equal(got.packet.code, CODE.CoaRequest);

@@ -77,7 +77,7 @@ describe('golden packets captured from radclient', () => {
 
   it('pap-mikrotik: our Access-Accept to it is stable byte for byte (radclient accepts the same construction in radclient.test.ts)', () => {
     const p = raw('pap-mikrotik');
-    const reply = decisionReply(p, nas({ vendor: 'mikrotik' }), { result: 'accept', sessionTimeout: 3600, idleTimeout: 600, class: 'grant-1', bandwidth: { upKbps: 2048, downKbps: 8192 } });
+    const reply = decisionReply(p, nas({ replyProfile: 'mikrotik' }), { result: 'accept', sessionTimeout: 3600, idleTimeout: 600, class: 'grant-1', bandwidth: { upKbps: 2048, downKbps: 8192 } });
     assert.equal(reply.toString('hex'), capture('pap-mikrotik.accept').toString('hex'));
   });
 

@@ -11,7 +11,7 @@ describe('interop: radclient against the Foyer RADIUS server', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness({
-      clients: { '127.0.0.1': nas({ vendor: 'mikrotik' }) },
+      clients: { '127.0.0.1': nas({ replyProfile: 'mikrotik' }) },
       decide: (r) => {
         const ok = r.userName === r.callingStationId ? r.checkPassword(r.userName) : r.checkPassword(PASSWORD);
         return ok ? { result: 'accept', sessionTimeout: 3600, bandwidth: { upKbps: 2048, downKbps: 8192 } } : { result: 'reject', replyMessage: 'no' };

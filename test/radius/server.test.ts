@@ -232,7 +232,7 @@ describe('radius server: access requests', () => {
 
   it('puts the MikroTik rate limit (rx/tx = up/down) and total limit in an accept for a mikrotik NAS', async () => {
     h = await startHarness({
-      clients: { '127.0.0.1': nas({ vendor: 'mikrotik' }) },
+      clients: { '127.0.0.1': nas({ replyProfile: 'mikrotik' }) },
       decide: () => ({ result: 'accept', sessionTimeout: 7200, idleTimeout: 900, interimInterval: 300, class: 'grant:42', bandwidth: { upKbps: 2048, downKbps: 8192 }, dataLimitBytes: 6 * 2 ** 30, replyMessage: 'Welcome' }),
     });
     const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
@@ -251,7 +251,7 @@ describe('radius server: access requests', () => {
 
   it('puts WISPr (bit/s) and ChilliSpot (kbit/s, octets) attributes in an accept for a coovachilli NAS', async () => {
     h = await startHarness({
-      clients: { '127.0.0.1': nas({ vendor: 'coovachilli' }) },
+      clients: { '127.0.0.1': nas({ replyProfile: 'chillispot' }) },
       decide: () => ({ result: 'accept', bandwidth: { upKbps: 1024, downKbps: 4096 }, dataLimitBytes: 500_000_000 }),
     });
     const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);

@@ -12,7 +12,7 @@ export function nas(over: Partial<NasClient> = {}): NasClient {
     id: 'nas-1',
     name: 'test-nas',
     secret: Buffer.from(SECRET),
-    vendor: 'generic',
+    replyProfile: 'wispr',
     venueId: 'venue-1',
     requireMessageAuthenticator: true,
     coaPort: 3799,

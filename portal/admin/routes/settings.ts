@@ -4,13 +4,13 @@ import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { findVenueById, updateVenueSettings } from '../../venues/venues.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../../accounts/audit.ts';
 import { FoyerError } from '../../errors.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther } from '../page.ts';
 import { formToSettings, isOwnerOnly as isOwnerOnlyName, numberFields, settingsToForm, SETTINGS_LOCALES } from '../settings-form.ts';
 import { flatten } from '../../venues/version-diff.ts';
-import { VENDORS } from '../../access/nas-clients.ts';
+import { VENDORS } from '../../access-points/registry.ts';
 
 export function settingsRoutes(r: Router, app: AppContext): void {
   const page = (ctx: RouterContext, values: Record<string, string | string[]>, errors: Record<string, string>, status = 200) =>

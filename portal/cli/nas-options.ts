@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
-import type { NasRecord, nasPortalInput } from '../access/nas-clients.ts';
+import type { NasRecord } from '../access/nas-clients.ts';
+import type { nasPortalInput } from '../access-points/hand-back-settings.ts';
 
 type PortalInput = z.input<typeof nasPortalInput>;
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isGroupAddress, isLocallyAdministered, normaliseMac } from '../../portal/access-points/mac.ts';
+import { isGroupAddress, isLocallyAdministered, normaliseMac } from '../../portal/access-points/device-mac.ts';
 
 describe('access points: MAC addresses', () => {
   it('reads every usual format into lower-case colon form', () => {

@@ -3,19 +3,18 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
-import { listNas } from './nas-clients.ts';
-import { findSession, listSessions, type Session } from './sessions.ts';
-import type { Disconnector } from './disconnect.ts';
+import { listNas } from '../access/nas-clients.ts';
+import { findSession, listSessions, type Session } from '../access/sessions.ts';
+import type { Disconnector } from '../access/disconnect.ts';
 import { userInfo } from 'node:os';
 import { DEFAULT_BLOCK_HOURS, endSession, parseEndRequest } from '../admin/end-session.ts';
+import type { CliIo } from './with-context.ts';
 
-type Out = { log: (s: string) => void; err: (s: string) => void };
-type WithContext = <T>(fn: (ctx: AppContext) => Promise<T>) => Promise<T>;
 
 const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'));
 const mb = (octets: number) => (octets / 1024 / 1024).toFixed(1);
 
-export function sessionCommands(program: Command, withContext: WithContext, out: Out, disconnector: (ctx: AppContext) => Disconnector): void {
+export function sessionCommands(program: Command, { out, withContext }: CliIo, disconnector: (ctx: AppContext) => Disconnector): void {
   const sessions = program.command('sessions').description('RADIUS sessions (who is online)');
 
   sessions
