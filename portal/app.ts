@@ -2,11 +2,11 @@
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import type { AppContext } from './context.ts';
-import { errorHandler } from './http/errors.ts';
+import { errorHandler } from './http/error-handler.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { captiveApiRoutes } from './guest/captive-api.ts';
-import { guestRoutes } from './guest/routes.ts';
+import { guestRoutes } from './guest/guest-routes.ts';
 import { nasRoutes } from './guest/nas-routes.ts';
 import { smsRoutes } from './http/sms-webhooks.ts';
 import { adminRoutes } from './admin/routes.ts';

@@ -25,6 +25,7 @@ import { createSmsGateway, type SmsService } from './sms/index.ts';
 import { handleKeyword } from './sms/keyword-handler.ts';
 import { createAccessPointState, type AccessPointState } from './access-points/process-state.ts';
 import { attachAccessCaches, type AccessCaches } from './access/access-caches.ts';
+import { CachedVenues } from './venues/cached-venues.ts';
 
 export interface AppContext {
   config: Config;
@@ -44,6 +45,8 @@ export interface AppContext {
   consentPages: ConsentPages;
   /** What access keeps in memory about this database; its write functions keep it right (access/access-caches.ts). */
   access: AccessCaches;
+  /** Venues as the guest pages serve them, from memory (venues/cached-venues.ts). */
+  venues: CachedVenues;
 }
 
 /** What the consent pages are made of, from the web layer's templates and locale files. */
@@ -68,7 +71,7 @@ export async function buildContext(config: Config, log: Logger, o: { waitForData
   db.close = () => (clock.stop(), close());
   const metrics = createMetrics(db);
   const sms = createSmsGateway(config, log, { db, keys, metrics, now: clock.now });
-  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms, accessPoints: createAccessPointState(), consentPages: new ConsentPages(db, consentPageSources(keys)), access: attachAccessCaches(db) };
+  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms, accessPoints: createAccessPointState(), consentPages: new ConsentPages(db, consentPageSources(keys)), access: attachAccessCaches(db), venues: new CachedVenues(db) };
   // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer, in words
   // from the locale files (the keyword handler knows a translate function, not the views).
   const keywordDeps = { db, keys, cipher: ctx.cipher, log, now: clock.now, t: ctx.views.t };

@@ -18,7 +18,8 @@ import { handbackPending, macHash, type Flow } from '../signup/flows.ts';
 import { refreshFlowHandoff } from '../signup/flow-handoff.ts';
 import { grantStateById } from '../access/grant-state.ts';
 import { rejectSinceLastGrant } from '../access/reject-reasons.ts';
-import { cookieFlow, ownFlow, pickLocale, singleQuery, venueFor } from './request.ts';
+import { cookieFlow, ownFlow, pickLocale, singleQuery } from './request.ts';
+import { guestState } from './with-flow.ts';
 import { durationText, renderPage } from './pages.ts';
 
 /** A refusal older than this is not the one the NAS is reporting now. */
@@ -28,7 +29,7 @@ export async function afterLogin(app: AppContext, kctx: Context, next: Next): Pr
   const query = singleQuery(kctx);
   // Most hits are first visits: no return parameters and no flow cookie, nothing to read here.
   if (!mayBeLoginReturn(query) && !cookieFlow(kctx)) return next();
-  const venue = await venueFor(app, kctx);
+  const { venue } = guestState(kctx);
   const { handoff } = await readRedirect(app, venue, query);
   const own = await ownFlow(app, kctx, venue);
   // Only this device's flow: the browser's cookie and the MAC the NAS reports must agree.

@@ -4,8 +4,8 @@
 import Router from '@koa/router';
 import type { AppContext } from '../context.ts';
 import { FoyerError, forbidden } from '../errors.ts';
-import { findVenueBySlug } from '../venues/venues.ts';
 import { answerAuthmon } from '../access-points/opennds-authmon.ts';
+import { guestState, loadVenue } from './with-flow.ts';
 import { isAuthmonSource, venueSlugForUnifiSite } from '../access-points/nas-lookups.ts';
 
 export function nasRoutes(app: AppContext): Router {
@@ -20,9 +20,9 @@ export function nasRoutes(app: AppContext): Router {
     k.redirect(`/p/${slug}?${q}`);
   });
 
+  router.param('slug', loadVenue(app));
   router.post('/p/:slug', async (k) => {
-    const venue = await findVenueBySlug(app.db, String(k.params.slug));
-    if (!venue) throw new FoyerError('venue_not_found', 404, 'There is no Wi-Fi sign-in page at this address.');
+    const { venue } = guestState(k);
     const ip = k.request.ip ?? '';
     // authmon entries are the gateway's to collect; anyone else could take them off the queue.
     if (!(await isAuthmonSource(app.db, app.cipher, venue.id, ip))) {

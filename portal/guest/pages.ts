@@ -6,6 +6,7 @@ import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { localeStrings } from '../http/i18n.ts';
 import { TEMPLATES_DIR } from '../http/views.ts';
+import type { ErrorPage } from '../http/error-handler.ts';
 import { assetHrefs, guestCss } from './assets.ts';
 
 export function renderPage(app: AppContext, kctx: Context, page: string, locale: Locale, venue: Venue | undefined, vars: Record<string, unknown>, status = 200): void {
@@ -19,6 +20,12 @@ export function renderPage(app: AppContext, kctx: Context, page: string, locale:
     ...vars,
   });
 }
+
+/** A guest's refusal (http/error-handler.ts chose its status and message) as a guest page, with a way back to the start. */
+export const guestErrorPage = (app: AppContext): ErrorPage => (kctx, e) => {
+  const venue = kctx.state.venue as Venue | undefined;
+  renderPage(app, kctx, 'error', e.locale, venue, { message: e.message, startHref: venue ? `/p/${venue.slug}` : undefined }, e.status);
+};
 
 /** "3 h 59 min" or "45 minutes", in the guest's language. */
 export function durationText(app: AppContext, locale: Locale, ms: number): string {

@@ -1,14 +1,16 @@
-// What every guest route needs from a request: the venue, the flow (named by the form,
-// the URL or the cookie, and opened only with the browser secret in the signed cookie),
-// the guest's language, the real client IP.
+// What guest routes read from a request (with-flow.ts runs them for every screen): the
+// flow (named by the form, the URL or the cookie, and opened only with the browser secret
+// in the signed cookie), the guest's language, the CSRF token, the real client IP; and the
+// cookies and redirects they answer with.
 import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
-import { findVenueBySlug, type Venue } from '../venues/venues.ts';
+import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
 import { negotiateLocale } from '../http/i18n.ts';
 import { checkCsrf } from '../http/csrf.ts';
-import { loadFlow, ownsFlow, type Flow } from '../signup/flows.ts';
+import type { Flow } from '../signup/flows.ts';
+import { heldFlow } from '../signup/held-flow.ts';
 
 export const FLOW_COOKIE = 'foyer_flow';
 /**
@@ -17,32 +19,6 @@ export const FLOW_COOKIE = 'foyer_flow';
  * guest's browsing must not outlive the flow (which retention deletes).
  */
 const DEST_COOKIE = 'foyer_dest';
-
-// Parsed venues by id, reused while the stored row is unchanged: validating the settings
-// on every hit cost more than the query. Every request still reads the row, so a change
-// made by any process shows at once.
-const parsedVenues = new Map<string, { raw: string; venue: Venue }>();
-
-async function venueBySlug(app: AppContext, slug: string): Promise<Venue | undefined> {
-  const r = await app.db.get<{ id: string; slug: string; name: string; country: string; settings: string; created_at: number }>('SELECT * FROM venues WHERE slug = ?', [slug]);
-  if (!r) return undefined;
-  const raw = `${r.slug}|${r.name}|${r.country}|${r.settings}`;
-  const hit = parsedVenues.get(r.id);
-  if (hit && hit.raw === raw) return hit.venue;
-  const venue = await findVenueBySlug(app.db, slug);
-  if (!venue) return undefined;
-  if (parsedVenues.size > 1000) parsedVenues.clear();
-  parsedVenues.set(r.id, { raw, venue });
-  return venue;
-}
-
-export async function venueFor(app: AppContext, kctx: Context): Promise<Venue> {
-  const slug = String(kctx.params.slug ?? '');
-  const venue = /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? await venueBySlug(app, slug) : undefined;
-  if (!venue) throw new FoyerError('venue_not_found', 404, 'There is no Wi-Fi sign-in page at this address.');
-  kctx.state.venue = venue;
-  return venue;
-}
 
 export function pickLocale(kctx: Context, venue: Venue, flow?: Pick<Flow, 'locale'>): Locale {
   const q = kctx.query.lang;
@@ -93,10 +69,7 @@ export async function flowFor(app: AppContext, kctx: Context, venue: Venue): Pro
 
 /** The flow `id` names (by default the cookie's), if this browser holds its secret. */
 export async function ownFlow(app: AppContext, kctx: Context, venue: Venue, id = cookieFlow(kctx)?.id): Promise<Flow | undefined> {
-  const cookie = cookieFlow(kctx);
-  if (!id || !cookie || cookie.id !== id) return undefined;
-  const flow = await loadFlow(app.db, app, id, venue.id, app.now());
-  return flow && ownsFlow(app.keys, flow, cookie.secret) ? flow : undefined;
+  return (await heldFlow(app, venue.id, id, cookieFlow(kctx), app.now())).own;
 }
 
 export function rememberFlow(app: AppContext, kctx: Context, flow: { id: string; secret: string; expiresAt: number }): void {
@@ -145,4 +118,9 @@ export function singleQuery(kctx: Context): Record<string, string> {
     if (typeof s === 'string' && k.length <= 64) out[k] = s.slice(0, 2048);
   }
   return out;
+}
+
+export function seeOther(kctx: Context, url: string): void {
+  kctx.redirect(url);
+  kctx.status = 303;
 }

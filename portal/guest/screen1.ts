@@ -11,50 +11,44 @@ import { FoyerError } from '../errors.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { verificationState } from '../verification/verifications.ts';
 import { readRedirect } from '../access-points/nas-for-handoff.ts';
-import { handbackPending, loadFlow, macHash, ownsFlow } from '../signup/flows.ts';
 import { readStartForm, type FieldProblem } from '../signup/start-form.ts';
 import { ENTRY_TTL_MS, entryToken, readEntryToken, type Entry } from '../signup/entry-token.ts';
 import { startSignUp } from '../signup/start.ts';
 import type { Submission } from '../signup/submission.ts';
-import { clientIp, cookieFlow, flowFor, formBody, ownFlow, pickLocale, rememberDestination, rememberedDestination, rememberFlow, requireCsrf, singleQuery, venueFor } from './request.ts';
+import { clientIp, cookieFlow, flowFor, formBody, ownFlow, pickLocale, rememberDestination, rememberedDestination, rememberFlow, seeOther, singleQuery } from './request.ts';
+import { guestState } from './with-flow.ts';
 import { codeText } from './sms-texts.ts';
-import { rejectSinceLastGrant, type RejectReason } from '../access/reject-reasons.ts';
-
-/** A refusal older than this is not what brought the guest back to the portal. */
-const REFUSAL_SHOWN_MS = 30 * 60_000;
+import { resumeAt } from '../signup/resume.ts';
+import { refusalToShow } from '../signup/refusal.ts';
+import { heldFlow } from '../signup/held-flow.ts';
 
 /** Where screen 1 starts from: the flow id it will have and the NAS hand-off. */
 type Origin = Pick<Entry, 'id' | 'handoff'>;
 
 export async function entry(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
+  const { venue } = guestState(kctx);
   const query = singleQuery(kctx);
   const locale = pickLocale(kctx, venue);
   // The adapter of the venue's NAS, with its settings; refuses login hosts the venue did not configure.
   const { handoff } = await readRedirect(app, venue, query);
   const now = app.now();
   // This browser's own flow (its cookie), back from the SMS app or after a lost hand-back.
-  // Nothing else resumes a flow: a MAC address is no secret.
   const own = await ownFlow(app, kctx, venue);
-  if (own && (!handoff.clientMac || macHash(app.keys, handoff.clientMac) === own.macHash)) {
-    if (own.state === 'code_sent' && own.verificationId && (await verificationState(app.db, own.verificationId, now))?.state === 'ok') {
-      return seeOther(kctx, `/p/${venue.slug}/code?f=${own.id}`);
-    }
-    if (own.state === 'done' && (await handbackPending(app.db, own.id, now))) return seeOther(kctx, `/p/${venue.slug}/online?f=${own.id}`);
-  }
+  const resume = own && (await resumeAt(app, own, handoff.clientMac, now));
+  if (resume) return seeOther(kctx, `/p/${venue.slug}/${resume}?f=${own.id}`);
   rememberDestination(app, kctx, handoff.originalUrl, ENTRY_TTL_MS);
   await showStart(app, kctx, venue, { id: undefined, handoff }, locale, { notice: await refusalNotice(app, venue, handoff, locale, now) });
 }
 
-/** Why the NAS refused this device here, if that is what brought the guest back (expired, data used up, too many devices…). */
+/** Why the NAS refused this device here, if that is what brought the guest back, in the guest's language. */
 async function refusalNotice(app: AppContext, venue: Venue, h: Handoff, locale: Locale, now: number): Promise<string | undefined> {
-  const reason: RejectReason | undefined = h.clientMac ? await rejectSinceLastGrant(app.db, h.clientMac, venue.id, now - REFUSAL_SHOWN_MS) : undefined;
+  const reason = await refusalToShow(app.db, venue.id, h.clientMac, now);
   return reason && app.views.t(locale, `access.reject.${reason}`);
 }
 
 /** Screen 1 again: from its entry token (a language link, the way back from the terms) or for the browser's own flow. */
 export async function startPage(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
+  const { venue } = guestState(kctx);
   const now = app.now();
   const t = kctx.query.t;
   let origin: Origin;
@@ -74,24 +68,16 @@ export async function startPage(app: AppContext, kctx: Context): Promise<void> {
   await showStart(app, kctx, venue, origin, locale, { notice: await refusalNotice(app, venue, origin.handoff, locale, now) });
 }
 
+/** After withCsrf: the CSRF token is bound to the flow id the page names, which its entry token must name too. */
 export async function submitStart(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
+  const { venue } = guestState(kctx);
   const body = formBody(kctx);
   const now = app.now();
-  pickLocale(kctx, venue);
-  // The CSRF token is bound to the flow id the page names, which its entry token must name too.
-  requireCsrf(app, kctx);
   const entry = readEntryToken(app.keys, body.t, venue.id, now);
   const shown = { ...entry, handoff: { ...entry.handoff, originalUrl: rememberedDestination(kctx) } };
   if (body.f !== shown.id) throw new FoyerError('guest_entry_invalid', 400, 'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.');
-  // Submitted before (a new number, or after a refused send): continued only by the browser
-  // that holds the flow; another browser's flow is never continued.
-  // Only a browser whose cookie names the page's flow can hold it: the first submit of a
-  // page (almost every one) reads nothing here, and a page whose id another browser took
-  // gets a new id when its flow is written (startSignUp).
-  const cookie = cookieFlow(kctx);
-  const found = cookie?.id === shown.id ? await loadFlow(app.db, app, shown.id, venue.id, now) : undefined;
-  const existing = found && ownsFlow(app.keys, found, cookie?.secret) ? found : undefined;
+  // Submitted before (a new number, or after a refused send): continued only by the browser that holds the flow.
+  const { own: existing, idTaken } = await heldFlow(app, venue.id, shown.id, cookieFlow(kctx), now);
   if (existing?.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${existing.id}`);
   const locale = pickLocale(kctx, venue, { locale: existing?.locale ?? shown.locale });
   const values = pickValues(body);
@@ -109,7 +95,7 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
     e164: form.e164, callingCode: form.callingCode, details: form.details, choices: form.choices, versionId: version.id, locale, page: shown.id, entry: body.t as string,
   };
   const out = await startSignUp(app, venue, {
-    shown, own: existing, idTaken: Boolean(found), submission, clientIp: clientIp(kctx) || null, userAgent: kctx.get('user-agent').slice(0, 1024) || null,
+    shown, own: existing, idTaken, submission, clientIp: clientIp(kctx) || null, userAgent: kctx.get('user-agent').slice(0, 1024) || null,
     text: (code, minutes) => codeText(app.views, venue, locale, code, minutes),
   });
   if (out.ok) {
@@ -151,9 +137,4 @@ export async function showStart(
   kctx.status = extra.status ?? 200;
   kctx.type = 'html';
   kctx.body = app.consentPages.renderStart(v.id, v.content, { flowId: e.id, csrf: csrfToken(app.keys, e.id), entry: token, values: extra.values, errors, notice: extra.notice });
-}
-
-export function seeOther(kctx: Context, url: string): void {
-  kctx.redirect(url);
-  kctx.status = 303;
 }

@@ -6,16 +6,14 @@ import type { Locale } from '../venues/settings.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { FoyerError } from '../errors.ts';
 import { maskNumber } from '../log.ts';
-import { numberHash } from '../consent/subjects.ts';
-import { issueCode, resendCode, verificationState, type SendOutcome } from '../verification/verifications.ts';
 import { normaliseGuess } from '../verification/codes.ts';
-import { parseGuestPhone } from '../verification/phone.ts';
-import type { SendKeys } from '../verification/limits.ts';
-import { loadFlow, markCodeSent, setFlowLocale, takeHandbackKey, type Flow } from '../signup/flows.ts';
-import { readSubmission } from '../signup/submission.ts';
-import { clientIp, flowExpired, flowFor, formBody, ownFlow, pickLocale, requireCsrf, venueFor } from './request.ts';
+import { loadFlow, setFlowLocale, takeHandbackKey, type Flow } from '../signup/flows.ts';
+import { currentCode } from '../signup/current-code.ts';
+import { resendSignUpCode } from '../signup/resend.ts';
+import { confirmSmsOptIn } from '../signup/confirmation.ts';
+import { clientIp, flowExpired, formBody, ownFlow, seeOther } from './request.ts';
 import { renderPage, durationText } from './pages.ts';
-import { seeOther } from './screen1.ts';
+import { guestState } from './with-flow.ts';
 import { completeSignUp } from '../signup/complete.ts';
 import { adapterForHandoff } from './adapters.ts';
 import { httpUrl } from '../access-points/safe-url.ts';
@@ -25,12 +23,6 @@ import { renderHandBackForm } from './handback-page.ts';
 import { handbackGrant } from '../access/handback.ts';
 
 type CodeError = { code: string; params?: Record<string, string | number> };
-
-/** The flow's current code and what it was sent for (the number shown, resent to, and recorded). */
-async function currentCode(app: AppContext, flow: Flow, now: number) {
-  const state = flow.verificationId ? await verificationState(app.db, flow.verificationId, now) : undefined;
-  return { state, submission: readSubmission(app.cipher, state?.submissionEnc) };
-}
 
 async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, opts: { error?: CodeError; notice?: string; status?: number } = {}) {
   const { state, submission } = await currentCode(app, flow, app.now());
@@ -54,12 +46,9 @@ async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow
   }, opts.status ?? 200);
 }
 
+/** Screen 2 (after withFlow: a flow with a code sent). */
 export async function codePage(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
-  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
-  if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const { venue, flow, locale } = guestState(kctx);
   // A language picked on screen 2 holds for what follows (the next SMS, the last page).
   if (kctx.query.lang && locale !== flow.locale) await setFlowLocale(app.db, flow.id, locale, app.now());
   const notice = kctx.query.n === 'resent' || kctx.query.n === 'new' ? app.views.t(locale, kctx.query.n === 'new' ? 'guest.code.sentNew' : 'guest.code.resent') : undefined;
@@ -69,13 +58,7 @@ export async function codePage(app: AppContext, kctx: Context): Promise<void> {
 const STATUS: Record<string, number> = { wrong: 400, expired: 410, too_many: 429, used: 409 };
 
 export async function submitCode(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
-  pickLocale(kctx, venue);
-  requireCsrf(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
-  if (flow.state === 'done') return seeOther(kctx, `/p/${venue.slug}/online?f=${flow.id}`);
-  if (flow.state !== 'code_sent') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const { venue, flow, locale } = guestState(kctx);
   const raw = formBody(kctx).code;
   const guess = typeof raw === 'string' ? normaliseGuess(raw.slice(0, 32)) : '';
   if (!guess) return showCode(app, kctx, venue, flow, locale, { error: { code: 'guest_code_missing' }, status: 400 });
@@ -86,18 +69,9 @@ export async function submitCode(app: AppContext, kctx: Context): Promise<void> 
     return showCode(app, kctx, venue, flow, locale, { error, status: STATUS[outcome.reason] });
   }
   app.log.info({ venue: venue.slug, flow: flow.id, grant: outcome.grant.id, events: outcome.events.length }, 'guest signed up');
-  const { submission: s, handbackKey } = outcome;
-  // The number and choice the returned code was sent for, never the flow's latest form.
-  // (A page that did not offer SMS could not submit the box: start-form.ts refuses it.)
-  if (s.choices.sms) {
-    // After the commit, never inside it; the guest does not wait for it.
-    const text = confirmationText(app.views, venue, locale);
-    app.sms
-      .send({ to: s.e164, text, purpose: 'confirmation', venueId: venue.id })
-      .catch((err: Error) => app.log.warn({ to: maskNumber(s.e164), err: err.message }, 'confirmation SMS could not be sent'));
-  }
+  confirmSmsOptIn(app, venue, outcome.submission, () => confirmationText(app.views, venue, locale));
   // The online page link works once without the cookie (a mini-browser that lost it).
-  const online = `/p/${venue.slug}/online?f=${flow.id}&k=${handbackKey}`;
+  const online = `/p/${venue.slug}/online?f=${flow.id}&k=${outcome.handbackKey}`;
   if (!(await handBack(app, kctx, venue, flow, locale, outcome.grant, online))) seeOther(kctx, online);
 }
 
@@ -125,30 +99,11 @@ async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow
 }
 
 export async function resend(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
-  pickLocale(kctx, venue);
-  requireCsrf(app, kctx);
-  const flow = await flowFor(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
+  const { venue, flow, locale } = guestState(kctx);
   const now = app.now();
-  const { state, submission } = await currentCode(app, flow, now);
-  if (flow.state !== 'code_sent' || !submission) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
-  const phone = parseGuestPhone(submission.e164, venue.country, venue.settings.allowedCountries);
-  if (!phone.ok) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
-  const keys: SendKeys = {
-    venueId: venue.id, numberHash: numberHash(app.keys, submission.e164), macHash: flow.macHash, clientIp: clientIp(kctx) || null,
-    nasId: flow.handoff.nasId ?? null, callingCode: phone.callingCode,
-  };
-  // A replacement code is sent for the same submission as the code it replaces.
-  const req = { keys, e164: submission.e164, settings: venue.settings, text: (code: string, minutes: number) => codeText(app.views, venue, locale, code, minutes), submission };
-  const deps = app;
-  // A valid code is sent again as it is; a spent one is replaced by a new code.
-  let out: SendOutcome = state?.state === 'ok' ? await resendCode(deps, flow.verificationId!, req) : await issueCode(deps, flow.id, req);
-  if (!out.ok && (out.reason === 'expired' || out.reason === 'too_many' || out.reason === 'used')) out = await issueCode(deps, flow.id, req);
-  if (out.ok) {
-    if (out.verificationId !== flow.verificationId) await markCodeSent(app.db, flow.id, out.verificationId, out.expiresAt, app.now());
-    return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}&n=${out.verificationId !== flow.verificationId ? 'new' : 'resent'}`);
-  }
+  const out = await resendSignUpCode(app, venue, flow, { clientIp: clientIp(kctx) || null, text: (code, minutes) => codeText(app.views, venue, locale, code, minutes) });
+  if (out.ok) return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}&n=${out.replaced ? 'new' : 'resent'}`);
+  if (out.reason === 'restart') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   if (out.reason === 'too_soon' || out.reason === 'blocked') {
     const seconds = Math.max(1, Math.ceil((out.retryAt - now) / 1000));
     kctx.set('Retry-After', String(seconds));
@@ -164,10 +119,8 @@ export async function resend(app: AppContext, kctx: Context): Promise<void> {
  * sent to (a mini-browser that lost its cookie): the flow id alone gives nothing.
  */
 export async function onlinePage(app: AppContext, kctx: Context): Promise<void> {
-  const venue = await venueFor(app, kctx);
-  const flow = await onlineFlow(app, kctx, venue);
-  const locale = pickLocale(kctx, venue, flow);
-  if (flow.state !== 'done' || !flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
+  const { venue, flow, locale } = guestState(kctx);
+  if (!flow.grantId) return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   // The grant and whether the NAS started a session with it, in one read.
   const g = await handbackGrant(app.db, app.cipher, flow.grantId, app.now());
   const left = g.leftMs;
@@ -184,7 +137,8 @@ export async function onlinePage(app: AppContext, kctx: Context): Promise<void> 
   });
 }
 
-async function onlineFlow(app: AppContext, kctx: Context, venue: Venue): Promise<Flow> {
+/** The online page's flow (withFlow's `find`): the browser's own, or the one the link's single-use key opens. */
+export async function onlineFlow(app: AppContext, kctx: Context, venue: Venue): Promise<Flow> {
   const q = (k: string) => (typeof kctx.query[k] === 'string' ? (kctx.query[k] as string) : '');
   const own = await ownFlow(app, kctx, venue, q('f') || undefined);
   if (own) return own;

@@ -5,12 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
-import { numberHash } from '../consent/subjects.ts';
 import { issueCode } from '../verification/verifications.ts';
-import type { SendKeys } from '../verification/limits.ts';
 import { createFlow, macHash, markCodeSent, newSecret, FLOW_TTL_MS, type Flow } from './flows.ts';
 import type { Entry } from './entry-token.ts';
 import { startBlockedUntil } from './start-limit.ts';
+import { sendKeys } from './send-keys.ts';
 import type { Submission } from './submission.ts';
 
 export interface StartRequest {
@@ -42,14 +41,7 @@ export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest
   // The same page submitted again without its cookie (a double tap whose first answer the
   // browser dropped, or another browser) starts a flow of its own.
   let flowId = own?.id ?? (r.idTaken ? randomUUID() : shown.id);
-  const keys: SendKeys = {
-    venueId: venue.id,
-    numberHash: numberHash(app.keys, s.e164),
-    macHash: macHash(app.keys, shown.handoff.clientMac),
-    clientIp: r.clientIp,
-    nasId: shown.handoff.nasId ?? null,
-    callingCode: s.callingCode,
-  };
+  const keys = sendKeys(app.keys, venue.id, { e164: s.e164, callingCode: s.callingCode, macHash: macHash(app.keys, shown.handoff.clientMac), clientIp: r.clientIp, nasId: shown.handoff.nasId });
   const sent = await issueCode(app, flowId, { keys, e164: s.e164, settings: venue.settings, text: r.text, submission: s });
   if (!sent.ok) return sent.reason === 'blocked' ? { ok: false, reason: 'blocked', retryAt: sent.retryAt } : { ok: false, reason: 'sms_failed' };
   const at = app.now();

@@ -9,6 +9,7 @@ import { applyDraft, discardDraft, loadDraft } from './drafts.ts';
 import { consentProblems } from './consent-rules.ts';
 import { findVenueById, type Venue } from './venues.ts';
 import { venueChanged } from '../access/grant-changes.ts';
+import { venueWritten } from './venue-written.ts';
 
 export interface PublishedVersion {
   id: number;
@@ -64,6 +65,7 @@ function publishInTx(db: Db, venueId: string, by: string, now: number): Promise<
       last = { n: 1 };
     }
     await tx.run('UPDATE venues SET name = ?, settings = ? WHERE id = ?', [next.name, JSON.stringify(next.settings), venueId]);
+    venueWritten(venueId);
     // New wording changes which returning devices must consent again (RADIUS caches that verdict).
     await venueChanged(tx, venueId);
     const version = await insertVersion(tx, next, last.n! + 1, by, now);

@@ -6,6 +6,7 @@ import { badInput, conflict } from '../errors.ts';
 import { StoreError } from '../store/db.ts';
 import { venueSettingsSchema, type VenueSettings } from './settings.ts';
 import { venueChanged } from '../access/grant-changes.ts';
+import { venueWritten } from './venue-written.ts';
 
 export interface Venue {
   id: string;
@@ -74,6 +75,7 @@ export async function listVenues(db: Queryable): Promise<Venue[]> {
 
 export async function updateVenueSettings(db: Queryable, id: string, settings: VenueSettings): Promise<void> {
   await db.run('UPDATE venues SET settings = ? WHERE id = ?', [JSON.stringify(venueSettingsSchema.parse(settings)), id]);
+  venueWritten(id);
   // New wording changes which returning devices must consent again (RADIUS caches that verdict).
   await venueChanged(db, id);
 }

@@ -1,23 +1,23 @@
 // Everything under /p: the guest's way from the NAS redirect to "you are online".
 // Routes are thin; each step lives in screen1.ts, screen2.ts and the capabilities.
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
-import { negotiateLocale } from '../http/i18n.ts';
-import { LOCALES, type Locale } from '../venues/settings.ts';
-import type { Venue } from '../venues/venues.ts';
+import { errorPage } from '../http/error-handler.ts';
 import { entry, startPage, submitStart } from './screen1.ts';
-import { codePage, onlinePage, resend, submitCode } from './screen2.ts';
+import { codePage, onlineFlow, onlinePage, resend, submitCode } from './screen2.ts';
 import type { ConsentContent } from '../consent/consent-page.ts';
 import { guestCss, themeCss, themeHash } from './assets.ts';
-import { renderPage } from './pages.ts';
-import { pickLocale, venueFor } from './request.ts';
+import { guestErrorPage } from './pages.ts';
+import { pickLocale } from './request.ts';
+import { guestState, loadVenue, withCsrf, withFlow } from './with-flow.ts';
 import { afterLogin } from './after-login.ts';
 
 export function guestRoutes(app: AppContext): Router {
   const router = new Router({ prefix: '/p' });
-  router.use(guestErrors(app));
+  router.use(errorPage(guestErrorPage(app)));
+  router.param('slug', loadVenue(app));
 
   router.get('/static/guest.css', (kctx) => {
     const css = guestCss();
@@ -34,16 +34,15 @@ export function guestRoutes(app: AppContext): Router {
   // A NAS's after-login return (res=success …) first; a login redirect goes on to screen 1.
   router.get('/:slug', (kctx, next) => afterLogin(app, kctx, next), (kctx) => entry(app, kctx));
   router.get('/:slug/start', (kctx) => startPage(app, kctx));
-  router.post('/:slug/start', (kctx) => submitStart(app, kctx));
-  router.get('/:slug/code', (kctx) => codePage(app, kctx));
-  router.post('/:slug/code', (kctx) => submitCode(app, kctx));
-  router.post('/:slug/resend', (kctx) => resend(app, kctx));
-  router.get('/:slug/online', (kctx) => onlinePage(app, kctx));
+  router.post('/:slug/start', withCsrf(app), (kctx) => submitStart(app, kctx));
+  router.get('/:slug/code', withFlow(app, { state: 'code_sent' }), (kctx) => codePage(app, kctx));
+  router.post('/:slug/code', withFlow(app, { state: 'code_sent' }), (kctx) => submitCode(app, kctx));
+  router.post('/:slug/resend', withFlow(app, { state: 'code_sent' }), (kctx) => resend(app, kctx));
+  router.get('/:slug/online', withFlow(app, { state: 'done', find: onlineFlow }), (kctx) => onlinePage(app, kctx));
   router.get('/:slug/terms', (kctx) => legal(app, kctx, 'terms'));
   router.get('/:slug/privacy', (kctx) => legal(app, kctx, 'privacy'));
-  router.get('/:slug/theme.css', async (kctx) => {
-    const venue = await venueFor(app, kctx);
-    const css = themeCss(venue);
+  router.get('/:slug/theme.css', (kctx) => {
+    const css = themeCss(guestState(kctx).venue);
     const etag = `"${themeHash(css)}"`;
     // Pages link it with its content hash (?v=): that address never changes content, so
     // it is cached for good; any other address revalidates, and a match is a 304.
@@ -61,7 +60,7 @@ export function guestRoutes(app: AppContext): Router {
 
 /** Terms and privacy exactly as in the page version the guest was shown (?v=). */
 async function legal(app: AppContext, kctx: Context, page: 'terms' | 'privacy'): Promise<void> {
-  const venue = await venueFor(app, kctx);
+  const { venue } = guestState(kctx);
   const v = typeof kctx.query.v === 'string' ? kctx.query.v : '';
   // The way back to screen 1: its entry token (checked when followed), or an older page's flow id.
   const f = typeof kctx.query.f === 'string' && /^[0-9a-f-]{36}$/.test(kctx.query.f) ? kctx.query.f : undefined;
@@ -78,26 +77,4 @@ async function legal(app: AppContext, kctx: Context, page: 'terms' | 'privacy'):
   kctx.state.locale = version.content.locale;
   kctx.type = 'html';
   kctx.body = app.consentPages.renderLegal(version.id, version.content, page, { f, t });
-}
-
-/** Guest errors as a guest page in the guest's language, with a way back to the start. */
-function guestErrors(app: AppContext) {
-  return async (kctx: Context, next: Next) => {
-    try {
-      await next();
-    } catch (err) {
-      if (!(err instanceof FoyerError) || err.status === 500) throw err;
-      const venue = kctx.state.venue as Venue | undefined;
-      const locale: Locale =
-        (kctx.state.locale as Locale | undefined) ??
-        negotiateLocale({ acceptLanguage: kctx.get('accept-language'), allowed: venue?.settings.locales ?? LOCALES, fallback: venue?.settings.defaultLocale ?? 'en' });
-      const key = `errors.${err.code}`;
-      const translated = app.views.t(locale, key, err.params);
-      if (err.status === 429 && err.params.seconds) kctx.set('Retry-After', String(err.params.seconds));
-      renderPage(app, kctx, 'error', locale, venue, {
-        message: translated === key ? err.message : translated,
-        startHref: venue ? `/p/${venue.slug}` : undefined,
-      }, err.status);
-    }
-  };
 }
