@@ -43,7 +43,7 @@ export async function sessionViews(app: AppContext, rows: LiveSession[], o: { ro
   const list = rows.map((row) => {
     const link = links.get(row.id);
     const venue = link?.venueId ? venues.get(link.venueId) : undefined;
-    const shown = presentSession(row, o.role, o.now);
+    const shown = presentSession(row, o.role);
     return {
       id: row.id,
       venueId: link?.venueId ?? null,
