@@ -8,7 +8,7 @@ import { opsRoutes } from './http/ops-routes.ts';
 import { captiveApiRoutes } from './guest/captive-api.ts';
 import { guestRoutes } from './guest/routes.ts';
 import { nasRoutes } from './guest/nas-routes.ts';
-import { smsRoutes } from './sms/routes.ts';
+import { smsRoutes } from './http/sms-webhooks.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { coaDisconnector } from './access/coa.ts';
 

@@ -4,10 +4,10 @@ import type { Context, Middleware, Next } from 'koa';
 import type { AppContext } from '../context.ts';
 import { FoyerError } from '../errors.ts';
 import { checkCsrf, csrfToken } from '../http/csrf.ts';
-import { findAdminById, type AdminAccount } from './accounts.ts';
-import { findSession, SESSION_COOKIE, IDLE_MS, type AdminSession } from './sessions.ts';
-import { can, type Action } from './permissions.ts';
-import type { Actor } from './audit.ts';
+import { findAdminById, type AdminAccount } from '../accounts/accounts.ts';
+import { findSession, SESSION_COOKIE, IDLE_MS, type AdminSession } from '../accounts/login-sessions.ts';
+import { can, type Action } from '../accounts/permissions.ts';
+import type { Actor } from '../accounts/audit.ts';
 import { findVenueBySlug, type Venue } from '../venues/venues.ts';
 
 export interface AdminState {

@@ -13,7 +13,7 @@ import { disconnectSession, type Disconnector, type DisconnectReport } from '../
 import { blockDevice, forgetBlockedDevice, type Block } from '../access/device-blocks.ts';
 import { disconnectRevoked, grantVenueId, markRevoked } from '../access/grants.ts';
 import { findNasById } from '../access/nas-clients.ts';
-import { audit, type Actor } from './audit.ts';
+import { audit, type Actor } from '../accounts/audit.ts';
 
 export const END_ACTIONS = ['block', 'disconnect', 'revoke'] as const;
 export type EndAction = (typeof END_ACTIONS)[number];

@@ -4,7 +4,7 @@ import type { Context, Middleware } from 'koa';
 import type { AppContext } from '../context.ts';
 import { isLocale, negotiateLocale } from '../http/i18n.ts';
 import { LOCALES, type Locale } from '../venues/settings.ts';
-import { can, type Action } from './permissions.ts';
+import { can, type Action } from '../accounts/permissions.ts';
 import { cookie, secureCookies, type AdminState } from './auth.ts';
 import { formatTime, venueTimeZone } from '../venues/time-zone.ts';
 import type { Venue } from '../venues/venues.ts';

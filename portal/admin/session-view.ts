@@ -10,8 +10,8 @@ import { maskedNumbers } from '../consent/masked-numbers.ts';
 import { findVenueById, type Venue } from '../venues/venues.ts';
 import { formatTime, venueTimeZone } from '../venues/time-zone.ts';
 import type { Locale } from '../venues/settings.ts';
-import type { Role } from './accounts.ts';
-import { presentSession, seesPersonalData } from './personal-data.ts';
+import type { Role } from '../accounts/accounts.ts';
+import { presentSession, seesPersonalData } from '../accounts/personal-data.ts';
 
 export interface SessionView {
   id: string;

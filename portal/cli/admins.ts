@@ -1,6 +1,6 @@
 // `npx foyer admin add`: console accounts.
 import type { Command } from 'commander';
-import { addAdmin, ROLES } from '../admin/accounts.ts';
+import { addAdmin, ROLES } from '../accounts/accounts.ts';
 import { oneOf, venueBySlug, type CliIo } from './with-context.ts';
 
 export function adminCommands(program: Command, { out, withContext }: CliIo): void {

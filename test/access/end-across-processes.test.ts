@@ -22,7 +22,7 @@ import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { fieldCipher } from '../../portal/crypto/fields.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
-import { addAdmin } from '../../portal/admin/accounts.ts';
+import { addAdmin } from '../../portal/accounts/accounts.ts';
 import { createGrant } from '../../portal/access/grants.ts';
 import { upsertSubject } from '../../portal/consent/subjects.ts';
 import type { Db } from '../../portal/store/db.ts';

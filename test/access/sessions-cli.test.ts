@@ -5,7 +5,7 @@ import { testContext, type TestContext } from '../support/context.ts';
 import { createAccessPolicy } from '../../portal/access/policy.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { listSessions } from '../../portal/access/sessions.ts';
-import { listAudit } from '../../portal/admin/audit.ts';
+import { listAudit } from '../../portal/accounts/audit.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { acct, guestGrant } from './fixtures.ts';
 import { nasResponder, text, type NasResponder } from './nas-responder.ts';

@@ -1,5 +1,5 @@
 // Every admin route, as every role and as an operator of another venue: refused where
-// the rules (portal/admin/permissions.ts) say so, served where they allow.
+// the rules (portal/accounts/permissions.ts) say so, served where they allow.
 import assert from 'node:assert/strict';
 import { adminWorld, type AdminWorld } from './setup.ts';
 import { AdminClient } from './client.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { adminWorld, EMAILS, PASSWORD, type AdminWorld } from './setup.ts';
 import { AdminClient } from './client.ts';
-import { findAdminByEmail } from '../../portal/admin/accounts.ts';
+import { findAdminByEmail } from '../../portal/accounts/accounts.ts';
 
 describe('admin: accounts', function () {
   let w: AdminWorld;

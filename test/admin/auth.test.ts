@@ -5,8 +5,8 @@ import { eachBackend } from '../support/backends.ts';
 import { createHash } from 'node:crypto';
 import { adminWorld, EMAILS, PASSWORD, type AdminWorld } from './setup.ts';
 import { AdminClient } from './client.ts';
-import { LIMITS } from '../../portal/admin/throttle.ts';
-import { listAudit } from '../../portal/admin/audit.ts';
+import { LIMITS } from '../../portal/accounts/throttle.ts';
+import { listAudit } from '../../portal/accounts/audit.ts';
 
 eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) => {
   let w: AdminWorld;
@@ -173,7 +173,7 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
 
 describe('admin: the purge job', () => {
   it('deletes ended sessions and spent throttle rows, keeps live ones', async () => {
-    const { purgeAdminSessionsJob } = await import('../../portal/admin/purge-job.ts');
+    const { purgeAdminSessionsJob } = await import('../../portal/jobs/purge-admin-sessions.ts');
     const w = await adminWorld();
     try {
       const live = await w.as('owner');

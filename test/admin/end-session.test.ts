@@ -9,7 +9,7 @@ import { adminWorld, type AdminWorld } from './setup.ts';
 import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
 import { radiusAsk } from '../support/guest-signup.ts';
 import { radiusPackage } from '../../radius/codec.ts';
-import { listAudit } from '../../portal/admin/audit.ts';
+import { listAudit } from '../../portal/accounts/audit.ts';
 import { eachBackend } from '../support/backends.ts';
 import { endSession } from '../../portal/admin/end-session.ts';
 import { createGrant } from '../../portal/access/grants.ts';

@@ -6,7 +6,7 @@ import { eachBackend } from '../support/backends.ts';
 import { adminWorld, type AdminWorld } from './setup.ts';
 import type { AdminClient } from './client.ts';
 import { listNas } from '../../portal/access/nas-clients.ts';
-import { listAudit } from '../../portal/admin/audit.ts';
+import { listAudit } from '../../portal/accounts/audit.ts';
 
 eachBackend('admin: NAS clients and sessions', (backend) => {
   let w: AdminWorld;

@@ -2,7 +2,7 @@
 // added to or dropped from an action, or an action losing its venue scope, fails here.
 // Operators are checked on an assigned venue, an unassigned one and no venue at all.
 import assert from 'node:assert/strict';
-import { can, venueFilter, RULES, type Action } from '../../portal/admin/permissions.ts';
+import { can, venueFilter, RULES, type Action } from '../../portal/accounts/permissions.ts';
 
 const O = 'owner', N = 'network-admin', P = 'operator';
 /** Who may do what; "venue" marks the actions an operator may take only on an assigned venue. */

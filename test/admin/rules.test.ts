@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { consentProblems } from '../../portal/venues/consent-rules.ts';
 import { diffWords, compareVersions } from '../../portal/venues/version-diff.ts';
 import { sniffLogo, LOGO_MAX_BYTES } from '../../portal/venues/logos.ts';
-import { can, RULES } from '../../portal/admin/permissions.ts';
+import { can, RULES } from '../../portal/accounts/permissions.ts';
 import { defaultSettings } from '../../portal/venues/settings.ts';
 import { FoyerError } from '../../portal/errors.ts';
 

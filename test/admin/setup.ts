@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { testContext, type Backend, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
-import { addAdmin } from '../../portal/admin/accounts.ts';
+import { addAdmin } from '../../portal/accounts/accounts.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { createGrant } from '../../portal/access/grants.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';

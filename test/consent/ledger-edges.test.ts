@@ -10,6 +10,7 @@ import { appendEvents } from '../../portal/consent/append.ts';
 import { verifyLedger, type VerifyResult } from '../../portal/consent/verify.ts';
 import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
+import { deriveKeys } from '../../portal/crypto/keys.ts';
 
 const reasonOf = (r: VerifyResult) => (r.ok ? '' : r.broken.reason);
 
@@ -52,6 +53,35 @@ eachBackend('consent ledger at its edges', (backend) => {
     assert.equal(Number(subject!.last_event_at), 1_700_000_500_000);
   });
 
+  it('says the head is missing, and how to get one, when verifying without it', async () => {
+    await signUp(ctx, venue.id, '+359881234567');
+    await ctx.db.run('DELETE FROM ledger_head');
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: false, count: 0, broken: { seq: null, id: null, reason: 'the ledger head is missing (run `npx foyer migrate`)' } });
+  });
+
+  it('under another SECRET_KEY names the first event, as altered or read with the wrong key', async () => {
+    const [first] = await signUp(ctx, venue.id, '+359881234567');
+    const r = await verifyLedger(ctx.db, deriveKeys('another-secret-key-0123456789abcdef0123'));
+    const seq = (await ctx.db.get<{ seq: number }>('SELECT seq FROM consent_events WHERE id = ?', [first.id]))!.seq;
+    assert.deepEqual(r, { ok: false, count: 0, broken: { seq, id: first.id, reason: 'its content no longer matches its keyed hash (altered, or SECRET_KEY is not the one that wrote this ledger)' } });
+  });
+
+  it('keeps one current decision per number and purpose, the last of an append winning', async () => {
+    const n = numberHash(ctx.keys, '+359881234567');
+    const appended = await ctx.db.tx((tx) => appendEvents(tx, [
+      event({ purpose: 'terms', decision: 'granted' }),
+      event({ purpose: 'sms', decision: 'granted' }),
+      event({ purpose: 'sms', decision: 'withdrawn' }),
+    ], ctx.keys));
+    const state = await ctx.db.all<{ purpose: string; decision: string; event_id: string; seq: number; event_seq: number }>(
+      `SELECT s.purpose, s.decision, s.event_id, s.seq, e.seq AS event_seq FROM consent_state s JOIN consent_events e ON e.id = s.event_id
+       WHERE s.venue_id = ? AND s.number_hash = ? ORDER BY s.purpose`, [venue.id, n]);
+    assert.deepEqual(state.map((s) => [s.purpose, s.decision, s.event_id, Number(s.seq)]), [
+      ['sms', 'withdrawn', appended[2].id, Number(state[0].event_seq)],
+      ['terms', 'granted', appended[0].id, Number(state[1].event_seq)],
+    ]);
+  });
+
   it('verifies past its first page of 5,000 events', async function () {
     this.timeout(120_000);
     await bulkEvents(ctx, venue.id, 5_003, 1_000);
@@ -81,7 +111,10 @@ eachBackend('consent ledger at its edges', (backend) => {
     await ctx.db.run('UPDATE ledger_head SET count = ?, hash = ? WHERE id = 1', [h.count, 'f'.repeat(64)]);
     await reseal();
     assert.match(reasonOf(await verifyLedger(ctx.db, ctx.keys)), /ends after 2 events/, 'hash alone');
-    await ctx.db.run('UPDATE ledger_head SET hash = ? WHERE id = 1', [h.hash]);
+    await ctx.db.run('UPDATE ledger_head SET hash = ?, seq = seq + 1 WHERE id = 1', [h.hash]);
+    await reseal();
+    assert.match(reasonOf(await verifyLedger(ctx.db, ctx.keys)), new RegExp(`ends after 2 events \\(seq ${h.seq}\\) but the sealed head names 2 \\(seq ${Number(h.seq) + 1}\\)`), 'seq alone');
+    await ctx.db.run('UPDATE ledger_head SET seq = ? WHERE id = 1', [h.seq]);
     await reseal();
     assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 2 });
 

@@ -13,7 +13,7 @@ import { serve, type TestServer } from '../support/http.ts';
 import { foyer } from '../support/cli.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
-import { addAdmin } from '../../portal/admin/accounts.ts';
+import { addAdmin } from '../../portal/accounts/accounts.ts';
 import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
 import type { ConsentEventRow } from '../../portal/consent/event.ts';
 import { outbox, lastCode, waitFor } from '../guest/helpers.ts';

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { parseGuestPhone } from '../../portal/verification/phone.ts';
 import { normaliseMac } from '../../portal/access/mac.ts';
 import { classifySms, normalizeSms } from '../../portal/sms/keywords.ts';
-import { e164 } from '../../portal/sms/routes.ts';
+import { e164 } from '../../portal/http/sms-webhooks.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { makeVenue, formFields, Browser } from '../guest/helpers.ts';

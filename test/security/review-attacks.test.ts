@@ -12,7 +12,7 @@ import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { fieldCipher } from '../../portal/crypto/fields.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
-import { addAdmin } from '../../portal/admin/accounts.ts';
+import { addAdmin } from '../../portal/accounts/accounts.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { httpPeer, type HttpPeer } from '../sms/peers.ts';

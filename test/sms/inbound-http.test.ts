@@ -3,7 +3,7 @@ import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import type { InboundSms } from '../../portal/sms/inbound.ts';
 import { httpPeer, type HttpPeer } from './peers.ts';
-import { e164 } from '../../portal/sms/routes.ts';
+import { e164 } from '../../portal/http/sms-webhooks.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
 import { exportActiveSms } from '../../portal/consent/lists.ts';

@@ -101,6 +101,28 @@ eachBackend('codes and limits at their edges', (backend) => {
     assert.deepEqual(await resendCode(deps, w.verificationId, req(keys())), { ok: false, reason: 'sms_failed' });
   });
 
+  it('counts a resend that went out against the limits, not one the gateway refused, and hands back the submission with the right code', async () => {
+    const k = keys();
+    const submission = { number: '+359881234567', purposes: ['terms', 'sms_offers'], locale: 'bg' };
+    const v = await issueCode(deps, `f-${++n}`, { ...req(k), submission });
+    assert.ok(v.ok);
+    const statuses = async () => (await ctx.db.all<{ status: string }>('SELECT status FROM verification_sends WHERE number_hash = ? ORDER BY id', [k.numberHash])).map((s) => s.status);
+    clock += 31_000;
+    sms.down = true;
+    assert.deepEqual(await resendCode(deps, v.verificationId, req(k)), { ok: false, reason: 'sms_failed' });
+    assert.deepEqual(await statuses(), ['sent', 'failed']);
+    assert.equal(await sendBlocked(ctx.db, venue.settings.limits, k, clock), undefined, 'a refused send is not counted (2 a day)');
+    sms.down = false;
+    clock += 31_000;
+    assert.equal((await resendCode(deps, v.verificationId, req(k))).ok, true);
+    assert.deepEqual(await statuses(), ['sent', 'failed', 'sent']);
+    assert.deepEqual([sms.sent.at(-1)!.purpose, sms.sent.at(-1)!.venueId], ['code', venue.id]);
+    assert.equal((await sendBlocked(ctx.db, venue.settings.limits, k, clock))?.scope, 'number-day', 'the resend is the second of 2 a day');
+    const checked = await ctx.db.tx((tx) => checkCode(tx, ctx.keys, v.verificationId, lastCode(), clock));
+    assert.ok(checked.ok);
+    assert.deepEqual(JSON.parse(ctx.cipher.decrypt(checked.submissionEnc!)), submission, 'completion reads what screen 1 sent, from the code\'s own row');
+  });
+
   it('answers unknown, unsent and used codes with what they are', async () => {
     assert.deepEqual(await resendCode(deps, 'no-such-id', req(keys())), { ok: false, reason: 'expired' });
     assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, 'no-such-id', '123456', clock)), { ok: false, reason: 'expired' });

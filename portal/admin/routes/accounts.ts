@@ -3,9 +3,9 @@ import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
-import { addAdmin, listAdmins, removeAdmin, updateAdminAccess, ROLES, type Role } from '../accounts.ts';
+import { addAdmin, listAdmins, removeAdmin, updateAdminAccess, ROLES, type Role } from '../../accounts/accounts.ts';
 import { listVenues } from '../../venues/venues.ts';
-import { audit, listAudit } from '../audit.ts';
+import { audit, listAudit } from '../../accounts/audit.ts';
 import { actorOf, adminOf, allow } from '../auth.ts';
 import { list, render, seeOther, str } from '../page.ts';
 

@@ -13,7 +13,7 @@ import { listVersions, loadVersion, publishDraft, publishProblems } from '../../
 import { compareVersions } from '../../venues/version-diff.ts';
 import { isStoredLogo, storeLogo, LOGO_MAX_BYTES } from '../../venues/logos.ts';
 import { isLocale } from '../../http/i18n.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../../accounts/audit.ts';
 import { actorOf, adminOf, allowVenue, checkAdminCsrf, venueOf } from '../auth.ts';
 import { readMultipart } from '../multipart.ts';
 import { render, seeOther } from '../page.ts';

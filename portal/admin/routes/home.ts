@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { listVenues } from '../../venues/venues.ts';
 import { adminOf } from '../auth.ts';
-import { venueFilter } from '../permissions.ts';
+import { venueFilter } from '../../accounts/permissions.ts';
 import { render } from '../page.ts';
 
 export function homeRoutes(r: Router, app: AppContext): void {

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { checkCsrf, csrfToken } from '../../http/csrf.ts';
 import { FoyerError } from '../../errors.ts';
-import { checkPassword, findAdminByEmail, hashPassword } from '../accounts.ts';
-import { createSession, endAllSessions, endSession } from '../sessions.ts';
-import { recordFailure, releaseAttempt, reserveAttempt } from '../throttle.ts';
-import { audit } from '../audit.ts';
+import { checkPassword, findAdminByEmail, hashPassword } from '../../accounts/accounts.ts';
+import { createSession, endAllSessions, endSession } from '../../accounts/login-sessions.ts';
+import { recordFailure, releaseAttempt, reserveAttempt } from '../../accounts/throttle.ts';
+import { audit } from '../../accounts/audit.ts';
 import { adminOf, actorOf, clearSessionCookie, cookie, PRE_COOKIE, requireLogin, secureCookies, setSessionCookie } from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
 

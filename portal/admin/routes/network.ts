@@ -9,7 +9,7 @@ import { FoyerError } from '../../errors.ts';
 import { addNas, findNasById, listNas, removeNas, type NasRecord, updateNasPortal } from '../../access/nas-clients.ts';
 import { VENDORS } from '../../access-points/registry.ts';
 import { listVenues, findVenueById } from '../../venues/venues.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../../accounts/audit.ts';
 import { actorOf, adminOf, allow } from '../auth.ts';
 import { sessionViews } from '../session-view.ts';
 import { liveSessions } from '../../access/sessions.ts';

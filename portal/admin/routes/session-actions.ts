@@ -5,7 +5,7 @@ import type Router from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
-import { can } from '../permissions.ts';
+import { can } from '../../accounts/permissions.ts';
 import { sessionViews } from '../session-view.ts';
 import { liveSessions } from '../../access/sessions.ts';
 import { render } from '../page.ts';

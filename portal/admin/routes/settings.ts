@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import type { AppContext } from '../../context.ts';
 import { findVenueById, updateVenueSettings } from '../../venues/venues.ts';
-import { audit } from '../audit.ts';
+import { audit } from '../../accounts/audit.ts';
 import { FoyerError } from '../../errors.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther } from '../page.ts';

@@ -6,9 +6,9 @@ import type { Context } from 'koa';
 import type { AppContext } from '../context.ts';
 import { FoyerError, badInput } from '../errors.ts';
 import { safeEqual } from '../crypto/keys.ts';
-import type { SmsService } from './index.ts';
-import { checkTwilioSignature, type FormParams } from './twilio-signature.ts';
-import { applyReceipt, httpReceiptStatus, twilioReceiptStatus } from './receipts.ts';
+import type { SmsService } from '../sms/index.ts';
+import { checkTwilioSignature, type FormParams } from '../sms/twilio-signature.ts';
+import { applyReceipt, httpReceiptStatus, twilioReceiptStatus } from '../sms/receipts.ts';
 import { randomUUID } from 'node:crypto';
 
 type SmsRouteDeps = Pick<AppContext, 'config' | 'log' | 'now'> & { sms: SmsService };

@@ -6,7 +6,7 @@
 // upsert per key: counting after the slow hash let parallel attempts all pass the check
 // before any was counted (40 guesses at once were all checked where 5 are allowed).
 // A successful sign-in gives its reservation back (releaseAttempt).
-import type { Db } from '../store/db.ts';
+import type { Db, Queryable } from '../store/db.ts';
 import { tooMany } from '../errors.ts';
 
 export const LIMITS = {
@@ -75,4 +75,10 @@ export async function recordFailure(db: Db, keys: Keys, attempt: Record<Kind, nu
 export async function releaseAttempt(db: Db, keys: Keys): Promise<void> {
   await db.run('DELETE FROM admin_login_throttle WHERE key = ?', [key('email', keys.email)]);
   await db.run('UPDATE admin_login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0 AND locked_until = 0', [key('ip', keys.ip)]);
+}
+
+/** Deletes rows whose window and lock have both run out: nothing they hold can count any more. */
+export async function purgeOldThrottleRows(db: Queryable, now = Date.now()): Promise<number> {
+  const keep = Math.max(LIMITS.email.windowMs, LIMITS.ip.windowMs, LIMITS.email.lockMs, LIMITS.ip.lockMs);
+  return (await db.run('DELETE FROM admin_login_throttle WHERE window_start < ? AND locked_until < ?', [now - keep, now])).changes;
 }

@@ -1,5 +1,5 @@
-// Admin sessions: a random id in an HttpOnly cookie, only its hash in the store.
-// A new id at every login; sliding expiry; "log out everywhere" deletes them all.
+// Admin login sessions (not the guests' RADIUS sessions of access/): a random id in an
+// HttpOnly cookie, only its hash in the store. A new id at every login; sliding expiry; "log out everywhere" deletes them all.
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/db.ts';
 import { sha256 } from '../consent/event.ts';
