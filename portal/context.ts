@@ -15,7 +15,12 @@ import { ledgerMigrationSteps } from './consent/head.ts';
 import { deriveKeys, loadSecretKey } from './crypto/keys.ts';
 import { fieldCipher } from './crypto/fields.ts';
 import { createMetrics } from './metrics.ts';
-import { createViews } from './http/views.ts';
+import { createViews, TEMPLATES_DIR } from './http/views.ts';
+import { localeStrings, translate } from './http/i18n.ts';
+import { csrfToken } from './http/csrf.ts';
+import { assetHrefs } from './guest/assets.ts';
+import { phoneHint } from './guest/phone-hint.ts';
+import { ConsentPages, type PageSources } from './consent/consent-page.ts';
 import { createSmsGateway, type SmsService } from './sms/index.ts';
 import { handleKeyword } from './sms/keyword-handler.ts';
 import { createAccessPointState, type AccessPointState } from './access-points/process-state.ts';
@@ -34,6 +39,13 @@ export interface AppContext {
   sms: SmsService;
   /** access-points' in-memory state: the openNDS authmon queue, logged-in controller clients. */
   accessPoints: AccessPointState;
+  /** The consent pages: page versions, rendering, evidence, and their caches (consent/consent-page.ts). */
+  consentPages: ConsentPages;
+}
+
+/** What the consent pages are made of, from the web layer's templates and locale files. */
+export function consentPageSources(keys: Keys, dir = TEMPLATES_DIR): PageSources {
+  return { templatesDir: dir, strings: (locale) => localeStrings(dir, locale), translate, assetHrefs, csrfToken: (flowId) => csrfToken(keys, flowId), phoneHint };
 }
 
 /** `waitForDatabase: false` (the CLI): a database that cannot be reached fails at once instead of being waited for. */
@@ -53,11 +65,13 @@ export async function buildContext(config: Config, log: Logger, o: { waitForData
   db.close = () => (clock.stop(), close());
   const metrics = createMetrics(db);
   const sms = createSmsGateway(config, log, { db, keys, metrics, now: clock.now });
-  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms, accessPoints: createAccessPointState() };
-  // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer.
+  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms, accessPoints: createAccessPointState(), consentPages: new ConsentPages(db, consentPageSources(keys)) };
+  // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer, in words
+  // from the locale files (the keyword handler knows a translate function, not the views).
+  const keywordDeps = { db, keys, cipher: ctx.cipher, log, now: clock.now, t: ctx.views.t };
   sms.inbound.setHandler({
     handle: async (msg) => {
-      const outcome = await handleKeyword(ctx, msg);
+      const outcome = await handleKeyword(keywordDeps, msg);
       return outcome.reply ? { reply: outcome.reply, purpose: `keyword-${outcome.action}`, venueId: outcome.venueIds[0] } : undefined;
     },
   });

@@ -9,7 +9,7 @@ import { seedDemo } from './seed.ts';
 import { jobs } from './jobs/index.ts';
 import { scheduleJobs } from './jobs/scheduler.ts';
 import { startRadius, type RadiusService } from './access/radius-service.ts';
-import { outdatedConsents } from './guest/reconsent.ts';
+import { outdatedConsents } from './consent/reconsent.ts';
 import { coaDisconnector } from './access/coa.ts';
 
 export interface Running {
@@ -33,7 +33,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   http.keepAliveTimeout = 65_000;
   http.maxHeadersCount = 100;
   await new Promise<void>((res) => http.listen(config.PORT, config.HOST, res));
-  const radius = await startRadius(ctx, { disconnect: coaDisconnector(), outdatedConsents: (grantId) => outdatedConsents(ctx.db, grantId) });
+  const radius = await startRadius(ctx, { disconnect: coaDisconnector(), outdatedConsents: (grant) => outdatedConsents(ctx, grant) });
 
   const scheduler = config.JOBS ? scheduleJobs(jobs, { db: ctx.db, log, now: ctx.now, cipher: ctx.cipher }, ctx.metrics) : undefined;
 

@@ -1,6 +1,7 @@
 // Prometheus metrics. Each capability registers its own on this registry.
 import client from 'prom-client';
 import type { Queryable } from './store/db.ts';
+import { ledgerEventCount } from './consent/head.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -60,8 +61,8 @@ export function createMetrics(db?: Queryable) {
       help: 'Consent events on the ledger',
       registers: [registry],
       async collect() {
-        const head = await db?.get<{ count: number }>('SELECT count FROM ledger_head WHERE id = 1').catch(() => undefined);
-        if (head) this.set(Number(head.count));
+        const count = db && (await ledgerEventCount(db).catch(() => undefined));
+        if (count !== undefined) this.set(count);
       },
     }),
     jobRuns: counter('foyer_job_runs_total', 'Scheduled job runs by job and result', ['job', 'result']),

@@ -25,7 +25,7 @@ export interface AuthorizeDeps {
    * device is then refused MAC authentication so the NAS sends the guest to the portal,
    * which asks again (injected by main.ts: the wording is the guest pages' business).
    */
-  outdatedConsents?: (grantId: string) => Promise<string[]>;
+  outdatedConsents?: (grant: GrantState) => Promise<string[]>;
 }
 
 /**
@@ -135,7 +135,7 @@ function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stationMac:
  */
 async function macState(deps: AuthorizeDeps, mac: string, venueId: string, now: number): Promise<GrantState | undefined> {
   const g = await grantStateByMac(deps.db, mac, venueId, now);
-  if (g && deps.outdatedConsents) g.reconsent = (await deps.outdatedConsents(g.id)).length > 0;
+  if (g && deps.outdatedConsents) g.reconsent = (await deps.outdatedConsents(g)).length > 0;
   return g;
 }
 

@@ -90,8 +90,8 @@ export class GrantStateCache {
     let keys = this.keysByGrant.get(state.id);
     if (!keys) this.keysByGrant.set(state.id, (keys = new Set()));
     keys.add(key);
-    if (state.numberHash) {
-      const pk = personKey(state.venueId, state.numberHash);
+    if (state.subjectId) {
+      const pk = personKey(state.venueId, state.subjectId);
       let ids = this.grantsByPerson.get(pk);
       if (!ids) this.grantsByPerson.set(pk, (ids = new Set()));
       ids.add(state.id);
@@ -115,9 +115,9 @@ export class GrantStateCache {
   }
 
   /** The person's consent at the venue changed (a consent event): their grants' verdicts are re-read. */
-  forgetPerson(venueId: string, numberHash: string): void {
+  forgetPerson(venueId: string, subjectId: string): void {
     this.epoch++;
-    const ids = this.grantsByPerson.get(personKey(venueId, numberHash));
+    const ids = this.grantsByPerson.get(personKey(venueId, subjectId));
     if (ids) for (const id of [...ids]) this.forgetGrant(id);
   }
 
@@ -157,8 +157,8 @@ export class GrantStateCache {
       if (keys.size) return;
       this.keysByGrant.delete(e.state.id);
     }
-    if (!e.state.numberHash) return;
-    const pk = personKey(e.state.venueId, e.state.numberHash);
+    if (!e.state.subjectId) return;
+    const pk = personKey(e.state.venueId, e.state.subjectId);
     const ids = this.grantsByPerson.get(pk);
     if (ids?.delete(e.state.id) && !ids.size) this.grantsByPerson.delete(pk);
   }
@@ -166,4 +166,4 @@ export class GrantStateCache {
 
 export const usernameKey = (username: string, mac: string | undefined) => `u\0${username}\0${mac ?? ''}`;
 export const macKey = (mac: string, venueId: string) => `m\0${mac}\0${venueId}`;
-const personKey = (venueId: string, numberHash: string) => `${venueId}\0${numberHash}`;
+const personKey = (venueId: string, subjectId: string) => `${venueId}\0${subjectId}`;

@@ -11,11 +11,12 @@
 // the venues' own write functions (venueChanged()), which empties the cache; and a
 // person's consent at a venue, which the ledger already records in order (appends are
 // serialised, so seq is the commit order): the feed reads the consent events past the
-// last one it saw and drops that person's grants. Nothing more is written per sign-up.
+// last one it saw (consent/changes-feed.ts) and drops that person's grants. Nothing more is written per sign-up.
 import type { Queryable } from '../store/db.ts';
 import type { Logger } from '../../radius/types.ts';
 import { dbNowMs } from '../store/migrations/011_grant_changes.ts';
 import { venueWordingChanged, type GrantStateCache } from './grant-cache.ts';
+import { consentChangesAfter, latestConsentSeq } from '../consent/changes-feed.ts';
 
 /** Each read covers this much of the past: a transaction's row becomes visible only at its commit. */
 export const CHANGE_WINDOW_MS = 30_000;
@@ -43,7 +44,6 @@ export interface GrantChangeFeed {
 
 export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; log: Logger; now: () => number; intervalMs: number }): GrantChangeFeed {
   const sql = `SELECT seq, grant_id FROM grant_changes WHERE at > ${dbNowMs(o.db.dialect)} - ${CHANGE_WINDOW_MS}`;
-  const consentSql = 'SELECT seq, venue_id, number_hash FROM consent_events WHERE seq > ? ORDER BY seq';
   let seen = new Set<number>();
   /** The last consent event read; undefined until the first read (which empties the cache anyway). */
   let consentSeq: number | undefined;
@@ -56,12 +56,12 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
   async function poll(): Promise<void> {
     const started = o.now();
     let rows: Array<{ seq: number | string; grant_id: string }>;
-    let consents: Array<{ seq: number | string; venue_id: string; number_hash: string | null }>;
+    let consents: { seq: number; venueId: string; subjectId: string | null }[];
     try {
       rows = await o.db.all(sql);
       consents = consentSeq === undefined
-        ? await o.db.all(`SELECT COALESCE(MAX(seq), 0) AS seq, '' AS venue_id, NULL AS number_hash FROM consent_events`)
-        : await o.db.all(consentSql, [consentSeq]);
+        ? [{ seq: await latestConsentSeq(o.db), venueId: '', subjectId: null }]
+        : await consentChangesAfter(o.db, consentSeq);
     } catch (err) {
       if (closed) return; // the database was closed under a read at shutdown
       if (!failing) o.log.warn({ err }, 'grant changes unreadable: RADIUS reads every grant from the database until they are readable again');
@@ -81,8 +81,8 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
       else o.cache.forgetGrant(r.grant_id);
     }
     for (const c of consents) {
-      if (c.number_hash) o.cache.forgetPerson(c.venue_id, c.number_hash);
-      consentSeq = Math.max(consentSeq ?? 0, Number(c.seq));
+      if (c.subjectId) o.cache.forgetPerson(c.venueId, c.subjectId);
+      consentSeq = Math.max(consentSeq ?? 0, c.seq);
     }
     seen = now; // what left the window cannot come back
     lastRead = started;

@@ -16,8 +16,8 @@ export interface GrantState extends Omit<Grant, 'subjectId' | 'password' | 'nasI
   otherOpenUntil: number | null;
   /** Until when the device asking is blocked at the grant's venue (device-blocks.ts), or null. */
   blockedUntil: number | null;
-  /** The keyed hash of the grant's person (subjects.number_hash): whose consent events concern this grant. */
-  numberHash: string | null;
+  /** The grant's person (consent's subject): whose consent events concern this grant. */
+  subjectId: string | null;
   /**
    * Set by MAC authentication only (authorize.ts): consent given under wording the venue
    * has since changed, so the device is sent to the portal. Kept with the cached state.
@@ -45,19 +45,18 @@ interface Row {
   other_open: number | string;
   other_open_until: number | string | null;
   blocked_until: number | string | null;
-  number_hash: string | null;
+  subject_id: string | null;
 }
 
 // The grant's sessions open (not stopped, not stale) from devices other than the one asking.
 const OTHER_OPEN = `FROM sessions s WHERE s.grant_id = g.id AND s.stopped_at IS NULL AND s.stale_at > ? AND (s.mac IS NULL OR s.mac <> ?)`;
 
 const SELECT = `SELECT g.id, g.venue_id, g.username, g.password_enc, g.client_mac, g.starts_at, g.ends_at, g.session_timeout,
-    g.idle_timeout, g.up_kbps, g.down_kbps, g.data_cap_bytes, g.max_sessions, g.remember_until, g.revoked_at,
+    g.idle_timeout, g.up_kbps, g.down_kbps, g.data_cap_bytes, g.max_sessions, g.remember_until, g.revoked_at, g.subject_id,
     (SELECT COALESCE(SUM(s.input_octets + s.output_octets), 0) FROM sessions s WHERE s.grant_id = g.id) - g.used_base_octets AS used_octets,
     (SELECT COUNT(*) ${OTHER_OPEN}) AS other_open,
     (SELECT MIN(s.stale_at) ${OTHER_OPEN}) AS other_open_until,
-    (SELECT b.until_at FROM device_blocks b WHERE b.venue_id = g.venue_id AND b.mac = ?) AS blocked_until,
-    (SELECT p.number_hash FROM subjects p WHERE p.id = g.subject_id) AS number_hash
+    (SELECT b.until_at FROM device_blocks b WHERE b.venue_id = g.venue_id AND b.mac = ?) AS blocked_until
   FROM grants g`;
 
 const fromRow = (r: Row): GrantState => ({
@@ -80,7 +79,7 @@ const fromRow = (r: Row): GrantState => ({
   otherOpenSessions: Number(r.other_open),
   otherOpenUntil: r.other_open_until === null ? null : Number(r.other_open_until),
   blockedUntil: r.blocked_until === null || r.blocked_until === undefined ? null : Number(r.blocked_until),
-  numberHash: r.number_hash ?? null,
+  subjectId: r.subject_id ?? null,
 });
 
 /** The auth path's queries, exported so a test can hold their plans to index searches. */

@@ -9,6 +9,7 @@ import { openSessionsOfGrant } from './sessions.ts';
 import { disconnectSession, type Disconnector, type DisconnectReport } from './disconnect.ts';
 import { coaDisconnector } from './coa.ts';
 import { grantChanged } from './grant-cache.ts';
+import { subjectsAgreeing } from '../consent/agreed-wording.ts';
 
 export interface Grant {
   id: string;
@@ -124,17 +125,12 @@ export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Pr
  */
 export async function rememberedDevicesAgreeing(db: Queryable, venueId: string, changed: { purpose: string; locale: string }[], now: number): Promise<number> {
   if (!changed.length) return 0;
-  // Placeholders only: one (purpose, locale) pair per changed text.
-  const pairsSql = changed.map(() => '(c.purpose = ? AND e.locale = ?)').join(' OR ');
-  const r = await db.get<{ n: number | string }>(
-    `SELECT COUNT(DISTINCT g.client_mac) AS n
-     FROM grants g
-     JOIN subjects s ON s.id = g.subject_id
-     JOIN consent_state c ON c.venue_id = g.venue_id AND c.number_hash = s.number_hash AND c.decision = 'granted'
-     JOIN consent_events e ON e.id = c.event_id AND e.channel = 'portal'
-     WHERE g.venue_id = ? AND g.client_mac IS NOT NULL AND g.revoked_at IS NULL AND g.remember_until > ?
-       AND (${pairsSql})`,
-    [venueId, now, ...changed.flatMap((c) => [c.purpose, c.locale])],
+  const remembered = await db.all<{ subject_id: string; client_mac: string }>(
+    `SELECT DISTINCT subject_id, client_mac FROM grants
+     WHERE venue_id = ? AND client_mac IS NOT NULL AND subject_id IS NOT NULL AND revoked_at IS NULL AND remember_until > ?`,
+    [venueId, now],
   );
-  return Number(r?.n ?? 0);
+  // Whose consent stands under the changed wording is the ledger's to say.
+  const agreeing = await subjectsAgreeing(db, venueId, remembered.map((r) => r.subject_id), changed);
+  return new Set(remembered.filter((r) => agreeing.has(r.subject_id)).map((r) => r.client_mac)).size;
 }

@@ -8,6 +8,7 @@ import { enforceLimits } from './enforce.ts';
 import type { Disconnector } from './disconnect.ts';
 import { VenueSettingsCache } from './venue-cache.ts';
 import { GrantStateCache } from './grant-cache.ts';
+import type { GrantState } from './grant-state.ts';
 import { followGrantChanges } from './grant-changes.ts';
 
 export interface AccessPolicyDeps {
@@ -26,7 +27,7 @@ export interface AccessPolicyDeps {
    * process's own changes reach the cache.
    */
   grantChangesMs?: number;
-  outdatedConsents?: (grantId: string) => Promise<string[]>;
+  outdatedConsents?: (grant: GrantState) => Promise<string[]>;
 }
 
 export interface AccessPolicy extends Authorizer {

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { NasDirectory } from './nas-clients.ts';
 import { createAccessPolicy, type AccessPolicy } from './policy.ts';
 import type { Disconnector } from './disconnect.ts';
+import type { GrantState } from './grant-state.ts';
 
 export interface RadiusService {
   authPort: number;
@@ -18,7 +19,7 @@ export interface RadiusService {
 
 export async function startRadius(
   ctx: AppContext,
-  o: { disconnect?: Disconnector; outdatedConsents?: (grantId: string) => Promise<string[]>; authPort?: number; acctPort?: number; host?: string } = {},
+  o: { disconnect?: Disconnector; outdatedConsents?: (grant: GrantState) => Promise<string[]>; authPort?: number; acctPort?: number; host?: string } = {},
 ): Promise<RadiusService> {
   const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS, grantChangesMs: 1000, outdatedConsents: o.outdatedConsents });
   const server = createRadiusServer({

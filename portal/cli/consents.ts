@@ -8,7 +8,7 @@ import { FoyerError } from '../errors.ts';
 import { exportConsents } from '../consent/export.ts';
 import { exportActiveSms, exportSuppression } from '../consent/lists.ts';
 import { PURPOSES, type Purpose } from '../consent/event.ts';
-import { consentEvidence } from '../guest/evidence.ts';
+import { consentEvidence } from '../consent/evidence.ts';
 import { oneOf, venueBySlug, type CliIo } from './with-context.ts';
 
 const dateArg = (v: string) => {

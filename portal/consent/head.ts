@@ -37,3 +37,9 @@ export const ledgerMigrationSteps = (keys: Keys): MigrationSteps => ({
     if (h) await writeHead(tx, keys, h);
   },
 });
+
+/** How many events the ledger holds, from its head (one row: cheap at every metrics scrape). */
+export async function ledgerEventCount(db: Queryable): Promise<number | undefined> {
+  const head = await db.get<{ count: number | string }>('SELECT count FROM ledger_head WHERE id = 1');
+  return head ? Number(head.count) : undefined;
+}

@@ -77,5 +77,20 @@ export async function maySendOffers(db: Queryable, venueId: string, numberHash: 
 }
 
 export async function markNumberInvalid(db: Queryable, numberHash: string, reason: string, now = Date.now()): Promise<void> {
-  await db.run('INSERT INTO invalid_numbers (number_hash, reason, at) VALUES (?, ?, ?) ON CONFLICT (number_hash) DO NOTHING', [numberHash, reason, now]);
+  await markNumbersInvalid(db, [{ numberHash, reason }], now);
+}
+
+/** Marks these numbers invalid (they leave the clean list); returns how many were not marked before. */
+export async function markNumbersInvalid(db: Queryable, numbers: { numberHash: string; reason: string }[], now = Date.now()): Promise<number> {
+  let marked = 0;
+  // Rows per statement: SQLite takes at most 32,766 parameters.
+  for (let i = 0; i < numbers.length; i += 500) {
+    const part = numbers.slice(i, i + 500);
+    const { changes } = await db.run(
+      `INSERT INTO invalid_numbers (number_hash, reason, at) VALUES ${part.map(() => '(?, ?, ?)').join(', ')} ON CONFLICT (number_hash) DO NOTHING`,
+      part.flatMap((n) => [n.numberHash, n.reason, now]),
+    );
+    marked += changes;
+  }
+  return marked;
 }

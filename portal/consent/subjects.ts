@@ -53,12 +53,26 @@ export async function upsertSubject(
   return row!.id;
 }
 
-/** Removes the personal data; every ledger event stays, naming the subject by id and hash. */
-export async function eraseSubject(db: Queryable, subjectId: string, now = Date.now()): Promise<boolean> {
+/** The subject for (venue, number), erased or not. */
+export async function findSubject(db: Queryable, venueId: string, hash: string): Promise<SubjectRow | undefined> {
+  return db.get<SubjectRow>('SELECT * FROM subjects WHERE venue_id = ? AND number_hash = ?', [venueId, hash]);
+}
+
+/**
+ * Removes the personal data of one subject, or of a venue's subjects whose last event is
+ * older than a cutoff (the retention job); every ledger event stays, naming the subject
+ * by id and hash. The one erasure: the operator's erase command and the retention job both
+ * come here. Returns how many subjects were erased (already erased ones are not counted).
+ */
+export async function eraseSubjects(db: Queryable, which: { subjectId: string } | { venueId: string; lastEventBefore: number }, now = Date.now()): Promise<number> {
+  const [where, params] = 'subjectId' in which ? ['id = ?', [which.subjectId]] : ['venue_id = ? AND last_event_at < ?', [which.venueId, which.lastEventBefore]];
   const { changes } = await db.run(
     `UPDATE subjects SET number_enc = NULL, name_enc = NULL, email_enc = NULL, birth_date_enc = NULL, erased_at = ?
-     WHERE id = ? AND erased_at IS NULL`,
-    [now, subjectId],
+     WHERE ${where} AND erased_at IS NULL`,
+    [now, ...params],
   );
-  return changes > 0;
+  return changes;
 }
+
+/** One subject's erasure: true when it had personal data to remove. */
+export const eraseSubject = async (db: Queryable, subjectId: string, now = Date.now()): Promise<boolean> => (await eraseSubjects(db, { subjectId }, now)) > 0;

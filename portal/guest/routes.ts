@@ -9,10 +9,11 @@ import { LOCALES, type Locale } from '../venues/settings.ts';
 import type { Venue } from '../venues/venues.ts';
 import { entry, startPage, submitStart } from './screen1.ts';
 import { codePage, onlinePage, resend, submitCode } from './screen2.ts';
-import { currentVersion, renderLegal, storedVersion, type ConsentContent } from './consent-page.ts';
+import type { ConsentContent } from '../consent/consent-page.ts';
 import { guestCss, themeCss, themeHash } from './assets.ts';
 import { renderPage } from './pages.ts';
 import { pickLocale, venueFor } from './request.ts';
+import { afterLogin } from './after-login.ts';
 
 export function guestRoutes(app: AppContext): Router {
   const router = new Router({ prefix: '/p' });
@@ -30,7 +31,8 @@ export function guestRoutes(app: AppContext): Router {
     kctx.body = css.body;
   });
 
-  router.get('/:slug', (kctx) => entry(app, kctx));
+  // A NAS's after-login return (res=success …) first; a login redirect goes on to screen 1.
+  router.get('/:slug', (kctx, next) => afterLogin(app, kctx, next), (kctx) => entry(app, kctx));
   router.get('/:slug/start', (kctx) => startPage(app, kctx));
   router.post('/:slug/start', (kctx) => submitStart(app, kctx));
   router.get('/:slug/code', (kctx) => codePage(app, kctx));
@@ -66,16 +68,16 @@ async function legal(app: AppContext, kctx: Context, page: 'terms' | 'privacy'):
   const t = typeof kctx.query.t === 'string' && /^[A-Za-z0-9_.-]{1,4000}$/.test(kctx.query.t) ? kctx.query.t : undefined;
   let version: { id: string; content: ConsentContent } | undefined;
   if (v) {
-    const stored = /^[0-9a-f]{64}$/.test(v) ? await storedVersion(app.db, v) : undefined;
+    const stored = /^[0-9a-f]{64}$/.test(v) ? await app.consentPages.storedVersion(v) : undefined;
     if (!stored || stored.venueId !== venue.id) {
       pickLocale(kctx, venue);
       throw new FoyerError('guest_version_unknown', 404, 'This page version is not known.');
     }
     version = stored;
-  } else version = await currentVersion(app.db, venue, pickLocale(kctx, venue));
+  } else version = await app.consentPages.currentVersion(venue, pickLocale(kctx, venue));
   kctx.state.locale = version.content.locale;
   kctx.type = 'html';
-  kctx.body = renderLegal(version.id, version.content, page, { f, t });
+  kctx.body = app.consentPages.renderLegal(version.id, version.content, page, { f, t });
 }
 
 /** Guest errors as a guest page in the guest's language, with a way back to the start. */

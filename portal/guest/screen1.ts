@@ -10,7 +10,6 @@ import type { Handoff } from '../access-points/handoff.ts';
 import { FoyerError } from '../errors.ts';
 import { csrfToken } from '../http/csrf.ts';
 import { verificationState } from '../verification/verifications.ts';
-import { currentVersion, renderStart, storedVersion } from './consent-page.ts';
 import { readRedirect } from '../access-points/nas-for-handoff.ts';
 import { handbackPending, loadFlow, macHash, ownsFlow } from '../signup/flows.ts';
 import { readStartForm, type FieldProblem } from '../signup/start-form.ts';
@@ -99,7 +98,7 @@ export async function submitStart(app: AppContext, kctx: Context): Promise<void>
   const origin: Origin = existing ?? shown;
 
   // The version the guest read is the one their page's token names (it may be older than today's).
-  const version = body.v === shown.versionId ? await storedVersion(app.db, shown.versionId) : undefined;
+  const version = body.v === shown.versionId ? await app.consentPages.storedVersion(shown.versionId) : undefined;
   if (!version || version.venueId !== venue.id) {
     return showStart(app, kctx, venue, origin, locale, { values, problems: [{ field: '', code: 'guest_version_unknown' }], status: 400 });
   }
@@ -144,14 +143,14 @@ export async function showStart(
   locale: Locale,
   extra: { values?: Record<string, string | boolean>; problems?: FieldProblem[]; status?: number; notice?: string } = {},
 ): Promise<void> {
-  const v = await currentVersion(app.db, venue, locale);
+  const v = await app.consentPages.currentVersion(venue, locale);
   // The page the guest asked for stays out of the token (see rememberDestination).
   const handoff = { ...origin.handoff, originalUrl: undefined };
   const { token, entry: e } = entryToken(app.keys, { id: origin.id, venueId: venue.id, versionId: v.id, locale, handoff, issuedAt: app.now() });
   const errors = (extra.problems ?? []).map((p) => ({ field: p.field || undefined, message: app.views.t(locale, `errors.${p.code}`, p.params) }));
   kctx.status = extra.status ?? 200;
   kctx.type = 'html';
-  kctx.body = renderStart(v.id, v.content, { flowId: e.id, csrf: csrfToken(app.keys, e.id), entry: token, values: extra.values, errors, notice: extra.notice });
+  kctx.body = app.consentPages.renderStart(v.id, v.content, { flowId: e.id, csrf: csrfToken(app.keys, e.id), entry: token, values: extra.values, errors, notice: extra.notice });
 }
 
 export function seeOther(kctx: Context, url: string): void {

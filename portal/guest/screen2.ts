@@ -21,6 +21,7 @@ import { adapterForHandoff } from './adapters.ts';
 import { httpUrl } from '../access-points/safe-url.ts';
 import { handBackContextFor, handBackOrigins } from '../access-points/nas-for-handoff.ts';
 import { codeText, confirmationText } from './sms-texts.ts';
+import { renderHandBackForm } from './handback-page.ts';
 
 type CodeError = { code: string; params?: Record<string, string | number> };
 
@@ -118,8 +119,7 @@ async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow
     seeOther(kctx, back.url);
     return true;
   }
-  kctx.state.formAction = [new URL(back.action).origin];
-  renderPage(app, kctx, 'handback', locale, venue, { method: back.method.toLowerCase(), action: back.action, fields: back.fields, onlineHref });
+  renderHandBackForm(app, kctx, venue, locale, back, onlineHref);
   return true;
 }
 

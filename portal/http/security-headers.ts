@@ -1,5 +1,6 @@
-// Strict headers on every response. Pages carry no script and load nothing from
-// elsewhere (a guest is not online yet), so the policy can be this tight.
+// Strict headers on every response. Pages carry no script (except the hand-back form's
+// one, allowed by its hash) and load nothing from elsewhere (a guest is not online yet),
+// so the policy can be this tight.
 import type { Middleware } from 'koa';
 
 export function securityHeaders(opts: { https: boolean }): Middleware {
@@ -11,8 +12,10 @@ export function securityHeaders(opts: { https: boolean }): Middleware {
     // branding form shows it beside the fields); every other page refuses any frame.
     const framedBySelf = ctx.state.frameAncestors === 'self';
     const framesSelf = ctx.state.frameSrc === 'self';
+    // The hand-back page's one script, by its hash (portal/guest/handback-page.ts); no other page runs any.
+    const scriptSrc = (ctx.state.scriptSrc as string[] | undefined) ?? [];
     ctx.set({
-      'Content-Security-Policy': `default-src 'none'; style-src 'self'; img-src 'self' data:; form-action ${formAction}; frame-ancestors ${framedBySelf ? "'self'" : "'none'"}; ${framesSelf ? "frame-src 'self'; " : ''}base-uri 'none'`,
+      'Content-Security-Policy': `default-src 'none'; style-src 'self'; img-src 'self' data:; ${scriptSrc.length ? `script-src ${scriptSrc.join(' ')}; ` : ''}form-action ${formAction}; frame-ancestors ${framedBySelf ? "'self'" : "'none'"}; ${framesSelf ? "frame-src 'self'; " : ''}base-uri 'none'`,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': framedBySelf ? 'SAMEORIGIN' : 'DENY',
       'Referrer-Policy': 'no-referrer',

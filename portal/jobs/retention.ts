@@ -4,6 +4,7 @@
 // networkRetentionMonths ago are deleted.
 import { listVenues } from '../venues/venues.ts';
 import { defaultSettings } from '../venues/settings.ts';
+import { eraseSubjects } from '../consent/subjects.ts';
 import type { Job } from './job.ts';
 import type { Db, Param } from '../store/db.ts';
 
@@ -17,13 +18,7 @@ export const retentionJob: Job = {
     let sessions = 0;
     for (const venue of await listVenues(db)) {
       const cutoff = now() - venue.settings.retentionMonths * MONTH_MS;
-      erased += (
-        await db.run(
-          `UPDATE subjects SET number_enc = NULL, name_enc = NULL, email_enc = NULL, birth_date_enc = NULL, erased_at = ?
-           WHERE venue_id = ? AND last_event_at < ? AND erased_at IS NULL`,
-          [now(), venue.id, cutoff],
-        )
-      ).changes;
+      erased += await eraseSubjects(db, { venueId: venue.id, lastEventBefore: cutoff }, now());
       const networkCutoff = now() - venue.settings.networkRetentionMonths * MONTH_MS;
       sessions += await dropSessions(db, 'sessions.stopped_at < ? AND sessions.nas_id IN (SELECT id FROM nas_clients WHERE venue_id = ?)', [networkCutoff, venue.id]);
     }

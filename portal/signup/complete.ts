@@ -8,12 +8,10 @@
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
 import { checkCode, type CheckOutcome } from '../verification/verifications.ts';
-import { numberHash, upsertSubject } from '../consent/subjects.ts';
-import { appendEvents } from '../consent/append.ts';
-import type { ConsentEventInput, Purpose } from '../consent/event.ts';
+import { numberHash } from '../consent/subjects.ts';
+import { recordSignupDecisions } from '../consent/commands/record-signup.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
 import { deviceGranted } from '../access/grant-cache.ts';
-import { consentTextHash, storedVersion } from '../guest/consent-page.ts';
 import type { Handoff } from '../access-points/handoff.ts';
 import { markDone, newSecret, type Flow } from './flows.ts';
 import { readSubmission, type Submission } from './submission.ts';
@@ -46,36 +44,25 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
     const s = readSubmission(app.cipher, check.submissionEnc);
     // A code without its submission (sent before this release) confirms nothing.
     if (!s || numberHash(app.keys, s.e164) !== check.numberHash) return { ok: false, reason: 'expired' };
-    const version = await storedVersion(tx, s.versionId, app.db);
+    const version = await app.consentPages.storedVersion(s.versionId, tx);
     if (!version || version.venueId !== venue.id) throw new Error(`template version ${s.versionId} of flow ${flow.id} is missing`);
-    const subjectId = await upsertSubject(tx, app, venue.id, { e164: s.e164, name: s.details.name, email: s.details.email, birthDate: s.details.birthDate }, now);
     const h = flow.handoff;
-    // The purposes the page the guest saw offered, with that page's text.
-    const offers = version.content.venue.offers;
-    const purposes: Purpose[] = ['terms', ...(offers.sms ? (['sms'] as const) : []), ...(offers.email ? (['email'] as const) : [])];
-    // `flow`: the flow id the submitted page carried, which the page's bytes include.
-    const evidence = JSON.stringify({ flow: s.page, screen: 'start', entry: s.entry, nas_reported: nasReported(h) });
-    const events: ConsentEventInput[] = purposes.map((purpose) => ({
+    const { subjectId, events: appended } = await recordSignupDecisions(tx, app, {
       venueId: venue.id,
-      purpose,
-      decision: s.choices[purpose] ? 'granted' : 'declined',
-      channel: 'portal',
       numberHash: check.numberHash,
-      subjectId,
-      templateVersionId: version.id,
-      locale: version.content.locale,
-      textHash: consentTextHash(version.content, purpose),
+      person: { e164: s.e164, name: s.details.name, email: s.details.email, birthDate: s.details.birthDate },
+      version,
+      choices: s.choices,
+      verificationId: check.verificationId,
       clientIp: req.clientIp,
       clientMac: h.clientMac ?? null,
       userAgent: (req.userAgent ?? flow.userAgent)?.slice(0, 1024) ?? null,
       nasId: h.nasId ?? null,
       apMac: h.apMac ?? null,
       ssid: h.ssid ?? null,
-      verificationId: check.verificationId,
-      // What the evidence command needs to render screen 1 as the guest was served it.
-      evidence,
-    }));
-    const appended = await appendEvents(tx, events, app.keys);
+      // `flow`: the flow id the submitted page carried, which the page's bytes include.
+      evidence: JSON.stringify({ flow: s.page, screen: 'start', entry: s.entry, nas_reported: nasReported(h) }),
+    }, now);
     const grant = await createGrant(tx, app.cipher, { venueId: venue.id, subjectId, clientMac: h.clientMac, nasId: h.nasId, session: venue.settings.session }, now);
     await markDone(tx, app.keys, flow.id, grant.id, grant.endsAt, handbackKey, now);
     return { ok: true as const, grant, events: appended.map((e) => e.id), submission: s, handbackKey };

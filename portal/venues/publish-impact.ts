@@ -1,9 +1,9 @@
 // What publishing a draft changes for guests who already agreed: consent given under the
-// old wording of a purpose stands for that wording only (guest/reconsent.ts), so each
+// old wording of a purpose stands for that wording only (consent/reconsent.ts), so each
 // remembered device whose person agreed to a changed text is sent back to the portal.
 // The operator is told before publishing, not after the complaints.
 import type { Queryable } from '../store/db.ts';
-import { buildContent, consentTextHash } from '../guest/consent-page.ts';
+import type { ConsentPages } from '../consent/consent-page.ts';
 import { rememberedDevicesAgreeing } from '../access/grants.ts';
 import type { Venue } from './venues.ts';
 
@@ -18,12 +18,12 @@ export interface PublishImpact {
   rememberedDevices: number;
 }
 
-export async function publishImpact(db: Queryable, current: Venue, next: Venue, now: number): Promise<PublishImpact> {
+export async function publishImpact(db: Queryable, pages: ConsentPages, current: Venue, next: Venue, now: number): Promise<PublishImpact> {
   const changed: PublishImpact['changed'] = [];
   for (const locale of next.settings.locales) {
-    const before = buildContent(current, locale);
-    const after = buildContent(next, locale);
-    for (const purpose of PURPOSES) if (consentTextHash(before, purpose) !== consentTextHash(after, purpose)) changed.push({ purpose, locale });
+    const before = pages.buildContent(current, locale);
+    const after = pages.buildContent(next, locale);
+    for (const purpose of PURPOSES) if (pages.consentTextHash(before, purpose) !== pages.consentTextHash(after, purpose)) changed.push({ purpose, locale });
   }
   return {
     changed,

@@ -8,7 +8,7 @@ import type { GrantState } from '../../portal/access/grant-state.ts';
 import type { Db } from '../../portal/store/db.ts';
 import { acct, guestGrant, papRequest, venueWithNas } from './fixtures.ts';
 import { updateVenueSettings, type Venue } from '../../portal/venues/venues.ts';
-import { outdatedConsents } from '../../portal/guest/reconsent.ts';
+import { outdatedConsents } from '../../portal/consent/reconsent.ts';
 import type { NasRecord } from '../../portal/access/nas-clients.ts';
 
 /** The database, counting the reads of the grants table (the auth path's query). */
@@ -57,7 +57,7 @@ eachBackend('access: grant state cache', (backend) => {
     const c = counting(ctx.db);
     const mac = createAccessPolicy({
       db: c.db, cipher: ctx.cipher, log: ctx.log, now: () => clock, grantCacheMs: 1000,
-      outdatedConsents: (id) => (consentReads++, outdatedConsents(ctx.db, id)),
+      outdatedConsents: (g) => (consentReads++, outdatedConsents(ctx, g)),
     });
     try {
       await guestGrant(ctx, venue, { mac: '02:00:00:00:00:aa' });
@@ -118,7 +118,7 @@ eachBackend('access: grant state cache', (backend) => {
 
 describe('access: grant state cache bounds', () => {
   const state = (id: string): GrantState =>
-    ({ id, venueId: 'v', username: id, passwordEnc: '', clientMac: null, startsAt: 0, endsAt: 1, sessionTimeout: 0, idleTimeout: 0, upKbps: 0, downKbps: 0, dataCapBytes: 0, maxSessions: 1, rememberUntil: 0, revokedAt: null, usedOctets: 0, otherOpenSessions: 0, otherOpenUntil: null, blockedUntil: null, numberHash: null });
+    ({ id, venueId: 'v', username: id, passwordEnc: '', clientMac: null, startsAt: 0, endsAt: 1, sessionTimeout: 0, idleTimeout: 0, upKbps: 0, downKbps: 0, dataCapBytes: 0, maxSessions: 1, rememberUntil: 0, revokedAt: null, usedOctets: 0, otherOpenSessions: 0, otherOpenUntil: null, blockedUntil: null, subjectId: null });
 
   it('holds at most maxEntries, oldest evicted first', () => {
     const c = new GrantStateCache(1000, 3, () => 0);

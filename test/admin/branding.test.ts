@@ -190,7 +190,7 @@ eachBackend('admin: branding, wording, preview, publish and versions', (backend)
   it('shows the standard wording in each empty box and a phone-sized preview beside the form (issue 19.10)', async () => {
     const page = await op.get(`/admin/venues/${w.a.slug}/branding`);
     const box = (name: string) => new RegExp(`<textarea id="[^"]*" name="${name.replace(/\./g, '\\.')}"[^>]*placeholder="([^"]*)"`).exec(page.html)?.[1];
-    assert.match(box('wording.en.welcome') ?? '', /Enter your mobile number and we will send you a code by SMS/);
+    assert.match(box('wording.en.welcome') ?? '', /We will text you a code to connect/);
     assert.match(box('wording.bg.sms') ?? '', /може да ви изпраща оферти и новини с SMS/);
     assert.match(box('wording.en.smsCode') ?? '', /\{\{code\}\} is your Wi-Fi code for \{\{venue\}\}/);
     assert.ok(box('wording.en.incentive'), 'every box has a placeholder');

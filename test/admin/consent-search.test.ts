@@ -9,7 +9,7 @@ import { signUp } from '../support/ledger-fixtures.ts';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { appendEvents } from '../../portal/consent/append.ts';
 import { eraseSubject, numberHash } from '../../portal/consent/subjects.ts';
-import { latestDecisions, searchEvents, subjectEvents, suppressionCsv } from '../../portal/admin/consent-search.ts';
+import { latestDecisions, searchEvents, subjectEvents, suppressionCsv } from '../../portal/consent/search.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-10T00:00:00Z');

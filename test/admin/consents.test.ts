@@ -7,10 +7,9 @@ import type { AdminClient } from './client.ts';
 import { signUp } from '../support/ledger-fixtures.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
-import { normaliseNumber } from '../../portal/admin/consent-search.ts';
+import { normaliseNumber } from '../../portal/consent/search.ts';
 import type { ConsentEventRow } from '../../portal/consent/event.ts';
 import { appendEvents } from '../../portal/consent/append.ts';
-import { currentVersion, consentTextHash } from '../../portal/guest/consent-page.ts';
 
 eachBackend('admin: consent records', (backend) => {
   let w: AdminWorld;
@@ -104,10 +103,10 @@ eachBackend('admin: consent records', (backend) => {
   });
 
   it('renders the stored page version an event names, and checks the consent text against its hash', async () => {
-    const v = await currentVersion(w.ctx.db, w.a, 'bg');
+    const v = await w.ctx.consentPages.currentVersion(w.a, 'bg');
     const [e] = await w.ctx.db.tx((tx) => appendEvents(tx, [{
       venueId: w.a.id, purpose: 'sms', decision: 'declined', channel: 'portal', numberHash: numberHash(w.ctx.keys, '+359887000333'),
-      templateVersionId: v.id, locale: 'bg', textHash: consentTextHash(v.content, 'sms'),
+      templateVersionId: v.id, locale: 'bg', textHash: w.ctx.consentPages.consentTextHash(v.content, 'sms'),
     }], w.ctx.keys));
     const page = await op.get(`/admin/venues/${w.a.slug}/consents/event/${e.id}`);
     assert.equal(page.status, 200);

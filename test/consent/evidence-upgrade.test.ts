@@ -69,8 +69,9 @@ eachBackend('evidence after an upgrade changes the templates', (backend) => {
 
     install = upgradedInstall();
     // The upgrade really changes the page: the upgraded code builds another version today.
-    const upgraded = (await import(pathToFileURL(join(install, 'portal/guest/consent-page.ts')).href)) as typeof import('../../portal/guest/consent-page.ts');
-    const today = upgraded.buildContent(venue, 'en');
+    const upgraded = (await import(pathToFileURL(join(install, 'portal/consent/consent-page.ts')).href)) as typeof import('../../portal/consent/consent-page.ts');
+    const wiring = (await import(pathToFileURL(join(install, 'portal/context.ts')).href)) as typeof import('../../portal/context.ts');
+    const today = new upgraded.ConsentPages(ctx.db, wiring.consentPageSources(ctx.keys, join(install, 'templates'))).buildContent(venue, 'en');
     assert.match(today.templates['guest/start.njk'], new RegExp(MARK));
 
     const evidence = await evidenceFrom(install, ctx, event.id);

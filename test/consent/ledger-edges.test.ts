@@ -59,11 +59,16 @@ eachBackend('consent ledger at its edges', (backend) => {
     assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: false, count: 0, broken: { seq: null, id: null, reason: 'the ledger head is missing (run `npx foyer migrate`)' } });
   });
 
-  it('under another SECRET_KEY names the first event, as altered or read with the wrong key', async () => {
+  it('under another SECRET_KEY names the first event, as altered or read with the wrong key, and as altered alone under the right key', async () => {
     const [first] = await signUp(ctx, venue.id, '+359881234567');
     const r = await verifyLedger(ctx.db, deriveKeys('another-secret-key-0123456789abcdef0123'));
     const seq = (await ctx.db.get<{ seq: number }>('SELECT seq FROM consent_events WHERE id = ?', [first.id]))!.seq;
     assert.deepEqual(r, { ok: false, count: 0, broken: { seq, id: first.id, reason: 'its content no longer matches its keyed hash (altered, or SECRET_KEY is not the one that wrote this ledger)' } });
+    // Under the right key the head is sealed, so the reason says altered and nothing else.
+    if (ctx.db.dialect === 'sqlite') await ctx.db.run('DROP TRIGGER consent_events_no_update');
+    else await ctx.db.run('DROP TRIGGER consent_events_no_update ON consent_events');
+    await ctx.db.run(`UPDATE consent_events SET decision = 'refused' WHERE id = ?`, [first.id]);
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: false, count: 0, broken: { seq, id: first.id, reason: 'its content no longer matches its keyed hash (altered)' } });
   });
 
   it('keeps one current decision per number and purpose, the last of an append winning', async () => {

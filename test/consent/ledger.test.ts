@@ -9,7 +9,7 @@ import { verifyLedger } from '../../portal/consent/verify.ts';
 import { keyedEventHash } from '../../portal/consent/event.ts';
 import { eraseSubject } from '../../portal/consent/subjects.ts';
 import { exportConsents } from '../../portal/consent/export.ts';
-import { registerTemplateVersion, loadTemplateVersion } from '../../portal/venues/template-versions.ts';
+import { registerTemplateVersion, loadTemplateVersion } from '../../portal/consent/template-versions.ts';
 
 async function collect(gen: AsyncGenerator<string>): Promise<string> {
   let s = '';

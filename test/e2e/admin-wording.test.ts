@@ -14,7 +14,7 @@ import { foyer } from '../support/cli.ts';
 import { createVenue } from '../../portal/venues/venues.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
 import { addAdmin } from '../../portal/accounts/accounts.ts';
-import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
+import { loadTemplateVersion } from '../../portal/consent/template-versions.ts';
 import type { ConsentEventRow } from '../../portal/consent/event.ts';
 import { outbox, lastCode, waitFor } from '../guest/helpers.ts';
 

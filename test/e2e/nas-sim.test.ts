@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { needs, requirements } from '../support/env.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
-import { startSimNas, type RadiusTarget, type SimNas, type SimVendor } from '../support/sim-nas.ts';
-import { lastCode, makeVenue } from '../guest/helpers.ts';
-import { addNas } from '../../portal/access/nas-clients.ts';
-import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
+import type { SimVendor } from '../support/sim-nas.ts';
+import { startSimVenues, type SimVenues } from '../support/sim-venues.ts';
+import { lastCode } from '../guest/helpers.ts';
 import { CODE } from '../../radius/codec.ts';
 import { launchGuestBrowser, type GuestBrowser } from './guest-browser.ts';
 
@@ -41,42 +40,28 @@ describe('guest through a simulated NAS in Chromium (no JavaScript)', function (
   this.timeout(60_000);
   let ctx: TestContext;
   let srv: TestServer;
-  let radius: RadiusService;
+  let venues: SimVenues;
   let browser: GuestBrowser;
-  const sims = new Map<SimVendor, SimNas>();
-  const targets: RadiusTarget[] = [];
 
   before(async function () {
     needs(this, requirements.chromium);
     ctx = await testContext();
     srv = await serve(ctx);
-    // Every NAS is registered before RADIUS starts: its client table is read then and every few seconds after.
-    for (const c of CASES) {
-      const slug = `sim-${c.vendor}`;
-      const venue = await makeVenue(ctx, slug, { session: SESSION });
-      const target: RadiusTarget = { host: '127.0.0.1', authPort: 0, acctPort: 0, secret: SECRET, source: c.source };
-      targets.push(target);
-      const uamSecret = c.vendor === 'coovachilli' ? UAM_SECRET : undefined;
-      const sim = await startSimNas({ vendor: c.vendor, portalUrl: `${srv.url}/p/${slug}`, radius: target, nasId: `${slug}-nas`, uamSecret });
-      sims.set(c.vendor, sim);
-      // RADIUS comes from `source`, the login page is on 127.0.0.1:PORT: that login host must be configured.
-      await addNas(ctx.db, ctx.cipher, { name: `${slug}-nas`, address: c.source, secret: SECRET, vendor: c.vendor, venueId: venue.id, nasIdentifier: `${slug}-nas`, uamSecret, loginHosts: [sim.host] });
-    }
-    radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1' });
-    for (const t of targets) Object.assign(t, { authPort: radius.authPort, acctPort: radius.acctPort });
+    venues = await startSimVenues(ctx, srv.url, SECRET, CASES.map((c) => ({
+      vendor: c.vendor, slug: `sim-${c.vendor}`, source: c.source, uamSecret: c.vendor === 'coovachilli' ? UAM_SECRET : undefined, settings: { session: SESSION },
+    })));
     browser = await launchGuestBrowser();
   });
   after(async () => {
     await browser?.close();
-    for (const s of sims.values()) await s.close();
-    await radius?.stop();
+    await venues?.close();
     await srv?.close();
     await ctx?.cleanup();
   });
 
   for (const [i, c] of CASES.entries()) {
     it(`${c.vendor}: redirect → screen 1 → code → hand-back → accepted → accounting Start → the page first asked for`, async () => {
-      const sim = sims.get(c.vendor)!;
+      const sim = venues.sims.get(c.vendor)!;
       sim.client = { mac: `aa:bb:cc:5e:00:0${i + 1}`, ip: `10.1.0.${21 + i}` };
       const page = await browser.freshPage();
       await page.goto(`${sim.url}/news?id=7`);
@@ -92,6 +77,13 @@ describe('guest through a simulated NAS in Chromium (no JavaScript)', function (
         const form = page.locator(`form[action="${sim.url}/login"]`);
         assert.equal(await form.getAttribute('method'), 'post');
         await form.locator('button[type=submit]').click();
+      }
+      if (c.vendor === 'coovachilli') {
+        // chilli comes back to the portal with res=success (issue 19 point 1): "you are
+        // online", and the page first asked for one tap away.
+        assert.ok(page.url().startsWith(`${srv.url}/p/sim-coovachilli?res=success&`), page.url());
+        assert.equal(await page.locator('h1').textContent(), 'You are online');
+        await page.getByRole('link', { name: 'Continue to the page you wanted' }).click();
       }
       assert.equal(await page.locator('h1').textContent(), 'You are through', await page.content());
       assert.equal(page.url(), `${sim.url}/news?id=7`);

@@ -2,8 +2,8 @@
 // again, the fast path identical to a full render, texts hashed per purpose and locale.
 import assert from 'node:assert/strict';
 import { testContext, type TestContext } from '../support/context.ts';
-import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
-import { currentVersion, consentTextHash, renderFull, renderStart, renderLegal, VERSIONED_TEMPLATES, type ConsentContent } from '../../portal/guest/consent-page.ts';
+import { loadTemplateVersion } from '../../portal/consent/template-versions.ts';
+import { VERSIONED_TEMPLATES, type ConsentContent } from '../../portal/consent/consent-page.ts';
 import { csrfToken } from '../../portal/http/csrf.ts';
 import { updateVenueSettings } from '../../portal/venues/venues.ts';
 import { makeVenue } from './helpers.ts';
@@ -15,9 +15,9 @@ describe('guest consent page versions', () => {
 
   it('registers one version per content, holding the templates, strings and venue wording', async () => {
     const venue = await makeVenue(ctx, 'pages', { wording: { en: { incentive: 'A free coffee on your next visit.' } } });
-    const a = await currentVersion(ctx.db, venue, 'en');
-    const again = await currentVersion(ctx.db, venue, 'en');
-    const bg = await currentVersion(ctx.db, venue, 'bg');
+    const a = await ctx.consentPages.currentVersion(venue, 'en');
+    const again = await ctx.consentPages.currentVersion(venue, 'en');
+    const bg = await ctx.consentPages.currentVersion(venue, 'bg');
     assert.equal(a.id, again.id);
     assert.notEqual(a.id, bg.id);
     const stored = await loadTemplateVersion<ConsentContent>(ctx.db, a.id);
@@ -29,34 +29,34 @@ describe('guest consent page versions', () => {
 
     const changed = { ...venue, settings: { ...venue.settings, wording: { en: { incentive: 'Two free coffees.' } } } };
     await updateVenueSettings(ctx.db, venue.id, changed.settings);
-    assert.notEqual((await currentVersion(ctx.db, changed, 'en')).id, a.id, 'new wording, new version');
+    assert.notEqual((await ctx.consentPages.currentVersion(changed, 'en')).id, a.id, 'new wording, new version');
   });
 
   it('renders a clean screen 1 through the fast path byte for byte as a full render', async () => {
     const venue = await makeVenue(ctx, 'pages2', { fields: { name: 'required', email: 'optional', birthDate: 'optional' } });
     for (const locale of ['en', 'bg'] as const) {
-      const v = await currentVersion(ctx.db, venue, locale);
+      const v = await ctx.consentPages.currentVersion(venue, locale);
       for (const flowId of ['0f8fad5b-d9cb-469f-a165-70867728950e', '7c9e6679-7425-40de-944b-e07fc1f90ae7']) {
         const vars = { flowId, csrf: csrfToken(ctx.keys, flowId) };
-        const fast = renderStart(v.id, v.content, vars);
-        assert.equal(fast, renderFull(v.id, v.content, vars));
+        const fast = ctx.consentPages.renderStart(v.id, v.content, vars);
+        assert.equal(fast, ctx.consentPages.renderFull(v.id, v.content, vars));
         assert.ok(fast.includes(`value="${flowId}"`) && fast.includes(vars.csrf));
       }
       // Rendered again from the stored copy alone, the page is the same.
       const stored = await loadTemplateVersion<ConsentContent>(ctx.db, v.id);
       const vars = { flowId: '0f8fad5b-d9cb-469f-a165-70867728950e', csrf: 'abc' };
-      assert.equal(renderFull(v.id, stored!.content, vars), renderFull(v.id, v.content, vars));
-      assert.match(renderLegal(v.id, stored!.content, 'privacy'), locale === 'en' ? /Privacy notice/ : /Уведомление за поверителност/);
+      assert.equal(ctx.consentPages.renderFull(v.id, stored!.content, vars), ctx.consentPages.renderFull(v.id, v.content, vars));
+      assert.match(ctx.consentPages.renderLegal(v.id, stored!.content, 'privacy'), locale === 'en' ? /Privacy notice/ : /Уведомление за поверителност/);
     }
   });
 
   it('hashes each purpose\'s text; the same purpose differs between languages', async () => {
     const venue = await makeVenue(ctx, 'pages3');
-    const en = (await currentVersion(ctx.db, venue, 'en')).content;
-    const bg = (await currentVersion(ctx.db, venue, 'bg')).content;
-    const hashes = ['terms', 'sms', 'email'].map((p) => consentTextHash(en, p as 'terms'));
+    const en = (await ctx.consentPages.currentVersion(venue, 'en')).content;
+    const bg = (await ctx.consentPages.currentVersion(venue, 'bg')).content;
+    const hashes = ['terms', 'sms', 'email'].map((p) => ctx.consentPages.consentTextHash(en, p as 'terms'));
     assert.equal(new Set(hashes).size, 3);
-    assert.notEqual(consentTextHash(en, 'sms'), consentTextHash(bg, 'sms'));
+    assert.notEqual(ctx.consentPages.consentTextHash(en, 'sms'), ctx.consentPages.consentTextHash(bg, 'sms'));
     assert.match(hashes[0], /^[0-9a-f]{64}$/);
   });
 });

@@ -60,7 +60,7 @@ describe('guest disclosure: known numbers, logs, venue wording', function () {
     const { first } = await signUp('A5', '0888200004');
     assert.match(first.html, /Welcome to the terrace\./);
     assert.match(first.html, /Our weekly menu by SMS, once a week\. Reply STOP to end it\. Message and data rates may apply\./);
-    assert.match(first.html, /<p class="incentive">A free espresso for joining\.<\/p>/);
+    assert.match(first.html, /<span class="incentive">A free espresso for joining\.<\/span>/);
     const codeSms = outbox(ctx).filter((m) => m.to === '+359888200004')[0];
     assert.match(codeSms.text, /^Terrace Wi-Fi code: \d{6} \(10 min\)$/);
   });

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
-import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
-import { renderEvidence, type ConsentContent } from '../../portal/guest/consent-page.ts';
+import { loadTemplateVersion } from '../../portal/consent/template-versions.ts';
+import { type ConsentContent } from '../../portal/consent/consent-page.ts';
 import { Browser, E164, ENTRY, NUMBER, formFields, lastCode, makeVenue, outbox, waitFor } from './helpers.ts';
 import { recordReject } from '../../portal/access/reject-reasons.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
@@ -125,7 +125,7 @@ describe('guest flow over HTTP (SQLite)', function () {
     // The evidence is byte for byte the screen 1 this flow was served.
     const version = await loadTemplateVersion<ConsentContent>(ctx.db, events[0].template_version_id);
     const view = JSON.parse(events[0].evidence);
-    assert.equal(renderEvidence(ctx.keys, version!.id, version!.content, view.flow, view.entry), first.html);
+    assert.equal(ctx.consentPages.renderEvidence(version!.id, version!.content, view.flow, view.entry), first.html);
 
     // One confirmation SMS after the opt-in, with STOP and HELP.
     const confirm = await waitFor(() => outbox(ctx).find((m) => /Reply STOP/.test(m.text)));

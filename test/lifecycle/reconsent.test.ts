@@ -5,7 +5,8 @@ import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { Browser, formFields, lastCode, makeVenue } from '../guest/helpers.ts';
 import { findVenueBySlug, updateVenueSettings } from '../../portal/venues/venues.ts';
-import { outdatedConsents } from '../../portal/guest/reconsent.ts';
+import { outdatedConsents } from '../../portal/consent/reconsent.ts';
+import { grantStateById } from '../../portal/access/grant-state.ts';
 import { exportActiveSms } from '../../portal/consent/lists.ts';
 import { addNas } from '../../portal/access/nas-clients.ts';
 import { startRadius, type RadiusService } from '../../portal/access/radius-service.ts';
@@ -23,7 +24,7 @@ describe('re-consent after the wording changes', function () {
     const venue = await makeVenue(ctx);
     nasId = (await addNas(ctx.db, ctx.cipher, { name: 'ap', address: '127.0.0.1', secret: 'reconsent-secret', vendor: 'generic', venueId: venue.id })).id;
     srv = await serve(ctx);
-    radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1', outdatedConsents: (id) => outdatedConsents(ctx.db, id) });
+    radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1', outdatedConsents: (g) => outdatedConsents(ctx, g) });
   });
   after(async () => {
     await radius.stop();
@@ -64,6 +65,9 @@ describe('re-consent after the wording changes', function () {
     );
   }
 
+  /** The grant's outdated consents, as MAC authentication asks for them. */
+  const outdated = async (grantId: string) => outdatedConsents(ctx, (await grantStateById(ctx.db, grantId, Date.now()))!);
+
   async function activeWording(): Promise<string[]> {
     const venue = (await findVenueBySlug(ctx.db, 'cafe'))!;
     let s = '';
@@ -73,7 +77,7 @@ describe('re-consent after the wording changes', function () {
 
   it('finds nothing to ask while the wording is unchanged, and lets the device back in by MAC', async () => {
     const grant = await signUp(true);
-    assert.deepEqual(await outdatedConsents(ctx.db, grant), []);
+    assert.deepEqual(await outdated(grant), []);
     assert.equal((await macAuth(`02:00:00:00:00:0${device}`)).code, 2);
   });
 
@@ -83,7 +87,7 @@ describe('re-consent after the wording changes', function () {
     const before = await activeWording();
     const venue = (await findVenueBySlug(ctx.db, 'cafe'))!;
     await updateVenueSettings(ctx.db, venue.id, { ...venue.settings, wording: { en: { sms: 'Weekly offers from Café Central by SMS. Reply STOP to stop.' } } });
-    assert.deepEqual(await outdatedConsents(ctx.db, grant), ['sms']);
+    assert.deepEqual(await outdated(grant), ['sms']);
     // The remembered device is sent to the portal rather than let in under the old wording.
     const refused = await macAuth(`02:00:00:00:00:0${device}`);
     assert.equal(refused.code, 3);
@@ -94,7 +98,7 @@ describe('re-consent after the wording changes', function () {
     // Asked again at the portal, under the new wording: nothing left to ask, and the
     // device is let in by MAC at once (its refused grant was kept by the RADIUS cache).
     const again = await signUp(true, true);
-    assert.deepEqual(await outdatedConsents(ctx.db, again), []);
+    assert.deepEqual(await outdated(again), []);
     assert.equal((await macAuth(`02:00:00:00:00:0${device}`)).code, 2);
     const after = await activeWording();
     assert.equal(after.length, 1);

@@ -28,8 +28,8 @@ export const MODULES: Record<string, MutationModule> = {
   permissions: {
     title: 'permissions and venue scoping of the consent pages',
     // The consent pages' lookups only (the rest of the routes file is rendering): the
-    // search and the subject's events (consent-search.ts), the person, event and page routes.
-    mutate: ['portal/accounts/permissions.ts', 'portal/admin/consent-search.ts', 'portal/admin/routes/consents.ts:53-70', 'portal/admin/routes/consents.ts:114-130'],
+    // search and the subject's events (consent/search.ts), the person, event and page routes.
+    mutate: ['portal/accounts/permissions.ts', 'portal/consent/search.ts', 'portal/admin/routes/consents.ts:54-71', 'portal/admin/routes/consents.ts:104-121'],
     spec: ['test/admin/permissions-matrix.test.ts', 'test/admin/consent-search.test.ts', 'test/admin/consent-pages.test.ts', 'test/admin/rules.test.ts', 'test/admin/access.test.ts', 'test/admin/consents.test.ts'],
   },
   radius: {

@@ -7,7 +7,7 @@ import { handleKeyword } from '../../portal/sms/keyword-handler.ts';
 import { maySendOffers } from '../../portal/consent/lists.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
-import { loadTemplateVersion } from '../../portal/venues/template-versions.ts';
+import { loadTemplateVersion } from '../../portal/consent/template-versions.ts';
 
 eachBackend('inbound keywords change consent', (backend) => {
   let ctx: TestContext;
@@ -21,7 +21,7 @@ eachBackend('inbound keywords change consent', (backend) => {
   });
   afterEach(() => ctx.cleanup());
 
-  const sms = (text: string, from = A) => handleKeyword(ctx, { from, to: '+359700000', text, gateway: 'http', ref: `r-${Math.random()}`, receivedAt: Date.now() });
+  const sms = (text: string, from = A) => handleKeyword({ ...ctx, t: ctx.views.t }, { from, to: '+359700000', text, gateway: 'http', ref: `r-${Math.random()}`, receivedAt: Date.now() });
   const may = (venue: Venue, e164 = A) => maySendOffers(ctx.db, venue.id, numberHash(ctx.keys, e164));
 
   it('STOP withdraws at the venue the number receives offers from, keeps the text as evidence, confirms', async () => {

@@ -4,7 +4,6 @@ import { testContext, type Backend, type TestContext } from './context.ts';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { randomUUID } from 'node:crypto';
 import { appendEvents, type AppendedEvent } from '../../portal/consent/append.ts';
-import { currentVersion, consentTextHash } from '../../portal/guest/consent-page.ts';
 import { upsertSubject, numberHash } from '../../portal/consent/subjects.ts';
 import { eventHash, GENESIS_HASH, type Purpose, type Decision, type ConsentEventRow } from '../../portal/consent/event.ts';
 
@@ -29,7 +28,7 @@ export async function signUp(ctx: AppContext, venueId: string, e164: string, dec
  * tests need every hashed column non-empty, or leaving one out of the hash goes unseen.)
  */
 export async function signUpFull(ctx: AppContext, venue: Venue, e164: string): Promise<AppendedEvent[]> {
-  const version = await currentVersion(ctx.db, venue, 'en');
+  const version = await ctx.consentPages.currentVersion(venue, 'en');
   return ctx.db.tx(async (tx) => {
     const subjectId = await upsertSubject(tx, ctx, venue.id, { e164, name: 'Full Guest', email: 'guest@example.com' });
     return appendEvents(
@@ -37,7 +36,7 @@ export async function signUpFull(ctx: AppContext, venue: Venue, e164: string): P
       (['terms', 'sms', 'email'] as const).map((purpose, i) => ({
         venueId: venue.id, purpose, decision: i === 2 ? 'declined' : 'granted', channel: 'portal',
         numberHash: numberHash(ctx.keys, e164), subjectId, templateVersionId: version.id, locale: 'en',
-        textHash: consentTextHash(version.content, purpose), clientIp: '192.0.2.7', clientMac: 'aa:bb:cc:dd:ee:ff',
+        textHash: ctx.consentPages.consentTextHash(version.content, purpose), clientIp: '192.0.2.7', clientMac: 'aa:bb:cc:dd:ee:ff',
         userAgent: 'Mozilla/5.0 (FoyerTest)', nasId: 'ap-lobby', apMac: '00:11:22:33:44:55', ssid: 'Guest Wi-Fi',
         verificationId: randomUUID(), actor: 'guest', evidence: JSON.stringify({ flow: randomUUID(), screen: 'start' }),
       })),

@@ -115,6 +115,12 @@ export interface SimNasOptions {
   uamSecret?: string;
   /** MikroTik: login-by=http-pap sends no chap-id/chap-challenge. */
   pap?: boolean;
+  /**
+   * CoovaChilli: like chilli's `nouamsuccess`, send the browser straight to the page first
+   * asked for after a login. Unset (chilli's default), it comes back to the portal with
+   * res=success, the way the guides configure it.
+   */
+  noUamSuccess?: boolean;
 }
 
 export interface SimClient {
@@ -137,6 +143,8 @@ export interface SimNas {
   /** The device behind the browser: a captive NAS knows it from ARP/DHCP. */
   client: SimClient;
   authorised: Set<string>;
+  /** The challenge the current client was last given expires (chilli: after five minutes). */
+  expireChallenge(): void;
   close(): Promise<void>;
 }
 
@@ -170,7 +178,19 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
   const logins: SimLogin[] = [];
   const authorised = new Set<string>();
   let base = '';
-  const sim: SimNas = { url: '', host: '', logins, client: { mac: 'aa:bb:cc:00:00:01', ip: '10.1.0.10' }, authorised, close: async () => undefined };
+  const expired = new Set<string>();
+  const sim: SimNas = {
+    url: '', host: '', logins, client: { mac: 'aa:bb:cc:00:00:01', ip: '10.1.0.10' }, authorised, close: async () => undefined,
+    expireChallenge: () => expired.add(sim.client.mac),
+  };
+
+  /** chilli's redir_buildurl for the returns that carry no challenge (success, already). */
+  function chilliReturn(res: ServerResponse, resp: 'success' | 'already', orig: string, extra: Record<string, string> = {}) {
+    const c = sim.client;
+    const q = new URLSearchParams({ res: resp, uamip: '127.0.0.1', uamport: base.split(':').pop()!, ...extra, mac: stationId(c.mac), ip: c.ip, ssid: 'Foyer Guest', called: AP_MAC, nasid: o.nasId, userurl: orig });
+    res.writeHead(302, { location: `${o.portalUrl}?${q}`, 'cache-control': 'no-store' });
+    res.end();
+  }
 
   function redirectToPortal(res: ServerResponse, orig: string, extra: Record<string, string> = {}) {
     const c = sim.client;
@@ -213,6 +233,11 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
     const c = sim.client;
     const state = pending.get(c.mac);
     if (!state) return page(res, 400, 'No login in progress', 'Open any web page first.');
+    if (o.vendor === 'coovachilli' && authorised.has(c.mac)) return chilliReturn(res, 'already', state.orig);
+    if (expired.delete(c.mac)) {
+      // redir.c: "challenge expired": a new challenge and res=failed, no RADIUS at all.
+      return redirectToPortal(res, fields.get('userurl') || state.orig, { res: 'failed' });
+    }
     const { login, method } = loginFromHandBack(fields, state);
     const answer = await radiusLogin(o.radius, login);
     const record: SimLogin = { client: { ...c }, method, answer };
@@ -230,6 +255,7 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
     });
     if (acct !== CODE.AccountingResponse) throw new Error(`accounting answered with code ${acct}`);
     authorised.add(c.mac);
+    if (o.vendor === 'coovachilli' && !o.noUamSuccess) return chilliReturn(res, 'success', orig, { uid: login.userName, timeleft: String(answer.attributes['Session-Timeout'] ?? '') });
     pending.delete(c.mac);
     res.writeHead(302, { location: orig, 'cache-control': 'no-store' });
     res.end();
@@ -242,6 +268,11 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
       if (u.pathname === loginPath) {
         const fields = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : u.searchParams;
         return logon(fields, res);
+      }
+      if (o.vendor === 'coovachilli' && u.pathname === '/logoff') {
+        // redir.c REDIR_LOGOUT: the client is logged off and sent back with a new challenge.
+        authorised.delete(sim.client.mac);
+        return redirectToPortal(res, pending.get(sim.client.mac)?.orig ?? `${base}/`, { res: 'logoff' });
       }
       if (authorised.has(sim.client.mac)) return page(res, 200, 'You are through', `Connected to the Internet: ${u.pathname}`);
       return redirectToPortal(res, `${base}${u.pathname}${u.search}`);

@@ -19,7 +19,6 @@ import { readMultipart } from '../multipart.ts';
 import { render, seeOther } from '../page.ts';
 import { draftToForm, formToDraft, LONG_TEXTS, standardWording, WORDING_KEYS, WORDING_MAX } from '../branding-form.ts';
 import { renderPreview } from '../preview.ts';
-import { currentVersion } from '../../guest/consent-page.ts';
 import { themeCss } from '../../guest/assets.ts';
 
 export function brandingRoutes(r: Router, app: AppContext): void {
@@ -114,7 +113,7 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     if (((ctx.request.body ?? {}) as Record<string, unknown>).confirm !== 'yes') {
       const next = applyDraft(venue, await loadDraft(app.db, venue));
       // A draft that cannot be published is refused below with its reason, not warned about.
-      const impact = publishProblems(next).length ? undefined : await publishImpact(app.db, venue, next, app.now());
+      const impact = publishProblems(next).length ? undefined : await publishImpact(app.db, app.consentPages, venue, next, app.now());
       if (impact?.changed.length) return render(app, ctx, 'publish-confirm', { venue, impact, languages: impact.locales.map((l) => app.views.t(ctx.state.locale ?? 'en', `admin.lang.${l}`)) });
     }
     const version = await publishDraft(app.db, venue.id, by, app.now());
@@ -127,7 +126,7 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const versions = await listVersions(app.db, venue.id);
     const draft = await loadDraft(app.db, venue);
     // What guests are served right now, per language: the ids their ledger events will name.
-    const served = await Promise.all(venue.settings.locales.map(async (locale) => ({ locale, id: (await currentVersion(app.db, venue, locale)).id })));
+    const served = await Promise.all(venue.settings.locales.map(async (locale) => ({ locale, id: (await app.consentPages.currentVersion(venue, locale)).id })));
     render(app, ctx, 'versions', { venue, versions, draft, served });
   });
 

@@ -7,20 +7,21 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
 import { StoreError } from '../../store/db.ts';
-import { appendEvents } from '../../consent/append.ts';
-import { eraseSubject, type SubjectRow } from '../../consent/subjects.ts';
+import { findSubject } from '../../consent/subjects.ts';
+import { withdrawByOperator } from '../../consent/commands/withdraw-by-operator.ts';
+import { eraseByOperator } from '../../consent/commands/erase-by-operator.ts';
 import { exportConsents } from '../../consent/export.ts';
 import { CHANNELS, DECISIONS, PURPOSES, type Purpose } from '../../consent/event.ts';
-import { templateVersionDates } from '../../venues/template-versions.ts';
+import { templateVersionDates } from '../../consent/template-versions.ts';
 import { audit } from '../../accounts/audit.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
-import { latestDecisions, searchEvents, subjectEvents, suppressionCsv, venueEvent } from '../consent-search.ts';
+import { latestDecisions, searchEvents, subjectEvents, suppressionCsv, venueEvent } from '../../consent/search.ts';
 import { venueStats } from '../dashboard-stats.ts';
 import { venueFilter } from '../../accounts/permissions.ts';
 import { listVenues } from '../../venues/venues.ts';
 import { barChart } from '../charts.ts';
-import { describeEvidence, evidencePage } from '../evidence.ts';
+import { describeEvidence, evidencePage } from '../../consent/evidence.ts';
 
 /** The PostgreSQL store wraps what a transaction throws in a StoreError; a refusal of ours stays ours. */
 async function unwrapped<T>(p: Promise<T>): Promise<T> {
@@ -66,7 +67,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
     const hash = hashParam.safeParse(ctx.params.hash);
     const events = hash.success ? await subjectEvents(app.db, venue.id, hash.data) : [];
     if (!hash.success || events.length === 0) throw new FoyerError('admin_subject_not_found', 404, 'There are no consent records for this person at this venue.');
-    const subject = await app.db.get<SubjectRow>('SELECT * FROM subjects WHERE venue_id = ? AND number_hash = ?', [venue.id, hash.data]);
+    const subject = await findSubject(app.db, venue.id, hash.data);
     return { venue, hash: hash.data, events, subject };
   };
 
@@ -82,24 +83,14 @@ export function consentRoutes(r: Router, app: AppContext): void {
   });
 
   r.post('/venues/:slug/consents/person/:hash/withdraw', allowVenue(app, 'consents.withdraw'), async (ctx) => {
-    const { venue, hash, subject } = await loadSubject(ctx);
+    const { venue, hash } = await loadSubject(ctx);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const purpose = str(body.purpose) as Purpose;
     if (!PURPOSES.includes(purpose) || purpose === 'terms') throw new FoyerError('admin_withdraw_purpose', 400, 'Choose the offer the person withdraws from (SMS or e-mail).');
     // A withdrawal is final on the ledger (only the person can opt in again): asked first, like erasure.
     if (str(body.confirm) !== 'yes') throw new FoyerError('admin_withdraw_confirm', 400, 'Tick the box to confirm that the person asked to withdraw this consent.');
     const note = str(body.note).trim().slice(0, 500);
-    const email = adminOf(ctx).account.email;
-    const appended = await unwrapped(app.db.tx(async (tx) => {
-      const latest = latestDecisions(await subjectEvents(tx, venue.id, hash));
-      if (latest[purpose]?.decision !== 'granted') throw new FoyerError('admin_withdraw_not_granted', 409, 'This person has not given this consent, so there is nothing to withdraw.');
-      const [e] = await appendEvents(tx, [{
-        venueId: venue.id, purpose, decision: 'withdrawn', channel: 'operator', numberHash: hash, subjectId: subject?.id ?? null,
-        actor: email, evidence: note ? JSON.stringify({ note }) : null, clientIp: ctx.request.ip,
-      }], app.keys);
-      await audit(tx, actorOf(ctx), 'consents.withdraw', venue.slug, { purpose, event: e.id });
-      return e;
-    }));
+    const appended = await unwrapped(app.db.tx((tx) => withdrawByOperator(tx, app.keys, { venue, numberHash: hash, purpose, actor: actorOf(ctx), note })));
     seeOther(ctx, `/admin/venues/${venue.slug}/consents/person/${hash}#e-${appended.id}`, `withdrawn_${purpose}`);
   });
 
@@ -108,10 +99,7 @@ export function consentRoutes(r: Router, app: AppContext): void {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     if (str(body.confirm) !== 'yes') throw new FoyerError('admin_erase_confirm', 400, 'Tick the box to confirm the erasure.');
     if (!subject || subject.erased_at) throw new FoyerError('admin_already_erased', 409, 'This person\'s personal data has already been erased.');
-    await app.db.tx(async (tx) => {
-      await eraseSubject(tx, subject.id, app.now());
-      await audit(tx, actorOf(ctx), 'consents.erase', venue.slug, { subject: subject.id });
-    });
+    await app.db.tx((tx) => eraseByOperator(tx, { venueSlug: venue.slug, subjectId: subject.id, actor: actorOf(ctx), now: app.now() }));
     seeOther(ctx, `/admin/venues/${venue.slug}/consents/person/${hash}`, 'erased');
   });
 

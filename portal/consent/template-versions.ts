@@ -1,7 +1,7 @@
 // Template versions: the content hash of everything that decides what a guest reads
 // on the consent screens, stored immutably the first time it is rendered.
 import type { Queryable } from '../store/db.ts';
-import { sha256 } from '../consent/event.ts';
+import { sha256 } from './event.ts';
 
 /** Stable JSON: object keys sorted, so equal content always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -10,21 +10,34 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-// Per database: ids already stored, so a hot page does not write on every render.
-const known = new WeakMap<Queryable, Set<string>>();
-
-/** Returns the version id (sha256 of the canonical content); stores it once. */
+/** Returns the version id (sha256 of the canonical content); stores it if it is new. */
 export async function registerTemplateVersion(db: Queryable, venueId: string, content: unknown): Promise<string> {
   const json = canonicalJson(content);
   const id = sha256(json);
-  let seen = known.get(db);
-  if (!seen) known.set(db, (seen = new Set()));
-  if (seen.has(id)) return id;
-  await db.run('INSERT INTO template_versions (id, venue_id, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
-    id, venueId, json, Date.now(),
-  ]);
-  seen.add(id);
+  await storeVersion(db, id, venueId, json);
   return id;
+}
+
+const storeVersion = (db: Queryable, id: string, venueId: string, json: string) =>
+  db.run('INSERT INTO template_versions (id, venue_id, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [id, venueId, json, Date.now()]);
+
+/**
+ * The versions of one database (ConsentPages.versions), remembering the ids already
+ * stored so a hot page does not write on every render. A version is never changed nor
+ * deleted, so an id once stored stays true; register() is the one write and records it.
+ */
+export class TemplateVersions {
+  private known = new Set<string>();
+  constructor(private readonly db: Queryable) {}
+
+  async register(venueId: string, content: unknown): Promise<string> {
+    const json = canonicalJson(content);
+    const id = sha256(json);
+    if (this.known.has(id)) return id;
+    await storeVersion(this.db, id, venueId, json);
+    this.known.add(id);
+    return id;
+  }
 }
 
 export async function loadTemplateVersion<T = unknown>(db: Queryable, id: string): Promise<{ id: string; venueId: string; content: T; createdAt: number } | undefined> {

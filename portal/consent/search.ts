@@ -5,8 +5,8 @@ import type { Param, Queryable } from '../store/db.ts';
 import type { Keys } from '../crypto/keys.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import { maskNumber } from '../log.ts';
-import { numberHash } from '../consent/subjects.ts';
-import { CHANNELS, DECISIONS, PURPOSES, type ConsentEventRow } from '../consent/event.ts';
+import { numberHash } from './subjects.ts';
+import { CHANNELS, DECISIONS, PURPOSES, type ConsentEventRow } from './event.ts';
 
 /** "0888 123 456", "+359 88 812-3456", "00359888123456" -> +359888123456; undefined when not a number. */
 export function normaliseNumber(input: string, country: string): string | undefined {
