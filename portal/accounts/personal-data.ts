@@ -27,14 +27,8 @@ export function maskIp(ip: string | null | undefined): string | null {
 /** Whether this role may see guests' personal data (MAC, IP, number) at all. */
 export const seesPersonalData = (role: Role): boolean => role !== 'network-admin';
 
-/** A live session row for a console page: masked for roles that see no personal data, with minutes and megabytes. */
-export function presentSession<T extends { mac: string | null; framed_ip: string | null; started_at: number; input_octets: number; output_octets: number }>(s: T, role: Role, now: number) {
+/** A live session row for a console page: MAC and IP masked for roles that see no personal data (admin/session-view.ts says the rest in words). */
+export function presentSession<T extends { mac: string | null; framed_ip: string | null }>(s: T, role: Role) {
   const whole = seesPersonalData(role);
-  return {
-    ...s,
-    mac: whole ? s.mac : maskMac(s.mac),
-    framed_ip: whole ? s.framed_ip : maskIp(s.framed_ip),
-    minutes: Math.max(0, Math.round((now - Number(s.started_at)) / 60_000)),
-    mb: ((Number(s.input_octets) + Number(s.output_octets)) / 1048576).toFixed(1),
-  };
+  return { ...s, mac: whole ? s.mac : maskMac(s.mac), framed_ip: whole ? s.framed_ip : maskIp(s.framed_ip) };
 }

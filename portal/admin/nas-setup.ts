@@ -5,25 +5,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import type { NasPortalSettings } from '../access-points/hand-back-settings.ts';
+import { vendorSetupPlaces, type SetupKey } from '../access-points/registry.ts';
 import { fillPlaceholders, guideHtml } from './guide-html.ts';
 
 export const GUIDES_DIR = resolve(fileURLToPath(new URL('../../deploy/access-points', import.meta.url)));
-
-/** Where each value goes in the vendor's own configuration (their terms, not ours). */
-const WHERE: Record<string, Partial<Record<SetupKey, string>>> = {
-  coovachilli: { nasId: 'HS_NASID / radiusnasid', uamSecret: 'HS_UAMSECRET / uamsecret', loginHosts: 'HS_UAMLISTEN:HS_UAMPORT', server: 'HS_RADIUS / radiusserver1', authPort: 'HS_RADAUTH / radiusauthport', acctPort: 'HS_RADACCT / radiusacctport', secret: 'HS_RADSECRET / radiussecret', portal: 'HS_UAMSERVER + HS_UAMFORMAT / uamserver', walledGarden: 'HS_UAMALLOW / uamallowed', coaPort: 'HS_COAPORT / coaport' },
-  opennds: { nasId: 'gatewayname', uamSecret: 'faskey', portal: 'fasremotefqdn + fasport + faspath', walledGarden: 'walledgarden_fqdn_list' },
-  mikrotik: { nasId: '/system identity or hotspot server name', loginHosts: 'hotspot DNS name / address', server: '/radius add address=', authPort: '/radius authentication-port=', acctPort: '/radius accounting-port=', secret: '/radius secret=', portal: 'hotspot login.html redirect', walledGarden: '/ip hotspot walled-garden add dst-host=', coaPort: '/radius incoming set accept=yes port=' },
-  unifi: { server: 'RADIUS profile: Authentication server', acctPort: 'RADIUS profile: Accounting server port', secret: 'RADIUS profile: shared secret', portal: 'Hotspot: External portal server', walledGarden: 'Hotspot: Pre-authorization access' },
-  meraki: { server: 'Splash page: RADIUS servers', secret: 'RADIUS servers: secret', portal: 'Custom splash URL', walledGarden: 'Walled garden ranges', coaPort: 'RADIUS CoA support (port)' },
-  cisco: { server: 'Security > AAA > RADIUS Authentication', acctPort: 'RADIUS Accounting', portal: 'WebAuth: external web auth URL', walledGarden: 'Pre-auth ACL', coaPort: 'Support for CoA / RFC 3576' },
-  aruba: { server: 'Authentication server (RADIUS)', portal: 'Captive portal: login page', walledGarden: 'Walled garden / whitelist', coaPort: 'RFC 3576 server' },
-  ruckus: { server: 'AAA server (RADIUS)', portal: 'Hotspot (WISPr): login page URL', walledGarden: 'Walled garden', coaPort: 'CoA / Disconnect port' },
-  pfsense: { server: 'Captive portal: RADIUS authentication, primary server', acctPort: 'RADIUS accounting port', portal: 'Portal page / redirect', walledGarden: 'Allowed hostnames', coaPort: 'RADIUS reauthentication (CoA)' },
-  opnsense: { server: 'Access > Servers (RADIUS)', portal: 'Captive portal: template / redirect', walledGarden: 'Allowed addresses', coaPort: 'CoA port' },
-};
-
-export type SetupKey = 'server' | 'authPort' | 'acctPort' | 'secret' | 'portal' | 'walledGarden' | 'coaPort' | 'messageAuthenticator' | 'nasId' | 'uamSecret' | 'loginHosts' | 'authMethod';
 
 export interface SetupRow {
   key: SetupKey;
@@ -50,7 +35,7 @@ export function publicBase(config: Config, requestOrigin: string): { base: strin
 
 export function setupRows(config: Config, nas: SetupNas, venueSlug: string, requestOrigin: string): SetupRow[] {
   const { base, host } = publicBase(config, requestOrigin);
-  const where = WHERE[nas.vendor] ?? {};
+  const where = vendorSetupPlaces(nas.vendor);
   const rows: SetupRow[] = [
     { key: 'server', value: host },
     { key: 'authPort', value: String(config.RADIUS_AUTH_PORT) },

@@ -229,6 +229,16 @@ export class ConsentPages {
     return h;
   }
 
+  /**
+   * Whether consent to a purpose given under `textHash` still stands for the venue's page as
+   * published today: the text is today's, or today's with one of the venue's former names
+   * (settings.formerNames, set when a rename by the same controller was published).
+   */
+  stillAgreed(venue: Venue, locale: Locale, purpose: Purpose, textHash: string): boolean {
+    if (this.currentTextHashes(venue, locale)[purpose] === textHash) return true;
+    return (venue.settings.formerNames ?? []).some((name) => this.currentTextHashes({ ...venue, name }, locale)[purpose] === textHash);
+  }
+
   renderStart(versionId: string, content: ConsentContent, vars: StartVars): string {
     const clean = !vars.values && !(vars.errors && vars.errors.length) && !vars.notice;
     const entry = vars.entry;

@@ -23,6 +23,6 @@ export async function outdatedConsents(app: { db: Queryable; consentPages: Conse
   const venue = await findVenueById(app.db, grant.venueId);
   if (!venue) return [];
   return consents
-    .filter((c) => c.textHash && isLocale(c.locale) && app.consentPages.currentTextHashes(venue, c.locale)[c.purpose as Purpose] !== c.textHash)
+    .filter((c) => c.textHash && isLocale(c.locale) && !app.consentPages.stillAgreed(venue, c.locale, c.purpose as Purpose, c.textHash))
     .map((c) => c.purpose);
 }

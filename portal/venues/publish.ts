@@ -38,9 +38,15 @@ const fromRow = (r: Row): PublishedVersion => ({
 /** The settings the venue had before its first publish from the console count as version 1. */
 export const INITIAL_PUBLISHER = 'initial settings';
 
-export async function publishDraft(db: Db, venueId: string, by: string, now = Date.now()): Promise<PublishedVersion> {
+/**
+ * `keepConsent`: the owner or operator says the controller behind a renamed venue is the same,
+ * so the old name joins settings.formerNames and consent given under it still stands
+ * (consent/consent-page.ts stillAgreed); a change of wording beyond the name is asked again
+ * all the same, since only the name is substituted when comparing.
+ */
+export async function publishDraft(db: Db, venueId: string, by: string, now = Date.now(), o: { keepConsent?: boolean } = {}): Promise<PublishedVersion> {
   try {
-    return await publishInTx(db, venueId, by, now);
+    return await publishInTx(db, venueId, by, now, o.keepConsent === true);
   } catch (err) {
     // The PostgreSQL store wraps whatever a transaction throws in a StoreError; the refusal is ours.
     throw err instanceof StoreError && err.cause instanceof FoyerError ? err.cause : err;
@@ -51,12 +57,15 @@ export async function publishDraft(db: Db, venueId: string, by: string, now = Da
 export const publishProblems = (next: Venue) =>
   consentProblems({ offers: { sms: next.settings.offers.sms ? 'optional' : 'off', email: next.settings.offers.email ? 'optional' : 'off' }, wording: next.settings.wording });
 
-function publishInTx(db: Db, venueId: string, by: string, now: number): Promise<PublishedVersion> {
+function publishInTx(db: Db, venueId: string, by: string, now: number, keepConsent: boolean): Promise<PublishedVersion> {
   return db.tx(async (tx) => {
     await tx.lock(`venue-publish:${venueId}`);
     const venue = await findVenueById(tx, venueId);
     if (!venue) throw new FoyerError('venue_not_found', 404, 'There is no such venue.');
     const next = applyDraft(venue, await loadDraft(tx, venue));
+    // A rename either keeps the controller (its old name joins the former ones) or does not,
+    // and then no consent given under any earlier name stands.
+    if (next.name !== venue.name) next.settings = { ...next.settings, formerNames: keepConsent ? [...new Set([...(venue.settings.formerNames ?? []), venue.name])].filter((n) => n !== next.name) : undefined };
     const problems = publishProblems(next);
     if (problems.length) throw new FoyerError(problems[0].code, 400, `This draft cannot be published: ${problems.map((p) => `${p.field} (${p.code})`).join(', ')}.`);
     let last = await tx.get<{ n: number | null }>('SELECT MAX(number) AS n FROM venue_versions WHERE venue_id = ?', [venueId]);

@@ -29,6 +29,13 @@ export const venueSettingsSchema = z.object({
   defaultLocale: z.enum(LOCALES).default('en'),
   /** IANA zone the console shows times in; unset: the country's (venues/time-zone.ts). */
   timeZone: z.string().max(64).refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, 'an IANA time zone such as Europe/Sofia').optional(),
+  /**
+   * Names this venue was published under before, by the same controller (the owner or operator
+   * said so when publishing the rename): consent given to wording that differs from today's
+   * only by one of these names still stands, so a rename alone asks nobody again. The ledger's
+   * text hashes still cover exactly what each guest was shown (consent/consent-page.ts).
+   */
+  formerNames: z.array(z.string().max(200)).max(50).optional(),
   /** ISO 3166-1 alpha-2; empty means its own country and, in the EU/EEA, the EU/EEA (venues/countries.ts). */
   allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).default([]),
   fields: z

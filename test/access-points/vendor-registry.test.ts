@@ -3,7 +3,9 @@
 // come from it, so a vendor added in one of those places only is caught here (or by tsc).
 import assert from 'node:assert/strict';
 import { ADAPTERS, adapterFor } from '../../portal/access-points/index.ts';
-import { replyProfileOf, vendorEntry, VENDORS } from '../../portal/access-points/registry.ts';
+import { replyProfileOf, vendorEntry, vendorSetupPlaces, VENDORS } from '../../portal/access-points/registry.ts';
+import { setupRows } from '../../portal/admin/nas-setup.ts';
+import { loadConfig } from '../../portal/config.ts';
 import { addNas, findNasById, listNas, nasInput } from '../../portal/access/nas-clients.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
 import { REPLY_PROFILES, vendorReplyAttributes } from '../../radius/vendor-attributes.ts';
@@ -43,6 +45,19 @@ describe('access points: one vendor registry', () => {
     }
     assert.equal(nasInput.safeParse({ ...base, vendor: 'acme' }).success, false);
     assert.equal(venueSettingsSchema.safeParse({ nasVendor: 'acme' }).success, false);
+  });
+
+  it("the console's setup page says where each value goes in the vendor's own terms, from the registry", () => {
+    const config = loadConfig({ SECRET_KEY: 'k'.repeat(64) });
+    const nas = { address: '192.0.2.9', coaPort: 3799, requireMessageAuthenticator: true, portal: { loginHosts: [], authmon: false } };
+    for (const v of VENDORS) {
+      const rows = setupRows(config, { ...nas, vendor: v }, 'cafe', 'https://portal.example');
+      assert.deepEqual(Object.fromEntries(rows.filter((r) => r.where).map((r) => [r.key, r.where])), vendorSetupPlaces(v), v);
+      // A vendor with a portal of its own configuration names where the portal URL goes (generic has only our names).
+      if (v !== 'generic') assert.ok(vendorSetupPlaces(v).portal, `${v}: where the portal URL goes`);
+    }
+    assert.match(setupRows(config, { ...nas, vendor: 'coovachilli' }, 'cafe', 'https://portal.example').find((r) => r.key === 'portal')!.where!, /HS_UAMSERVER/);
+    assert.deepEqual(vendorSetupPlaces('acme'), {});
   });
 
   it('a vendor no longer known gets the generic (WISPr) replies', () => {

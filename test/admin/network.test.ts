@@ -70,7 +70,7 @@ eachBackend('admin: NAS clients and sessions', (backend) => {
     assert.match(res.html, /Café A/);
     assert.match(res.html, /aa:bb:cc:\*\*:\*\*:ff/);
     assert.match(res.html, /10 min/);
-    assert.match(res.html, /23\.8 MB/);
+    assert.match(res.html, /25\sMB/);
   });
 
   it('disconnects one session and shows what the NAS answered', async () => {

@@ -185,6 +185,7 @@ describe('security: the code itself', () => {
       "${part.map(() => ROW).join(', ')}", "${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}", // consent/append.ts: placeholder rows, at most 200
       "${where.join(' AND ')}", '${where}', // constant fragments with ? placeholders
       "${secret ? ', secret_enc = ?' : ''}", // admin/nas-form.ts
+      "${wanted.map(() => '?').join(', ')}", // access/session-links.ts, consent/masked-numbers.ts: one placeholder per id of a page of sessions (at most 500)
     ]);
     const offenders: string[] = [];
     for (const file of [...files('portal'), ...files('radius')]) {

@@ -110,14 +110,17 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const by = adminOf(ctx).account.email;
     // A draft that changes consent wording sends every remembered device whose person agreed
     // to it back to the portal: the operator sees that and confirms before it happens.
-    if (((ctx.request.body ?? {}) as Record<string, unknown>).confirm !== 'yes') {
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    if (body.confirm !== 'yes') {
       const next = applyDraft(venue, await loadDraft(app.db, venue));
       // A draft that cannot be published is refused below with its reason, not warned about.
       const impact = publishProblems(next).length ? undefined : await publishImpact(app.db, app.consentPages, venue, next, app.now());
       if (impact?.changed.length) return render(app, ctx, 'publish-confirm', { venue, impact, languages: impact.locales.map((l) => app.views.t(ctx.state.locale ?? 'en', `admin.lang.${l}`)) });
     }
-    const version = await publishDraft(app.db, venue.id, by, app.now());
-    await audit(app.db, actorOf(ctx), 'venue.publish', venue.slug, { version: version.number });
+    // "The same business, only renamed": remembered guests' consent under the old name stands.
+    const keepConsent = body.keepConsent === 'yes';
+    const version = await publishDraft(app.db, venue.id, by, app.now(), { keepConsent });
+    await audit(app.db, actorOf(ctx), 'venue.publish', venue.slug, { version: version.number, ...(keepConsent ? { keepConsent: 'same controller, renamed' } : {}) });
     seeOther(ctx, `/admin/venues/${venue.slug}/versions`, 'published');
   });
 

@@ -11,7 +11,7 @@ import { VENDORS } from '../../access-points/registry.ts';
 import { listVenues, findVenueById } from '../../venues/venues.ts';
 import { audit } from '../../accounts/audit.ts';
 import { actorOf, adminOf, allow } from '../auth.ts';
-import { presentSession } from '../../accounts/personal-data.ts';
+import { sessionViews } from '../session-view.ts';
 import { liveSessions } from '../../access/sessions.ts';
 import { render, seeOther } from '../page.ts';
 import { parseNasForm, updateNas, portalToForm } from '../nas-form.ts';
@@ -98,9 +98,8 @@ export function networkRoutes(r: Router, app: AppContext, deps: AdminDeps): void
   });
 
   r.get('/network/sessions', allow('sessions.view'), async (ctx) => {
-    const now = app.now();
-    const list = (await liveSessions(app.db)).map((row) => presentSession(row, adminOf(ctx).account.role, now));
-    render(app, ctx, 'sessions', { list, canDisconnect: Boolean(deps.disconnector) });
+    const { list, showPeople } = await sessionViews(app, await liveSessions(app.db), { role: adminOf(ctx).account.role, locale: ctx.state.locale, now: app.now() });
+    render(app, ctx, 'sessions', { list, showPeople, canDisconnect: Boolean(deps.disconnector) });
   });
 
   r.post('/network/sessions/:id/disconnect', allow('sessions.disconnect'), async (ctx) => {

@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { FoyerError } from '../../errors.ts';
 import { actorOf, adminOf, allowVenue, venueOf } from '../auth.ts';
 import { can } from '../../accounts/permissions.ts';
-import { presentSession } from '../../accounts/personal-data.ts';
+import { sessionViews } from '../session-view.ts';
 import { liveSessions } from '../../access/sessions.ts';
 import { render } from '../page.ts';
 import { DEFAULT_BLOCK_HOURS, endSession, parseEndRequest, sessionAndVenue } from '../end-session.ts';
@@ -31,9 +31,8 @@ export function sessionActionRoutes(r: Router, app: AppContext, deps: AdminDeps)
 
   r.get('/venues/:slug/online', allowVenue(app, 'sessions.end'), async (ctx) => {
     const venue = venueOf(ctx);
-    const now = app.now();
     // Network admins may end sessions here too, but see no personal data (personal-data.ts).
-    const list = (await liveSessions(app.db, { venueId: venue.id })).map((row) => presentSession(row, adminOf(ctx).account.role, now));
-    render(app, ctx, 'online', { venue, list, canDisconnect: Boolean(deps.disconnector), blockHours: DEFAULT_BLOCK_HOURS });
+    const { list, showPeople } = await sessionViews(app, await liveSessions(app.db, { venueId: venue.id }), { role: adminOf(ctx).account.role, locale: ctx.state.locale, now: app.now() });
+    render(app, ctx, 'online', { venue, list, showPeople, canDisconnect: Boolean(deps.disconnector), blockHours: DEFAULT_BLOCK_HOURS });
   });
 }
