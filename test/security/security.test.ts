@@ -175,7 +175,6 @@ describe('security: the code itself', () => {
       '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
       '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
       '${venue}', // access/sessions.ts liveSessions: '' or a constant venue condition with a placeholder
-      "${wanted.map(() => '?').join(', ')}", // venues/venue-names.ts: one placeholder per venue id
       '${pairsSql}', // consent/agreeing-subjects.ts: '(c.purpose = ? AND e.locale = ?)' joined by OR, placeholders only
       "${later('input_octets')}", "${later('output_octets')}", "${later('session_time')}", "${later('stale_at')}", "${later('updated_at')}", '${reopenable}', // access/sessions.ts
       '${limit}', '${page}', '${pageSize}', '${n - 1}', // numbers the code bounded
@@ -185,7 +184,8 @@ describe('security: the code itself', () => {
       "${part.map(() => ROW).join(', ')}", "${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}", // consent/append.ts: placeholder rows, at most 200
       "${where.join(' AND ')}", '${where}', // constant fragments with ? placeholders
       "${secret ? ', secret_enc = ?' : ''}", // admin/nas-form.ts
-      "${wanted.map(() => '?').join(', ')}", // access/session-links.ts, consent/masked-numbers.ts: one placeholder per id of a page of sessions (at most 500)
+      "${wanted.map(() => '?').join(', ')}", // venues/venue-names.ts, access/session-links.ts, consent/masked-numbers.ts: one placeholder per id (a page of sessions, at most 500)
+      "${part.map(() => '(?, ?, ?)').join(', ')}", // consent/lists.ts: placeholder rows of invalid numbers, a chunk at a time
     ]);
     const offenders: string[] = [];
     for (const file of [...files('portal'), ...files('radius')]) {
