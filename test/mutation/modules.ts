@@ -23,7 +23,7 @@ export const MODULES: Record<string, MutationModule> = {
   verification: {
     title: 'codes and send limits',
     mutate: ['portal/verification/*.ts'],
-    spec: ['test/guest/codes.test.ts', 'test/guest/phone.test.ts', 'test/guest/verification.test.ts', 'test/verification/attempts.test.ts', 'test/verification/edges.test.ts'],
+    spec: ['test/guest/codes.test.ts', 'test/guest/phone.test.ts', 'test/guest/verification.test.ts', 'test/guest/records.test.ts', 'test/verification/attempts.test.ts', 'test/verification/edges.test.ts'],
   },
   permissions: {
     title: 'permissions and venue scoping of the consent pages',
