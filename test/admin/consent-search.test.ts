@@ -46,6 +46,13 @@ eachBackend('consent search and suppression list', (backend) => {
     const bad = await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: '12' });
     assert.deepEqual(bad, { events: [], invalidNumber: true });
     assert.equal((await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: '0881111111' })).e164, A);
+    // 00 is the international prefix: a number from abroad is read as that country's, not
+    // as a national number of the venue's country (+359 44 …).
+    assert.equal((await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: '0044 20 7946 0958' })).e164, '+442079460958');
+    // Digits enough to try, but nothing libphonenumber can read at all: refused, not a 500.
+    for (const number of ['++1234', '+0001234', '1234567890123456789012']) {
+      assert.deepEqual(await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number }), { events: [], invalidNumber: true }, number);
+    }
     assert.equal((await search({ number: '   ' })).length, 7, 'a blank number field is no filter');
     assert.equal((await search({ from: '+002026-03-12' })).length, 7, 'a date Date.parse reads but the form never sends');
   });
