@@ -44,6 +44,11 @@ describe('admin: consent pages around their lookups', function () {
     assert.equal(page.status, 404);
     // Same error code as the event: the page shows the code's message from the locale file.
     assert.match(page.html, /There is no such consent record at this venue\./);
+    // In Bulgarian: the error code picks the locale's message (the English text is only a fallback).
+    const bg = await w.as('operator-a');
+    assert.match((await bg.get(`/admin/venues/${w.a.slug}/consents/person/not-a-hash?lang=bg`)).html, /Няма записи за съгласия на това лице в този обект\./);
+    assert.match((await bg.get(`/admin/venues/${w.a.slug}/consents/event/no-such-event?lang=bg`)).html, /Няма такъв запис за съгласие в този обект\./);
+    assert.match((await bg.get(`/admin/venues/${w.a.slug}/consents/event/no-such-event/page?lang=bg`)).html, /Няма такъв запис за съгласие в този обект\./);
   });
 
   it('reads the from and to dates of the search form', async () => {

@@ -9,7 +9,7 @@ import { signUp } from '../support/ledger-fixtures.ts';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { appendEvents } from '../../portal/consent/append.ts';
 import { eraseSubject, numberHash } from '../../portal/consent/subjects.ts';
-import { latestDecisions, searchEvents, subjectEvents, suppressionCsv } from '../../portal/consent/search.ts';
+import { latestDecisions, normaliseNumber, searchEvents, subjectEvents, suppressionCsv } from '../../portal/consent/search.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-10T00:00:00Z');
@@ -46,6 +46,17 @@ eachBackend('consent search and suppression list', (backend) => {
     const bad = await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: '12' });
     assert.deepEqual(bad, { events: [], invalidNumber: true });
     assert.equal((await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: '0881111111' })).e164, A);
+    // 00 is the international prefix: a number from abroad is read as that country's, not
+    // as a national number of the venue's country (+359 44 …).
+    assert.equal((await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number: '0044 20 7946 0958' })).e164, '+442079460958');
+    // Also where the country's own international prefix is not 00 (011 in the US, 010 in
+    // Japan), and with the spaces a pasted number brings along.
+    assert.equal(normaliseNumber(' 0044 20 7946 0958 ', 'US'), '+442079460958');
+    assert.equal(normaliseNumber('0044 20 7946 0958', 'JP'), '+442079460958');
+    // Digits enough to try, but nothing libphonenumber can read at all: refused, not a 500.
+    for (const number of ['++1234', '+0001234', '1234567890123456789012']) {
+      assert.deepEqual(await searchEvents(ctx.db, ctx.keys, ctx.cipher, venue, { number }), { events: [], invalidNumber: true }, number);
+    }
     assert.equal((await search({ number: '   ' })).length, 7, 'a blank number field is no filter');
     assert.equal((await search({ from: '+002026-03-12' })).length, 7, 'a date Date.parse reads but the form never sends');
   });

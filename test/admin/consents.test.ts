@@ -116,6 +116,10 @@ eachBackend('admin: consent records', (backend) => {
     assert.equal(shown.status, 200);
     assert.match(shown.html, /<html lang="bg"/);
     assert.match(shown.html, new RegExp(v.id));
+    // Reading a guest's stored page is written to the audit log, naming the event.
+    const viewed = (await w.ctx.db.all<{ actor_email: string; target: string; detail: string }>("SELECT actor_email, target, detail FROM admin_audit WHERE action = 'consents.view_page'"))
+      .filter((r) => JSON.parse(r.detail).event === e.id);
+    assert.deepEqual(viewed.map((r) => [r.actor_email, r.target]), [[EMAILS['operator-a'], w.a.slug]]);
     assert.equal((await (await w.as('operator-b')).get(`/admin/venues/${w.a.slug}/consents/event/${e.id}/page`)).status, 404);
   });
 

@@ -29,13 +29,15 @@ export const MODULES: Record<string, MutationModule> = {
     title: 'permissions and venue scoping of the consent pages',
     // The consent pages' lookups only (the rest of the routes file is rendering): the
     // search and the subject's events (consent/search.ts), the person, event and page routes.
-    mutate: ['portal/accounts/permissions.ts', 'portal/consent/search.ts', 'portal/admin/routes/consents.ts:54-71', 'portal/admin/routes/consents.ts:104-121'],
-    spec: ['test/admin/permissions-matrix.test.ts', 'test/admin/consent-search.test.ts', 'test/admin/consent-pages.test.ts', 'test/admin/rules.test.ts', 'test/admin/access.test.ts', 'test/admin/consents.test.ts'],
+    // The line ranges are the search route with loadSubject, and the event and stored-page
+    // routes: check them again when routes/consents.ts changes.
+    mutate: ['portal/accounts/permissions.ts', 'portal/consent/search.ts', 'portal/admin/routes/consents.ts:55-72', 'portal/admin/routes/consents.ts:106-122'],
+    spec: ['test/admin/permissions-matrix.test.ts', 'test/admin/consent-search.test.ts', 'test/admin/consent-pages.test.ts', 'test/admin/rules.test.ts', 'test/admin/access.test.ts', 'test/admin/consents.test.ts', 'test/admin/end-session.test.ts'],
   },
   radius: {
     title: 'RADIUS authenticators and Message-Authenticator',
     mutate: ['radius/authenticators.ts'],
-    spec: ['test/radius/authenticators.test.ts', 'test/radius/golden.test.ts', 'test/radius/server.test.ts', 'test/hostile/radius-packets.property.test.ts'],
+    spec: ['test/radius/authenticators.test.ts', 'test/radius/golden.test.ts', 'test/radius/server.test.ts', 'test/radius/coa-client.test.ts', 'test/hostile/radius-packets.property.test.ts'],
     // A million packets per mutant would take days; the live-server half of that suite stays.
     skip: 'a million',
   },
