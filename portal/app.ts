@@ -30,9 +30,24 @@ export function createApp(ctx: AppContext): Koa {
   app.use(securityHeaders({ https }));
   app.use(errorHandler(ctx.log, ctx.views));
   app.use(adminRoutes(ctx, { disconnector: () => coaDisconnector() }));
-  app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '16kb', jsonLimit: '64kb', onError: (err) => { throw err; } }));
+  app.use(
+    bodyParser({
+      enableTypes: ['form', 'json'],
+      formLimit: '16kb',
+      jsonLimit: '64kb',
+      onError: (err) => {
+        throw err;
+      },
+    }),
+  );
 
-  const ops = opsRoutes({ db: ctx.db, metrics: ctx.metrics, metricsToken: ctx.config.METRICS_TOKEN, metricsAllow: ctx.config.METRICS_ALLOW, cipher: ctx.cipher });
+  const ops = opsRoutes({
+    db: ctx.db,
+    metrics: ctx.metrics,
+    metricsToken: ctx.config.METRICS_TOKEN,
+    metricsAllow: ctx.config.METRICS_ALLOW,
+    cipher: ctx.cipher,
+  });
   app.use(ops.routes());
   app.use(ops.allowedMethods());
   app.use(captiveApiRoutes(ctx).routes());

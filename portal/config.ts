@@ -85,10 +85,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  SMS_GATEWAY: required in production (http, smpp or twilio)');
   }
   const smsProblems = smsConfigProblems(c);
-  if (smsProblems.length) throw new ConfigError(`Invalid configuration:\n${smsProblems.map((p) => `  ${p}`).join('\n')}`);
+  if (smsProblems.length)
+    throw new ConfigError(`Invalid configuration:\n${smsProblems.map((p) => `  ${p}`).join('\n')}`);
   return {
     ...c,
-    databaseUrl: c.DATABASE_URL ? (isSqlitePath(c.DATABASE_URL) ? projectPath(c.DATABASE_URL.replace(/^sqlite:(\/\/)?/, '')) : c.DATABASE_URL) : `${c.DATA_DIR}/foyer.db`,
+    databaseUrl: c.DATABASE_URL
+      ? isSqlitePath(c.DATABASE_URL)
+        ? projectPath(c.DATABASE_URL.replace(/^sqlite:(\/\/)?/, ''))
+        : c.DATABASE_URL
+      : `${c.DATA_DIR}/foyer.db`,
     smsGateway: c.SMS_GATEWAY ?? 'console',
     smsOutbox: projectPath(c.SMS_OUTBOX ?? `${c.DATA_DIR}/sms-outbox.jsonl`),
   };

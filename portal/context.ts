@@ -51,17 +51,36 @@ export interface AppContext {
 
 /** What the consent pages are made of, from the web layer's templates and locale files. */
 export function consentPageSources(keys: Keys, dir = TEMPLATES_DIR): PageSources {
-  return { templatesDir: dir, strings: (locale) => localeStrings(dir, locale), translate, assetHrefs, csrfToken: (flowId) => csrfToken(keys, flowId), phoneHint };
+  return {
+    templatesDir: dir,
+    strings: (locale) => localeStrings(dir, locale),
+    translate,
+    assetHrefs,
+    csrfToken: (flowId) => csrfToken(keys, flowId),
+    phoneHint,
+  };
 }
 
 /** `waitForDatabase: false` (the CLI): a database that cannot be reached fails at once instead of being waited for. */
-export async function buildContext(config: Config, log: Logger, o: { waitForDatabase?: boolean } = {}): Promise<AppContext> {
-  const db = await openDb(config.databaseUrl, { poolMax: config.PG_POOL_MAX, sqliteReaders: config.SQLITE_READERS, log: (level, msg) => log[level](msg) });
+export async function buildContext(
+  config: Config,
+  log: Logger,
+  o: { waitForDatabase?: boolean } = {},
+): Promise<AppContext> {
+  const db = await openDb(config.databaseUrl, {
+    poolMax: config.PG_POOL_MAX,
+    sqliteReaders: config.SQLITE_READERS,
+    log: (level, msg) => log[level](msg),
+  });
   // Before migrating: migration 016 seals the ledger head with a key.
   const keys = deriveKeys(loadSecretKey(config.SECRET_KEY, config.DATA_DIR));
   try {
     if (o.waitForDatabase === false) await migrate(db, ledgerMigrationSteps(keys));
-    else await untilReachable(() => migrate(db, ledgerMigrationSteps(keys)), { giveUpAfterMs: config.DATABASE_WAIT_SECONDS * 1000, log });
+    else
+      await untilReachable(() => migrate(db, ledgerMigrationSteps(keys)), {
+        giveUpAfterMs: config.DATABASE_WAIT_SECONDS * 1000,
+        log,
+      });
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
@@ -71,14 +90,30 @@ export async function buildContext(config: Config, log: Logger, o: { waitForData
   db.close = () => (clock.stop(), close());
   const metrics = createMetrics(db);
   const sms = createSmsGateway(config, log, { db, keys, metrics, now: clock.now });
-  const ctx: AppContext = { config, db, log, keys, cipher: fieldCipher(keys), metrics, views: createViews(), now: clock.now, sms, accessPoints: createAccessPointState(), consentPages: new ConsentPages(db, consentPageSources(keys)), access: attachAccessCaches(db), venues: new CachedVenues(db) };
+  const ctx: AppContext = {
+    config,
+    db,
+    log,
+    keys,
+    cipher: fieldCipher(keys),
+    metrics,
+    views: createViews(),
+    now: clock.now,
+    sms,
+    accessPoints: createAccessPointState(),
+    consentPages: new ConsentPages(db, consentPageSources(keys)),
+    access: attachAccessCaches(db),
+    venues: new CachedVenues(db),
+  };
   // Inbound SMS: STOP/START/HELP and venue keywords change consent and answer, in words
   // from the locale files (the keyword handler knows a translate function, not the views).
   const keywordDeps = { db, keys, cipher: ctx.cipher, log, now: clock.now, t: ctx.views.t };
   sms.inbound.setHandler({
     handle: async (msg) => {
       const outcome = await handleKeyword(keywordDeps, msg);
-      return outcome.reply ? { reply: outcome.reply, purpose: `keyword-${outcome.action}`, venueId: outcome.venueIds[0] } : undefined;
+      return outcome.reply
+        ? { reply: outcome.reply, purpose: `keyword-${outcome.action}`, venueId: outcome.venueIds[0] }
+        : undefined;
     },
   });
   return ctx;

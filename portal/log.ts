@@ -4,9 +4,20 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 const REDACT = [
-  'password', 'secret', 'code', 'token', 'cookie', 'authorization',
-  '*.password', '*.secret', '*.code', '*.token', '*.cookie', '*.authorization',
-  'req.headers.cookie', 'req.headers.authorization',
+  'password',
+  'secret',
+  'code',
+  'token',
+  'cookie',
+  'authorization',
+  '*.password',
+  '*.secret',
+  '*.code',
+  '*.token',
+  '*.cookie',
+  '*.authorization',
+  'req.headers.cookie',
+  'req.headers.authorization',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -33,9 +33,14 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   http.keepAliveTimeout = 65_000;
   http.maxHeadersCount = 100;
   await new Promise<void>((res) => http.listen(config.PORT, config.HOST, res));
-  const radius = await startRadius(ctx, { disconnect: coaDisconnector(), outdatedConsents: (grant) => outdatedConsents(ctx, grant) });
+  const radius = await startRadius(ctx, {
+    disconnect: coaDisconnector(),
+    outdatedConsents: (grant) => outdatedConsents(ctx, grant),
+  });
 
-  const scheduler = config.JOBS ? scheduleJobs(jobs, { db: ctx.db, log, now: ctx.now, cipher: ctx.cipher }, ctx.metrics) : undefined;
+  const scheduler = config.JOBS
+    ? scheduleJobs(jobs, { db: ctx.db, log, now: ctx.now, cipher: ctx.cipher }, ctx.metrics)
+    : undefined;
 
   const port = (http.address() as { port: number }).port;
   const base = config.PUBLIC_URL ?? `http://localhost:${port}`;

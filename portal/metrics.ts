@@ -16,7 +16,12 @@ export interface Tally<L extends string> {
  * path cost more than the rest of the bookkeeping. `key` names the label set (the
  * caller builds it cheaper than a hash of the labels).
  */
-function tally<L extends string>(registry: client.Registry, name: string, help: string, labelNames: readonly L[]): Tally<L> {
+function tally<L extends string>(
+  registry: client.Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+): Tally<L> {
   const pending = new Map<string, { labels: Record<L, string>; n: number }>();
   new client.Counter<L>({
     name,
@@ -42,7 +47,8 @@ function tally<L extends string>(registry: client.Registry, name: string, help: 
 export function createMetrics(db?: Queryable) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  const counter = (name: string, help: string, labelNames: string[] = []) => new client.Counter({ name, help, labelNames, registers: [registry] });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new client.Counter({ name, help, labelNames, registers: [registry] });
   return {
     registry,
     httpRequests: counter('foyer_http_requests_total', 'HTTP requests by route and status', ['route', 'status']),
@@ -53,7 +59,11 @@ export function createMetrics(db?: Queryable) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    radiusPackets: tally(registry, 'foyer_radius_packets_total', 'RADIUS packets by port, type and result', ['port', 'type', 'result']),
+    radiusPackets: tally(registry, 'foyer_radius_packets_total', 'RADIUS packets by port, type and result', [
+      'port',
+      'type',
+      'result',
+    ]),
     smsSent: counter('foyer_sms_total', 'SMS by gateway, purpose and result', ['gateway', 'purpose', 'result']),
     // Read from the ledger head at scrape time: right across every process on the database.
     ledgerEvents: new client.Gauge({

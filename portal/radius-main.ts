@@ -19,9 +19,25 @@ export interface RadiusService {
 
 export async function startRadius(
   ctx: AppContext,
-  o: { disconnect?: Disconnector; outdatedConsents?: (grant: GrantState) => Promise<string[]>; authPort?: number; acctPort?: number; host?: string } = {},
+  o: {
+    disconnect?: Disconnector;
+    outdatedConsents?: (grant: GrantState) => Promise<string[]>;
+    authPort?: number;
+    acctPort?: number;
+    host?: string;
+  } = {},
 ): Promise<RadiusService> {
-  const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: o.disconnect, grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS, grantChangesMs: 1000, outdatedConsents: o.outdatedConsents, caches: ctx.access });
+  const policy = createAccessPolicy({
+    db: ctx.db,
+    cipher: ctx.cipher,
+    log: ctx.log,
+    now: ctx.now,
+    disconnect: o.disconnect,
+    grantCacheMs: ctx.config.RADIUS_GRANT_CACHE_MS,
+    grantChangesMs: 1000,
+    outdatedConsents: o.outdatedConsents,
+    caches: ctx.access,
+  });
   const clients = new NasDirectory(ctx.db, ctx.cipher);
   const nasChanged = () => clients.invalidate();
   ctx.access.nasListeners.add(nasChanged);

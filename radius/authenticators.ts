@@ -138,8 +138,18 @@ export function signAccessRequest(request: Buffer, maOffset: number, secret: Buf
 }
 
 /** Checks a reply (to a request we sent) on both authenticators. */
-export function verifyResponse(reply: RawPacket, requestAuthenticator: Buffer, secret: Buffer, requireMessageAuthenticator: boolean): boolean {
-  const expected = md5To(EXPECTED, 0, [reply.bytes.subarray(0, 4), requestAuthenticator, reply.bytes.subarray(HEADER_LENGTH), secret]);
+export function verifyResponse(
+  reply: RawPacket,
+  requestAuthenticator: Buffer,
+  secret: Buffer,
+  requireMessageAuthenticator: boolean,
+): boolean {
+  const expected = md5To(EXPECTED, 0, [
+    reply.bytes.subarray(0, 4),
+    requestAuthenticator,
+    reply.bytes.subarray(HEADER_LENGTH),
+    secret,
+  ]);
   if (!timingSafeEqual(expected, reply.authenticator)) return false;
   if (reply.maOffset < 0) return !requireMessageAuthenticator;
   const ma = messageAuthenticatorOf(reply.bytes, reply.maOffset, requestAuthenticator, secret);

@@ -6,7 +6,16 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { signAccountingRequest, verifyResponse } from './authenticators.ts';
-import { CODE, HEADER_LENGTH, decodeAttributes, ipv4Bytes, loadDictionaries, parsePacket, writePacket, type NamedAttribute } from './codec.ts';
+import {
+  CODE,
+  HEADER_LENGTH,
+  decodeAttributes,
+  ipv4Bytes,
+  loadDictionaries,
+  parsePacket,
+  writePacket,
+  type NamedAttribute,
+} from './codec.ts';
 import type { Bandwidth, ReplyProfileId } from './types.ts';
 import { vendorReplyAttributes } from './vendor-attributes.ts';
 
@@ -74,12 +83,23 @@ export function sendDisconnect(target: CoaTarget, session: SessionIdentity, o: C
   return exchange(target, CODE.DisconnectRequest, identityAttributes(session), o);
 }
 
-export function sendCoa(target: CoaTarget, session: SessionIdentity, changes: CoaChanges, o: CoaOptions = {}): Promise<CoaResult> {
+export function sendCoa(
+  target: CoaTarget,
+  session: SessionIdentity,
+  changes: CoaChanges,
+  o: CoaOptions = {},
+): Promise<CoaResult> {
   const attrs = identityAttributes(session);
   if (changes.sessionTimeout !== undefined) attrs.push({ name: 'Session-Timeout', value: changes.sessionTimeout });
   if (changes.idleTimeout !== undefined) attrs.push({ name: 'Idle-Timeout', value: changes.idleTimeout });
   if (changes.bandwidth || changes.dataLimitBytes !== undefined) {
-    attrs.push(...vendorReplyAttributes(changes.replyProfile ?? 'wispr', { result: 'accept', bandwidth: changes.bandwidth, dataLimitBytes: changes.dataLimitBytes }));
+    attrs.push(
+      ...vendorReplyAttributes(changes.replyProfile ?? 'wispr', {
+        result: 'accept',
+        bandwidth: changes.bandwidth,
+        dataLimitBytes: changes.dataLimitBytes,
+      }),
+    );
   }
   return exchange(target, CODE.CoaRequest, attrs, o);
 }

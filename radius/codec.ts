@@ -134,7 +134,14 @@ export interface RawPacket {
    */
   shortValue: boolean;
   /** Offsets of the first User-Name, Calling-Station-Id, Called-Station-Id, NAS-Identifier, NAS-IP-Address, Framed-IP-Address attributes, or -1. */
-  at: { userName: number; callingStationId: number; calledStationId: number; nasIdentifier: number; nasIpAddress: number; framedIpAddress: number };
+  at: {
+    userName: number;
+    callingStationId: number;
+    calledStationId: number;
+    nasIdentifier: number;
+    nasIpAddress: number;
+    framedIpAddress: number;
+  };
 }
 
 /** Reason a datagram is not a RADIUS packet, or the packet. Returning beats throwing under a flood. */
@@ -145,7 +152,8 @@ export function parsePacket(datagram: Buffer): ParseResult {
   const length = datagram.readUInt16BE(2);
   if (length < HEADER_LENGTH || length > MAX_PACKET_LENGTH) return { malformed: `length field ${length} out of range` };
   // RFC 2865 §3: shorter than its length field is discarded; longer is padding.
-  if (datagram.length < length) return { malformed: `datagram shorter (${datagram.length}) than length field (${length})` };
+  if (datagram.length < length)
+    return { malformed: `datagram shorter (${datagram.length}) than length field (${length})` };
   const bytes = datagram.length === length ? datagram : datagram.subarray(0, length);
   // Read into locals and built at the end as one literal: every packet gets the same shape,
   // and the rarely used lists are not made for packets that have none.
@@ -374,7 +382,10 @@ function attributeLength(a: PacketAttribute): number {
   const n = valueLength(a.value);
   if (n > (vendor ? 247 : 253)) {
     const name = 'name' in a ? a.name : `attribute ${a.type}`;
-    throw new RadiusError('value-too-long', `${name} is ${n} bytes, at most ${vendor ? '247 fit in a VSA' : '253 fit'}`);
+    throw new RadiusError(
+      'value-too-long',
+      `${name} is ${n} bytes, at most ${vendor ? '247 fit in a VSA' : '253 fit'}`,
+    );
   }
   return (vendor ? 8 : 2) + n;
 }

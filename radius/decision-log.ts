@@ -16,10 +16,27 @@ export function maskUser(user: string | undefined): string {
 
 const since = (t0: number) => Math.round((performance.now() - t0) * 100) / 100;
 
-export function logAccess(logger: Logger, nas: string, user: string, result: 'accept' | 'reject', t0: number, reason?: string): void {
-  logger.info({ nas, user: maskUser(user), result, reason, ms: since(t0) }, result === 'accept' ? 'Access-Accept' : 'Access-Reject');
+export function logAccess(
+  logger: Logger,
+  nas: string,
+  user: string,
+  result: 'accept' | 'reject',
+  t0: number,
+  reason?: string,
+): void {
+  logger.info(
+    { nas, user: maskUser(user), result, reason, ms: since(t0) },
+    result === 'accept' ? 'Access-Accept' : 'Access-Reject',
+  );
 }
 
-export function logAccounting(logger: Logger, nas: string, user: string | undefined, status: string, session: string | undefined, t0: number): void {
+export function logAccounting(
+  logger: Logger,
+  nas: string,
+  user: string | undefined,
+  status: string,
+  session: string | undefined,
+  t0: number,
+): void {
   logger.info({ nas, user: maskUser(user), status, session, ms: since(t0) }, 'Accounting-Response');
 }

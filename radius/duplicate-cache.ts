@@ -48,7 +48,9 @@ export class DuplicateCache {
     const s = this.sources.get(source)?.get((port << 8) | identifier);
     if (!s || s.expires <= this.now() || !same16(s.authenticator, authenticator)) return NEW;
     // A copy: the slot's storage is overwritten by the next answer on the slot.
-    return s.responseLength ? { state: 'answered', response: Buffer.from(s.store!.subarray(0, s.responseLength)) } : IN_PROGRESS;
+    return s.responseLength
+      ? { state: 'answered', response: Buffer.from(s.store!.subarray(0, s.responseLength)) }
+      : IN_PROGRESS;
   }
 
   /** Marks a request as being processed. The authenticator is copied: the datagram buffer is not ours to keep. */
@@ -64,7 +66,12 @@ export class DuplicateCache {
       s.responseLength = 0;
     } else {
       if (this.count >= this.maxEntries) this.dropOldest(now);
-      s = { authenticator: Buffer.from(authenticator.subarray(0, 16)), responseLength: 0, store: undefined, expires: 0 };
+      s = {
+        authenticator: Buffer.from(authenticator.subarray(0, 16)),
+        responseLength: 0,
+        store: undefined,
+        expires: 0,
+      };
       slots.set(key, s);
       this.count++;
     }
@@ -78,7 +85,8 @@ export class DuplicateCache {
     // Copied rather than kept: a response kept for the window would outlive the young
     // generation, so every one of them would be copied and promoted by the garbage
     // collector, whose pauses then delay the requests in flight.
-    if (!slot.store || slot.store.length < response.length) slot.store = Buffer.allocUnsafeSlow(Math.max(response.length, 128));
+    if (!slot.store || slot.store.length < response.length)
+      slot.store = Buffer.allocUnsafeSlow(Math.max(response.length, 128));
     slot.responseLength = response.copy(slot.store);
     slot.expires = this.now() + this.ttlMs;
   }

@@ -92,7 +92,11 @@ class Request implements AccessRequest {
  * (then nothing is decoded unless policy asks for `attributes`). The packet's bytes
  * must stay untouched while the request is in use (a datagram buffer is ours until then).
  */
-export function toAccessRequest(nas: NasClient, p: RawPacket, attrs: Record<string, unknown> | undefined): AccessRequestResult {
+export function toAccessRequest(
+  nas: NasClient,
+  p: RawPacket,
+  attrs: Record<string, unknown> | undefined,
+): AccessRequestResult {
   if (p.userPassword) {
     const plain = decryptUserPassword(p.userPassword, p.authenticator, nas.secret);
     if (!plain) return { unusable: 'bad-password-length' };
@@ -121,7 +125,11 @@ function octets(low: unknown, giga: unknown): number | undefined {
 }
 
 /** undefined: a status we do not record (Failed, tunnel records); answered without storing. */
-export function toAccountingRecord(nas: NasClient, attrs: Record<string, unknown>, receivedAt: Date): AccountingRecord | undefined {
+export function toAccountingRecord(
+  nas: NasClient,
+  attrs: Record<string, unknown>,
+  receivedAt: Date,
+): AccountingRecord | undefined {
   const status = STATUS[str(attrs['Acct-Status-Type']) ?? ''];
   if (!status) return undefined;
   const ts = first(attrs['Event-Timestamp']);

@@ -14,22 +14,40 @@ export function accessReply(request: RawPacket, code: number, attrs: NamedAttrib
 
 export function acceptAttributes(nas: NasClient, d: Extract<AccessDecision, { result: 'accept' }>): NamedAttribute[] {
   const out: NamedAttribute[] = [];
-  if (d.sessionTimeout !== undefined && d.sessionTimeout > 0) out.push({ name: 'Session-Timeout', value: d.sessionTimeout });
+  if (d.sessionTimeout !== undefined && d.sessionTimeout > 0)
+    out.push({ name: 'Session-Timeout', value: d.sessionTimeout });
   if (d.idleTimeout !== undefined && d.idleTimeout > 0) out.push({ name: 'Idle-Timeout', value: d.idleTimeout });
-  if (d.interimInterval !== undefined && d.interimInterval > 0) out.push({ name: 'Acct-Interim-Interval', value: d.interimInterval });
+  if (d.interimInterval !== undefined && d.interimInterval > 0)
+    out.push({ name: 'Acct-Interim-Interval', value: d.interimInterval });
   if (d.class) out.push({ name: 'Class', value: d.class });
   if (d.replyMessage) out.push(...splitText('Reply-Message', d.replyMessage));
   out.push(...vendorReplyAttributes(nas.replyProfile, d));
   return out;
 }
 
-export function decisionReply(request: RawPacket, nas: NasClient, d: Exclude<AccessDecision, { result: 'drop' }>): Buffer {
+export function decisionReply(
+  request: RawPacket,
+  nas: NasClient,
+  d: Exclude<AccessDecision, { result: 'drop' }>,
+): Buffer {
   if (d.result === 'accept') return accessReply(request, CODE.AccessAccept, acceptAttributes(nas, d), nas.secret);
-  return accessReply(request, CODE.AccessReject, d.replyMessage ? splitText('Reply-Message', d.replyMessage) : [], nas.secret);
+  return accessReply(
+    request,
+    CODE.AccessReject,
+    d.replyMessage ? splitText('Reply-Message', d.replyMessage) : [],
+    nas.secret,
+  );
 }
 
 /** Accounting-Response: no attributes of ours, Proxy-State echoed, Response Authenticator only. */
 export function accountingResponse(request: RawPacket, secret: Buffer): Buffer {
-  const reply = writePacket(CODE.AccountingResponse, request.identifier, request.authenticator, [], false, request.proxyStates);
+  const reply = writePacket(
+    CODE.AccountingResponse,
+    request.identifier,
+    request.authenticator,
+    [],
+    false,
+    request.proxyStates,
+  );
   return signResponse(reply, -1, secret);
 }

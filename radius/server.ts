@@ -15,7 +15,16 @@ import { DuplicateCache, type Slot } from './duplicate-cache.ts';
 import { RadiusError } from './errors.ts';
 import { toAccessRequest, toAccountingRecord } from './requests.ts';
 import { accessReply, accountingResponse, decisionReply } from './responses.ts';
-import type { AccessDecision, AccessRequest, AccountingRecord, Authorizer, ClientDirectory, Logger, NasClient, RadiusObserver } from './types.ts';
+import type {
+  AccessDecision,
+  AccessRequest,
+  AccountingRecord,
+  Authorizer,
+  ClientDirectory,
+  Logger,
+  NasClient,
+  RadiusObserver,
+} from './types.ts';
 
 export interface RadiusServerOptions {
   clients: ClientDirectory;
@@ -83,7 +92,13 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
   }
 
   /** RFC 5080: a retransmission gets the answer already sent, or nothing while the first is in hand. */
-  function retransmission(port: PortName, type: string, p: RawPacket, source: string, rinfo: dgram.RemoteInfo): boolean {
+  function retransmission(
+    port: PortName,
+    type: string,
+    p: RawPacket,
+    source: string,
+    rinfo: dgram.RemoteInfo,
+  ): boolean {
     const seen = cache.lookup(source, rinfo.port, p.identifier, p.authenticator);
     if (seen.state === 'answered') {
       observer.packet(port, type, 'retransmission');
@@ -102,7 +117,8 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
   function onAuth(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo, t0: number): void {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Access-Request';
     if (p.maOffset >= 0) {
-      if (!verifyRequestMessageAuthenticator(p, nas.secret)) return drop('auth', type, source, 'bad-message-authenticator', nas.name);
+      if (!verifyRequestMessageAuthenticator(p, nas.secret))
+        return drop('auth', type, source, 'bad-message-authenticator', nas.name);
     } else if (nas.requireMessageAuthenticator || p.code === CODE.StatusServer || p.hasEap) {
       // RFC 5997 and RFC 3579 require it on Status-Server and EAP regardless of the NAS setting.
       return drop('auth', type, source, 'missing-message-authenticator', nas.name);
@@ -121,7 +137,8 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     }
     const request = toAccessRequest(nas, p, attrs);
     if ('unusable' in request) {
-      if (request.unusable === 'bad-password-length') return drop('auth', type, source, 'malformed', 'User-Password length');
+      if (request.unusable === 'bad-password-length')
+        return drop('auth', type, source, 'malformed', 'User-Password length');
       // EAP and other methods are not ours: say no rather than let the NAS retry.
       observer.packet('auth', type, 'reject:unsupported-method');
       logAccess(decisions, nas.name, '', 'reject', t0, 'unsupported-method');
@@ -144,7 +161,15 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     } else answer(p, nas, request, slot, rinfo, decision, t0);
   }
 
-  function answer(p: RawPacket, nas: NasClient, request: AccessRequest, slot: Slot, rinfo: dgram.RemoteInfo, decision: AccessDecision, t0: number): void {
+  function answer(
+    p: RawPacket,
+    nas: NasClient,
+    request: AccessRequest,
+    slot: Slot,
+    rinfo: dgram.RemoteInfo,
+    decision: AccessDecision,
+    t0: number,
+  ): void {
     if (decision.result === 'drop') {
       observer.packet('auth', 'Access-Request', 'drop');
       logger.info({ nas: nas.name, user: request.userName, reason: decision.reason }, 'access-request left unanswered');
@@ -159,7 +184,14 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     observer.packet('auth', 'Access-Request', decision.result);
     cache.complete(slot, p.authenticator, reply);
     send('auth', reply, rinfo);
-    logAccess(decisions, nas.name, request.userName, decision.result, t0, decision.result === 'reject' ? decision.reason : undefined);
+    logAccess(
+      decisions,
+      nas.name,
+      request.userName,
+      decision.result,
+      t0,
+      decision.result === 'reject' ? decision.reason : undefined,
+    );
   }
 
   function undecided(p: RawPacket, nas: NasClient, slot: Slot, err: unknown): void {
@@ -171,11 +203,13 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
   function onAcct(p: RawPacket, nas: NasClient, source: string, rinfo: dgram.RemoteInfo, t0: number): void {
     const type = p.code === CODE.StatusServer ? 'Status-Server' : 'Accounting-Request';
     if (p.code === CODE.StatusServer) {
-      if (!verifyRequestMessageAuthenticator(p, nas.secret)) return drop('acct', type, source, 'bad-message-authenticator', nas.name);
+      if (!verifyRequestMessageAuthenticator(p, nas.secret))
+        return drop('acct', type, source, 'bad-message-authenticator', nas.name);
       observer.packet('acct', type, 'alive');
       return send('acct', accountingResponse(p, nas.secret), rinfo);
     }
-    if (!verifyAccountingRequestAuthenticator(p, nas.secret)) return drop('acct', type, source, 'bad-authenticator', nas.name);
+    if (!verifyAccountingRequestAuthenticator(p, nas.secret))
+      return drop('acct', type, source, 'bad-authenticator', nas.name);
     if (p.maOffset >= 0 && !verifyAccountingMessageAuthenticator(p, nas.secret)) {
       return drop('acct', type, source, 'bad-message-authenticator', nas.name);
     }
@@ -194,14 +228,25 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
   }
 
   /** The Accounting-Response goes out only once the record is stored. */
-  async function store(p: RawPacket, nas: NasClient, record: AccountingRecord, reply: Buffer, slot: Slot, rinfo: dgram.RemoteInfo, t0: number): Promise<void> {
+  async function store(
+    p: RawPacket,
+    nas: NasClient,
+    record: AccountingRecord,
+    reply: Buffer,
+    slot: Slot,
+    rinfo: dgram.RemoteInfo,
+    t0: number,
+  ): Promise<void> {
     const type = 'Accounting-Request';
     try {
       await opts.authorizer.account(record);
     } catch (err) {
       cache.abort(slot, p.authenticator);
       observer.packet('acct', type, 'error');
-      logger.error({ err: errorInfo(err), nas: nas.name, status: record.status }, 'accounting not stored; no response sent');
+      logger.error(
+        { err: errorInfo(err), nas: nas.name, status: record.status },
+        'accounting not stored; no response sent',
+      );
       return;
     }
     observer.packet('acct', type, record.status);
@@ -217,13 +262,22 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     if ('malformed' in parsed) return drop(port, 'unknown', source, 'malformed', parsed.malformed);
     const p = parsed;
     const expected = port === 'auth' ? CODE.AccessRequest : CODE.AccountingRequest;
-    if (p.code !== expected && p.code !== CODE.StatusServer) return drop(port, 'unknown', source, 'unexpected-code', String(p.code));
+    if (p.code !== expected && p.code !== CODE.StatusServer)
+      return drop(port, 'unknown', source, 'unexpected-code', String(p.code));
     const found = opts.clients.findBySource(source);
-    if (found instanceof Promise) found.then((nas) => dispatch(port, p, nas, source, rinfo, t0)).catch((err) => failed(err, port));
+    if (found instanceof Promise)
+      found.then((nas) => dispatch(port, p, nas, source, rinfo, t0)).catch((err) => failed(err, port));
     else dispatch(port, p, found, source, rinfo, t0);
   }
 
-  function dispatch(port: PortName, p: RawPacket, nas: NasClient | undefined, source: string, rinfo: dgram.RemoteInfo, t0: number): void {
+  function dispatch(
+    port: PortName,
+    p: RawPacket,
+    nas: NasClient | undefined,
+    source: string,
+    rinfo: dgram.RemoteInfo,
+    t0: number,
+  ): void {
     if (!nas) return drop(port, 'unknown', source, 'unknown-client');
     if (port === 'auth') return onAuth(p, nas, source, rinfo, t0);
     return onAcct(p, nas, source, rinfo, t0);
@@ -246,7 +300,9 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
     const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false } : { type: 'udp4' });
     socket.on('message', (msg, rinfo) => receive(port, msg, rinfo));
     return new Promise((resolve, reject) => {
-      socket.once('error', (err) => reject(new RadiusError('socket', `cannot listen on ${host}:${wanted} (${port}): ${err.message}`)));
+      socket.once('error', (err) =>
+        reject(new RadiusError('socket', `cannot listen on ${host}:${wanted} (${port}): ${err.message}`)),
+      );
       socket.bind(wanted, host, () => {
         socket.removeAllListeners('error');
         socket.on('error', (err) => logger.error({ err: err.message, port }, 'radius socket error'));

@@ -34,7 +34,8 @@ const WISPR: RateAttribute[] = [
 export const REPLY_PROFILES: Record<ReplyProfileId, ReplyProfile> = {
   wispr: { source: 'WISPr bandwidth attributes (bit/s), the most widely read', rates: WISPR },
   chillispot: {
-    source: 'chilli-radius(5): WISPr-Bandwidth-Max-* in bit/s, ChilliSpot-Bandwidth-Max-* in kbit/s, ChilliSpot-Max-Total-Octets',
+    source:
+      'chilli-radius(5): WISPr-Bandwidth-Max-* in bit/s, ChilliSpot-Bandwidth-Max-* in kbit/s, ChilliSpot-Max-Total-Octets',
     rates: [
       ...WISPR,
       { name: 'ChilliSpot-Bandwidth-Max-Up', direction: 'up', unit: 'kbit/s' },
@@ -43,7 +44,8 @@ export const REPLY_PROFILES: Record<ReplyProfileId, ReplyProfile> = {
     dataLimit: { name: 'ChilliSpot-Max-Total-Octets' },
   },
   mikrotik: {
-    source: 'RouterOS RADIUS client: Mikrotik-Rate-Limit "rx/tx" seen from the router (rx = client upload), Mikrotik-Total-Limit(+Gigawords)',
+    source:
+      'RouterOS RADIUS client: Mikrotik-Rate-Limit "rx/tx" seen from the router (rx = client upload), Mikrotik-Total-Limit(+Gigawords)',
     rates: [],
     rateLimitString: 'Mikrotik-Rate-Limit',
     dataLimit: { name: 'Mikrotik-Total-Limit', gigawords: 'Mikrotik-Total-Limit-Gigawords' },
@@ -55,7 +57,11 @@ export const REPLY_PROFILES: Record<ReplyProfileId, ReplyProfile> = {
       { name: 'Airespace-Data-Bandwidth-Average-Contract', direction: 'down', unit: 'kbit/s' },
     ],
   },
-  'aruba-role': { source: 'Aruba-User-Role names a user role (which holds the bandwidth contract)', rates: [], role: 'Aruba-User-Role' },
+  'aruba-role': {
+    source: 'Aruba-User-Role names a user role (which holds the bandwidth contract)',
+    rates: [],
+    role: 'Aruba-User-Role',
+  },
   'filter-id': { source: 'Filter-Id (RFC 2865) names a policy defined on the NAS', rates: [], role: 'Filter-Id' },
   none: { source: 'no bandwidth, data cap or role attribute', rates: [] },
 };
@@ -80,7 +86,10 @@ export function vendorReplyAttributes(profileId: ReplyProfileId, d: Accept): Nam
     }
     if (profile.rateLimitString && ((bw.upKbps ?? 0) > 0 || (bw.downKbps ?? 0) > 0)) {
       // MikroTik reads 0 as "no limit" for that direction.
-      out.push({ name: profile.rateLimitString, value: `${Math.round(bw.upKbps ?? 0)}k/${Math.round(bw.downKbps ?? 0)}k` });
+      out.push({
+        name: profile.rateLimitString,
+        value: `${Math.round(bw.upKbps ?? 0)}k/${Math.round(bw.downKbps ?? 0)}k`,
+      });
     }
   }
   if (profile.dataLimit && d.dataLimitBytes !== undefined && d.dataLimitBytes > 0) {

@@ -24,7 +24,9 @@ export function loginReturn(h: Handoff): LoginReturn | undefined {
       return h.extra.error ? { outcome: 'failed', reply: h.extra.error } : undefined;
     case 'cisco':
       if (!h.extra.statusCode) return undefined;
-      return h.extra.statusCode === '1' ? { outcome: 'online' } : { outcome: 'failed', reply: CISCO_STATUS[h.extra.statusCode] };
+      return h.extra.statusCode === '1'
+        ? { outcome: 'online' }
+        : { outcome: 'failed', reply: CISCO_STATUS[h.extra.statusCode] };
     default:
       return undefined;
   }

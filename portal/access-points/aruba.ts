@@ -12,7 +12,10 @@ export const aruba: AccessPointAdapter = {
   vendor: 'aruba',
 
   detect(q) {
-    return q.cmd !== undefined && (q.switchip !== undefined || q.post !== undefined || q.essid !== undefined || q.vcname !== undefined);
+    return (
+      q.cmd !== undefined &&
+      (q.switchip !== undefined || q.post !== undefined || q.essid !== undefined || q.vcname !== undefined)
+    );
   },
 
   parse(q: Query): Handoff {
@@ -40,7 +43,12 @@ export const aruba: AccessPointAdapter = {
 
   async handBack(h: Handoff, c: Credentials): Promise<HandBack> {
     if (!h.loginUrl) throw new HandoffError('the redirect has no login host (switchip or post)');
-    const fields: Record<string, string> = { cmd: 'authenticate', user: c.username, password: c.password, Login: 'Log In' };
+    const fields: Record<string, string> = {
+      cmd: 'authenticate',
+      user: c.username,
+      password: c.password,
+      Login: 'Log In',
+    };
     if (h.originalUrl) fields.url = h.originalUrl;
     return { kind: 'form', action: h.loginUrl, method: 'POST', fields };
   },

@@ -17,9 +17,11 @@ export const generic: AccessPointAdapter = {
   parse(q: Query): Handoff {
     const rawLogin = pick(q, 'login_url');
     const loginUrl = rawLogin === undefined ? undefined : httpUrl(rawLogin);
-    if (rawLogin !== undefined && !loginUrl) throw new HandoffError('the login address (login_url) is not an http(s) URL');
+    if (rawLogin !== undefined && !loginUrl)
+      throw new HandoffError('the login address (login_url) is not an http(s) URL');
     const challenge = pick(q, 'challenge');
-    if (challenge !== undefined && !/^([0-9a-f]{2}){4,64}$/i.test(challenge)) throw new HandoffError('the challenge is not hex');
+    if (challenge !== undefined && !/^([0-9a-f]{2}){4,64}$/i.test(challenge))
+      throw new HandoffError('the challenge is not hex');
     return {
       vendor: 'generic',
       ...clientMacFields(pick(q, 'mac')),
@@ -37,6 +39,9 @@ export const generic: AccessPointAdapter = {
 
   async handBack(h: Handoff, c: Credentials): Promise<HandBack> {
     if (!h.loginUrl) return { kind: 'done', url: h.originalUrl };
-    return { kind: 'redirect', url: withQuery(h.loginUrl, { username: c.username, password: c.password, url: h.originalUrl }) };
+    return {
+      kind: 'redirect',
+      url: withQuery(h.loginUrl, { username: c.username, password: c.password, url: h.originalUrl }),
+    };
   },
 };

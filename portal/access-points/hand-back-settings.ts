@@ -15,19 +15,33 @@ export function nasPortalFields() {
     uamSecret: opt(z.string().min(1).max(256)),
     authMethod: opt(z.enum(['chap', 'pap'])),
     controllerUrl: opt(
-      z.string().trim().max(2048).refine((s) => {
-        try {
-          const u = new URL(s);
-          return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
-        } catch {
-          return false;
-        }
-      }, 'an http(s) URL such as https://unifi.example:8443 (credentials go in their own options)'),
+      z
+        .string()
+        .trim()
+        .max(2048)
+        .refine((s) => {
+          try {
+            const u = new URL(s);
+            return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+          } catch {
+            return false;
+          }
+        }, 'an http(s) URL such as https://unifi.example:8443 (credentials go in their own options)'),
     ),
     controllerUser: opt(z.string().min(1).max(256)),
     controllerPassword: opt(z.string().min(1).max(512)),
-    controllerSite: opt(z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a site id or zone id (letters, digits, _ . -)')),
-    controllerCa: opt(z.string().max(65536).refine((s) => s.includes('-----BEGIN CERTIFICATE-----'), 'a PEM certificate')),
+    controllerSite: opt(
+      z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a site id or zone id (letters, digits, _ . -)'),
+    ),
+    controllerCa: opt(
+      z
+        .string()
+        .max(65536)
+        .refine((s) => s.includes('-----BEGIN CERTIFICATE-----'), 'a PEM certificate'),
+    ),
     controllerInsecureTls: z.boolean().optional(),
     loginHosts: z
       .array(z.string())

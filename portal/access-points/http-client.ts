@@ -19,7 +19,11 @@ export interface HttpCall {
 
 const MAX_BODY = 1 << 20;
 
-export function httpCall(url: string, call: HttpCall, tls: Pick<ControllerSettings, 'ca' | 'insecureTls' | 'timeoutMs'> = {}): Promise<HttpResult> {
+export function httpCall(
+  url: string,
+  call: HttpCall,
+  tls: Pick<ControllerSettings, 'ca' | 'insecureTls' | 'timeoutMs'> = {},
+): Promise<HttpResult> {
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
   const headers: Record<string, string | number> = { accept: 'application/json', ...call.headers };
@@ -38,7 +42,9 @@ export function httpCall(url: string, call: HttpCall, tls: Pick<ControllerSettin
         if (size > MAX_BODY) req.destroy(new Error('response too large'));
         else chunks.push(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${u.host} within ${options.timeout} ms`)));

@@ -12,7 +12,10 @@ export const meraki: AccessPointAdapter = {
   vendor: 'meraki',
 
   detect(q) {
-    return q.base_grant_url !== undefined || (q.login_url !== undefined && (q.ap_mac !== undefined || q.continue_url !== undefined));
+    return (
+      q.base_grant_url !== undefined ||
+      (q.login_url !== undefined && (q.ap_mac !== undefined || q.continue_url !== undefined))
+    );
   },
 
   parse(q: Query): Handoff {

@@ -38,9 +38,14 @@ function idKey(v: string): string {
 
 /** The venue's NAS this Handoff names, else the only one of its vendor, else none. */
 export function pickNas(list: readonly NasRecord[], h: Handoff): NasRecord | undefined {
-  const seen = new Set([h.nasId, h.apMac, ...EXTRA_IDS.map((k) => h.extra[k])].filter((v): v is string => Boolean(v)).map(idKey));
+  const seen = new Set(
+    [h.nasId, h.apMac, ...EXTRA_IDS.map((k) => h.extra[k])].filter((v): v is string => Boolean(v)).map(idKey),
+  );
   const named = list.filter((n) => {
-    const ids = [n.portal.nasIdentifier, n.vendor === 'unifi' && h.extra.site ? (n.portal.controller?.site ?? 'default') : undefined];
+    const ids = [
+      n.portal.nasIdentifier,
+      n.vendor === 'unifi' && h.extra.site ? (n.portal.controller?.site ?? 'default') : undefined,
+    ];
     return ids.some((id) => id !== undefined && seen.has(idKey(id)));
   });
   if (named.length) return named.find((n) => n.vendor === h.vendor) ?? named[0];
@@ -49,14 +54,33 @@ export function pickNas(list: readonly NasRecord[], h: Handoff): NasRecord | und
 }
 
 /** What the adapter needs from this NAS (none: the vendor's defaults) and the venue. */
-export function adapterContextFor(nas: NasRecord | undefined, session: VenueSettings['session'], state?: AccessPointState): AdapterContext {
+export function adapterContextFor(
+  nas: NasRecord | undefined,
+  session: VenueSettings['session'],
+  state?: AccessPointState,
+): AdapterContext {
   const p = nas?.portal;
   const c = p?.controller;
   return {
     uamSecret: p?.uamSecret,
     authMethod: p?.authMethod,
-    grant: { minutes: session.durationMinutes, upKbps: session.upKbps, downKbps: session.downKbps, megabytes: session.dataCapMb },
-    controller: c && (c.url || c.password) ? { url: c.url ?? '', username: c.username, password: c.password, site: c.site, ca: c.ca, insecureTls: c.insecureTls } : undefined,
+    grant: {
+      minutes: session.durationMinutes,
+      upKbps: session.upKbps,
+      downKbps: session.downKbps,
+      megabytes: session.dataCapMb,
+    },
+    controller:
+      c && (c.url || c.password)
+        ? {
+            url: c.url ?? '',
+            username: c.username,
+            password: c.password,
+            site: c.site,
+            ca: c.ca,
+            insecureTls: c.insecureTls,
+          }
+        : undefined,
     pendingAuth: p?.authmon && state ? state.authmon : undefined,
     controllerClients: state?.controllers,
   };
@@ -88,13 +112,23 @@ export function checkLoginHost(h: Handoff, nas: NasRecord | undefined, venueNas:
   const rules = nas ? [nas] : venueNas;
   if (!rules.length) return;
   for (const url of destinations(h, nas)) {
-    if (!rules.some((n) => loginUrlAllowed(url, { vendor: n.vendor, address: n.address, loginHosts: n.portal.loginHosts }))) {
-      throw new HandoffError(`the login address ${new URL(url).host} is not a login host configured for ${nas ? `NAS "${nas.name}"` : 'this venue\'s NAS'} (nas set --login-host)`);
+    if (
+      !rules.some((n) =>
+        loginUrlAllowed(url, { vendor: n.vendor, address: n.address, loginHosts: n.portal.loginHosts }),
+      )
+    ) {
+      throw new HandoffError(
+        `the login address ${new URL(url).host} is not a login host configured for ${nas ? `NAS "${nas.name}"` : "this venue's NAS"} (nas set --login-host)`,
+      );
     }
   }
 }
 
-function pickAdapter(list: readonly NasRecord[], query: Record<string, string>, venueVendor?: string): AccessPointAdapter {
+function pickAdapter(
+  list: readonly NasRecord[],
+  query: Record<string, string>,
+  venueVendor?: string,
+): AccessPointAdapter {
   // The configured vendor first (the NAS clients', else the venue's default); generic only
   // when nothing more specific recognises the redirect.
   const vendors = list.length ? list.map((n) => n.vendor) : venueVendor ? [venueVendor] : [];
@@ -106,7 +140,13 @@ function pickAdapter(list: readonly NasRecord[], query: Record<string, string>, 
 }
 
 /** Parses with each candidate NAS's secret in turn: an encrypted redirect names its NAS only inside. */
-function parseWith(adapter: AccessPointAdapter, query: Record<string, string>, candidates: readonly NasRecord[], venue: VenueRef, state: AccessPointState): Handoff {
+function parseWith(
+  adapter: AccessPointAdapter,
+  query: Record<string, string>,
+  candidates: readonly NasRecord[],
+  venue: VenueRef,
+  state: AccessPointState,
+): Handoff {
   if (!candidates.length) return adapter.parse(query, adapterContextFor(undefined, venue.settings.session));
   let first: unknown;
   for (const n of candidates) {
@@ -121,16 +161,27 @@ function parseWith(adapter: AccessPointAdapter, query: Record<string, string>, c
 }
 
 function refused(deps: NasDeps, venue: VenueRef, vendor: string, err: unknown): never {
-  if (err instanceof HandoffError) deps.log.warn({ venue: venue.slug, vendor, reason: err.reason }, 'NAS redirect refused');
+  if (err instanceof HandoffError)
+    deps.log.warn({ venue: venue.slug, vendor, reason: err.reason }, 'NAS redirect refused');
   throw err;
 }
 
 /** The guest's entry: the redirect read by the right adapter with its NAS's settings, checked. */
-export async function readRedirect(deps: NasDeps, venue: VenueRef, query: Record<string, string>): Promise<{ handoff: Handoff; nas?: NasRecord }> {
+export async function readRedirect(
+  deps: NasDeps,
+  venue: VenueRef,
+  query: Record<string, string>,
+): Promise<{ handoff: Handoff; nas?: NasRecord }> {
   const list = await listVenueNas(deps.db, deps.cipher, venue.id);
   const adapter = pickAdapter(list, query, venue.settings.nasVendor);
   try {
-    const handoff = parseWith(adapter, query, list.filter((n) => n.vendor === adapter.vendor), venue, deps.accessPoints);
+    const handoff = parseWith(
+      adapter,
+      query,
+      list.filter((n) => n.vendor === adapter.vendor),
+      venue,
+      deps.accessPoints,
+    );
     const nas = pickNas(list, handoff);
     checkLoginHost(handoff, nas, list);
     return { handoff, nas };

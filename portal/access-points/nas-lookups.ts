@@ -18,7 +18,14 @@ export async function venueSlugForUnifiSite(db: Queryable, site: string): Promis
 }
 
 /** authmon polls come from an openNDS gateway of this venue registered for FAS level 3. */
-export async function isAuthmonSource(db: Queryable, cipher: FieldCipher, venueId: string, ip: string): Promise<boolean> {
+export async function isAuthmonSource(
+  db: Queryable,
+  cipher: FieldCipher,
+  venueId: string,
+  ip: string,
+): Promise<boolean> {
   const addr = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  return (await listVenueNas(db, cipher, venueId)).some((n) => n.vendor === 'opennds' && n.portal.authmon && inAddress(n.address, addr));
+  return (await listVenueNas(db, cipher, venueId)).some(
+    (n) => n.vendor === 'opennds' && n.portal.authmon && inAddress(n.address, addr),
+  );
 }

@@ -24,7 +24,9 @@ export function stationId(mac: string | undefined): string | undefined {
   return mac?.toUpperCase().replace(/:/g, '-');
 }
 
-function common(h: Handoff): Pick<NasAccessRequest, 'callingStationId' | 'calledStationId' | 'nasIdentifier' | 'framedIpAddress'> {
+function common(
+  h: Handoff,
+): Pick<NasAccessRequest, 'callingStationId' | 'calledStationId' | 'nasIdentifier' | 'framedIpAddress'> {
   return {
     callingStationId: stationId(h.clientMac),
     calledStationId: h.apMac ? `${stationId(h.apMac)}${h.ssid ? `:${h.ssid}` : ''}` : undefined,
@@ -41,13 +43,24 @@ export function coovaChilliAccessRequest(h: Handoff, back: HandBack, uamSecret?:
   const challenge = coovaChallenge(Buffer.from(h.challenge ?? '', 'hex'), uamSecret || undefined);
   const response = q.get('response');
   if (response) {
-    return { ...common(h), userName, method: 'chap', chapChallenge: challenge, chapPassword: Buffer.concat([Buffer.from([0]), Buffer.from(response, 'hex')]) };
+    return {
+      ...common(h),
+      userName,
+      method: 'chap',
+      chapChallenge: challenge,
+      chapPassword: Buffer.concat([Buffer.from([0]), Buffer.from(response, 'hex')]),
+    };
   }
   const enc = Buffer.from(q.get('password') ?? '', 'hex');
   const clear = Buffer.alloc(enc.length);
   for (let i = 0; i < enc.length; i++) clear[i] = enc[i] ^ challenge[i % 16];
   const nul = clear.indexOf(0);
-  return { ...common(h), userName, method: 'pap', userPassword: clear.subarray(0, nul < 0 ? clear.length : nul).toString('utf8') };
+  return {
+    ...common(h),
+    userName,
+    method: 'pap',
+    userPassword: clear.subarray(0, nul < 0 ? clear.length : nul).toString('utf8'),
+  };
 }
 
 /** MikroTik: a 32-hex password with chap-id/chap-challenge on the page is a CHAP response. */

@@ -45,16 +45,19 @@ export function decryptFas(fas: string, iv: string, faskey: string | undefined):
     const d = createDecipheriv('aes-256-cbc', phpAesKey(faskey), Buffer.from(iv, 'latin1'));
     clear = Buffer.concat([d.update(cipherText), d.final()]).toString('utf8');
   } catch {
-    throw new HandoffError('the fas parameter cannot be decrypted with this NAS\'s faskey');
+    throw new HandoffError("the fas parameter cannot be decrypted with this NAS's faskey");
   }
   const list = parseFasList(clear);
-  if (!list.hid && !list.clientip) throw new HandoffError('the fas parameter cannot be decrypted with this NAS\'s faskey');
+  if (!list.hid && !list.clientip)
+    throw new HandoffError("the fas parameter cannot be decrypted with this NAS's faskey");
   return list;
 }
 
 /** What FAS returns as `tok`: sha256(trim(hid) . trim(faskey)), hex, as openNDS checks it. */
 export function rhid(hid: string, faskey: string): string {
-  return createHash('sha256').update(hid.trim() + faskey.trim()).digest('hex');
+  return createHash('sha256')
+    .update(hid.trim() + faskey.trim())
+    .digest('hex');
 }
 
 /** The name authmon files authorisations under: sha256 of the gateway name. */

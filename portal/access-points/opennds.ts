@@ -32,7 +32,12 @@ export const opennds: AccessPointAdapter = {
   vendor: 'opennds',
 
   detect(q) {
-    return q.fas !== undefined || q.hid !== undefined || (q.tok !== undefined && q.authaction !== undefined) || (q.gatewayname !== undefined && q.clientip !== undefined);
+    return (
+      q.fas !== undefined ||
+      q.hid !== undefined ||
+      (q.tok !== undefined && q.authaction !== undefined) ||
+      (q.gatewayname !== undefined && q.clientip !== undefined)
+    );
   },
 
   parse(q: Query, ctx: AdapterContext): Handoff {
@@ -50,7 +55,8 @@ export const opennds: AccessPointAdapter = {
       }
       loginUrl = `http://${gatewayaddress}/${authdir}/`;
     }
-    if (!loginUrl && !ctx.pendingAuth) throw new HandoffError('the redirect has no gatewayaddress to send the guest back to');
+    if (!loginUrl && !ctx.pendingAuth)
+      throw new HandoffError('the redirect has no gatewayaddress to send the guest back to');
     return {
       vendor: 'opennds',
       ...clientMacFields(v.clientmac),
@@ -90,5 +96,13 @@ export const opennds: AccessPointAdapter = {
 export function authmonEntry(token: string, ctx: AdapterContext): string {
   const g = ctx.grant ?? {};
   const n = (x: number | undefined) => String(Math.max(0, Math.floor(x ?? 0)));
-  return [token, n(g.minutes), n(g.upKbps), n(g.downKbps), n((g.megabytes ?? 0) * 1000), n((g.megabytes ?? 0) * 1000), 'foyer'].join(' ');
+  return [
+    token,
+    n(g.minutes),
+    n(g.upKbps),
+    n(g.downKbps),
+    n((g.megabytes ?? 0) * 1000),
+    n((g.megabytes ?? 0) * 1000),
+    'foyer',
+  ].join(' ');
 }

@@ -28,7 +28,8 @@ export class OpnsenseApi {
     if (res.status === 401 || res.status === 403) throw new OpnsenseError(`API key refused (HTTP ${res.status})`);
     const json = parseJson(res.body);
     if (res.status !== 200 || !isRecord(json)) throw new OpnsenseError(`unexpected answer (HTTP ${res.status})`);
-    if (json.clientState !== 'AUTHORIZED') throw new OpnsenseError(`client state ${String(json.clientState ?? 'missing')}`);
+    if (json.clientState !== 'AUTHORIZED')
+      throw new OpnsenseError(`client state ${String(json.clientState ?? 'missing')}`);
     return json;
   }
 }

@@ -37,7 +37,13 @@ export const pfsense: AccessPointAdapter = {
       kind: 'form',
       action: h.loginUrl,
       method: 'POST',
-      fields: { auth_user: c.username, auth_pass: c.password, zone: h.extra.zone ?? '', redirurl: h.originalUrl ?? '', accept: 'Login' },
+      fields: {
+        auth_user: c.username,
+        auth_pass: c.password,
+        zone: h.extra.zone ?? '',
+        redirurl: h.originalUrl ?? '',
+        accept: 'Login',
+      },
     };
   },
 };

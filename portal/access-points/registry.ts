@@ -44,7 +44,19 @@ export interface VendorEntry {
 }
 
 /** The values the console's NAS setup page lists (admin/nas-setup.ts). */
-export type SetupKey = 'server' | 'authPort' | 'acctPort' | 'secret' | 'portal' | 'walledGarden' | 'coaPort' | 'messageAuthenticator' | 'nasId' | 'uamSecret' | 'loginHosts' | 'authMethod';
+export type SetupKey =
+  | 'server'
+  | 'authPort'
+  | 'acctPort'
+  | 'secret'
+  | 'portal'
+  | 'walledGarden'
+  | 'coaPort'
+  | 'messageAuthenticator'
+  | 'nasId'
+  | 'uamSecret'
+  | 'loginHosts'
+  | 'authMethod';
 
 export type SetupPlaces = Readonly<Partial<Record<SetupKey, string>>>;
 
@@ -53,64 +65,153 @@ const REGISTRY = {
   coovachilli: {
     adapter: coovachilli,
     detectRank: 1,
-    radius: { profile: 'chillispot', source: 'chilli-radius(5): WISPr and ChilliSpot bandwidth, ChilliSpot-Max-Total-Octets' },
-    setup: { nasId: 'HS_NASID / radiusnasid', uamSecret: 'HS_UAMSECRET / uamsecret', loginHosts: 'HS_UAMLISTEN:HS_UAMPORT', server: 'HS_RADIUS / radiusserver1', authPort: 'HS_RADAUTH / radiusauthport', acctPort: 'HS_RADACCT / radiusacctport', secret: 'HS_RADSECRET / radiussecret', portal: 'HS_UAMSERVER + HS_UAMFORMAT / uamserver', walledGarden: 'HS_UAMALLOW / uamallowed', coaPort: 'HS_COAPORT / coaport' },
+    radius: {
+      profile: 'chillispot',
+      source: 'chilli-radius(5): WISPr and ChilliSpot bandwidth, ChilliSpot-Max-Total-Octets',
+    },
+    setup: {
+      nasId: 'HS_NASID / radiusnasid',
+      uamSecret: 'HS_UAMSECRET / uamsecret',
+      loginHosts: 'HS_UAMLISTEN:HS_UAMPORT',
+      server: 'HS_RADIUS / radiusserver1',
+      authPort: 'HS_RADAUTH / radiusauthport',
+      acctPort: 'HS_RADACCT / radiusacctport',
+      secret: 'HS_RADSECRET / radiussecret',
+      portal: 'HS_UAMSERVER + HS_UAMFORMAT / uamserver',
+      walledGarden: 'HS_UAMALLOW / uamallowed',
+      coaPort: 'HS_COAPORT / coaport',
+    },
   },
   opennds: {
     adapter: opennds,
     detectRank: 7,
     radius: { profile: 'wispr', source: 'WISPr bandwidth attributes (bit/s)' },
-    setup: { nasId: 'gatewayname', uamSecret: 'faskey', portal: 'fasremotefqdn + fasport + faspath', walledGarden: 'walledgarden_fqdn_list' },
+    setup: {
+      nasId: 'gatewayname',
+      uamSecret: 'faskey',
+      portal: 'fasremotefqdn + fasport + faspath',
+      walledGarden: 'walledgarden_fqdn_list',
+    },
   },
   mikrotik: {
     adapter: mikrotik,
     detectRank: 2,
-    radius: { profile: 'mikrotik', source: 'RouterOS RADIUS client: Mikrotik-Rate-Limit, Mikrotik-Total-Limit(+Gigawords)' },
-    setup: { nasId: '/system identity or hotspot server name', loginHosts: 'hotspot DNS name / address', server: '/radius add address=', authPort: '/radius authentication-port=', acctPort: '/radius accounting-port=', secret: '/radius secret=', portal: 'hotspot login.html redirect', walledGarden: '/ip hotspot walled-garden add dst-host=', coaPort: '/radius incoming set accept=yes port=' },
+    radius: {
+      profile: 'mikrotik',
+      source: 'RouterOS RADIUS client: Mikrotik-Rate-Limit, Mikrotik-Total-Limit(+Gigawords)',
+    },
+    setup: {
+      nasId: '/system identity or hotspot server name',
+      loginHosts: 'hotspot DNS name / address',
+      server: '/radius add address=',
+      authPort: '/radius authentication-port=',
+      acctPort: '/radius accounting-port=',
+      secret: '/radius secret=',
+      portal: 'hotspot login.html redirect',
+      walledGarden: '/ip hotspot walled-garden add dst-host=',
+      coaPort: '/radius incoming set accept=yes port=',
+    },
   },
   unifi: {
     adapter: unifi,
     detectRank: 6,
-    radius: { profile: 'none', source: 'UniFi documents no RADIUS bandwidth attribute for hotspots; limits are set on the controller' },
-    setup: { server: 'RADIUS profile: Authentication server', acctPort: 'RADIUS profile: Accounting server port', secret: 'RADIUS profile: shared secret', portal: 'Hotspot: External portal server', walledGarden: 'Hotspot: Pre-authorization access' },
+    radius: {
+      profile: 'none',
+      source: 'UniFi documents no RADIUS bandwidth attribute for hotspots; limits are set on the controller',
+    },
+    setup: {
+      server: 'RADIUS profile: Authentication server',
+      acctPort: 'RADIUS profile: Accounting server port',
+      secret: 'RADIUS profile: shared secret',
+      portal: 'Hotspot: External portal server',
+      walledGarden: 'Hotspot: Pre-authorization access',
+    },
   },
   meraki: {
     adapter: meraki,
     detectRank: 3,
-    radius: { profile: 'filter-id', source: 'Meraki documents no bandwidth attribute; Filter-Id names the group policy (which sets the limit)' },
-    setup: { server: 'Splash page: RADIUS servers', secret: 'RADIUS servers: secret', portal: 'Custom splash URL', walledGarden: 'Walled garden ranges', coaPort: 'RADIUS CoA support (port)' },
+    radius: {
+      profile: 'filter-id',
+      source: 'Meraki documents no bandwidth attribute; Filter-Id names the group policy (which sets the limit)',
+    },
+    setup: {
+      server: 'Splash page: RADIUS servers',
+      secret: 'RADIUS servers: secret',
+      portal: 'Custom splash URL',
+      walledGarden: 'Walled garden ranges',
+      coaPort: 'RADIUS CoA support (port)',
+    },
     loginHosts: ['*.network-auth.com'],
   },
   cisco: {
     adapter: cisco,
     detectRank: 4,
-    radius: { profile: 'airespace', source: 'Cisco WLC (AireOS) per-user rate limits: Airespace-Data-Bandwidth-Average-Contract(-Upstream), kbit/s' },
-    setup: { server: 'Security > AAA > RADIUS Authentication', acctPort: 'RADIUS Accounting', portal: 'WebAuth: external web auth URL', walledGarden: 'Pre-auth ACL', coaPort: 'Support for CoA / RFC 3576' },
+    radius: {
+      profile: 'airespace',
+      source: 'Cisco WLC (AireOS) per-user rate limits: Airespace-Data-Bandwidth-Average-Contract(-Upstream), kbit/s',
+    },
+    setup: {
+      server: 'Security > AAA > RADIUS Authentication',
+      acctPort: 'RADIUS Accounting',
+      portal: 'WebAuth: external web auth URL',
+      walledGarden: 'Pre-auth ACL',
+      coaPort: 'Support for CoA / RFC 3576',
+    },
   },
   aruba: {
     adapter: aruba,
     detectRank: 8,
-    radius: { profile: 'aruba-role', source: 'Aruba: bandwidth contracts belong to user roles; RADIUS assigns the role with Aruba-User-Role' },
-    setup: { server: 'Authentication server (RADIUS)', portal: 'Captive portal: login page', walledGarden: 'Walled garden / whitelist', coaPort: 'RFC 3576 server' },
+    radius: {
+      profile: 'aruba-role',
+      source: 'Aruba: bandwidth contracts belong to user roles; RADIUS assigns the role with Aruba-User-Role',
+    },
+    setup: {
+      server: 'Authentication server (RADIUS)',
+      portal: 'Captive portal: login page',
+      walledGarden: 'Walled garden / whitelist',
+      coaPort: 'RFC 3576 server',
+    },
     loginHosts: ['securelogin.arubanetworks.com', 'captiveportal-login.arubainstanton.com'],
   },
   ruckus: {
     adapter: ruckus,
     detectRank: 5,
     radius: { profile: 'wispr', source: 'Ruckus SmartZone hotspot (WISPr) WLANs: WISPr-Bandwidth-Max-Up/Down (bit/s)' },
-    setup: { server: 'AAA server (RADIUS)', portal: 'Hotspot (WISPr): login page URL', walledGarden: 'Walled garden', coaPort: 'CoA / Disconnect port' },
+    setup: {
+      server: 'AAA server (RADIUS)',
+      portal: 'Hotspot (WISPr): login page URL',
+      walledGarden: 'Walled garden',
+      coaPort: 'CoA / Disconnect port',
+    },
   },
   pfsense: {
     adapter: pfsense,
     detectRank: 9,
-    radius: { profile: 'wispr', source: 'pfSense captive portal per-user bandwidth from RADIUS: WISPr-Bandwidth-Max-Up/Down (bit/s)' },
-    setup: { server: 'Captive portal: RADIUS authentication, primary server', acctPort: 'RADIUS accounting port', portal: 'Portal page / redirect', walledGarden: 'Allowed hostnames', coaPort: 'RADIUS reauthentication (CoA)' },
+    radius: {
+      profile: 'wispr',
+      source: 'pfSense captive portal per-user bandwidth from RADIUS: WISPr-Bandwidth-Max-Up/Down (bit/s)',
+    },
+    setup: {
+      server: 'Captive portal: RADIUS authentication, primary server',
+      acctPort: 'RADIUS accounting port',
+      portal: 'Portal page / redirect',
+      walledGarden: 'Allowed hostnames',
+      coaPort: 'RADIUS reauthentication (CoA)',
+    },
   },
   opnsense: {
     adapter: opnsense,
     detectRank: 10,
-    radius: { profile: 'wispr', source: 'OPNsense documents no RADIUS bandwidth attribute; WISPr, the most widely read, as for an unknown NAS' },
-    setup: { server: 'Access > Servers (RADIUS)', portal: 'Captive portal: template / redirect', walledGarden: 'Allowed addresses', coaPort: 'CoA port' },
+    radius: {
+      profile: 'wispr',
+      source: 'OPNsense documents no RADIUS bandwidth attribute; WISPr, the most widely read, as for an unknown NAS',
+    },
+    setup: {
+      server: 'Access > Servers (RADIUS)',
+      portal: 'Captive portal: template / redirect',
+      walledGarden: 'Allowed addresses',
+      coaPort: 'CoA port',
+    },
   },
   generic: {
     adapter: generic,
@@ -132,7 +233,9 @@ export function vendorEntry(vendor: string): VendorEntry | undefined {
 }
 
 /** The adapters in detection order. */
-export const ADAPTERS: readonly AccessPointAdapter[] = [...ENTRIES.values()].sort((a, b) => a.detectRank - b.detectRank).map((e) => e.adapter);
+export const ADAPTERS: readonly AccessPointAdapter[] = [...ENTRIES.values()]
+  .sort((a, b) => a.detectRank - b.detectRank)
+  .map((e) => e.adapter);
 
 /** The reply attributes a NAS of this vendor gets; a vendor no longer known gets generic's (WISPr). */
 export function replyProfileOf(vendor: string): ReplyProfileId {

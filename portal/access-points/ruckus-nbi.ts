@@ -7,7 +7,10 @@ import type { ControllerSettings } from './handoff.ts';
 import { httpCall, isRecord, parseJson } from './http-client.ts';
 
 export class RuckusNbiError extends Error {
-  constructor(message: string, readonly responseCode?: number) {
+  constructor(
+    message: string,
+    readonly responseCode?: number,
+  ) {
     super(message);
   }
 }
@@ -33,7 +36,10 @@ export class RuckusNbi {
       'UE-Password': ue.password,
     });
     if (reply.ResponseCode !== 201 && reply.ResponseCode !== 101) {
-      throw new RuckusNbiError(`login not accepted: ${reply.ResponseCode} ${reply.ReplyMessage ?? ''}`.trim(), reply.ResponseCode);
+      throw new RuckusNbiError(
+        `login not accepted: ${reply.ResponseCode} ${reply.ReplyMessage ?? ''}`.trim(),
+        reply.ResponseCode,
+      );
     }
     return reply;
   }
@@ -42,7 +48,10 @@ export class RuckusNbi {
   async decrypt(data: string): Promise<string> {
     const reply = await this.request({ RequestCategory: 'GetConfig', RequestType: 'Decrypt', Data: data });
     if (reply.ResponseCode !== 200 || typeof reply.Data !== 'string') {
-      throw new RuckusNbiError(`decrypt failed: ${reply.ResponseCode} ${reply.ReplyMessage ?? ''}`.trim(), reply.ResponseCode);
+      throw new RuckusNbiError(
+        `decrypt failed: ${reply.ResponseCode} ${reply.ReplyMessage ?? ''}`.trim(),
+        reply.ResponseCode,
+      );
     }
     return reply.Data;
   }
@@ -53,7 +62,12 @@ export class RuckusNbi {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ Vendor: 'ruckus', RequestPassword: this.settings.password ?? '', APIVersion: '1.0', ...body }),
+        body: JSON.stringify({
+          Vendor: 'ruckus',
+          RequestPassword: this.settings.password ?? '',
+          APIVersion: '1.0',
+          ...body,
+        }),
       },
       this.settings,
     );

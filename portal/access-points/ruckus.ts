@@ -4,7 +4,14 @@
 // configured, Foyer logs the guest in over the northbound interface (encrypted values are
 // accepted as they came) and the guest continues; without one, the guest's browser posts to
 // the controller's WISPr login page on port 9997.
-import type { AccessPointAdapter, AdapterContext, ControllerSettings, Credentials, HandBack, Handoff } from './handoff.ts';
+import type {
+  AccessPointAdapter,
+  AdapterContext,
+  ControllerSettings,
+  Credentials,
+  HandBack,
+  Handoff,
+} from './handoff.ts';
 import { HandoffError } from './handoff.ts';
 import { clientMacFields, compact, ipParam, macParam, pick, text, type Query } from './params.ts';
 import { authority, isHost, originalUrl } from './safe-url.ts';
@@ -29,9 +36,11 @@ export const ruckus: AccessPointAdapter = {
 
   parse(q: Query): Handoff {
     const sip = pick(q, 'sip');
-    if (sip !== undefined && !isHost(sip)) throw new HandoffError('the controller address (sip) is not a host name or address');
+    if (sip !== undefined && !isHost(sip))
+      throw new HandoffError('the controller address (sip) is not a host name or address');
     const nbiIP = pick(q, 'nbiIP');
-    if (nbiIP !== undefined && !isHost(nbiIP)) throw new HandoffError('the NBI address (nbiIP) is not a host name or address');
+    if (nbiIP !== undefined && !isHost(nbiIP))
+      throw new HandoffError('the NBI address (nbiIP) is not a host name or address');
     if (!sip && !nbiIP) throw new HandoffError('the redirect has neither sip nor nbiIP');
     const rawMac = pick(q, 'client_mac');
     const rawIp = pick(q, 'uip');
@@ -69,7 +78,8 @@ export const ruckus: AccessPointAdapter = {
       try {
         await new RuckusNbi(settings).login({ ip, mac, username: c.username, password: c.password });
       } catch (e) {
-        if (e instanceof RuckusNbiError) throw new HandoffError(`the Ruckus controller did not log the guest in: ${e.message}`);
+        if (e instanceof RuckusNbiError)
+          throw new HandoffError(`the Ruckus controller did not log the guest in: ${e.message}`);
         throw e;
       }
       return { kind: 'done', url: h.originalUrl };
@@ -92,6 +102,7 @@ export async function decryptRuckusHandoff(h: Handoff, ctx: AdapterContext): Pro
   if (!h.clientMac && h.extra.client_mac && ENC.test(h.extra.client_mac)) {
     Object.assign(out, clientMacFields(await nbi.decrypt(h.extra.client_mac)));
   }
-  if (!h.clientIp && h.extra.uip && ENC.test(h.extra.uip)) out.clientIp = ipParam(await nbi.decrypt(h.extra.uip), 'client IP');
+  if (!h.clientIp && h.extra.uip && ENC.test(h.extra.uip))
+    out.clientIp = ipParam(await nbi.decrypt(h.extra.uip), 'client IP');
   return out;
 }

@@ -8,7 +8,10 @@ import type { ControllerSettings, GrantLimits } from './handoff.ts';
 import { CookieJar, httpCall, isRecord, parseJson, type HttpResult } from './http-client.ts';
 
 export class UnifiError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -34,7 +37,11 @@ export class UnifiController {
 
   /** Logs in, trying UniFi OS first and the classic controller when that path is absent. */
   async login(): Promise<void> {
-    const body = JSON.stringify({ username: this.settings.username ?? '', password: this.settings.password ?? '', remember: false });
+    const body = JSON.stringify({
+      username: this.settings.username ?? '',
+      password: this.settings.password ?? '',
+      remember: false,
+    });
     this.jar = new CookieJar();
     this.csrf = undefined;
     let res = await this.post('/api/auth/login', body);

@@ -42,7 +42,8 @@ export const unifi: AccessPointAdapter = {
     try {
       await controllerFor(ctx).authorizeGuest({ mac: h.clientMac, apMac: h.apMac, limits: ctx.grant });
     } catch (e) {
-      if (e instanceof UnifiError) throw new HandoffError(`the UniFi controller did not authorise the guest: ${e.message}`);
+      if (e instanceof UnifiError)
+        throw new HandoffError(`the UniFi controller did not authorise the guest: ${e.message}`);
       throw e;
     }
     return { kind: 'done', url: h.originalUrl };

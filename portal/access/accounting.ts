@@ -19,7 +19,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function account(deps: AccountingDeps, rec: AccountingRecord): Promise<Session | undefined> {
   const now = deps.now();
   if (rec.status === 'accounting-on' || rec.status === 'accounting-off') {
-    const closed = await closeNasSessions(deps.db, rec.nas.id, now, rec.status === 'accounting-on' ? 'NAS-Reboot' : 'NAS-Request');
+    const closed = await closeNasSessions(
+      deps.db,
+      rec.nas.id,
+      now,
+      rec.status === 'accounting-on' ? 'NAS-Reboot' : 'NAS-Request',
+    );
     deps.log.info({ nas: rec.nas.name, status: rec.status, closed }, 'NAS sessions closed');
     return undefined;
   }
@@ -30,7 +35,11 @@ export async function account(deps: AccountingDeps, rec: AccountingRecord): Prom
   }
   const settings = await deps.venues.get(rec.nas.venueId);
   const grantId = await grantOf(deps.db, rec);
-  return storeAccounting(deps.db, { ...rec, sessionId: rec.sessionId }, { grantId, interimSeconds: settings.session.interimMinutes * 60, now });
+  return storeAccounting(
+    deps.db,
+    { ...rec, sessionId: rec.sessionId },
+    { grantId, interimSeconds: settings.session.interimMinutes * 60, now },
+  );
 }
 
 /** Class carries the grant id (set in Access-Accept); NAS that drop it are matched by user name or MAC. */
@@ -40,7 +49,10 @@ async function grantOf(db: Queryable, rec: AccountingRecord): Promise<string | n
   if (!rec.userName) return null;
   const mac = normaliseMac(rec.userName);
   const r = mac
-    ? await db.get<{ id: string }>('SELECT id FROM grants WHERE client_mac = ? AND venue_id = ? ORDER BY ends_at DESC LIMIT 1', [mac, rec.nas.venueId])
+    ? await db.get<{ id: string }>(
+        'SELECT id FROM grants WHERE client_mac = ? AND venue_id = ? ORDER BY ends_at DESC LIMIT 1',
+        [mac, rec.nas.venueId],
+      )
     : await db.get<{ id: string }>('SELECT id FROM grants WHERE username = ?', [rec.userName]);
   return r?.id ?? null;
 }

@@ -41,7 +41,8 @@ export function authorize(deps: AuthorizeDeps, req: AccessRequest): AccessDecisi
   try {
     const userMac = normaliseMac(req.userName);
     // MAC authentication names the device twice, as User-Name and Calling-Station-Id: normalised once.
-    const stationMac = userMac !== undefined && req.callingStationId === req.userName ? userMac : normaliseMac(req.callingStationId);
+    const stationMac =
+      userMac !== undefined && req.callingStationId === req.userName ? userMac : normaliseMac(req.callingStationId);
     const d = userMac ? byMac(deps, req, userMac, stationMac, now) : byPassword(deps, req, stationMac, now);
     return d instanceof Promise ? d.catch((err) => failed(deps, req, err)) : d;
   } catch (err) {
@@ -56,23 +57,38 @@ function failed(deps: AuthorizeDeps, req: AccessRequest, err: unknown): AccessDe
   return { result: 'drop', reason };
 }
 
-function byPassword(deps: AuthorizeDeps, req: AccessRequest, mac: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
+function byPassword(
+  deps: AuthorizeDeps,
+  req: AccessRequest,
+  mac: string | undefined,
+  now: number,
+): AccessDecision | Promise<AccessDecision> {
   const key = usernameKey(req.userName, mac);
   const g = hit(deps.grants, key);
   if (g) return checkPassword(deps, req, g, mac, now);
-  return readThrough(deps.grants, key, () => grantStateByUsername(deps.db, req.userName, mac, now)).then((g) => checkPassword(deps, req, g, mac, now));
+  return readThrough(deps.grants, key, () => grantStateByUsername(deps.db, req.userName, mac, now)).then((g) =>
+    checkPassword(deps, req, g, mac, now),
+  );
 }
 
-function checkPassword(deps: AuthorizeDeps, req: AccessRequest, g: GrantState | undefined, mac: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
+function checkPassword(
+  deps: AuthorizeDeps,
+  req: AccessRequest,
+  g: GrantState | undefined,
+  mac: string | undefined,
+  now: number,
+): AccessDecision | Promise<AccessDecision> {
   const venueId = req.nas.venueId;
   // An unknown name is recorded against the device only: strangers' guesses must not fill the table.
   if (!g) return reject(deps, { venueId, mac }, 'unknown', now);
-  if (!req.checkPassword(deps.passwords ? deps.passwords.get(g.passwordEnc) : deps.cipher.decrypt(g.passwordEnc))) return reject(deps, { venueId, mac, username: g.username }, 'wrong_password', now);
+  if (!req.checkPassword(deps.passwords ? deps.passwords.get(g.passwordEnc) : deps.cipher.decrypt(g.passwordEnc)))
+    return reject(deps, { venueId, mac, username: g.username }, 'wrong_password', now);
   if (g.venueId !== venueId) return reject(deps, { venueId, mac, username: g.username }, 'wrong_venue', now);
   // The credentials travel in the hand-back (in clear for most vendors), so they are bound
   // to the device the guest signed up on: another device presenting them is refused, where
   // the grant names the device and the NAS says which one is asking.
-  if (g.clientMac && mac && g.clientMac !== mac) return reject(deps, { venueId, mac, username: g.username }, 'other_device', now);
+  if (g.clientMac && mac && g.clientMac !== mac)
+    return reject(deps, { venueId, mac, username: g.username }, 'other_device', now);
   return decide(deps, g, venueId, mac, g.username, now);
 }
 
@@ -81,17 +97,27 @@ function checkPassword(deps: AuthorizeDeps, req: AccessRequest, g: GrantState | 
  * revocation, the window (renewed for a remembered device), re-consent, limits. No object
  * is made for an accept but the answer itself (whom a reject names is built when rejecting).
  */
-function decide(deps: AuthorizeDeps, g: GrantState, venueId: string, mac: string | undefined, username: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
+function decide(
+  deps: AuthorizeDeps,
+  g: GrantState,
+  venueId: string,
+  mac: string | undefined,
+  username: string | undefined,
+  now: number,
+): AccessDecision | Promise<AccessDecision> {
   if (g.blockedUntil !== null && g.blockedUntil > now) return reject(deps, { venueId, mac, username }, 'blocked', now);
   if (g.revokedAt !== null) return reject(deps, { venueId, mac, username }, 'revoked', now);
   if (g.endsAt <= now) {
     // Only MAC authentication (no username) renews a remembered device's window.
-    if (username !== undefined || g.rememberUntil <= now) return reject(deps, { venueId, mac, username }, username === undefined ? 'not_remembered' : 'expired', now);
+    if (username !== undefined || g.rememberUntil <= now)
+      return reject(deps, { venueId, mac, username }, username === undefined ? 'not_remembered' : 'expired', now);
     return renewWindow(deps, g, now).then((r) => decide(deps, r, venueId, mac, username, now));
   }
   if (g.reconsent) return reject(deps, { venueId, mac, username }, 'reconsent', now);
   const settings = deps.venues.peek(g.venueId);
-  return settings ? admit(deps, g, venueId, mac, username, now, settings) : deps.venues.get(g.venueId).then((s) => admit(deps, g, venueId, mac, username, now, s));
+  return settings
+    ? admit(deps, g, venueId, mac, username, now, settings)
+    : deps.venues.get(g.venueId).then((s) => admit(deps, g, venueId, mac, username, now, s));
 }
 
 /**
@@ -103,7 +129,13 @@ function decide(deps: AuthorizeDeps, g: GrantState, venueId: string, mac: string
  * A cached grant carries its re-consent verdict, so a returning device inside its window
  * is answered synchronously from memory, as a password is.
  */
-function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stationMac: string | undefined, now: number): AccessDecision | Promise<AccessDecision> {
+function byMac(
+  deps: AuthorizeDeps,
+  req: AccessRequest,
+  mac: string,
+  stationMac: string | undefined,
+  now: number,
+): AccessDecision | Promise<AccessDecision> {
   const venueId = req.nas.venueId;
   // User-Name and Calling-Station-Id naming different devices is not MAC authentication.
   if (stationMac && stationMac !== mac) return reject(deps, { venueId, mac }, 'unknown', now);
@@ -120,7 +152,12 @@ function byMac(deps: AuthorizeDeps, req: AccessRequest, mac: string, stationMac:
  * it: the venue's wording and the person's consent, the two things it is made from, drop
  * the entry when they change (grant-cache.ts, grant-changes.ts).
  */
-async function macState(deps: AuthorizeDeps, mac: string, venueId: string, now: number): Promise<GrantState | undefined> {
+async function macState(
+  deps: AuthorizeDeps,
+  mac: string,
+  venueId: string,
+  now: number,
+): Promise<GrantState | undefined> {
   const g = await grantStateByMac(deps.db, mac, venueId, now);
   if (g && deps.outdatedConsents) g.reconsent = (await deps.outdatedConsents(g)).length > 0;
   return g;
@@ -130,7 +167,11 @@ async function macState(deps: AuthorizeDeps, mac: string, venueId: string, now: 
 const hit = (cache: GrantStateCache | undefined, key: string) => (cache?.enabled ? cache.get(key) : undefined);
 
 /** The database, the answer kept unless something changed the grant meanwhile. */
-async function readThrough(cache: GrantStateCache | undefined, key: string, read: () => Promise<GrantState | undefined>): Promise<GrantState | undefined> {
+async function readThrough(
+  cache: GrantStateCache | undefined,
+  key: string,
+  read: () => Promise<GrantState | undefined>,
+): Promise<GrantState | undefined> {
   if (!cache?.enabled) return read();
   const epoch = cache.mark();
   const g = await read();
@@ -153,9 +194,19 @@ async function renewWindow(deps: AuthorizeDeps, g: GrantState, now: number): Pro
   return { ...g, startsAt: now, endsAt, usedOctets: 0, sessionTimeout: settings.session.durationMinutes * 60 };
 }
 
-function admit(deps: AuthorizeDeps, g: GrantState, venueId: string, mac: string | undefined, username: string | undefined, now: number, settings: VenueSettings): AccessDecision | Promise<AccessDecision> {
-  if (g.dataCapBytes > 0 && g.usedOctets >= g.dataCapBytes) return reject(deps, { venueId, mac, username }, 'data_used_up', now);
-  if (g.otherOpenSessions >= g.maxSessions) return reject(deps, { venueId, mac, username }, 'too_many_devices', now, { maxSessions: g.maxSessions });
+function admit(
+  deps: AuthorizeDeps,
+  g: GrantState,
+  venueId: string,
+  mac: string | undefined,
+  username: string | undefined,
+  now: number,
+  settings: VenueSettings,
+): AccessDecision | Promise<AccessDecision> {
+  if (g.dataCapBytes > 0 && g.usedOctets >= g.dataCapBytes)
+    return reject(deps, { venueId, mac, username }, 'data_used_up', now);
+  if (g.otherOpenSessions >= g.maxSessions)
+    return reject(deps, { venueId, mac, username }, 'too_many_devices', now, { maxSessions: g.maxSessions });
   const left = Math.max(1, Math.floor((g.endsAt - now) / 1000));
   const up = g.upKbps > 0 ? g.upKbps : undefined;
   const down = g.downKbps > 0 ? g.downKbps : undefined;
@@ -173,7 +224,13 @@ function admit(deps: AuthorizeDeps, g: GrantState, venueId: string, mac: string 
 /** Whom a reject is recorded against, and the venue whose NAS refused them. */
 type Who = { venueId: string; mac?: string; username?: string };
 
-async function reject(deps: AuthorizeDeps, who: Who, reason: RejectReason, now: number, params?: { maxSessions?: number }): Promise<AccessDecision> {
+async function reject(
+  deps: AuthorizeDeps,
+  who: Who,
+  reason: RejectReason,
+  now: number,
+  params?: { maxSessions?: number },
+): Promise<AccessDecision> {
   try {
     await recordReject(deps.db, who, reason, now);
   } catch (err) {

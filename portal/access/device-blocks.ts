@@ -24,7 +24,11 @@ export interface Block {
  * the caller's transaction. This process's caches forget the device's grants at the venue
  * at once and again when the transaction commits.
  */
-export async function blockDevice(tx: Queryable, b: { venueId: string; mac: string; hours: number }, now: number): Promise<Block> {
+export async function blockDevice(
+  tx: Queryable,
+  b: { venueId: string; mac: string; hours: number },
+  now: number,
+): Promise<Block> {
   const mac = normaliseMac(b.mac);
   if (!mac) throw badInput('block_mac_invalid', 'This session has no device address (MAC) to block.');
   if (!Number.isFinite(b.hours) || b.hours <= 0 || b.hours > MAX_BLOCK_HOURS) {
@@ -44,8 +48,16 @@ export async function blockDevice(tx: Queryable, b: { venueId: string; mac: stri
   return { venueId: b.venueId, mac, untilAt };
 }
 
-export async function activeBlock(db: Queryable, venueId: string, mac: string, now: number): Promise<Block | undefined> {
-  const r = await db.get<{ until_at: number }>('SELECT until_at FROM device_blocks WHERE venue_id = ? AND mac = ? AND until_at > ?', [venueId, mac, now]);
+export async function activeBlock(
+  db: Queryable,
+  venueId: string,
+  mac: string,
+  now: number,
+): Promise<Block | undefined> {
+  const r = await db.get<{ until_at: number }>(
+    'SELECT until_at FROM device_blocks WHERE venue_id = ? AND mac = ? AND until_at > ?',
+    [venueId, mac, now],
+  );
   return r && { venueId, mac, untilAt: Number(r.until_at) };
 }
 

@@ -33,13 +33,19 @@ export interface DisconnectDeps {
   disconnect: Disconnector;
 }
 
-export type DisconnectReport = DisconnectOutcome | { result: 'unknown_nas' } | { result: 'no_address' } | { result: 'already_sent' };
+export type DisconnectReport =
+  DisconnectOutcome | { result: 'unknown_nas' } | { result: 'no_address' } | { result: 'already_sent' };
 
 /**
  * Sends one Disconnect-Request for `session` and records the answer on it.
  * `once`: skip when one was already sent (automatic enforcement); an admin may resend.
  */
-export async function disconnectSession(deps: DisconnectDeps, session: Session, why: string, o: { once?: boolean } = {}): Promise<DisconnectReport> {
+export async function disconnectSession(
+  deps: DisconnectDeps,
+  session: Session,
+  why: string,
+  o: { once?: boolean } = {},
+): Promise<DisconnectReport> {
   if (o.once && !(await claimDisconnect(deps.db, session.id, deps.now()))) return { result: 'already_sent' };
   const nas = await findNasById(deps.db, deps.cipher, session.nasId);
   if (!nas) {
@@ -49,7 +55,10 @@ export async function disconnectSession(deps: DisconnectDeps, session: Session, 
   const host = hostOf(nas.address, session.nasIp);
   if (!host) {
     await recordDisconnect(deps.db, session.id, deps.now(), 'no_address');
-    deps.log.warn({ session: session.id, nas: nas.name }, 'no address to send a disconnect-request to: the NAS has a CIDR and reported no NAS-IP-Address');
+    deps.log.warn(
+      { session: session.id, nas: nas.name },
+      'no address to send a disconnect-request to: the NAS has a CIDR and reported no NAS-IP-Address',
+    );
     return { result: 'no_address' };
   }
   const outcome = await deps.disconnect({
@@ -60,7 +69,8 @@ export async function disconnectSession(deps: DisconnectDeps, session: Session, 
     callingStationId: session.mac ?? undefined,
     framedIpAddress: session.framedIp ?? undefined,
   });
-  const result = outcome.result === 'nak' && outcome.errorCause !== undefined ? `nak:${outcome.errorCause}` : outcome.result;
+  const result =
+    outcome.result === 'nak' && outcome.errorCause !== undefined ? `nak:${outcome.errorCause}` : outcome.result;
   await recordDisconnect(deps.db, session.id, deps.now(), result);
   deps.log.info({ session: session.id, nas: nas.name, why, result }, 'disconnect-request sent');
   return outcome;

@@ -13,10 +13,13 @@ export async function enforceLimits(deps: DisconnectDeps, session: Session): Pro
   const g = await grantStateById(deps.db, session.grantId, now);
   if (!g) return undefined;
   const why =
-    g.revokedAt !== null ? 'revoked'
-    : g.dataCapBytes > 0 && g.usedOctets >= g.dataCapBytes ? 'data_used_up'
-    : g.endsAt + GRACE_MS <= now ? 'expired'
-    : undefined;
+    g.revokedAt !== null
+      ? 'revoked'
+      : g.dataCapBytes > 0 && g.usedOctets >= g.dataCapBytes
+        ? 'data_used_up'
+        : g.endsAt + GRACE_MS <= now
+          ? 'expired'
+          : undefined;
   if (!why) return undefined;
   return disconnectSession(deps, session, why, { once: true });
 }

@@ -33,7 +33,9 @@ const NAS_ROW = 'nas:';
  * history, and live code reaching into it would tie the two together.
  */
 const dbNowMs = (d: Dialect) =>
-  d === 'sqlite' ? `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)` : `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+  d === 'sqlite'
+    ? `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
+    : `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 /** Rows older than CHANGE_KEEP_MS are dropped (jobs/purge-grant-changes.ts): no read covers them any more. */
 export async function purgeGrantChanges(db: Queryable, now: number): Promise<number> {
@@ -63,7 +65,14 @@ export interface GrantChangeFeed {
   close(): void;
 }
 
-export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; log: Logger; now: () => number; intervalMs: number; caches?: AccessCaches }): GrantChangeFeed {
+export function followGrantChanges(o: {
+  db: Queryable;
+  cache: GrantStateCache;
+  log: Logger;
+  now: () => number;
+  intervalMs: number;
+  caches?: AccessCaches;
+}): GrantChangeFeed {
   const sql = `SELECT seq, grant_id FROM grant_changes WHERE at > ${dbNowMs(o.db.dialect)} - ${CHANGE_WINDOW_MS}`;
   let seen = new Set<number>();
   /** The last consent event read; undefined until the first read (which empties the cache anyway). */
@@ -80,10 +89,17 @@ export function followGrantChanges(o: { db: Queryable; cache: GrantStateCache; l
     let consents: { seq: number; subjectId: string | null }[];
     try {
       rows = await o.db.all(sql);
-      consents = consentSeq === undefined ? [{ seq: await latestConsentSeq(o.db), subjectId: null }] : await consentEventsAfter(o.db, consentSeq);
+      consents =
+        consentSeq === undefined
+          ? [{ seq: await latestConsentSeq(o.db), subjectId: null }]
+          : await consentEventsAfter(o.db, consentSeq);
     } catch (err) {
       if (closed) return; // the database was closed under a read at shutdown
-      if (!failing) o.log.warn({ err }, 'grant changes unreadable: RADIUS reads every grant from the database until they are readable again');
+      if (!failing)
+        o.log.warn(
+          { err },
+          'grant changes unreadable: RADIUS reads every grant from the database until they are readable again',
+        );
       failing = true;
       return;
     }

@@ -90,13 +90,23 @@ export const GRANT_STATE_SQL = {
 };
 
 /** By RADIUS user name (grants.username is unique). `mac`: the device asking, not counted against the limit. */
-export async function grantStateByUsername(db: Queryable, username: string, mac: string | undefined, now: number): Promise<GrantState | undefined> {
+export async function grantStateByUsername(
+  db: Queryable,
+  username: string,
+  mac: string | undefined,
+  now: number,
+): Promise<GrantState | undefined> {
   const r = await db.get<Row>(GRANT_STATE_SQL.byUsername, [now, mac ?? '', now, mac ?? '', mac ?? '', username]);
   return r && fromRow(r);
 }
 
 /** The device's latest grant at the venue (grants_mac index), revoked or not: revoking the latest blocks the device. */
-export async function grantStateByMac(db: Queryable, mac: string, venueId: string, now: number): Promise<GrantState | undefined> {
+export async function grantStateByMac(
+  db: Queryable,
+  mac: string,
+  venueId: string,
+  now: number,
+): Promise<GrantState | undefined> {
   const r = await db.get<Row>(GRANT_STATE_SQL.byMac, [now, mac, now, mac, mac, mac, venueId]);
   return r && fromRow(r);
 }

@@ -65,9 +65,23 @@ export async function createGrant(tx: Queryable, cipher: FieldCipher, g: NewGran
        session_timeout, idle_timeout, up_kbps, down_kbps, data_cap_bytes, max_sessions, remember_until, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
-      grant.id, grant.venueId, grant.subjectId, grant.username, cipher.encrypt(grant.password), grant.clientMac, grant.nasId,
-      grant.startsAt, grant.endsAt, grant.sessionTimeout, grant.idleTimeout, grant.upKbps, grant.downKbps, grant.dataCapBytes,
-      grant.maxSessions, grant.rememberUntil, now,
+      grant.id,
+      grant.venueId,
+      grant.subjectId,
+      grant.username,
+      cipher.encrypt(grant.password),
+      grant.clientMac,
+      grant.nasId,
+      grant.startsAt,
+      grant.endsAt,
+      grant.sessionTimeout,
+      grant.idleTimeout,
+      grant.upKbps,
+      grant.downKbps,
+      grant.dataCapBytes,
+      grant.maxSessions,
+      grant.rememberUntil,
+      now,
     ],
   );
   // A device's MAC authentication at the venue must read its new grant (this process at
@@ -90,7 +104,10 @@ export interface RevokeContext {
  * Disconnect-Request. Revoking twice is harmless (the second finds nothing new to do
  * except resend to sessions still open).
  */
-export async function revokeGrant(ctx: RevokeContext, grantId: string): Promise<{ found: boolean; sessions: { id: string; outcome: DisconnectReport }[] }> {
+export async function revokeGrant(
+  ctx: RevokeContext,
+  grantId: string,
+): Promise<{ found: boolean; sessions: { id: string; outcome: DisconnectReport }[] }> {
   if (!(await markRevoked(ctx.db, grantId, ctx.now()))) return { found: false, sessions: [] };
   return disconnectRevoked(ctx, grantId);
 }
@@ -112,11 +129,22 @@ export async function markRevoked(tx: Queryable, grantId: string, now: number): 
 }
 
 /** After a revocation committed (markRevoked told this process's caches): each of the grant's open sessions gets a Disconnect-Request. */
-export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Promise<{ found: true; sessions: { id: string; outcome: DisconnectReport }[] }> {
-  const deps = { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, disconnect: ctx.disconnect ?? coaDisconnector() };
+export async function disconnectRevoked(
+  ctx: RevokeContext,
+  grantId: string,
+): Promise<{ found: true; sessions: { id: string; outcome: DisconnectReport }[] }> {
+  const deps = {
+    db: ctx.db,
+    cipher: ctx.cipher,
+    log: ctx.log,
+    now: ctx.now,
+    disconnect: ctx.disconnect ?? coaDisconnector(),
+  };
   const open = await openSessionsOfGrant(ctx.db, grantId);
   // In parallel: one silent NAS must not hold up the others.
-  const sessions = await Promise.all(open.map(async (s) => ({ id: s.id, outcome: await disconnectSession(deps, s, 'revoked') })));
+  const sessions = await Promise.all(
+    open.map(async (s) => ({ id: s.id, outcome: await disconnectSession(deps, s, 'revoked') })),
+  );
   ctx.log.info({ grant: grantId, sessions: sessions.length }, 'grant revoked');
   return { found: true, sessions };
 }
@@ -128,7 +156,12 @@ export async function disconnectRevoked(ctx: RevokeContext, grantId: string): Pr
  * agreed is the ledger's to say (consent/agreeing-subjects.ts); which devices are
  * remembered is access's.
  */
-export async function rememberedDevicesAgreeing(db: Queryable, venueId: string, changed: { purpose: string; locale: string }[], now: number): Promise<number> {
+export async function rememberedDevicesAgreeing(
+  db: Queryable,
+  venueId: string,
+  changed: { purpose: string; locale: string }[],
+  now: number,
+): Promise<number> {
   if (!changed.length) return 0;
   const agreeing = await subjectsAgreeingAtPortal(db, venueId, changed);
   if (!agreeing.size) return 0;

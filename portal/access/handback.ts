@@ -18,7 +18,12 @@ export async function grantAwaitingFirstSession(db: Queryable, grantId: string, 
  * The time left on a grant and, while the NAS has started no session with it, its
  * credentials to hand back again (in one read). Unknown grant: nothing left.
  */
-export async function handbackGrant(db: Queryable, cipher: FieldCipher, grantId: string, now: number): Promise<{ leftMs: number; credentials?: { username: string; password: string } }> {
+export async function handbackGrant(
+  db: Queryable,
+  cipher: FieldCipher,
+  grantId: string,
+  now: number,
+): Promise<{ leftMs: number; credentials?: { username: string; password: string } }> {
   const g = await db.get<{ ends_at: number; username: string; password_enc: string; started: number | boolean }>(
     'SELECT ends_at, username, password_enc, EXISTS (SELECT 1 FROM sessions s WHERE s.grant_id = g.id) AS started FROM grants g WHERE g.id = ?',
     [grantId],

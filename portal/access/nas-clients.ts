@@ -63,7 +63,8 @@ interface NasRow {
   authmon: number | boolean | null;
 }
 
-const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null || v === undefined || v === '' ? undefined : v);
+const orUndef = <T>(v: T | null | undefined): T | undefined =>
+  v === null || v === undefined || v === '' ? undefined : v;
 
 function toPortal(r: NasRow, cipher: FieldCipher): NasPortalSettings {
   const url = orUndef(r.controller_url);
@@ -75,7 +76,10 @@ function toPortal(r: NasRow, cipher: FieldCipher): NasPortalSettings {
     nasIdentifier: orUndef(r.portal_id),
     uamSecret: r.uam_secret_enc ? cipher.decrypt(r.uam_secret_enc) : undefined,
     authMethod: r.auth_method === 'chap' || r.auth_method === 'pap' ? r.auth_method : undefined,
-    controller: url || username || password || site ? { url, username, password, site, ca, insecureTls: Boolean(r.controller_insecure_tls) } : undefined,
+    controller:
+      url || username || password || site
+        ? { url, username, password, site, ca, insecureTls: Boolean(r.controller_insecure_tls) }
+        : undefined,
     loginHosts: (r.login_hosts ?? '').split(/\s+/).filter(Boolean),
     authmon: Boolean(r.authmon),
   };
@@ -86,7 +90,11 @@ type PortalInput = z.output<typeof nasPortalInput>;
 /** Column values for the portal settings present in `p` (null clears; secrets encrypted). */
 function portalColumns(p: PortalInput, cipher: FieldCipher): Array<[string, Param]> {
   const out: Array<[string, Param]> = [];
-  const put = <K extends keyof PortalInput>(key: K, column: string, map: (v: NonNullable<PortalInput[K]>) => Param = (v) => v as Param) => {
+  const put = <K extends keyof PortalInput>(
+    key: K,
+    column: string,
+    map: (v: NonNullable<PortalInput[K]>) => Param = (v) => v as Param,
+  ) => {
     const v = p[key];
     if (v === undefined) return;
     out.push([column, v === null ? null : map(v as NonNullable<PortalInput[K]>)]);
@@ -124,20 +132,41 @@ export const generateSecret = () => randomBytes(18).toString('base64url');
 /** Adds a NAS; returns it with the secret in clear (generated when none was given). */
 export async function addNas(db: Queryable, cipher: FieldCipher, input: z.input<typeof nasInput>): Promise<NasRecord> {
   const parsed = nasInput.safeParse(input);
-  if (!parsed.success) throw badInput('nas_invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw badInput('nas_invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const n = parsed.data;
   const secret = n.secret ?? generateSecret();
   const id = randomUUID();
   const now = Date.now();
   const portal = portalColumns(n, cipher);
-  const columns = ['id', 'name', 'address', 'secret_enc', 'vendor', 'venue_id', 'require_message_authenticator', 'coa_port', 'created_at', ...portal.map(([c]) => c)];
+  const columns = [
+    'id',
+    'name',
+    'address',
+    'secret_enc',
+    'vendor',
+    'venue_id',
+    'require_message_authenticator',
+    'coa_port',
+    'created_at',
+    ...portal.map(([c]) => c),
+  ];
   try {
-    await db.run(
-      `INSERT INTO nas_clients (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-      [id, n.name, n.address, cipher.encrypt(secret), n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, now, ...portal.map(([, v]) => v)],
-    );
+    await db.run(`INSERT INTO nas_clients (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, [
+      id,
+      n.name,
+      n.address,
+      cipher.encrypt(secret),
+      n.vendor,
+      n.venueId,
+      n.requireMessageAuthenticator ? 1 : 0,
+      n.coaPort,
+      now,
+      ...portal.map(([, v]) => v),
+    ]);
   } catch (err) {
-    if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
+    if (err instanceof StoreError && err.code === 'conflict')
+      throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
     throw err;
   }
   await nasChanged(db);
@@ -148,14 +177,23 @@ export async function addNas(db: Queryable, cipher: FieldCipher, input: z.input<
  * Changes a NAS's portal settings (`nas set`): present keys are set, null clears, absent
  * keys stay. Returns the NAS as it now is, or undefined when no NAS has that name or id.
  */
-export async function updateNasPortal(db: Queryable, cipher: FieldCipher, nameOrId: string, input: z.input<typeof nasPortalInput>): Promise<NasRecord | undefined> {
+export async function updateNasPortal(
+  db: Queryable,
+  cipher: FieldCipher,
+  nameOrId: string,
+  input: z.input<typeof nasPortalInput>,
+): Promise<NasRecord | undefined> {
   const parsed = nasPortalInput.safeParse(input);
-  if (!parsed.success) throw badInput('nas_invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw badInput('nas_invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const row = await db.get<{ id: string }>('SELECT id FROM nas_clients WHERE name = ? OR id = ?', [nameOrId, nameOrId]);
   if (!row) return undefined;
   const cols = portalColumns(parsed.data, cipher);
   if (cols.length) {
-    await db.run(`UPDATE nas_clients SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [...cols.map(([, v]) => v), row.id]);
+    await db.run(`UPDATE nas_clients SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [
+      ...cols.map(([, v]) => v),
+      row.id,
+    ]);
     await nasChanged(db);
   }
   return findNasById(db, cipher, row.id);
@@ -165,16 +203,32 @@ export async function updateNasPortal(db: Queryable, cipher: FieldCipher, nameOr
  * Replaces a NAS's RADIUS settings (the console's edit form); the secret only when one is
  * given. False when there is no NAS with that id.
  */
-export async function updateNasRadius(db: Queryable, cipher: FieldCipher, id: string, n: z.output<typeof nasInput>, secret: string | undefined): Promise<boolean> {
+export async function updateNasRadius(
+  db: Queryable,
+  cipher: FieldCipher,
+  id: string,
+  n: z.output<typeof nasInput>,
+  secret: string | undefined,
+): Promise<boolean> {
   try {
     const { changes } = await db.run(
       `UPDATE nas_clients SET name = ?, address = ?, vendor = ?, venue_id = ?, require_message_authenticator = ?, coa_port = ?${secret ? ', secret_enc = ?' : ''} WHERE id = ?`,
-      [n.name, n.address, n.vendor, n.venueId, n.requireMessageAuthenticator ? 1 : 0, n.coaPort, ...(secret ? [cipher.encrypt(secret)] : []), id],
+      [
+        n.name,
+        n.address,
+        n.vendor,
+        n.venueId,
+        n.requireMessageAuthenticator ? 1 : 0,
+        n.coaPort,
+        ...(secret ? [cipher.encrypt(secret)] : []),
+        id,
+      ],
     );
     if (changes > 0) await nasChanged(db);
     return changes > 0;
   } catch (err) {
-    if (err instanceof StoreError && err.code === 'conflict') throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
+    if (err instanceof StoreError && err.code === 'conflict')
+      throw conflict('nas_exists', `A NAS named "${n.name}" already exists.`);
     throw err;
   }
 }
@@ -206,7 +260,10 @@ export async function venuesOfUnifiSite(db: Queryable, site: string): Promise<st
  * memory when the context keeps it (nas-list-cache.ts). The records are shared: read, never change them.
  */
 export async function listVenueNas(db: Queryable, cipher: FieldCipher, venueId: string): Promise<readonly NasRecord[]> {
-  const read = async () => (await db.all<NasRow>('SELECT * FROM nas_clients WHERE venue_id = ? ORDER BY name', [venueId])).map((r) => toRecord(r, cipher));
+  const read = async () =>
+    (await db.all<NasRow>('SELECT * FROM nas_clients WHERE venue_id = ? ORDER BY name', [venueId])).map((r) =>
+      toRecord(r, cipher),
+    );
   const caches = readCachesOf(db);
   return caches ? caches.nasLists.get(venueId, read) : read();
 }

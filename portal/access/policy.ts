@@ -51,8 +51,20 @@ export function createAccessPolicy(d: AccessPolicyDeps): AccessPolicy {
   const caches = d.caches ?? accessCachesOf(d.db) ?? new AccessCaches();
   caches.venues.add(venues);
   if (grants.enabled) caches.grants.add(grants);
-  const feed = grants.enabled && d.grantChangesMs ? followGrantChanges({ db: d.db, cache: grants, log: d.log, now, intervalMs: d.grantChangesMs, caches }) : undefined;
-  const deps = { db: d.db, cipher: d.cipher, log: d.log, now, venues, grants, passwords: new PasswordCache(d.cipher), outdatedConsents: d.outdatedConsents };
+  const feed =
+    grants.enabled && d.grantChangesMs
+      ? followGrantChanges({ db: d.db, cache: grants, log: d.log, now, intervalMs: d.grantChangesMs, caches })
+      : undefined;
+  const deps = {
+    db: d.db,
+    cipher: d.cipher,
+    log: d.log,
+    now,
+    venues,
+    grants,
+    passwords: new PasswordCache(d.cipher),
+    outdatedConsents: d.outdatedConsents,
+  };
   const pending = new Set<Promise<unknown>>();
 
   return {

@@ -5,7 +5,18 @@
 import type { Queryable } from '../store/db.ts';
 import { normaliseMac } from './mac-format.ts';
 
-export type RejectReason = 'unknown' | 'wrong_password' | 'expired' | 'revoked' | 'data_used_up' | 'too_many_devices' | 'wrong_venue' | 'not_remembered' | 'reconsent' | 'other_device' | 'blocked';
+export type RejectReason =
+  | 'unknown'
+  | 'wrong_password'
+  | 'expired'
+  | 'revoked'
+  | 'data_used_up'
+  | 'too_many_devices'
+  | 'wrong_venue'
+  | 'not_remembered'
+  | 'reconsent'
+  | 'other_device'
+  | 'blocked';
 
 export function replyMessage(reason: RejectReason, params: { maxSessions?: number } = {}): string {
   switch (reason) {
@@ -41,7 +52,12 @@ const keysFor = (who: { mac?: string; username?: string }): string[] => {
   return keys;
 };
 
-export async function recordReject(db: Queryable, who: { venueId: string; mac?: string; username?: string }, reason: RejectReason, now: number): Promise<void> {
+export async function recordReject(
+  db: Queryable,
+  who: { venueId: string; mac?: string; username?: string },
+  reason: RejectReason,
+  now: number,
+): Promise<void> {
   for (const key of keysFor(who)) {
     await db.run(
       `INSERT INTO access_rejects (key, reason, venue_id, at) VALUES (?, ?, ?, ?)
@@ -57,7 +73,12 @@ export async function recordReject(db: Queryable, who: { venueId: string; mac?: 
  * device that never had a grant here (a first visit after a failed MAC authentication)
  * is told nothing.
  */
-export async function rejectSinceLastGrant(db: Queryable, mac: string, venueId: string, since: number): Promise<RejectReason | undefined> {
+export async function rejectSinceLastGrant(
+  db: Queryable,
+  mac: string,
+  venueId: string,
+  since: number,
+): Promise<RejectReason | undefined> {
   // The grants are looked at only for a refusal row that matched (most devices have
   // none): a grant here at or before it, and none since.
   const r = await db.get<{ reason: RejectReason }>(

@@ -7,7 +7,11 @@ import type { Db, Param } from '../store/db.ts';
 
 /** Sessions of the venue's NAS clients that ended before `before`. */
 export function dropVenueSessions(db: Db, venueId: string, before: number): Promise<number> {
-  return dropSessions(db, 'sessions.stopped_at < ? AND sessions.nas_id IN (SELECT id FROM nas_clients WHERE venue_id = ?)', [before, venueId]);
+  return dropSessions(
+    db,
+    'sessions.stopped_at < ? AND sessions.nas_id IN (SELECT id FROM nas_clients WHERE venue_id = ?)',
+    [before, venueId],
+  );
 }
 
 /** Sessions of NAS clients since removed (no venue to take a clock from) that ended before `before`. */

@@ -82,7 +82,8 @@ const fromRow = (r: Row): Session => ({
   disconnectResult: r.disconnect_result,
 });
 
-const later = (col: string) => `CASE WHEN excluded.${col} > sessions.${col} THEN excluded.${col} ELSE sessions.${col} END`;
+const later = (col: string) =>
+  `CASE WHEN excluded.${col} > sessions.${col} THEN excluded.${col} ELSE sessions.${col} END`;
 // A session is still open, or was closed only by the stale job: take what the NAS says now.
 const reopenable = `(sessions.stopped_at IS NULL OR sessions.terminate_cause = '${STALE_CAUSE}')`;
 
@@ -121,30 +122,57 @@ function nasIp(attrs: Record<string, unknown>): string | null {
 }
 
 /** Stores a Start, Interim-Update or Stop. Returns the session as stored. */
-export async function storeAccounting(db: Queryable, rec: AccountingRecord & { sessionId: string }, o: StoreOptions): Promise<Session> {
+export async function storeAccounting(
+  db: Queryable,
+  rec: AccountingRecord & { sessionId: string },
+  o: StoreOptions,
+): Promise<Session> {
   const delay = Number(rec.attributes['Acct-Delay-Time'] ?? 0);
   const at = o.now - (Number.isFinite(delay) && delay > 0 ? delay * 1000 : 0);
   const sessionTime = rec.sessionTimeSeconds ?? 0;
   const startedAt = rec.status === 'start' ? at : at - sessionTime * 1000;
   const stop = rec.status === 'stop';
   await db.run(UPSERT, [
-    randomUUID(), rec.nas.id, nasIp(rec.attributes), rec.sessionId, o.grantId, rec.userName ?? null, normaliseMac(rec.callingStationId) ?? null,
-    rec.framedIpAddress ?? null, startedAt, at, stop ? at : null, sessionTime, rec.inputOctets ?? 0, rec.outputOctets ?? 0,
-    stop ? (rec.terminateCause ?? 'Unknown') : null, o.interimSeconds, at + 3 * o.interimSeconds * 1000,
+    randomUUID(),
+    rec.nas.id,
+    nasIp(rec.attributes),
+    rec.sessionId,
+    o.grantId,
+    rec.userName ?? null,
+    normaliseMac(rec.callingStationId) ?? null,
+    rec.framedIpAddress ?? null,
+    startedAt,
+    at,
+    stop ? at : null,
+    sessionTime,
+    rec.inputOctets ?? 0,
+    rec.outputOctets ?? 0,
+    stop ? (rec.terminateCause ?? 'Unknown') : null,
+    o.interimSeconds,
+    at + 3 * o.interimSeconds * 1000,
   ]);
-  const row = await db.get<Row>('SELECT * FROM sessions WHERE nas_id = ? AND acct_session_id = ?', [rec.nas.id, rec.sessionId]);
+  const row = await db.get<Row>('SELECT * FROM sessions WHERE nas_id = ? AND acct_session_id = ?', [
+    rec.nas.id,
+    rec.sessionId,
+  ]);
   return fromRow(row!);
 }
 
 /** Accounting-On/Off: the NAS restarted or is going down, so none of its sessions survive. */
 export async function closeNasSessions(db: Queryable, nasId: string, at: number, cause: string): Promise<number> {
-  const { changes } = await db.run('UPDATE sessions SET stopped_at = ?, terminate_cause = ? WHERE nas_id = ? AND stopped_at IS NULL', [at, cause, nasId]);
+  const { changes } = await db.run(
+    'UPDATE sessions SET stopped_at = ?, terminate_cause = ? WHERE nas_id = ? AND stopped_at IS NULL',
+    [at, cause, nasId],
+  );
   return changes;
 }
 
 /** Closes sessions with no update for three interim intervals; they end when last heard of. */
 export async function closeStaleSessions(db: Queryable, now: number): Promise<number> {
-  const { changes } = await db.run('UPDATE sessions SET stopped_at = updated_at, terminate_cause = ? WHERE stopped_at IS NULL AND stale_at <= ?', [STALE_CAUSE, now]);
+  const { changes } = await db.run(
+    'UPDATE sessions SET stopped_at = updated_at, terminate_cause = ? WHERE stopped_at IS NULL AND stale_at <= ?',
+    [STALE_CAUSE, now],
+  );
   return changes;
 }
 
@@ -170,7 +198,10 @@ export interface LiveSession {
 }
 
 /** Open sessions, newest first; of one venue (its grant's, else its NAS's) when `venueId` is given. */
-export async function liveSessions(db: Queryable, o: { venueId?: string; limit?: number } = {}): Promise<LiveSession[]> {
+export async function liveSessions(
+  db: Queryable,
+  o: { venueId?: string; limit?: number } = {},
+): Promise<LiveSession[]> {
   const venue = o.venueId === undefined ? '' : 'AND COALESCE(g.venue_id, n.venue_id) = ?';
   const rows = await db.all<Omit<LiveSession, 'venue_name'> & { venue_id: string | null }>(
     `SELECT s.id, s.nas_id, n.name AS nas_name, COALESCE(g.venue_id, n.venue_id) AS venue_id, s.mac, s.framed_ip, s.started_at, s.updated_at, s.input_octets, s.output_octets, s.disconnect_result
@@ -179,8 +210,14 @@ export async function liveSessions(db: Queryable, o: { venueId?: string; limit?:
     [...(o.venueId === undefined ? [] : [o.venueId]), o.limit ?? 500],
   );
   // The venues' names are the venues' to read: one query for the few venues on the page.
-  const names = await venueNamesById(db, rows.flatMap((r) => (r.venue_id === null ? [] : [r.venue_id])));
-  return rows.map(({ venue_id, ...r }) => ({ ...r, venue_name: venue_id === null ? null : (names.get(venue_id)?.name ?? null) }));
+  const names = await venueNamesById(
+    db,
+    rows.flatMap((r) => (r.venue_id === null ? [] : [r.venue_id])),
+  );
+  return rows.map(({ venue_id, ...r }) => ({
+    ...r,
+    venue_name: venue_id === null ? null : (names.get(venue_id)?.name ?? null),
+  }));
 }
 
 /** By Foyer's session id, or by Acct-Session-Id when that names exactly one session. */
@@ -192,12 +229,17 @@ export async function findSession(db: Queryable, id: string): Promise<Session | 
 }
 
 export async function openSessionsOfGrant(db: Queryable, grantId: string): Promise<Session[]> {
-  return (await db.all<Row>('SELECT * FROM sessions WHERE grant_id = ? AND stopped_at IS NULL', [grantId])).map(fromRow);
+  return (await db.all<Row>('SELECT * FROM sessions WHERE grant_id = ? AND stopped_at IS NULL', [grantId])).map(
+    fromRow,
+  );
 }
 
 /** Claims the right to send this session's Disconnect-Request (once, across processes). */
 export async function claimDisconnect(db: Queryable, id: string, now: number): Promise<boolean> {
-  const { changes } = await db.run('UPDATE sessions SET disconnect_at = ? WHERE id = ? AND disconnect_at IS NULL', [now, id]);
+  const { changes } = await db.run('UPDATE sessions SET disconnect_at = ? WHERE id = ? AND disconnect_at IS NULL', [
+    now,
+    id,
+  ]);
   return changes === 1;
 }
 

@@ -41,5 +41,9 @@ export function can(account: Pick<AdminAccount, 'role' | 'venueIds'>, action: Ac
 
 /** The venues an account may see at all (for lists and menus). */
 export function venueFilter(account: Pick<AdminAccount, 'role' | 'venueIds'>): (venueId: string) => boolean {
-  return account.role === 'owner' ? () => true : account.role === 'operator' ? (id) => account.venueIds.includes(id) : () => false;
+  return account.role === 'owner'
+    ? () => true
+    : account.role === 'operator'
+      ? (id) => account.venueIds.includes(id)
+      : () => false;
 }

@@ -22,7 +22,10 @@ const key = (kind: Kind, value: string) => `${kind}:${value.toLowerCase()}`;
 const locked = (until: number, now: number) => {
   const seconds = Math.max(1, Math.ceil((until - now) / 1000));
   const minutes = Math.ceil(seconds / 60);
-  return tooMany('admin_locked', `Too many failed sign-in attempts. Try again in ${minutes} minutes.`, { minutes, seconds });
+  return tooMany('admin_locked', `Too many failed sign-in attempts. Try again in ${minutes} minutes.`, {
+    minutes,
+    seconds,
+  });
 };
 
 /**
@@ -61,11 +64,19 @@ export async function reserveAttempt(db: Db, keys: Keys, now = Date.now()): Prom
 }
 
 /** A reserved attempt failed: locks each key whose allowance it used up; true when it did. */
-export async function recordFailure(db: Db, keys: Keys, attempt: Record<Kind, number>, now = Date.now()): Promise<boolean> {
+export async function recordFailure(
+  db: Db,
+  keys: Keys,
+  attempt: Record<Kind, number>,
+  now = Date.now(),
+): Promise<boolean> {
   let lockedAny = false;
   for (const kind of KINDS) {
     if (attempt[kind] < LIMITS[kind].failures) continue;
-    await db.run('UPDATE admin_login_throttle SET locked_until = ?, window_start = ? WHERE key = ? AND locked_until <= ?', [now + LIMITS[kind].lockMs, now, key(kind, keys[kind]), now]);
+    await db.run(
+      'UPDATE admin_login_throttle SET locked_until = ?, window_start = ? WHERE key = ? AND locked_until <= ?',
+      [now + LIMITS[kind].lockMs, now, key(kind, keys[kind]), now],
+    );
     lockedAny = true;
   }
   return lockedAny;
@@ -74,11 +85,16 @@ export async function recordFailure(db: Db, keys: Keys, attempt: Record<Kind, nu
 /** A reserved attempt succeeded: the account starts afresh, the address gets its attempt back. */
 export async function releaseAttempt(db: Db, keys: Keys): Promise<void> {
   await db.run('DELETE FROM admin_login_throttle WHERE key = ?', [key('email', keys.email)]);
-  await db.run('UPDATE admin_login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0 AND locked_until = 0', [key('ip', keys.ip)]);
+  await db.run(
+    'UPDATE admin_login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0 AND locked_until = 0',
+    [key('ip', keys.ip)],
+  );
 }
 
 /** Deletes rows whose window and lock have both run out: nothing they hold can count any more. */
 export async function purgeOldThrottleRows(db: Queryable, now = Date.now()): Promise<number> {
   const keep = Math.max(LIMITS.email.windowMs, LIMITS.ip.windowMs, LIMITS.email.lockMs, LIMITS.ip.lockMs);
-  return (await db.run('DELETE FROM admin_login_throttle WHERE window_start < ? AND locked_until < ?', [now - keep, now])).changes;
+  return (
+    await db.run('DELETE FROM admin_login_throttle WHERE window_start < ? AND locked_until < ?', [now - keep, now])
+  ).changes;
 }

@@ -45,13 +45,23 @@ export function loadAdmin(app: AppContext): Middleware {
     if (id) {
       const session = await findSession(app.db, id, app.now());
       const account = session && (await findAdminById(app.db, session.adminId));
-      if (session && account) ctx.state.admin = { account, session, csrf: csrfToken(app.keys, `admin:${session.idHash}`) } satisfies AdminState;
+      if (session && account)
+        ctx.state.admin = {
+          account,
+          session,
+          csrf: csrfToken(app.keys, `admin:${session.idHash}`),
+        } satisfies AdminState;
     }
     if (ctx.method === 'POST' && ctx.state.admin) {
       // The logo upload is multipart: its route checks the token after reading the body.
       // Any other route refuses multipart, whose fields the parser leaves unread.
       const upload = ctx.is('multipart/form-data') && UPLOAD_PATH.test(ctx.path);
-      if (!upload) checkAdminCsrf(ctx, app, ctx.is('multipart/form-data') ? undefined : (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
+      if (!upload)
+        checkAdminCsrf(
+          ctx,
+          app,
+          ctx.is('multipart/form-data') ? undefined : (ctx.request.body as Record<string, unknown> | undefined)?._csrf,
+        );
     }
     await next();
   };
@@ -66,7 +76,8 @@ export function checkAdminCsrf(ctx: Context, app: AppContext, token: unknown): v
 export function requireLogin(): Middleware {
   return async (ctx, next) => {
     if (!ctx.state.admin) {
-      if (ctx.method === 'GET' && ctx.accepts('html', 'json') === 'html') return ctx.redirect(`/admin/login?next=${encodeURIComponent(ctx.originalUrl)}`);
+      if (ctx.method === 'GET' && ctx.accepts('html', 'json') === 'html')
+        return ctx.redirect(`/admin/login?next=${encodeURIComponent(ctx.originalUrl)}`);
       throw new FoyerError('admin_login_required', 401, 'Please sign in.');
     }
     await next();
@@ -83,7 +94,8 @@ export const actorOf = (ctx: Context): Actor => {
 /** Refuses an action the account's role does not allow (403). */
 export function allow(action: Action): Middleware {
   return async (ctx: Context, next: Next) => {
-    if (!can(adminOf(ctx).account, action)) throw new FoyerError('admin_forbidden', 403, 'Your account may not do this.');
+    if (!can(adminOf(ctx).account, action))
+      throw new FoyerError('admin_forbidden', 403, 'Your account may not do this.');
     await next();
   };
 }
@@ -95,8 +107,12 @@ export function allow(action: Action): Middleware {
 export function allowVenue(app: AppContext, action: Action): Middleware {
   return async (ctx: Context, next: Next) => {
     const account = adminOf(ctx).account;
-    const venue = await findVenueBySlug(app.db, String((ctx as unknown as { params: Record<string, string> }).params.slug));
-    if (!venue || (account.role === 'operator' && !account.venueIds.includes(venue.id))) throw new FoyerError('admin_venue_not_found', 404, 'There is no such venue, or it is not one of yours.');
+    const venue = await findVenueBySlug(
+      app.db,
+      String((ctx as unknown as { params: Record<string, string> }).params.slug),
+    );
+    if (!venue || (account.role === 'operator' && !account.venueIds.includes(venue.id)))
+      throw new FoyerError('admin_venue_not_found', 404, 'There is no such venue, or it is not one of yours.');
     if (!can(account, action, venue.id)) throw new FoyerError('admin_forbidden', 403, 'Your account may not do this.');
     ctx.state.adminVenue = venue satisfies Venue;
     await next();

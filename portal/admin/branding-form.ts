@@ -13,10 +13,19 @@ export const LONG_TEXTS = new Set(['termsPage', 'privacyPage']);
 
 /** Each text's maximum length, read from the schema so the page states what is enforced. */
 export const WORDING_MAX: Record<string, number> = Object.fromEntries(
-  Object.entries(wordingSchema.shape).map(([k, z]) => [k, (z as unknown as { _zod: { def: { innerType: { maxLength: number | null } } } })._zod.def.innerType.maxLength ?? 0]),
+  Object.entries(wordingSchema.shape).map(([k, z]) => [
+    k,
+    (z as unknown as { _zod: { def: { innerType: { maxLength: number | null } } } })._zod.def.innerType.maxLength ?? 0,
+  ]),
 );
 
-const contentSchema = venueSettingsSchema.pick({ branding: true, wording: true, fields: true, offers: true, contact: true });
+const contentSchema = venueSettingsSchema.pick({
+  branding: true,
+  wording: true,
+  fields: true,
+  offers: true,
+  contact: true,
+});
 
 export type FormValues = Record<string, string>;
 
@@ -38,7 +47,12 @@ export function draftToForm(name: string, c: DraftContent): FormValues {
   return f;
 }
 
-export function formToDraft(body: Record<string, unknown>): { values: FormValues; name?: string; content?: DraftContent; errors: Record<string, string> } {
+export function formToDraft(body: Record<string, unknown>): {
+  values: FormValues;
+  name?: string;
+  content?: DraftContent;
+  errors: Record<string, string>;
+} {
   const values: FormValues = {};
   for (const [k, v] of Object.entries(body)) if (k !== '_csrf') values[k] = str(v).replace(/\r\n/g, '\n');
   const errors: Record<string, string> = {};
@@ -68,7 +82,12 @@ export function formToDraft(body: Record<string, unknown>): { values: FormValues
   });
   if (!parsed.success) for (const [k, m] of Object.entries(fieldErrors(parsed.error.issues))) errors[k] ??= m;
   if (Object.keys(errors).length || !parsed.success) return { values, errors };
-  return { values, name, content: parsed.data as Pick<VenueSettings, 'branding' | 'wording' | 'fields' | 'offers' | 'contact'>, errors };
+  return {
+    values,
+    name,
+    content: parsed.data as Pick<VenueSettings, 'branding' | 'wording' | 'fields' | 'offers' | 'contact'>,
+    errors,
+  };
 }
 
 /** Where each wording box's standard text comes from (locale keys); incentive has none. */
@@ -95,7 +114,13 @@ export function standardWording(views: Views, venue: Venue): Record<string, stri
   const p = { venue: venue.name, contact: venue.settings.contact || '-', months: venue.settings.retentionMonths };
   for (const l of LOCALES) {
     for (const [k, key] of Object.entries(STANDARD)) {
-      out[`wording.${l}.${k}`] = sms.has(k) ? views.t(l, key, Object.fromEntries(['code', 'minutes', 'venue', 'contact', 'incentive'].map((n) => [n, `{{${n}}}`]))) : views.t(l, key, p);
+      out[`wording.${l}.${k}`] = sms.has(k)
+        ? views.t(
+            l,
+            key,
+            Object.fromEntries(['code', 'minutes', 'venue', 'contact', 'incentive'].map((n) => [n, `{{${n}}}`])),
+          )
+        : views.t(l, key, p);
     }
   }
   return out;

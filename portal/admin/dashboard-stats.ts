@@ -26,8 +26,17 @@ export async function venueStats(db: Queryable, venueId: string, now: number, da
   const optIn = ['sms', 'email'].map((purpose) => {
     const granted = Number(decisions.find((d) => d.purpose === purpose && d.decision === 'granted')?.n ?? 0);
     const declined = Number(decisions.find((d) => d.purpose === purpose && d.decision === 'declined')?.n ?? 0);
-    return { purpose, granted, declined, rate: granted + declined ? Math.round((granted / (granted + declined)) * 1000) / 10 : null };
+    return {
+      purpose,
+      granted,
+      declined,
+      rate: granted + declined ? Math.round((granted / (granted + declined)) * 1000) / 10 : null,
+    };
   });
-  return { days: out, optIn, sms: await smsSentAndFailed(db, venueId, since), activeSessions: await activeSessionCount(db, venueId, now) };
+  return {
+    days: out,
+    optIn,
+    sms: await smsSentAndFailed(db, venueId, since),
+    activeSessions: await activeSessionCount(db, venueId, now),
+  };
 }
-

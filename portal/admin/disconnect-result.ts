@@ -13,11 +13,28 @@ export interface DisconnectResult {
   errorCause?: string;
 }
 
-export async function disconnectFromConsole(app: AppContext, disconnector: Disconnector | undefined, sessionId: string): Promise<DisconnectResult> {
-  if (!disconnector) throw new FoyerError('admin_disconnect_unavailable', 503, 'Disconnecting is not available: this process has no CoA client.');
+export async function disconnectFromConsole(
+  app: AppContext,
+  disconnector: Disconnector | undefined,
+  sessionId: string,
+): Promise<DisconnectResult> {
+  if (!disconnector)
+    throw new FoyerError(
+      'admin_disconnect_unavailable',
+      503,
+      'Disconnecting is not available: this process has no CoA client.',
+    );
   const s = await findSession(app.db, sessionId);
   if (!s) throw new FoyerError('admin_session_not_found', 404, 'There is no such session.');
   if (s.stoppedAt !== null) throw new FoyerError('admin_session_ended', 409, 'This session has already ended.');
-  const r = await disconnectSession({ db: app.db, cipher: app.cipher, log: app.log, now: app.now, disconnect: disconnector }, s, 'admin');
-  return { ok: r.result === 'ack', result: r.result, errorCause: 'errorCause' in r && r.errorCause !== undefined ? String(r.errorCause) : undefined };
+  const r = await disconnectSession(
+    { db: app.db, cipher: app.cipher, log: app.log, now: app.now, disconnect: disconnector },
+    s,
+    'admin',
+  );
+  return {
+    ok: r.result === 'ack',
+    result: r.result,
+    errorCause: 'errorCause' in r && r.errorCause !== undefined ? String(r.errorCause) : undefined,
+  };
 }

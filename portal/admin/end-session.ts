@@ -43,15 +43,20 @@ export interface EndOutcome {
 export function parseEndRequest(body: { action?: unknown; hours?: unknown }): EndRequest {
   const byDefault = body.action === undefined || body.action === '';
   const action = byDefault ? DEFAULT_END_ACTION : String(body.action);
-  if (!(END_ACTIONS as readonly string[]).includes(action)) throw badInput('end_action_invalid', 'Choose disconnect, block or revoke.');
+  if (!(END_ACTIONS as readonly string[]).includes(action))
+    throw badInput('end_action_invalid', 'Choose disconnect, block or revoke.');
   if (action !== 'block') return { action: action as EndAction };
   const raw = body.hours === undefined || body.hours === '' ? String(DEFAULT_BLOCK_HOURS) : String(body.hours);
-  if (!/^\d{1,5}$/.test(raw)) throw badInput('block_hours_invalid', 'Block for a whole number of hours.', { max: 8784 });
+  if (!/^\d{1,5}$/.test(raw))
+    throw badInput('block_hours_invalid', 'Block for a whole number of hours.', { max: 8784 });
   return { action: 'block', hours: Number(raw), byDefault };
 }
 
 /** The session and the venue it belongs to (its grant's, else its NAS's): what permissions are checked against. */
-export async function sessionAndVenue(app: AppContext, sessionId: string): Promise<{ session: Session; venueId: string }> {
+export async function sessionAndVenue(
+  app: AppContext,
+  sessionId: string,
+): Promise<{ session: Session; venueId: string }> {
   const session = await findSession(app.db, sessionId);
   if (!session) throw new FoyerError('admin_session_not_found', 404, 'There is no such session.');
   const fromGrant = session.grantId ? await grantVenueId(app.db, session.grantId) : undefined;
@@ -60,29 +65,67 @@ export async function sessionAndVenue(app: AppContext, sessionId: string): Promi
   return { session, venueId };
 }
 
-export async function endSession(app: AppContext, disconnector: Disconnector | undefined, actor: Actor, sessionId: string, req: EndRequest): Promise<EndOutcome> {
-  if (!disconnector) throw new FoyerError('admin_disconnect_unavailable', 503, 'Disconnecting is not available: this process has no CoA client.');
+export async function endSession(
+  app: AppContext,
+  disconnector: Disconnector | undefined,
+  actor: Actor,
+  sessionId: string,
+  req: EndRequest,
+): Promise<EndOutcome> {
+  if (!disconnector)
+    throw new FoyerError(
+      'admin_disconnect_unavailable',
+      503,
+      'Disconnecting is not available: this process has no CoA client.',
+    );
   const { session, venueId } = await sessionAndVenue(app, sessionId);
   if (req.action === 'block' && req.byDefault && !session.mac) req = { action: 'disconnect' };
-  if (req.action === 'disconnect' && session.stoppedAt !== null) throw new FoyerError('admin_session_ended', 409, 'This session has already ended.');
-  if (req.action === 'revoke' && !session.grantId) throw badInput('revoke_no_grant', 'This session was not opened with a grant of Foyer: there is nothing to revoke. Block the device instead.');
+  if (req.action === 'disconnect' && session.stoppedAt !== null)
+    throw new FoyerError('admin_session_ended', 409, 'This session has already ended.');
+  if (req.action === 'revoke' && !session.grantId)
+    throw badInput(
+      'revoke_no_grant',
+      'This session was not opened with a grant of Foyer: there is nothing to revoke. Block the device instead.',
+    );
   const now = app.now();
 
   const block = await app.db.tx(async (tx) => {
-    const b = req.action === 'block' ? await blockDevice(tx, { venueId, mac: session.mac ?? '', hours: req.hours ?? DEFAULT_BLOCK_HOURS }, now) : undefined;
+    const b =
+      req.action === 'block'
+        ? await blockDevice(tx, { venueId, mac: session.mac ?? '', hours: req.hours ?? DEFAULT_BLOCK_HOURS }, now)
+        : undefined;
     if (req.action === 'revoke') await markRevoked(tx, session.grantId!, now);
-    await audit(tx, actor, `session.${req.action}`, session.id, {
-      venue: venueId, grant: session.grantId, mac: session.mac, ...(b ? { hours: req.hours ?? DEFAULT_BLOCK_HOURS, until: new Date(b.untilAt).toISOString() } : {}),
-    }, now);
+    await audit(
+      tx,
+      actor,
+      `session.${req.action}`,
+      session.id,
+      {
+        venue: venueId,
+        grant: session.grantId,
+        mac: session.mac,
+        ...(b ? { hours: req.hours ?? DEFAULT_BLOCK_HOURS, until: new Date(b.untilAt).toISOString() } : {}),
+      },
+      now,
+    );
     return b;
   });
 
   const deps = { db: app.db, cipher: app.cipher, log: app.log, now: app.now, disconnect: disconnector };
   if (req.action === 'revoke') {
     const r = await disconnectRevoked(deps, session.grantId!);
-    return { session, venueId, action: req.action, disconnect: r.sessions.find((s) => s.id === session.id)?.outcome, others: r.sessions.length };
+    return {
+      session,
+      venueId,
+      action: req.action,
+      disconnect: r.sessions.find((s) => s.id === session.id)?.outcome,
+      others: r.sessions.length,
+    };
   }
-  const disconnect = session.stoppedAt === null ? await disconnectSession(deps, session, req.action === 'block' ? 'blocked' : 'admin') : undefined;
+  const disconnect =
+    session.stoppedAt === null
+      ? await disconnectSession(deps, session, req.action === 'block' ? 'blocked' : 'admin')
+      : undefined;
   app.log.info({ session: session.id, action: req.action, result: disconnect?.result }, 'session ended by an admin');
   return { session, venueId, action: req.action, block, disconnect };
 }

@@ -11,13 +11,19 @@ export function fieldLabel(views: Views, locale: Locale, path: string): string {
   };
   const [head, a, b] = path.split('.');
   const label =
-    path === 'name' ? t('admin.venue.name')
-    : path === 'contact' ? t('admin.branding.contact')
-    : head === 'branding' ? t(`admin.branding.${a}`)
-    : head === 'wording' && b ? (t(`admin.wording.${b}`) && `${t(`admin.wording.${b}`)} (${t(`admin.lang.${a}`) ?? a})`)
-    : head === 'fields' ? t(`admin.branding.field.${a}`)
-    : head === 'offers' ? t(`admin.purpose.${a}`)
-    : undefined;
+    path === 'name'
+      ? t('admin.venue.name')
+      : path === 'contact'
+        ? t('admin.branding.contact')
+        : head === 'branding'
+          ? t(`admin.branding.${a}`)
+          : head === 'wording' && b
+            ? t(`admin.wording.${b}`) && `${t(`admin.wording.${b}`)} (${t(`admin.lang.${a}`) ?? a})`
+            : head === 'fields'
+              ? t(`admin.branding.field.${a}`)
+              : head === 'offers'
+                ? t(`admin.purpose.${a}`)
+                : undefined;
   return label ?? path;
 }
 
@@ -28,4 +34,5 @@ export function swatch(value: string): string | undefined {
 }
 
 /** A stored logo's own URL (uploads are served from /logos/ only). */
-export const logoUrl = (value: string): string | undefined => (/^\/logos\/[0-9a-f]{40}\.(png|jpe?g|webp)$/.test(value) ? value : undefined);
+export const logoUrl = (value: string): string | undefined =>
+  /^\/logos\/[0-9a-f]{40}\.(png|jpe?g|webp)$/.test(value) ? value : undefined;

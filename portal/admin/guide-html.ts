@@ -18,9 +18,17 @@ function inline(text: string, guideHref: (name: string) => string): string {
   return s.replace(/\u0000(\d+)\u0000/g, (_, i: string) => codes[Number(i)]);
 }
 
-const cells = (row: string) => row.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+const cells = (row: string) =>
+  row
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split('|')
+    .map((c) => c.trim());
 
-export function guideHtml(markdown: string, guideHref: (name: string) => string = (n) => `/admin/network/guides/${n}`): string {
+export function guideHtml(
+  markdown: string,
+  guideHref: (name: string) => string = (n) => `/admin/network/guides/${n}`,
+): string {
   const lines = markdown.replace(/\r\n/g, '\n').split('\n');
   const out: string[] = [];
   let i = 0;
@@ -42,7 +50,13 @@ export function guideHtml(markdown: string, guideHref: (name: string) => string 
     if (/^ {4,}\S/.test(line)) {
       const indent = /^ */.exec(line)![0].length;
       const body: string[] = [];
-      for (; i < lines.length && (/^\s*$/.test(lines[i]) ? /^ {4,}\S/.test(lines[i + 1] ?? '') : lines[i].startsWith(' '.repeat(4))); i++) body.push(lines[i].slice(Math.min(indent, lines[i].length)));
+      for (
+        ;
+        i < lines.length &&
+        (/^\s*$/.test(lines[i]) ? /^ {4,}\S/.test(lines[i + 1] ?? '') : lines[i].startsWith(' '.repeat(4)));
+        i++
+      )
+        body.push(lines[i].slice(Math.min(indent, lines[i].length)));
       out.push(`<pre><code>${esc(body.join('\n'))}</code></pre>`);
       continue;
     }
@@ -58,7 +72,18 @@ export function guideHtml(markdown: string, guideHref: (name: string) => string 
       for (; i < lines.length && lines[i].startsWith('|'); i++) rows.push(lines[i]);
       const body = rows.filter((_, n) => n !== 1 || !/^\|[\s\-:|]+\|?$/.test(rows[1]));
       const [head, ...rest] = body;
-      out.push(`<table><thead><tr>${cells(head).map((c) => `<th scope="col">${span(c)}</th>`).join('')}</tr></thead><tbody>${rest.map((r) => `<tr>${cells(r).map((c) => `<td>${span(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+      out.push(
+        `<table><thead><tr>${cells(head)
+          .map((c) => `<th scope="col">${span(c)}</th>`)
+          .join('')}</tr></thead><tbody>${rest
+          .map(
+            (r) =>
+              `<tr>${cells(r)
+                .map((c) => `<td>${span(c)}</td>`)
+                .join('')}</tr>`,
+          )
+          .join('')}</tbody></table>`,
+      );
       continue;
     }
     const item = /^(\s*)(-|\d+\.)\s+/;
@@ -69,7 +94,8 @@ export function guideHtml(markdown: string, guideHref: (name: string) => string 
         const l = lines[i];
         const m = item.exec(l);
         if (m && m[1].length < 2) items.push([l.slice(m[0].length)]);
-        else if (l.trim() && /^\s{2,}/.test(l) && !/^ {4,}\S/.test(l.replace(/^ {2}/, '')) && items.length) items[items.length - 1].push(l.trim());
+        else if (l.trim() && /^\s{2,}/.test(l) && !/^ {4,}\S/.test(l.replace(/^ {2}/, '')) && items.length)
+          items[items.length - 1].push(l.trim());
         else if (!l.trim() && (item.exec(lines[i + 1] ?? '')?.[1].length ?? 9) < 2) {
           i++;
           continue;
@@ -81,7 +107,15 @@ export function guideHtml(markdown: string, guideHref: (name: string) => string 
       continue;
     }
     const para: string[] = [];
-    for (; i < lines.length && lines[i].trim() && !/^(#|\||\s*```|\s*(-|\d+\.)\s)/.test(lines[i]) && !/^ {4,}\S/.test(lines[i]); i++) para.push(lines[i].trim());
+    for (
+      ;
+      i < lines.length &&
+      lines[i].trim() &&
+      !/^(#|\||\s*```|\s*(-|\d+\.)\s)/.test(lines[i]) &&
+      !/^ {4,}\S/.test(lines[i]);
+      i++
+    )
+      para.push(lines[i].trim());
     if (!para.length) {
       para.push(line.trim());
       i++;
@@ -92,8 +126,12 @@ export function guideHtml(markdown: string, guideHref: (name: string) => string 
 }
 
 /** The guides' placeholders (deploy/access-points/README.md), replaced where Foyer knows the value. */
-export function fillPlaceholders(markdown: string, values: Partial<Record<'PORTAL' | 'VENUE' | 'RADIUS_IP', string>>): string {
+export function fillPlaceholders(
+  markdown: string,
+  values: Partial<Record<'PORTAL' | 'VENUE' | 'RADIUS_IP', string>>,
+): string {
   let s = markdown;
-  for (const [k, v] of Object.entries(values)) if (v) s = s.replace(new RegExp(`(?<![A-Za-z0-9_])${k}(?![A-Za-z0-9_])`, 'g'), v);
+  for (const [k, v] of Object.entries(values))
+    if (v) s = s.replace(new RegExp(`(?<![A-Za-z0-9_])${k}(?![A-Za-z0-9_])`, 'g'), v);
   return s;
 }

@@ -10,13 +10,15 @@ export interface Upload {
 
 export async function readMultipart(ctx: Context, limit: number): Promise<Upload> {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(ctx.get('content-type'));
-  if (!ctx.is('multipart/form-data') || !m) throw new FoyerError('upload_invalid', 400, 'Send the file from the upload form (multipart/form-data).');
+  if (!ctx.is('multipart/form-data') || !m)
+    throw new FoyerError('upload_invalid', 400, 'Send the file from the upload form (multipart/form-data).');
   const boundary = Buffer.from(`--${m[1] ?? m[2]}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new FoyerError('upload_too_large', 413, 'The file is too large.', { kb: Math.floor(limit / 1024) });
+    if (size > limit)
+      throw new FoyerError('upload_too_large', 413, 'The file is too large.', { kb: Math.floor(limit / 1024) });
     chunks.push(chunk);
   }
   const body = Buffer.concat(chunks);
@@ -34,7 +36,8 @@ export async function readMultipart(ctx: Context, limit: number): Promise<Upload
     const filename = /filename="([^"]*)"/i.exec(head)?.[1];
     const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? 'application/octet-stream';
     if (name !== undefined) {
-      if (filename !== undefined) out.files.push({ field: name, filename, contentType: type.trim(), data: Buffer.from(data) });
+      if (filename !== undefined)
+        out.files.push({ field: name, filename, contentType: type.trim(), data: Buffer.from(data) });
       else out.fields[name] = data.toString('utf8');
     }
     pos = next;

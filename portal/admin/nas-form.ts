@@ -9,7 +9,14 @@ import { fieldErrors, str } from './page.ts';
 
 export type NasForm = Record<string, string>;
 
-const PORTAL_TEXT = ['nasIdentifier', 'authMethod', 'loginHosts', 'controllerUrl', 'controllerUser', 'controllerSite'] as const;
+const PORTAL_TEXT = [
+  'nasIdentifier',
+  'authMethod',
+  'loginHosts',
+  'controllerUrl',
+  'controllerUser',
+  'controllerSite',
+] as const;
 const PORTAL_SECRETS = ['uamSecret', 'controllerPassword'] as const;
 
 /** The form's values for a NAS's portal settings (secrets never: only whether one is set). */
@@ -31,7 +38,11 @@ export function portalToForm(n: NasRecord): NasForm {
  * Portal settings from the form, for updateNasPortal: an emptied text field clears its
  * setting; a secret field left empty keeps the stored secret unless its "clear" box is ticked.
  */
-function parsePortal(body: Record<string, unknown>, values: NasForm, errors: Record<string, string>): z.input<typeof nasPortalInput> | undefined {
+function parsePortal(
+  body: Record<string, unknown>,
+  values: NasForm,
+  errors: Record<string, string>,
+): z.input<typeof nasPortalInput> | undefined {
   const input: Record<string, unknown> = {};
   for (const k of PORTAL_TEXT) {
     values[k] = str(body[k]).trim();
@@ -53,9 +64,16 @@ function parsePortal(body: Record<string, unknown>, values: NasForm, errors: Rec
 export function parseNasForm(
   body: Record<string, unknown>,
   o: { editing: boolean },
-): { values: NasForm; input?: ReturnType<typeof nasInput.parse>; portal?: z.input<typeof nasPortalInput>; secretMode: string; errors: Record<string, string> } {
+): {
+  values: NasForm;
+  input?: ReturnType<typeof nasInput.parse>;
+  portal?: z.input<typeof nasPortalInput>;
+  secretMode: string;
+  errors: Record<string, string>;
+} {
   const values: NasForm = {};
-  for (const k of ['name', 'address', 'vendor', 'venueId', 'coaPort', 'secretMode', 'secret']) values[k] = str(body[k]).trim();
+  for (const k of ['name', 'address', 'vendor', 'venueId', 'coaPort', 'secretMode', 'secret'])
+    values[k] = str(body[k]).trim();
   values.requireMessageAuthenticator = str(body.requireMessageAuthenticator) === 'on' ? 'on' : '';
   const secretMode = values.secretMode || (o.editing ? 'keep' : 'generate');
   const errors: Record<string, string> = {};
@@ -78,7 +96,13 @@ export function parseNasForm(
 }
 
 /** Updates a NAS; returns the new secret in clear when it was changed (shown once). */
-export async function updateNas(db: Queryable, cipher: FieldCipher, id: string, n: ReturnType<typeof nasInput.parse>, secretMode: string): Promise<{ found: boolean; secret?: string }> {
+export async function updateNas(
+  db: Queryable,
+  cipher: FieldCipher,
+  id: string,
+  n: ReturnType<typeof nasInput.parse>,
+  secretMode: string,
+): Promise<{ found: boolean; secret?: string }> {
   const secret = secretMode === 'generate' ? generateSecret() : secretMode === 'enter' ? n.secret : undefined;
   return { found: await updateNasRadius(db, cipher, id, n, secret), secret };
 }

@@ -28,7 +28,10 @@ export interface SetupNas {
  * The address guests and the NAS reach Foyer at: PUBLIC_URL, else the address the admin
  * opened the console at (shown with a warning: on a laptop that may be localhost).
  */
-export function publicBase(config: Config, requestOrigin: string): { base: string; host: string; fromRequest: boolean } {
+export function publicBase(
+  config: Config,
+  requestOrigin: string,
+): { base: string; host: string; fromRequest: boolean } {
   const base = (config.PUBLIC_URL ?? requestOrigin).replace(/\/$/, '');
   return { base, host: new URL(base).hostname, fromRequest: !config.PUBLIC_URL };
 }
@@ -54,7 +57,12 @@ export function setupRows(config: Config, nas: SetupNas, venueSlug: string, requ
 }
 
 /** The vendor's guide as HTML, with what Foyer knows of this NAS in place of the placeholders. */
-export function guidePage(config: Config, nas: SetupNas & { name: string }, venueSlug: string, requestOrigin: string): string | undefined {
+export function guidePage(
+  config: Config,
+  nas: SetupNas & { name: string },
+  venueSlug: string,
+  requestOrigin: string,
+): string | undefined {
   const file = guideFor(nas.vendor);
   if (!file) return undefined;
   const { host } = publicBase(config, requestOrigin);

@@ -13,7 +13,10 @@ export function renderPreview(app: AppContext, venue: Venue, locale: Locale, the
   const content = app.consentPages.buildContent(venue, locale);
   // The draft's colours, not the published ones the guest theme link would load.
   content.assets = { ...content.assets, theme: themeHref };
-  const html = app.consentPages.renderStart(`preview-${sha256(canonicalJson(content))}`, content, { flowId: 'preview', csrf: '' });
+  const html = app.consentPages.renderStart(`preview-${sha256(canonicalJson(content))}`, content, {
+    flowId: 'preview',
+    csrf: '',
+  });
   const banner = `<p class="admin-preview-banner" role="note">${esc(app.views.t(locale, 'admin.preview.banner'))} <a href="/admin/venues/${esc(venue.slug)}/branding">${esc(app.views.t(locale, 'admin.preview.back'))}</a></p>`;
   return html
     .replace('</head>', '<link rel="stylesheet" href="/admin/static/admin-preview.css">\n</head>')

@@ -60,7 +60,13 @@ export function adminRoutes(app: AppContext, deps: AdminDeps = {}): Middleware {
   sessionActionRoutes(closed, app, deps);
 
   // Mounted before the app-wide parser: terms and privacy texts exceed its 16 kB form limit.
-  const body = bodyParser({ enableTypes: ['form'], formLimit: '256kb', onError: (err) => { throw err; } });
+  const body = bodyParser({
+    enableTypes: ['form'],
+    formLimit: '256kb',
+    onError: (err) => {
+      throw err;
+    },
+  });
   const locale = adminLocale(app);
   const session = loadAdmin(app);
   // The routers' context type adds params; at this outer edge it is a plain Koa middleware.
@@ -70,15 +76,19 @@ export function adminRoutes(app: AppContext, deps: AdminDeps = {}): Middleware {
   return async (ctx, next) => {
     if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return pubMw(ctx, next);
     if (ctx.path.startsWith('/admin/static/')) return pubMw(ctx, next);
-    await body(ctx, () => flatForm(ctx, () => locale(ctx, () =>
-      session(ctx, () =>
-        openMw(ctx, async () => {
-          if (ctx.path.startsWith('/admin/login')) return next();
-          // Every other /admin address needs a signed-in account, known route or not.
-          await requireLogin()(ctx, () => closedMw(ctx, next));
-        }),
+    await body(ctx, () =>
+      flatForm(ctx, () =>
+        locale(ctx, () =>
+          session(ctx, () =>
+            openMw(ctx, async () => {
+              if (ctx.path.startsWith('/admin/login')) return next();
+              // Every other /admin address needs a signed-in account, known route or not.
+              await requireLogin()(ctx, () => closedMw(ctx, next));
+            }),
+          ),
+        ),
       ),
-    )));
+    );
   };
 }
 

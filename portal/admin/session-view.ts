@@ -33,13 +33,28 @@ export interface SessionView {
 type T = (key: string, params?: Record<string, string | number>) => string;
 
 /** The rows, and whether the page has a column for the person (not for roles that see no personal data). */
-export async function sessionViews(app: AppContext, rows: LiveSession[], o: { role: Role; locale: Locale; now: number }): Promise<{ list: SessionView[]; showPeople: boolean }> {
+export async function sessionViews(
+  app: AppContext,
+  rows: LiveSession[],
+  o: { role: Role; locale: Locale; now: number },
+): Promise<{ list: SessionView[]; showPeople: boolean }> {
   const t: T = (key, params) => app.views.t(o.locale, key, params);
-  const links = await sessionLinks(app.db, rows.map((r) => r.id));
+  const links = await sessionLinks(
+    app.db,
+    rows.map((r) => r.id),
+  );
   const venueIds = new Set([...links.values()].flatMap((l) => (l.venueId ? [l.venueId] : [])));
-  const venues = new Map<string, Venue | undefined>(await Promise.all([...venueIds].map(async (id) => [id, await findVenueById(app.db, id)] as const)));
+  const venues = new Map<string, Venue | undefined>(
+    await Promise.all([...venueIds].map(async (id) => [id, await findVenueById(app.db, id)] as const)),
+  );
   const whole = seesPersonalData(o.role);
-  const numbers = whole ? await maskedNumbers(app.db, app.cipher, [...links.values()].flatMap((l) => (l.subjectId ? [l.subjectId] : []))) : new Map<string, string>();
+  const numbers = whole
+    ? await maskedNumbers(
+        app.db,
+        app.cipher,
+        [...links.values()].flatMap((l) => (l.subjectId ? [l.subjectId] : [])),
+      )
+    : new Map<string, string>();
   const list = rows.map((row) => {
     const link = links.get(row.id);
     const venue = link?.venueId ? venues.get(link.venueId) : undefined;
@@ -73,6 +88,12 @@ export function durationWords(t: T, ms: number): string {
 
 /** Bytes as a phone shows them (decimal units): "850 kB", "25 MB", "2,5 MB", "1.2 GB". */
 export function dataWords(locale: Locale, bytes: number): string {
-  const [unit, size] = bytes >= 1e9 ? ['gigabyte', bytes / 1e9] : bytes >= 1e6 ? ['megabyte', bytes / 1e6] : ['kilobyte', bytes / 1e3];
-  return new Intl.NumberFormat(locale === 'bg' ? 'bg-BG' : 'en-GB', { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: size < 10 ? 1 : 0 }).format(size);
+  const [unit, size] =
+    bytes >= 1e9 ? ['gigabyte', bytes / 1e9] : bytes >= 1e6 ? ['megabyte', bytes / 1e6] : ['kilobyte', bytes / 1e3];
+  return new Intl.NumberFormat(locale === 'bg' ? 'bg-BG' : 'en-GB', {
+    style: 'unit',
+    unit,
+    unitDisplay: 'short',
+    maximumFractionDigits: size < 10 ? 1 : 0,
+  }).format(size);
 }

@@ -11,9 +11,17 @@ export interface NumberField {
   default: number;
 }
 
-type Z = { _zod: { def: { type: string; innerType?: Z; defaultValue?: unknown; shape?: Record<string, Z> } }; minValue?: number | null; maxValue?: number | null; shape?: Record<string, Z> };
+type Z = {
+  _zod: { def: { type: string; innerType?: Z; defaultValue?: unknown; shape?: Record<string, Z> } };
+  minValue?: number | null;
+  maxValue?: number | null;
+  shape?: Record<string, Z>;
+};
 
-const unwrap = (z: Z): { inner: Z; def: unknown } => (z._zod.def.type === 'default' ? { inner: z._zod.def.innerType!, def: z._zod.def.defaultValue } : { inner: z, def: undefined });
+const unwrap = (z: Z): { inner: Z; def: unknown } =>
+  z._zod.def.type === 'default'
+    ? { inner: z._zod.def.innerType!, def: z._zod.def.defaultValue }
+    : { inner: z, def: undefined };
 
 function numberField(name: string, z: Z): NumberField {
   const { inner, def } = unwrap(z);
@@ -28,7 +36,10 @@ export function numberFields(): { group: string; fields: NumberField[] }[] {
     const obj = unwrap(shape[g]).inner;
     return { group: g, fields: Object.entries(obj.shape!).map(([k, z]) => numberField(`${g}.${k}`, z)) };
   });
-  out.push({ group: 'retention', fields: ['retentionMonths', 'networkRetentionMonths'].map((k) => numberField(k, shape[k])) });
+  out.push({
+    group: 'retention',
+    fields: ['retentionMonths', 'networkRetentionMonths'].map((k) => numberField(k, shape[k])),
+  });
   return out;
 }
 
@@ -41,7 +52,9 @@ export function settingsToForm(s: VenueSettings): Record<string, string | string
     activeListExportDir: s.activeListExportDir ?? '',
     nasVendor: s.nasVendor ?? '',
   };
-  for (const g of numberFields()) for (const n of g.fields) f[n.name] = String(n.name.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], s));
+  for (const g of numberFields())
+    for (const n of g.fields)
+      f[n.name] = String(n.name.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], s));
   return f;
 }
 
@@ -52,7 +65,11 @@ export function settingsToForm(s: VenueSettings): Record<string, string | string
  */
 export const isOwnerOnly = (name: string): boolean => name === 'allowedCountries' || name.startsWith('limits.');
 
-const countries = (v: unknown): string[] => String(v).split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+const countries = (v: unknown): string[] =>
+  String(v)
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((c) => c.toUpperCase());
 
 /**
  * `ownerOnly` lists the toll-fraud controls a non-owner tried to change (the route
@@ -61,7 +78,16 @@ const countries = (v: unknown): string[] => String(v).split(/[\s,]+/).filter(Boo
  * `owner`: only owners set the export directory, a path on the Foyer host where files
  * are written; for others it keeps its value whatever the form says.
  */
-export function formToSettings(current: VenueSettings, body: Record<string, unknown>, o: { owner: boolean }): { values: Record<string, string | string[]>; settings?: VenueSettings; errors: Record<string, string>; ownerOnly: string[] } {
+export function formToSettings(
+  current: VenueSettings,
+  body: Record<string, unknown>,
+  o: { owner: boolean },
+): {
+  values: Record<string, string | string[]>;
+  settings?: VenueSettings;
+  errors: Record<string, string>;
+  ownerOnly: string[];
+} {
   const ownerOnly: string[] = [];
   const currentForm = settingsToForm(current);
   if (!o.owner) {
@@ -69,7 +95,11 @@ export function formToSettings(current: VenueSettings, body: Record<string, unkn
     for (const [name, was] of Object.entries(currentForm)) {
       if (!isOwnerOnly(name)) continue;
       const sent = body[name];
-      const changed = sent !== undefined && (name === 'allowedCountries' ? countries(sent).join(',') !== countries(was).join(',') : str(sent).trim() !== was);
+      const changed =
+        sent !== undefined &&
+        (name === 'allowedCountries'
+          ? countries(sent).join(',') !== countries(was).join(',')
+          : str(sent).trim() !== was);
       if (changed) ownerOnly.push(name);
       body[name] = was;
     }
@@ -79,7 +109,7 @@ export function formToSettings(current: VenueSettings, body: Record<string, unkn
     defaultLocale: str(body.defaultLocale),
     allowedCountries: str(body.allowedCountries),
     smsKeyword: str(body.smsKeyword),
-    activeListExportDir: o.owner ? str(body.activeListExportDir).trim() : current.activeListExportDir ?? '',
+    activeListExportDir: o.owner ? str(body.activeListExportDir).trim() : (current.activeListExportDir ?? ''),
     nasVendor: str(body.nasVendor),
   };
   const next: Record<string, unknown> = structuredClone(current);
@@ -102,8 +132,10 @@ export function formToSettings(current: VenueSettings, body: Record<string, unkn
   next.activeListExportDir = String(values.activeListExportDir) || undefined;
   next.nasVendor = String(values.nasVendor) || undefined;
   const parsed = venueSettingsSchema.safeParse(next);
-  if (!parsed.success) for (const [k, m] of Object.entries(fieldErrors(parsed.error.issues))) errors[k.replace(/\.\d+$/, '')] ??= m;
-  if (parsed.success && !parsed.data.locales.includes(parsed.data.defaultLocale)) errors.defaultLocale = 'errors.admin_default_locale';
+  if (!parsed.success)
+    for (const [k, m] of Object.entries(fieldErrors(parsed.error.issues))) errors[k.replace(/\.\d+$/, '')] ??= m;
+  if (parsed.success && !parsed.data.locales.includes(parsed.data.defaultLocale))
+    errors.defaultLocale = 'errors.admin_default_locale';
   if (Object.keys(errors).length || !parsed.success) return { values, errors, ownerOnly };
   return { values, settings: parsed.data, errors, ownerOnly };
 }

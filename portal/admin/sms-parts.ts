@@ -22,7 +22,12 @@ export function smsPartsNotes(views: Views, venue: Venue): Record<string, SmsPar
     for (const k of SMS_WORDING) {
       const split = splitSms(samples[k]);
       const unicode = split.encoding === 'ucs2';
-      notes[`wording.${l}.${k}`] = { parts: split.parts.length, chars: [...samples[k]].length, single: unicode ? 70 : 160, unicode };
+      notes[`wording.${l}.${k}`] = {
+        parts: split.parts.length,
+        chars: [...samples[k]].length,
+        single: unicode ? 70 : 160,
+        unicode,
+      };
     }
   }
   return notes;

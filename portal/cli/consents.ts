@@ -27,15 +27,24 @@ export function consentCommands(program: Command, { out, withContext }: CliIo): 
     .requiredOption('--format <format>', 'csv|json', format)
     .option('--purpose <purpose>', PURPOSES.join('|'), oneOf(PURPOSES, '--purpose'))
     .option('--since <date>', 'only events at or after this date', dateArg)
-    .option('--active', 'with --purpose sms: only numbers that may be sent offers now (latest decision granted, not suppressed)')
+    .option(
+      '--active',
+      'with --purpose sms: only numbers that may be sent offers now (latest decision granted, not suppressed)',
+    )
     .option('--out <file>', 'write to a file instead of standard output')
     .action((o) =>
       withContext(async (ctx) => {
         const v = await venueBySlug(ctx, o.venue);
-        if (o.active && o.purpose !== 'sms') throw new FoyerError('export_active_purpose', 400, '--active lists SMS offers consent: add --purpose sms');
+        if (o.active && o.purpose !== 'sms')
+          throw new FoyerError('export_active_purpose', 400, '--active lists SMS offers consent: add --purpose sms');
         const rows = o.active
           ? exportActiveSms(ctx.db, ctx.cipher, v.id, o.format)
-          : exportConsents(ctx.db, ctx.cipher, v.name, { venueId: v.id, format: o.format, purpose: o.purpose as Purpose | undefined, since: o.since });
+          : exportConsents(ctx.db, ctx.cipher, v.name, {
+              venueId: v.id,
+              format: o.format,
+              purpose: o.purpose as Purpose | undefined,
+              since: o.since,
+            });
         await pipeline(Readable.from(rows), o.out ? createWriteStream(o.out) : process.stdout, { end: Boolean(o.out) });
         if (o.out) out.err(`exported to ${o.out}`);
       }),

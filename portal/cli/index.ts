@@ -16,7 +16,9 @@ import { consentCommands } from './consents.ts';
 import { sessionCommands } from './sessions.ts';
 
 export function buildCli(out: Out = { log: (s) => console.log(s), err: (s) => console.error(s) }): Command {
-  const program = new Command('foyer').description('Foyer: guest Wi-Fi portal with verified SMS opt-in').showHelpAfterError();
+  const program = new Command('foyer')
+    .description('Foyer: guest Wi-Fi portal with verified SMS opt-in')
+    .showHelpAfterError();
   program.exitOverride();
   program.configureOutput({ writeOut: (s) => out.log(s.trimEnd()), writeErr: (s) => out.err(s.trimEnd()) });
 
@@ -39,7 +41,8 @@ export async function runCli(argv: string[], out?: Out): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     const c = e as { code?: string; exitCode?: number };
-    if (c.code?.startsWith('commander.')) return c.code === 'commander.helpDisplayed' || c.code === 'commander.version' ? 0 : 2;
+    if (c.code?.startsWith('commander.'))
+      return c.code === 'commander.helpDisplayed' || c.code === 'commander.version' ? 0 : 2;
     if (e instanceof ConfigError) err(e.message);
     else if (e instanceof FoyerError) err(`error: ${e.message}`);
     else err(`error: ${(e as Error).message}`);

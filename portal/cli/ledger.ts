@@ -16,7 +16,9 @@ export function ledgerCommands(program: Command, { out, withContext }: CliIo): v
           out.log(`ledger intact: ${r.count} events`);
           for (const note of r.notes ?? []) out.log(`note: ${note}`);
         } else {
-          out.err(`ledger BROKEN after ${r.count} good events: ${r.broken.id ? `event ${r.broken.id} (seq ${r.broken.seq})` : 'at the end'} ${r.broken.reason}`);
+          out.err(
+            `ledger BROKEN after ${r.count} good events: ${r.broken.id ? `event ${r.broken.id} (seq ${r.broken.seq})` : 'at the end'} ${r.broken.reason}`,
+          );
           process.exitCode = 1;
         }
       }),

@@ -9,9 +9,12 @@ export function migrateCommand(program: Command, { out, withContext }: CliIo): v
     .command('migrate')
     .description('apply database migrations')
     .action(() =>
-      withContext(async (ctx) => {
-        const applied = await migrate(ctx.db, ledgerMigrationSteps(ctx.keys));
-        out.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-      }, { create: true }),
+      withContext(
+        async (ctx) => {
+          const applied = await migrate(ctx.db, ledgerMigrationSteps(ctx.keys));
+          out.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+        },
+        { create: true },
+      ),
     );
 }

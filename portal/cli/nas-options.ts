@@ -8,7 +8,13 @@ import type { nasPortalInput } from '../access-points/hand-back-settings.ts';
 
 type PortalInput = z.input<typeof nasPortalInput>;
 
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 const pem = (file: string) => {
   try {
@@ -26,17 +32,34 @@ const method = (v: string) => {
 /** Adds the portal options to a command. */
 export function portalOptions(cmd: Command): Command {
   return cmd
-    .option('--nas-id <id>', 'what the redirect names this NAS by: NAS-Identifier/nasid (CoovaChilli), identity or server-name (MikroTik), AP name or MAC (Meraki, Cisco), gatewayname (openNDS), site (UniFi), zone (pfSense)')
+    .option(
+      '--nas-id <id>',
+      'what the redirect names this NAS by: NAS-Identifier/nasid (CoovaChilli), identity or server-name (MikroTik), AP name or MAC (Meraki, Cisco), gatewayname (openNDS), site (UniFi), zone (pfSense)',
+    )
     .option('--uam-secret <secret>', 'CoovaChilli uamsecret, or the openNDS faskey')
-    .option('--auth <chap|pap>', 'how the NAS sends the guest\'s password (CoovaChilli, MikroTik); default chap where the NAS sends a challenge', method)
-    .option('--controller-url <url>', 'management API: UniFi controller (https://host:8443), Ruckus NBI (http://host:9080/portalintf), OPNsense (https://host)')
+    .option(
+      '--auth <chap|pap>',
+      "how the NAS sends the guest's password (CoovaChilli, MikroTik); default chap where the NAS sends a challenge",
+      method,
+    )
+    .option(
+      '--controller-url <url>',
+      'management API: UniFi controller (https://host:8443), Ruckus NBI (http://host:9080/portalintf), OPNsense (https://host)',
+    )
     .option('--controller-user <user>', 'UniFi admin user, or the OPNsense API key')
-    .option('--controller-password <password>', 'UniFi admin password, Ruckus NBI RequestPassword, or the OPNsense API secret')
+    .option(
+      '--controller-password <password>',
+      'UniFi admin password, Ruckus NBI RequestPassword, or the OPNsense API secret',
+    )
     .option('--site <site>', 'UniFi site id (default: default), or the OPNsense zone id')
-    .option('--controller-ca <file>', 'PEM file of the private CA that signed the controller\'s certificate', pem)
+    .option('--controller-ca <file>', "PEM file of the private CA that signed the controller's certificate", pem)
     .option('--controller-insecure-tls', 'accept any controller certificate (only on a private management network)')
-    .option('--login-host <host>', 'a host (host, host:port or *.domain) the NAS takes guests\' logins at, besides its own address; repeat or separate with commas', collect)
-    .option('--authmon', 'openNDS FAS level 3: authorisations are collected by the gateway\'s authmon');
+    .option(
+      '--login-host <host>',
+      "a host (host, host:port or *.domain) the NAS takes guests' logins at, besides its own address; repeat or separate with commas",
+      collect,
+    )
+    .option('--authmon', "openNDS FAS level 3: authorisations are collected by the gateway's authmon");
 }
 
 export interface PortalOptionValues {
@@ -80,7 +103,15 @@ export function clearedInput(names: readonly string[]): PortalInput {
     if (n === 'nas-id') out.nasIdentifier = null;
     else if (n === 'uam-secret') out.uamSecret = null;
     else if (n === 'auth') out.authMethod = null;
-    else if (n === 'controller') Object.assign(out, { controllerUrl: null, controllerUser: null, controllerPassword: null, controllerSite: null, controllerCa: null, controllerInsecureTls: false });
+    else if (n === 'controller')
+      Object.assign(out, {
+        controllerUrl: null,
+        controllerUser: null,
+        controllerPassword: null,
+        controllerSite: null,
+        controllerCa: null,
+        controllerInsecureTls: false,
+      });
     else if (n === 'login-hosts') out.loginHosts = [];
     else if (n === 'authmon') out.authmon = false;
     else throw new InvalidArgumentError(`--clear takes: ${CLEARABLE.join(', ')}`);
@@ -97,7 +128,9 @@ export function describePortal(n: NasRecord): string {
   if (p.authMethod) parts.push(`auth ${p.authMethod}`);
   if (p.controller) {
     const c = p.controller;
-    parts.push(`controller ${c.url ?? '(from redirect)'}${c.site ? ` site ${c.site}` : ''}${c.username ? ` user ${c.username}` : ''}${c.password ? ' password set' : ''}${c.insecureTls ? ' insecure-tls' : ''}`);
+    parts.push(
+      `controller ${c.url ?? '(from redirect)'}${c.site ? ` site ${c.site}` : ''}${c.username ? ` user ${c.username}` : ''}${c.password ? ' password set' : ''}${c.insecureTls ? ' insecure-tls' : ''}`,
+    );
   }
   if (p.loginHosts.length) parts.push(`login-hosts ${p.loginHosts.join(',')}`);
   if (p.authmon) parts.push('authmon');

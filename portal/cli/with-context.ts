@@ -22,7 +22,11 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, o: { c
   // Only `migrate` makes a database: any other command finding none is pointed at the wrong
   // place (another DATA_DIR or DATABASE_URL), and a new empty one would only hide that.
   if (!o.create && config.databaseUrl.startsWith('/') && !existsSync(config.databaseUrl)) {
-    throw new FoyerError('no_database', 400, `No database at ${config.databaseUrl}. Set DATABASE_URL or DATA_DIR to the one Foyer runs with, or create it with: npx foyer migrate`);
+    throw new FoyerError(
+      'no_database',
+      400,
+      `No database at ${config.databaseUrl}. Set DATABASE_URL or DATA_DIR to the one Foyer runs with, or create it with: npx foyer migrate`,
+    );
   }
   // A person at a terminal is told the database is unreachable; only the server waits for it.
   const ctx = await buildContext(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), { waitForDatabase: false });

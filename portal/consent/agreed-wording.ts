@@ -3,7 +3,11 @@
 import type { Queryable } from '../store/db.ts';
 
 /** The subject's standing portal consents: each granted purpose with the language and text hash it was given under. */
-export async function portalConsents(db: Queryable, venueId: string, subjectId: string): Promise<{ purpose: string; locale: string | null; textHash: string | null }[]> {
+export async function portalConsents(
+  db: Queryable,
+  venueId: string,
+  subjectId: string,
+): Promise<{ purpose: string; locale: string | null; textHash: string | null }[]> {
   const rows = await db.all<{ purpose: string; locale: string | null; text_hash: string | null }>(
     `SELECT c.purpose, e.locale, e.text_hash
      FROM subjects s

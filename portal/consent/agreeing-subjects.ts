@@ -4,7 +4,11 @@
 import type { Queryable } from '../store/db.ts';
 
 /** Subjects of the venue whose current decision for one of `changed`'s purposes is a grant at the portal in that language. */
-export async function subjectsAgreeingAtPortal(db: Queryable, venueId: string, changed: { purpose: string; locale: string }[]): Promise<Set<string>> {
+export async function subjectsAgreeingAtPortal(
+  db: Queryable,
+  venueId: string,
+  changed: { purpose: string; locale: string }[],
+): Promise<Set<string>> {
   if (!changed.length) return new Set();
   // Placeholders only: one (purpose, locale) pair per changed text.
   const pairsSql = changed.map(() => '(c.purpose = ? AND e.locale = ?)').join(' OR ');

@@ -17,7 +17,8 @@ const COLUMNS = [...HASHED_COLUMNS, 'hash', 'hash_version'] as const;
 const ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
 // Rows per statement: an import appends thousands at once, and SQLite takes at most 32,766 parameters.
 const CHUNK = 200;
-const chunks = <T>(all: T[]): T[][] => Array.from({ length: Math.ceil(all.length / CHUNK) }, (_, i) => all.slice(i * CHUNK, (i + 1) * CHUNK));
+const chunks = <T>(all: T[]): T[][] =>
+  Array.from({ length: Math.ceil(all.length / CHUNK) }, (_, i) => all.slice(i * CHUNK, (i + 1) * CHUNK));
 
 export interface AppendOptions {
   /**
@@ -27,7 +28,12 @@ export interface AppendOptions {
   clock?: () => number;
 }
 
-export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], keys: Keys, opts: AppendOptions = {}): Promise<AppendedEvent[]> {
+export async function appendEvents(
+  tx: Tx,
+  inputs: ConsentEventInput[],
+  keys: Keys,
+  opts: AppendOptions = {},
+): Promise<AppendedEvent[]> {
   const parsed = inputs.map((i) => eventInput.parse(i));
   if (parsed.length === 0) return [];
   await tx.lock('ledger');
@@ -36,7 +42,10 @@ export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], keys: Ke
   // Appending to a head that fails its seal would seal whatever was done to it (events
   // removed from the end, say): refuse, loudly, until someone runs `ledger verify`.
   if (!headSealed(keys, head)) {
-    throw new StoreError('unavailable', 'ledger_head_unsealed: the ledger head fails its HMAC (moved without the key, or SECRET_KEY is not the one that wrote it); run `npx foyer ledger verify`');
+    throw new StoreError(
+      'unavailable',
+      'ledger_head_unsealed: the ledger head fails its HMAC (moved without the key, or SECRET_KEY is not the one that wrote it); run `npx foyer ledger verify`',
+    );
   }
   const now = Math.max(Number(head.now ?? (opts.clock ?? Date.now)()), Number(head.at));
   let prev = head.hash;
@@ -95,6 +104,12 @@ export async function appendEvents(tx: Tx, inputs: ConsentEventInput[], keys: Ke
     await tx.run('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, subjectId]);
   }
   const out: AppendedEvent[] = rows;
-  await writeHead(tx, keys, { seq, hash: prev, count: Number(head.count) + parsed.length, at: now, v2_from: Number(head.v2_from) });
+  await writeHead(tx, keys, {
+    seq,
+    hash: prev,
+    count: Number(head.count) + parsed.length,
+    at: now,
+    v2_from: Number(head.v2_from),
+  });
   return out;
 }

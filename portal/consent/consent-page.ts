@@ -79,7 +79,9 @@ const OPTIONAL_FIELDS = [
 
 // Screen 1 writes nothing, so its language links carry the entry token, not a flow.
 const switchBase = (slug: string, flowId: string, entry?: string) =>
-  entry === undefined ? `/p/${slug}/start?f=${encodeURIComponent(flowId)}&` : `/p/${slug}/start?t=${encodeURIComponent(entry)}&`;
+  entry === undefined
+    ? `/p/${slug}/start?f=${encodeURIComponent(flowId)}&`
+    : `/p/${slug}/start?t=${encodeURIComponent(entry)}&`;
 
 // A flow id (UUID) and a CSRF token (base64url) pass through escaping and URL encoding
 // unchanged, so a clean screen 1 can be rendered once per version with stand-ins and
@@ -124,14 +126,18 @@ export class ConsentPages {
 
   private templateSources(): Record<string, string> {
     // Read once: a running process serves the templates it started with.
-    this.templates ??= Object.fromEntries(VERSIONED_TEMPLATES.map((n) => [n, readFileSync(join(this.sources.templatesDir, n), 'utf8')]));
+    this.templates ??= Object.fromEntries(
+      VERSIONED_TEMPLATES.map((n) => [n, readFileSync(join(this.sources.templatesDir, n), 'utf8')]),
+    );
     return this.templates;
   }
 
   /** Everything that decides what a guest reads on the consent screens, today. */
   buildContent(venue: Venue, locale: Locale): ConsentContent {
     const all = this.sources.strings(locale);
-    const strings = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith('guest.') || k.startsWith('errors.guest_')));
+    const strings = Object.fromEntries(
+      Object.entries(all).filter(([k]) => k.startsWith('guest.') || k.startsWith('errors.guest_')),
+    );
     const s = venue.settings;
     return {
       kind: CONTENT_KIND,
@@ -139,7 +145,17 @@ export class ConsentPages {
       templates: this.templateSources(),
       strings,
       languages: s.locales.map((code) => ({ code, name: this.sources.strings(code)['lang.name'] ?? code })),
-      venue: { slug: venue.slug, name: venue.name, country: venue.country, contact: s.contact, fields: s.fields, offers: s.offers, branding: s.branding, retentionMonths: s.retentionMonths, phoneHint: this.sources.phoneHint(all, locale, venue.country, s.allowedCountries) },
+      venue: {
+        slug: venue.slug,
+        name: venue.name,
+        country: venue.country,
+        contact: s.contact,
+        fields: s.fields,
+        offers: s.offers,
+        branding: s.branding,
+        retentionMonths: s.retentionMonths,
+        phoneHint: this.sources.phoneHint(all, locale, venue.country, s.allowedCountries),
+      },
       wording: s.wording[locale] ?? {},
       assets: this.sources.assetHrefs(venue),
     };
@@ -189,7 +205,12 @@ export class ConsentPages {
           return { src, path: name, noCache: false };
         },
       };
-      const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+      const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, {
+        autoescape: true,
+        throwOnUndefined: false,
+        trimBlocks: true,
+        lstripBlocks: true,
+      });
       e = { env, t: (k, p) => this.sources.translate(content.strings, k, p) };
       if (this.envs.size > 200) this.envs.clear();
       this.envs.set(versionId, e);
@@ -236,17 +257,28 @@ export class ConsentPages {
    */
   stillAgreed(venue: Venue, locale: Locale, purpose: Purpose, textHash: string): boolean {
     if (this.currentTextHashes(venue, locale)[purpose] === textHash) return true;
-    return (venue.settings.formerNames ?? []).some((name) => this.currentTextHashes({ ...venue, name }, locale)[purpose] === textHash);
+    return (venue.settings.formerNames ?? []).some(
+      (name) => this.currentTextHashes({ ...venue, name }, locale)[purpose] === textHash,
+    );
   }
 
   renderStart(versionId: string, content: ConsentContent, vars: StartVars): string {
     const clean = !vars.values && !(vars.errors && vars.errors.length) && !vars.notice;
     const entry = vars.entry;
-    if (clean && SAFE_ID.test(vars.flowId) && SAFE_TOKEN.test(vars.csrf) && (entry === undefined || SAFE_ENTRY.test(entry))) {
+    if (
+      clean &&
+      SAFE_ID.test(vars.flowId) &&
+      SAFE_TOKEN.test(vars.csrf) &&
+      (entry === undefined || SAFE_ENTRY.test(entry))
+    ) {
       const key = `${versionId}|${entry === undefined ? 'flow' : 'entry'}`;
       let parts = this.skeletons.get(key);
       if (!parts) {
-        parts = this.renderFull(versionId, content, { flowId: FLOW_MARK, csrf: CSRF_MARK, entry: entry === undefined ? undefined : ENTRY_MARK }).split(FLOW_MARK);
+        parts = this.renderFull(versionId, content, {
+          flowId: FLOW_MARK,
+          csrf: CSRF_MARK,
+          entry: entry === undefined ? undefined : ENTRY_MARK,
+        }).split(FLOW_MARK);
         if (this.skeletons.size > 200) this.skeletons.clear();
         this.skeletons.set(key, parts);
       }
@@ -284,10 +316,16 @@ export class ConsentPages {
   }
 
   /** `back`: the way back to screen 1, by its entry token (t) or, on pages served before those, a flow id (f). */
-  renderLegal(versionId: string, content: ConsentContent, page: 'terms' | 'privacy', back?: { f?: string; t?: string }): string {
+  renderLegal(
+    versionId: string,
+    content: ConsentContent,
+    page: 'terms' | 'privacy',
+    back?: { f?: string; t?: string },
+  ): string {
     const { env, t } = this.envFor(versionId, content);
     const p = { venue: content.venue.name, contact: content.venue.contact, months: content.venue.retentionMonths };
-    const body = (page === 'terms' ? content.wording.termsPage : content.wording.privacyPage) ?? t(`guest.legal.${page}Body`, p);
+    const body =
+      (page === 'terms' ? content.wording.termsPage : content.wording.privacyPage) ?? t(`guest.legal.${page}Body`, p);
     return env.render('guest/legal.njk', {
       locale: content.locale,
       t,
@@ -295,8 +333,15 @@ export class ConsentPages {
       languages: content.languages,
       assets: content.assets,
       heading: t(`guest.legal.${page}Heading`),
-      paragraphs: body.split(/\n\s*\n/).map((s) => s.trim()).filter(Boolean),
-      backHref: back?.t ? `/p/${content.venue.slug}/start?t=${encodeURIComponent(back.t)}` : back?.f ? `/p/${content.venue.slug}/start?f=${encodeURIComponent(back.f)}` : undefined,
+      paragraphs: body
+        .split(/\n\s*\n/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+      backHref: back?.t
+        ? `/p/${content.venue.slug}/start?t=${encodeURIComponent(back.t)}`
+        : back?.f
+          ? `/p/${content.venue.slug}/start?f=${encodeURIComponent(back.f)}`
+          : undefined,
     });
   }
 
@@ -306,7 +351,8 @@ export class ConsentPages {
    * stopped writing carried the flow id alone.
    */
   renderEvidence(versionId: string, content: ConsentContent, flowId: string, entry?: string): string {
-    if (content.kind !== CONTENT_KIND) throw new Error(`template version ${versionId} is not a guest consent page (${String(content.kind)})`);
+    if (content.kind !== CONTENT_KIND)
+      throw new Error(`template version ${versionId} is not a guest consent page (${String(content.kind)})`);
     return this.renderStart(versionId, content, { flowId, csrf: this.sources.csrfToken(flowId), entry });
   }
 }

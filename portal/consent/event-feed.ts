@@ -13,7 +13,10 @@ export async function latestConsentSeq(db: Queryable): Promise<number> {
  * Whose consent changed, in ledger order, after `seq`: the subject (one per venue and
  * number) each event concerns, or null when the venue has none for that number.
  */
-export async function consentEventsAfter(db: Queryable, seq: number): Promise<{ seq: number; subjectId: string | null }[]> {
+export async function consentEventsAfter(
+  db: Queryable,
+  seq: number,
+): Promise<{ seq: number; subjectId: string | null }[]> {
   const rows = await db.all<{ seq: number | string; subject_id: string | null }>(
     `SELECT e.seq, s.id AS subject_id FROM consent_events e
      LEFT JOIN subjects s ON s.venue_id = e.venue_id AND s.number_hash = e.number_hash

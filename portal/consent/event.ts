@@ -13,7 +13,11 @@ export type Channel = (typeof CHANNELS)[number];
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-const opt = z.string().max(1024).nullish().transform((v) => v ?? null);
+const opt = z
+  .string()
+  .max(1024)
+  .nullish()
+  .transform((v) => v ?? null);
 
 export const eventInput = z.object({
   venueId: z.string().min(1),
@@ -33,7 +37,11 @@ export const eventInput = z.object({
   ssid: opt,
   verificationId: opt,
   actor: opt,
-  evidence: z.string().max(4096).nullish().transform((v) => v ?? null),
+  evidence: z
+    .string()
+    .max(4096)
+    .nullish()
+    .transform((v) => v ?? null),
 });
 export type ConsentEventInput = z.input<typeof eventInput>;
 
@@ -70,9 +78,27 @@ export type HashVersion = 1 | 2;
 
 /** Columns in hash order; changing this list breaks every existing chain. */
 export const HASHED_COLUMNS = [
-  'id', 'at', 'venue_id', 'purpose', 'decision', 'channel', 'number_hash', 'subject_id',
-  'template_version_id', 'locale', 'text_hash', 'client_ip', 'client_mac', 'user_agent',
-  'nas_id', 'ap_mac', 'ssid', 'verification_id', 'actor', 'evidence', 'prev_hash',
+  'id',
+  'at',
+  'venue_id',
+  'purpose',
+  'decision',
+  'channel',
+  'number_hash',
+  'subject_id',
+  'template_version_id',
+  'locale',
+  'text_hash',
+  'client_ip',
+  'client_mac',
+  'user_agent',
+  'nas_id',
+  'ap_mac',
+  'ssid',
+  'verification_id',
+  'actor',
+  'evidence',
+  'prev_hash',
 ] as const satisfies readonly (keyof ConsentEventRow)[];
 
 type Hashed = Pick<ConsentEventRow, (typeof HASHED_COLUMNS)[number]>;

@@ -31,7 +31,13 @@ export async function describeEvidence(app: Deps, event: ConsentEventRow): Promi
   if (!v) return { versionId: event.template_version_id, texts: [], missing: true };
   if (!isGuestPage(v.content)) return { versionId: v.id, storedAt: v.createdAt, texts: [...flatten(v.content)] };
   const text = app.consentPages.consentTexts(v.content)[event.purpose];
-  return { versionId: v.id, storedAt: v.createdAt, renderable: true, consentText: { text, matches: app.consentPages.consentTextHash(v.content, event.purpose) === event.text_hash }, texts: [] };
+  return {
+    versionId: v.id,
+    storedAt: v.createdAt,
+    renderable: true,
+    consentText: { text, matches: app.consentPages.consentTextHash(v.content, event.purpose) === event.text_hash },
+    texts: [],
+  };
 }
 
 /** The whole page, byte for byte as the guest's flow was first served it (the console's "page as shown"). */
@@ -53,18 +59,33 @@ export async function consentEvidence(app: Deps, eventId: string): Promise<{ htm
     [eventId],
   );
   if (!e) throw new FoyerError('event_not_found', 404, `No consent event with id "${eventId}".`);
-  if (!e.template_version_id) throw new FoyerError('evidence_unavailable', 404, `Event ${eventId} (${e.channel}) names no page version: it was not given on the portal.`);
+  if (!e.template_version_id)
+    throw new FoyerError(
+      'evidence_unavailable',
+      404,
+      `Event ${eventId} (${e.channel}) names no page version: it was not given on the portal.`,
+    );
   const version = await loadTemplateVersion<ConsentContent>(app.db, e.template_version_id);
-  if (!version) throw new FoyerError('evidence_unavailable', 404, `Template version ${e.template_version_id} of event ${eventId} is missing from template_versions.`);
-  if (!isGuestPage(version.content)) throw new FoyerError('evidence_unavailable', 404, `Template version ${version.id} is not a portal consent page.`);
+  if (!version)
+    throw new FoyerError(
+      'evidence_unavailable',
+      404,
+      `Template version ${e.template_version_id} of event ${eventId} is missing from template_versions.`,
+    );
+  if (!isGuestPage(version.content))
+    throw new FoyerError('evidence_unavailable', 404, `Template version ${version.id} is not a portal consent page.`);
   let view: { flow?: unknown; entry?: unknown } = {};
   try {
     view = e.evidence ? (JSON.parse(e.evidence) as typeof view) : {};
   } catch {
     view = {};
   }
-  if (typeof view.flow !== 'string') throw new FoyerError('evidence_unavailable', 404, `Event ${eventId} does not record which page view it came from.`);
+  if (typeof view.flow !== 'string')
+    throw new FoyerError('evidence_unavailable', 404, `Event ${eventId} does not record which page view it came from.`);
   // The page carried its entry token since screen 1 stopped writing; older pages, the flow id alone.
   const entry = typeof view.entry === 'string' ? view.entry : undefined;
-  return { html: app.consentPages.renderEvidence(version.id, version.content, view.flow, entry), versionId: version.id };
+  return {
+    html: app.consentPages.renderEvidence(version.id, version.content, view.flow, entry),
+    versionId: version.id,
+  };
 }

@@ -15,12 +15,25 @@ export interface ExportOptions {
 }
 
 const FIELDS = [
-  'record_id', 'event_time', 'controller', 'subject_id', 'subject_number', 'purpose', 'lawful_basis',
-  'notice_version', 'language', 'notice_text_hash', 'collection_method', 'event_state',
-  'client_ip', 'client_mac', 'nas_id', 'ssid', 'actor',
+  'record_id',
+  'event_time',
+  'controller',
+  'subject_id',
+  'subject_number',
+  'purpose',
+  'lawful_basis',
+  'notice_version',
+  'language',
+  'notice_text_hash',
+  'collection_method',
+  'event_state',
+  'client_ip',
+  'client_mac',
+  'nas_id',
+  'ssid',
+  'actor',
 ] as const;
 type Record27560 = Record<(typeof FIELDS)[number], string>;
-
 
 const STATE = { granted: 'given', declined: 'refused', withdrawn: 'withdrawn' } as const;
 // Accepting the terms of use is part of the contract for access; offers rest on consent.
@@ -45,7 +58,12 @@ interface Row {
   actor: string | null;
 }
 
-export async function* exportConsents(db: Queryable, cipher: FieldCipher, controller: string, o: ExportOptions): AsyncGenerator<string> {
+export async function* exportConsents(
+  db: Queryable,
+  cipher: FieldCipher,
+  controller: string,
+  o: ExportOptions,
+): AsyncGenerator<string> {
   const page = o.pageSize ?? 2000;
   const where = ['e.venue_id = ?', 'e.seq > ?'];
   const filters: Param[] = [];
@@ -56,7 +74,11 @@ export async function* exportConsents(db: Queryable, cipher: FieldCipher, contro
     FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id
     WHERE ${where.join(' AND ')} ORDER BY e.seq LIMIT ${page}`;
   const rows = pagesBySeq((after) => db.all<Row>(sql, [o.venueId, after, ...filters]), page);
-  yield* formatRecords(FIELDS, o.format, mapPages(rows, (r) => toRecord(r, cipher, controller)));
+  yield* formatRecords(
+    FIELDS,
+    o.format,
+    mapPages(rows, (r) => toRecord(r, cipher, controller)),
+  );
 }
 
 async function* mapPages<T, U>(pages: AsyncIterable<T[]>, fn: (t: T) => U): AsyncGenerator<U[]> {

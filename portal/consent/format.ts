@@ -2,14 +2,18 @@
 
 export type Format = 'csv' | 'json';
 
-export async function* formatRecords<F extends string>(fields: readonly F[], format: Format, pages: AsyncIterable<Record<F, string>[]>): AsyncGenerator<string> {
+export async function* formatRecords<F extends string>(
+  fields: readonly F[],
+  format: Format,
+  pages: AsyncIterable<Record<F, string>[]>,
+): AsyncGenerator<string> {
   yield format === 'csv' ? fields.join(',') + '\n' : '[';
   let first = true;
   for await (const page of pages) {
     let chunk = '';
     for (const rec of page) {
       if (format === 'csv') chunk += fields.map((f) => csvCell(rec[f])).join(',') + '\n';
-      else (chunk += (first ? '\n' : ',\n') + JSON.stringify(rec)), (first = false);
+      else ((chunk += (first ? '\n' : ',\n') + JSON.stringify(rec)), (first = false));
     }
     if (chunk) yield chunk;
   }
@@ -26,7 +30,10 @@ export function csvCell(v: string): string {
 }
 
 /** Keyset pagination: pages of rows ordered by `seq`, never the whole result at once. */
-export async function* pagesBySeq<T extends { seq: number }>(fetch: (afterSeq: number) => Promise<T[]>, pageSize: number): AsyncGenerator<T[]> {
+export async function* pagesBySeq<T extends { seq: number }>(
+  fetch: (afterSeq: number) => Promise<T[]>,
+  pageSize: number,
+): AsyncGenerator<T[]> {
   let after = 0;
   for (;;) {
     const rows = await fetch(after);

@@ -17,7 +17,10 @@ export interface LedgerHead {
 }
 
 export function headMac(keys: Keys, h: Omit<LedgerHead, 'mac'>): string {
-  return keys.hmac('ledger-chain', JSON.stringify(['head', Number(h.seq), h.hash, Number(h.count), Number(h.at), Number(h.v2_from)]));
+  return keys.hmac(
+    'ledger-chain',
+    JSON.stringify(['head', Number(h.seq), h.hash, Number(h.count), Number(h.at), Number(h.v2_from)]),
+  );
 }
 
 export const headSealed = (keys: Keys, h: LedgerHead): boolean => h.mac !== null && safeEqual(h.mac, headMac(keys, h));
@@ -27,7 +30,14 @@ export async function readHead(db: Queryable, extraSql = ''): Promise<(LedgerHea
 }
 
 export async function writeHead(tx: Tx, keys: Keys, h: Omit<LedgerHead, 'mac'>): Promise<void> {
-  await tx.run('UPDATE ledger_head SET seq = ?, hash = ?, count = ?, at = ?, v2_from = ?, mac = ? WHERE id = 1', [h.seq, h.hash, h.count, h.at, h.v2_from, headMac(keys, h)]);
+  await tx.run('UPDATE ledger_head SET seq = ?, hash = ?, count = ?, at = ?, v2_from = ?, mac = ? WHERE id = 1', [
+    h.seq,
+    h.hash,
+    h.count,
+    h.at,
+    h.v2_from,
+    headMac(keys, h),
+  ]);
 }
 
 /** What migrate() needs SECRET_KEY for: migration 016 seals the head it just extended, in its own transaction. */

@@ -5,7 +5,11 @@ import type { Queryable } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import { maskNumber } from '../log.ts';
 
-export async function maskedNumbers(db: Queryable, cipher: FieldCipher, subjectIds: Iterable<string>): Promise<Map<string, string>> {
+export async function maskedNumbers(
+  db: Queryable,
+  cipher: FieldCipher,
+  subjectIds: Iterable<string>,
+): Promise<Map<string, string>> {
   const wanted = [...new Set(subjectIds)];
   if (!wanted.length) return new Map();
   const rows = await db.all<{ id: string; number_enc: string | null; erased_at: number | null }>(
@@ -13,5 +17,9 @@ export async function maskedNumbers(db: Queryable, cipher: FieldCipher, subjectI
     wanted,
   );
   // The decrypted number does not leave this function.
-  return new Map(rows.flatMap((r) => (r.number_enc && r.erased_at === null ? [[r.id, maskNumber(cipher.decrypt(r.number_enc))] as const] : [])));
+  return new Map(
+    rows.flatMap((r) =>
+      r.number_enc && r.erased_at === null ? [[r.id, maskNumber(cipher.decrypt(r.number_enc))] as const] : [],
+    ),
+  );
 }

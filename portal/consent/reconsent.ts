@@ -16,13 +16,21 @@ const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES 
  * is cached with the grant): one query on the ledger, and the venue only when there is
  * a consent to compare; today's wording comes from the consent pages' memo.
  */
-export async function outdatedConsents(app: { db: Queryable; consentPages: ConsentPages }, grant: { venueId: string; subjectId: string | null }): Promise<string[]> {
+export async function outdatedConsents(
+  app: { db: Queryable; consentPages: ConsentPages },
+  grant: { venueId: string; subjectId: string | null },
+): Promise<string[]> {
   if (!grant.subjectId) return [];
   const consents = await portalConsents(app.db, grant.venueId, grant.subjectId);
   if (!consents.some((c) => c.textHash && isLocale(c.locale))) return [];
   const venue = await findVenueById(app.db, grant.venueId);
   if (!venue) return [];
   return consents
-    .filter((c) => c.textHash && isLocale(c.locale) && !app.consentPages.stillAgreed(venue, c.locale, c.purpose as Purpose, c.textHash))
+    .filter(
+      (c) =>
+        c.textHash &&
+        isLocale(c.locale) &&
+        !app.consentPages.stillAgreed(venue, c.locale, c.purpose as Purpose, c.textHash),
+    )
     .map((c) => c.purpose);
 }

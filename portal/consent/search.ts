@@ -33,9 +33,19 @@ export interface SearchResult {
   invalidNumber?: boolean;
 }
 
-const day = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) ? Date.parse(`${s}T00:00:00Z`) : undefined);
+const day = (s: string | undefined) =>
+  s && /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`))
+    ? Date.parse(`${s}T00:00:00Z`)
+    : undefined;
 
-export async function searchEvents(db: Queryable, keys: Keys, cipher: FieldCipher, venue: { id: string; country: string }, f: EventFilter, limit = 200): Promise<SearchResult> {
+export async function searchEvents(
+  db: Queryable,
+  keys: Keys,
+  cipher: FieldCipher,
+  venue: { id: string; country: string },
+  f: EventFilter,
+  limit = 200,
+): Promise<SearchResult> {
   const where = ['e.venue_id = ?'];
   const params: Param[] = [venue.id];
   let e164: string | undefined;
@@ -45,14 +55,19 @@ export async function searchEvents(db: Queryable, keys: Keys, cipher: FieldCiphe
     where.push('e.number_hash = ?');
     params.push(numberHash(keys, e164));
   }
-  if (f.purpose && (PURPOSES as readonly string[]).includes(f.purpose)) (where.push('e.purpose = ?'), params.push(f.purpose));
-  if (f.decision && (DECISIONS as readonly string[]).includes(f.decision)) (where.push('e.decision = ?'), params.push(f.decision));
-  if (f.channel && (CHANNELS as readonly string[]).includes(f.channel)) (where.push('e.channel = ?'), params.push(f.channel));
+  if (f.purpose && (PURPOSES as readonly string[]).includes(f.purpose))
+    (where.push('e.purpose = ?'), params.push(f.purpose));
+  if (f.decision && (DECISIONS as readonly string[]).includes(f.decision))
+    (where.push('e.decision = ?'), params.push(f.decision));
+  if (f.channel && (CHANNELS as readonly string[]).includes(f.channel))
+    (where.push('e.channel = ?'), params.push(f.channel));
   const from = day(f.from);
   const to = day(f.to);
   if (from !== undefined) (where.push('e.at >= ?'), params.push(from));
   if (to !== undefined) (where.push('e.at < ?'), params.push(to + 86_400_000));
-  const rows = await db.all<ConsentEventRow & { erased_at: number | null; number_enc: string | null; name_enc: string | null }>(
+  const rows = await db.all<
+    ConsentEventRow & { erased_at: number | null; number_enc: string | null; name_enc: string | null }
+  >(
     `SELECT e.*, s.erased_at, s.number_enc, s.name_enc FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id
      WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT ${limit}`,
     params,
@@ -72,12 +87,23 @@ export async function searchEvents(db: Queryable, keys: Keys, cipher: FieldCiphe
  * One event, only if it belongs to this venue: an operator asking for another venue's
  * event id through their own venue's URL gets nothing (the route answers 404).
  */
-export async function venueEvent(db: Queryable, venueId: string, eventId: string): Promise<ConsentEventRow | undefined> {
+export async function venueEvent(
+  db: Queryable,
+  venueId: string,
+  eventId: string,
+): Promise<ConsentEventRow | undefined> {
   return db.get<ConsentEventRow>('SELECT * FROM consent_events WHERE id = ? AND venue_id = ?', [eventId, venueId]);
 }
 
-export async function subjectEvents(db: Queryable, venueId: string, numberHashValue: string): Promise<ConsentEventRow[]> {
-  return db.all<ConsentEventRow>('SELECT * FROM consent_events WHERE venue_id = ? AND number_hash = ? ORDER BY seq', [venueId, numberHashValue]);
+export async function subjectEvents(
+  db: Queryable,
+  venueId: string,
+  numberHashValue: string,
+): Promise<ConsentEventRow[]> {
+  return db.all<ConsentEventRow>('SELECT * FROM consent_events WHERE venue_id = ? AND number_hash = ? ORDER BY seq', [
+    venueId,
+    numberHashValue,
+  ]);
 }
 
 /** Latest decision per purpose, from a subject's events in order. */
@@ -91,7 +117,11 @@ export function latestDecisions(events: ConsentEventRow[]): Record<string, Conse
  * Everyone whose latest SMS decision at the venue is declined or withdrawn: numbers no
  * message may go to. Erased people stay on it by keyed hash.
  */
-export async function* suppressionCsv(db: Queryable, decrypt: (s: string) => string, venueId: string): AsyncGenerator<string> {
+export async function* suppressionCsv(
+  db: Queryable,
+  decrypt: (s: string) => string,
+  venueId: string,
+): AsyncGenerator<string> {
   yield 'number,number_hash,decision,decided_at\n';
   const page = 2000;
   let after = '';
@@ -104,7 +134,9 @@ export async function* suppressionCsv(db: Queryable, decrypt: (s: string) => str
       [venueId, after],
     );
     let chunk = '';
-    for (const r of rows) if (r.decision !== 'granted') chunk += `${r.number_enc ? decrypt(r.number_enc) : ''},${r.number_hash},${r.decision},${new Date(r.at).toISOString()}\n`;
+    for (const r of rows)
+      if (r.decision !== 'granted')
+        chunk += `${r.number_enc ? decrypt(r.number_enc) : ''},${r.number_hash},${r.decision},${new Date(r.at).toISOString()}\n`;
     if (chunk) yield chunk;
     if (rows.length < page) break;
     after = rows[rows.length - 1].number_hash;

@@ -15,7 +15,11 @@ export async function signupsPerDay(db: Queryable, venueId: string, since: numbe
 }
 
 /** Portal decisions on the optional purposes since `since`: how many of each (purpose, decision). */
-export async function portalDecisionCounts(db: Queryable, venueId: string, since: number): Promise<{ purpose: string; decision: string; n: number }[]> {
+export async function portalDecisionCounts(
+  db: Queryable,
+  venueId: string,
+  since: number,
+): Promise<{ purpose: string; decision: string; n: number }[]> {
   const rows = await db.all<{ purpose: string; decision: string; n: number }>(
     `SELECT purpose, decision, COUNT(*) AS n FROM consent_events
      WHERE venue_id = ? AND channel = 'portal' AND purpose <> 'terms' AND at >= ? GROUP BY purpose, decision`,

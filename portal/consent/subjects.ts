@@ -64,8 +64,15 @@ export async function findSubject(db: Queryable, venueId: string, hash: string):
  * by id and hash. The one erasure: the operator's erase command and the retention job both
  * come here. Returns how many subjects were erased (already erased ones are not counted).
  */
-export async function eraseSubjects(db: Queryable, which: { subjectId: string } | { venueId: string; lastEventBefore: number }, now = Date.now()): Promise<number> {
-  const [where, params] = 'subjectId' in which ? ['id = ?', [which.subjectId]] : ['venue_id = ? AND last_event_at < ?', [which.venueId, which.lastEventBefore]];
+export async function eraseSubjects(
+  db: Queryable,
+  which: { subjectId: string } | { venueId: string; lastEventBefore: number },
+  now = Date.now(),
+): Promise<number> {
+  const [where, params] =
+    'subjectId' in which
+      ? ['id = ?', [which.subjectId]]
+      : ['venue_id = ? AND last_event_at < ?', [which.venueId, which.lastEventBefore]];
   const { changes } = await db.run(
     `UPDATE subjects SET number_enc = NULL, name_enc = NULL, email_enc = NULL, birth_date_enc = NULL, erased_at = ?
      WHERE ${where} AND erased_at IS NULL`,
@@ -75,4 +82,5 @@ export async function eraseSubjects(db: Queryable, which: { subjectId: string } 
 }
 
 /** One subject's erasure: true when it had personal data to remove. */
-export const eraseSubject = async (db: Queryable, subjectId: string, now = Date.now()): Promise<boolean> => (await eraseSubjects(db, { subjectId }, now)) > 0;
+export const eraseSubject = async (db: Queryable, subjectId: string, now = Date.now()): Promise<boolean> =>
+  (await eraseSubjects(db, { subjectId }, now)) > 0;

@@ -6,7 +6,9 @@ import { sha256 } from './event.ts';
 /** Stable JSON: object keys sorted, so equal content always hashes the same. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
   );
 }
 
@@ -19,7 +21,10 @@ export async function registerTemplateVersion(db: Queryable, venueId: string, co
 }
 
 const storeVersion = (db: Queryable, id: string, venueId: string, json: string) =>
-  db.run('INSERT INTO template_versions (id, venue_id, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [id, venueId, json, Date.now()]);
+  db.run(
+    'INSERT INTO template_versions (id, venue_id, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    [id, venueId, json, Date.now()],
+  );
 
 /**
  * The versions of one database (ConsentPages.versions), remembering the ids already
@@ -40,8 +45,14 @@ export class TemplateVersions {
   }
 }
 
-export async function loadTemplateVersion<T = unknown>(db: Queryable, id: string): Promise<{ id: string; venueId: string; content: T; createdAt: number } | undefined> {
-  const r = await db.get<{ id: string; venue_id: string; content: string; created_at: number }>('SELECT * FROM template_versions WHERE id = ?', [id]);
+export async function loadTemplateVersion<T = unknown>(
+  db: Queryable,
+  id: string,
+): Promise<{ id: string; venueId: string; content: T; createdAt: number } | undefined> {
+  const r = await db.get<{ id: string; venue_id: string; content: string; created_at: number }>(
+    'SELECT * FROM template_versions WHERE id = ?',
+    [id],
+  );
   return r && { id: r.id, venueId: r.venue_id, content: JSON.parse(r.content) as T, createdAt: r.created_at };
 }
 
@@ -50,7 +61,10 @@ export async function templateVersionDates(db: Queryable, ids: string[]): Promis
   // One person's page versions are few: a lookup each keeps the SQL constant.
   const rows: { id: string; created_at: number | string }[] = [];
   for (const id of new Set(ids.filter(Boolean))) {
-    const r = await db.get<{ id: string; created_at: number | string }>('SELECT id, created_at FROM template_versions WHERE id = ?', [id]);
+    const r = await db.get<{ id: string; created_at: number | string }>(
+      'SELECT id, created_at FROM template_versions WHERE id = ?',
+      [id],
+    );
     if (r) rows.push(r);
   }
   return Object.fromEntries(rows.map((r) => [r.id, Number(r.created_at)]));

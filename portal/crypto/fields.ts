@@ -30,7 +30,11 @@ export function fieldCipher(keys: Keys): FieldCipher {
       } catch (err) {
         // Almost always a SECRET_KEY other than the one that wrote the data: an outage to
         // fix in the configuration (503 pages, silent RADIUS), not a bug to answer with a 500.
-        throw new StoreError('unavailable', 'stored data cannot be decrypted: is SECRET_KEY the one this database was written with?', err);
+        throw new StoreError(
+          'unavailable',
+          'stored data cannot be decrypted: is SECRET_KEY the one this database was written with?',
+          err,
+        );
       }
     },
   };

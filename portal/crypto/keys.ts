@@ -6,7 +6,8 @@ import { join } from 'node:path';
 
 // guest-entry signs screen 1's entry token; guest-flow hashes a flow's browser secret and hand-back key.
 // ledger-chain keys the consent ledger's hashes and seals its head.
-export type KeyPurpose = 'number-hash' | 'field-encryption' | 'cookies' | 'code-hmac' | 'csrf' | 'guest-entry' | 'guest-flow' | 'ledger-chain';
+export type KeyPurpose =
+  'number-hash' | 'field-encryption' | 'cookies' | 'code-hmac' | 'csrf' | 'guest-entry' | 'guest-flow' | 'ledger-chain';
 
 export interface Keys {
   key(purpose: KeyPurpose): Buffer;

@@ -52,17 +52,23 @@ export async function afterLogin(app: AppContext, kctx: Context, next: Next): Pr
     return renderPage(app, kctx, 'logoff', locale, venue, { switchBase, againHref: again });
   }
   // failed: why (Foyer's own refusal when it was one, else what the NAS said), and the way on.
-  const reason = handoff.clientMac ? await rejectSinceLastGrant(app.db, handoff.clientMac, venue.id, now - REFUSAL_MS) : undefined;
+  const reason = handoff.clientMac
+    ? await rejectSinceLastGrant(app.db, handoff.clientMac, venue.id, now - REFUSAL_MS)
+    : undefined;
   // A CHAP answer made with an expired challenge reads as a wrong password: the same grant,
   // handed back with the fresh challenge, gets in. Any other refusal needs a new sign-in.
-  const retry = flow?.state === 'done' && (!reason || reason === 'wrong_password') && (await handbackPending(app.db, flow.id, now));
+  const retry =
+    flow?.state === 'done' && (!reason || reason === 'wrong_password') && (await handbackPending(app.db, flow.id, now));
   const message =
     reason && !retry
       ? app.views.t(locale, `access.reject.${reason}`)
       : ret.reply && !reason
         ? app.views.t(locale, 'guest.failed.nasSaid', { reply: ret.reply.slice(0, 256) })
         : app.views.t(locale, 'guest.failed.generic');
-  app.log.info({ venue: venue.slug, vendor: handoff.vendor, reason: reason ?? ret.reply ?? 'none', retry }, 'NAS refused the hand-back');
+  app.log.info(
+    { venue: venue.slug, vendor: handoff.vendor, reason: reason ?? ret.reply ?? 'none', retry },
+    'NAS refused the hand-back',
+  );
   renderPage(app, kctx, 'failed', locale, venue, {
     switchBase,
     message,
@@ -72,7 +78,16 @@ export async function afterLogin(app: AppContext, kctx: Context, next: Next): Pr
 }
 
 /** "You are online" straight away: the NAS has just said so, so nothing is handed back again. */
-async function online(app: AppContext, kctx: Context, venue: Venue, locale: Locale, flow: Flow | undefined, handoff: Handoff, now: number, switchBase: string): Promise<void> {
+async function online(
+  app: AppContext,
+  kctx: Context,
+  venue: Venue,
+  locale: Locale,
+  flow: Flow | undefined,
+  handoff: Handoff,
+  now: number,
+  switchBase: string,
+): Promise<void> {
   const grant = flow?.state === 'done' && flow.grantId ? await grantStateById(app.db, flow.grantId, now) : undefined;
   const left = grant && grant.revokedAt === null ? grant.endsAt - now : 0;
   renderPage(app, kctx, 'online', locale, venue, {

@@ -12,7 +12,12 @@ export function captiveApiRoutes(ctx: AppContext): Router {
     if (!venue) throw notFound('venue_not_found', 'No venue at this address.');
     const base = ctx.config.PUBLIC_URL ?? `${k.protocol}://${k.host}`;
     const ip = k.request.ip.startsWith('::ffff:') ? k.request.ip.slice(7) : k.request.ip;
-    const status = await captiveStatus(ctx.db, { clientIp: ip, venueId: venue.id, portalUrl: `${base}/p/${venue.slug}`, now: ctx.now() });
+    const status = await captiveStatus(ctx.db, {
+      clientIp: ip,
+      venueId: venue.id,
+      portalUrl: `${base}/p/${venue.slug}`,
+      now: ctx.now(),
+    });
     k.type = 'application/captive+json';
     k.set('Cache-Control', 'private, no-store');
     k.body = JSON.stringify(status);

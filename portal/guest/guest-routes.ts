@@ -32,7 +32,11 @@ export function guestRoutes(app: AppContext): Router {
   });
 
   // A NAS's after-login return (res=success …) first; a login redirect goes on to screen 1.
-  router.get('/:slug', (kctx, next) => afterLogin(app, kctx, next), (kctx) => entry(app, kctx));
+  router.get(
+    '/:slug',
+    (kctx, next) => afterLogin(app, kctx, next),
+    (kctx) => entry(app, kctx),
+  );
   router.get('/:slug/start', (kctx) => startPage(app, kctx));
   router.post('/:slug/start', withCsrf(app), (kctx) => submitStart(app, kctx));
   router.get('/:slug/code', withFlow(app, { state: 'code_sent' }), (kctx) => codePage(app, kctx));
@@ -46,7 +50,10 @@ export function guestRoutes(app: AppContext): Router {
     const etag = `"${themeHash(css)}"`;
     // Pages link it with its content hash (?v=): that address never changes content, so
     // it is cached for good; any other address revalidates, and a match is a 304.
-    kctx.set('Cache-Control', kctx.query.v === etag.slice(1, -1) ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate');
+    kctx.set(
+      'Cache-Control',
+      kctx.query.v === etag.slice(1, -1) ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate',
+    );
     kctx.set('ETag', etag);
     if (kctx.get('if-none-match') === etag) {
       kctx.status = 304;
@@ -64,7 +71,8 @@ async function legal(app: AppContext, kctx: Context, page: 'terms' | 'privacy'):
   const v = typeof kctx.query.v === 'string' ? kctx.query.v : '';
   // The way back to screen 1: its entry token (checked when followed), or an older page's flow id.
   const f = typeof kctx.query.f === 'string' && /^[0-9a-f-]{36}$/.test(kctx.query.f) ? kctx.query.f : undefined;
-  const t = typeof kctx.query.t === 'string' && /^[A-Za-z0-9_.-]{1,4000}$/.test(kctx.query.t) ? kctx.query.t : undefined;
+  const t =
+    typeof kctx.query.t === 'string' && /^[A-Za-z0-9_.-]{1,4000}$/.test(kctx.query.t) ? kctx.query.t : undefined;
   let version: { id: string; content: ConsentContent } | undefined;
   if (v) {
     const stored = /^[0-9a-f]{64}$/.test(v) ? await app.consentPages.storedVersion(v) : undefined;

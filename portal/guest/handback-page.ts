@@ -16,9 +16,22 @@ import { renderPage } from './pages.ts';
 export const AUTO_SUBMIT_SCRIPT = 'HTMLFormElement.prototype.submit.call(document.querySelector("main form"));';
 export const AUTO_SUBMIT_SOURCE = `'sha256-${createHash('sha256').update(AUTO_SUBMIT_SCRIPT).digest('base64')}'`;
 
-export function renderHandBackForm(app: AppContext, kctx: Context, venue: Venue, locale: Locale, back: Extract<HandBack, { kind: 'form' }>, onlineHref: string): void {
+export function renderHandBackForm(
+  app: AppContext,
+  kctx: Context,
+  venue: Venue,
+  locale: Locale,
+  back: Extract<HandBack, { kind: 'form' }>,
+  onlineHref: string,
+): void {
   // security-headers.ts: the form may go to the NAS's origin, and this one script may run.
   kctx.state.formAction = [new URL(back.action).origin];
   kctx.state.scriptSrc = [AUTO_SUBMIT_SOURCE];
-  renderPage(app, kctx, 'handback', locale, venue, { method: back.method.toLowerCase(), action: back.action, fields: back.fields, onlineHref, autoSubmit: AUTO_SUBMIT_SCRIPT });
+  renderPage(app, kctx, 'handback', locale, venue, {
+    method: back.method.toLowerCase(),
+    action: back.action,
+    fields: back.fields,
+    onlineHref,
+    autoSubmit: AUTO_SUBMIT_SCRIPT,
+  });
 }

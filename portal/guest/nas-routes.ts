@@ -13,7 +13,12 @@ export function nasRoutes(app: AppContext): Router {
 
   router.get(['/guest/s/:site', '/guest/s/:site/'], async (k) => {
     const slug = await venueSlugForUnifiSite(app.db, String(k.params.site));
-    if (!slug) throw new FoyerError('venue_not_found', 404, 'No venue has a UniFi NAS for this site. See: npx foyer nas set NAME --site SITE');
+    if (!slug)
+      throw new FoyerError(
+        'venue_not_found',
+        404,
+        'No venue has a UniFi NAS for this site. See: npx foyer nas set NAME --site SITE',
+      );
     const q = new URLSearchParams(k.querystring);
     q.set('site', String(k.params.site));
     k.status = 302;
@@ -26,12 +31,19 @@ export function nasRoutes(app: AppContext): Router {
     const ip = k.request.ip ?? '';
     // authmon entries are the gateway's to collect; anyone else could take them off the queue.
     if (!(await isAuthmonSource(app.db, app.cipher, venue.id, ip))) {
-      app.log.warn({ venue: venue.slug, ip }, 'authmon poll from an address that is no openNDS NAS of this venue with --authmon');
-      throw forbidden('authmon_forbidden', 'Only this venue\'s openNDS gateways (nas add --vendor opennds --authmon) may poll here.');
+      app.log.warn(
+        { venue: venue.slug, ip },
+        'authmon poll from an address that is no openNDS NAS of this venue with --authmon',
+      );
+      throw forbidden(
+        'authmon_forbidden',
+        "Only this venue's openNDS gateways (nas add --vendor opennds --authmon) may poll here.",
+      );
     }
     const body = ((k.request as { body?: unknown }).body ?? {}) as Record<string, unknown>;
     const form: Record<string, string | undefined> = {};
-    for (const key of ['auth_get', 'gatewayhash', 'payload']) if (typeof body[key] === 'string') form[key] = body[key] as string;
+    for (const key of ['auth_get', 'gatewayhash', 'payload'])
+      if (typeof body[key] === 'string') form[key] = body[key] as string;
     k.type = 'text/plain; charset=utf-8';
     k.body = await answerAuthmon(form, app.accessPoints.authmon);
   });

@@ -9,8 +9,19 @@ import { TEMPLATES_DIR } from '../http/views.ts';
 import type { ErrorPage } from '../http/error-handler.ts';
 import { assetHrefs, guestCss } from './assets.ts';
 
-export function renderPage(app: AppContext, kctx: Context, page: string, locale: Locale, venue: Venue | undefined, vars: Record<string, unknown>, status = 200): void {
-  const languages = (venue?.settings.locales ?? ['en', 'bg']).map((code) => ({ code, name: localeStrings(TEMPLATES_DIR, code)['lang.name'] ?? code }));
+export function renderPage(
+  app: AppContext,
+  kctx: Context,
+  page: string,
+  locale: Locale,
+  venue: Venue | undefined,
+  vars: Record<string, unknown>,
+  status = 200,
+): void {
+  const languages = (venue?.settings.locales ?? ['en', 'bg']).map((code) => ({
+    code,
+    name: localeStrings(TEMPLATES_DIR, code)['lang.name'] ?? code,
+  }));
   kctx.status = status;
   kctx.type = 'html';
   kctx.body = app.views.render(`guest/${page}.njk`, locale, {
@@ -22,14 +33,26 @@ export function renderPage(app: AppContext, kctx: Context, page: string, locale:
 }
 
 /** A guest's refusal (http/error-handler.ts chose its status and message) as a guest page, with a way back to the start. */
-export const guestErrorPage = (app: AppContext): ErrorPage => (kctx, e) => {
-  const venue = kctx.state.venue as Venue | undefined;
-  renderPage(app, kctx, 'error', e.locale, venue, { message: e.message, startHref: venue ? `/p/${venue.slug}` : undefined }, e.status);
-};
+export const guestErrorPage =
+  (app: AppContext): ErrorPage =>
+  (kctx, e) => {
+    const venue = kctx.state.venue as Venue | undefined;
+    renderPage(
+      app,
+      kctx,
+      'error',
+      e.locale,
+      venue,
+      { message: e.message, startHref: venue ? `/p/${venue.slug}` : undefined },
+      e.status,
+    );
+  };
 
 /** "3 h 59 min" or "45 minutes", in the guest's language. */
 export function durationText(app: AppContext, locale: Locale, ms: number): string {
   const total = Math.max(1, Math.round(ms / 60_000));
   const hours = Math.floor(total / 60);
-  return hours > 0 ? app.views.t(locale, 'guest.duration.hours', { hours, minutes: total % 60 }) : app.views.t(locale, 'guest.duration.minutes', { minutes: total });
+  return hours > 0
+    ? app.views.t(locale, 'guest.duration.hours', { hours, minutes: total % 60 })
+    : app.views.t(locale, 'guest.duration.minutes', { minutes: total });
 }

@@ -10,7 +10,8 @@ import type { Locale } from '../venues/settings.ts';
 export function phoneHint(strings: Strings, locale: Locale, country: string, allowed: readonly string[]): string {
   const accepted = acceptedCountries(country, allowed);
   const others = accepted.filter((c) => c !== country);
-  if (!others.length || !accepted.includes(country)) return translate(strings, 'guest.start.phoneHintOnly', { countries: accepted.join(',') }, locale);
+  if (!others.length || !accepted.includes(country))
+    return translate(strings, 'guest.start.phoneHintOnly', { countries: accepted.join(',') }, locale);
   if (!allowed.length) return translate(strings, 'guest.start.phoneHintRegion', {}, locale);
   return translate(strings, 'guest.start.phoneHintList', { countries: others.join(',') }, locale);
 }

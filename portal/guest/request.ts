@@ -33,7 +33,8 @@ export function pickLocale(kctx: Context, venue: Venue, flow?: Pick<Flow, 'local
   return locale;
 }
 
-const body = (kctx: Context): Record<string, unknown> => (kctx.request as { body?: unknown }).body as Record<string, unknown> ?? {};
+const body = (kctx: Context): Record<string, unknown> =>
+  ((kctx.request as { body?: unknown }).body as Record<string, unknown>) ?? {};
 
 export function formBody(kctx: Context): Record<string, unknown> {
   const b = body(kctx);
@@ -50,11 +51,13 @@ export function cookieFlow(kctx: Context): { id: string; secret: string } | unde
 function flowIdOf(kctx: Context): string | undefined {
   const fromForm = formBody(kctx).f;
   const fromQuery = kctx.query.f;
-  for (const v of [fromForm, Array.isArray(fromQuery) ? fromQuery[0] : fromQuery]) if (typeof v === 'string' && v) return v;
+  for (const v of [fromForm, Array.isArray(fromQuery) ? fromQuery[0] : fromQuery])
+    if (typeof v === 'string' && v) return v;
   return cookieFlow(kctx)?.id;
 }
 
-export const flowExpired = () => new FoyerError('guest_flow_expired', 410, 'Your sign-in has expired. Please start again.');
+export const flowExpired = () =>
+  new FoyerError('guest_flow_expired', 410, 'Your sign-in has expired. Please start again.');
 
 /**
  * The request's flow, when this browser started it (its cookie holds the flow's secret);
@@ -68,11 +71,20 @@ export async function flowFor(app: AppContext, kctx: Context, venue: Venue): Pro
 }
 
 /** The flow `id` names (by default the cookie's), if this browser holds its secret. */
-export async function ownFlow(app: AppContext, kctx: Context, venue: Venue, id = cookieFlow(kctx)?.id): Promise<Flow | undefined> {
+export async function ownFlow(
+  app: AppContext,
+  kctx: Context,
+  venue: Venue,
+  id = cookieFlow(kctx)?.id,
+): Promise<Flow | undefined> {
   return (await heldFlow(app, venue.id, id, cookieFlow(kctx), app.now())).own;
 }
 
-export function rememberFlow(app: AppContext, kctx: Context, flow: { id: string; secret: string; expiresAt: number }): void {
+export function rememberFlow(
+  app: AppContext,
+  kctx: Context,
+  flow: { id: string; secret: string; expiresAt: number },
+): void {
   kctx.cookies.set(FLOW_COOKIE, `${flow.id}.${flow.secret}`, {
     signed: true,
     httpOnly: true,
@@ -97,7 +109,8 @@ export function rememberDestination(app: AppContext, kctx: Context, url: string 
   });
 }
 
-export const rememberedDestination = (kctx: Context): string | undefined => kctx.cookies.get(DEST_COOKIE, { signed: true }) || undefined;
+export const rememberedDestination = (kctx: Context): string | undefined =>
+  kctx.cookies.get(DEST_COOKIE, { signed: true }) || undefined;
 
 /** The form's CSRF token, bound to the flow id the form names: checked before anything is read. */
 export function requireCsrf(app: AppContext, kctx: Context): void {

@@ -24,7 +24,14 @@ import { handbackGrant } from '../access/handback.ts';
 
 type CodeError = { code: string; params?: Record<string, string | number> };
 
-async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, opts: { error?: CodeError; notice?: string; status?: number } = {}) {
+async function showCode(
+  app: AppContext,
+  kctx: Context,
+  venue: Venue,
+  flow: Flow,
+  locale: Locale,
+  opts: { error?: CodeError; notice?: string; status?: number } = {},
+) {
   const { state, submission } = await currentCode(app, flow, app.now());
   let error = opts.error;
   // Opening screen 2 on a code that can no longer be used says so straight away.
@@ -33,17 +40,25 @@ async function showCode(app: AppContext, kctx: Context, venue: Venue, flow: Flow
   // A correct code is answered with a redirect to the NAS (CoovaChilli, generic): CSP
   // form-action governs a form's redirects too, so this page must allow the login origin.
   kctx.state.formAction = handBackOrigins(flow.handoff);
-  renderPage(app, kctx, 'code', locale, venue, {
-    flowId: flow.id,
-    csrf: csrfToken(app.keys, flow.id),
-    switchBase: `/p/${venue.slug}/code?f=${flow.id}&`,
-    masked: maskNumber(submission?.e164),
-    minutes: venue.settings.code.validityMinutes,
-    length: venue.settings.code.length,
-    canEnter,
-    error: error && app.views.t(locale, `errors.${error.code}`, error.params),
-    notice: opts.notice,
-  }, opts.status ?? 200);
+  renderPage(
+    app,
+    kctx,
+    'code',
+    locale,
+    venue,
+    {
+      flowId: flow.id,
+      csrf: csrfToken(app.keys, flow.id),
+      switchBase: `/p/${venue.slug}/code?f=${flow.id}&`,
+      masked: maskNumber(submission?.e164),
+      minutes: venue.settings.code.validityMinutes,
+      length: venue.settings.code.length,
+      canEnter,
+      error: error && app.views.t(locale, `errors.${error.code}`, error.params),
+      notice: opts.notice,
+    },
+    opts.status ?? 200,
+  );
 }
 
 /** Screen 2 (after withFlow: a flow with a code sent). */
@@ -51,7 +66,10 @@ export async function codePage(app: AppContext, kctx: Context): Promise<void> {
   const { venue, flow, locale } = guestState(kctx);
   // A language picked on screen 2 holds for what follows (the next SMS, the last page).
   if (kctx.query.lang && locale !== flow.locale) await setFlowLocale(app.db, flow.id, locale, app.now());
-  const notice = kctx.query.n === 'resent' || kctx.query.n === 'new' ? app.views.t(locale, kctx.query.n === 'new' ? 'guest.code.sentNew' : 'guest.code.resent') : undefined;
+  const notice =
+    kctx.query.n === 'resent' || kctx.query.n === 'new'
+      ? app.views.t(locale, kctx.query.n === 'new' ? 'guest.code.sentNew' : 'guest.code.resent')
+      : undefined;
   await showCode(app, kctx, venue, flow, locale, { notice });
 }
 
@@ -63,21 +81,37 @@ export async function submitCode(app: AppContext, kctx: Context): Promise<void> 
   const guess = typeof raw === 'string' ? normaliseGuess(raw.slice(0, 32)) : '';
   if (!guess) return showCode(app, kctx, venue, flow, locale, { error: { code: 'guest_code_missing' }, status: 400 });
 
-  const outcome = await completeSignUp(app, venue, flow, guess, { clientIp: clientIp(kctx), userAgent: kctx.get('user-agent') || null });
+  const outcome = await completeSignUp(app, venue, flow, guess, {
+    clientIp: clientIp(kctx),
+    userAgent: kctx.get('user-agent') || null,
+  });
   if (!outcome.ok) {
-    const error = outcome.reason === 'wrong' ? { code: 'guest_code_wrong', params: { remaining: outcome.remaining } } : { code: `guest_code_${outcome.reason}` };
+    const error =
+      outcome.reason === 'wrong'
+        ? { code: 'guest_code_wrong', params: { remaining: outcome.remaining } }
+        : { code: `guest_code_${outcome.reason}` };
     return showCode(app, kctx, venue, flow, locale, { error, status: STATUS[outcome.reason] });
   }
-  app.log.info({ venue: venue.slug, flow: flow.id, grant: outcome.grant.id, events: outcome.events.length }, 'guest signed up');
+  app.log.info(
+    { venue: venue.slug, flow: flow.id, grant: outcome.grant.id, events: outcome.events.length },
+    'guest signed up',
+  );
   confirmSmsOptIn(app, venue, outcome.submission, () => confirmationText(app.views, venue, locale));
   // The online page link works once without the cookie (a mini-browser that lost it).
   const online = `/p/${venue.slug}/online?f=${flow.id}&k=${outcome.handbackKey}`;
   if (!(await handBack(app, kctx, venue, flow, locale, outcome.grant, online))) seeOther(kctx, online);
 }
 
-
 /** Sends the guest to the NAS with the grant's credentials; false when the vendor needs no hand-back. */
-async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow, locale: Locale, grant: { username: string; password: string }, onlineHref = `/p/${venue.slug}/online?f=${flow.id}`): Promise<boolean> {
+async function handBack(
+  app: AppContext,
+  kctx: Context,
+  venue: Venue,
+  flow: Flow,
+  locale: Locale,
+  grant: { username: string; password: string },
+  onlineHref = `/p/${venue.slug}/online?f=${flow.id}`,
+): Promise<boolean> {
   const adapter = adapterForHandoff(flow.handoff);
   // Outside the try: a login host the venue did not configure is the NAS's fault (400), not a failed call.
   const nasContext = await handBackContextFor(app, venue, flow.handoff);
@@ -86,7 +120,10 @@ async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow
     back = await adapter.handBack(flow.handoff, { username: grant.username, password: grant.password }, nasContext);
   } catch (err) {
     // The grant is committed; only telling the NAS failed. The online page tries again.
-    app.log.error({ venue: venue.slug, flow: flow.id, vendor: adapter.vendor, err: (err as Error).message }, 'hand-back to the NAS failed');
+    app.log.error(
+      { venue: venue.slug, flow: flow.id, vendor: adapter.vendor, err: (err as Error).message },
+      'hand-back to the NAS failed',
+    );
     throw new FoyerError('guest_handback_failed', 502, 'The Wi-Fi could not be told to let you in.');
   }
   if (back.kind === 'done') return false;
@@ -101,13 +138,19 @@ async function handBack(app: AppContext, kctx: Context, venue: Venue, flow: Flow
 export async function resend(app: AppContext, kctx: Context): Promise<void> {
   const { venue, flow, locale } = guestState(kctx);
   const now = app.now();
-  const out = await resendSignUpCode(app, venue, flow, { clientIp: clientIp(kctx) || null, text: (code, minutes) => codeText(app.views, venue, locale, code, minutes) });
+  const out = await resendSignUpCode(app, venue, flow, {
+    clientIp: clientIp(kctx) || null,
+    text: (code, minutes) => codeText(app.views, venue, locale, code, minutes),
+  });
   if (out.ok) return seeOther(kctx, `/p/${venue.slug}/code?f=${flow.id}&n=${out.replaced ? 'new' : 'resent'}`);
   if (out.reason === 'restart') return seeOther(kctx, `/p/${venue.slug}/start?f=${flow.id}`);
   if (out.reason === 'too_soon' || out.reason === 'blocked') {
     const seconds = Math.max(1, Math.ceil((out.retryAt - now) / 1000));
     kctx.set('Retry-After', String(seconds));
-    const error: CodeError = out.reason === 'too_soon' ? { code: 'guest_resend_too_soon', params: { seconds } } : { code: 'guest_send_blocked', params: { minutes: Math.ceil(seconds / 60) } };
+    const error: CodeError =
+      out.reason === 'too_soon'
+        ? { code: 'guest_resend_too_soon', params: { seconds } }
+        : { code: 'guest_send_blocked', params: { minutes: Math.ceil(seconds / 60) } };
     return showCode(app, kctx, venue, flow, locale, { error, status: 429 });
   }
   return showCode(app, kctx, venue, flow, locale, { error: { code: 'guest_sms_failed' }, status: 503 });

@@ -19,7 +19,10 @@ export function confirmationText(views: Views, venue: Venue, locale: Locale): st
   const own = venue.settings.wording[locale]?.smsConfirmation;
   const incentive = venue.settings.wording[locale]?.incentive?.replace(/[.!\s]+$/, '');
   if (own) return fill(own, { venue: venue.name, incentive: incentive ?? '' });
-  return views.t(locale, incentive ? 'guest.sms.confirmationIncentive' : 'guest.sms.confirmation', { venue: venue.name, incentive: incentive ?? '' });
+  return views.t(locale, incentive ? 'guest.sms.confirmationIncentive' : 'guest.sms.confirmation', {
+    venue: venue.name,
+    incentive: incentive ?? '',
+  });
 }
 
 /** The wording fields that are sent by SMS, as the branding form names them. */
@@ -35,6 +38,8 @@ export function smsWordingSamples(views: Views, venue: Venue, locale: Locale): R
   return {
     smsCode: codeText(views, venue, locale, code, venue.settings.code.validityMinutes),
     smsConfirmation: confirmationText(views, venue, locale),
-    smsHelp: venue.settings.wording[locale]?.smsHelp || views.t(locale, 'lifecycle.help', { venue: venue.name, contact: venue.settings.contact || '-' }),
+    smsHelp:
+      venue.settings.wording[locale]?.smsHelp ||
+      views.t(locale, 'lifecycle.help', { venue: venue.name, contact: venue.settings.contact || '-' }),
   };
 }

@@ -27,11 +27,13 @@ export const loadVenue = (app: AppContext) => async (slug: string, kctx: Context
 };
 
 /** A form's CSRF token, checked before anything is read; its error page already in the guest's language. */
-export const withCsrf = (app: AppContext): Middleware => (kctx, next) => {
-  pickLocale(kctx, guestState(kctx).venue);
-  requireCsrf(app, kctx);
-  return next();
-};
+export const withCsrf =
+  (app: AppContext): Middleware =>
+  (kctx, next) => {
+    pickLocale(kctx, guestState(kctx).venue);
+    requireCsrf(app, kctx);
+    return next();
+  };
 
 type FindFlow = (app: AppContext, kctx: Context, venue: Venue) => Promise<Flow>;
 
@@ -50,7 +52,8 @@ export function withFlow(app: AppContext, o: { state: 'code_sent' | 'done'; find
     const flow = await find(app, kctx, venue);
     kctx.state.flow = flow;
     pickLocale(kctx, venue, flow);
-    if (flow.state !== o.state) return seeOther(kctx, `/p/${venue.slug}/${flow.state === 'done' ? 'online' : 'start'}?f=${flow.id}`);
+    if (flow.state !== o.state)
+      return seeOther(kctx, `/p/${venue.slug}/${flow.state === 'done' ? 'online' : 'start'}?f=${flow.id}`);
     return next();
   };
 }

@@ -11,6 +11,10 @@ export function csrfToken(keys: Keys, binding: string): string {
 
 export function checkCsrf(keys: Keys, binding: string, token: unknown): void {
   if (typeof token !== 'string' || !token || !safeEqual(token, csrfToken(keys, binding))) {
-    throw new FoyerError('csrf_invalid', 403, 'The form has expired or was not sent from this page. Please go back, reload and try again.');
+    throw new FoyerError(
+      'csrf_invalid',
+      403,
+      'The form has expired or was not sent from this page. Please go back, reload and try again.',
+    );
   }
 }

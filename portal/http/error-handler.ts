@@ -17,21 +17,34 @@ import { LOCALES } from '../venues/settings.ts';
 export type ErrorPage = (ctx: Context, e: { status: number; code: string; message: string; locale: Locale }) => void;
 
 /** Routes below this show their refusals as `page`; failures (500) and outages keep the plain page. */
-export const errorPage = (page: ErrorPage): Middleware => (ctx, next) => {
-  ctx.state.errorPage = page;
-  return next();
-};
+export const errorPage =
+  (page: ErrorPage): Middleware =>
+  (ctx, next) => {
+    ctx.state.errorPage = page;
+    return next();
+  };
 
 export function errorHandler(log: Logger, views: Views): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new FoyerError('not_found', 404, 'There is no page at this address.');
+      if (ctx.status === 404 && ctx.body === undefined)
+        throw new FoyerError('not_found', 404, 'There is no page at this address.');
     } catch (err) {
       let e: FoyerError;
       if (err instanceof FoyerError) e = err;
-      else if (isUnavailable(err)) e = new FoyerError('service_unavailable', 503, 'The service is briefly unavailable. Please try again in a minute.');
-      else if (isHttpError(err)) e = new FoyerError(err.status === 413 ? 'body_too_large' : 'bad_request', err.status, err.status === 413 ? 'What was sent is too large.' : 'The request could not be understood.');
+      else if (isUnavailable(err))
+        e = new FoyerError(
+          'service_unavailable',
+          503,
+          'The service is briefly unavailable. Please try again in a minute.',
+        );
+      else if (isHttpError(err))
+        e = new FoyerError(
+          err.status === 413 ? 'body_too_large' : 'bad_request',
+          err.status,
+          err.status === 413 ? 'What was sent is too large.' : 'The request could not be understood.',
+        );
       else e = new FoyerError('internal', 500, 'Something went wrong on our side.');
       if (e.status >= 500) log.error({ err, url: ctx.path, method: ctx.method }, e.code);
       else log.debug({ code: e.code, url: ctx.path }, 'client error');
@@ -44,15 +57,26 @@ export function errorHandler(log: Logger, views: Views): Middleware {
       const venue = ctx.state.venue as Venue | undefined;
       const locale: Locale =
         (ctx.state.locale as Locale | undefined) ??
-        negotiateLocale({ acceptLanguage: ctx.get('accept-language'), allowed: venue?.settings.locales ?? LOCALES, fallback: venue?.settings.defaultLocale ?? 'en' });
+        negotiateLocale({
+          acceptLanguage: ctx.get('accept-language'),
+          allowed: venue?.settings.locales ?? LOCALES,
+          fallback: venue?.settings.defaultLocale ?? 'en',
+        });
       const key = `errors.${e.code}`;
       const translated = views.t(locale, key, e.params);
-      const message = translated === key ? (e.expose || page ? e.message : views.t(locale, 'errors.internal')) : translated;
+      const message =
+        translated === key ? (e.expose || page ? e.message : views.t(locale, 'errors.internal')) : translated;
       if (page) page(ctx, { status: e.status, code: e.code, message, locale });
       else if (ctx.accepts('html', 'json') === 'json') ctx.body = { error: { code: e.code, message } };
       else {
         ctx.type = 'html';
-        ctx.body = views.render('error.njk', locale, { status: e.status, code: e.code, message, venue, retry: e.status === 503 });
+        ctx.body = views.render('error.njk', locale, {
+          status: e.status,
+          code: e.code,
+          message,
+          venue,
+          retry: e.status === 503,
+        });
       }
     }
   };

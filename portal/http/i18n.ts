@@ -15,7 +15,10 @@ export function localeStrings(templatesDir: string, locale: Locale): Strings {
   if (!s) {
     const dir = join(templatesDir, 'locales', locale);
     s = {};
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) flatten(JSON.parse(readFileSync(join(dir, f), 'utf8')), '', s);
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort())
+      flatten(JSON.parse(readFileSync(join(dir, f), 'utf8')), '', s);
     cache.set(key, s);
   }
   return s;
@@ -39,11 +42,19 @@ function flatten(obj: Record<string, unknown>, prefix = '', out: Strings = {}): 
  *   `{{countries:regions}}` a comma-separated list of codes as "A, B or C" (the code EEA
  *   reads as the locale's `region.EEA`).
  */
-export function translate(strings: Strings, key: string, params: Record<string, string | number> = {}, locale?: Locale): string {
+export function translate(
+  strings: Strings,
+  key: string,
+  params: Record<string, string | number> = {},
+  locale?: Locale,
+): string {
   let template = strings[key];
   if (template === undefined && locale && strings[`${key}.other`] !== undefined) {
-    const n = typeof params.count === 'number' ? params.count : Object.values(params).find((v) => typeof v === 'number');
-    template = (n === undefined ? undefined : strings[`${key}.${new Intl.PluralRules(locale).select(n)}`]) ?? strings[`${key}.other`];
+    const n =
+      typeof params.count === 'number' ? params.count : Object.values(params).find((v) => typeof v === 'number');
+    template =
+      (n === undefined ? undefined : strings[`${key}.${new Intl.PluralRules(locale).select(n)}`]) ??
+      strings[`${key}.other`];
   }
   template ??= key;
   return template.replace(/\{\{\s*(\w+)(?::(region|regions))?\s*\}\}/g, (_, name: string, format?: string) => {
@@ -61,7 +72,13 @@ export function isLocale(v: unknown): v is Locale {
   return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
 }
 
-export function negotiateLocale(opts: { query?: unknown; cookie?: unknown; acceptLanguage?: string; allowed: readonly Locale[]; fallback: Locale }): Locale {
+export function negotiateLocale(opts: {
+  query?: unknown;
+  cookie?: unknown;
+  acceptLanguage?: string;
+  allowed: readonly Locale[];
+  fallback: Locale;
+}): Locale {
   for (const c of [opts.query, opts.cookie]) if (isLocale(c) && opts.allowed.includes(c)) return c;
   const ranked = (opts.acceptLanguage ?? '')
     .split(',')

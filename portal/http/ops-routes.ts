@@ -7,10 +7,19 @@ import { safeEqual } from '../crypto/keys.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import { assertNasSecretsReadable } from '../access/nas-clients.ts';
 
-export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: string; metricsAllow: string; cipher?: FieldCipher }): Router {
+export function opsRoutes(deps: {
+  db: Db;
+  metrics: Metrics;
+  metricsToken?: string;
+  metricsAllow: string;
+  cipher?: FieldCipher;
+}): Router {
   const router = new Router();
   const allow = new BlockList();
-  for (const entry of deps.metricsAllow.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of deps.metricsAllow
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [ip, bits] = entry.split('/');
     const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
     if (bits) allow.addSubnet(ip, Number(bits), family);
@@ -27,13 +36,22 @@ export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: strin
       const write = await deps.db.canWrite();
       if (!write.ok) {
         ctx.status = 503;
-        ctx.body = { status: 'degraded', database: { reachable: true, writable: false, dialect: deps.db.dialect, error: write.error } };
+        ctx.body = {
+          status: 'degraded',
+          database: { reachable: true, writable: false, dialect: deps.db.dialect, error: write.error },
+        };
         return;
       }
-      ctx.body = { status: 'ok', database: { reachable: true, writable: true, dialect: deps.db.dialect, ms: Date.now() - started } };
+      ctx.body = {
+        status: 'ok',
+        database: { reachable: true, writable: true, dialect: deps.db.dialect, ms: Date.now() - started },
+      };
     } catch (err) {
       ctx.status = 503;
-      ctx.body = { status: 'degraded', database: { reachable: false, writable: false, dialect: deps.db.dialect, error: (err as Error).message } };
+      ctx.body = {
+        status: 'degraded',
+        database: { reachable: false, writable: false, dialect: deps.db.dialect, error: (err as Error).message },
+      };
     }
   });
 
@@ -44,7 +62,12 @@ export function opsRoutes(deps: { db: Db; metrics: Metrics; metricsToken?: strin
     const byAddress = !deps.metricsToken && isIP(ip) > 0 && allow.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
     if (!byToken && !byAddress) {
       ctx.status = 403;
-      ctx.body = { error: { code: 'metrics_forbidden', message: 'Send Authorization: Bearer METRICS_TOKEN, or read /metrics from an address in METRICS_ALLOW.' } };
+      ctx.body = {
+        error: {
+          code: 'metrics_forbidden',
+          message: 'Send Authorization: Bearer METRICS_TOKEN, or read /metrics from an address in METRICS_ALLOW.',
+        },
+      };
       return;
     }
     ctx.type = deps.metrics.registry.contentType;

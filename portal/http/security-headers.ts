@@ -7,7 +7,7 @@ export function securityHeaders(opts: { https: boolean }): Middleware {
   return async (ctx, next) => {
     await next();
     // A hand-back form posts to the NAS: the route sets ctx.state.formAction to allow it.
-    const formAction = ['\'self\'', ...((ctx.state.formAction as string[] | undefined) ?? [])].join(' ');
+    const formAction = ["'self'", ...((ctx.state.formAction as string[] | undefined) ?? [])].join(' ');
     // Only the admin's draft preview may be framed, and only by Foyer's own pages (the
     // branding form shows it beside the fields); every other page refuses any frame.
     const framedBySelf = ctx.state.frameAncestors === 'self';

@@ -23,10 +23,18 @@ export function smsRoutes(deps: SmsRouteDeps): Router {
     const f = c.SMS_INBOUND_FIELDS;
     const from = e164(field(body, f.from));
     const text = field(body, f.text);
-    if (!from) throw badInput('sms_inbound_invalid', `The "${f.from}" field must be the sender's number in international format (+359…).`);
-    if (text === undefined) throw badInput('sms_inbound_invalid', `The "${f.text}" field (the message text) is missing.`);
+    if (!from)
+      throw badInput(
+        'sms_inbound_invalid',
+        `The "${f.from}" field must be the sender's number in international format (+359…).`,
+      );
+    if (text === undefined)
+      throw badInput('sms_inbound_invalid', `The "${f.text}" field (the message text) is missing.`);
     const ref = field(body, f.id) || randomUUID();
-    const res = await deps.sms.inbound.receive({ from, to: field(body, f.to) ?? '', text, gateway: 'http', ref, receivedAt: deps.now() }, 'gateway');
+    const res = await deps.sms.inbound.receive(
+      { from, to: field(body, f.to) ?? '', text, gateway: 'http', ref, receivedAt: deps.now() },
+      'gateway',
+    );
     ctx.body = { ok: true, duplicate: res.duplicate };
   });
 
@@ -37,7 +45,14 @@ export function smsRoutes(deps: SmsRouteDeps): Router {
     const ref = field(body, f.ref);
     if (!ref) throw badInput('sms_status_invalid', `The "${f.ref}" field (the message id) is missing.`);
     const status = httpReceiptStatus(field(body, f.status));
-    const matched = status ? await applyReceipt(deps.sms.messages, deps.log, { gateway: 'http', ref, status, errorCode: field(body, f.error) }) : false;
+    const matched = status
+      ? await applyReceipt(deps.sms.messages, deps.log, {
+          gateway: 'http',
+          ref,
+          status,
+          errorCode: field(body, f.error),
+        })
+      : false;
     ctx.body = { ok: true, matched };
   });
 
@@ -45,8 +60,12 @@ export function smsRoutes(deps: SmsRouteDeps): Router {
     const params = twilioParams(ctx, deps);
     const from = e164(params.From);
     const ref = params.MessageSid || params.SmsSid;
-    if (!from || !ref) throw badInput('sms_inbound_invalid', 'A Twilio message webhook needs From (E.164) and MessageSid.');
-    const res = await deps.sms.inbound.receive({ from, to: params.To ?? '', text: params.Body ?? '', gateway: 'twilio', ref, receivedAt: deps.now() }, 'caller');
+    if (!from || !ref)
+      throw badInput('sms_inbound_invalid', 'A Twilio message webhook needs From (E.164) and MessageSid.');
+    const res = await deps.sms.inbound.receive(
+      { from, to: params.To ?? '', text: params.Body ?? '', gateway: 'twilio', ref, receivedAt: deps.now() },
+      'caller',
+    );
     ctx.type = 'text/xml';
     ctx.body = res.reply
       ? `<?xml version="1.0" encoding="UTF-8"?><Response><Message>${xmlEscape(res.reply)}</Message></Response>`
@@ -58,7 +77,8 @@ export function smsRoutes(deps: SmsRouteDeps): Router {
     const ref = params.MessageSid || params.SmsSid;
     if (!ref) throw badInput('sms_status_invalid', 'A Twilio status callback needs MessageSid.');
     const status = twilioReceiptStatus(params.MessageStatus ?? params.SmsStatus, params.ErrorCode);
-    if (status) await applyReceipt(deps.sms.messages, deps.log, { gateway: 'twilio', ref, status, errorCode: params.ErrorCode });
+    if (status)
+      await applyReceipt(deps.sms.messages, deps.log, { gateway: 'twilio', ref, status, errorCode: params.ErrorCode });
     ctx.status = 204;
   });
 
@@ -88,12 +108,19 @@ export function e164(raw: string | undefined): string | undefined {
 // SMS_INBOUND_TOKEN, whatever NODE_ENV: without it anyone could post a STOP in a guest's
 // name (withdrawing their consent on the ledger), a HELP that Foyer answers, or a fake receipt.
 function requireToken(ctx: Context, deps: SmsRouteDeps): void {
-  if (deps.config.SMS_GATEWAY !== 'http') throw new FoyerError('sms_http_not_configured', 404, 'The http gateway callbacks exist only with SMS_GATEWAY=http.');
+  if (deps.config.SMS_GATEWAY !== 'http')
+    throw new FoyerError(
+      'sms_http_not_configured',
+      404,
+      'The http gateway callbacks exist only with SMS_GATEWAY=http.',
+    );
   const token = deps.config.SMS_INBOUND_TOKEN;
-  if (!token) throw new FoyerError('sms_token_missing', 403, 'Set SMS_INBOUND_TOKEN to accept callbacks from the SMS gateway.');
+  if (!token)
+    throw new FoyerError('sms_token_missing', 403, 'Set SMS_INBOUND_TOKEN to accept callbacks from the SMS gateway.');
   const auth = ctx.get('authorization');
   const given = auth.startsWith('Bearer ') ? auth.slice(7) : typeof ctx.query.token === 'string' ? ctx.query.token : '';
-  if (!given || !safeEqual(given, token)) throw new FoyerError('sms_token_invalid', 403, 'The SMS gateway callback token is missing or wrong.');
+  if (!given || !safeEqual(given, token))
+    throw new FoyerError('sms_token_invalid', 403, 'The SMS gateway callback token is missing or wrong.');
 }
 
 // Twilio signs the URL it called: PUBLIC_URL's origin when set (behind a proxy the host we
@@ -112,4 +139,8 @@ function twilioParams(ctx: Context, deps: SmsRouteDeps): Record<string, string |
   return out;
 }
 
-const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (ch) => `&${({ '<': 'lt', '>': 'gt', '&': 'amp', "'": 'apos', '"': 'quot' } as Record<string, string>)[ch]};`);
+const xmlEscape = (s: string) =>
+  s.replace(
+    /[<>&'"]/g,
+    (ch) => `&${({ '<': 'lt', '>': 'gt', '&': 'amp', "'": 'apos', '"': 'quot' } as Record<string, string>)[ch]};`,
+  );

@@ -20,11 +20,17 @@ export function createViews(dir = TEMPLATES_DIR, opts: { noCache?: boolean } = {
     trimBlocks: true,
     lstripBlocks: true,
   });
-  const t = (locale: Locale, key: string, params?: Record<string, string | number>) => translate(localeStrings(dir, locale), key, params, locale);
+  const t = (locale: Locale, key: string, params?: Record<string, string | number>) =>
+    translate(localeStrings(dir, locale), key, params, locale);
   return {
     env,
     t,
-    render: (name, locale, vars) => env.render(name, { ...vars, locale, t: (key: string, params?: Record<string, string | number>) => t(locale, key, params) }),
+    render: (name, locale, vars) =>
+      env.render(name, {
+        ...vars,
+        locale,
+        t: (key: string, params?: Record<string, string | number>) => t(locale, key, params),
+      }),
   };
 }
 

@@ -20,7 +20,10 @@ export const exportActiveListJob: Job = {
       mkdirSync(dir, { recursive: true });
       const day = new Date(now()).toISOString().slice(0, 10);
       const file = join(dir, `${venue.slug}-sms-active-${day}.csv`);
-      await pipeline(Readable.from(exportActiveSms(db, cipher, venue.id, 'csv')), createWriteStream(`${file}.partial`, { mode: 0o600 }));
+      await pipeline(
+        Readable.from(exportActiveSms(db, cipher, venue.id, 'csv')),
+        createWriteStream(`${file}.partial`, { mode: 0o600 }),
+      );
       renameSync(`${file}.partial`, file);
       files++;
     }

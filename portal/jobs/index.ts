@@ -9,4 +9,13 @@ import { purgeDeviceBlocksJob } from './purge-device-blocks.ts';
 import { purgeAdminSessionsJob } from './purge-admin-sessions.ts';
 
 /** Every scheduled job; capabilities add theirs here. */
-export const jobs: Job[] = [retentionJob, markInvalidNumbersJob, exportActiveListJob, closeStaleSessionsJob, purgeVerificationsJob, purgeGrantChangesJob, purgeDeviceBlocksJob, purgeAdminSessionsJob];
+export const jobs: Job[] = [
+  retentionJob,
+  markInvalidNumbersJob,
+  exportActiveListJob,
+  closeStaleSessionsJob,
+  purgeVerificationsJob,
+  purgeGrantChangesJob,
+  purgeDeviceBlocksJob,
+  purgeAdminSessionsJob,
+];

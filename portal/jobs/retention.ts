@@ -28,4 +28,3 @@ export const retentionJob: Job = {
     return { erased, sessions };
   },
 };
-

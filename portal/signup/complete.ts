@@ -22,7 +22,13 @@ export interface RequestFacts {
 
 export type CompleteOutcome =
   | Exclude<CheckOutcome, { ok: true }>
-  | { ok: true; grant: Grant; events: string[]; submission: Submission; /** Single-use key for the online page. */ handbackKey: string };
+  | {
+      ok: true;
+      grant: Grant;
+      events: string[];
+      submission: Submission;
+      /** Single-use key for the online page. */ handbackKey: string;
+    };
 
 /**
  * The redirect's values as the NAS reported them: the redirect is not signed, so the
@@ -31,10 +37,20 @@ export type CompleteOutcome =
  */
 export function nasReported(h: Handoff): Record<string, string> {
   const v = { client_mac: h.clientMac, client_ip: h.clientIp, nas_id: h.nasId, ap_mac: h.apMac, ssid: h.ssid };
-  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, s]) => [k, s.slice(0, 200)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter((e): e is [string, string] => typeof e[1] === 'string')
+      .map(([k, s]) => [k, s.slice(0, 200)]),
+  );
 }
 
-export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, guess: string, req: RequestFacts): Promise<CompleteOutcome> {
+export async function completeSignUp(
+  app: AppContext,
+  venue: Venue,
+  flow: Flow,
+  guess: string,
+  req: RequestFacts,
+): Promise<CompleteOutcome> {
   const now = app.now();
   const handbackKey = newSecret();
   const outcome = await app.db.tx(async (tx): Promise<CompleteOutcome> => {
@@ -44,25 +60,36 @@ export async function completeSignUp(app: AppContext, venue: Venue, flow: Flow, 
     // A code without its submission (sent before this release) confirms nothing.
     if (!s || numberHash(app.keys, s.e164) !== check.numberHash) return { ok: false, reason: 'expired' };
     const version = await app.consentPages.storedVersion(s.versionId, tx);
-    if (!version || version.venueId !== venue.id) throw new Error(`template version ${s.versionId} of flow ${flow.id} is missing`);
+    if (!version || version.venueId !== venue.id)
+      throw new Error(`template version ${s.versionId} of flow ${flow.id} is missing`);
     const h = flow.handoff;
-    const { subjectId, events: appended } = await recordSignupDecisions(tx, app, {
-      venueId: venue.id,
-      numberHash: check.numberHash,
-      person: { e164: s.e164, name: s.details.name, email: s.details.email, birthDate: s.details.birthDate },
-      version,
-      choices: s.choices,
-      verificationId: check.verificationId,
-      clientIp: req.clientIp,
-      clientMac: h.clientMac ?? null,
-      userAgent: (req.userAgent ?? flow.userAgent)?.slice(0, 1024) ?? null,
-      nasId: h.nasId ?? null,
-      apMac: h.apMac ?? null,
-      ssid: h.ssid ?? null,
-      // `flow`: the flow id the submitted page carried, which the page's bytes include.
-      evidence: JSON.stringify({ flow: s.page, screen: 'start', entry: s.entry, nas_reported: nasReported(h) }),
-    }, now);
-    const grant = await createGrant(tx, app.cipher, { venueId: venue.id, subjectId, clientMac: h.clientMac, nasId: h.nasId, session: venue.settings.session }, now);
+    const { subjectId, events: appended } = await recordSignupDecisions(
+      tx,
+      app,
+      {
+        venueId: venue.id,
+        numberHash: check.numberHash,
+        person: { e164: s.e164, name: s.details.name, email: s.details.email, birthDate: s.details.birthDate },
+        version,
+        choices: s.choices,
+        verificationId: check.verificationId,
+        clientIp: req.clientIp,
+        clientMac: h.clientMac ?? null,
+        userAgent: (req.userAgent ?? flow.userAgent)?.slice(0, 1024) ?? null,
+        nasId: h.nasId ?? null,
+        apMac: h.apMac ?? null,
+        ssid: h.ssid ?? null,
+        // `flow`: the flow id the submitted page carried, which the page's bytes include.
+        evidence: JSON.stringify({ flow: s.page, screen: 'start', entry: s.entry, nas_reported: nasReported(h) }),
+      },
+      now,
+    );
+    const grant = await createGrant(
+      tx,
+      app.cipher,
+      { venueId: venue.id, subjectId, clientMac: h.clientMac, nasId: h.nasId, session: venue.settings.session },
+      now,
+    );
     await markDone(tx, app.keys, flow.id, grant.id, grant.endsAt, handbackKey, now);
     return { ok: true as const, grant, events: appended.map((e) => e.id), submission: s, handbackKey };
   });

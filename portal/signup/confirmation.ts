@@ -8,9 +8,16 @@ import type { Venue } from '../venues/venues.ts';
 import { maskNumber } from '../log.ts';
 import type { Submission } from './submission.ts';
 
-export function confirmSmsOptIn(app: Pick<AppContext, 'sms' | 'log'>, venue: Venue, s: Submission, text: () => string): void {
+export function confirmSmsOptIn(
+  app: Pick<AppContext, 'sms' | 'log'>,
+  venue: Venue,
+  s: Submission,
+  text: () => string,
+): void {
   if (!s.choices.sms) return;
   app.sms
     .send({ to: s.e164, text: text(), purpose: 'confirmation', venueId: venue.id })
-    .catch((err: Error) => app.log.warn({ to: maskNumber(s.e164), err: err.message }, 'confirmation SMS could not be sent'));
+    .catch((err: Error) =>
+      app.log.warn({ to: maskNumber(s.e164), err: err.message }, 'confirmation SMS could not be sent'),
+    );
 }

@@ -6,7 +6,11 @@ import { verificationState } from '../verification/verifications.ts';
 import type { Flow } from './flows.ts';
 import { readSubmission } from './submission.ts';
 
-export async function currentCode(deps: { db: Db | Tx; cipher: FieldCipher }, flow: Pick<Flow, 'verificationId'>, now: number) {
+export async function currentCode(
+  deps: { db: Db | Tx; cipher: FieldCipher },
+  flow: Pick<Flow, 'verificationId'>,
+  now: number,
+) {
   const state = flow.verificationId ? await verificationState(deps.db, flow.verificationId, now) : undefined;
   return { state, submission: readSubmission(deps.cipher, state?.submissionEnc) };
 }

@@ -26,21 +26,34 @@ export const ENTRY_TTL_MS = 60 * 60_000;
 /** Tokens ride in links and in the ledger's evidence (4,096 characters in all). */
 export const ENTRY_MAX_CHARS = 2600;
 
-const sign = (keys: Keys, body: string) => createHmac('sha256', keys.key('guest-entry')).update(body).digest('base64url');
+const sign = (keys: Keys, body: string) =>
+  createHmac('sha256', keys.key('guest-entry')).update(body).digest('base64url');
 
-export function entryToken(keys: Keys, e: Omit<Entry, 'id' | 'issuedAt'> & { id?: string; issuedAt: number }): { token: string; entry: Entry } {
+export function entryToken(
+  keys: Keys,
+  e: Omit<Entry, 'id' | 'issuedAt'> & { id?: string; issuedAt: number },
+): { token: string; entry: Entry } {
   const entry: Entry = { ...e, id: e.id ?? randomUUID() };
-  const body = Buffer.from(JSON.stringify([entry.id, entry.venueId, entry.versionId, entry.locale, entry.issuedAt, entry.handoff])).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify([entry.id, entry.venueId, entry.versionId, entry.locale, entry.issuedAt, entry.handoff]),
+  ).toString('base64url');
   const token = `${body}.${sign(keys, body)}`;
   if (token.length > ENTRY_MAX_CHARS) {
-    throw new FoyerError('handoff_invalid', 400, 'The access point\'s redirect is too long to be used.', { reason: 'redirect too long' });
+    throw new FoyerError('handoff_invalid', 400, "The access point's redirect is too long to be used.", {
+      reason: 'redirect too long',
+    });
   }
   return { token, entry };
 }
 
 /** The entry a token names, for this venue; a clear 4xx in the guest's language otherwise. */
 export function readEntryToken(keys: Keys, token: unknown, venueId: string, now: number): Entry {
-  const bad = () => new FoyerError('guest_entry_invalid', 400, 'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.');
+  const bad = () =>
+    new FoyerError(
+      'guest_entry_invalid',
+      400,
+      'This page was changed or did not come from this portal. Please connect to the Wi-Fi again.',
+    );
   if (typeof token !== 'string' || token.length > ENTRY_MAX_CHARS) throw bad();
   const [body, mac, ...rest] = token.split('.');
   if (!body || !mac || rest.length || !safeEqual(mac, sign(keys, body))) throw bad();
@@ -53,6 +66,7 @@ export function readEntryToken(keys: Keys, token: unknown, venueId: string, now:
   if (!Array.isArray(parsed) || parsed.length !== 6) throw bad();
   const [id, venue, versionId, locale, issuedAt, handoff] = parsed as [string, string, string, Locale, number, Handoff];
   if (venue !== venueId) throw bad();
-  if (!(now < issuedAt + ENTRY_TTL_MS)) throw new FoyerError('guest_flow_expired', 410, 'Your sign-in has expired. Please start again.');
+  if (!(now < issuedAt + ENTRY_TTL_MS))
+    throw new FoyerError('guest_flow_expired', 410, 'Your sign-in has expired. Please start again.');
   return { id, venueId: venue, versionId, locale, issuedAt, handoff };
 }

@@ -7,8 +7,18 @@ import type { Handoff } from '../access-points/handoff.ts';
 import type { FlowDeps } from './flows.ts';
 
 /** Replaces a done flow's hand-off (the page first asked for kept when the new one has none); false when the flow is not done. */
-export async function refreshFlowHandoff(db: Queryable, deps: FlowDeps, flow: { id: string; handoff: Handoff }, fresh: Handoff, now: number): Promise<boolean> {
+export async function refreshFlowHandoff(
+  db: Queryable,
+  deps: FlowDeps,
+  flow: { id: string; handoff: Handoff },
+  fresh: Handoff,
+  now: number,
+): Promise<boolean> {
   const handoff: Handoff = { ...fresh, originalUrl: fresh.originalUrl ?? flow.handoff.originalUrl };
-  const r = await db.run(`UPDATE guest_flows SET handoff_enc = ?, updated_at = ? WHERE id = ? AND state = 'done'`, [deps.cipher.encrypt(JSON.stringify(handoff)), now, flow.id]);
+  const r = await db.run(`UPDATE guest_flows SET handoff_enc = ?, updated_at = ? WHERE id = ? AND state = 'done'`, [
+    deps.cipher.encrypt(JSON.stringify(handoff)),
+    now,
+    flow.id,
+  ]);
   return r.changes === 1;
 }

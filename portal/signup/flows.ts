@@ -63,7 +63,8 @@ export const macHash = (keys: Keys, mac: string | undefined) => (mac ? keys.hmac
 
 /** A new random browser secret (for the cookie) or single-use hand-back key (for a link). */
 export const newSecret = () => randomBytes(24).toString('base64url');
-const secretHash = (keys: Keys, kind: 'browser' | 'handback', secret: string) => keys.hmac('guest-flow', `${kind}:${secret}`);
+const secretHash = (keys: Keys, kind: 'browser' | 'handback', secret: string) =>
+  keys.hmac('guest-flow', `${kind}:${secret}`);
 
 export function ownsFlow(keys: Keys, flow: Pick<Flow, 'secretHash'>, secret: string | undefined): boolean {
   return Boolean(secret && flow.secretHash && safeEqual(secretHash(keys, 'browser', secret), flow.secretHash));
@@ -92,14 +93,30 @@ export async function createFlow(db: Queryable, deps: FlowDeps, f: NewFlow, now:
     `INSERT INTO guest_flows (id, venue_id, state, handoff_enc, mac_hash, locale, user_agent, client_ip, secret_hash, verification_id, created_at, updated_at, expires_at)
      VALUES (?, ?, 'code_sent', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     [
-      f.id, f.venueId, deps.cipher.encrypt(JSON.stringify(f.handoff)), macHash(deps.keys, f.handoff.clientMac), f.locale, f.userAgent, f.clientIp,
-      secretHash(deps.keys, 'browser', f.secret), f.verificationId, now, now, Math.max(f.codeExpiresAt, now + FLOW_TTL_MS),
+      f.id,
+      f.venueId,
+      deps.cipher.encrypt(JSON.stringify(f.handoff)),
+      macHash(deps.keys, f.handoff.clientMac),
+      f.locale,
+      f.userAgent,
+      f.clientIp,
+      secretHash(deps.keys, 'browser', f.secret),
+      f.verificationId,
+      now,
+      now,
+      Math.max(f.codeExpiresAt, now + FLOW_TTL_MS),
     ],
   );
   return r.changes === 1;
 }
 
-export async function loadFlow(db: Queryable, deps: FlowDeps, id: string, venueId: string, now: number): Promise<Flow | undefined> {
+export async function loadFlow(
+  db: Queryable,
+  deps: FlowDeps,
+  id: string,
+  venueId: string,
+  now: number,
+): Promise<Flow | undefined> {
   if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
   const r = await db.get<FlowRow>('SELECT * FROM guest_flows WHERE id = ? AND venue_id = ?', [id, venueId]);
   if (!r || Number(r.expires_at) <= now) return undefined;
@@ -124,17 +141,33 @@ export async function setFlowLocale(db: Queryable, flowId: string, locale: strin
 }
 
 /** The flow's current code is now this one (a new number, or a spent code replaced); never once done. */
-export async function markCodeSent(db: Queryable, flowId: string, verificationId: string, codeExpiresAt: number, now: number): Promise<void> {
-  await db.run(`UPDATE guest_flows SET state = 'code_sent', verification_id = ?, updated_at = ?, expires_at = ? WHERE id = ? AND state <> 'done'`, [
-    verificationId, now, Math.max(codeExpiresAt, now + FLOW_TTL_MS), flowId,
-  ]);
+export async function markCodeSent(
+  db: Queryable,
+  flowId: string,
+  verificationId: string,
+  codeExpiresAt: number,
+  now: number,
+): Promise<void> {
+  await db.run(
+    `UPDATE guest_flows SET state = 'code_sent', verification_id = ?, updated_at = ?, expires_at = ? WHERE id = ? AND state <> 'done'`,
+    [verificationId, now, Math.max(codeExpiresAt, now + FLOW_TTL_MS), flowId],
+  );
 }
 
 /** Done, with a single-use key (kept hashed) for the online page in a browser that lost its cookie. */
-export async function markDone(db: Queryable, keys: Keys, flowId: string, grantId: string, until: number, handbackKey: string, now: number): Promise<void> {
-  await db.run(`UPDATE guest_flows SET state = 'done', grant_id = ?, handback_hash = ?, updated_at = ?, expires_at = ? WHERE id = ?`, [
-    grantId, secretHash(keys, 'handback', handbackKey), now, until, flowId,
-  ]);
+export async function markDone(
+  db: Queryable,
+  keys: Keys,
+  flowId: string,
+  grantId: string,
+  until: number,
+  handbackKey: string,
+  now: number,
+): Promise<void> {
+  await db.run(
+    `UPDATE guest_flows SET state = 'done', grant_id = ?, handback_hash = ?, updated_at = ?, expires_at = ? WHERE id = ?`,
+    [grantId, secretHash(keys, 'handback', handbackKey), now, until, flowId],
+  );
 }
 
 /**
@@ -143,13 +176,19 @@ export async function markDone(db: Queryable, keys: Keys, flowId: string, grantI
  * same grant again.
  */
 export async function handbackPending(db: Queryable, flowId: string, now: number): Promise<boolean> {
-  const r = await db.get<{ grant_id: string | null }>(`SELECT grant_id FROM guest_flows WHERE id = ? AND state = 'done' AND updated_at > ?`, [flowId, now - 15 * 60_000]);
+  const r = await db.get<{ grant_id: string | null }>(
+    `SELECT grant_id FROM guest_flows WHERE id = ? AND state = 'done' AND updated_at > ?`,
+    [flowId, now - 15 * 60_000],
+  );
   return Boolean(r?.grant_id) && (await grantAwaitingFirstSession(db, r!.grant_id!, now));
 }
 
 /** Uses up the hand-back key: true for its first use only. */
 export async function takeHandbackKey(db: Queryable, keys: Keys, flowId: string, key: string): Promise<boolean> {
   if (!key || key.length > 64) return false;
-  const r = await db.run('UPDATE guest_flows SET handback_hash = NULL WHERE id = ? AND handback_hash = ?', [flowId, secretHash(keys, 'handback', key)]);
+  const r = await db.run('UPDATE guest_flows SET handback_hash = NULL WHERE id = ? AND handback_hash = ?', [
+    flowId,
+    secretHash(keys, 'handback', key),
+  ]);
   return r.changes === 1;
 }

@@ -7,6 +7,11 @@ import { rejectSinceLastGrant, type RejectReason } from '../access/reject-reason
 /** A refusal older than this is not what brought the guest back to the portal. */
 export const REFUSAL_SHOWN_MS = 30 * 60_000;
 
-export async function refusalToShow(db: Queryable, venueId: string, clientMac: string | undefined, now: number): Promise<RejectReason | undefined> {
+export async function refusalToShow(
+  db: Queryable,
+  venueId: string,
+  clientMac: string | undefined,
+  now: number,
+): Promise<RejectReason | undefined> {
   return clientMac ? rejectSinceLastGrant(db, clientMac, venueId, now - REFUSAL_SHOWN_MS) : undefined;
 }

@@ -20,17 +20,28 @@ export async function resendSignUpCode(
   app: AppContext,
   venue: Venue,
   flow: Flow,
-  r: { clientIp: string | null; /** The code SMS in the guest's language. */ text: (code: string, minutes: number) => string },
+  r: {
+    clientIp: string | null;
+    /** The code SMS in the guest's language. */ text: (code: string, minutes: number) => string;
+  },
 ): Promise<ResendOutcome> {
   const { state, submission } = await currentCode(app, flow, app.now());
   if (!submission) return { ok: false, reason: 'restart' };
   const phone = parseGuestPhone(submission.e164, venue.country, venue.settings.allowedCountries);
   if (!phone.ok) return { ok: false, reason: 'restart' };
-  const keys = sendKeys(app.keys, venue.id, { e164: submission.e164, callingCode: phone.callingCode, macHash: flow.macHash, clientIp: r.clientIp, nasId: flow.handoff.nasId });
+  const keys = sendKeys(app.keys, venue.id, {
+    e164: submission.e164,
+    callingCode: phone.callingCode,
+    macHash: flow.macHash,
+    clientIp: r.clientIp,
+    nasId: flow.handoff.nasId,
+  });
   const req = { keys, e164: submission.e164, settings: venue.settings, text: r.text, submission };
-  let out: SendOutcome = state?.state === 'ok' ? await resendCode(app, flow.verificationId!, req) : await issueCode(app, flow.id, req);
+  let out: SendOutcome =
+    state?.state === 'ok' ? await resendCode(app, flow.verificationId!, req) : await issueCode(app, flow.id, req);
   // Spent between the read above and the send: replaced all the same.
-  if (!out.ok && (out.reason === 'expired' || out.reason === 'too_many' || out.reason === 'used')) out = await issueCode(app, flow.id, req);
+  if (!out.ok && (out.reason === 'expired' || out.reason === 'too_many' || out.reason === 'used'))
+    out = await issueCode(app, flow.id, req);
   if (out.ok) {
     const replaced = out.verificationId !== flow.verificationId;
     if (replaced) await markCodeSent(app.db, flow.id, out.verificationId, out.expiresAt, app.now());

@@ -6,9 +6,19 @@ import type { AppContext } from '../context.ts';
 import { verificationState } from '../verification/verifications.ts';
 import { handbackPending, macHash, type Flow } from './flows.ts';
 
-export async function resumeAt(app: Pick<AppContext, 'db' | 'keys'>, own: Flow, clientMac: string | undefined, now: number): Promise<'code' | 'online' | undefined> {
+export async function resumeAt(
+  app: Pick<AppContext, 'db' | 'keys'>,
+  own: Flow,
+  clientMac: string | undefined,
+  now: number,
+): Promise<'code' | 'online' | undefined> {
   if (clientMac && macHash(app.keys, clientMac) !== own.macHash) return undefined;
-  if (own.state === 'code_sent' && own.verificationId && (await verificationState(app.db, own.verificationId, now))?.state === 'ok') return 'code';
+  if (
+    own.state === 'code_sent' &&
+    own.verificationId &&
+    (await verificationState(app.db, own.verificationId, now))?.state === 'ok'
+  )
+    return 'code';
   if (own.state === 'done' && (await handbackPending(app.db, own.id, now))) return 'online';
   return undefined;
 }

@@ -10,5 +10,12 @@ export function sendKeys(
   venueId: string,
   s: { e164: string; callingCode: string; macHash: string | null; clientIp: string | null; nasId: string | undefined },
 ): SendKeys {
-  return { venueId, numberHash: numberHash(keys, s.e164), macHash: s.macHash, clientIp: s.clientIp, nasId: s.nasId ?? null, callingCode: s.callingCode };
+  return {
+    venueId,
+    numberHash: numberHash(keys, s.e164),
+    macHash: s.macHash,
+    clientIp: s.clientIp,
+    nasId: s.nasId ?? null,
+    callingCode: s.callingCode,
+  };
 }

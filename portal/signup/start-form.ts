@@ -57,7 +57,8 @@ export function readStartForm(venue: Venue, shown: ShownForm, body: Record<strin
   const email = str(body.email, 254);
   const emailField = s.fields.email !== 'off';
   if (emailField) {
-    if (email && (email.length > 254 || !EMAIL.test(email))) problems.push({ field: 'email', code: 'guest_email_invalid' });
+    if (email && (email.length > 254 || !EMAIL.test(email)))
+      problems.push({ field: 'email', code: 'guest_email_invalid' });
     else if (email) details.email = email;
     else if (s.fields.email === 'required') problems.push({ field: 'email', code: 'guest_email_required' });
   }
@@ -65,15 +66,21 @@ export function readStartForm(venue: Venue, shown: ShownForm, body: Record<strin
   if (s.fields.birthDate !== 'off') {
     if (birth && !validBirthDate(birth, now)) problems.push({ field: 'birth_date', code: 'guest_birthdate_invalid' });
     else if (birth) details.birthDate = birth;
-    else if (s.fields.birthDate === 'required') problems.push({ field: 'birth_date', code: 'guest_birthdate_required' });
+    else if (s.fields.birthDate === 'required')
+      problems.push({ field: 'birth_date', code: 'guest_birthdate_required' });
   }
-  const choices: Choices = { terms: ticked(body.consent_terms), sms: ticked(body.consent_sms), email: ticked(body.consent_email) };
+  const choices: Choices = {
+    terms: ticked(body.consent_terms),
+    sms: ticked(body.consent_sms),
+    email: ticked(body.consent_email),
+  };
   // A box the page never showed cannot have been ticked by reading it (a forged or stale form).
   for (const p of ['sms', 'email'] as const) {
     if (choices[p] && !s.offers[p]) problems.push({ field: `consent_${p}`, code: 'guest_purpose_not_offered' });
   }
   if (!choices.terms) problems.push({ field: 'consent_terms', code: 'guest_terms_required' });
   // An email offer needs an address to go to: asked for only where the venue has the field.
-  if (choices.email && emailField && !details.email && !problems.some((p) => p.field === 'email')) problems.push({ field: 'consent_email', code: 'guest_email_needed' });
+  if (choices.email && emailField && !details.email && !problems.some((p) => p.field === 'email'))
+    problems.push({ field: 'consent_email', code: 'guest_email_needed' });
   return problems.length ? { ok: false, problems } : { ok: true, e164, callingCode, details, choices };
 }

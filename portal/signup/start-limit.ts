@@ -15,7 +15,13 @@ export const START_WINDOW_MS = 10 * 60_000;
 export const startLimit = (limits: Pick<VenueSettings['limits'], 'perIpHour'>) => Math.max(60, limits.perIpHour);
 
 /** When this address may start another flow here (ms since epoch), or undefined when it may now. */
-export async function startBlockedUntil(db: Queryable, venueId: string, clientIp: string, limits: VenueSettings['limits'], now: number): Promise<number | undefined> {
+export async function startBlockedUntil(
+  db: Queryable,
+  venueId: string,
+  clientIp: string,
+  limits: VenueSettings['limits'],
+  now: number,
+): Promise<number | undefined> {
   if (!clientIp) return undefined;
   const n = startLimit(limits);
   const row = await db.get<{ created_at: number }>(

@@ -27,7 +27,12 @@ export interface StartRequest {
 }
 
 export type StartOutcome =
-  | { ok: true; flowId: string; /** Set when a flow was written: the browser secret for its cookie. */ secret?: string; expiresAt: number }
+  | {
+      ok: true;
+      flowId: string;
+      /** Set when a flow was written: the browser secret for its cookie. */ secret?: string;
+      expiresAt: number;
+    }
   | { ok: false; reason: 'too_many_starts' | 'blocked'; retryAt: number }
   | { ok: false; reason: 'sms_failed' };
 
@@ -41,16 +46,41 @@ export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest
   // The same page submitted again without its cookie (a double tap whose first answer the
   // browser dropped, or another browser) starts a flow of its own.
   let flowId = own?.id ?? (r.idTaken ? randomUUID() : shown.id);
-  const keys = sendKeys(app.keys, venue.id, { e164: s.e164, callingCode: s.callingCode, macHash: macHash(app.keys, shown.handoff.clientMac), clientIp: r.clientIp, nasId: shown.handoff.nasId });
-  const sent = await issueCode(app, flowId, { keys, e164: s.e164, settings: venue.settings, text: r.text, submission: s });
-  if (!sent.ok) return sent.reason === 'blocked' ? { ok: false, reason: 'blocked', retryAt: sent.retryAt } : { ok: false, reason: 'sms_failed' };
+  const keys = sendKeys(app.keys, venue.id, {
+    e164: s.e164,
+    callingCode: s.callingCode,
+    macHash: macHash(app.keys, shown.handoff.clientMac),
+    clientIp: r.clientIp,
+    nasId: shown.handoff.nasId,
+  });
+  const sent = await issueCode(app, flowId, {
+    keys,
+    e164: s.e164,
+    settings: venue.settings,
+    text: r.text,
+    submission: s,
+  });
+  if (!sent.ok)
+    return sent.reason === 'blocked'
+      ? { ok: false, reason: 'blocked', retryAt: sent.retryAt }
+      : { ok: false, reason: 'sms_failed' };
   const at = app.now();
   if (own) {
     await markCodeSent(app.db, own.id, sent.verificationId, sent.expiresAt, at);
     return { ok: true, flowId, expiresAt: Math.max(sent.expiresAt, at + FLOW_TTL_MS) };
   }
   const secret = newSecret();
-  const f = { id: flowId, venueId: venue.id, handoff: shown.handoff, locale: s.locale as Locale, userAgent: r.userAgent, clientIp: r.clientIp, secret, verificationId: sent.verificationId, codeExpiresAt: sent.expiresAt };
+  const f = {
+    id: flowId,
+    venueId: venue.id,
+    handoff: shown.handoff,
+    locale: s.locale as Locale,
+    userAgent: r.userAgent,
+    clientIp: r.clientIp,
+    secret,
+    verificationId: sent.verificationId,
+    codeExpiresAt: sent.expiresAt,
+  };
   // Submitted twice at once: the other request took the id, this one gets its own.
   if (!(await createFlow(app.db, app, f, at))) {
     flowId = f.id = randomUUID();

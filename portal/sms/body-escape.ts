@@ -13,7 +13,10 @@ export const jsonEscape: Escape = (s) => JSON.stringify(s).slice(1, -1);
 const ESCAPES: { test: (mime: string) => boolean; escape: Escape }[] = [
   { test: (m) => m === 'application/json' || m.endsWith('+json'), escape: jsonEscape },
   { test: (m) => m === 'application/x-www-form-urlencoded', escape: (s) => encodeURIComponent(s) },
-  { test: (m) => m === 'application/xml' || m === 'text/xml' || m.endsWith('+xml'), escape: (s) => s.replace(/[<>&"']/g, (c) => XML[c]) },
+  {
+    test: (m) => m === 'application/xml' || m === 'text/xml' || m.endsWith('+xml'),
+    escape: (s) => s.replace(/[<>&"']/g, (c) => XML[c]),
+  },
   // Plain text protocols are read line by line: a line break in a value would start a
   // line of its own (another "to=…"), so it becomes a space.
   { test: (m) => m === 'text/plain', escape: (s) => s.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, ' ') },
@@ -35,7 +38,8 @@ export function fill(template: string, values: Record<string, string>, escape: E
 /** What is wrong with a body template for this Content-Type, for the configuration error; undefined when it is usable. */
 export function bodyTemplateProblem(template: string, contentType: string): string | undefined {
   const escape = escaperFor(contentType);
-  if (!escape) return `Content-Type ${contentType} has no known escaping for {{to}} {{text}} {{from}}; use ${KNOWN_TYPES}`;
+  if (!escape)
+    return `Content-Type ${contentType} has no known escaping for {{to}} {{text}} {{from}}; use ${KNOWN_TYPES}`;
   if (escape === jsonEscape) {
     // Filled with a value holding a quote, the body is valid JSON only if every placeholder sits inside a string.
     try {

@@ -24,7 +24,11 @@ export class ConsoleGateway implements SmsGateway {
       await mkdir(dirname(this.outbox), { recursive: true });
       await appendFile(this.outbox, line, { encoding: 'utf8', mode: 0o600 });
     } catch (err) {
-      throw new SmsError('sms_failed', `Could not write to SMS_OUTBOX ${this.outbox}: ${(err as Error).message}`, false);
+      throw new SmsError(
+        'sms_failed',
+        `Could not write to SMS_OUTBOX ${this.outbox}: ${(err as Error).message}`,
+        false,
+      );
     }
     this.log.info({ to: maskNumber(msg.to), purpose: msg.purpose, outbox: this.outbox }, 'sms written to the outbox');
     return { ref: randomUUID(), parts: smsPartCount(msg.text) };

@@ -60,7 +60,14 @@ export class InboundReceiver {
   private replies = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: { db: Db; keys: Keys; log: Logger; messages: MessageLog; gateway?: SmsGateway; now?: () => number },
+    private readonly deps: {
+      db: Db;
+      keys: Keys;
+      log: Logger;
+      messages: MessageLog;
+      gateway?: SmsGateway;
+      now?: () => number;
+    },
   ) {}
 
   /** Installs the handler (keywords, opt-in …); called once at start-up. */
@@ -82,21 +89,33 @@ export class InboundReceiver {
     const now = this.deps.now ?? Date.now;
     const claimed = await this.claim(msg);
     if (!claimed.fresh) {
-      this.deps.log.info({ gateway: msg.gateway, ref: msg.ref, from: maskNumber(msg.from) }, 'inbound sms already received; not answered again');
+      this.deps.log.info(
+        { gateway: msg.gateway, ref: msg.ref, from: maskNumber(msg.from) },
+        'inbound sms already received; not answered again',
+      );
       return { id: claimed.id, duplicate: true };
     }
     let out: InboundReply | void;
     try {
       out = await this.handler.handle(msg);
     } catch (err) {
-      await this.deps.db.run('UPDATE sms_inbound SET error = ? WHERE id = ?', [String((err as Error).message ?? err).slice(0, 500), claimed.id]);
+      await this.deps.db.run('UPDATE sms_inbound SET error = ? WHERE id = ?', [
+        String((err as Error).message ?? err).slice(0, 500),
+        claimed.id,
+      ]);
       throw err;
     }
     await this.deps.db.run('UPDATE sms_inbound SET handled_at = ?, error = NULL WHERE id = ?', [now(), claimed.id]);
-    this.deps.log.info({ gateway: msg.gateway, ref: msg.ref, from: maskNumber(msg.from), replied: Boolean(out?.reply) }, 'inbound sms received');
+    this.deps.log.info(
+      { gateway: msg.gateway, ref: msg.ref, from: maskNumber(msg.from), replied: Boolean(out?.reply) },
+      'inbound sms received',
+    );
     let reply = out?.reply || undefined;
     if (reply && !(await this.mayReply(claimed.id, msg))) {
-      this.deps.log.warn({ gateway: msg.gateway, ref: msg.ref, from: maskNumber(msg.from) }, 'inbound sms not answered: reply limit for this number reached');
+      this.deps.log.warn(
+        { gateway: msg.gateway, ref: msg.ref, from: maskNumber(msg.from) },
+        'inbound sms not answered: reply limit for this number reached',
+      );
       reply = undefined;
     }
     if (reply && out) {
@@ -118,13 +137,25 @@ export class InboundReceiver {
       await this.deps.db.run(
         `INSERT INTO sms_inbound (id, gateway, gateway_ref, from_masked, from_hash, to_number, text, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [id, msg.gateway, msg.ref, maskNumber(msg.from), this.deps.messages.numberHash(msg.from), msg.to, msg.text, msg.receivedAt],
+        [
+          id,
+          msg.gateway,
+          msg.ref,
+          maskNumber(msg.from),
+          this.deps.messages.numberHash(msg.from),
+          msg.to,
+          msg.text,
+          msg.receivedAt,
+        ],
       );
       return { id, fresh: true };
     } catch (err) {
       if (!(err instanceof StoreError && err.code === 'conflict')) throw err;
     }
-    const row = await this.deps.db.get<{ id: string }>('SELECT id FROM sms_inbound WHERE gateway = ? AND gateway_ref = ?', [msg.gateway, msg.ref]);
+    const row = await this.deps.db.get<{ id: string }>(
+      'SELECT id FROM sms_inbound WHERE gateway = ? AND gateway_ref = ?',
+      [msg.gateway, msg.ref],
+    );
     if (!row) throw new StoreError('conflict', 'inbound sms vanished while being claimed');
     const { changes } = await this.deps.db.run(
       'UPDATE sms_inbound SET error = NULL WHERE id = ? AND handled_at IS NULL AND error IS NOT NULL',
@@ -139,7 +170,10 @@ export class InboundReceiver {
     const fromHash = this.deps.messages.numberHash(msg.from);
     return this.deps.db.tx(async (tx) => {
       await tx.lock(`sms-reply:${fromHash}`);
-      const row = await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM sms_inbound WHERE from_hash = ? AND replied_at > ?', [fromHash, msg.receivedAt - HOUR]);
+      const row = await tx.get<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM sms_inbound WHERE from_hash = ? AND replied_at > ?',
+        [fromHash, msg.receivedAt - HOUR],
+      );
       if (Number(row!.n) >= INBOUND_REPLIES_PER_HOUR) return false;
       await tx.run('UPDATE sms_inbound SET replied_at = ? WHERE id = ?', [msg.receivedAt, inboundId]);
       return true;
@@ -154,17 +188,24 @@ export class InboundReceiver {
     }
     try {
       const res = await gateway.send({ to: msg.from, text, purpose: out.purpose ?? 'reply', venueId: out.venueId });
-      if (res.messageId) await this.deps.db.run('UPDATE sms_inbound SET reply_message_id = ? WHERE id = ?', [res.messageId, inboundId]);
+      if (res.messageId)
+        await this.deps.db.run('UPDATE sms_inbound SET reply_message_id = ? WHERE id = ?', [res.messageId, inboundId]);
     } catch (err) {
       // The message log has the failure; the inbound message stays handled.
-      this.deps.log.warn({ ref: msg.ref, to: maskNumber(msg.from), error: (err as Error).message }, 'inbound sms reply not sent');
+      this.deps.log.warn(
+        { ref: msg.ref, to: maskNumber(msg.from), error: (err as Error).message },
+        'inbound sms reply not sent',
+      );
     }
   }
 
   // A TwiML reply leaves with the webhook answer; the log still gets its row.
   private async logCallerReply(inboundId: string, msg: InboundSms, text: string, out: InboundReply): Promise<void> {
     const m = this.deps.messages;
-    const id = await m.queued({ to: msg.from, text, purpose: out.purpose ?? 'reply', venueId: out.venueId }, msg.gateway);
+    const id = await m.queued(
+      { to: msg.from, text, purpose: out.purpose ?? 'reply', venueId: out.venueId },
+      msg.gateway,
+    );
     await m.sent(id, `reply:${msg.ref}`, smsPartCount(text));
     await this.deps.db.run('UPDATE sms_inbound SET reply_message_id = ? WHERE id = ?', [id, inboundId]);
   }

@@ -36,7 +36,12 @@ export interface SmsDeps {
   now?: () => number;
 }
 
-export function createSmsGateway(config: Config, log: Logger, deps: SmsDeps, policy?: Partial<RetryPolicy>): SmsService {
+export function createSmsGateway(
+  config: Config,
+  log: Logger,
+  deps: SmsDeps,
+  policy?: Partial<RetryPolicy>,
+): SmsService {
   const now = deps.now ?? Date.now;
   const messages = new MessageLog(deps.db, deps.keys, now);
   const inbound = new InboundReceiver({ db: deps.db, keys: deps.keys, log, messages, now });
@@ -44,11 +49,17 @@ export function createSmsGateway(config: Config, log: Logger, deps: SmsDeps, pol
   const raw = bareGateway(config, slog, {
     onInbound: async (msg) => void (await inbound.receive(msg, 'gateway')),
     onReceipt: async (r) => {
-      if (r.status) await applyReceipt(messages, slog, { gateway: 'smpp', ref: r.ref, status: r.status, errorCode: r.err });
+      if (r.status)
+        await applyReceipt(messages, slog, { gateway: 'smpp', ref: r.ref, status: r.status, errorCode: r.err });
     },
     now,
   });
-  const reliable = new ReliableGateway(raw, messages, { metrics: deps.metrics, log: slog, now }, { ...defaultPolicy(config.SMS_TIMEOUT_MS), ...policy });
+  const reliable = new ReliableGateway(
+    raw,
+    messages,
+    { metrics: deps.metrics, log: slog, now },
+    { ...defaultPolicy(config.SMS_TIMEOUT_MS), ...policy },
+  );
   inbound.setReplyGateway(reliable);
   return Object.assign(reliable, {
     messages,

@@ -47,14 +47,19 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
   const intent = classifySms(msg.text, keywords);
   // The language of the person's last consent, else Bulgarian for +359 numbers, else English.
   const locale = (await lastConsentLocale(db, hash)) ?? (msg.from.startsWith('+359') ? 'bg' : 'en');
-  const t = (key: string, params: Record<string, string | number> = {}) => deps.t(locale, `lifecycle.${key}`, { frequency: deps.t(locale, 'lifecycle.frequency'), ...params });
+  const t = (key: string, params: Record<string, string | number> = {}) =>
+    deps.t(locale, `lifecycle.${key}`, { frequency: deps.t(locale, 'lifecycle.frequency'), ...params });
   const m = { numberHash: hash, locale, evidence: msg.text.slice(0, 4096) };
 
   switch (intent.kind) {
     case 'stop': {
       const all = intent.scope === 'all';
       const targets = await db.tx((tx) => stopByKeyword(tx, keys, { ...m, all }, known));
-      const reply = !targets.length ? t('stopNothing') : all ? t('stopAll') : t('stop', { venue: byId.get(targets[0])!.name });
+      const reply = !targets.length
+        ? t('stopNothing')
+        : all
+          ? t('stopAll')
+          : t('stop', { venue: byId.get(targets[0])!.name });
       return { action: all ? 'stop-all' : 'stop', venueIds: targets, reply };
     }
     case 'start': {
@@ -65,23 +70,37 @@ export async function handleKeyword(deps: KeywordDeps, msg: InboundSms): Promise
     case 'help': {
       const last = venue(await lastOffersVenue(db, hash));
       const custom = last?.settings.wording[locale]?.smsHelp;
-      const reply = last ? custom || t('help', { venue: last.name, contact: last.settings.contact || '-' }) : t('helpGeneric');
+      const reply = last
+        ? custom || t('help', { venue: last.name, contact: last.settings.contact || '-' })
+        : t('helpGeneric');
       return { action: 'help', venueIds: last ? [last.id] : [], reply };
     }
     case 'optin': {
       const target = venues.find((v) => v.settings.smsKeyword === intent.keyword)!;
       // The reply states the terms: its wording is the notice this consent was given under.
       const reply = t('optin', { venue: target.name });
-      await db.tx((tx) => optInByKeyword(tx, deps, { ...m, venueId: target.id, e164: msg.from, keyword: intent.keyword, reply }, deps.now()));
+      await db.tx((tx) =>
+        optInByKeyword(
+          tx,
+          deps,
+          { ...m, venueId: target.id, e164: msg.from, keyword: intent.keyword, reply },
+          deps.now(),
+        ),
+      );
       return { action: 'optin', venueIds: [target.id], reply };
     }
     case 'flag': {
       const current = venue(await currentOffersVenue(db, hash));
-      await db.run('INSERT INTO inbound_flags (id, venue_id, from_hash, from_masked, text, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        randomUUID(), current?.id ?? null, hash, maskNumber(msg.from), m.evidence, intent.reason, deps.now(),
-      ]);
+      await db.run(
+        'INSERT INTO inbound_flags (id, venue_id, from_hash, from_masked, text, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [randomUUID(), current?.id ?? null, hash, maskNumber(msg.from), m.evidence, intent.reason, deps.now()],
+      );
       deps.log.info({ from: maskNumber(msg.from), venue: current?.slug }, 'inbound SMS flagged for the operator');
-      return { action: 'flagged', venueIds: current ? [current.id] : [], reply: current ? t('flagged', { venue: current.name }) : undefined };
+      return {
+        action: 'flagged',
+        venueIds: current ? [current.id] : [],
+        reply: current ? t('flagged', { venue: current.name }) : undefined,
+      };
     }
     default:
       return { action: 'ignored', venueIds: [] };

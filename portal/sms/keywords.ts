@@ -10,27 +10,43 @@ export type KeywordIntent =
   | { kind: 'flag'; reason: 'looks-like-stop' }
   | { kind: 'none' };
 
-const STOP = ['STOP', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPT OUT', 'OPTOUT', 'СТОП', 'ОТПИШИ', 'ОТПИШИ МЕ', 'ОТКАЗ'];
+const STOP = [
+  'STOP',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+  'REVOKE',
+  'OPT OUT',
+  'OPTOUT',
+  'СТОП',
+  'ОТПИШИ',
+  'ОТПИШИ МЕ',
+  'ОТКАЗ',
+];
 const STOP_ALL = ['STOPALL', 'STOP ALL'];
 const START = ['START', 'UNSTOP', 'СТАРТ'];
 const HELP = ['HELP', 'INFO', 'ПОМОЩ'];
 
 // Plain-language stop requests: English and Bulgarian stems, each starting a word (the
 // text is normalised to single spaces; \b would know only ASCII letters).
-const STOPPISH = /(?:^| )(STOP|UNSUBSCRIBE|REMOVE ME|OPT ?OUT|DON ?T (TEXT|MESSAGE|SMS)|NO MORE|СТОП|СПРЕТЕ|СПРИ|ОТПИШ|НЕ (ИСКАМ|ПРАЩАЙТЕ|ИЗПРАЩАЙТЕ)|ПРЕМАХНЕТЕ)/u;
+const STOPPISH =
+  /(?:^| )(STOP|UNSUBSCRIBE|REMOVE ME|OPT ?OUT|DON ?T (TEXT|MESSAGE|SMS)|NO MORE|СТОП|СПРЕТЕ|СПРИ|ОТПИШ|НЕ (ИСКАМ|ПРАЩАЙТЕ|ИЗПРАЩАЙТЕ)|ПРЕМАХНЕТЕ)/u;
 
 /** Upper case, accents removed (Й and Ё kept: they are letters of their own), punctuation to spaces. */
 export function normalizeSms(text: string): string {
-  return text
-    .normalize('NFC')
-    .toUpperCase()
-    .normalize('NFD')
-    // Cyrillic Й and Ё are letters, not accented И and Е: keep their marks.
-    .replace(/([ИЕ])([\u0306\u0308])|\p{M}/gu, (_m, base?: string, mark?: string) => (base ? base + mark : ''))
-    .normalize('NFC')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim()
-    .replace(/\s+/g, ' ');
+  return (
+    text
+      .normalize('NFC')
+      .toUpperCase()
+      .normalize('NFD')
+      // Cyrillic Й and Ё are letters, not accented И and Е: keep their marks.
+      .replace(/([ИЕ])([\u0306\u0308])|\p{M}/gu, (_m, base?: string, mark?: string) => (base ? base + mark : ''))
+      .normalize('NFC')
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim()
+      .replace(/\s+/g, ' ')
+  );
 }
 
 export function classifySms(text: string, venueKeywords: string[] = []): KeywordIntent {

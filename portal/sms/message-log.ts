@@ -64,10 +64,21 @@ export class MessageLog {
     return id;
   }
 
-  async attempt(id: string, attempt: number, result: 'sent' | 'transient' | 'permanent', ms: number, error?: string): Promise<void> {
+  async attempt(
+    id: string,
+    attempt: number,
+    result: 'sent' | 'transient' | 'permanent',
+    ms: number,
+    error?: string,
+  ): Promise<void> {
     await this.db.tx(async (tx) => {
       await tx.run('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, ?)', [
-        id, attempt, this.now(), Math.round(ms), result, error?.slice(0, 500) ?? null,
+        id,
+        attempt,
+        this.now(),
+        Math.round(ms),
+        result,
+        error?.slice(0, 500) ?? null,
       ]);
       await tx.run('UPDATE sms_messages SET attempts = ?, updated_at = ? WHERE id = ?', [attempt, this.now(), id]);
     });
@@ -76,21 +87,30 @@ export class MessageLog {
   /** A successful attempt and the message marked sent, in one transaction (one commit per SMS that went out first time, not two). */
   async sentOnAttempt(id: string, attempt: number, ms: number, ref: string, parts: number | undefined): Promise<void> {
     await this.db.tx(async (tx) => {
-      await tx.run('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)', [id, attempt, this.now(), Math.round(ms), 'sent']);
-      await tx.run(`UPDATE sms_messages SET status = 'sent', attempts = ?, gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`, [
-        attempt, ref, parts ?? null, this.now(), id,
-      ]);
+      await tx.run(
+        'INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)',
+        [id, attempt, this.now(), Math.round(ms), 'sent'],
+      );
+      await tx.run(
+        `UPDATE sms_messages SET status = 'sent', attempts = ?, gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`,
+        [attempt, ref, parts ?? null, this.now(), id],
+      );
     });
   }
 
   async sent(id: string, ref: string, parts: number | undefined): Promise<void> {
-    await this.db.run(`UPDATE sms_messages SET status = 'sent', gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`, [
-      ref, parts ?? null, this.now(), id,
-    ]);
+    await this.db.run(
+      `UPDATE sms_messages SET status = 'sent', gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`,
+      [ref, parts ?? null, this.now(), id],
+    );
   }
 
   async failed(id: string, error: string): Promise<void> {
-    await this.db.run(`UPDATE sms_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`, [error.slice(0, 500), this.now(), id]);
+    await this.db.run(`UPDATE sms_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`, [
+      error.slice(0, 500),
+      this.now(),
+      id,
+    ]);
   }
 
   /**
@@ -105,7 +125,9 @@ export class MessageLog {
     );
     if (changes > 0) return true;
     // Already final: still a match (a repeated receipt), not an unknown message.
-    return Boolean(await this.db.get('SELECT id FROM sms_messages WHERE gateway = ? AND gateway_ref = ?', [gateway, ref]));
+    return Boolean(
+      await this.db.get('SELECT id FROM sms_messages WHERE gateway = ? AND gateway_ref = ?', [gateway, ref]),
+    );
   }
 
   get(id: string): Promise<SmsMessageRow | undefined> {
@@ -114,7 +136,10 @@ export class MessageLog {
 
   /** Messages to one number, newest first (for the job that marks dead numbers invalid, and for support). */
   async forNumber(e164: string, limit = 50): Promise<SmsMessageRow[]> {
-    const rows = await this.db.all<SmsMessageRow>('SELECT * FROM sms_messages WHERE to_hash = ? ORDER BY created_at DESC LIMIT ?', [this.numberHash(e164), limit]);
+    const rows = await this.db.all<SmsMessageRow>(
+      'SELECT * FROM sms_messages WHERE to_hash = ? ORDER BY created_at DESC LIMIT ?',
+      [this.numberHash(e164), limit],
+    );
     return rows.map(numeric);
   }
 
@@ -130,5 +155,11 @@ export class MessageLog {
 
 // PostgreSQL returns BIGINT as a string.
 function numeric(r: SmsMessageRow): SmsMessageRow {
-  return { ...r, attempts: Number(r.attempts), parts: r.parts === null ? null : Number(r.parts), created_at: Number(r.created_at), updated_at: Number(r.updated_at) };
+  return {
+    ...r,
+    attempts: Number(r.attempts),
+    parts: r.parts === null ? null : Number(r.parts),
+    created_at: Number(r.created_at),
+    updated_at: Number(r.updated_at),
+  };
 }

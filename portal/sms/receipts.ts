@@ -28,7 +28,10 @@ export async function applyReceipt(messages: MessageLog, log: Logger, r: Receipt
 }
 
 /** Twilio's MessageStatus + ErrorCode; undefined for states that change nothing (queued, sent …). */
-export function twilioReceiptStatus(messageStatus: string | undefined, errorCode: string | undefined): ReceiptStatus | undefined {
+export function twilioReceiptStatus(
+  messageStatus: string | undefined,
+  errorCode: string | undefined,
+): ReceiptStatus | undefined {
   switch (messageStatus) {
     case 'delivered':
     case 'read':
@@ -46,6 +49,7 @@ export function httpReceiptStatus(word: string | undefined): ReceiptStatus | und
   const w = (word ?? '').trim().toLowerCase();
   if (['delivered', 'delivrd', 'delivery_success', 'success', 'ok'].includes(w)) return 'delivered';
   if (['undeliverable', 'invalid', 'invalid_number', 'unknown_subscriber'].includes(w)) return 'undeliverable';
-  if (['failed', 'undelivered', 'undeliv', 'rejected', 'rejectd', 'expired', 'deleted', 'error'].includes(w)) return 'failed';
+  if (['failed', 'undelivered', 'undeliv', 'rejected', 'rejectd', 'expired', 'deleted', 'error'].includes(w))
+    return 'failed';
   return undefined;
 }

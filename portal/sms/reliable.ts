@@ -52,7 +52,10 @@ export class ReliableGateway implements SmsGateway {
     const now = this.deps.now ?? Date.now;
     const quiet = NOT_REPEATED_MS[msg.purpose];
     if (quiet && (await this.messages.sentSince(msg, now() - quiet))) {
-      this.deps.log.info({ gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to) }, 'sms not repeated: the same one went to this number just now');
+      this.deps.log.info(
+        { gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to) },
+        'sms not repeated: the same one went to this number just now',
+      );
       return { ref: '', skipped: 'repeat' };
     }
     const id = await this.messages.queued(msg, this.name);
@@ -70,12 +73,41 @@ export class ReliableGateway implements SmsGateway {
         const res = await withTimeout(this.inner, msg, timeoutMs, opts.signal);
         await this.messages.sentOnAttempt(id, attempt, now() - t0, res.ref, res.parts);
         this.deps.metrics.smsSent.inc({ gateway: this.name, purpose: msg.purpose, result: 'sent' });
-        this.deps.log.info({ sms: id, gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to), ref: res.ref, parts: res.parts, attempts: attempt }, 'sms sent');
+        this.deps.log.info(
+          {
+            sms: id,
+            gateway: this.name,
+            purpose: msg.purpose,
+            to: maskNumber(msg.to),
+            ref: res.ref,
+            parts: res.parts,
+            attempts: attempt,
+          },
+          'sms sent',
+        );
         return { ...res, messageId: id };
       } catch (err) {
         lastError = asSmsError(err);
-        await this.messages.attempt(id, attempt, lastError.transient ? 'transient' : 'permanent', now() - t0, lastError.message);
-        this.deps.log.warn({ sms: id, gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to), attempt, code: lastError.code, transient: lastError.transient, error: lastError.message }, 'sms attempt failed');
+        await this.messages.attempt(
+          id,
+          attempt,
+          lastError.transient ? 'transient' : 'permanent',
+          now() - t0,
+          lastError.message,
+        );
+        this.deps.log.warn(
+          {
+            sms: id,
+            gateway: this.name,
+            purpose: msg.purpose,
+            to: maskNumber(msg.to),
+            attempt,
+            code: lastError.code,
+            transient: lastError.transient,
+            error: lastError.message,
+          },
+          'sms attempt failed',
+        );
         if (!lastError.transient || opts.signal?.aborted || attempt >= this.policy.maxAttempts) break;
         const delay = this.policy.baseDelayMs * 2 ** (attempt - 1) * (1 + Math.random() * 0.2);
         if (now() + delay + this.policy.minAttemptMs > deadline) break;
@@ -85,7 +117,18 @@ export class ReliableGateway implements SmsGateway {
     }
     await this.messages.failed(id, lastError.message);
     this.deps.metrics.smsSent.inc({ gateway: this.name, purpose: msg.purpose, result: 'failed' });
-    this.deps.log.error({ sms: id, gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to), attempts: attempt, code: lastError.code, error: lastError.message }, 'sms not sent');
+    this.deps.log.error(
+      {
+        sms: id,
+        gateway: this.name,
+        purpose: msg.purpose,
+        to: maskNumber(msg.to),
+        attempts: attempt,
+        code: lastError.code,
+        error: lastError.message,
+      },
+      'sms not sent',
+    );
     throw lastError;
   }
 
@@ -94,7 +137,12 @@ export class ReliableGateway implements SmsGateway {
   }
 }
 
-async function withTimeout(gw: SmsGateway, msg: OutboundSms, timeoutMs: number, outer?: AbortSignal): Promise<SendResult> {
+async function withTimeout(
+  gw: SmsGateway,
+  msg: OutboundSms,
+  timeoutMs: number,
+  outer?: AbortSignal,
+): Promise<SendResult> {
   const ac = new AbortController();
   const onOuter = () => ac.abort(outer?.reason);
   outer?.addEventListener('abort', onOuter, { once: true });

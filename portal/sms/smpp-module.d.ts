@@ -37,7 +37,10 @@ declare module 'smpp' {
   }
 
   interface Smpp {
-    connect(options: { url: string; auto_enquire_link_period?: number; connectTimeout?: number }, listener?: () => void): Session;
+    connect(
+      options: { url: string; auto_enquire_link_period?: number; connectTimeout?: number },
+      listener?: () => void,
+    ): Session;
     createServer(listener: (session: Session) => void): Server;
     PDU: new (command: string, options?: Record<string, unknown>) => Pdu;
     ESME_ROK: number;

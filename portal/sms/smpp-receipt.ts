@@ -12,7 +12,16 @@ export interface SmppReceipt {
 }
 
 // message_state TLV values (SMPP 3.4 section 5.3.2.35) as their receipt-text names.
-const MESSAGE_STATE: Record<number, string> = { 1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD' };
+const MESSAGE_STATE: Record<number, string> = {
+  1: 'ENROUTE',
+  2: 'DELIVRD',
+  3: 'EXPIRED',
+  4: 'DELETED',
+  5: 'UNDELIV',
+  6: 'ACCEPTD',
+  7: 'UNKNOWN',
+  8: 'REJECTD',
+};
 
 /** esm_class bits 2-5 say what kind of message a deliver_sm is; 0001 is a delivery receipt. */
 export const isDeliveryReceipt = (esmClass: number): boolean => (esmClass & 0x3c) === 0x04;
@@ -22,7 +31,11 @@ export function parseReceiptText(text: string): { id?: string; stat?: string; er
   return { id: field('id'), stat: field('stat')?.toUpperCase(), err: field('err') };
 }
 
-export function receiptStatus(stat: string | undefined, err: string | undefined, permanentErrors: Set<number>): ReceiptStatus | undefined {
+export function receiptStatus(
+  stat: string | undefined,
+  err: string | undefined,
+  permanentErrors: Set<number>,
+): ReceiptStatus | undefined {
   switch (stat) {
     case 'DELIVRD':
       return 'delivered';
@@ -49,9 +62,12 @@ export function readReceipt(
   const parsed = parseReceiptText(text);
   const ref = pdu.receipted_message_id || parsed.id;
   if (!ref) return undefined;
-  const stat = pdu.message_state !== undefined ? MESSAGE_STATE[pdu.message_state] ?? parsed.stat : parsed.stat;
+  const stat = pdu.message_state !== undefined ? (MESSAGE_STATE[pdu.message_state] ?? parsed.stat) : parsed.stat;
   // network_error_code: one octet network type, two octets the error.
-  const tlvErr = Buffer.isBuffer(pdu.network_error_code) && pdu.network_error_code.length >= 3 ? String(pdu.network_error_code.readUInt16BE(1)) : undefined;
+  const tlvErr =
+    Buffer.isBuffer(pdu.network_error_code) && pdu.network_error_code.length >= 3
+      ? String(pdu.network_error_code.readUInt16BE(1))
+      : undefined;
   const err = parsed.err ?? tlvErr;
   return { ref, stat, err, status: receiptStatus(stat, err, permanentErrors) };
 }

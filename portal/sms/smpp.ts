@@ -51,7 +51,11 @@ export class SmppGateway implements SmsGateway {
 
   constructor(private readonly o: SmppOptions) {
     const u = new URL(o.url);
-    this.account = { system_id: decodeURIComponent(u.username), password: decodeURIComponent(u.password), host: `${u.protocol}//${u.host}` };
+    this.account = {
+      system_id: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      host: `${u.protocol}//${u.host}`,
+    };
     this.retryMs = o.reconnectMs?.min ?? 500;
   }
 
@@ -69,7 +73,12 @@ export class SmppGateway implements SmsGateway {
     const session = smpp.connect({ url: this.account.host, auto_enquire_link_period: this.o.enquireLinkMs });
     this.session = session;
     session.on('connect', () => {
-      const bindParams = { system_id: this.account.system_id, password: this.account.password, system_type: this.o.systemType, interface_version: 0x34 };
+      const bindParams = {
+        system_id: this.account.system_id,
+        password: this.account.password,
+        system_type: this.o.systemType,
+        interface_version: 0x34,
+      };
       const onBind = (pdu: Pdu) => {
         if (pdu.command_status !== 0) {
           this.o.log.error({ status: pdu.command_status, host: this.account.host }, 'smpp bind refused');
@@ -84,12 +93,15 @@ export class SmppGateway implements SmsGateway {
       if (this.o.bind === 'transceiver') session.bind_transceiver(bindParams, onBind);
       else session.bind_transmitter(bindParams, onBind);
     });
-    session.on('error', (err: Error) => this.o.log.warn({ err: err.message, host: this.account.host }, 'smpp connection error'));
+    session.on('error', (err: Error) =>
+      this.o.log.warn({ err: err.message, host: this.account.host }, 'smpp connection error'),
+    );
     session.on('close', () => {
       if (this.session !== session) return;
       this.bound = false;
       this.session = undefined;
-      for (const fail of this.pending.values()) fail(new SmsError('sms_failed', 'The SMSC connection dropped before it answered.', true));
+      for (const fail of this.pending.values())
+        fail(new SmsError('sms_failed', 'The SMSC connection dropped before it answered.', true));
       this.pending.clear();
       if (!this.closed) this.scheduleReconnect();
     });
@@ -160,7 +172,11 @@ export class SmppGateway implements SmsGateway {
       );
       if (resp.command_status !== 0) {
         const transient = TRANSIENT_STATUS.has(resp.command_status);
-        throw new SmsError(transient ? 'sms_failed' : 'sms_rejected', `The SMSC refused part ${i + 1} of ${parts.length}: command_status 0x${resp.command_status.toString(16)}`, transient);
+        throw new SmsError(
+          transient ? 'sms_failed' : 'sms_rejected',
+          `The SMSC refused part ${i + 1} of ${parts.length}: command_status 0x${resp.command_status.toString(16)}`,
+          transient,
+        );
       }
       ids.push(String(resp.message_id ?? ''));
     }
@@ -199,7 +215,11 @@ export class SmppGateway implements SmsGateway {
     try {
       const text = messageText(pdu);
       if (isDeliveryReceipt(pdu.esm_class ?? 0)) {
-        const tlvs = { receipted_message_id: pdu.receipted_message_id, message_state: pdu.message_state, network_error_code: pdu.network_error_code };
+        const tlvs = {
+          receipted_message_id: pdu.receipted_message_id,
+          message_state: pdu.message_state,
+          network_error_code: pdu.network_error_code,
+        };
         const receipt = readReceipt(tlvs, text, this.o.permanentErrors);
         if (receipt) await this.o.onReceipt?.(receipt);
       } else {
@@ -208,12 +228,18 @@ export class SmppGateway implements SmsGateway {
         const receivedAt = (this.o.now ?? Date.now)();
         // deliver_sm carries no message id; a redelivery of the same text within ten
         // minutes is the same message.
-        const ref = createHash('sha256').update(`${from}\n${to}\n${text}\n${Math.floor(receivedAt / 600_000)}`).digest('hex').slice(0, 32);
+        const ref = createHash('sha256')
+          .update(`${from}\n${to}\n${text}\n${Math.floor(receivedAt / 600_000)}`)
+          .digest('hex')
+          .slice(0, 32);
         await this.o.onInbound?.({ from, to, text, gateway: this.name, ref, receivedAt });
       }
       session.send(pdu.response());
     } catch (err) {
-      this.o.log.error({ err: (err as Error).message, from: maskNumber(address(pdu.source_addr, pdu.source_addr_ton)) }, 'smpp deliver_sm not stored; asking the SMSC to retry');
+      this.o.log.error(
+        { err: (err as Error).message, from: maskNumber(address(pdu.source_addr, pdu.source_addr_ton)) },
+        'smpp deliver_sm not stored; asking the SMSC to retry',
+      );
       session.send(pdu.response({ command_status: ESME_RX_T_APPN }));
     }
   }
@@ -253,7 +279,10 @@ function address(addr: string | undefined, ton: number | undefined): string {
 
 /** The decoded text of short_message or message_payload (the package decodes by data_coding). */
 function messageText(pdu: Pdu): string {
-  const field = pdu.short_message?.message !== undefined && pdu.short_message.message.length ? pdu.short_message : pdu.message_payload;
+  const field =
+    pdu.short_message?.message !== undefined && pdu.short_message.message.length
+      ? pdu.short_message
+      : pdu.message_payload;
   const m = field?.message ?? field;
   if (typeof m === 'string') return m;
   if (Buffer.isBuffer(m)) return m.toString('latin1');

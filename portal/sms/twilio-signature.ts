@@ -17,7 +17,12 @@ export function twilioSignature(authToken: string, url: string, params: FormPara
 }
 
 /** True when `signature` matches any of the URLs the request may have been addressed to. */
-export function checkTwilioSignature(authToken: string, signature: string | undefined, urls: string[], params: FormParams): boolean {
+export function checkTwilioSignature(
+  authToken: string,
+  signature: string | undefined,
+  urls: string[],
+  params: FormParams,
+): boolean {
   if (!signature) return false;
   return urls.some((u) => safeEqual(signature, twilioSignature(authToken, u, params)));
 }

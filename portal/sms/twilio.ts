@@ -52,8 +52,13 @@ export class TwilioGateway implements SmsGateway {
       text = await res.text();
     } catch (err) {
       const e = err as Error;
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new SmsError('sms_timeout', 'Twilio did not answer in time.', true);
-      throw new SmsError('sms_failed', `Twilio could not be reached: ${(e.cause as Error | undefined)?.message ?? e.message}`, true);
+      if (e.name === 'TimeoutError' || e.name === 'AbortError')
+        throw new SmsError('sms_timeout', 'Twilio did not answer in time.', true);
+      throw new SmsError(
+        'sms_failed',
+        `Twilio could not be reached: ${(e.cause as Error | undefined)?.message ?? e.message}`,
+        true,
+      );
     }
     const body = parse(text);
     if (res.status === 201 || res.status === 200) {
@@ -64,7 +69,9 @@ export class TwilioGateway implements SmsGateway {
     }
     const e = (body ?? {}) as TwilioErrorBody;
     const transient = res.status === 429 || res.status >= 500;
-    const detail = e.code ? `Twilio error ${e.code}: ${e.message ?? ''}${e.more_info ? ` (${e.more_info})` : ''}` : `Twilio answered ${res.status}`;
+    const detail = e.code
+      ? `Twilio error ${e.code}: ${e.message ?? ''}${e.more_info ? ` (${e.more_info})` : ''}`
+      : `Twilio answered ${res.status}`;
     throw new SmsError(transient ? 'sms_failed' : 'sms_rejected', detail, transient);
   }
 }

@@ -45,7 +45,10 @@ export async function databaseClock(db: Db, log?: Logger, resampleMs = 60_000): 
     const offset = Date.now() - Math.round(anchorDb);
     if (Math.abs(offset) > WARN_OFFSET_MS && !warned) {
       warned = true;
-      log?.warn({ offsetMs: offset }, `this host's clock is ${offset} ms from the database server's: Foyer keeps time by the database's, but fix the host's time (NTP)`);
+      log?.warn(
+        { offsetMs: offset },
+        `this host's clock is ${offset} ms from the database server's: Foyer keeps time by the database's, but fix the host's time (NTP)`,
+      );
     }
   };
   await sample();

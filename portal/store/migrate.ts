@@ -9,7 +9,9 @@ import type { Migration, MigrationSteps } from './migrations/sql.ts';
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export async function loadMigrations(): Promise<Migration[]> {
-  const files = readdirSync(dir).filter((f) => /^\d{3}_.+\.ts$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}_.+\.ts$/.test(f))
+    .sort();
   // A relative template, so that the compiled CLI (portal/cli-compiled.mjs) bundles every migration.
   const mods = await Promise.all(files.map((f) => import(`./migrations/${f}`)));
   return mods.map((m) => m.default as Migration);
@@ -28,7 +30,10 @@ export async function migrate(db: Db, steps: MigrationSteps = {}): Promise<strin
       await tx.lock('migrations');
       if (await tx.get('SELECT id FROM schema_migrations WHERE id = ?', [m.id])) return;
       const step = steps[m.id];
-      if (m.needsStep && !step) throw new Error(`migration_step_missing: migration ${m.id} is finished with SECRET_KEY: run it through \`npx foyer migrate\` or Foyer's start`);
+      if (m.needsStep && !step)
+        throw new Error(
+          `migration_step_missing: migration ${m.id} is finished with SECRET_KEY: run it through \`npx foyer migrate\` or Foyer's start`,
+        );
       for (const stmt of m.up(db.dialect)) await tx.run(stmt);
       await step?.(tx);
       await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [m.id, Date.now()]);

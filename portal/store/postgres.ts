@@ -42,14 +42,30 @@ function statementName(text: string): string | undefined {
 
 // 25006: a read-only transaction, as on a standby after a failover or with
 // default_transaction_read_only: the database is there but cannot take a write.
-const UNAVAILABLE = new Set(['25006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
+const UNAVAILABLE = new Set([
+  '25006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
 
 export function mapError(err: unknown): StoreError {
   if (err instanceof StoreError) return err;
   const e = err as { code?: string; message?: string };
   const msg = e?.message ?? String(err);
   const code = e?.code ?? '';
-  if (UNAVAILABLE.has(code) || /terminat|Connection|connect/i.test(msg) && !code.match(/^[0-9A-Z]{5}$/)) {
+  if (UNAVAILABLE.has(code) || (/terminat|Connection|connect/i.test(msg) && !code.match(/^[0-9A-Z]{5}$/))) {
     return new StoreError('unavailable', `database unavailable: ${msg}`, err);
   }
   if (code === '23505') return new StoreError('conflict', msg, err);

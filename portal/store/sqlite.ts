@@ -39,16 +39,21 @@ export function mapError(err: unknown): StoreError {
   }
 }
 
-const norm = (params: Param[]) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? Number(p) : p));
+const norm = (params: Param[]) =>
+  params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? Number(p) : p));
 
 function queryable(conn: () => Conn): Queryable {
   return {
     dialect: 'sqlite',
     all<T = Row>(sql: string, params: Param[] = []) {
-      return new Promise<T[]>((res, rej) => conn().all(sql, norm(params), (err, rows) => (err ? rej(mapError(err)) : res(rows as T[]))));
+      return new Promise<T[]>((res, rej) =>
+        conn().all(sql, norm(params), (err, rows) => (err ? rej(mapError(err)) : res(rows as T[]))),
+      );
     },
     get<T = Row>(sql: string, params: Param[] = []) {
-      return new Promise<T | undefined>((res, rej) => conn().get(sql, norm(params), (err, row) => (err ? rej(mapError(err)) : res(row as T | undefined))));
+      return new Promise<T | undefined>((res, rej) =>
+        conn().get(sql, norm(params), (err, row) => (err ? rej(mapError(err)) : res(row as T | undefined))),
+      );
     },
     run(sql: string, params: Param[] = []) {
       return new Promise((res, rej) =>
@@ -82,7 +87,10 @@ class StatementCache {
       if (this.statements.size >= this.max) {
         const [oldest, gone] = this.statements.entries().next().value!;
         this.statements.delete(oldest);
-        gone.then((g) => g.finalize(), () => undefined);
+        gone.then(
+          (g) => g.finalize(),
+          () => undefined,
+        );
       }
       st = new Promise<sqlite3.Statement>((res, rej) => {
         const prepared: sqlite3.Statement = this.conn.prepare(sql, (err) => (err ? rej(mapError(err)) : res(prepared)));
@@ -96,7 +104,9 @@ class StatementCache {
 
   async all<T>(sql: string, params: Param[]): Promise<T[]> {
     const st = await this.statement(sql);
-    return new Promise<T[]>((res, rej) => st.all(norm(params), (err: Error | null, rows: unknown[]) => (err ? rej(mapError(err)) : res(rows as T[]))));
+    return new Promise<T[]>((res, rej) =>
+      st.all(norm(params), (err: Error | null, rows: unknown[]) => (err ? rej(mapError(err)) : res(rows as T[]))),
+    );
   }
 
   /**
@@ -111,10 +121,16 @@ class StatementCache {
   async finalize(): Promise<void> {
     const all = [...this.statements.values()];
     this.statements.clear();
-    await Promise.all(all.map((p) => p.then((st) => new Promise<void>((res) => st.finalize(() => res())), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (st) => new Promise<void>((res) => st.finalize(() => res())),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }
-
 
 function exec(c: Conn, sql: string): Promise<void> {
   return new Promise((res, rej) => c.exec(sql, (err) => (err ? rej(mapError(err)) : res())));
@@ -151,7 +167,8 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
     ownerOnly(file);
   }
   const writer = await open(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
-  const pragmas = 'PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;';
+  const pragmas =
+    'PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=NORMAL;';
   await exec(writer, pragmas);
   const readers: Conn[] = [];
   if (file === ':memory:') readers.push(writer);
@@ -186,7 +203,10 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
     if (now - checkedAt > 1000) {
       checkedAt = now;
       try {
-        writeError = (statSync(file).mode & 0o222) === 0 ? new StoreError('unavailable', `database unavailable: ${file} is read-only`) : undefined;
+        writeError =
+          (statSync(file).mode & 0o222) === 0
+            ? new StoreError('unavailable', `database unavailable: ${file} is read-only`)
+            : undefined;
       } catch (err) {
         writeError = new StoreError('unavailable', `database unavailable: ${(err as Error).message}`, err);
       }
@@ -197,7 +217,12 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
   // Group commit: lone writes that arrive while the writer is busy run together in one
   // transaction when it frees up, each answered only after the COMMIT. One WAL commit for
   // many small writes (a flow row per guest page, a counter) instead of one each.
-  type Lone = { sql: string; params?: Param[]; resolve: (r: { changes: number }) => void; reject: (e: unknown) => void };
+  type Lone = {
+    sql: string;
+    params?: Param[];
+    resolve: (r: { changes: number }) => void;
+    reject: (e: unknown) => void;
+  };
   let pending: Lone[] | undefined;
   const runGroup = async () => {
     const items = pending!;
@@ -266,7 +291,9 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
         return await fn();
       } finally {
         locks.delete(name);
-        await db.run('DELETE FROM job_locks WHERE name = ? AND holder = ?', [name, String(process.pid)]).catch(() => undefined);
+        await db
+          .run('DELETE FROM job_locks WHERE name = ? AND holder = ?', [name, String(process.pid)])
+          .catch(() => undefined);
       }
     },
     async ping() {

@@ -54,7 +54,9 @@ export function trackWrites(inner: DriverDb, o: { sqliteDir?: string; now?: () =
     try {
       const s = statfsSync(o.sqliteDir);
       const free = s.bavail * s.bsize;
-      return free < MIN_FREE_BYTES ? `cannot write: ${free} bytes free in ${o.sqliteDir} (the disk is full)` : undefined;
+      return free < MIN_FREE_BYTES
+        ? `cannot write: ${free} bytes free in ${o.sqliteDir} (the disk is full)`
+        : undefined;
     } catch (err) {
       return `cannot write: ${(err as Error).message}`;
     }

@@ -26,14 +26,18 @@ export function consentProblems(input: {
     const mode = input.offers[purpose];
     if (mode === 'preticked') out.push({ field: `offers.${purpose}`, code: 'consent_preticked' });
     else if (mode === 'required') out.push({ field: `offers.${purpose}`, code: 'consent_required_for_access' });
-    else if (mode !== 'off' && mode !== 'optional') out.push({ field: `offers.${purpose}`, code: 'consent_mode_invalid' });
+    else if (mode !== 'off' && mode !== 'optional')
+      out.push({ field: `offers.${purpose}`, code: 'consent_mode_invalid' });
   }
   for (const locale of LOCALES) {
     const w = input.wording[locale];
     if (!w) continue;
-    if (input.offers.sms !== 'off' && w.sms && !STOP.test(w.sms)) out.push({ field: `wording.${locale}.sms`, code: 'consent_sms_no_stop' });
-    if (w.smsConfirmation && !STOP.test(w.smsConfirmation)) out.push({ field: `wording.${locale}.smsConfirmation`, code: 'consent_sms_no_stop' });
-    if (input.offers.email !== 'off' && w.email && !UNSUBSCRIBE.test(w.email)) out.push({ field: `wording.${locale}.email`, code: 'consent_email_no_unsubscribe' });
+    if (input.offers.sms !== 'off' && w.sms && !STOP.test(w.sms))
+      out.push({ field: `wording.${locale}.sms`, code: 'consent_sms_no_stop' });
+    if (w.smsConfirmation && !STOP.test(w.smsConfirmation))
+      out.push({ field: `wording.${locale}.smsConfirmation`, code: 'consent_sms_no_stop' });
+    if (input.offers.email !== 'off' && w.email && !UNSUBSCRIBE.test(w.email))
+      out.push({ field: `wording.${locale}.email`, code: 'consent_email_no_unsubscribe' });
   }
   return out;
 }

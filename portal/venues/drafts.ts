@@ -16,15 +16,35 @@ export interface Draft {
   updatedBy?: string;
 }
 
-export const contentOf = (s: VenueSettings): DraftContent => ({ branding: s.branding, wording: s.wording, fields: s.fields, offers: s.offers, contact: s.contact });
+export const contentOf = (s: VenueSettings): DraftContent => ({
+  branding: s.branding,
+  wording: s.wording,
+  fields: s.fields,
+  offers: s.offers,
+  contact: s.contact,
+});
 
 export async function loadDraft(db: Queryable, venue: Venue): Promise<Draft> {
-  const r = await db.get<{ name: string; settings: string; updated_at: number; updated_by: string }>('SELECT * FROM venue_drafts WHERE venue_id = ?', [venue.id]);
+  const r = await db.get<{ name: string; settings: string; updated_at: number; updated_by: string }>(
+    'SELECT * FROM venue_drafts WHERE venue_id = ?',
+    [venue.id],
+  );
   if (!r) return { name: venue.name, content: contentOf(venue.settings) };
-  return { name: r.name, content: JSON.parse(r.settings) as DraftContent, updatedAt: r.updated_at, updatedBy: r.updated_by };
+  return {
+    name: r.name,
+    content: JSON.parse(r.settings) as DraftContent,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+  };
 }
 
-export async function saveDraft(db: Queryable, venueId: string, draft: { name: string; content: DraftContent }, by: string, now = Date.now()): Promise<void> {
+export async function saveDraft(
+  db: Queryable,
+  venueId: string,
+  draft: { name: string; content: DraftContent },
+  by: string,
+  now = Date.now(),
+): Promise<void> {
   await db.run(
     `INSERT INTO venue_drafts (venue_id, name, settings, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (venue_id) DO UPDATE SET name = excluded.name, settings = excluded.settings, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,

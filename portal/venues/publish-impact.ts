@@ -24,7 +24,13 @@ export interface PublishImpact {
   rememberedDevices: number;
 }
 
-export async function publishImpact(db: Queryable, pages: ConsentPages, current: Venue, next: Venue, now: number): Promise<PublishImpact> {
+export async function publishImpact(
+  db: Queryable,
+  pages: ConsentPages,
+  current: Venue,
+  next: Venue,
+  now: number,
+): Promise<PublishImpact> {
   const changed: PublishImpact['changed'] = [];
   let nameOnly = current.name !== next.name;
   for (const locale of next.settings.locales) {

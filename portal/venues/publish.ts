@@ -32,7 +32,13 @@ interface Row {
 }
 
 const fromRow = (r: Row): PublishedVersion => ({
-  id: r.id, venueId: r.venue_id, number: r.number, name: r.name, settings: venueSettingsSchema.parse(JSON.parse(r.settings)), publishedAt: r.published_at, publishedBy: r.published_by,
+  id: r.id,
+  venueId: r.venue_id,
+  number: r.number,
+  name: r.name,
+  settings: venueSettingsSchema.parse(JSON.parse(r.settings)),
+  publishedAt: r.published_at,
+  publishedBy: r.published_by,
 });
 
 /** The settings the venue had before its first publish from the console count as version 1. */
@@ -44,7 +50,13 @@ export const INITIAL_PUBLISHER = 'initial settings';
  * (consent/consent-page.ts stillAgreed); a change of wording beyond the name is asked again
  * all the same, since only the name is substituted when comparing.
  */
-export async function publishDraft(db: Db, venueId: string, by: string, now = Date.now(), o: { keepConsent?: boolean } = {}): Promise<PublishedVersion> {
+export async function publishDraft(
+  db: Db,
+  venueId: string,
+  by: string,
+  now = Date.now(),
+  o: { keepConsent?: boolean } = {},
+): Promise<PublishedVersion> {
   try {
     return await publishInTx(db, venueId, by, now, o.keepConsent === true);
   } catch (err) {
@@ -55,9 +67,21 @@ export async function publishDraft(db: Db, venueId: string, by: string, now = Da
 
 /** Why a venue with the draft applied cannot be published (consent that could not be valid); empty when it can. */
 export const publishProblems = (next: Venue) =>
-  consentProblems({ offers: { sms: next.settings.offers.sms ? 'optional' : 'off', email: next.settings.offers.email ? 'optional' : 'off' }, wording: next.settings.wording });
+  consentProblems({
+    offers: {
+      sms: next.settings.offers.sms ? 'optional' : 'off',
+      email: next.settings.offers.email ? 'optional' : 'off',
+    },
+    wording: next.settings.wording,
+  });
 
-function publishInTx(db: Db, venueId: string, by: string, now: number, keepConsent: boolean): Promise<PublishedVersion> {
+function publishInTx(
+  db: Db,
+  venueId: string,
+  by: string,
+  now: number,
+  keepConsent: boolean,
+): Promise<PublishedVersion> {
   return db.tx(async (tx) => {
     await tx.lock(`venue-publish:${venueId}`);
     const venue = await findVenueById(tx, venueId);
@@ -65,15 +89,32 @@ function publishInTx(db: Db, venueId: string, by: string, now: number, keepConse
     const next = applyDraft(venue, await loadDraft(tx, venue));
     // A rename either keeps the controller (its old name joins the former ones) or does not,
     // and then no consent given under any earlier name stands.
-    if (next.name !== venue.name) next.settings = { ...next.settings, formerNames: keepConsent ? [...new Set([...(venue.settings.formerNames ?? []), venue.name])].filter((n) => n !== next.name) : undefined };
+    if (next.name !== venue.name)
+      next.settings = {
+        ...next.settings,
+        formerNames: keepConsent
+          ? [...new Set([...(venue.settings.formerNames ?? []), venue.name])].filter((n) => n !== next.name)
+          : undefined,
+      };
     const problems = publishProblems(next);
-    if (problems.length) throw new FoyerError(problems[0].code, 400, `This draft cannot be published: ${problems.map((p) => `${p.field} (${p.code})`).join(', ')}.`);
-    let last = await tx.get<{ n: number | null }>('SELECT MAX(number) AS n FROM venue_versions WHERE venue_id = ?', [venueId]);
+    if (problems.length)
+      throw new FoyerError(
+        problems[0].code,
+        400,
+        `This draft cannot be published: ${problems.map((p) => `${p.field} (${p.code})`).join(', ')}.`,
+      );
+    let last = await tx.get<{ n: number | null }>('SELECT MAX(number) AS n FROM venue_versions WHERE venue_id = ?', [
+      venueId,
+    ]);
     if (!last?.n) {
       await insertVersion(tx, venue, 1, INITIAL_PUBLISHER, venue.createdAt);
       last = { n: 1 };
     }
-    await tx.run('UPDATE venues SET name = ?, settings = ? WHERE id = ?', [next.name, JSON.stringify(next.settings), venueId]);
+    await tx.run('UPDATE venues SET name = ?, settings = ? WHERE id = ?', [
+      next.name,
+      JSON.stringify(next.settings),
+      venueId,
+    ]);
     venueWritten(venueId);
     // New wording changes which returning devices must consent again (RADIUS caches that verdict).
     await venueChanged(tx, venueId);
@@ -83,19 +124,39 @@ function publishInTx(db: Db, venueId: string, by: string, now: number, keepConse
   });
 }
 
-async function insertVersion(tx: Queryable, venue: Venue, number: number, by: string, at: number): Promise<PublishedVersion> {
+async function insertVersion(
+  tx: Queryable,
+  venue: Venue,
+  number: number,
+  by: string,
+  at: number,
+): Promise<PublishedVersion> {
   const r = await tx.get<{ id: number }>(
     'INSERT INTO venue_versions (venue_id, number, name, settings, published_at, published_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     [venue.id, number, venue.name, JSON.stringify(venue.settings), at, by],
   );
-  return { id: r!.id, venueId: venue.id, number, name: venue.name, settings: venue.settings, publishedAt: at, publishedBy: by };
+  return {
+    id: r!.id,
+    venueId: venue.id,
+    number,
+    name: venue.name,
+    settings: venue.settings,
+    publishedAt: at,
+    publishedBy: by,
+  };
 }
 
 export async function listVersions(db: Queryable, venueId: string): Promise<PublishedVersion[]> {
-  return (await db.all<Row>('SELECT * FROM venue_versions WHERE venue_id = ? ORDER BY number DESC', [venueId])).map(fromRow);
+  return (await db.all<Row>('SELECT * FROM venue_versions WHERE venue_id = ? ORDER BY number DESC', [venueId])).map(
+    fromRow,
+  );
 }
 
-export async function loadVersion(db: Queryable, venueId: string, number: number): Promise<PublishedVersion | undefined> {
+export async function loadVersion(
+  db: Queryable,
+  venueId: string,
+  number: number,
+): Promise<PublishedVersion | undefined> {
   const r = await db.get<Row>('SELECT * FROM venue_versions WHERE venue_id = ? AND number = ?', [venueId, number]);
   return r && fromRow(r);
 }

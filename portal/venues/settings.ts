@@ -28,7 +28,18 @@ export const venueSettingsSchema = z.object({
   locales: z.array(z.enum(LOCALES)).min(1).default(['en', 'bg']),
   defaultLocale: z.enum(LOCALES).default('en'),
   /** IANA zone the console shows times in; unset: the country's (venues/time-zone.ts). */
-  timeZone: z.string().max(64).refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, 'an IANA time zone such as Europe/Sofia').optional(),
+  timeZone: z
+    .string()
+    .max(64)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as Europe/Sofia')
+    .optional(),
   /**
    * Names this venue was published under before, by the same controller (the owner or operator
    * said so when publishing the rename): consent given to wording that differs from today's
@@ -42,12 +53,23 @@ export const venueSettingsSchema = z.object({
     .object({ name: fieldMode.default('off'), email: fieldMode.default('off'), birthDate: fieldMode.default('off') })
     .default({ name: 'off', email: 'off', birthDate: 'off' }),
   /** Which optional purposes the venue asks for; none can be a condition of access. */
-  offers: z.object({ sms: z.boolean().default(true), email: z.boolean().default(false) }).default({ sms: true, email: false }),
+  offers: z
+    .object({ sms: z.boolean().default(true), email: z.boolean().default(false) })
+    .default({ sms: true, email: false }),
   branding: z
     .object({
-      primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#1d4ed8'),
-      backgroundColor: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#ffffff'),
-      textColor: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#111827'),
+      primaryColor: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/)
+        .default('#1d4ed8'),
+      backgroundColor: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/)
+        .default('#ffffff'),
+      textColor: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/)
+        .default('#111827'),
       logo: z.string().max(200).optional(),
     })
     .default({ primaryColor: '#1d4ed8', backgroundColor: '#ffffff', textColor: '#111827' }),
@@ -65,7 +87,16 @@ export const venueSettingsSchema = z.object({
       rememberDays: z.number().int().min(0).max(365).default(30),
       interimMinutes: z.number().int().min(1).max(60).default(5),
     })
-    .default({ durationMinutes: 240, idleTimeoutMinutes: 15, upKbps: 0, downKbps: 0, dataCapMb: 0, devicesPerGuest: 3, rememberDays: 30, interimMinutes: 5 }),
+    .default({
+      durationMinutes: 240,
+      idleTimeoutMinutes: 15,
+      upKbps: 0,
+      downKbps: 0,
+      dataCapMb: 0,
+      devicesPerGuest: 3,
+      rememberDays: 30,
+      interimMinutes: 5,
+    }),
   code: z
     .object({
       length: z.number().int().min(4).max(8).default(6),
@@ -84,7 +115,15 @@ export const venueSettingsSchema = z.object({
       perCountryHour: z.number().int().min(1).max(1_000_000).default(200),
       venueDaily: z.number().int().min(1).max(10_000_000).default(1000),
     })
-    .default({ perNumber10Min: 3, perNumberDay: 10, perMacHour: 5, perIpHour: 20, perNasHour: 500, perCountryHour: 200, venueDaily: 1000 }),
+    .default({
+      perNumber10Min: 3,
+      perNumberDay: 10,
+      perMacHour: 5,
+      perIpHour: 20,
+      perNasHour: 500,
+      perCountryHour: 200,
+      venueDaily: 1000,
+    }),
   /** Months since a subject's last event before their personal data is erased. */
   retentionMonths: z.number().int().min(1).max(120).default(24),
   /** Months RADIUS sessions are kept. */

@@ -10,6 +10,9 @@ export interface VenueName {
 export async function venueNamesById(db: Queryable, ids: Iterable<string>): Promise<Map<string, VenueName>> {
   const wanted = [...new Set(ids)];
   if (!wanted.length) return new Map();
-  const rows = await db.all<{ id: string; slug: string; name: string }>(`SELECT id, slug, name FROM venues WHERE id IN (${wanted.map(() => '?').join(', ')})`, wanted);
+  const rows = await db.all<{ id: string; slug: string; name: string }>(
+    `SELECT id, slug, name FROM venues WHERE id IN (${wanted.map(() => '?').join(', ')})`,
+    wanted,
+  );
   return new Map(rows.map((r) => [r.id, { slug: r.slug, name: r.name }]));
 }

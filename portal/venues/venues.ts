@@ -30,7 +30,10 @@ export interface VenueRow {
 export const venueInput = z.object({
   slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63'),
   name: z.string().trim().min(1).max(120),
-  country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as BG').default('BG'),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as BG')
+    .default('BG'),
   settings: venueSettingsSchema.default(venueSettingsSchema.parse({})),
 });
 
@@ -45,15 +48,29 @@ export const venueFromRow = (r: VenueRow): Venue => ({
 
 export async function createVenue(db: Queryable, input: z.input<typeof venueInput>): Promise<Venue> {
   const parsed = venueInput.safeParse({ ...input, country: input.country?.toUpperCase() });
-  if (!parsed.success) throw badInput('venue_invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw badInput('venue_invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const v = parsed.data;
-  const venue: Venue = { id: randomUUID(), slug: v.slug, name: v.name, country: v.country, settings: v.settings, createdAt: Date.now() };
+  const venue: Venue = {
+    id: randomUUID(),
+    slug: v.slug,
+    name: v.name,
+    country: v.country,
+    settings: v.settings,
+    createdAt: Date.now(),
+  };
   try {
     await db.run('INSERT INTO venues (id, slug, name, country, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      venue.id, venue.slug, venue.name, venue.country, JSON.stringify(venue.settings), venue.createdAt,
+      venue.id,
+      venue.slug,
+      venue.name,
+      venue.country,
+      JSON.stringify(venue.settings),
+      venue.createdAt,
     ]);
   } catch (err) {
-    if (err instanceof StoreError && err.code === 'conflict') throw conflict('venue_exists', `A venue with slug "${v.slug}" already exists.`);
+    if (err instanceof StoreError && err.code === 'conflict')
+      throw conflict('venue_exists', `A venue with slug "${v.slug}" already exists.`);
     throw err;
   }
   return venue;
@@ -74,7 +91,10 @@ export async function listVenues(db: Queryable): Promise<Venue[]> {
 }
 
 export async function updateVenueSettings(db: Queryable, id: string, settings: VenueSettings): Promise<void> {
-  await db.run('UPDATE venues SET settings = ? WHERE id = ?', [JSON.stringify(venueSettingsSchema.parse(settings)), id]);
+  await db.run('UPDATE venues SET settings = ? WHERE id = ?', [
+    JSON.stringify(venueSettingsSchema.parse(settings)),
+    id,
+  ]);
   venueWritten(id);
   // New wording changes which returning devices must consent again (RADIUS caches that verdict).
   await venueChanged(db, id);

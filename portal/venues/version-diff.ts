@@ -17,7 +17,9 @@ export interface FieldDiff {
 export function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
   if (value === null || value === undefined) return out;
   if (Array.isArray(value)) out.set(prefix, value.join(', '));
-  else if (typeof value === 'object') for (const k of Object.keys(value).sort()) flatten((value as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k, out);
+  else if (typeof value === 'object')
+    for (const k of Object.keys(value).sort())
+      flatten((value as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k, out);
   else out.set(prefix, String(value));
   return out;
 }
@@ -41,7 +43,7 @@ export function diffWords(a: string, b: string): Segment[] {
   push('same', x.slice(0, start).join(''));
   const mx = x.slice(start, endX);
   const my = y.slice(start, endY);
-  if (mx.length * my.length > MAX_TOKENS * MAX_TOKENS / 4) {
+  if (mx.length * my.length > (MAX_TOKENS * MAX_TOKENS) / 4) {
     push('del', mx.join(''));
     push('ins', my.join(''));
   } else {
@@ -49,12 +51,15 @@ export function diffWords(a: string, b: string): Segment[] {
     const w = my.length + 1;
     const lcs = new Uint32Array((mx.length + 1) * w);
     for (let i = mx.length - 1; i >= 0; i--)
-      for (let j = my.length - 1; j >= 0; j--) lcs[i * w + j] = mx[i] === my[j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
+      for (let j = my.length - 1; j >= 0; j--)
+        lcs[i * w + j] =
+          mx[i] === my[j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
     let i = 0;
     let j = 0;
     while (i < mx.length || j < my.length) {
       if (i < mx.length && j < my.length && mx[i] === my[j]) (push('same', mx[i]), i++, j++);
-      else if (j < my.length && (i === mx.length || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j])) (push('ins', my[j]), j++);
+      else if (j < my.length && (i === mx.length || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j]))
+        (push('ins', my[j]), j++);
       else (push('del', mx[i]), i++);
     }
   }
@@ -62,7 +67,10 @@ export function diffWords(a: string, b: string): Segment[] {
   return out;
 }
 
-export function compareVersions(a: { name: string; settings: VenueSettings }, b: { name: string; settings: VenueSettings }): FieldDiff[] {
+export function compareVersions(
+  a: { name: string; settings: VenueSettings },
+  b: { name: string; settings: VenueSettings },
+): FieldDiff[] {
   const fa = flatten({ name: a.name, ...a.settings });
   const fb = flatten({ name: b.name, ...b.settings });
   const paths = [...new Set([...fa.keys(), ...fb.keys()])].sort();
@@ -71,6 +79,11 @@ export function compareVersions(a: { name: string; settings: VenueSettings }, b:
     const r = fb.get(path) ?? '';
     if (l === r) return { path, changed: false, left: [{ kind: 'same', text: l }], right: [{ kind: 'same', text: r }] };
     const ops = diffWords(l, r);
-    return { path, changed: true, left: ops.filter((s) => s.kind !== 'ins'), right: ops.filter((s) => s.kind !== 'del') };
+    return {
+      path,
+      changed: true,
+      left: ops.filter((s) => s.kind !== 'ins'),
+      right: ops.filter((s) => s.kind !== 'del'),
+    };
   });
 }

@@ -38,15 +38,64 @@ interface Rule {
 const always = () => true;
 
 const RULES: Rule[] = [
-  { scope: 'number-10min', where: 'number_hash = ?', params: (k) => [k.numberHash], windowMs: 10 * MIN, limit: (l) => l.perNumber10Min, applies: always },
-  { scope: 'number-day', where: 'number_hash = ?', params: (k) => [k.numberHash], windowMs: DAY, limit: (l) => l.perNumberDay, applies: always },
-  { scope: 'mac', where: 'mac_hash = ?', params: (k) => [k.macHash], windowMs: HOUR, limit: (l) => l.perMacHour, applies: (k) => Boolean(k.macHash) },
+  {
+    scope: 'number-10min',
+    where: 'number_hash = ?',
+    params: (k) => [k.numberHash],
+    windowMs: 10 * MIN,
+    limit: (l) => l.perNumber10Min,
+    applies: always,
+  },
+  {
+    scope: 'number-day',
+    where: 'number_hash = ?',
+    params: (k) => [k.numberHash],
+    windowMs: DAY,
+    limit: (l) => l.perNumberDay,
+    applies: always,
+  },
+  {
+    scope: 'mac',
+    where: 'mac_hash = ?',
+    params: (k) => [k.macHash],
+    windowMs: HOUR,
+    limit: (l) => l.perMacHour,
+    applies: (k) => Boolean(k.macHash),
+  },
   // Per venue: one busy NAT (hotel, airport, a carrier's shared address) that reaches one
   // venue's limit must not block the guests of every other venue behind the same address.
-  { scope: 'ip', where: 'venue_id = ? AND client_ip = ?', params: (k) => [k.venueId, k.clientIp], windowMs: HOUR, limit: (l) => l.perIpHour, applies: (k) => Boolean(k.clientIp) },
-  { scope: 'nas', where: 'venue_id = ? AND nas_id = ?', params: (k) => [k.venueId, k.nasId], windowMs: HOUR, limit: (l) => l.perNasHour, applies: (k) => Boolean(k.nasId) },
-  { scope: 'country', where: 'venue_id = ? AND country_code = ?', params: (k) => [k.venueId, k.callingCode], windowMs: HOUR, limit: (l) => l.perCountryHour, applies: always },
-  { scope: 'venue-day', where: 'venue_id = ?', params: (k) => [k.venueId], windowMs: DAY, limit: (l) => l.venueDaily, applies: always },
+  {
+    scope: 'ip',
+    where: 'venue_id = ? AND client_ip = ?',
+    params: (k) => [k.venueId, k.clientIp],
+    windowMs: HOUR,
+    limit: (l) => l.perIpHour,
+    applies: (k) => Boolean(k.clientIp),
+  },
+  {
+    scope: 'nas',
+    where: 'venue_id = ? AND nas_id = ?',
+    params: (k) => [k.venueId, k.nasId],
+    windowMs: HOUR,
+    limit: (l) => l.perNasHour,
+    applies: (k) => Boolean(k.nasId),
+  },
+  {
+    scope: 'country',
+    where: 'venue_id = ? AND country_code = ?',
+    params: (k) => [k.venueId, k.callingCode],
+    windowMs: HOUR,
+    limit: (l) => l.perCountryHour,
+    applies: always,
+  },
+  {
+    scope: 'venue-day',
+    where: 'venue_id = ?',
+    params: (k) => [k.venueId],
+    windowMs: DAY,
+    limit: (l) => l.venueDaily,
+    applies: always,
+  },
 ];
 
 /**
@@ -54,7 +103,12 @@ const RULES: Rule[] = [
  * applies is asked in ONE statement (a scalar subquery per rule, each the N-th most
  * recent send in its window): one round trip inside the sender's transaction, not seven.
  */
-export async function sendBlocked(db: Queryable, limits: VenueSettings['limits'], keys: SendKeys, now: number): Promise<Blocked | undefined> {
+export async function sendBlocked(
+  db: Queryable,
+  limits: VenueSettings['limits'],
+  keys: SendKeys,
+  now: number,
+): Promise<Blocked | undefined> {
   const rules = RULES.filter((r) => r.applies(keys));
   const params: (string | number | null)[] = [];
   const checks = rules.map((r, i) => {
@@ -79,11 +133,27 @@ export async function sendBlocked(db: Queryable, limits: VenueSettings['limits']
  * Counts a send before the gateway is called; a crash after this still counts (conservative).
  * `status`: 'sent' when the caller writes the send as done and settles only a failure.
  */
-export async function reserveSend(db: Queryable, keys: SendKeys, verificationId: string, now: number, status: 'reserved' | 'sent' = 'reserved'): Promise<number> {
+export async function reserveSend(
+  db: Queryable,
+  keys: SendKeys,
+  verificationId: string,
+  now: number,
+  status: 'reserved' | 'sent' = 'reserved',
+): Promise<number> {
   const row = await db.get<{ id: number }>(
     `INSERT INTO verification_sends (at, venue_id, verification_id, status, number_hash, mac_hash, client_ip, nas_id, country_code)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    [now, keys.venueId, verificationId, status, keys.numberHash, keys.macHash, keys.clientIp, keys.nasId, keys.callingCode],
+    [
+      now,
+      keys.venueId,
+      verificationId,
+      status,
+      keys.numberHash,
+      keys.macHash,
+      keys.clientIp,
+      keys.nasId,
+      keys.callingCode,
+    ],
   );
   return row!.id;
 }

@@ -18,10 +18,15 @@ export function parseGuestPhone(raw: string, defaultCountry: string, allowed: re
   if (!n || !n.isValid()) return { ok: false, code: 'guest_phone_invalid' };
   const type = n.getType();
   // Unknown types are let through: some ranges are not classified in the metadata.
-  if (type && type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, code: 'guest_phone_not_mobile' };
+  if (type && type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE')
+    return { ok: false, code: 'guest_phone_not_mobile' };
   const country = n.country ?? '';
   if (!acceptedCountries(defaultCountry, allowed).includes(country)) {
-    return { ok: false, code: 'guest_phone_country', params: { country, countries: acceptedCountriesParam(defaultCountry, allowed) } };
+    return {
+      ok: false,
+      code: 'guest_phone_country',
+      params: { country, countries: acceptedCountriesParam(defaultCountry, allowed) },
+    };
   }
   return { ok: true, e164: n.number, country, callingCode: n.countryCallingCode };
 }

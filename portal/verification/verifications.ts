@@ -85,7 +85,16 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
       `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at, last_sent_at, submission_enc)
        VALUES (?, ?, ?, ?, ?, ?, 'sent', 0, ?, 1, ?, ?, ?, ?)`,
       [
-        id, flowId, req.keys.venueId, req.keys.numberHash, codeHmac(deps.keys, id, code), deps.cipher.encrypt(code), req.settings.code.maxAttempts, now, expiresAt, now,
+        id,
+        flowId,
+        req.keys.venueId,
+        req.keys.numberHash,
+        codeHmac(deps.keys, id, code),
+        deps.cipher.encrypt(code),
+        req.settings.code.maxAttempts,
+        now,
+        expiresAt,
+        now,
         req.submission === undefined ? null : deps.cipher.encrypt(JSON.stringify(req.submission)),
       ],
     );
@@ -95,7 +104,10 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
   try {
     await deps.sms.send({ to: req.e164, text: req.text(code, minutes), purpose: 'code', venueId: req.keys.venueId });
   } catch (err) {
-    deps.log.warn({ to: maskNumber(req.e164), verification: id, err: (err as Error).message }, 'code SMS could not be sent');
+    deps.log.warn(
+      { to: maskNumber(req.e164), verification: id, err: (err as Error).message },
+      'code SMS could not be sent',
+    );
     await deps.db.tx(async (tx) => {
       await settleSend(tx, reserved.sendId, false);
       await tx.run(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
@@ -106,7 +118,11 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
 }
 
 /** The same code again, while it is valid; the failure count stays as it is. */
-export async function resendCode(deps: VerificationDeps, verificationId: string, req: SendRequest): Promise<SendOutcome> {
+export async function resendCode(
+  deps: VerificationDeps,
+  verificationId: string,
+  req: SendRequest,
+): Promise<SendOutcome> {
   const now = deps.now();
   const reserved = await deps.db.tx(async (tx): Promise<SendOutcome | { sendId: number; row: VerificationRow }> => {
     await lockSends(tx, req.keys);
@@ -123,22 +139,42 @@ export async function resendCode(deps: VerificationDeps, verificationId: string,
   if ('ok' in reserved) return reserved;
   const code = deps.cipher.decrypt(reserved.row.code_enc);
   const minutes = Math.max(1, Math.ceil((Number(reserved.row.expires_at) - now) / 60_000));
-  const sent = await deliver(deps, reserved.sendId, verificationId, req.e164, req.keys.venueId, req.text(code, minutes));
+  const sent = await deliver(
+    deps,
+    reserved.sendId,
+    verificationId,
+    req.e164,
+    req.keys.venueId,
+    req.text(code, minutes),
+  );
   if (!sent) return { ok: false, reason: 'sms_failed' };
   return { ok: true, verificationId, expiresAt: Number(reserved.row.expires_at) };
 }
 
-async function deliver(deps: VerificationDeps, sendId: number, verificationId: string, to: string, venueId: string, text: string): Promise<boolean> {
+async function deliver(
+  deps: VerificationDeps,
+  sendId: number,
+  verificationId: string,
+  to: string,
+  venueId: string,
+  text: string,
+): Promise<boolean> {
   try {
     await deps.sms.send({ to, text, purpose: 'code', venueId });
   } catch (err) {
-    deps.log.warn({ to: maskNumber(to), verification: verificationId, err: (err as Error).message }, 'code SMS could not be sent');
+    deps.log.warn(
+      { to: maskNumber(to), verification: verificationId, err: (err as Error).message },
+      'code SMS could not be sent',
+    );
     await settleSend(deps.db, sendId, false);
     return false;
   }
   await deps.db.tx(async (tx) => {
     await settleSend(tx, sendId, true);
-    await tx.run(`UPDATE verifications SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END, sends = sends + 1, last_sent_at = ? WHERE id = ?`, [deps.now(), verificationId]);
+    await tx.run(
+      `UPDATE verifications SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END, sends = sends + 1, last_sent_at = ? WHERE id = ?`,
+      [deps.now(), verificationId],
+    );
   });
   return true;
 }
@@ -152,7 +188,12 @@ function usable(row: VerificationRow, now: number): 'ok' | 'expired' | 'too_many
 }
 
 export type CheckOutcome =
-  | { ok: true; verificationId: string; numberHash: string; /** Encrypted: the SendRequest's submission. */ submissionEnc: string | null }
+  | {
+      ok: true;
+      verificationId: string;
+      numberHash: string;
+      /** Encrypted: the SendRequest's submission. */ submissionEnc: string | null;
+    }
   | { ok: false; reason: 'wrong'; remaining: number }
   | { ok: false; reason: 'expired' | 'too_many' | 'used' };
 
@@ -161,7 +202,13 @@ export type CheckOutcome =
  * written in the same one). The attempt is counted before the comparison, with a
  * conditional update, so parallel guesses cannot exceed the limit.
  */
-export async function checkCode(tx: Tx, keys: Keys, verificationId: string, guess: string, now: number): Promise<CheckOutcome> {
+export async function checkCode(
+  tx: Tx,
+  keys: Keys,
+  verificationId: string,
+  guess: string,
+  now: number,
+): Promise<CheckOutcome> {
   // Reading the row and counting the attempt are one statement; only a refusal reads again, to say why.
   const row = await tx.get<VerificationRow>(
     `UPDATE verifications SET failures = failures + 1 WHERE id = ? AND status = 'sent' AND failures < max_attempts AND expires_at > ? RETURNING *`,
@@ -173,7 +220,10 @@ export async function checkCode(tx: Tx, keys: Keys, verificationId: string, gues
     return { ok: false, reason: state === 'ok' ? 'too_many' : state };
   }
   if (codeMatches(keys, verificationId, row.code_hmac, guess)) {
-    const used = await tx.run(`UPDATE verifications SET failures = failures - 1, status = 'used', used_at = ? WHERE id = ? AND status = 'sent'`, [now, verificationId]);
+    const used = await tx.run(
+      `UPDATE verifications SET failures = failures - 1, status = 'used', used_at = ? WHERE id = ? AND status = 'sent'`,
+      [now, verificationId],
+    );
     if (used.changes !== 1) return { ok: false, reason: 'used' };
     return { ok: true, verificationId, numberHash: row.number_hash, submissionEnc: row.submission_enc };
   }
@@ -186,7 +236,11 @@ export async function verificationState(db: Db | Tx, verificationId: string, now
   const row = await db.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
   if (!row) return undefined;
   return {
-    state: usable(row, now), expiresAt: Number(row.expires_at), lastSentAt: Number(row.last_sent_at ?? row.created_at), failures: Number(row.failures),
-    maxAttempts: Number(row.max_attempts), submissionEnc: row.submission_enc,
+    state: usable(row, now),
+    expiresAt: Number(row.expires_at),
+    lastSentAt: Number(row.last_sent_at ?? row.created_at),
+    failures: Number(row.failures),
+    maxAttempts: Number(row.max_attempts),
+    submissionEnc: row.submission_enc,
   };
 }

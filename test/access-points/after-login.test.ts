@@ -72,7 +72,10 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
     assert.match(page.url(), /\/p\/back-coovachilli\?res=success&/);
     assert.equal(await h1(page), 'You are online');
     assert.match((await page.locator('main').textContent())!, /Your Wi-Fi access lasts (59 minutes|1 h 0 min)\./);
-    assert.equal(await page.getByRole('link', { name: 'Continue to the page you wanted' }).getAttribute('href'), `${sim.url}/news?id=7`);
+    assert.equal(
+      await page.getByRole('link', { name: 'Continue to the page you wanted' }).getAttribute('href'),
+      `${sim.url}/news?id=7`,
+    );
     assert.equal(sim.logins.length, before + 1, 'one login, not handed back again');
     assert.equal(sim.logins.at(-1)!.answer.code, CODE.AccessAccept);
   });
@@ -110,18 +113,39 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
   it('res=failed with chilli\'s reply, in a browser without the flow (en and bg): the NAS\'s words and "Sign in again" to screen 1', async () => {
     const sim = chilli();
     const q = new URLSearchParams({
-      res: 'failed', uamip: '127.0.0.1', uamport: new URL(sim.url).port, challenge: '00112233445566778899aabbccddeeff', mac: 'AA-BB-CC-7A-01-01', ip: '10.2.1.1',
-      reply: 'Your maximum never usage time has been reached', nasid: 'back-coovachilli-nas', userurl: 'http://example.com/',
+      res: 'failed',
+      uamip: '127.0.0.1',
+      uamport: new URL(sim.url).port,
+      challenge: '00112233445566778899aabbccddeeff',
+      mac: 'AA-BB-CC-7A-01-01',
+      ip: '10.2.1.1',
+      reply: 'Your maximum never usage time has been reached',
+      nasid: 'back-coovachilli-nas',
+      userurl: 'http://example.com/',
     });
     for (const [lang, heading, said, again] of [
-      ['en', 'You are not connected yet', 'The Wi-Fi did not accept the sign-in: “Your maximum never usage time has been reached”.', 'Sign in again'],
-      ['bg', 'Все още не сте свързани', 'Wi-Fi мрежата не прие влизането: „Your maximum never usage time has been reached“.', 'Влезте отново'],
+      [
+        'en',
+        'You are not connected yet',
+        'The Wi-Fi did not accept the sign-in: “Your maximum never usage time has been reached”.',
+        'Sign in again',
+      ],
+      [
+        'bg',
+        'Все още не сте свързани',
+        'Wi-Fi мрежата не прие влизането: „Your maximum never usage time has been reached“.',
+        'Влезте отново',
+      ],
     ]) {
       const page = await browser.freshPage({ lang });
       await page.goto(`${srv.url}/p/back-coovachilli?${q}`);
       assert.equal(await h1(page), heading);
       assert.equal(await page.getByRole('alert').textContent(), said);
-      assert.equal(await page.getByRole('link', { name: 'Try again' }).count(), 0, 'nothing to hand back in this browser');
+      assert.equal(
+        await page.getByRole('link', { name: 'Try again' }).count(),
+        0,
+        'nothing to hand back in this browser',
+      );
       await page.getByRole('link', { name: again }).click();
       assert.match(page.url(), /\/p\/back-coovachilli\?res=notyet&/);
       assert.match((await h1(page))!, /^(Free Wi-Fi at|Безплатен Wi-Fi в) Café Central$/);
@@ -137,7 +161,10 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
       await page.goto(`${sim.url}/logoff`);
       assert.match(page.url(), /\/p\/back-coovachilli\?res=logoff&/);
       assert.equal(await h1(page), lang === 'en' ? 'You are logged off' : 'Излязохте от Wi-Fi');
-      assert.match((await page.locator('main p').first().textContent())!, lang === 'en' ? /Your Wi-Fi session at Café Central has ended/ : /Сесията ви в Wi-Fi мрежата на Café Central/);
+      assert.match(
+        (await page.locator('main p').first().textContent())!,
+        lang === 'en' ? /Your Wi-Fi session at Café Central has ended/ : /Сесията ви в Wi-Fi мрежата на Café Central/,
+      );
       await page.getByRole('link', { name: lang === 'en' ? 'Connect again' : 'Свържете се отново' }).click();
       assert.match(page.url(), /\?res=notyet&/);
       assert.ok(await page.locator('#phone').isVisible(), 'screen 1');
@@ -166,17 +193,29 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
     await page.getByRole('button', { name: 'Connect' }).click();
     assert.equal(await h1(page), 'Your number is confirmed');
     const q = new URLSearchParams({
-      mac: sim.client.mac.toUpperCase(), ip: sim.client.ip, 'link-login-only': `${sim.url}/login`, 'link-orig': `${sim.url}/news?id=7`, identity: 'back-mikrotik-nas',
-      'chap-id': '\\001', 'chap-challenge': '\\001\\002\\003\\004\\005\\006\\007\\010\\011\\012\\013\\014\\015\\016\\017\\020', error: 'invalid username or password',
+      mac: sim.client.mac.toUpperCase(),
+      ip: sim.client.ip,
+      'link-login-only': `${sim.url}/login`,
+      'link-orig': `${sim.url}/news?id=7`,
+      identity: 'back-mikrotik-nas',
+      'chap-id': '\\001',
+      'chap-challenge': '\\001\\002\\003\\004\\005\\006\\007\\010\\011\\012\\013\\014\\015\\016\\017\\020',
+      error: 'invalid username or password',
     });
     await page.goto(`${srv.url}/p/back-mikrotik?${q}`);
     assert.equal(await h1(page), 'You are not connected yet');
-    assert.equal(await page.getByRole('alert').textContent(), 'The Wi-Fi did not accept the sign-in: “invalid username or password”.');
-    assert.match((await page.getByRole('link', { name: 'Try again' }).getAttribute('href'))!, /^\/p\/back-mikrotik\/online\?f=/);
+    assert.equal(
+      await page.getByRole('alert').textContent(),
+      'The Wi-Fi did not accept the sign-in: “invalid username or password”.',
+    );
+    assert.match(
+      (await page.getByRole('link', { name: 'Try again' }).getAttribute('href'))!,
+      /^\/p\/back-mikrotik\/online\?f=/,
+    );
   });
 });
 
-describe('after the login: each vendor\'s return, read from its redirect', () => {
+describe("after the login: each vendor's return, read from its redirect", () => {
   const h = (vendor: string, extra: Record<string, string>) => ({ vendor, extra });
   it('CoovaChilli res, MikroTik error, Cisco statusCode; nothing for a login page or a vendor without returns', () => {
     assert.deepEqual(loginReturn(h('coovachilli', { res: 'success' })), { outcome: 'online' });
@@ -184,13 +223,22 @@ describe('after the login: each vendor\'s return, read from its redirect', () =>
     assert.deepEqual(loginReturn(h('coovachilli', { res: 'failed', reply: 'no' })), { outcome: 'failed', reply: 'no' });
     assert.deepEqual(loginReturn(h('coovachilli', { res: 'logoff' })), { outcome: 'logoff' });
     assert.equal(loginReturn(h('coovachilli', { res: 'notyet' })), undefined);
-    assert.deepEqual(loginReturn(h('mikrotik', { error: 'invalid username or password' })), { outcome: 'failed', reply: 'invalid username or password' });
+    assert.deepEqual(loginReturn(h('mikrotik', { error: 'invalid username or password' })), {
+      outcome: 'failed',
+      reply: 'invalid username or password',
+    });
     assert.equal(loginReturn(h('mikrotik', {})), undefined);
     assert.deepEqual(loginReturn(h('cisco', { statusCode: '1' })), { outcome: 'online' });
-    assert.deepEqual(loginReturn(h('cisco', { statusCode: '5' })), { outcome: 'failed', reply: 'invalid user name or password' });
+    assert.deepEqual(loginReturn(h('cisco', { statusCode: '5' })), {
+      outcome: 'failed',
+      reply: 'invalid user name or password',
+    });
     assert.equal(loginReturn(h('meraki', { res: 'success' })), undefined);
     assert.equal(mayBeLoginReturn({ res: 'notyet', uamip: '10.1.0.1' }), false);
     assert.equal(mayBeLoginReturn({ res: 'success' }), true);
-    assert.deepEqual(asLoginRedirect({ res: 'failed', reply: 'x', md: 'y', challenge: 'c' }), { res: 'notyet', challenge: 'c' });
+    assert.deepEqual(asLoginRedirect({ res: 'failed', reply: 'x', md: 'y', challenge: 'c' }), {
+      res: 'notyet',
+      challenge: 'c',
+    });
   });
 });

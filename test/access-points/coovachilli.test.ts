@@ -18,7 +18,7 @@ function chilliDecodePap(hex: string, challenge: Buffer, secret?: string): strin
   const key = secret ? md5(challenge, Buffer.from(secret)) : challenge;
   const enc = Buffer.from(hex, 'hex');
   const out = Buffer.alloc(enc.length);
-  for (let m = 0; m < enc.length; ) for (let n = 0; n < 16 && m < enc.length; m++, n++) out[m] = enc[m] ^ key[n];
+  for (let m = 0; m < enc.length;) for (let n = 0; n < 16 && m < enc.length; m++, n++) out[m] = enc[m] ^ key[n];
   return out.subarray(0, out.indexOf(0) < 0 ? out.length : out.indexOf(0)).toString();
 }
 
@@ -65,7 +65,11 @@ describe('access points: CoovaChilli', () => {
     for (const password of ['short', 'exactly-16-bytes', 'a-password-longer-than-one-block-of-16']) {
       it(`PAP ${secret ? 'with' : 'without'} uamsecret decodes back to ${JSON.stringify(password)} as chilli does`, async () => {
         const h = coovachilli.parse(query(REDIRECT), {});
-        const back = await coovachilli.handBack(h, { username: 'g-123', password }, { uamSecret: secret, authMethod: 'pap' });
+        const back = await coovachilli.handBack(
+          h,
+          { username: 'g-123', password },
+          { uamSecret: secret, authMethod: 'pap' },
+        );
         const u = new URL((back as { url: string }).url);
         const hex = u.searchParams.get('password')!;
         assert.equal(u.searchParams.get('response'), null);
@@ -94,7 +98,10 @@ describe('access points: CoovaChilli', () => {
   });
 
   it('drops a non-http original URL but keeps the guest going', () => {
-    const h = coovachilli.parse(query(REDIRECT.replace('userurl=http%3A%2F%2Fexample.com%2Fnews', 'userurl=javascript%3Aalert(1)')), {});
+    const h = coovachilli.parse(
+      query(REDIRECT.replace('userurl=http%3A%2F%2Fexample.com%2Fnews', 'userurl=javascript%3Aalert(1)')),
+      {},
+    );
     assert.equal(h.originalUrl, undefined);
   });
 

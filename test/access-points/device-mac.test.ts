@@ -3,13 +3,28 @@ import { isGroupAddress, isLocallyAdministered, normaliseMac } from '../../porta
 
 describe('access points: MAC addresses', () => {
   it('reads every usual format into lower-case colon form', () => {
-    for (const raw of ['AA:BB:CC:0D:0E:0F', 'aa-bb-cc-0d-0e-0f', 'AABB.CC0D.0E0F', 'aabbcc0d0e0f', 'AABB-CC0D-0E0F', ' aa:bb:cc:0d:0e:0f ']) {
+    for (const raw of [
+      'AA:BB:CC:0D:0E:0F',
+      'aa-bb-cc-0d-0e-0f',
+      'AABB.CC0D.0E0F',
+      'aabbcc0d0e0f',
+      'AABB-CC0D-0E0F',
+      ' aa:bb:cc:0d:0e:0f ',
+    ]) {
       assert.equal(normaliseMac(raw), 'aa:bb:cc:0d:0e:0f', raw);
     }
   });
 
   it('refuses what is not a MAC', () => {
-    for (const raw of ['', 'aa:bb:cc:dd:ee', 'aa:bb-cc:dd:ee:ff', 'gg:bb:cc:dd:ee:ff', 'aabbccddeeff00', 'aa:bb:cc:dd:ee:ff:00', 'a:b:c:d:e:f']) {
+    for (const raw of [
+      '',
+      'aa:bb:cc:dd:ee',
+      'aa:bb-cc:dd:ee:ff',
+      'gg:bb:cc:dd:ee:ff',
+      'aabbccddeeff00',
+      'aa:bb:cc:dd:ee:ff:00',
+      'a:b:c:d:e:f',
+    ]) {
       assert.equal(normaliseMac(raw), undefined, raw);
     }
     assert.equal(normaliseMac(undefined), undefined);

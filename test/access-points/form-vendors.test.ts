@@ -56,12 +56,16 @@ describe('access points: Meraki', () => {
 
   it('refuses a missing or non-http login_url', () => {
     assert.throws(() => meraki.parse(query(SIGN_ON.replace(/login_url=[^&]+&/, '')), {}), HandoffError);
-    assert.throws(() => meraki.parse(query(SIGN_ON.replace(/login_url=[^&]+/, 'login_url=javascript%3Aalert(1)')), {}), HandoffError);
+    assert.throws(
+      () => meraki.parse(query(SIGN_ON.replace(/login_url=[^&]+/, 'login_url=javascript%3Aalert(1)')), {}),
+      HandoffError,
+    );
   });
 });
 
 describe('access points: Cisco WLC / Catalyst 9800', () => {
-  const REDIRECT = 'switch_url=https%3A%2F%2F192.0.2.1%2Flogin.html&ap_mac=00:3a:7d:11:22:33&client_mac=3c:22:fb:aa:bb:cc&wlan=Cafe%20Guest&redirect=http%3A%2F%2Fexample.com%2F';
+  const REDIRECT =
+    'switch_url=https%3A%2F%2F192.0.2.1%2Flogin.html&ap_mac=00:3a:7d:11:22:33&client_mac=3c:22:fb:aa:bb:cc&wlan=Cafe%20Guest&redirect=http%3A%2F%2Fexample.com%2F';
 
   it('reads the web-auth redirect and posts buttonClicked=4 to switch_url', async () => {
     const q = query(REDIRECT);
@@ -88,14 +92,19 @@ describe('access points: Cisco WLC / Catalyst 9800', () => {
   });
 
   it('refuses a bad switch_url or AP MAC', () => {
-    assert.throws(() => cisco.parse(query(REDIRECT.replace(/switch_url=[^&]+/, 'switch_url=file%3A%2F%2F%2Fetc')), {}), HandoffError);
+    assert.throws(
+      () => cisco.parse(query(REDIRECT.replace(/switch_url=[^&]+/, 'switch_url=file%3A%2F%2F%2Fetc')), {}),
+      HandoffError,
+    );
     assert.throws(() => cisco.parse(query(REDIRECT.replace('00:3a:7d:11:22:33', 'xx')), {}), HandoffError);
   });
 });
 
 describe('access points: Aruba', () => {
-  const INSTANT = 'cmd=login&mac=34:02:86:c6:d2:3e&essid=guest-ecp&ip=192.0.2.10&apname=9c:1c:12:cb:a2:90&apmac=9c:1c:12:cb:a2:90&vcname=instant-C8:1D:DA&switchip=securelogin.arubanetworks.com&url=http%3A%2F%2Fwww.example.com%2F';
-  const INSTANT_ON = 'cmd=login&mac=34:02:86:c6:d2:3e&ip=192.0.2.10&network=Cafe&apmac=9c:1c:12:cb:a2:90&site=Cafe%20Central&post=captiveportal-login.arubainstanton.com&url=http%3A%2F%2Fwww.example.com%2F';
+  const INSTANT =
+    'cmd=login&mac=34:02:86:c6:d2:3e&essid=guest-ecp&ip=192.0.2.10&apname=9c:1c:12:cb:a2:90&apmac=9c:1c:12:cb:a2:90&vcname=instant-C8:1D:DA&switchip=securelogin.arubanetworks.com&url=http%3A%2F%2Fwww.example.com%2F';
+  const INSTANT_ON =
+    'cmd=login&mac=34:02:86:c6:d2:3e&ip=192.0.2.10&network=Cafe&apmac=9c:1c:12:cb:a2:90&site=Cafe%20Central&post=captiveportal-login.arubainstanton.com&url=http%3A%2F%2Fwww.example.com%2F';
 
   it('Instant: posts user, password and cmd=authenticate to https://switchip/cgi-bin/login', async () => {
     const q = query(INSTANT);
@@ -106,7 +115,13 @@ describe('access points: Aruba', () => {
     assert.equal(h.nasId, 'instant-C8:1D:DA');
     assert.equal(h.loginUrl, 'https://securelogin.arubanetworks.com/cgi-bin/login');
     const f = form(await aruba.handBack(h, creds, {}));
-    assert.deepEqual(f.fields, { cmd: 'authenticate', user: 'g-42', password: 'pw-42', Login: 'Log In', url: 'http://www.example.com/' });
+    assert.deepEqual(f.fields, {
+      cmd: 'authenticate',
+      user: 'g-42',
+      password: 'pw-42',
+      Login: 'Log In',
+      url: 'http://www.example.com/',
+    });
     assert.equal(accessRequestFor(h, f)!.userName, 'g-42');
   });
 
@@ -118,13 +133,24 @@ describe('access points: Aruba', () => {
   });
 
   it('refuses a login host that is not a host', () => {
-    assert.throws(() => aruba.parse(query(INSTANT.replace('switchip=securelogin.arubanetworks.com', 'switchip=evil.example%2F%3F')), {}), HandoffError);
-    assert.throws(() => aruba.parse(query(INSTANT.replace('&switchip=securelogin.arubanetworks.com', '')), {}), HandoffError);
+    assert.throws(
+      () =>
+        aruba.parse(
+          query(INSTANT.replace('switchip=securelogin.arubanetworks.com', 'switchip=evil.example%2F%3F')),
+          {},
+        ),
+      HandoffError,
+    );
+    assert.throws(
+      () => aruba.parse(query(INSTANT.replace('&switchip=securelogin.arubanetworks.com', '')), {}),
+      HandoffError,
+    );
   });
 });
 
 describe('access points: pfSense', () => {
-  const FORWARDED = 'portal_action=https%3A%2F%2F192.168.1.1%3A8003%2Findex.php%3Fzone%3Dguest&redirurl=http%3A%2F%2Fexample.com%2F&zone=guest&clientmac=3c:22:fb:00:00:09&clientip=192.168.1.50';
+  const FORWARDED =
+    'portal_action=https%3A%2F%2F192.168.1.1%3A8003%2Findex.php%3Fzone%3Dguest&redirurl=http%3A%2F%2Fexample.com%2F&zone=guest&clientmac=3c:22:fb:00:00:09&clientip=192.168.1.50';
 
   it('posts auth_user, auth_pass, zone, redirurl and accept=Login to $PORTAL_ACTION$', async () => {
     const q = query(FORWARDED);
@@ -134,13 +160,22 @@ describe('access points: pfSense', () => {
     assert.equal(h.clientIp, '192.168.1.50');
     const f = form(await pfsense.handBack(h, creds, {}));
     assert.equal(f.action, 'https://192.168.1.1:8003/index.php?zone=guest');
-    assert.deepEqual(f.fields, { auth_user: 'g-42', auth_pass: 'pw-42', zone: 'guest', redirurl: 'http://example.com/', accept: 'Login' });
+    assert.deepEqual(f.fields, {
+      auth_user: 'g-42',
+      auth_pass: 'pw-42',
+      zone: 'guest',
+      redirurl: 'http://example.com/',
+      accept: 'Login',
+    });
     const req = accessRequestFor(h, f)!;
     assert.deepEqual([req.userName, req.userPassword], ['g-42', 'pw-42']);
   });
 
   it('refuses a bad zone or portal action', () => {
     assert.throws(() => pfsense.parse(query(FORWARDED.replace('zone=guest&', 'zone=..%2F&')), {}), HandoffError);
-    assert.throws(() => pfsense.parse(query(FORWARDED.replace(/portal_action=[^&]+/, 'portal_action=%24PORTAL_ACTION%24')), {}), HandoffError);
+    assert.throws(
+      () => pfsense.parse(query(FORWARDED.replace(/portal_action=[^&]+/, 'portal_action=%24PORTAL_ACTION%24')), {}),
+      HandoffError,
+    );
   });
 });

@@ -12,7 +12,9 @@ const guide = (name: string) => readFileSync(join(GUIDES_DIR, `${name}.md`), 'ut
 
 describe('access-point guides', () => {
   it('has a guide for every vendor', () => {
-    const files = readdirSync(GUIDES_DIR).filter((f) => f !== 'README.md').map((f) => f.replace(/\.md$/, ''));
+    const files = readdirSync(GUIDES_DIR)
+      .filter((f) => f !== 'README.md')
+      .map((f) => f.replace(/\.md$/, ''));
     for (const v of VENDORS) assert.ok(files.includes(v), `deploy/access-points/${v}.md`);
   });
 
@@ -21,7 +23,13 @@ describe('access-point guides', () => {
     assert.match(t, /Behind NAT/);
     assert.match(t, /`--ip` must be that public address/);
     assert.match(t, /forward inbound UDP 3799/);
-    for (const probe of ['captive.apple.com', 'connectivitycheck.gstatic.com', 'www.msftconnecttest.com', 'detectportal.firefox.com']) assert.ok(t.includes(probe), probe);
+    for (const probe of [
+      'captive.apple.com',
+      'connectivitycheck.gstatic.com',
+      'www.msftconnecttest.com',
+      'detectportal.firefox.com',
+    ])
+      assert.ok(t.includes(probe), probe);
     assert.match(t, /probes: do not allow them/);
     assert.match(t, /res=success/);
   });
@@ -32,7 +40,10 @@ describe('access-point guides', () => {
       assert.match(t, /## Before going live: NAT, walled garden, after login/);
       assert.match(t, /\bNAT\b/);
       assert.match(t, /UDP 3799/);
-      assert.match(t, /Do not add the phones' captive-portal probes \(`captive\.apple\.com`, `connectivitycheck\.gstatic\.com`/);
+      assert.match(
+        t,
+        /Do not add the phones' captive-portal probes \(`captive\.apple\.com`, `connectivitycheck\.gstatic\.com`/,
+      );
       assert.match(t, /\*\*After login\.\*\* \S/);
     });
   }

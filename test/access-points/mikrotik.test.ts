@@ -8,7 +8,9 @@ import { chapMatches } from '../../radius/authenticators.ts';
 // As login.html writes them: $(chap-id) and $(chap-challenge) octal-escaped.
 const CHAP_ID = '\\134';
 const CHAP_CHALLENGE = '\\017\\205\\055\\122\\043\\240\\041\\064\\304\\257\\213\\226\\265\\214\\121\\323';
-const CHALLENGE_BYTES = Buffer.from([0o17, 0o205, 0o55, 0o122, 0o43, 0o240, 0o41, 0o64, 0o304, 0o257, 0o213, 0o226, 0o265, 0o214, 0o121, 0o323]);
+const CHALLENGE_BYTES = Buffer.from([
+  0o17, 0o205, 0o55, 0o122, 0o43, 0o240, 0o41, 0o64, 0o304, 0o257, 0o213, 0o226, 0o265, 0o214, 0o121, 0o323,
+]);
 
 const redirect = (over: Record<string, string | undefined> = {}) => {
   const q: Record<string, string | undefined> = {
@@ -50,7 +52,9 @@ describe('access points: MikroTik', () => {
     assert.equal(back.method, 'POST');
     assert.equal(back.fields.username, 'g-77');
     assert.equal(back.fields.dst, 'http://example.com/');
-    const expected = createHash('md5').update(Buffer.concat([Buffer.from([0x5c]), Buffer.from('s3cret-pw'), CHALLENGE_BYTES])).digest('hex');
+    const expected = createHash('md5')
+      .update(Buffer.concat([Buffer.from([0x5c]), Buffer.from('s3cret-pw'), CHALLENGE_BYTES]))
+      .digest('hex');
     assert.equal(back.fields.password, expected);
     const req = mikrotikAccessRequest(h, back);
     assert.equal(req.method, 'chap');

@@ -25,7 +25,13 @@ const LIST =
 
 describe('access points: openNDS', () => {
   it('level 0: reads authaction, tok and redir and hands the token back', async () => {
-    const q = { authaction: 'http://192.168.8.1:2050/opennds_auth/', clientip: '192.168.8.23', gatewayname: 'Cafe', tok: '770bfe05', redir: 'http://example.com/' };
+    const q = {
+      authaction: 'http://192.168.8.1:2050/opennds_auth/',
+      clientip: '192.168.8.23',
+      gatewayname: 'Cafe',
+      tok: '770bfe05',
+      redir: 'http://example.com/',
+    };
     assert.ok(opennds.detect(q));
     const h = opennds.parse(q, {});
     assert.equal(h.loginUrl, 'http://192.168.8.1:2050/opennds_auth/');
@@ -37,7 +43,13 @@ describe('access points: openNDS', () => {
   });
 
   it('level 1: hid in the clear; tok = sha256(hid . faskey)', async () => {
-    const q = { hid: 'f8a1c4e0b9d2', gatewayname: 'Cafe', clientip: '192.168.8.23', gatewayaddress: '192.168.8.1:2050', redir: 'http://example.com/' };
+    const q = {
+      hid: 'f8a1c4e0b9d2',
+      gatewayname: 'Cafe',
+      clientip: '192.168.8.23',
+      gatewayaddress: '192.168.8.1:2050',
+      redir: 'http://example.com/',
+    };
     const h = opennds.parse(q, { uamSecret: FASKEY });
     const back = await opennds.handBack(h, { username: 'u', password: 'p' }, { uamSecret: FASKEY });
     const u = new URL((back as { url: string }).url);
@@ -77,19 +89,38 @@ describe('access points: openNDS', () => {
   it('level 3 with authmon: queues the authorisation and authmon collects it', async () => {
     const store = new MemoryAuthmonStore();
     const { fas, iv } = phpEncrypt(LIST, FASKEY);
-    const ctx = { uamSecret: FASKEY, pendingAuth: store, grant: { minutes: 60, upKbps: 1000, downKbps: 5000, megabytes: 500 } };
+    const ctx = {
+      uamSecret: FASKEY,
+      pendingAuth: store,
+      grant: { minutes: 60, upKbps: 1000, downKbps: 5000, megabytes: 500 },
+    };
     const h = opennds.parse({ fas, iv }, ctx);
     const back = await opennds.handBack(h, { username: 'u', password: 'p' }, ctx);
     assert.deepEqual(back, { kind: 'done', url: 'http://example.com/home' });
     const gw = sha256('Cafe%20Central');
     const rh = sha256('f8a1c4e0b9d2' + FASKEY);
-    const view = await answerAuthmon({ auth_get: 'view', gatewayhash: gw, payload: Buffer.from('none').toString('base64') }, store);
+    const view = await answerAuthmon(
+      { auth_get: 'view', gatewayhash: gw, payload: Buffer.from('none').toString('base64') },
+      store,
+    );
     assert.ok(view.startsWith('* '));
     const line = decodeURIComponent(view.slice(2));
     assert.equal(line, `${rh} 60 1000 5000 500000 500000 foyer`);
     // authmon acknowledges by rhid; the entry is then gone.
-    assert.equal(await answerAuthmon({ auth_get: 'view', gatewayhash: gw, payload: Buffer.from(`* ${rh}`).toString('base64') }, store), 'ack');
-    assert.equal(await answerAuthmon({ auth_get: 'view', gatewayhash: gw, payload: Buffer.from('none').toString('base64') }, store), '*');
+    assert.equal(
+      await answerAuthmon(
+        { auth_get: 'view', gatewayhash: gw, payload: Buffer.from(`* ${rh}`).toString('base64') },
+        store,
+      ),
+      'ack',
+    );
+    assert.equal(
+      await answerAuthmon(
+        { auth_get: 'view', gatewayhash: gw, payload: Buffer.from('none').toString('base64') },
+        store,
+      ),
+      '*',
+    );
     assert.equal(await answerAuthmon({ auth_get: 'view', gatewayhash: 'nothex' }, store), '');
   });
 
@@ -100,8 +131,17 @@ describe('access points: openNDS', () => {
     assert.throws(() => opennds.parse({ fas, iv: 'short' }, { uamSecret: FASKEY }), HandoffError);
     assert.throws(() => opennds.parse({ fas: '!!!', iv }, { uamSecret: FASKEY }), HandoffError);
     assert.throws(() => opennds.parse({ gatewayname: 'x' }, {}), HandoffError);
-    assert.throws(() => opennds.parse({ authaction: 'javascript:alert(1)', tok: 'x', clientip: '1.2.3.4' }, {}), HandoffError);
-    assert.throws(() => opennds.parse({ hid: 'x', clientip: '1.2.3.4', gatewayaddress: 'evil.example/x?' }, {}), HandoffError);
-    assert.throws(() => opennds.parse({ fas: Buffer.from(LIST.replace('04:15:52:6a:e4:ad', 'zz')).toString('base64') }, {}), HandoffError);
+    assert.throws(
+      () => opennds.parse({ authaction: 'javascript:alert(1)', tok: 'x', clientip: '1.2.3.4' }, {}),
+      HandoffError,
+    );
+    assert.throws(
+      () => opennds.parse({ hid: 'x', clientip: '1.2.3.4', gatewayaddress: 'evil.example/x?' }, {}),
+      HandoffError,
+    );
+    assert.throws(
+      () => opennds.parse({ fas: Buffer.from(LIST.replace('04:15:52:6a:e4:ad', 'zz')).toString('base64') }, {}),
+      HandoffError,
+    );
   });
 });

@@ -16,16 +16,34 @@ describe('access points: registry and generic adapter', () => {
 
   it('detects each vendor from its own parameters, generic last', () => {
     const cases: Array<[string, string]> = [
-      ['coovachilli', 'res=notyet&uamip=10.1.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-11-22-33-44-55'],
+      [
+        'coovachilli',
+        'res=notyet&uamip=10.1.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-11-22-33-44-55',
+      ],
       ['mikrotik', 'link-login-only=http%3A%2F%2F10.5.50.1%2Flogin&mac=00:11:22:33:44:55'],
-      ['meraki', 'login_url=https%3A%2F%2Fx.network-auth.com%2F&continue_url=http%3A%2F%2Fa%2F&ap_mac=00:18:0a:00:00:01&client_mac=00:11:22:33:44:55'],
-      ['meraki', 'base_grant_url=https%3A%2F%2Fx.network-auth.com%2Fgrant&user_continue_url=http%3A%2F%2Fa%2F&node_mac=00:18:0a:00:00:01'],
-      ['cisco', 'switch_url=https%3A%2F%2F192.0.2.1%2Flogin.html&client_mac=00:11:22:33:44:55&ap_mac=00:3a:7d:00:00:01&wlan=x'],
+      [
+        'meraki',
+        'login_url=https%3A%2F%2Fx.network-auth.com%2F&continue_url=http%3A%2F%2Fa%2F&ap_mac=00:18:0a:00:00:01&client_mac=00:11:22:33:44:55',
+      ],
+      [
+        'meraki',
+        'base_grant_url=https%3A%2F%2Fx.network-auth.com%2Fgrant&user_continue_url=http%3A%2F%2Fa%2F&node_mac=00:18:0a:00:00:01',
+      ],
+      [
+        'cisco',
+        'switch_url=https%3A%2F%2F192.0.2.1%2Flogin.html&client_mac=00:11:22:33:44:55&ap_mac=00:3a:7d:00:00:01&wlan=x',
+      ],
       ['ruckus', 'nbiIP=192.0.2.20&client_mac=ENC00112233445566778899&uip=ENC00112233445566778899&sip=sz.example'],
       ['unifi', 'id=00:11:22:33:44:55&ap=78:8a:20:00:00:01&t=1717171717&url=http%3A%2F%2Fa%2F&ssid=x'],
       ['opennds', 'fas=aGlkPTEsIGNsaWVudGlwPTEuMi4zLjQ%3D&iv=0123456789abcdef'],
-      ['aruba', 'cmd=login&mac=00:11:22:33:44:55&essid=x&ip=10.0.0.2&switchip=securelogin.arubanetworks.com&url=http%3A%2F%2Fa%2F'],
-      ['pfsense', 'portal_action=https%3A%2F%2F192.168.1.1%3A8003%2Findex.php%3Fzone%3Dguest&zone=guest&redirurl=http%3A%2F%2Fa%2F'],
+      [
+        'aruba',
+        'cmd=login&mac=00:11:22:33:44:55&essid=x&ip=10.0.0.2&switchip=securelogin.arubanetworks.com&url=http%3A%2F%2Fa%2F',
+      ],
+      [
+        'pfsense',
+        'portal_action=https%3A%2F%2F192.168.1.1%3A8003%2Findex.php%3Fzone%3Dguest&zone=guest&redirurl=http%3A%2F%2Fa%2F',
+      ],
       ['opnsense', 'zoneid=0&portal=https%3A%2F%2F192.168.1.1%3A8000%2F&redirurl=http%3A%2F%2Fa%2F'],
       ['generic', 'mac=00:11:22:33:44:55&ip=10.0.0.2&login_url=http%3A%2F%2F10.0.0.1%2Flogin'],
       ['generic', ''],
@@ -34,7 +52,12 @@ describe('access points: registry and generic adapter', () => {
   });
 
   it('generic: reads the documented names and appends credentials to login_url', async () => {
-    const h = generic.parse(query('mac=AA-BB-CC-00-11-22&ip=10.0.0.2&nas=gw-1&ap=00:11:22:33:44:55&ssid=Cafe&login_url=http%3A%2F%2F10.0.0.1%2Flogin%3Fx%3D1&challenge=00112233445566778899aabbccddeeff&url=http%3A%2F%2Fexample.com%2F'), {});
+    const h = generic.parse(
+      query(
+        'mac=AA-BB-CC-00-11-22&ip=10.0.0.2&nas=gw-1&ap=00:11:22:33:44:55&ssid=Cafe&login_url=http%3A%2F%2F10.0.0.1%2Flogin%3Fx%3D1&challenge=00112233445566778899aabbccddeeff&url=http%3A%2F%2Fexample.com%2F',
+      ),
+      {},
+    );
     assert.equal(h.clientMac, 'aa:bb:cc:00:11:22');
     assert.equal(h.clientMacPrivate, true);
     assert.equal(h.nasId, 'gw-1');
@@ -54,11 +77,20 @@ describe('access points: registry and generic adapter', () => {
     const h = generic.parse(query('mac=00:11:22:33:44:55&ap=Lobby&url=http%3A%2F%2Fexample.com%2F'), {});
     assert.equal(h.nasId, 'Lobby');
     assert.equal(h.apMac, undefined);
-    assert.deepEqual(await generic.handBack(h, { username: 'g', password: 'p' }, {}), { kind: 'done', url: 'http://example.com/' });
+    assert.deepEqual(await generic.handBack(h, { username: 'g', password: 'p' }, {}), {
+      kind: 'done',
+      url: 'http://example.com/',
+    });
   });
 
   it('generic: refuses malformed values', () => {
-    for (const qs of ['mac=nope', 'login_url=javascript%3Aalert(1)', 'challenge=xyz', 'ip=not-an-ip', 'mac=01:00:5e:00:00:01']) {
+    for (const qs of [
+      'mac=nope',
+      'login_url=javascript%3Aalert(1)',
+      'challenge=xyz',
+      'ip=not-an-ip',
+      'mac=01:00:5e:00:00:01',
+    ]) {
       assert.throws(() => generic.parse(query(qs), {}), HandoffError, qs);
     }
   });

@@ -34,16 +34,24 @@ function fasLevel2(list: string, key: string): string {
   return `fas=${enc(Buffer.from(Buffer.concat([c.update(list), c.final()]).toString('base64')).toString('base64'))}&iv=${iv}`;
 }
 
-const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The hand-back as the guest's browser meets it: a redirect away from Foyer, or the form page. */
 function handBackOf(res: { status: number; html: string; location: string | null }): HandBack {
-  if ((res.status === 303 || res.status === 302) && res.location && !res.location.startsWith('/')) return { kind: 'redirect', url: res.location };
+  if ((res.status === 303 || res.status === 302) && res.location && !res.location.startsWith('/'))
+    return { kind: 'redirect', url: res.location };
   if ((res.status === 303 || res.status === 302) && res.location?.includes('/online')) return { kind: 'done' };
   const m = /<form method="(get|post)" action="([^"]+)">([\s\S]*?)<\/form>/.exec(res.html);
   if (!m) throw new Error(`no hand-back in a ${res.status} answer:\n${res.html.slice(0, 2000)}`);
   const fields: Record<string, string> = {};
-  for (const f of m[3].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[unescape(f[1])] = unescape(f[2]);
+  for (const f of m[3].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields[unescape(f[1])] = unescape(f[2]);
   return { kind: 'form', method: m[1].toUpperCase() as 'GET' | 'POST', action: unescape(m[2]), fields };
 }
 
@@ -61,15 +69,20 @@ describe('access points: round trip per vendor (redirect → guest flow → hand
   let phone = 100;
 
   /** A venue per vendor, its NAS sending RADIUS from its own loopback address. */
-  const SETUP: Array<{ slug: string; nas: Array<NasSettings & { name: string; vendor: z.input<typeof nasInput>['vendor']; address: string }> }> = [];
+  const SETUP: Array<{
+    slug: string;
+    nas: Array<NasSettings & { name: string; vendor: z.input<typeof nasInput>['vendor']; address: string }>;
+  }> = [];
 
   before(async () => {
     ctx = await testContext();
     srv = await serve(ctx);
     unifiApi = await localServer((req, res) => {
       if (req.path === '/api/auth/login') return json(res, 404, {});
-      if (req.path === '/api/login') return json(res, 200, { meta: { rc: 'ok' }, data: [] }, { 'set-cookie': ['unifises=s1; Path=/'] });
-      if (req.path === '/api/s/lobby/cmd/stamgr' && String(req.headers.cookie).includes('unifises=s1')) return json(res, 200, { meta: { rc: 'ok' }, data: [{ mac: JSON.parse(req.body).mac }] });
+      if (req.path === '/api/login')
+        return json(res, 200, { meta: { rc: 'ok' }, data: [] }, { 'set-cookie': ['unifises=s1; Path=/'] });
+      if (req.path === '/api/s/lobby/cmd/stamgr' && String(req.headers.cookie).includes('unifises=s1'))
+        return json(res, 200, { meta: { rc: 'ok' }, data: [{ mac: JSON.parse(req.body).mac }] });
       json(res, 404, { meta: { rc: 'error', msg: 'api.err.NotFound' }, data: [] });
     });
     nbiApi = await localServer((req, res) => {
@@ -79,27 +92,113 @@ describe('access points: round trip per vendor (redirect → guest flow → hand
       json(res, 200, { ResponseCode: 300 });
     });
     opnApi = await localServer((req, res) => {
-      if (req.headers.authorization !== `Basic ${Buffer.from('opn-key:opn-secret').toString('base64')}`) return json(res, 401, {});
-      if (req.path === '/api/captiveportal/session/connect/0') return json(res, 200, { clientState: 'AUTHORIZED', sessionId: 's1' });
+      if (req.headers.authorization !== `Basic ${Buffer.from('opn-key:opn-secret').toString('base64')}`)
+        return json(res, 401, {});
+      if (req.path === '/api/captiveportal/session/connect/0')
+        return json(res, 200, { clientState: 'AUTHORIZED', sessionId: 's1' });
       json(res, 404, {});
     });
     SETUP.push(
-      { slug: 'rt-coovachilli', nas: [
-        { name: 'chilli-a', vendor: 'coovachilli', address: '127.0.1.1', nasIdentifier: 'chilli-a', uamSecret: 'uam-a', loginHosts: ['10.1.0.1:3990'] },
-        { name: 'chilli-b', vendor: 'coovachilli', address: '127.0.1.2', nasIdentifier: 'chilli-b', uamSecret: 'uam-b', authMethod: 'pap', loginHosts: ['10.2.0.1:3990'] },
-      ] },
-      { slug: 'rt-mikrotik', nas: [{ name: 'mt', vendor: 'mikrotik', address: '127.0.1.3', nasIdentifier: 'rt-mt', loginHosts: ['10.5.50.1'] }] },
+      {
+        slug: 'rt-coovachilli',
+        nas: [
+          {
+            name: 'chilli-a',
+            vendor: 'coovachilli',
+            address: '127.0.1.1',
+            nasIdentifier: 'chilli-a',
+            uamSecret: 'uam-a',
+            loginHosts: ['10.1.0.1:3990'],
+          },
+          {
+            name: 'chilli-b',
+            vendor: 'coovachilli',
+            address: '127.0.1.2',
+            nasIdentifier: 'chilli-b',
+            uamSecret: 'uam-b',
+            authMethod: 'pap',
+            loginHosts: ['10.2.0.1:3990'],
+          },
+        ],
+      },
+      {
+        slug: 'rt-mikrotik',
+        nas: [
+          { name: 'mt', vendor: 'mikrotik', address: '127.0.1.3', nasIdentifier: 'rt-mt', loginHosts: ['10.5.50.1'] },
+        ],
+      },
       { slug: 'rt-meraki', nas: [{ name: 'meraki', vendor: 'meraki', address: '127.0.1.4' }] },
       { slug: 'rt-cisco', nas: [{ name: 'wlc', vendor: 'cisco', address: '127.0.1.5', loginHosts: ['192.0.2.1'] }] },
       { slug: 'rt-aruba', nas: [{ name: 'iap', vendor: 'aruba', address: '127.0.1.6' }] },
-      { slug: 'rt-ruckus', nas: [{ name: 'sz', vendor: 'ruckus', address: '127.0.1.7', loginHosts: ['192.0.2.30:9997'] }] },
-      { slug: 'rt-ruckus-nbi', nas: [{ name: 'sz-nbi', vendor: 'ruckus', address: '127.0.1.8', controllerUrl: `${nbiApi.url}/portalintf`, controllerPassword: 'nbi-pw' }] },
-      { slug: 'rt-pfsense', nas: [{ name: 'pf', vendor: 'pfsense', address: '127.0.1.9', loginHosts: ['192.168.1.1:8003'] }] },
-      { slug: 'rt-opnsense', nas: [{ name: 'opn', vendor: 'opnsense', address: '127.0.1.10', loginHosts: ['https://192.168.1.1:8000/'] }] },
-      { slug: 'rt-opnsense-api', nas: [{ name: 'opn-api', vendor: 'opnsense', address: '127.0.1.11', controllerUrl: opnApi.url, controllerUser: 'opn-key', controllerPassword: 'opn-secret', controllerSite: '0' }] },
-      { slug: 'rt-unifi', nas: [{ name: 'unifi', vendor: 'unifi', address: '127.0.1.12', controllerUrl: unifiApi.url, controllerUser: 'foyer', controllerPassword: 'pw', controllerSite: 'lobby' }] },
-      { slug: 'rt-opennds', nas: [{ name: 'nds', vendor: 'opennds', address: '127.0.1.13', nasIdentifier: 'Cafe%20Central', uamSecret: FASKEY, loginHosts: ['192.168.8.1:2050'] }] },
-      { slug: 'rt-authmon', nas: [{ name: 'nds3', vendor: 'opennds', address: '127.0.0.1', uamSecret: FASKEY, authmon: true }] },
+      {
+        slug: 'rt-ruckus',
+        nas: [{ name: 'sz', vendor: 'ruckus', address: '127.0.1.7', loginHosts: ['192.0.2.30:9997'] }],
+      },
+      {
+        slug: 'rt-ruckus-nbi',
+        nas: [
+          {
+            name: 'sz-nbi',
+            vendor: 'ruckus',
+            address: '127.0.1.8',
+            controllerUrl: `${nbiApi.url}/portalintf`,
+            controllerPassword: 'nbi-pw',
+          },
+        ],
+      },
+      {
+        slug: 'rt-pfsense',
+        nas: [{ name: 'pf', vendor: 'pfsense', address: '127.0.1.9', loginHosts: ['192.168.1.1:8003'] }],
+      },
+      {
+        slug: 'rt-opnsense',
+        nas: [{ name: 'opn', vendor: 'opnsense', address: '127.0.1.10', loginHosts: ['https://192.168.1.1:8000/'] }],
+      },
+      {
+        slug: 'rt-opnsense-api',
+        nas: [
+          {
+            name: 'opn-api',
+            vendor: 'opnsense',
+            address: '127.0.1.11',
+            controllerUrl: opnApi.url,
+            controllerUser: 'opn-key',
+            controllerPassword: 'opn-secret',
+            controllerSite: '0',
+          },
+        ],
+      },
+      {
+        slug: 'rt-unifi',
+        nas: [
+          {
+            name: 'unifi',
+            vendor: 'unifi',
+            address: '127.0.1.12',
+            controllerUrl: unifiApi.url,
+            controllerUser: 'foyer',
+            controllerPassword: 'pw',
+            controllerSite: 'lobby',
+          },
+        ],
+      },
+      {
+        slug: 'rt-opennds',
+        nas: [
+          {
+            name: 'nds',
+            vendor: 'opennds',
+            address: '127.0.1.13',
+            nasIdentifier: 'Cafe%20Central',
+            uamSecret: FASKEY,
+            loginHosts: ['192.168.8.1:2050'],
+          },
+        ],
+      },
+      {
+        slug: 'rt-authmon',
+        nas: [{ name: 'nds3', vendor: 'opennds', address: '127.0.0.1', uamSecret: FASKEY, authmon: true }],
+      },
       { slug: 'rt-generic', nas: [{ name: 'gw', vendor: 'generic', address: '127.0.1.14', loginHosts: ['10.0.0.1'] }] },
     );
     for (const s of SETUP) {
@@ -125,15 +224,27 @@ describe('access points: round trip per vendor (redirect → guest flow → hand
     let res = await b.get(path);
     while (res.status === 302 && res.location?.startsWith('/')) res = await b.get(res.location);
     assert.equal(res.status, 200, `screen 1 for ${path}: ${res.html.slice(0, 500)}`);
-    const slug = /^\/p\/([a-z0-9-]+)/.exec(new URL(res.html.match(/action="([^"]*\/start)"/)![1], srv.url).pathname)![1];
-    res = await b.post(`/p/${slug}/start`, { ...formFields(res.html, '/start'), phone: `0888300${phone++}`, consent_terms: 'yes' });
+    const slug = /^\/p\/([a-z0-9-]+)/.exec(
+      new URL(res.html.match(/action="([^"]*\/start)"/)![1], srv.url).pathname,
+    )![1];
+    res = await b.post(`/p/${slug}/start`, {
+      ...formFields(res.html, '/start'),
+      phone: `0888300${phone++}`,
+      consent_terms: 'yes',
+    });
     assert.equal(res.status, 303, res.html.slice(0, 500));
     res = await b.get(res.location!);
     return b.post(`/p/${slug}/code`, { ...formFields(res.html, '/code'), code: lastCode(ctx) });
   }
 
   /** The vendor's NAS sends what the hand-back gave it; Foyer must accept it. */
-  async function nasLogin(vendor: string, query: string, back: HandBack, nasName: string, uamSecret?: string): Promise<RadiusAnswer> {
+  async function nasLogin(
+    vendor: string,
+    query: string,
+    back: HandBack,
+    nasName: string,
+    uamSecret?: string,
+  ): Promise<RadiusAnswer> {
     const q = Object.fromEntries(new URLSearchParams(query));
     const h = adapterFor(vendor)!.parse(q, { uamSecret });
     const req = accessRequestFor(h, back, { uamSecret });
@@ -172,7 +283,8 @@ describe('access points: round trip per vendor (redirect → guest flow → hand
   it('MikroTik: octal chap-id/chap-challenge, form POST to link-login-only, CHAP accepted with Mikrotik-Rate-Limit', async () => {
     const chal = randomBytes(16);
     const octal = (b: Buffer) => [...b].map((x) => `\\${x.toString(8).padStart(3, '0')}`).join('');
-    const qs = `mac=3C:22:FB:00:00:01&ip=10.5.50.9&username=&link-login-only=${enc('http://10.5.50.1/login')}&link-orig=${enc('http://example.com/')}` +
+    const qs =
+      `mac=3C:22:FB:00:00:01&ip=10.5.50.9&username=&link-login-only=${enc('http://10.5.50.1/login')}&link-orig=${enc('http://example.com/')}` +
       `&chap-id=${enc(octal(Buffer.from([0o42])))}&chap-challenge=${enc(octal(chal))}&identity=rt-mt&server-name=hotspot1&interface-name=wlan1`;
     const back = handBackOf(await signUp(`/p/rt-mikrotik?${qs}`));
     assert.deepEqual([back.kind, (back as { action: string }).action], ['form', 'http://10.5.50.1/login']);
@@ -188,13 +300,16 @@ describe('access points: round trip per vendor (redirect → guest flow → hand
     await nasLogin('meraki', qs, back, 'meraki');
   });
 
-  it('Meraki click-through: sent to base_grant_url with the venue\'s duration', async () => {
+  it("Meraki click-through: sent to base_grant_url with the venue's duration", async () => {
     const qs = `base_grant_url=${enc('https://n143.network-auth.com/splash/grant')}&user_continue_url=${enc('http://example.com/')}&node_mac=00:18:0a:11:22:33&client_ip=10.0.0.6&client_mac=3c:22:fb:00:00:03`;
     const back = handBackOf(await signUp(`/p/rt-meraki?${qs}`));
     const u = new URL((back as { url: string }).url);
     assert.equal(u.origin + u.pathname, 'https://n143.network-auth.com/splash/grant');
     assert.equal(u.searchParams.get('duration'), '3600');
-    assert.equal(accessRequestFor(adapterFor('meraki')!.parse(Object.fromEntries(new URLSearchParams(qs)), {}), back), undefined);
+    assert.equal(
+      accessRequestFor(adapterFor('meraki')!.parse(Object.fromEntries(new URLSearchParams(qs)), {}), back),
+      undefined,
+    );
   });
 
   it('Cisco WLC: buttonClicked=4 to switch_url, PAP accepted with Airespace contracts', async () => {
@@ -224,10 +339,17 @@ describe('access points: round trip per vendor (redirect → guest flow → hand
     const qs = `nbiIP=127.0.0.1&sip=192.0.2.31&mac=00:33:58:11:22:34&client_mac=ENC8fa1c2d3e4f50617&uip=ENC0a1b2c3d4e5f6071&ssid=Cafe&url=${enc('http://example.com/')}`;
     const before = nbiApi.seen.length;
     assert.deepEqual(handBackOf(await signUp(`/p/rt-ruckus-nbi?${qs}`)), { kind: 'done' });
-    const login = nbiApi.seen.slice(before).map((s: Seen) => JSON.parse(s.body)).find((b) => b.RequestType === 'Login');
+    const login = nbiApi.seen
+      .slice(before)
+      .map((s: Seen) => JSON.parse(s.body))
+      .find((b) => b.RequestType === 'Login');
     assert.ok(login, 'the NBI received the login');
     assert.deepEqual([login['UE-MAC'], login['UE-IP']], ['ENC8fa1c2d3e4f50617', 'ENC0a1b2c3d4e5f6071']);
-    const answer = await radiusLogin(targets.get('sz-nbi')!, { userName: login['UE-Username'], userPassword: login['UE-Password'], nasIdentifier: 'Cafe' });
+    const answer = await radiusLogin(targets.get('sz-nbi')!, {
+      userName: login['UE-Username'],
+      userPassword: login['UE-Password'],
+      nasIdentifier: 'Cafe',
+    });
     assert.equal(answer.code, CODE.AccessAccept);
   });
 
@@ -238,14 +360,14 @@ describe('access points: round trip per vendor (redirect → guest flow → hand
     await nasLogin('pfsense', qs, back, 'pf');
   });
 
-  it('OPNsense without API key: the zone\'s own logon, PAP accepted', async () => {
+  it("OPNsense without API key: the zone's own logon, PAP accepted", async () => {
     const qs = `zoneid=0&portal=${enc('https://192.168.1.1:8000/')}&redirurl=${enc('http://example.com/')}&clientmac=3c:22:fb:00:00:08&clientip=192.168.1.51`;
     const back = handBackOf(await signUp(`/p/rt-opnsense?${qs}`));
     assert.equal((back as { action: string }).action, 'https://192.168.1.1:8000/api/captiveportal/access/logon/0');
     await nasLogin('opnsense', qs, back, 'opn');
   });
 
-  it('OPNsense with an API key: session/connect for the guest\'s address in the configured zone', async () => {
+  it("OPNsense with an API key: session/connect for the guest's address in the configured zone", async () => {
     const qs = `zoneid=0&redirurl=${enc('http://example.com/')}&clientmac=3c:22:fb:00:00:09&clientip=192.168.1.52`;
     const before = opnApi.seen.length;
     assert.deepEqual(handBackOf(await signUp(`/p/rt-opnsense-api?${qs}`)), { kind: 'done' });
@@ -255,28 +377,43 @@ describe('access points: round trip per vendor (redirect → guest flow → hand
     assert.match(new URLSearchParams(call.body).get('user')!, /^g-/);
   });
 
-  it('UniFi: /guest/s/<site>/ finds the venue; the controller authorises the MAC with the grant\'s limits', async () => {
+  it("UniFi: /guest/s/<site>/ finds the venue; the controller authorises the MAC with the grant's limits", async () => {
     const before = unifiApi.seen.length;
     const qs = `id=3c:22:fb:00:00:0a&ap=78:8a:20:11:22:33&t=1717171717&url=${enc('http://example.com/')}&ssid=Cafe`;
     assert.deepEqual(handBackOf(await signUp(`/guest/s/lobby/?${qs}`)), { kind: 'done' });
     const call = unifiApi.seen.slice(before).find((s) => s.path === '/api/s/lobby/cmd/stamgr');
     assert.ok(call, 'the controller was told');
-    assert.deepEqual(JSON.parse(call.body), { cmd: 'authorize-guest', mac: '3c:22:fb:00:00:0a', minutes: 60, up: 2000, down: 8000, bytes: 500, ap_mac: '78:8a:20:11:22:33' });
+    assert.deepEqual(JSON.parse(call.body), {
+      cmd: 'authorize-guest',
+      mac: '3c:22:fb:00:00:0a',
+      minutes: 60,
+      up: 2000,
+      down: 8000,
+      bytes: 500,
+      ap_mac: '78:8a:20:11:22:33',
+    });
   });
 
-  it('openNDS FAS level 2: the encrypted fas read with the NAS\'s faskey, tok = sha256(hid . faskey) to the gateway', async () => {
-    const list = 'hid=f8a1c4e0b9d2, clientip=192.168.8.23, clientmac=04:15:52:6a:e4:ad, gatewayname=Cafe%20Central, gatewayaddress=192.168.8.1:2050, authdir=opennds_auth, originurl=http%3A%2F%2Fexample.com%2F, ';
+  it("openNDS FAS level 2: the encrypted fas read with the NAS's faskey, tok = sha256(hid . faskey) to the gateway", async () => {
+    const list =
+      'hid=f8a1c4e0b9d2, clientip=192.168.8.23, clientmac=04:15:52:6a:e4:ad, gatewayname=Cafe%20Central, gatewayaddress=192.168.8.1:2050, authdir=opennds_auth, originurl=http%3A%2F%2Fexample.com%2F, ';
     const back = handBackOf(await signUp(`/p/rt-opennds?${fasLevel2(list, FASKEY)}`));
     const u = new URL((back as { url: string }).url);
     assert.equal(u.origin + u.pathname, 'http://192.168.8.1:2050/opennds_auth/');
     assert.equal(u.searchParams.get('tok'), sha256(`f8a1c4e0b9d2${FASKEY}`));
   });
 
-  it('openNDS FAS level 3: queued for authmon, collected by the gateway\'s POST to /p/<venue> with the grant\'s limits', async () => {
-    const list = 'hid=a1b2c3d4, clientip=192.168.9.23, clientmac=04:15:52:6a:e4:ae, gatewayname=Bar%20Gw, gatewayaddress=192.168.9.1:2050, authdir=opennds_auth, originurl=http%3A%2F%2Fexample.com%2F, ';
+  it("openNDS FAS level 3: queued for authmon, collected by the gateway's POST to /p/<venue> with the grant's limits", async () => {
+    const list =
+      'hid=a1b2c3d4, clientip=192.168.9.23, clientmac=04:15:52:6a:e4:ae, gatewayname=Bar%20Gw, gatewayaddress=192.168.9.1:2050, authdir=opennds_auth, originurl=http%3A%2F%2Fexample.com%2F, ';
     assert.deepEqual(handBackOf(await signUp(`/p/rt-authmon?${fasLevel2(list, FASKEY)}`)), { kind: 'done' });
-    const poll = (fields: Record<string, string>) => fetch(`${srv.url}/p/rt-authmon`, { method: 'POST', body: new URLSearchParams(fields) });
-    const res = await poll({ auth_get: 'view', gatewayhash: sha256('Bar%20Gw'), payload: Buffer.from('none').toString('base64') });
+    const poll = (fields: Record<string, string>) =>
+      fetch(`${srv.url}/p/rt-authmon`, { method: 'POST', body: new URLSearchParams(fields) });
+    const res = await poll({
+      auth_get: 'view',
+      gatewayhash: sha256('Bar%20Gw'),
+      payload: Buffer.from('none').toString('base64'),
+    });
     assert.equal(res.status, 200);
     const lines = (await res.text()).split(' ').slice(1).map(decodeURIComponent);
     assert.deepEqual(lines, [`${sha256(`a1b2c3d4${FASKEY}`)} 60 2000 8000 500000 500000 foyer`]);

@@ -50,6 +50,9 @@ describe('access points: safe URLs', () => {
   });
 
   it('appends query parameters encoded', () => {
-    assert.equal(withQuery('http://a.example/x?y=1', { z: 'a b&c', skip: undefined }), 'http://a.example/x?y=1&z=a+b%26c');
+    assert.equal(
+      withQuery('http://a.example/x?y=1', { z: 'a b&c', skip: undefined }),
+      'http://a.example/x?y=1&z=a+b%26c',
+    );
   });
 });

@@ -5,7 +5,13 @@ import { HandoffError } from '../../portal/access-points/handoff.ts';
 import { ControllerClients } from '../../portal/access-points/controller-clients.ts';
 import { json, localServer, type LocalServer } from './local-server.ts';
 
-const REDIRECT = { id: 'da:a1:19:aa:bb:cc', ap: '78:8a:20:01:02:03', t: '1717171717', url: 'http://example.com/', ssid: 'Cafe Guest' };
+const REDIRECT = {
+  id: 'da:a1:19:aa:bb:cc',
+  ap: '78:8a:20:01:02:03',
+  t: '1717171717',
+  url: 'http://example.com/',
+  ssid: 'Cafe Guest',
+};
 
 /** The classic self-hosted controller: /api/login sets unifises and csrf_token. */
 async function classicController(): Promise<LocalServer> {
@@ -13,12 +19,20 @@ async function classicController(): Promise<LocalServer> {
     if (req.path === '/api/auth/login') return json(res, 404, {});
     if (req.path === '/api/login') {
       const b = JSON.parse(req.body) as { username: string; password: string };
-      if (b.username !== 'foyer' || b.password !== 'pw') return json(res, 400, { meta: { rc: 'error', msg: 'api.err.Invalid' }, data: [] });
-      return json(res, 200, { meta: { rc: 'ok' }, data: [] }, { 'set-cookie': ['unifises=abc123; Path=/; HttpOnly', 'csrf_token=tok456; Path=/'] });
+      if (b.username !== 'foyer' || b.password !== 'pw')
+        return json(res, 400, { meta: { rc: 'error', msg: 'api.err.Invalid' }, data: [] });
+      return json(
+        res,
+        200,
+        { meta: { rc: 'ok' }, data: [] },
+        { 'set-cookie': ['unifises=abc123; Path=/; HttpOnly', 'csrf_token=tok456; Path=/'] },
+      );
     }
     if (req.path === '/api/s/cafe/cmd/stamgr') {
-      if (!String(req.headers.cookie).includes('unifises=abc123')) return json(res, 401, { meta: { rc: 'error', msg: 'api.err.LoginRequired' }, data: [] });
-      if (req.headers['x-csrf-token'] !== 'tok456') return json(res, 403, { meta: { rc: 'error', msg: 'api.err.InvalidCSRF' }, data: [] });
+      if (!String(req.headers.cookie).includes('unifises=abc123'))
+        return json(res, 401, { meta: { rc: 'error', msg: 'api.err.LoginRequired' }, data: [] });
+      if (req.headers['x-csrf-token'] !== 'tok456')
+        return json(res, 403, { meta: { rc: 'error', msg: 'api.err.InvalidCSRF' }, data: [] });
       const b = JSON.parse(req.body) as { cmd: string; mac: string };
       return json(res, 200, { meta: { rc: 'ok' }, data: [{ _id: 'g1', mac: b.mac, authorized_by: 'api' }] });
     }
@@ -32,11 +46,17 @@ async function unifiOsConsole(): Promise<LocalServer> {
   return localServer((req, res) => {
     if (req.path === '/api/auth/login') {
       sessions++;
-      return json(res, 200, { username: 'foyer' }, { 'set-cookie': [`TOKEN=jwt${sessions}; Path=/; HttpOnly; Secure`], 'x-csrf-token': `csrf${sessions}` });
+      return json(
+        res,
+        200,
+        { username: 'foyer' },
+        { 'set-cookie': [`TOKEN=jwt${sessions}; Path=/; HttpOnly; Secure`], 'x-csrf-token': `csrf${sessions}` },
+      );
     }
     if (req.path === '/proxy/network/api/s/default/cmd/stamgr') {
       // The first session "expires" to exercise the re-login.
-      if (req.headers.cookie !== 'TOKEN=jwt2' || req.headers['x-csrf-token'] !== 'csrf2') return json(res, 401, { error: { code: 401 } });
+      if (req.headers.cookie !== 'TOKEN=jwt2' || req.headers['x-csrf-token'] !== 'csrf2')
+        return json(res, 401, { error: { code: 401 } });
       return json(res, 200, { meta: { rc: 'ok' }, data: [{ mac: JSON.parse(req.body).mac }] });
     }
     json(res, 404, {});
@@ -45,7 +65,10 @@ async function unifiOsConsole(): Promise<LocalServer> {
 
 describe('access points: UniFi', () => {
   let server: LocalServer | undefined;
-  afterEach(async () => { await server?.close(); server = undefined; });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
 
   it('reads the external-portal redirect', () => {
     assert.ok(unifi.detect(REDIRECT));
@@ -61,12 +84,23 @@ describe('access points: UniFi', () => {
   it('authorises the guest on a classic controller with cookie and CSRF token, then is done', async () => {
     server = await classicController();
     const h = unifi.parse(REDIRECT, {});
-    const ctx = { controller: { url: server.url, username: 'foyer', password: 'pw', site: 'cafe' }, grant: { minutes: 120, upKbps: 2000, downKbps: 10000, megabytes: 1024 } };
+    const ctx = {
+      controller: { url: server.url, username: 'foyer', password: 'pw', site: 'cafe' },
+      grant: { minutes: 120, upKbps: 2000, downKbps: 10000, megabytes: 1024 },
+    };
     const back = await unifi.handBack(h, { username: 'u', password: 'p' }, ctx);
     assert.deepEqual(back, { kind: 'done', url: 'http://example.com/' });
     const cmd = server.seen.find((s) => s.path === '/api/s/cafe/cmd/stamgr')!;
     assert.equal(cmd.method, 'POST');
-    assert.deepEqual(JSON.parse(cmd.body), { cmd: 'authorize-guest', mac: 'da:a1:19:aa:bb:cc', minutes: 120, up: 2000, down: 10000, bytes: 1024, ap_mac: '78:8a:20:01:02:03' });
+    assert.deepEqual(JSON.parse(cmd.body), {
+      cmd: 'authorize-guest',
+      mac: 'da:a1:19:aa:bb:cc',
+      minutes: 120,
+      up: 2000,
+      down: 10000,
+      bytes: 1024,
+      ap_mac: '78:8a:20:01:02:03',
+    });
     assert.match(String(cmd.headers['content-type']), /application\/json/);
   });
 
@@ -81,7 +115,11 @@ describe('access points: UniFi', () => {
     await unifi.handBack(h, { username: 'u', password: 'p' }, { controller, controllerClients: pool });
     await unifi.handBack(h, { username: 'u', password: 'p' }, { controller, controllerClients: pool });
     assert.equal(logins(), 1);
-    await unifi.handBack(h, { username: 'u', password: 'p' }, { controller, controllerClients: new ControllerClients() });
+    await unifi.handBack(
+      h,
+      { username: 'u', password: 'p' },
+      { controller, controllerClients: new ControllerClients() },
+    );
     assert.equal(logins(), 2);
     await unifi.handBack(h, { username: 'u', password: 'p' }, { controller });
     assert.equal(logins(), 3);
@@ -97,10 +135,17 @@ describe('access points: UniFi', () => {
     assert.equal(server.seen.filter((s) => s.path === '/api/auth/login').length, 2);
   });
 
-  it('turns refusals into HandoffError with the controller\'s reason', async () => {
+  it("turns refusals into HandoffError with the controller's reason", async () => {
     server = await classicController();
     const h = unifi.parse(REDIRECT, {});
-    await assert.rejects(unifi.handBack(h, { username: 'u', password: 'p' }, { controller: { url: server.url, username: 'foyer', password: 'bad', site: 'cafe' } }), HandoffError);
+    await assert.rejects(
+      unifi.handBack(
+        h,
+        { username: 'u', password: 'p' },
+        { controller: { url: server.url, username: 'foyer', password: 'bad', site: 'cafe' } },
+      ),
+      HandoffError,
+    );
     await assert.rejects(unifi.handBack(h, { username: 'u', password: 'p' }, {}), /no UniFi controller/);
   });
 

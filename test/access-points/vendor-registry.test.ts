@@ -15,7 +15,12 @@ import { eachBackend } from '../support/backends.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { makeVenue } from '../guest/helpers.ts';
 
-const accept = { result: 'accept' as const, bandwidth: { upKbps: 1000, downKbps: 4000 }, dataLimitBytes: 5 * 2 ** 30, role: 'guests' };
+const accept = {
+  result: 'accept' as const,
+  bandwidth: { upKbps: 1000, downKbps: 4000 },
+  dataLimitBytes: 5 * 2 ** 30,
+  role: 'guests',
+};
 
 describe('access points: one vendor registry', () => {
   it('every vendor has its adapter, named for it, and a RADIUS reply profile that radius/ knows', () => {
@@ -27,14 +32,17 @@ describe('access points: one vendor registry', () => {
     }
   });
 
-  it('every adapter is a registered vendor, once (the adapters are the registry\'s)', () => {
+  it("every adapter is a registered vendor, once (the adapters are the registry's)", () => {
     assert.deepEqual(ADAPTERS.map((a) => a.vendor).sort(), [...VENDORS].sort());
     assert.equal(ADAPTERS.at(-1)?.vendor, 'generic');
   });
 
   it('every RADIUS reply profile is read by some vendor (none added to radius/ alone)', () => {
     const used = new Set(VENDORS.map((v) => replyProfileOf(v)));
-    assert.deepEqual(Object.keys(REPLY_PROFILES).filter((p) => !used.has(p as ReplyProfileId)), []);
+    assert.deepEqual(
+      Object.keys(REPLY_PROFILES).filter((p) => !used.has(p as ReplyProfileId)),
+      [],
+    );
   });
 
   it('a NAS and a venue default accept exactly the registered vendors', () => {
@@ -49,14 +57,28 @@ describe('access points: one vendor registry', () => {
 
   it("the console's setup page says where each value goes in the vendor's own terms, from the registry", () => {
     const config = loadConfig({ SECRET_KEY: 'k'.repeat(64) });
-    const nas = { address: '192.0.2.9', coaPort: 3799, requireMessageAuthenticator: true, portal: { loginHosts: [], authmon: false } };
+    const nas = {
+      address: '192.0.2.9',
+      coaPort: 3799,
+      requireMessageAuthenticator: true,
+      portal: { loginHosts: [], authmon: false },
+    };
     for (const v of VENDORS) {
       const rows = setupRows(config, { ...nas, vendor: v }, 'cafe', 'https://portal.example');
-      assert.deepEqual(Object.fromEntries(rows.filter((r) => r.where).map((r) => [r.key, r.where])), vendorSetupPlaces(v), v);
+      assert.deepEqual(
+        Object.fromEntries(rows.filter((r) => r.where).map((r) => [r.key, r.where])),
+        vendorSetupPlaces(v),
+        v,
+      );
       // A vendor with a portal of its own configuration names where the portal URL goes (generic has only our names).
       if (v !== 'generic') assert.ok(vendorSetupPlaces(v).portal, `${v}: where the portal URL goes`);
     }
-    assert.match(setupRows(config, { ...nas, vendor: 'coovachilli' }, 'cafe', 'https://portal.example').find((r) => r.key === 'portal')!.where!, /HS_UAMSERVER/);
+    assert.match(
+      setupRows(config, { ...nas, vendor: 'coovachilli' }, 'cafe', 'https://portal.example').find(
+        (r) => r.key === 'portal',
+      )!.where!,
+      /HS_UAMSERVER/,
+    );
     assert.deepEqual(vendorSetupPlaces('acme'), {});
   });
 
@@ -73,12 +95,20 @@ describe('access points: one vendor registry', () => {
     it("answers an Access-Accept with its vendor's attributes", async () => {
       const venueId = (await makeVenue(ctx, 'registry')).id;
       for (const [i, v] of VENDORS.entries()) {
-        const nas = (await findNasById(ctx.db, ctx.cipher, (await addNas(ctx.db, ctx.cipher, { name: `ap-${v}`, address: `192.0.2.${i + 1}`, vendor: v, venueId })).id))!;
+        const nas = (await findNasById(
+          ctx.db,
+          ctx.cipher,
+          (await addNas(ctx.db, ctx.cipher, { name: `ap-${v}`, address: `192.0.2.${i + 1}`, vendor: v, venueId })).id,
+        ))!;
         assert.equal(nas.replyProfile, vendorEntry(v)!.radius.profile, v);
         assert.deepEqual(acceptAttributes(nas, accept), vendorReplyAttributes(nas.replyProfile, accept), v);
       }
       const all = await listNas(ctx.db, ctx.cipher);
-      const names = (v: string) => acceptAttributes(all.find((n) => n.vendor === v)!, accept).map((a) => a.name);
+      const names = (v: string) =>
+        acceptAttributes(
+          all.find((n) => n.vendor === v)!,
+          accept,
+        ).map((a) => a.name);
       assert.ok(names('mikrotik').includes('Mikrotik-Rate-Limit'));
       assert.ok(names('coovachilli').includes('ChilliSpot-Max-Total-Octets'));
       assert.ok(names('cisco').includes('Airespace-Data-Bandwidth-Average-Contract'));

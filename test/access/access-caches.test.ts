@@ -32,7 +32,8 @@ eachBackend('access: caches are the context’s, kept right by the writers', (ba
   it('a block written in a transaction reaches the cache at the commit, even when RADIUS read the grant again in between', async () => {
     const mac = 'aa:bb:cc:00:00:0b';
     const g = await guestGrant(ctx, venue, { mac });
-    const ask = async () => (await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: mac }))).result;
+    const ask = async () =>
+      (await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: mac }))).result;
     assert.equal(await ask(), 'accept');
     await ctx.db.tx(async (tx) => {
       await blockDevice(tx, { venueId: venue.id, mac, hours: 1 }, Date.now());
@@ -54,7 +55,12 @@ eachBackend('access: caches are the context’s, kept right by the writers', (ba
     const other = await testContext({ backend });
     try {
       assert.notEqual(other.access, ctx.access);
-      const otherPolicy = createAccessPolicy({ db: other.db, cipher: other.cipher, log: other.log, grantCacheMs: 600_000 });
+      const otherPolicy = createAccessPolicy({
+        db: other.db,
+        cipher: other.cipher,
+        log: other.log,
+        grantCacheMs: 600_000,
+      });
       try {
         assert.equal(ctx.access.grants.size, 1, "this context's caches hold this context's policy only");
         assert.equal(other.access.grants.size, 1);
@@ -80,32 +86,75 @@ eachBackend('access: caches are the context’s, kept right by the writers', (ba
 
   it("serves a venue's NAS list from memory until this process changes a NAS (issue 18: screen 1 reads it each time)", async () => {
     const reads = countingNasReads();
-    assert.deepEqual((await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name), ['cafe-ap']);
-    assert.deepEqual((await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name), ['cafe-ap']);
+    assert.deepEqual(
+      (await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name),
+      ['cafe-ap'],
+    );
+    assert.deepEqual(
+      (await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name),
+      ['cafe-ap'],
+    );
     assert.equal(reads(), 1, 'the second list came from memory');
-    await addNas(ctx.db, ctx.cipher, { name: 'cafe-ap2', address: '192.0.2.20', secret: 'second-secret-123', vendor: 'coovachilli', venueId: venue.id });
-    assert.deepEqual((await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name), ['cafe-ap', 'cafe-ap2'], 'the write dropped it');
+    await addNas(ctx.db, ctx.cipher, {
+      name: 'cafe-ap2',
+      address: '192.0.2.20',
+      secret: 'second-secret-123',
+      vendor: 'coovachilli',
+      venueId: venue.id,
+    });
+    assert.deepEqual(
+      (await listVenueNas(ctx.db, ctx.cipher, venue.id)).map((n) => n.name),
+      ['cafe-ap', 'cafe-ap2'],
+      'the write dropped it',
+    );
     assert.equal(reads(), 2);
     await assert.rejects(
       ctx.db.tx(async (tx) => {
-        await addNas(tx, ctx.cipher, { name: 'cafe-ap3', address: '192.0.2.30', secret: 'third-secret-1234', vendor: 'coovachilli', venueId: venue.id });
+        await addNas(tx, ctx.cipher, {
+          name: 'cafe-ap3',
+          address: '192.0.2.30',
+          secret: 'third-secret-1234',
+          vendor: 'coovachilli',
+          venueId: venue.id,
+        });
         assert.equal((await listVenueNas(tx, ctx.cipher, venue.id)).length, 3, 'a transaction sees its own write');
         throw new Error('rolled back');
       }),
       /rolled back/,
     );
-    assert.equal((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length, 2, 'what a rolled-back transaction saw is not kept');
+    assert.equal(
+      (await listVenueNas(ctx.db, ctx.cipher, venue.id)).length,
+      2,
+      'what a rolled-back transaction saw is not kept',
+    );
   });
 
   it("learns of another process's NAS change through the grant change feed", async () => {
     const other = await buildContext(ctx.config, ctx.log);
-    const following = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, grantCacheMs: 600_000, grantChangesMs: 100 });
+    const following = createAccessPolicy({
+      db: ctx.db,
+      cipher: ctx.cipher,
+      log: ctx.log,
+      grantCacheMs: 600_000,
+      grantChangesMs: 100,
+    });
     try {
       assert.equal((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length, 1);
-      await addNas(other.db, other.cipher, { name: 'cafe-ap2', address: '192.0.2.20', secret: 'second-secret-123', vendor: 'coovachilli', venueId: venue.id });
+      await addNas(other.db, other.cipher, {
+        name: 'cafe-ap2',
+        address: '192.0.2.20',
+        secret: 'second-secret-123',
+        vendor: 'coovachilli',
+        venueId: venue.id,
+      });
       const until = Date.now() + 2000;
-      while ((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length === 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      assert.equal((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length, 2, 'within two seconds, well inside the 5 s the list is kept without a feed');
+      while ((await listVenueNas(ctx.db, ctx.cipher, venue.id)).length === 1 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(
+        (await listVenueNas(ctx.db, ctx.cipher, venue.id)).length,
+        2,
+        'within two seconds, well inside the 5 s the list is kept without a feed',
+      );
     } finally {
       following.close();
       await other.sms.close();

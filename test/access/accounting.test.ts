@@ -31,8 +31,14 @@ eachBackend('access: accounting', (backend) => {
     clock = Date.now();
     sent = [];
     policy = createAccessPolicy({
-      db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: () => clock,
-      disconnect: async (t) => { sent.push(t); return { result: 'ack' }; },
+      db: ctx.db,
+      cipher: ctx.cipher,
+      log: ctx.log,
+      now: () => clock,
+      disconnect: async (t) => {
+        sent.push(t);
+        return { result: 'ack' };
+      },
     });
     ({ venue, nas } = await venueWithNas(ctx, 'cafe', { dataCapMb: 10, interimMinutes: 5 }));
   });
@@ -40,7 +46,15 @@ eachBackend('access: accounting', (backend) => {
 
   it('stores Start, Interim-Update and Stop on one row, tied to the grant by Class', async () => {
     const g = await guestGrant(ctx, venue);
-    await policy.account(acct(nas, 'start', { sessionId: 'A1', userName: g.username, class: g.id, callingStationId: 'AA-BB-CC-DD-EE-10', framedIpAddress: '10.1.0.5' }));
+    await policy.account(
+      acct(nas, 'start', {
+        sessionId: 'A1',
+        userName: g.username,
+        class: g.id,
+        callingStationId: 'AA-BB-CC-DD-EE-10',
+        framedIpAddress: '10.1.0.5',
+      }),
+    );
     let s = await one('A1');
     assert.equal(s.grantId, g.id);
     assert.equal(s.mac, 'aa:bb:cc:dd:ee:10');
@@ -51,18 +65,44 @@ eachBackend('access: accounting', (backend) => {
     assert.equal(s.staleAt, clock + 15 * MIN);
 
     clock += 5 * MIN;
-    await policy.account(acct(nas, 'interim', { sessionId: 'A1', userName: g.username, class: g.id, inputOctets: 2 ** 32 + 7, outputOctets: 1000, sessionTimeSeconds: 300 }));
+    await policy.account(
+      acct(nas, 'interim', {
+        sessionId: 'A1',
+        userName: g.username,
+        class: g.id,
+        inputOctets: 2 ** 32 + 7,
+        outputOctets: 1000,
+        sessionTimeSeconds: 300,
+      }),
+    );
     s = await one('A1');
     assert.equal(s.inputOctets, 2 ** 32 + 7);
     assert.equal(s.outputOctets, 1000);
     assert.equal(s.updatedAt, clock);
 
     // A late retransmission of an older interim does not move the counters back.
-    await policy.account(acct(nas, 'interim', { sessionId: 'A1', userName: g.username, class: g.id, inputOctets: 10, outputOctets: 10, sessionTimeSeconds: 120 }));
+    await policy.account(
+      acct(nas, 'interim', {
+        sessionId: 'A1',
+        userName: g.username,
+        class: g.id,
+        inputOctets: 10,
+        outputOctets: 10,
+        sessionTimeSeconds: 120,
+      }),
+    );
     assert.equal((await one('A1')).inputOctets, 2 ** 32 + 7);
 
     clock += MIN;
-    const stop = acct(nas, 'stop', { sessionId: 'A1', userName: g.username, class: g.id, inputOctets: 2 ** 32 + 9, outputOctets: 2000, sessionTimeSeconds: 360, terminateCause: 'User-Request' });
+    const stop = acct(nas, 'stop', {
+      sessionId: 'A1',
+      userName: g.username,
+      class: g.id,
+      inputOctets: 2 ** 32 + 9,
+      outputOctets: 2000,
+      sessionTimeSeconds: 360,
+      terminateCause: 'User-Request',
+    });
     await policy.account(stop);
     await policy.account(stop);
     s = await one('A1');
@@ -77,7 +117,9 @@ eachBackend('access: accounting', (backend) => {
 
   it('creates the session from an Interim-Update or Stop whose Start was lost, and finds the grant by user name without Class', async () => {
     const g = await guestGrant(ctx, venue);
-    await policy.account(acct(nas, 'interim', { sessionId: 'B1', userName: g.username, sessionTimeSeconds: 600, inputOctets: 5 }));
+    await policy.account(
+      acct(nas, 'interim', { sessionId: 'B1', userName: g.username, sessionTimeSeconds: 600, inputOctets: 5 }),
+    );
     const s = await one('B1');
     assert.equal(s.grantId, g.id);
     assert.equal(s.startedAt, clock - 600_000);
@@ -100,11 +142,29 @@ eachBackend('access: accounting', (backend) => {
 
   it('asks the NAS to disconnect a session whose interim shows the data cap used up, once', async () => {
     const g = await guestGrant(ctx, venue);
-    await policy.account(acct(nas, 'start', { sessionId: 'D1', userName: g.username, class: g.id, callingStationId: 'aa:bb:cc:dd:ee:11', framedIpAddress: '10.1.0.9' }));
-    await policy.account(acct(nas, 'interim', { sessionId: 'D1', class: g.id, inputOctets: 5 * 1024 * 1024, sessionTimeSeconds: 300 }));
+    await policy.account(
+      acct(nas, 'start', {
+        sessionId: 'D1',
+        userName: g.username,
+        class: g.id,
+        callingStationId: 'aa:bb:cc:dd:ee:11',
+        framedIpAddress: '10.1.0.9',
+      }),
+    );
+    await policy.account(
+      acct(nas, 'interim', { sessionId: 'D1', class: g.id, inputOctets: 5 * 1024 * 1024, sessionTimeSeconds: 300 }),
+    );
     await policy.settled();
     assert.equal(sent.length, 0);
-    await policy.account(acct(nas, 'interim', { sessionId: 'D1', class: g.id, inputOctets: 5 * 1024 * 1024, outputOctets: 6 * 1024 * 1024, sessionTimeSeconds: 600 }));
+    await policy.account(
+      acct(nas, 'interim', {
+        sessionId: 'D1',
+        class: g.id,
+        inputOctets: 5 * 1024 * 1024,
+        outputOctets: 6 * 1024 * 1024,
+        sessionTimeSeconds: 600,
+      }),
+    );
     await policy.settled();
     assert.equal(sent.length, 1);
     assert.equal(sent[0].nas.id, nas.id);
@@ -113,7 +173,15 @@ eachBackend('access: accounting', (backend) => {
     assert.equal(sent[0].callingStationId, 'aa:bb:cc:dd:ee:11');
     assert.equal(sent[0].framedIpAddress, '10.1.0.9');
     assert.equal((await one('D1')).disconnectResult, 'ack');
-    await policy.account(acct(nas, 'interim', { sessionId: 'D1', class: g.id, inputOctets: 6 * 1024 * 1024, outputOctets: 6 * 1024 * 1024, sessionTimeSeconds: 900 }));
+    await policy.account(
+      acct(nas, 'interim', {
+        sessionId: 'D1',
+        class: g.id,
+        inputOctets: 6 * 1024 * 1024,
+        outputOctets: 6 * 1024 * 1024,
+        sessionTimeSeconds: 900,
+      }),
+    );
     await policy.settled();
     assert.equal(sent.length, 1);
   });

@@ -12,7 +12,11 @@ import type { NasRecord } from '../../portal/access/nas-clients.ts';
 const HOUR = 3_600_000;
 
 function accepted(d: AccessDecision) {
-  assert.equal(d.result, 'accept', d.result === 'reject' ? `rejected: ${d.replyMessage}` : d.result === 'drop' ? `dropped: ${d.reason}` : '');
+  assert.equal(
+    d.result,
+    'accept',
+    d.result === 'reject' ? `rejected: ${d.replyMessage}` : d.result === 'drop' ? `dropped: ${d.reason}` : '',
+  );
   return d as Extract<AccessDecision, { result: 'accept' }>;
 }
 function rejected(d: AccessDecision, re: RegExp) {
@@ -31,19 +35,32 @@ eachBackend('access: authorisation', (backend) => {
     ctx = await testContext({ backend });
     clock = Date.now();
     policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: () => clock });
-    ({ venue, nas } = await venueWithNas(ctx, 'cafe', { durationMinutes: 240, idleTimeoutMinutes: 15, upKbps: 2000, downKbps: 8000, dataCapMb: 100, devicesPerGuest: 2, rememberDays: 30, interimMinutes: 5 }));
+    ({ venue, nas } = await venueWithNas(ctx, 'cafe', {
+      durationMinutes: 240,
+      idleTimeoutMinutes: 15,
+      upKbps: 2000,
+      downKbps: 8000,
+      dataCapMb: 100,
+      devicesPerGuest: 2,
+      rememberDays: 30,
+      interimMinutes: 5,
+    }));
   });
   afterEach(() => ctx.cleanup());
 
   /** The refusal stored for a key (`mac:…`, normalised, or `user:…`), as the RADIUS path wrote it. */
   const recorded = async (key: string) => {
-    const r = await ctx.db.get<{ reason: string; at: number }>('SELECT reason, at FROM access_rejects WHERE key = ?', [key]);
+    const r = await ctx.db.get<{ reason: string; at: number }>('SELECT reason, at FROM access_rejects WHERE key = ?', [
+      key,
+    ]);
     return r && { reason: r.reason, at: Number(r.at) };
   };
 
   it('accepts PAP with what is left of the grant, the idle timeout, interim interval, Class and bandwidth', async () => {
     const g = await guestGrant(ctx, venue, { now: clock - HOUR });
-    const d = accepted(await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: 'AA-BB-CC-00-11-22' })));
+    const d = accepted(
+      await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: 'AA-BB-CC-00-11-22' })),
+    );
     assert.equal(d.sessionTimeout, 3 * 3600);
     assert.equal(d.idleTimeout, 15 * 60);
     assert.equal(d.interimInterval, 300);
@@ -65,7 +82,10 @@ eachBackend('access: authorisation', (backend) => {
   });
 
   it('rejects an unknown user and remembers why for the device', async () => {
-    rejected(await policy.authorize(papRequest(nas, 'g-000000000000', 'whatever', { callingStationId: 'aa:bb:cc:dd:ee:01' })), /not correct/);
+    rejected(
+      await policy.authorize(papRequest(nas, 'g-000000000000', 'whatever', { callingStationId: 'aa:bb:cc:dd:ee:01' })),
+      /not correct/,
+    );
     const r = await recorded('mac:aa:bb:cc:dd:ee:01');
     assert.equal(r?.reason, 'unknown');
     assert.equal(r?.at, clock);
@@ -73,16 +93,27 @@ eachBackend('access: authorisation', (backend) => {
 
   it('rejects an expired grant and says so', async () => {
     const g = await guestGrant(ctx, venue, { now: clock - 5 * HOUR, mac: 'aa:bb:cc:dd:ee:02' });
-    rejected(await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: 'aa:bb:cc:dd:ee:02' })), /expired/);
+    rejected(
+      await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: 'aa:bb:cc:dd:ee:02' })),
+      /expired/,
+    );
     const r = await recorded('mac:aa:bb:cc:dd:ee:02');
     assert.equal(r?.reason, 'expired');
     // What the portal reads for this device when it comes back: this venue's refusal only.
     assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock), 'expired');
     assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', 'another-venue', clock), undefined);
-    assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock + 1), undefined, 'older than asked for');
+    assert.equal(
+      await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock + 1),
+      undefined,
+      'older than asked for',
+    );
     // Signed up again since: the refusal is history.
     await guestGrant(ctx, venue, { now: clock + 1, mac: 'aa:bb:cc:dd:ee:02' });
-    assert.equal(await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock), undefined, 'before the latest grant');
+    assert.equal(
+      await rejectSinceLastGrant(ctx.db, 'aa:bb:cc:dd:ee:02', venue.id, clock),
+      undefined,
+      'before the latest grant',
+    );
   });
 
   it('rejects a revoked grant', async () => {
@@ -100,11 +131,31 @@ eachBackend('access: authorisation', (backend) => {
 
   it('counts octets against the data cap: what is left goes out, and none left is a reject', async () => {
     const g = await guestGrant(ctx, venue, { mac: 'aa:bb:cc:dd:ee:03' });
-    await policy.account(acct(nas, 'start', { sessionId: 's1', userName: g.username, class: g.id, callingStationId: 'aa:bb:cc:dd:ee:03' }));
-    await policy.account(acct(nas, 'stop', { sessionId: 's1', userName: g.username, class: g.id, inputOctets: 10 * 1024 * 1024, outputOctets: 30 * 1024 * 1024, sessionTimeSeconds: 60 }));
+    await policy.account(
+      acct(nas, 'start', { sessionId: 's1', userName: g.username, class: g.id, callingStationId: 'aa:bb:cc:dd:ee:03' }),
+    );
+    await policy.account(
+      acct(nas, 'stop', {
+        sessionId: 's1',
+        userName: g.username,
+        class: g.id,
+        inputOctets: 10 * 1024 * 1024,
+        outputOctets: 30 * 1024 * 1024,
+        sessionTimeSeconds: 60,
+      }),
+    );
     const d = accepted(await policy.authorize(papRequest(nas, g.username, g.password)));
     assert.equal(d.dataLimitBytes, 60 * 1024 * 1024);
-    await policy.account(acct(nas, 'stop', { sessionId: 's2', userName: g.username, class: g.id, inputOctets: 0, outputOctets: 2 ** 32 + 5, sessionTimeSeconds: 60 }));
+    await policy.account(
+      acct(nas, 'stop', {
+        sessionId: 's2',
+        userName: g.username,
+        class: g.id,
+        inputOctets: 0,
+        outputOctets: 2 ** 32 + 5,
+        sessionTimeSeconds: 60,
+      }),
+    );
     rejected(await policy.authorize(papRequest(nas, g.username, g.password)), /used all the data/);
     assert.equal((await recorded(`user:${g.username}`))?.reason, 'data_used_up');
   });
@@ -113,18 +164,31 @@ eachBackend('access: authorisation', (backend) => {
     const g = await guestGrant(ctx, venue);
     for (const [i, mac] of ['02:00:00:00:00:01', '02:00:00:00:00:02'].entries()) {
       accepted(await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: mac })));
-      await policy.account(acct(nas, 'start', { sessionId: `d${i}`, userName: g.username, class: g.id, callingStationId: mac }));
+      await policy.account(
+        acct(nas, 'start', { sessionId: `d${i}`, userName: g.username, class: g.id, callingStationId: mac }),
+      );
     }
-    rejected(await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: '02:00:00:00:00:03' })), /Too many of your devices.*at most 2/);
-    accepted(await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: '02-00-00-00-00-01' })));
-    await policy.account(acct(nas, 'stop', { sessionId: 'd0', userName: g.username, class: g.id, sessionTimeSeconds: 30 }));
-    accepted(await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: '02:00:00:00:00:03' })));
+    rejected(
+      await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: '02:00:00:00:00:03' })),
+      /Too many of your devices.*at most 2/,
+    );
+    accepted(
+      await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: '02-00-00-00-00-01' })),
+    );
+    await policy.account(
+      acct(nas, 'stop', { sessionId: 'd0', userName: g.username, class: g.id, sessionTimeSeconds: 30 }),
+    );
+    accepted(
+      await policy.authorize(papRequest(nas, g.username, g.password, { callingStationId: '02:00:00:00:00:03' })),
+    );
   });
 
   it('accepts MAC authentication in every usual notation while the grant lasts', async () => {
     const g = await guestGrant(ctx, venue, { mac: 'AA-BB-CC-DD-EE-04', now: clock - HOUR });
     for (const name of ['aa:bb:cc:dd:ee:04', 'AA-BB-CC-DD-EE-04', 'aabbccddee04', 'aabb.ccdd.ee04']) {
-      const d = accepted(await policy.authorize(papRequest(nas, name, name, { callingStationId: 'AA-BB-CC-DD-EE-04' })));
+      const d = accepted(
+        await policy.authorize(papRequest(nas, name, name, { callingStationId: 'AA-BB-CC-DD-EE-04' })),
+      );
       assert.equal(d.class, g.id);
       assert.equal(d.sessionTimeout, 3 * 3600);
     }
@@ -132,7 +196,15 @@ eachBackend('access: authorisation', (backend) => {
 
   it('gives a remembered device a new window after its grant ended, and stops at the remember window', async () => {
     const g = await guestGrant(ctx, venue, { mac: 'aa:bb:cc:dd:ee:05', now: clock - 3 * 24 * HOUR });
-    await policy.account(acct(nas, 'stop', { sessionId: 'old', userName: g.username, class: g.id, inputOctets: 100 * 1024 * 1024, sessionTimeSeconds: 60 }));
+    await policy.account(
+      acct(nas, 'stop', {
+        sessionId: 'old',
+        userName: g.username,
+        class: g.id,
+        inputOctets: 100 * 1024 * 1024,
+        sessionTimeSeconds: 60,
+      }),
+    );
     const d = accepted(await policy.authorize(papRequest(nas, 'aa:bb:cc:dd:ee:05', 'aa:bb:cc:dd:ee:05')));
     assert.equal(d.sessionTimeout, 240 * 60);
     // The old window's octets do not count against the new one.
@@ -152,7 +224,10 @@ eachBackend('access: authorisation', (backend) => {
     const g = await guestGrant(ctx, other.venue, { mac: 'aa:bb:cc:dd:ee:07' });
     rejected(await policy.authorize(papRequest(nas, 'aa:bb:cc:dd:ee:07', '')), /not remembered/);
     accepted(await policy.authorize(papRequest(other.nas, 'aa:bb:cc:dd:ee:07', '')));
-    rejected(await policy.authorize(papRequest(other.nas, 'aa:bb:cc:dd:ee:07', '', { callingStationId: 'aa:bb:cc:dd:ee:08' })), /not correct/);
+    rejected(
+      await policy.authorize(papRequest(other.nas, 'aa:bb:cc:dd:ee:07', '', { callingStationId: 'aa:bb:cc:dd:ee:08' })),
+      /not correct/,
+    );
     await revokeGrant({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: () => clock }, g.id);
     rejected(await policy.authorize(papRequest(other.nas, 'aa:bb:cc:dd:ee:07', '')), /withdrawn/);
   });

@@ -38,15 +38,27 @@ interface Device {
 }
 
 const ask = (p: FoyerProcess, user: string, password: string, mac: string) =>
-  radiusAsk(p.authPort, radiusPackage.encode({
-    code: 'Access-Request', identifier: Math.floor(Math.random() * 256), secret: NAS_SECRET, add_message_authenticator: true,
-    attributes: [['User-Name', user], ['User-Password', password], ['Calling-Station-Id', mac]],
-  }), 1000);
+  radiusAsk(
+    p.authPort,
+    radiusPackage.encode({
+      code: 'Access-Request',
+      identifier: Math.floor(Math.random() * 256),
+      secret: NAS_SECRET,
+      add_message_authenticator: true,
+      attributes: [
+        ['User-Name', user],
+        ['User-Password', password],
+        ['Calling-Station-Id', mac],
+      ],
+    }),
+    1000,
+  );
 
 /** Milliseconds until `p` rejects (3) the request. */
-const untilRejected = (p: FoyerProcess, user: string, password: string, mac: string, from: number) => untilAnswered(() => ask(p, user, password, mac), 3, from);
+const untilRejected = (p: FoyerProcess, user: string, password: string, mac: string, from: number) =>
+  untilAnswered(() => ask(p, user, password, mac), 3, from);
 
-describe('ending access through one process reaches another process\'s RADIUS [postgres]', function () {
+describe("ending access through one process reaches another process's RADIUS [postgres]", function () {
   this.timeout(180_000);
   before(function () {
     needs(this, requirements.postgres);
@@ -70,14 +82,26 @@ describe('ending access through one process reaches another process\'s RADIUS [p
       await migrate(db, ledgerMigrationSteps(deriveKeys(SECRET_KEY)));
       const cipher = fieldCipher(deriveKeys(SECRET_KEY));
       const venue = await createVenue(db, { slug: 'cafe', name: 'Cafe', country: 'BG' });
-      const ap = await addNas(db, cipher, { name: 'ap', address: '127.0.0.1', secret: NAS_SECRET, vendor: 'generic', venueId: venue.id, coaPort: nas.port });
+      const ap = await addNas(db, cipher, {
+        name: 'ap',
+        address: '127.0.0.1',
+        secret: NAS_SECRET,
+        vendor: 'generic',
+        venueId: venue.id,
+        coaPort: nas.port,
+      });
       await addAdmin(db, { email: 'owner@foyer.test', password: 'correct horse battery', role: 'owner' });
       const ctx = { keys: deriveKeys(SECRET_KEY), cipher };
       for (const n of [1, 2]) {
         const mac = `02:00:00:00:00:0${n}`;
         const g = await db.tx(async (tx) => {
           const subjectId = await upsertSubject(tx, ctx, venue.id, { e164: `+35988100000${n}` });
-          return createGrant(tx, cipher, { venueId: venue.id, subjectId, clientMac: mac, session: venue.settings.session });
+          return createGrant(tx, cipher, {
+            venueId: venue.id,
+            subjectId,
+            clientMac: mac,
+            session: venue.settings.session,
+          });
         });
         const sessionId = randomUUID();
         const now = Date.now();
@@ -86,7 +110,12 @@ describe('ending access through one process reaches another process\'s RADIUS [p
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 300, ?)`,
           [sessionId, ap.id, `acct-${n}`, g.id, g.username, mac, now, now, now + 900_000],
         );
-        devices.push({ mac: mac.toUpperCase().replace(/:/g, '-'), username: g.username, password: g.password, sessionId });
+        devices.push({
+          mac: mac.toUpperCase().replace(/:/g, '-'),
+          username: g.username,
+          password: g.password,
+          sessionId,
+        });
       }
     } finally {
       await db.close();
@@ -127,6 +156,8 @@ describe('ending access through one process reaches another process\'s RADIUS [p
     assert.equal(nas.received.length, 2, 'a Disconnect-Request for each session');
     assert.ok(consoleMs <= 1500, `console block reached process 2 in ${consoleMs} ms`);
     assert.ok(cliMs <= 1500, `CLI revocation reached process 2 in ${cliMs} ms`);
-    console.log(`      process 2 refused the blocked device ${consoleMs} ms after the console answered, the revoked grant ${cliMs} ms after the CLI exited`);
+    console.log(
+      `      process 2 refused the blocked device ${consoleMs} ms after the console answered, the revoked grant ${cliMs} ms after the CLI exited`,
+    );
   });
 });

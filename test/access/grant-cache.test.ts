@@ -45,7 +45,8 @@ eachBackend('access: grant state cache', (backend) => {
 
   it('answers a repeat inside the TTL without the database and reads again after it', async () => {
     const g = await guestGrant(ctx, venue);
-    for (let i = 0; i < 5; i++) assert.equal((await policy.authorize(papRequest(nas, g.username, g.password))).result, 'accept');
+    for (let i = 0; i < 5; i++)
+      assert.equal((await policy.authorize(papRequest(nas, g.username, g.password))).result, 'accept');
     assert.equal(grantReads(), 1);
     clock += 1001;
     assert.equal((await policy.authorize(papRequest(nas, g.username, g.password))).result, 'accept');
@@ -56,7 +57,11 @@ eachBackend('access: grant state cache', (backend) => {
     let consentReads = 0;
     const c = counting(ctx.db);
     const mac = createAccessPolicy({
-      db: c.db, cipher: ctx.cipher, log: ctx.log, now: () => clock, grantCacheMs: 1000,
+      db: c.db,
+      cipher: ctx.cipher,
+      log: ctx.log,
+      now: () => clock,
+      grantCacheMs: 1000,
       outdatedConsents: (g) => (consentReads++, outdatedConsents(ctx, g)),
     });
     try {
@@ -69,7 +74,11 @@ eachBackend('access: grant state cache', (backend) => {
         assert.ok(!(d instanceof Promise), 'a cached device is answered without a promise');
         assert.equal(d.result, 'accept');
       }
-      assert.deepEqual([c.grantReads(), consentReads], [1, 1], 'no database read for the grant or the re-consent check');
+      assert.deepEqual(
+        [c.grantReads(), consentReads],
+        [1, 1],
+        'no database read for the grant or the re-consent check',
+      );
       // New wording: the verdict is made again.
       await updateVenueSettings(ctx.db, venue.id, venue.settings);
       assert.equal((await mac.authorize(req)).result, 'accept');
@@ -98,13 +107,23 @@ eachBackend('access: grant state cache', (backend) => {
     const g = await guestGrant(ctx, venue);
     const other = { callingStationId: 'AA-BB-CC-00-00-02' };
     assert.equal((await policy.authorize(papRequest(nas, g.username, g.password, other))).result, 'accept');
-    await policy.account(acct(nas, 'start', { sessionId: 's1', userName: g.username, class: g.id, callingStationId: 'aa:bb:cc:00:00:01' }));
+    await policy.account(
+      acct(nas, 'start', { sessionId: 's1', userName: g.username, class: g.id, callingStationId: 'aa:bb:cc:00:00:01' }),
+    );
     // One device per guest, and another device is online now.
     assert.equal((await policy.authorize(papRequest(nas, g.username, g.password, other))).result, 'reject');
 
     const h = await guestGrant(ctx, venue);
     assert.equal((await policy.authorize(papRequest(nas, h.username, h.password))).result, 'accept');
-    await policy.account(acct(nas, 'stop', { sessionId: 's2', userName: h.username, class: h.id, inputOctets: 2 * 1024 * 1024, outputOctets: 0 }));
+    await policy.account(
+      acct(nas, 'stop', {
+        sessionId: 's2',
+        userName: h.username,
+        class: h.id,
+        inputOctets: 2 * 1024 * 1024,
+        outputOctets: 0,
+      }),
+    );
     const d = await policy.authorize(papRequest(nas, h.username, h.password));
     assert.equal(d.result, 'reject');
   });
@@ -117,8 +136,28 @@ eachBackend('access: grant state cache', (backend) => {
 });
 
 describe('access: grant state cache bounds', () => {
-  const state = (id: string): GrantState =>
-    ({ id, venueId: 'v', username: id, passwordEnc: '', clientMac: null, startsAt: 0, endsAt: 1, sessionTimeout: 0, idleTimeout: 0, upKbps: 0, downKbps: 0, dataCapBytes: 0, maxSessions: 1, rememberUntil: 0, revokedAt: null, usedOctets: 0, otherOpenSessions: 0, otherOpenUntil: null, blockedUntil: null, subjectId: null });
+  const state = (id: string): GrantState => ({
+    id,
+    venueId: 'v',
+    username: id,
+    passwordEnc: '',
+    clientMac: null,
+    startsAt: 0,
+    endsAt: 1,
+    sessionTimeout: 0,
+    idleTimeout: 0,
+    upKbps: 0,
+    downKbps: 0,
+    dataCapBytes: 0,
+    maxSessions: 1,
+    rememberUntil: 0,
+    revokedAt: null,
+    usedOctets: 0,
+    otherOpenSessions: 0,
+    otherOpenUntil: null,
+    blockedUntil: null,
+    subjectId: null,
+  });
 
   it('holds at most maxEntries, oldest evicted first', () => {
     const c = new GrantStateCache(1000, 3, () => 0);

@@ -49,18 +49,31 @@ eachBackend('access: grant change feed', (backend) => {
       if (/FROM grants g/.test(sql)) grantReads++;
       return ctx.db.get(sql, params);
     };
-    db.all = (sql, params) => (failReads && /grant_changes/.test(sql) ? Promise.reject(new Error('connection lost')) : ctx.db.all(sql, params));
+    db.all = (sql, params) =>
+      failReads && /grant_changes/.test(sql) ? Promise.reject(new Error('connection lost')) : ctx.db.all(sql, params);
     const now = () => clock;
     cache = new GrantStateCache(600_000, 1000, now);
     feed = followGrantChanges({ db, cache, log: ctx.log, now, intervalMs: 60_000 });
     await feed!.poll();
-    const deps = { db, cipher: ctx.cipher, log: ctx.log, now, venues: new VenueSettingsCache(db, 600_000, now), grants: cache };
-    return { authorize: async (u, pw, mac) => (await authorize(deps, papRequest(nas, u, pw, mac ? { callingStationId: mac } : {}))).result };
+    const deps = {
+      db,
+      cipher: ctx.cipher,
+      log: ctx.log,
+      now,
+      venues: new VenueSettingsCache(db, 600_000, now),
+      grants: cache,
+    };
+    return {
+      authorize: async (u, pw, mac) =>
+        (await authorize(deps, papRequest(nas, u, pw, mac ? { callingStationId: mac } : {}))).result,
+    };
   }
 
   it('records every change to a grant or its sessions, whoever makes it', async () => {
     const g = await guestGrant(ctx, venue);
-    const before = Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM grant_changes WHERE grant_id = ?', [g.id]))!.n);
+    const before = Number(
+      (await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM grant_changes WHERE grant_id = ?', [g.id]))!.n,
+    );
     await other.run('UPDATE grants SET revoked_at = ? WHERE id = ?', [clock, g.id]);
     await other.run(
       `INSERT INTO sessions (id, nas_id, acct_session_id, grant_id, mac, started_at, updated_at, interim_interval, stale_at) VALUES ('s1', ?, 'a1', ?, 'aa:bb:cc:00:00:02', ?, ?, 300, ?)`,
@@ -68,7 +81,9 @@ eachBackend('access: grant change feed', (backend) => {
     );
     await other.run('UPDATE sessions SET input_octets = 5 WHERE id = ?', ['s1']);
     await other.run('DELETE FROM sessions WHERE id = ?', ['s1']);
-    const after = Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM grant_changes WHERE grant_id = ?', [g.id]))!.n);
+    const after = Number(
+      (await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM grant_changes WHERE grant_id = ?', [g.id]))!.n,
+    );
     assert.equal(after - before, 4);
   });
 
@@ -97,7 +112,10 @@ eachBackend('access: grant change feed', (backend) => {
     assert.equal(await f.authorize(mac, mac, mac), 'reject', 'the latest grant here is revoked');
     assert.equal(await f.authorize(mac, mac, mac), 'reject');
     assert.equal(grantReads, 1, 'the second refusal came from the cache');
-    const changes = async () => (await ctx.db.all<{ grant_id: string }>('SELECT grant_id FROM grant_changes ORDER BY seq')).map((r) => r.grant_id);
+    const changes = async () =>
+      (await ctx.db.all<{ grant_id: string }>('SELECT grant_id FROM grant_changes ORDER BY seq')).map(
+        (r) => r.grant_id,
+      );
     const before = await changes();
     // Written through another connection, as the guest pages of another Foyer would.
     await guestGrant({ ...ctx, db: other }, venue, { mac });
@@ -109,7 +127,13 @@ eachBackend('access: grant change feed', (backend) => {
   });
 
   it('follows the feed on its own in the policy RADIUS uses', async () => {
-    const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, grantCacheMs: 600_000, grantChangesMs: 100 });
+    const policy = createAccessPolicy({
+      db: ctx.db,
+      cipher: ctx.cipher,
+      log: ctx.log,
+      grantCacheMs: 600_000,
+      grantChangesMs: 100,
+    });
     try {
       const g = await guestGrant(ctx, venue);
       const ask = async () => (await policy.authorize(papRequest(nas, g.username, g.password))).result;

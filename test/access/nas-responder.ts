@@ -19,14 +19,18 @@ export interface NasResponder {
 
 const md5 = (...parts: Buffer[]) => createHash('md5').update(Buffer.concat(parts)).digest();
 
-export async function nasResponder(o: { host?: string; secret: string; answer: 'ack' | { nak: number } | 'silent' }): Promise<NasResponder> {
+export async function nasResponder(o: {
+  host?: string;
+  secret: string;
+  answer: 'ack' | { nak: number } | 'silent';
+}): Promise<NasResponder> {
   const secret = Buffer.from(o.secret);
   const socket = dgram.createSocket('udp4');
   const received: Received[] = [];
   socket.on('message', (msg, rinfo) => {
     if (msg.length < 20) return;
     const attrs = new Map<number, Buffer[]>();
-    for (let i = 20; i + 2 <= msg.length; ) {
+    for (let i = 20; i + 2 <= msg.length;) {
       const len = msg[i + 1];
       if (len < 2) break;
       attrs.set(msg[i], [...(attrs.get(msg[i]) ?? []), msg.subarray(i + 2, i + len)]);
@@ -38,7 +42,8 @@ export async function nasResponder(o: { host?: string; secret: string; answer: '
     const answer = o.answer;
     if (answer === 'silent' || !genuine) return;
     const ack = answer === 'ack';
-    const body = answer === 'ack' ? Buffer.alloc(0) : Buffer.from([101, 6, 0, 0, (answer.nak >> 8) & 0xff, answer.nak & 0xff]);
+    const body =
+      answer === 'ack' ? Buffer.alloc(0) : Buffer.from([101, 6, 0, 0, (answer.nak >> 8) & 0xff, answer.nak & 0xff]);
     const reply = Buffer.concat([Buffer.from([ack ? 41 : 42, msg[1], 0, 20 + body.length]), Buffer.alloc(16), body]);
     md5(reply.subarray(0, 4), msg.subarray(4, 20), body, secret).copy(reply, 4);
     socket.send(reply, rinfo.port, rinfo.address);

@@ -9,7 +9,8 @@ const AUTH_AND_ACCOUNTING = {
   grantByUsername: 'SELECT id FROM grants WHERE username = ?',
   grantByMac: 'SELECT id FROM grants WHERE client_mac = ? AND venue_id = ? ORDER BY ends_at DESC LIMIT 1',
   closeNas: 'UPDATE sessions SET stopped_at = ?, terminate_cause = ? WHERE nas_id = ? AND stopped_at IS NULL',
-  closeStale: 'UPDATE sessions SET stopped_at = updated_at, terminate_cause = ? WHERE stopped_at IS NULL AND stale_at <= ?',
+  closeStale:
+    'UPDATE sessions SET stopped_at = updated_at, terminate_cause = ? WHERE stopped_at IS NULL AND stale_at <= ?',
   lastReject: 'SELECT reason, at FROM access_rejects WHERE key = ?',
   grantChanges: 'SELECT seq, grant_id FROM grant_changes WHERE at > ?',
 };
@@ -24,8 +25,15 @@ describe('access: query plans [sqlite]', () => {
       const params = Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 'x');
       const plan = await ctx.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
       const steps = plan.map((p) => p.detail);
-      assert.ok(steps.some((d) => d.startsWith('SEARCH')), steps.join('; '));
-      assert.deepEqual(steps.filter((d) => /^SCAN|TEMP B-TREE/.test(d)), [], steps.join('; '));
+      assert.ok(
+        steps.some((d) => d.startsWith('SEARCH')),
+        steps.join('; '),
+      );
+      assert.deepEqual(
+        steps.filter((d) => /^SCAN|TEMP B-TREE/.test(d)),
+        [],
+        steps.join('; '),
+      );
     });
   }
 });

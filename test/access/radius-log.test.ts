@@ -14,7 +14,13 @@ import { guestGrant, venueWithNas } from './fixtures.ts';
 const SECRET = 'testing123-secret';
 let id = 0;
 const packet = (code: string, attributes: [string, unknown][]) =>
-  radiusPackage.encode({ code, secret: SECRET, identifier: ++id % 256, attributes, add_message_authenticator: code === 'Access-Request' });
+  radiusPackage.encode({
+    code,
+    secret: SECRET,
+    identifier: ++id % 256,
+    attributes,
+    add_message_authenticator: code === 'Access-Request',
+  });
 
 eachBackend('access: RADIUS decisions in the log', (backend) => {
   let ctx: TestContext;
@@ -23,8 +29,16 @@ eachBackend('access: RADIUS decisions in the log', (backend) => {
   beforeEach(async () => {
     lines.length = 0;
     ctx = await testContext({ backend });
-    const sink = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l)); cb(); } });
-    server = await startRadius({ ...ctx, log: createLogger('info', sink) }, { authPort: 0, acctPort: 0, host: '127.0.0.1' });
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        cb();
+      },
+    });
+    server = await startRadius(
+      { ...ctx, log: createLogger('info', sink) },
+      { authPort: 0, acctPort: 0, host: '127.0.0.1' },
+    );
   });
   afterEach(async () => {
     await server.stop();
@@ -40,9 +54,23 @@ eachBackend('access: RADIUS decisions in the log', (backend) => {
   it('logs Access-Accept, Access-Reject with its reason, and accounting at info with NAS, masked user and time', async () => {
     const { venue, nas } = await venueWithNas(ctx, 'cafe');
     const g = await guestGrant(ctx, venue, { mac: 'AA-BB-CC-DD-EE-FF' });
-    await ask(server.authPort, 'Access-Request', [['User-Name', g.username], ['User-Password', g.password], ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF']]);
-    await ask(server.authPort, 'Access-Request', [['User-Name', g.username], ['User-Password', 'not-it'], ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF']]);
-    await ask(server.acctPort, 'Accounting-Request', [['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 's-1'], ['User-Name', g.username], ['Class', Buffer.from(g.id)], ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF']]);
+    await ask(server.authPort, 'Access-Request', [
+      ['User-Name', g.username],
+      ['User-Password', g.password],
+      ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'],
+    ]);
+    await ask(server.authPort, 'Access-Request', [
+      ['User-Name', g.username],
+      ['User-Password', 'not-it'],
+      ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'],
+    ]);
+    await ask(server.acctPort, 'Accounting-Request', [
+      ['Acct-Status-Type', 'Start'],
+      ['Acct-Session-Id', 's-1'],
+      ['User-Name', g.username],
+      ['Class', Buffer.from(g.id)],
+      ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'],
+    ]);
 
     const [accept] = logged('Access-Accept');
     const [reject] = logged('Access-Reject');

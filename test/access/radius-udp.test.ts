@@ -21,12 +21,19 @@ const radius = createRequire(import.meta.url)('radius') as {
 };
 
 const SECRET = 'testing123-secret';
-for (const d of ['wispr', 'chillispot']) radius.add_dictionary(fileURLToPath(new URL(`../../radius/dictionaries/dictionary.${d}`, import.meta.url)));
+for (const d of ['wispr', 'chillispot'])
+  radius.add_dictionary(fileURLToPath(new URL(`../../radius/dictionaries/dictionary.${d}`, import.meta.url)));
 
 let id = 0;
 function request(code: string, attributes: [string, unknown][]) {
   const identifier = ++id % 256;
-  const packet = radius.encode({ code, secret: SECRET, identifier, attributes, add_message_authenticator: code === 'Access-Request' });
+  const packet = radius.encode({
+    code,
+    secret: SECRET,
+    identifier,
+    attributes,
+    add_message_authenticator: code === 'Access-Request',
+  });
   return { packet, identifier };
 }
 
@@ -51,12 +58,21 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
   });
 
   it('grant → Access-Accept with Session-Timeout, Class and bandwidth → Start/Stop stored against the grant', async () => {
-    const { venue, nas } = await venueWithNas(ctx, 'cafe', { durationMinutes: 60, upKbps: 1000, downKbps: 4000, dataCapMb: 50, interimMinutes: 2 });
+    const { venue, nas } = await venueWithNas(ctx, 'cafe', {
+      durationMinutes: 60,
+      upKbps: 1000,
+      downKbps: 4000,
+      dataCapMb: 50,
+      interimMinutes: 2,
+    });
     const g = await guestGrant(ctx, venue, { mac: 'AA-BB-CC-DD-EE-FF' });
     assert.equal(nas.vendor, 'coovachilli');
 
     const accept = await ask(server.authPort, 'Access-Request', [
-      ['User-Name', g.username], ['User-Password', g.password], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'],
+      ['User-Name', g.username],
+      ['User-Password', g.password],
+      ['NAS-IP-Address', '127.0.0.1'],
+      ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'],
     ]);
     assert.equal(accept.decoded.code, 'Access-Accept');
     assert.equal(accept.raw[20], 80, 'Message-Authenticator first');
@@ -72,11 +88,25 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
     assert.equal(vsa['ChilliSpot-Bandwidth-Max-Down'], 4000);
     assert.equal(vsa['ChilliSpot-Max-Total-Octets'], 50 * 1024 * 1024);
 
-    const reject = await ask(server.authPort, 'Access-Request', [['User-Name', g.username], ['User-Password', 'wrong-password'], ['NAS-IP-Address', '127.0.0.1']]);
+    const reject = await ask(server.authPort, 'Access-Request', [
+      ['User-Name', g.username],
+      ['User-Password', 'wrong-password'],
+      ['NAS-IP-Address', '127.0.0.1'],
+    ]);
     assert.equal(reject.decoded.code, 'Access-Reject');
-    assert.match(String((reject.decoded.attributes as Record<string, unknown>)['Reply-Message']), /password is not correct/);
+    assert.match(
+      String((reject.decoded.attributes as Record<string, unknown>)['Reply-Message']),
+      /password is not correct/,
+    );
 
-    const common: [string, unknown][] = [['Acct-Session-Id', 'chilli-0001'], ['User-Name', g.username], ['Class', cls], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'], ['Framed-IP-Address', '10.1.0.20']];
+    const common: [string, unknown][] = [
+      ['Acct-Session-Id', 'chilli-0001'],
+      ['User-Name', g.username],
+      ['Class', cls],
+      ['NAS-IP-Address', '127.0.0.1'],
+      ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'],
+      ['Framed-IP-Address', '10.1.0.20'],
+    ];
     const start = await ask(server.acctPort, 'Accounting-Request', [['Acct-Status-Type', 'Start'], ...common]);
     assert.equal(start.decoded.code, 'Accounting-Response');
     let [s] = await listSessions(ctx.db);
@@ -87,8 +117,13 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
     assert.equal(s.interimInterval, 120);
 
     const stop = await ask(server.acctPort, 'Accounting-Request', [
-      ['Acct-Status-Type', 'Stop'], ...common, ['Acct-Session-Time', 95], ['Acct-Input-Octets', 1000], ['Acct-Input-Gigawords', 1],
-      ['Acct-Output-Octets', 5000], ['Acct-Terminate-Cause', 'User-Request'],
+      ['Acct-Status-Type', 'Stop'],
+      ...common,
+      ['Acct-Session-Time', 95],
+      ['Acct-Input-Octets', 1000],
+      ['Acct-Input-Gigawords', 1],
+      ['Acct-Output-Octets', 5000],
+      ['Acct-Terminate-Cause', 'User-Request'],
     ]);
     assert.equal(stop.decoded.code, 'Accounting-Response');
     [s] = await listSessions(ctx.db, { all: true });
@@ -99,7 +134,11 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
     assert.match(s.terminateCause ?? '', /User-Request|^1$/);
 
     // The cap is now used up (4 GiB > 50 MiB): the next attempt says so.
-    const capped = await ask(server.authPort, 'Access-Request', [['User-Name', g.username], ['User-Password', g.password], ['NAS-IP-Address', '127.0.0.1']]);
+    const capped = await ask(server.authPort, 'Access-Request', [
+      ['User-Name', g.username],
+      ['User-Password', g.password],
+      ['NAS-IP-Address', '127.0.0.1'],
+    ]);
     assert.equal(capped.decoded.code, 'Access-Reject');
     assert.match(String((capped.decoded.attributes as Record<string, unknown>)['Reply-Message']), /used all the data/);
     const metrics = await ctx.metrics.registry.getSingleMetricAsString('foyer_radius_packets_total');
@@ -115,7 +154,12 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
   it('MAC authentication of a remembered device over UDP', async () => {
     const { venue } = await venueWithNas(ctx, 'cafe');
     const g = await guestGrant(ctx, venue, { mac: 'aa:bb:cc:00:00:01' });
-    const r = await ask(server.authPort, 'Access-Request', [['User-Name', 'AA-BB-CC-00-00-01'], ['User-Password', 'AA-BB-CC-00-00-01'], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', 'AA-BB-CC-00-00-01']]);
+    const r = await ask(server.authPort, 'Access-Request', [
+      ['User-Name', 'AA-BB-CC-00-00-01'],
+      ['User-Password', 'AA-BB-CC-00-00-01'],
+      ['NAS-IP-Address', '127.0.0.1'],
+      ['Calling-Station-Id', 'AA-BB-CC-00-00-01'],
+    ]);
     assert.equal(r.decoded.code, 'Access-Accept');
     assert.equal(((r.decoded.attributes as Record<string, unknown>)['Class'] as Buffer).toString(), g.id);
   });
@@ -123,31 +167,64 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
   // Issue 14: a guest's RADIUS credentials travel in the hand-back; whoever lifts them must
   // not get online with them from another device, when the grant names the guest's device
   // and the NAS says which device is asking.
-  it('credentials bound to the device: PAP and CHAP from another Calling-Station-Id are rejected, from the guest\'s own accepted', async () => {
+  it("credentials bound to the device: PAP and CHAP from another Calling-Station-Id are rejected, from the guest's own accepted", async () => {
     const { venue } = await venueWithNas(ctx, 'cafe');
     const g = await guestGrant(ctx, venue, { mac: 'aa:bb:cc:00:00:02' });
-    const pap = (station: string) => [['User-Name', g.username], ['User-Password', g.password], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', station]] as [string, unknown][];
+    const pap = (station: string) =>
+      [
+        ['User-Name', g.username],
+        ['User-Password', g.password],
+        ['NAS-IP-Address', '127.0.0.1'],
+        ['Calling-Station-Id', station],
+      ] as [string, unknown][];
     const chap = (station: string): [string, unknown][] => {
       const challenge = randomBytes(16);
-      const response = createHash('md5').update(Buffer.concat([Buffer.from([9]), Buffer.from(g.password), challenge])).digest();
-      return [['User-Name', g.username], ['CHAP-Password', Buffer.concat([Buffer.from([9]), response])], ['CHAP-Challenge', challenge], ['NAS-IP-Address', '127.0.0.1'], ['Calling-Station-Id', station]];
+      const response = createHash('md5')
+        .update(Buffer.concat([Buffer.from([9]), Buffer.from(g.password), challenge]))
+        .digest();
+      return [
+        ['User-Name', g.username],
+        ['CHAP-Password', Buffer.concat([Buffer.from([9]), response])],
+        ['CHAP-Challenge', challenge],
+        ['NAS-IP-Address', '127.0.0.1'],
+        ['Calling-Station-Id', station],
+      ];
     };
-    for (const [method, attrs] of [['PAP', pap], ['CHAP', chap]] as const) {
+    for (const [method, attrs] of [
+      ['PAP', pap],
+      ['CHAP', chap],
+    ] as const) {
       const stranger = await ask(server.authPort, 'Access-Request', attrs('AA-BB-CC-00-00-99'));
-      assert.equal(stranger.decoded.code, 'Access-Reject', `${method} with the guest's credentials from another device`);
+      assert.equal(
+        stranger.decoded.code,
+        'Access-Reject',
+        `${method} with the guest's credentials from another device`,
+      );
       const own = await ask(server.authPort, 'Access-Request', attrs('aa:bb:cc:00:00:02'));
       assert.equal(own.decoded.code, 'Access-Accept', `${method} from the guest's own device`);
     }
     // A NAS that does not say which device asks (no Calling-Station-Id) is not refused for it.
-    const silent = await ask(server.authPort, 'Access-Request', [['User-Name', g.username], ['User-Password', g.password], ['NAS-IP-Address', '127.0.0.1']]);
+    const silent = await ask(server.authPort, 'Access-Request', [
+      ['User-Name', g.username],
+      ['User-Password', g.password],
+      ['NAS-IP-Address', '127.0.0.1'],
+    ]);
     assert.equal(silent.decoded.code, 'Access-Accept');
-    const why = await ctx.db.get<{ reason: string }>('SELECT reason FROM access_rejects WHERE key = ?', ['mac:aa:bb:cc:00:00:99']);
+    const why = await ctx.db.get<{ reason: string }>('SELECT reason FROM access_rejects WHERE key = ?', [
+      'mac:aa:bb:cc:00:00:99',
+    ]);
     assert.equal(why?.reason, 'other_device');
   });
 
   // A new identifier each time (request()): a resent packet would be answered from the duplicate cache.
   const statusServer = (secret: string) =>
-    radius.encode({ code: 'Status-Server', secret, identifier: ++id % 256, attributes: [], add_message_authenticator: true });
+    radius.encode({
+      code: 'Status-Server',
+      secret,
+      identifier: ++id % 256,
+      attributes: [],
+      add_message_authenticator: true,
+    });
 
   /** Whether 127.0.0.1 is answered within a second (the directory's own TTL is 5 s): a packet after the write starts its reload. */
   async function answeredSoon(secret: string, want: boolean): Promise<boolean> {
@@ -162,8 +239,18 @@ eachBackend('access: RADIUS over UDP with storage', (backend) => {
     const venue = (await venueWithNas(ctx, 'cafe', {}, '127.0.0.9')).venue;
     // The directory is loaded now, without 127.0.0.1: a packet from it goes unanswered.
     assert.equal(await exchange(statusServer('added-secret-123'), server.authPort, '127.0.0.1', 500), undefined);
-    await addNas(ctx.db, ctx.cipher, { name: 'new-ap', address: '127.0.0.1', secret: 'added-secret-123', vendor: 'generic', venueId: venue.id });
-    assert.equal(await answeredSoon('added-secret-123', true), true, 'the new NAS is answered long before the directory TTL');
+    await addNas(ctx.db, ctx.cipher, {
+      name: 'new-ap',
+      address: '127.0.0.1',
+      secret: 'added-secret-123',
+      vendor: 'generic',
+      venueId: venue.id,
+    });
+    assert.equal(
+      await answeredSoon('added-secret-123', true),
+      true,
+      'the new NAS is answered long before the directory TTL',
+    );
     assert.ok(await removeNas(ctx.db, 'new-ap'));
     assert.equal(await answeredSoon('added-secret-123', false), false, 'a removed NAS is no longer answered');
   });

@@ -34,7 +34,8 @@ async function untilShown(p: FoyerProcess, text: string, from: number): Promise<
 }
 
 /** Milliseconds until `p` answers `code` for the device. */
-const until = (p: FoyerProcess, mac: string, code: number, from: number) => untilAnswered(() => macAuth(p, mac), code, from);
+const until = (p: FoyerProcess, mac: string, code: number, from: number) =>
+  untilAnswered(() => macAuth(p, mac), code, from);
 
 describe('a cached re-consent verdict follows wording and consent changes across processes [postgres]', function () {
   this.timeout(180_000);
@@ -87,7 +88,10 @@ describe('a cached re-consent verdict follows wording and consent changes across
     let portalMs: number;
     try {
       const venue = (await findVenueBySlug(db, 'cafe'))!;
-      await updateVenueSettings(db, venue.id, { ...venue.settings, wording: { en: { sms: 'Weekly offers from the Test Café by SMS. Reply STOP to stop.' } } });
+      await updateVenueSettings(db, venue.id, {
+        ...venue.settings,
+        wording: { en: { sms: 'Weekly offers from the Test Café by SMS. Reply STOP to stop.' } },
+      });
       const changedAt = Date.now();
       wordingMs = await until(p2, b.mac, 3, changedAt);
       // Process 1's portal serves its venues from memory and learns of a change made
@@ -110,6 +114,8 @@ describe('a cached re-consent verdict follows wording and consent changes across
     assert.ok(wordingMs <= 1500, `new wording reached process 2 in ${wordingMs} ms`);
     assert.ok(portalMs <= 1500, `new wording reached process 1's screen 1 in ${portalMs} ms`);
     assert.ok(consentMs <= 1500, `consent given again reached process 2 in ${consentMs} ms`);
-    console.log(`      process 2 refused the device ${wordingMs} ms after the wording changed (process 1's screen 1 showed it after ${portalMs} ms), let its twin back in ${consentMs} ms after consent was given again`);
+    console.log(
+      `      process 2 refused the device ${wordingMs} ms after the wording changed (process 1's screen 1 showed it after ${portalMs} ms), let its twin back in ${consentMs} ms after consent was given again`,
+    );
   });
 });

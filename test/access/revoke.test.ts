@@ -28,16 +28,55 @@ eachBackend('access: revocation disconnects over UDP', (backend) => {
     // A controller known by a range: the Disconnect goes to the NAS-IP-Address it reported.
     const naking = await nasResponder({ host: '127.0.0.2', secret: SECRET, answer: { nak: 503 } });
     responders.push(acking, naking);
-    const a = await addNas(ctx.db, ctx.cipher, { name: 'ap-a', address: '127.0.0.1', secret: SECRET, vendor: 'coovachilli', venueId: venue.id, coaPort: acking.port });
-    const b = await addNas(ctx.db, ctx.cipher, { name: 'ap-b', address: '127.0.0.0/30', secret: SECRET, vendor: 'mikrotik', venueId: venue.id, coaPort: naking.port });
+    const a = await addNas(ctx.db, ctx.cipher, {
+      name: 'ap-a',
+      address: '127.0.0.1',
+      secret: SECRET,
+      vendor: 'coovachilli',
+      venueId: venue.id,
+      coaPort: acking.port,
+    });
+    const b = await addNas(ctx.db, ctx.cipher, {
+      name: 'ap-b',
+      address: '127.0.0.0/30',
+      secret: SECRET,
+      vendor: 'mikrotik',
+      venueId: venue.id,
+      coaPort: naking.port,
+    });
     const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log });
     const g = await guestGrant(ctx, venue);
     assert.equal((await policy.authorize(papRequest(a, g.username, g.password))).result, 'accept');
-    await policy.account(acct(a, 'start', { sessionId: 'sess-a', userName: g.username, class: g.id, framedIpAddress: '10.0.0.7', callingStationId: 'aa:bb:cc:dd:ee:01' }));
-    await policy.account(acct(b, 'start', { sessionId: 'sess-b', userName: g.username, class: g.id, attributes: { 'NAS-IP-Address': '127.0.0.2' }, callingStationId: 'aa:bb:cc:dd:ee:02' }));
+    await policy.account(
+      acct(a, 'start', {
+        sessionId: 'sess-a',
+        userName: g.username,
+        class: g.id,
+        framedIpAddress: '10.0.0.7',
+        callingStationId: 'aa:bb:cc:dd:ee:01',
+      }),
+    );
+    await policy.account(
+      acct(b, 'start', {
+        sessionId: 'sess-b',
+        userName: g.username,
+        class: g.id,
+        attributes: { 'NAS-IP-Address': '127.0.0.2' },
+        callingStationId: 'aa:bb:cc:dd:ee:02',
+      }),
+    );
     await policy.account(acct(a, 'stop', { sessionId: 'sess-done', userName: g.username, class: g.id }));
 
-    const r = await revokeGrant({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: Date.now, disconnect: coaDisconnector({ timeoutMs: 300, retries: 1 }) }, g.id);
+    const r = await revokeGrant(
+      {
+        db: ctx.db,
+        cipher: ctx.cipher,
+        log: ctx.log,
+        now: Date.now,
+        disconnect: coaDisconnector({ timeoutMs: 300, retries: 1 }),
+      },
+      g.id,
+    );
     assert.equal(r.found, true);
     assert.deepEqual(r.sessions.map((s) => s.outcome.result).sort(), ['ack', 'nak']);
 
@@ -63,18 +102,40 @@ eachBackend('access: revocation disconnects over UDP', (backend) => {
     const venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Cafe', country: 'BG' });
     const silent = await nasResponder({ secret: SECRET, answer: 'silent' });
     responders.push(silent);
-    const a = await addNas(ctx.db, ctx.cipher, { name: 'ap-a', address: '127.0.0.1', secret: SECRET, vendor: 'generic', venueId: venue.id, coaPort: silent.port });
+    const a = await addNas(ctx.db, ctx.cipher, {
+      name: 'ap-a',
+      address: '127.0.0.1',
+      secret: SECRET,
+      vendor: 'generic',
+      venueId: venue.id,
+      coaPort: silent.port,
+    });
     const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log });
     const g = await guestGrant(ctx, venue);
     await policy.account(acct(a, 'start', { sessionId: 'quiet', userName: g.username, class: g.id }));
-    const r = await revokeGrant({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: Date.now, disconnect: coaDisconnector({ timeoutMs: 150, retries: 2 }) }, g.id);
-    assert.deepEqual(r.sessions.map((s) => s.outcome.result), ['timeout']);
+    const r = await revokeGrant(
+      {
+        db: ctx.db,
+        cipher: ctx.cipher,
+        log: ctx.log,
+        now: Date.now,
+        disconnect: coaDisconnector({ timeoutMs: 150, retries: 2 }),
+      },
+      g.id,
+    );
+    assert.deepEqual(
+      r.sessions.map((s) => s.outcome.result),
+      ['timeout'],
+    );
     assert.equal(silent.received.length, 3);
     assert.equal((await listSessions(ctx.db))[0].disconnectResult, 'timeout');
   });
 
   it('says so when the grant does not exist', async () => {
-    const r = await revokeGrant({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: Date.now }, '00000000-0000-0000-0000-000000000000');
+    const r = await revokeGrant(
+      { db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: Date.now },
+      '00000000-0000-0000-0000-000000000000',
+    );
     assert.deepEqual(r, { found: false, sessions: [] });
   });
 });

@@ -21,17 +21,45 @@ describe('foyer sessions list|disconnect', function () {
 
   before(async () => {
     ctx = await testContext();
-    env = { DATA_DIR: ctx.dir, DATABASE_URL: join(ctx.dir, 'foyer.db'), SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789' };
+    env = {
+      DATA_DIR: ctx.dir,
+      DATABASE_URL: join(ctx.dir, 'foyer.db'),
+      SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789',
+    };
     acking = await nasResponder({ secret: SECRET, answer: 'ack' });
     naking = await nasResponder({ host: '127.0.0.3', secret: SECRET, answer: { nak: 503 } });
     const venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Cafe', country: 'BG' });
-    const a = await addNas(ctx.db, ctx.cipher, { name: 'lobby-ap', address: '127.0.0.1', secret: SECRET, vendor: 'coovachilli', venueId: venue.id, coaPort: acking.port });
-    const b = await addNas(ctx.db, ctx.cipher, { name: 'bar-ap', address: '127.0.0.3', secret: SECRET, vendor: 'generic', venueId: venue.id, coaPort: naking.port });
+    const a = await addNas(ctx.db, ctx.cipher, {
+      name: 'lobby-ap',
+      address: '127.0.0.1',
+      secret: SECRET,
+      vendor: 'coovachilli',
+      venueId: venue.id,
+      coaPort: acking.port,
+    });
+    const b = await addNas(ctx.db, ctx.cipher, {
+      name: 'bar-ap',
+      address: '127.0.0.3',
+      secret: SECRET,
+      vendor: 'generic',
+      venueId: venue.id,
+      coaPort: naking.port,
+    });
     const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log });
     const g = await guestGrant(ctx, venue);
-    await policy.account(acct(a, 'start', { sessionId: 'lobby-1', userName: g.username, class: g.id, callingStationId: 'AA-BB-CC-DD-EE-01', framedIpAddress: '10.0.0.9' }));
+    await policy.account(
+      acct(a, 'start', {
+        sessionId: 'lobby-1',
+        userName: g.username,
+        class: g.id,
+        callingStationId: 'AA-BB-CC-DD-EE-01',
+        framedIpAddress: '10.0.0.9',
+      }),
+    );
     await policy.account(acct(b, 'start', { sessionId: 'bar-1', userName: g.username, class: g.id }));
-    await policy.account(acct(a, 'stop', { sessionId: 'lobby-old', userName: g.username, class: g.id, sessionTimeSeconds: 10 }));
+    await policy.account(
+      acct(a, 'stop', { sessionId: 'lobby-old', userName: g.username, class: g.id, sessionTimeSeconds: 10 }),
+    );
   });
   after(async () => {
     await acking.close();
@@ -55,7 +83,9 @@ describe('foyer sessions list|disconnect', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /disconnected: .* \(the NAS acknowledged\)/);
     assert.match(r.stdout, /blocked: aa:bb:cc:dd:ee:01 at this venue until /);
-    const block = await ctx.db.get<{ until_at: number }>('SELECT until_at FROM device_blocks WHERE mac = ?', ['aa:bb:cc:dd:ee:01']);
+    const block = await ctx.db.get<{ until_at: number }>('SELECT until_at FROM device_blocks WHERE mac = ?', [
+      'aa:bb:cc:dd:ee:01',
+    ]);
     assert.ok(Math.abs(Number(block!.until_at) - Date.now() - 24 * 3_600_000) < 120_000);
     const [entry] = await listAudit(ctx.db, { action: 'session.block' });
     assert.match(entry.actorEmail, /^cli:/);
@@ -90,7 +120,9 @@ describe('foyer sessions list|disconnect', function () {
   it('--block-hours N blocks for N hours, --revoke revokes the grant, both audited', async () => {
     const block = await foyer(['sessions', 'disconnect', '--block-hours', '3', 'lobby-1'], env);
     assert.equal(block.code, 0, block.stderr);
-    const row = await ctx.db.get<{ until_at: number }>('SELECT until_at FROM device_blocks WHERE mac = ?', ['aa:bb:cc:dd:ee:01']);
+    const row = await ctx.db.get<{ until_at: number }>('SELECT until_at FROM device_blocks WHERE mac = ?', [
+      'aa:bb:cc:dd:ee:01',
+    ]);
     assert.ok(Math.abs(Number(row!.until_at) - Date.now() - 3 * 3_600_000) < 120_000);
     const revoke = await foyer(['sessions', 'disconnect', '--revoke', 'lobby-old'], env);
     assert.equal(revoke.code, 0, revoke.stderr);

@@ -30,14 +30,29 @@ const ROUTES: Route[] = [
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/versions`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/versions/compare?a=1&b=2`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/settings`, allowed: VENUE },
-  { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/settings`, allowed: VENUE, body: { 'session.durationMinutes': '60' } },
+  {
+    method: 'POST',
+    path: (w) => `/admin/venues/${w.a.slug}/settings`,
+    allowed: VENUE,
+    body: { 'session.durationMinutes': '60' },
+  },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/consents?venue=${w.a.slug}`, allowed: ALL },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/event/${w.eventId}`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/event/${w.eventId}/page`, allowed: VENUE },
-  { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, allowed: VENUE, body: { purpose: 'sms', confirm: 'yes' } },
-  { method: 'POST', path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`, allowed: VENUE, body: { confirm: 'yes' } },
+  {
+    method: 'POST',
+    path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`,
+    allowed: VENUE,
+    body: { purpose: 'sms', confirm: 'yes' },
+  },
+  {
+    method: 'POST',
+    path: (w) => `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`,
+    allowed: VENUE,
+    body: { confirm: 'yes' },
+  },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/export?format=csv`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/export?format=json`, allowed: VENUE },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/consents/suppression.csv`, allowed: VENUE },
@@ -51,7 +66,12 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/admin/network/sessions', allowed: NETWORK },
   { method: 'POST', path: (w) => `/admin/network/sessions/${w.sessionId}/disconnect`, allowed: NETWORK },
   { method: 'GET', path: (w) => `/admin/venues/${w.a.slug}/online`, allowed: ['owner', 'network-admin', 'operator-a'] },
-  { method: 'POST', path: (w) => `/admin/sessions/${w.sessionId}/end`, allowed: ['owner', 'network-admin', 'operator-a'], body: { action: 'disconnect' } },
+  {
+    method: 'POST',
+    path: (w) => `/admin/sessions/${w.sessionId}/end`,
+    allowed: ['owner', 'network-admin', 'operator-a'],
+    body: { action: 'disconnect' },
+  },
   { method: 'GET', path: () => '/admin/accounts', allowed: ['owner'] },
   { method: 'POST', path: () => '/admin/accounts', allowed: ['owner'], body: { email: 'x' } },
   { method: 'GET', path: (w) => `/admin/accounts/${w.operatorAId}`, allowed: ['owner'] },
@@ -60,7 +80,12 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/admin/audit', allowed: ['owner'] },
   { method: 'GET', path: () => '/admin/no-such-page', allowed: ALL },
   // Destructive last, so the routes above still find what they need.
-  { method: 'POST', path: (w) => `/admin/sessions/${w.sessionId}/end`, allowed: ['owner', 'operator-a'], body: { action: 'revoke' } },
+  {
+    method: 'POST',
+    path: (w) => `/admin/sessions/${w.sessionId}/end`,
+    allowed: ['owner', 'operator-a'],
+    body: { action: 'revoke' },
+  },
   { method: 'POST', path: (w) => `/admin/network/nas/${w.nasId}/remove`, allowed: NETWORK },
 ];
 
@@ -69,7 +94,10 @@ const REFUSALS = ['admin_forbidden', 'admin_venue_not_found', 'admin_login_requi
 async function call(c: AdminClient, w: AdminWorld, r: Route): Promise<{ status: number; code?: string }> {
   const path = r.path(w);
   const headers = { accept: 'application/json' };
-  const res = r.method === 'GET' ? await c.get(path, headers) : await c.post(path, r.body ?? {}, { headers, csrf: c.cookies.size ? undefined : false });
+  const res =
+    r.method === 'GET'
+      ? await c.get(path, headers)
+      : await c.post(path, r.body ?? {}, { headers, csrf: c.cookies.size ? undefined : false });
   let code: string | undefined;
   try {
     code = JSON.parse(res.html).error?.code;
@@ -116,24 +144,31 @@ describe('admin: every route as every role', function () {
         } else {
           assert.ok(res.status === 403 || res.status === 404, label);
           // A session of a venue not one's own is answered as if it did not exist.
-          assert.ok(['admin_forbidden', 'admin_venue_not_found', 'admin_session_not_found'].includes(res.code ?? ''), label);
+          assert.ok(
+            ['admin_forbidden', 'admin_venue_not_found', 'admin_session_not_found'].includes(res.code ?? ''),
+            label,
+          );
           // An operator of another venue learns nothing about this one.
           if (who === 'operator-b' && r.path(w).includes('/venues/')) assert.equal(res.status, 404, label);
         }
       }
       assert.equal(seen.length, ROUTES.length);
-      if (process.env.WALK_DEBUG) console.log(seen.join("\n"));
+      if (process.env.WALK_DEBUG) console.log(seen.join('\n'));
     });
   }
 
   // "Network admins see no personal data": the guest in adminWorld has MAC aa:bb:cc:dd:ee:ff,
   // IP 10.0.0.5 and number +359888123456; a network admin walks every page they may open.
-  it('shows a network admin no guest\'s MAC, IP or number on any page: masked, as aa:bb:cc:**:**:ff', async () => {
+  it("shows a network admin no guest's MAC, IP or number on any page: masked, as aa:bb:cc:**:**:ff", async () => {
     const net = await w.as('network-admin');
     for (const r of ROUTES.filter((x) => x.method === 'GET' && x.allowed.includes('network-admin'))) {
       const res = await net.get(r.path(w));
       const page = `${r.path(w)} -> ${res.status}`;
-      assert.doesNotMatch(res.html, /aa:bb:cc:dd:ee:ff|aa-bb-cc-dd-ee-ff|aabbccddeeff/i, `${page} shows the guest's MAC`);
+      assert.doesNotMatch(
+        res.html,
+        /aa:bb:cc:dd:ee:ff|aa-bb-cc-dd-ee-ff|aabbccddeeff/i,
+        `${page} shows the guest's MAC`,
+      );
       assert.doesNotMatch(res.html, /10\.0\.0\.5\b/, `${page} shows the guest's IP`);
       assert.doesNotMatch(res.html, /888123456|88812\*+456/, `${page} shows the guest's number`);
     }

@@ -44,7 +44,12 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     assert.equal(res.status, 303);
     assert.notEqual(again.cookies.get('foyer_admin'), planted);
     assert.notEqual(again.cookies.get('foyer_admin'), first);
-    assert.ok(!res.headers.getSetCookie().find((s) => s.startsWith('foyer_admin='))!.includes('Secure'));
+    assert.ok(
+      !res.headers
+        .getSetCookie()
+        .find((s) => s.startsWith('foyer_admin='))!
+        .includes('Secure'),
+    );
   });
 
   it('tells a wrong password apart from a lock-out, and locks after repeated failures', async () => {
@@ -54,7 +59,8 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     let res = await c.post('/admin/login', { email: EMAILS['operator-a'], password: 'wrong password!' });
     assert.equal(res.status, 401);
     assert.match(res.html, /Имейл адресът или паролата не са верни/);
-    for (let i = 1; i < LIMITS.email.failures; i++) res = await c.post('/admin/login', { email: EMAILS['operator-a'], password: 'wrong password!' });
+    for (let i = 1; i < LIMITS.email.failures; i++)
+      res = await c.post('/admin/login', { email: EMAILS['operator-a'], password: 'wrong password!' });
     assert.equal(res.status, 429);
     assert.match(res.html, /Опитайте отново след 15 минути/);
     // Locked: even the right password is refused until the lock ends, and the person is told.
@@ -78,7 +84,8 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     const c = new AdminClient(w.srv.url);
     await c.get('/admin/login');
     let res;
-    for (let i = 0; i < LIMITS.ip.failures; i++) res = await c.post('/admin/login', { email: `guess${i}@foyer.test`, password: 'wrong password!' });
+    for (let i = 0; i < LIMITS.ip.failures; i++)
+      res = await c.post('/admin/login', { email: `guess${i}@foyer.test`, password: 'wrong password!' });
     assert.equal(res!.status, 429);
     const right = await c.post('/admin/login', { email: EMAILS.owner, password: PASSWORD });
     assert.equal(right.status, 429, 'the address is locked for every account');
@@ -89,17 +96,31 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     const c = new AdminClient(w.srv.url);
     await c.get('/admin/login');
     // An attacker fires the guesses in parallel, so none waits for the slow hash of another.
-    const one = await Promise.all(Array.from({ length: 40 }, (_, i) => c.post('/admin/login', { email: EMAILS['operator-a'], password: `guess ${i}!` })));
+    const one = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        c.post('/admin/login', { email: EMAILS['operator-a'], password: `guess ${i}!` }),
+      ),
+    );
     const checked = (await listAudit(w.ctx.db, { action: 'login.failed' })).length;
-    assert.ok(checked <= LIMITS.email.failures, `${checked} passwords of one account were checked, at most ${LIMITS.email.failures} may be`);
+    assert.ok(
+      checked <= LIMITS.email.failures,
+      `${checked} passwords of one account were checked, at most ${LIMITS.email.failures} may be`,
+    );
     assert.ok(one.filter((r) => r.status === 429).length >= 40 - LIMITS.email.failures);
     // Many accounts from one address: the address limit holds the same way.
     const other = new AdminClient(w.srv.url, { 'x-test': 'other' });
     await other.get('/admin/login');
     const before = checked;
-    await Promise.all(Array.from({ length: 40 }, (_, i) => other.post('/admin/login', { email: `guess${i}@foyer.test`, password: 'wrong password!' })));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        other.post('/admin/login', { email: `guess${i}@foyer.test`, password: 'wrong password!' }),
+      ),
+    );
     const byAddress = (await listAudit(w.ctx.db, { action: 'login.failed' })).length - before;
-    assert.ok(byAddress + before <= LIMITS.ip.failures, `${byAddress + before} passwords were checked from one address, at most ${LIMITS.ip.failures} may be`);
+    assert.ok(
+      byAddress + before <= LIMITS.ip.failures,
+      `${byAddress + before} passwords were checked from one address, at most ${LIMITS.ip.failures} may be`,
+    );
     // The owner, from the same address, is locked out with everyone else: no check happens.
     assert.equal((await other.post('/admin/login', { email: EMAILS.owner, password: PASSWORD })).status, 429);
   });
@@ -107,7 +128,11 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
   it('refuses a form without its CSRF token (403), with a wrong one, and from the login of another browser', async () => {
     w = await adminWorld({}, backend);
     const c = await w.as('owner');
-    const noToken = await c.post(`/admin/venues/${w.a.slug}/settings`, { 'session.durationMinutes': '60' }, { csrf: false });
+    const noToken = await c.post(
+      `/admin/venues/${w.a.slug}/settings`,
+      { 'session.durationMinutes': '60' },
+      { csrf: false },
+    );
     assert.equal(noToken.status, 403);
     assert.match(noToken.html, /form has expired/);
     assert.equal((await c.post('/admin/logout', {}, { csrf: 'forged' })).status, 403);
@@ -116,11 +141,19 @@ eachBackend('admin: sign-in, sessions, throttling, CSRF and audit', (backend) =>
     assert.equal((await c.post('/admin/logout', {}, { csrf: other.token })).status, 403);
     // Login form: token bound to the pre-login cookie.
     const anon = new AdminClient(w.srv.url);
-    assert.equal((await anon.post('/admin/login', { email: EMAILS.owner, password: PASSWORD }, { csrf: false })).status, 403);
+    assert.equal(
+      (await anon.post('/admin/login', { email: EMAILS.owner, password: PASSWORD }, { csrf: false })).status,
+      403,
+    );
     // Multipart, whose fields the parser leaves unread, is no way around the token.
     const form = new FormData();
     form.append('_csrf', c.token);
-    const multipart = await fetch(`${w.srv.url}/admin/venues/${w.a.slug}/publish`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const multipart = await fetch(`${w.srv.url}/admin/venues/${w.a.slug}/publish`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     assert.equal(multipart.status, 403);
     assert.equal((await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM venue_versions'))!.n, 0);
     assert.equal((await c.get('/admin')).status, 200, 'still signed in');
@@ -177,8 +210,14 @@ describe('admin: the purge job', () => {
     const w = await adminWorld();
     try {
       const live = await w.as('owner');
-      await w.ctx.db.run('INSERT INTO admin_sessions (id_hash, admin_id, created_at, last_seen_at, expires_at) SELECT ?, id, 0, 0, 1 FROM admins WHERE email = ?', ['old', EMAILS.owner]);
-      await w.ctx.db.run('INSERT INTO admin_login_throttle (key, failures, window_start, locked_until) VALUES (?, 1, 0, 0), (?, 1, ?, 0)', ['email:old@x', 'email:new@x', Date.now()]);
+      await w.ctx.db.run(
+        'INSERT INTO admin_sessions (id_hash, admin_id, created_at, last_seen_at, expires_at) SELECT ?, id, 0, 0, 1 FROM admins WHERE email = ?',
+        ['old', EMAILS.owner],
+      );
+      await w.ctx.db.run(
+        'INSERT INTO admin_login_throttle (key, failures, window_start, locked_until) VALUES (?, 1, 0, 0), (?, 1, ?, 0)',
+        ['email:old@x', 'email:new@x', Date.now()],
+      );
       const r = await purgeAdminSessionsJob.run({ db: w.ctx.db, log: w.ctx.log, now: Date.now });
       assert.deepEqual(r, { sessions: 1, throttle: 1 });
       assert.equal((await live.get('/admin')).status, 200);

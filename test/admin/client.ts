@@ -6,7 +6,10 @@ export class AdminClient {
   /** The CSRF token of the last page that had one. */
   token = '';
 
-  constructor(readonly base: string, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly base: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   private store(res: Response): void {
     for (const c of res.headers.getSetCookie()) {
@@ -24,7 +27,10 @@ export class AdminClient {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response & { html: string }> {
-    const res = await fetch(this.base + path, { redirect: 'manual', headers: { accept: 'text/html', ...this.headers, ...headers, cookie: this.cookieHeader() } });
+    const res = await fetch(this.base + path, {
+      redirect: 'manual',
+      headers: { accept: 'text/html', ...this.headers, ...headers, cookie: this.cookieHeader() },
+    });
     this.store(res);
     const html = await res.text();
     this.seen(res, html);
@@ -43,7 +49,11 @@ export class AdminClient {
     return this.token;
   }
 
-  async post(path: string, form: Record<string, string | string[]>, o: { csrf?: string | false; headers?: Record<string, string> } = {}): Promise<Response & { html: string }> {
+  async post(
+    path: string,
+    form: Record<string, string | string[]>,
+    o: { csrf?: string | false; headers?: Record<string, string> } = {},
+  ): Promise<Response & { html: string }> {
     const body = new URLSearchParams();
     const token = o.csrf === undefined ? this.csrf() : o.csrf;
     if (token !== false) body.append('_csrf', token);
@@ -51,7 +61,13 @@ export class AdminClient {
     const res = await fetch(this.base + path, {
       method: 'POST',
       redirect: 'manual',
-      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...this.headers, ...o.headers, cookie: this.cookieHeader() },
+      headers: {
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+        ...this.headers,
+        ...o.headers,
+        cookie: this.cookieHeader(),
+      },
       body,
     });
     this.store(res);

@@ -18,7 +18,11 @@ describe('admin: consent pages around their lookups', function () {
   });
   after(async () => w?.close());
 
-  const audits = (action: string) => w.ctx.db.all<{ actor_email: string; target: string; detail: string }>('SELECT actor_email, target, detail FROM admin_audit WHERE action = ? ORDER BY at', [action]);
+  const audits = (action: string) =>
+    w.ctx.db.all<{ actor_email: string; target: string; detail: string }>(
+      'SELECT actor_email, target, detail FROM admin_audit WHERE action = ? ORDER BY at',
+      [action],
+    );
 
   it('writes a search by number to the audit log, and a search without one not', async () => {
     const before = (await audits('consents.search')).length;
@@ -27,7 +31,10 @@ describe('admin: consent pages around their lookups', function () {
     assert.equal((await op.get(`/admin/venues/${w.a.slug}/consents?number=0887000222`)).status, 200);
     const entries = await audits('consents.search');
     assert.equal(entries.length, before + 1);
-    assert.deepEqual([entries.at(-1)!.actor_email, entries.at(-1)!.target, JSON.parse(entries.at(-1)!.detail)], [EMAILS['operator-a'], w.a.slug, { byNumber: true }]);
+    assert.deepEqual(
+      [entries.at(-1)!.actor_email, entries.at(-1)!.target, JSON.parse(entries.at(-1)!.detail)],
+      [EMAILS['operator-a'], w.a.slug, { byNumber: true }],
+    );
   });
 
   it('answers an unknown person, event or stored page with a 404 that says so', async () => {
@@ -46,13 +53,23 @@ describe('admin: consent pages around their lookups', function () {
     assert.match(page.html, /There is no such consent record at this venue\./);
     // In Bulgarian: the error code picks the locale's message (the English text is only a fallback).
     const bg = await w.as('operator-a');
-    assert.match((await bg.get(`/admin/venues/${w.a.slug}/consents/person/not-a-hash?lang=bg`)).html, /Няма записи за съгласия на това лице в този обект\./);
-    assert.match((await bg.get(`/admin/venues/${w.a.slug}/consents/event/no-such-event?lang=bg`)).html, /Няма такъв запис за съгласие в този обект\./);
-    assert.match((await bg.get(`/admin/venues/${w.a.slug}/consents/event/no-such-event/page?lang=bg`)).html, /Няма такъв запис за съгласие в този обект\./);
+    assert.match(
+      (await bg.get(`/admin/venues/${w.a.slug}/consents/person/not-a-hash?lang=bg`)).html,
+      /Няма записи за съгласия на това лице в този обект\./,
+    );
+    assert.match(
+      (await bg.get(`/admin/venues/${w.a.slug}/consents/event/no-such-event?lang=bg`)).html,
+      /Няма такъв запис за съгласие в този обект\./,
+    );
+    assert.match(
+      (await bg.get(`/admin/venues/${w.a.slug}/consents/event/no-such-event/page?lang=bg`)).html,
+      /Няма такъв запис за съгласие в този обект\./,
+    );
   });
 
   it('reads the from and to dates of the search form', async () => {
-    const rows = async (q: string) => ((await op.get(`/admin/venues/${w.a.slug}/consents?${q}`)).html.match(/consents\/event\//g) ?? []).length;
+    const rows = async (q: string) =>
+      ((await op.get(`/admin/venues/${w.a.slug}/consents?${q}`)).html.match(/consents\/event\//g) ?? []).length;
     const all = await rows('');
     assert.ok(all > 0);
     assert.equal(await rows('to=2000-01-01'), 0);

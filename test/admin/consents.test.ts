@@ -15,14 +15,17 @@ eachBackend('admin: consent records', (backend) => {
   let w: AdminWorld;
   let op: AdminClient;
   before(async () => {
-    w = await adminWorld({}, backend, (ctx, a) => signUp(ctx, a.id, '+359887000111', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z')));
+    w = await adminWorld({}, backend, (ctx, a) =>
+      signUp(ctx, a.id, '+359887000111', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z')),
+    );
     op = await w.as('operator-a');
     await signUp(w.ctx, w.b.id, '+359888123456', { terms: 'granted', sms: 'granted' });
   });
   after(async () => w?.close());
 
   it('normalises a number from the ways people type it', () => {
-    for (const typed of ['0888 123 456', '+359 888 123 456', '00359888123456', '(0888) 12-34-56', '+359888123456']) assert.equal(normaliseNumber(typed, 'BG'), '+359888123456', typed);
+    for (const typed of ['0888 123 456', '+359 888 123 456', '00359888123456', '(0888) 12-34-56', '+359888123456'])
+      assert.equal(normaliseNumber(typed, 'BG'), '+359888123456', typed);
     assert.equal(normaliseNumber('12', 'BG'), undefined);
     assert.equal(normaliseNumber('not a number', 'BG'), undefined);
   });
@@ -47,19 +50,33 @@ eachBackend('admin: consent records', (backend) => {
 
   // Issue 16: scoping must hold on the operator's own venue URLs too, not only on the other
   // venue's. Operator B asks for venue A's records through /admin/venues/bar-b/….
-  it('gives an operator nothing of another venue through their own venue\'s URLs (404)', async () => {
+  it("gives an operator nothing of another venue through their own venue's URLs (404)", async () => {
     const opB = await w.as('operator-b');
     const onlyAtA = numberHash(w.ctx.keys, '+359887000111');
     const before = (await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n;
-    for (const path of [`consents/event/${w.eventId}`, `consents/event/${w.eventId}/page`, `consents/person/${onlyAtA}`]) {
+    for (const path of [
+      `consents/event/${w.eventId}`,
+      `consents/event/${w.eventId}/page`,
+      `consents/person/${onlyAtA}`,
+    ]) {
       const res = await opB.get(`/admin/venues/${w.b.slug}/${path}`);
       assert.equal(res.status, 404, `${path}: ${res.status}`);
       assert.doesNotMatch(res.html, /Café A|887000111|888123456/, path);
     }
     await opB.get(`/admin/venues/${w.b.slug}/consents`);
-    assert.equal((await opB.post(`/admin/venues/${w.b.slug}/consents/person/${onlyAtA}/withdraw`, { purpose: 'sms' })).status, 404);
-    assert.equal((await opB.post(`/admin/venues/${w.b.slug}/consents/person/${onlyAtA}/erase`, { confirm: 'yes' })).status, 404);
-    assert.equal((await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n, before, 'nothing appended');
+    assert.equal(
+      (await opB.post(`/admin/venues/${w.b.slug}/consents/person/${onlyAtA}/withdraw`, { purpose: 'sms' })).status,
+      404,
+    );
+    assert.equal(
+      (await opB.post(`/admin/venues/${w.b.slug}/consents/person/${onlyAtA}/erase`, { confirm: 'yes' })).status,
+      404,
+    );
+    assert.equal(
+      (await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n,
+      before,
+      'nothing appended',
+    );
     // The same event through venue A's URL is there for A's operator: the 404 above is the scoping.
     assert.equal((await op.get(`/admin/venues/${w.a.slug}/consents/event/${w.eventId}`)).status, 200);
   });
@@ -75,7 +92,12 @@ eachBackend('admin: consent records', (backend) => {
   });
 
   it('filters by purpose, decision, channel and date', async () => {
-    const count = async (q: string) => ((await op.get(`/admin/venues/${w.a.slug}/consents?${q}`)).html.match(/<td><a href="\/admin\/venues\/cafe-a\/consents\/event\//g) ?? []).length;
+    const count = async (q: string) =>
+      (
+        (await op.get(`/admin/venues/${w.a.slug}/consents?${q}`)).html.match(
+          /<td><a href="\/admin\/venues\/cafe-a\/consents\/event\//g,
+        ) ?? []
+      ).length;
     assert.equal(await count(''), 5);
     assert.equal(await count('purpose=sms'), 2);
     assert.equal(await count('decision=declined'), 2);
@@ -104,10 +126,24 @@ eachBackend('admin: consent records', (backend) => {
 
   it('renders the stored page version an event names, and checks the consent text against its hash', async () => {
     const v = await w.ctx.consentPages.currentVersion(w.a, 'bg');
-    const [e] = await w.ctx.db.tx((tx) => appendEvents(tx, [{
-      venueId: w.a.id, purpose: 'sms', decision: 'declined', channel: 'portal', numberHash: numberHash(w.ctx.keys, '+359887000333'),
-      templateVersionId: v.id, locale: 'bg', textHash: w.ctx.consentPages.consentTextHash(v.content, 'sms'),
-    }], w.ctx.keys));
+    const [e] = await w.ctx.db.tx((tx) =>
+      appendEvents(
+        tx,
+        [
+          {
+            venueId: w.a.id,
+            purpose: 'sms',
+            decision: 'declined',
+            channel: 'portal',
+            numberHash: numberHash(w.ctx.keys, '+359887000333'),
+            templateVersionId: v.id,
+            locale: 'bg',
+            textHash: w.ctx.consentPages.consentTextHash(v.content, 'sms'),
+          },
+        ],
+        w.ctx.keys,
+      ),
+    );
     const page = await op.get(`/admin/venues/${w.a.slug}/consents/event/${e.id}`);
     assert.equal(page.status, 200);
     assert.match(page.html, /id="agreed-text" lang="bg">[^<]*\S/);
@@ -117,16 +153,28 @@ eachBackend('admin: consent records', (backend) => {
     assert.match(shown.html, /<html lang="bg"/);
     assert.match(shown.html, new RegExp(v.id));
     // Reading a guest's stored page is written to the audit log, naming the event.
-    const viewed = (await w.ctx.db.all<{ actor_email: string; target: string; detail: string }>("SELECT actor_email, target, detail FROM admin_audit WHERE action = 'consents.view_page'"))
-      .filter((r) => JSON.parse(r.detail).event === e.id);
-    assert.deepEqual(viewed.map((r) => [r.actor_email, r.target]), [[EMAILS['operator-a'], w.a.slug]]);
-    assert.equal((await (await w.as('operator-b')).get(`/admin/venues/${w.a.slug}/consents/event/${e.id}/page`)).status, 404);
+    const viewed = (
+      await w.ctx.db.all<{ actor_email: string; target: string; detail: string }>(
+        "SELECT actor_email, target, detail FROM admin_audit WHERE action = 'consents.view_page'",
+      )
+    ).filter((r) => JSON.parse(r.detail).event === e.id);
+    assert.deepEqual(
+      viewed.map((r) => [r.actor_email, r.target]),
+      [[EMAILS['operator-a'], w.a.slug]],
+    );
+    assert.equal(
+      (await (await w.as('operator-b')).get(`/admin/venues/${w.a.slug}/consents/event/${e.id}/page`)).status,
+      404,
+    );
   });
 
   it('withdraws on request: asked to confirm first, a withdrawn event by the operator, chained on the ledger, the result shown after', async () => {
     const path = `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}`;
     const page = await op.get(path);
-    assert.match(page.html, /<input type="checkbox" name="confirm" value="yes" required> I confirm the person asked to withdraw this consent/);
+    assert.match(
+      page.html,
+      /<input type="checkbox" name="confirm" value="yes" required> I confirm the person asked to withdraw this consent/,
+    );
     // Issue 19.11: without the confirmation nothing happens, and the operator is told why.
     const unconfirmed = await op.post(`${path}/withdraw`, { purpose: 'sms' });
     assert.equal(unconfirmed.status, 400);
@@ -147,9 +195,15 @@ eachBackend('admin: consent records', (backend) => {
     assert.equal(last.number_hash, w.guestHash);
     assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 9 });
     // Nothing left to withdraw: told so, nothing appended.
-    const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'sms', confirm: 'yes' });
+    const again = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, {
+      purpose: 'sms',
+      confirm: 'yes',
+    });
     assert.equal(again.status, 409);
-    assert.equal((await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'terms' })).status, 400);
+    assert.equal(
+      (await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, { purpose: 'terms' })).status,
+      400,
+    );
   });
 
   it('exports CSV and JSON as the CLI does, and the SMS suppression list', async () => {
@@ -171,10 +225,17 @@ eachBackend('admin: consent records', (backend) => {
   });
 
   it('erases personal data and keeps every event', async () => {
-    assert.equal((await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`, {})).status, 400, 'needs the confirmation');
+    assert.equal(
+      (await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`, {})).status,
+      400,
+      'needs the confirmation',
+    );
     const res = await op.post(`/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`, { confirm: 'yes' });
     assert.equal(res.status, 303);
-    const s = await w.ctx.db.get<{ number_enc: string | null; name_enc: string | null; erased_at: number | null }>('SELECT * FROM subjects WHERE number_hash = ? AND venue_id = ?', [w.guestHash, w.a.id]);
+    const s = await w.ctx.db.get<{ number_enc: string | null; name_enc: string | null; erased_at: number | null }>(
+      'SELECT * FROM subjects WHERE number_hash = ? AND venue_id = ?',
+      [w.guestHash, w.a.id],
+    );
     assert.equal(s!.number_enc, null);
     assert.equal(s!.name_enc, null);
     assert.ok(s!.erased_at);

@@ -18,21 +18,34 @@ const NAS_SECRET = 'nas-shared-secret';
 const MAC = 'AA-BB-CC-DD-EE-FF';
 
 const macAuth = (port: number) =>
-  radiusAsk(port, radiusPackage.encode({
-    code: 'Access-Request', identifier: Math.floor(Math.random() * 256), secret: NAS_SECRET, add_message_authenticator: true,
-    attributes: [['User-Name', MAC], ['User-Password', MAC], ['Calling-Station-Id', MAC]],
-  }), 1500);
+  radiusAsk(
+    port,
+    radiusPackage.encode({
+      code: 'Access-Request',
+      identifier: Math.floor(Math.random() * 256),
+      secret: NAS_SECRET,
+      add_message_authenticator: true,
+      attributes: [
+        ['User-Name', MAC],
+        ['User-Password', MAC],
+        ['Calling-Station-Id', MAC],
+      ],
+    }),
+    1500,
+  );
 
 const CODE = { accept: 2, reject: 3 };
 
-eachBackend('console: ending a guest\'s session with a choice', (backend) => {
+eachBackend("console: ending a guest's session with a choice", (backend) => {
   let w: AdminWorld;
   let radius: RadiusService;
   let grant: { username: string; password: string };
   beforeEach(async () => {
     w = await adminWorld({}, backend);
     radius = await startRadius(w.ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1' });
-    const g = await w.ctx.db.get<{ username: string; password_enc: string }>('SELECT username, password_enc FROM grants');
+    const g = await w.ctx.db.get<{ username: string; password_enc: string }>(
+      'SELECT username, password_enc FROM grants',
+    );
     grant = { username: g!.username, password: w.ctx.cipher.decrypt(g!.password_enc) };
   });
   afterEach(async () => {
@@ -46,11 +59,13 @@ eachBackend('console: ending a guest\'s session with a choice', (backend) => {
   };
   const role_ = async (role: Parameters<AdminWorld['as']>[0]) => {
     const c = await w.as(role);
-    await c.get(role === 'owner' || role === 'network-admin' ? '/admin/network/sessions' : `/admin/venues/cafe-a/online`);
+    await c.get(
+      role === 'owner' || role === 'network-admin' ? '/admin/network/sessions' : `/admin/venues/cafe-a/online`,
+    );
     return c;
   };
 
-  it('offers the choice on the sessions page and on the venue\'s online page, block chosen by default', async () => {
+  it("offers the choice on the sessions page and on the venue's online page, block chosen by default", async () => {
     const net = await w.as('network-admin');
     const page = await net.get('/admin/network/sessions');
     assert.match(page.html, /<option value="block" selected>/);
@@ -64,22 +79,37 @@ eachBackend('console: ending a guest\'s session with a choice', (backend) => {
     assert.equal((await (await w.as('operator-b')).get('/admin/venues/cafe-a/online')).status, 404);
     const netOnline = await net.get('/admin/venues/cafe-a/online');
     assert.equal(netOnline.status, 200);
-    assert.doesNotMatch(netOnline.html, /aa:bb:cc:dd:ee:ff|10\.0\.0\.5/, 'a network admin sees no guest MAC or IP here either');
+    assert.doesNotMatch(
+      netOnline.html,
+      /aa:bb:cc:dd:ee:ff|10\.0\.0\.5/,
+      'a network admin sees no guest MAC or IP here either',
+    );
     assert.match(netOnline.html, /aa:bb:cc:\*\*:\*\*:ff/);
   });
 
-  it('the default (disconnect and block 24 h) refuses the device\'s MAC authentication at once, and audits it', async () => {
+  it("the default (disconnect and block 24 h) refuses the device's MAC authentication at once, and audits it", async () => {
     assert.equal(await macAuth(radius.authPort), CODE.accept, 'MAC authentication before');
     const res = await end('network-admin', {});
     assert.equal(res.status, 200, res.html);
     assert.match(res.html, /blocked at this venue until/);
     assert.equal(w.nas.received, 1, 'the NAS got a Disconnect-Request');
     assert.equal(await macAuth(radius.authPort), CODE.reject, 'MAC authentication right after the block');
-    const login = await radiusAsk(radius.authPort, radiusPackage.encode({
-      code: 'Access-Request', identifier: 7, secret: NAS_SECRET, add_message_authenticator: true,
-      attributes: [['User-Name', grant.username], ['User-Password', grant.password], ['Calling-Station-Id', MAC]],
-    }), 1500);
-    assert.equal(login, CODE.reject, 'the grant\'s credentials from the blocked device');
+    const login = await radiusAsk(
+      radius.authPort,
+      radiusPackage.encode({
+        code: 'Access-Request',
+        identifier: 7,
+        secret: NAS_SECRET,
+        add_message_authenticator: true,
+        attributes: [
+          ['User-Name', grant.username],
+          ['User-Password', grant.password],
+          ['Calling-Station-Id', MAC],
+        ],
+      }),
+      1500,
+    );
+    assert.equal(login, CODE.reject, "the grant's credentials from the blocked device");
     const [entry] = await listAudit(w.ctx.db, { action: 'session.block' });
     assert.equal(entry.target, w.sessionId);
     assert.equal(JSON.parse(entry.detail!).hours, 24);
@@ -87,11 +117,29 @@ eachBackend('console: ending a guest\'s session with a choice', (backend) => {
     assert.ok(Math.abs(Number(block!.until_at) - Date.now() - 24 * 3_600_000) < 60_000);
     // Signing up again does not lift the block: it is the device that is kept off.
     const subject = await w.ctx.db.get<{ id: string }>('SELECT id FROM subjects WHERE venue_id = ?', [w.a.id]);
-    const fresh = await w.ctx.db.tx((tx) => createGrant(tx, w.ctx.cipher, { venueId: w.a.id, subjectId: subject!.id, clientMac: MAC, session: w.a.settings.session }));
-    const again = await radiusAsk(radius.authPort, radiusPackage.encode({
-      code: 'Access-Request', identifier: 9, secret: NAS_SECRET, add_message_authenticator: true,
-      attributes: [['User-Name', fresh.username], ['User-Password', fresh.password], ['Calling-Station-Id', MAC]],
-    }), 1500);
+    const fresh = await w.ctx.db.tx((tx) =>
+      createGrant(tx, w.ctx.cipher, {
+        venueId: w.a.id,
+        subjectId: subject!.id,
+        clientMac: MAC,
+        session: w.a.settings.session,
+      }),
+    );
+    const again = await radiusAsk(
+      radius.authPort,
+      radiusPackage.encode({
+        code: 'Access-Request',
+        identifier: 9,
+        secret: NAS_SECRET,
+        add_message_authenticator: true,
+        attributes: [
+          ['User-Name', fresh.username],
+          ['User-Password', fresh.password],
+          ['Calling-Station-Id', MAC],
+        ],
+      }),
+      1500,
+    );
     assert.equal(again, CODE.reject, 'a new grant for the blocked device');
     assert.equal(await macAuth(radius.authPort), CODE.reject, 'MAC authentication with the new grant');
   });
@@ -106,20 +154,31 @@ eachBackend('console: ending a guest\'s session with a choice', (backend) => {
     assert.equal(await macAuth(radius.authPort), CODE.reject);
   });
 
-  it('revoke refuses the grant\'s credentials from any device and its MAC authentication', async () => {
+  it("revoke refuses the grant's credentials from any device and its MAC authentication", async () => {
     const res = await end('operator-a', { action: 'revoke' });
     assert.equal(res.status, 200, res.html);
     assert.match(res.html, /access is revoked/);
-    const login = await radiusAsk(radius.authPort, radiusPackage.encode({
-      code: 'Access-Request', identifier: 8, secret: NAS_SECRET, add_message_authenticator: true,
-      attributes: [['User-Name', grant.username], ['User-Password', grant.password], ['Calling-Station-Id', MAC]],
-    }), 1500);
+    const login = await radiusAsk(
+      radius.authPort,
+      radiusPackage.encode({
+        code: 'Access-Request',
+        identifier: 8,
+        secret: NAS_SECRET,
+        add_message_authenticator: true,
+        attributes: [
+          ['User-Name', grant.username],
+          ['User-Password', grant.password],
+          ['Calling-Station-Id', MAC],
+        ],
+      }),
+      1500,
+    );
     assert.equal(login, CODE.reject);
     assert.equal(await macAuth(radius.authPort), CODE.reject);
     assert.equal((await listAudit(w.ctx.db, { action: 'session.revoke' })).length, 1);
   });
 
-  it('roles: a network admin may not revoke, an operator of another venue sees nothing; bad choices are a 400 in the admin\'s language; no CSRF token, no action', async () => {
+  it("roles: a network admin may not revoke, an operator of another venue sees nothing; bad choices are a 400 in the admin's language; no CSRF token, no action", async () => {
     assert.equal((await end('network-admin', { action: 'revoke' })).status, 403);
     const other = await w.as('operator-b');
     await other.get('/admin');
@@ -140,10 +199,15 @@ eachBackend('console: ending a guest\'s session with a choice', (backend) => {
     // An actor without an email breaks the audit row's NOT NULL, inside the same transaction.
     const broken = { id: null, email: null as unknown as string, ip: '127.0.0.1' };
     for (const action of ['block', 'revoke'] as const) {
-      await assert.rejects(endSession(w.ctx, () => Promise.resolve({ result: 'ack' }), broken, w.sessionId, { action, hours: 24 }));
+      await assert.rejects(
+        endSession(w.ctx, () => Promise.resolve({ result: 'ack' }), broken, w.sessionId, { action, hours: 24 }),
+      );
     }
     assert.equal(await w.ctx.db.get('SELECT 1 AS one FROM device_blocks'), undefined);
-    assert.equal((await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM grants WHERE revoked_at IS NOT NULL'))!.n, 0);
+    assert.equal(
+      (await w.ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM grants WHERE revoked_at IS NOT NULL'))!.n,
+      0,
+    );
     assert.equal(w.nas.received, 0, 'nothing was sent to the NAS');
     assert.equal(await macAuth(radius.authPort), CODE.accept);
   });

@@ -28,7 +28,12 @@ export async function fakeNas(secret: string, known: (acctSessionId: string) => 
     reply[1] = msg[1];
     reply.writeUInt16BE(reply.length, 2);
     attrs.copy(reply, 20);
-    const auth = createHash('md5').update(reply.subarray(0, 4)).update(msg.subarray(4, 20)).update(attrs).update(secret).digest();
+    const auth = createHash('md5')
+      .update(reply.subarray(0, 4))
+      .update(msg.subarray(4, 20))
+      .update(attrs)
+      .update(secret)
+      .digest();
     auth.copy(reply, 4);
     sock.send(reply, rinfo.port, rinfo.address);
   });

@@ -16,11 +16,25 @@ describe('admin: NAS portal settings', function () {
   });
   after(() => w.close());
 
-  const base = () => ({ name: 'chilli', address: '198.51.100.7', vendor: 'coovachilli', venueId: w.a.id, coaPort: '3799', requireMessageAuthenticator: 'on', secretMode: 'generate' });
+  const base = () => ({
+    name: 'chilli',
+    address: '198.51.100.7',
+    vendor: 'coovachilli',
+    venueId: w.a.id,
+    coaPort: '3799',
+    requireMessageAuthenticator: 'on',
+    secretMode: 'generate',
+  });
   const stored = async () => (await listNas(w.ctx.db, w.ctx.cipher)).find((n) => n.name === 'chilli')!;
 
   it('saves them with a new NAS, secrets encrypted and never shown again', async () => {
-    const res = await net.post('/admin/network/nas/new', { ...base(), nasIdentifier: 'chilli-lobby', authMethod: 'pap', loginHosts: '10.1.0.1:3990, *.hotspot.example', uamSecret: 'uam-shared-secret' });
+    const res = await net.post('/admin/network/nas/new', {
+      ...base(),
+      nasIdentifier: 'chilli-lobby',
+      authMethod: 'pap',
+      loginHosts: '10.1.0.1:3990, *.hotspot.example',
+      uamSecret: 'uam-shared-secret',
+    });
     assert.equal(res.status, 200, res.html);
     const n = await stored();
     assert.equal(n.portal.nasIdentifier, 'chilli-lobby');
@@ -38,14 +52,25 @@ describe('admin: NAS portal settings', function () {
   it('keeps a secret left empty, clears it when asked, and empties text settings', async () => {
     const n = await stored();
     await net.get(`/admin/network/nas/${n.id}/edit`);
-    const keep = await net.post(`/admin/network/nas/${n.id}/edit`, { ...base(), secretMode: 'keep', nasIdentifier: 'chilli-lobby', authMethod: 'chap', loginHosts: '' });
+    const keep = await net.post(`/admin/network/nas/${n.id}/edit`, {
+      ...base(),
+      secretMode: 'keep',
+      nasIdentifier: 'chilli-lobby',
+      authMethod: 'chap',
+      loginHosts: '',
+    });
     assert.equal(keep.status, 303, keep.html);
     let now = await stored();
     assert.equal(now.portal.uamSecret, 'uam-shared-secret');
     assert.equal(now.portal.authMethod, 'chap');
     assert.deepEqual(now.portal.loginHosts, []);
     await net.get(`/admin/network/nas/${n.id}/edit`);
-    await net.post(`/admin/network/nas/${n.id}/edit`, { ...base(), secretMode: 'keep', nasIdentifier: '', uamSecretClear: 'on' });
+    await net.post(`/admin/network/nas/${n.id}/edit`, {
+      ...base(),
+      secretMode: 'keep',
+      nasIdentifier: '',
+      uamSecretClear: 'on',
+    });
     now = await stored();
     assert.equal(now.portal.uamSecret, undefined);
     assert.equal(now.portal.nasIdentifier, undefined);
@@ -54,7 +79,11 @@ describe('admin: NAS portal settings', function () {
   it('refuses a login host that is not a host, by the field', async () => {
     const n = await stored();
     await net.get(`/admin/network/nas/${n.id}/edit`);
-    const bad = await net.post(`/admin/network/nas/${n.id}/edit`, { ...base(), secretMode: 'keep', loginHosts: 'bad_host!' });
+    const bad = await net.post(`/admin/network/nas/${n.id}/edit`, {
+      ...base(),
+      secretMode: 'keep',
+      loginHosts: 'bad_host!',
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.html, /is not a host, host:port or \*\.domain/);
   });

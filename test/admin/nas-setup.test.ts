@@ -18,8 +18,16 @@ for (const publicUrl of ['https://wifi.example.com', undefined]) {
       const net = await w.as('network-admin');
       await net.get('/admin/network/nas/new');
       const added = await net.post('/admin/network/nas/new', {
-        name: 'chilli', address: '198.51.100.7', vendor: 'coovachilli', venueId: w.a.id, coaPort: '3799', requireMessageAuthenticator: 'on', secretMode: 'generate',
-        nasIdentifier: 'chilli-lobby', loginHosts: '10.1.0.1:3990', uamSecret: 'uam-shared-secret',
+        name: 'chilli',
+        address: '198.51.100.7',
+        vendor: 'coovachilli',
+        venueId: w.a.id,
+        coaPort: '3799',
+        requireMessageAuthenticator: 'on',
+        secretMode: 'generate',
+        nasIdentifier: 'chilli-lobby',
+        loginHosts: '10.1.0.1:3990',
+        uamSecret: 'uam-shared-secret',
       });
       assert.equal(added.status, 200, added.html);
       const host = publicUrl ? 'wifi.example.com' : '127.0.0.1';
@@ -28,13 +36,20 @@ for (const publicUrl of ['https://wifi.example.com', undefined]) {
         const t = text(page);
         assert.doesNotMatch(page, /\(PUBLIC_URL\)/);
         assert.match(t, new RegExp(`RADIUS server address ${host.replace(/\./g, '\\.')} `));
-        assert.match(t, new RegExp(`Portal URL \\(external splash page\\) https?://${host.replace(/\./g, '\\.')}(:\\d+)?/p/cafe-a `));
+        assert.match(
+          t,
+          new RegExp(`Portal URL \\(external splash page\\) https?://${host.replace(/\./g, '\\.')}(:\\d+)?/p/cafe-a `),
+        );
         assert.match(t, /NAS identifier \(what its redirect names it by\) chilli-lobby HS_NASID/);
         assert.match(t, /UAM secret \/ FAS key set \(enter the value you gave Foyer\) HS_UAMSECRET/);
         assert.match(t, /Login hosts \(where guests are handed back\) 10\.1\.0\.1:3990, 198\.51\.100\.7/);
         assert.doesNotMatch(page, /uam-shared-secret/, 'the UAM secret itself is never shown');
         if (publicUrl) assert.doesNotMatch(t, /PUBLIC_URL is not set/);
-        else assert.match(t, /PUBLIC_URL is not set, so these values use the address you opened the console at \(http:\/\/127\.0\.0\.1:\d+\)/);
+        else
+          assert.match(
+            t,
+            /PUBLIC_URL is not set, so these values use the address you opened the console at \(http:\/\/127\.0\.0\.1:\d+\)/,
+          );
         assert.match(page, new RegExp(`href="/admin/network/nas/${n.id}/guide"`));
       }
 

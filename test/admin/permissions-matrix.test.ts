@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { can, venueFilter, RULES, type Action } from '../../portal/accounts/permissions.ts';
 
-const O = 'owner', N = 'network-admin', P = 'operator';
+const O = 'owner',
+  N = 'network-admin',
+  P = 'operator';
 /** Who may do what; "venue" marks the actions an operator may take only on an assigned venue. */
 const EXPECTED: Record<Action, { roles: string[]; venue: boolean }> = {
   'home.view': { roles: [O, N, P], venue: false },

@@ -13,7 +13,7 @@ import { createGrant } from '../../portal/access/grants.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { signUpFull } from '../support/ledger-fixtures.ts';
 
-eachBackend('admin: publishing a rename by the same business keeps remembered guests\' consent', (backend) => {
+eachBackend("admin: publishing a rename by the same business keeps remembered guests' consent", (backend) => {
   let w: AdminWorld;
   let grantId: string;
   before(async () => {
@@ -21,18 +21,32 @@ eachBackend('admin: publishing a rename by the same business keeps remembered gu
     // A guest who agreed in English at the portal to the terms and SMS offers of "Café A",
     // the ledger holding each text's hash, and whose device is remembered.
     await signUpFull(w.ctx, w.a, '+359887000111');
-    const subject = await w.ctx.db.get<{ id: string }>('SELECT id FROM subjects WHERE venue_id = ? AND number_hash = ?', [w.a.id, numberHash(w.ctx.keys, '+359887000111')]);
-    grantId = (await createGrant(w.ctx.db, w.ctx.cipher, { venueId: w.a.id, subjectId: subject!.id, clientMac: '02:00:00:00:01:11', session: w.a.settings.session })).id;
+    const subject = await w.ctx.db.get<{ id: string }>(
+      'SELECT id FROM subjects WHERE venue_id = ? AND number_hash = ?',
+      [w.a.id, numberHash(w.ctx.keys, '+359887000111')],
+    );
+    grantId = (
+      await createGrant(w.ctx.db, w.ctx.cipher, {
+        venueId: w.a.id,
+        subjectId: subject!.id,
+        clientMac: '02:00:00:00:01:11',
+        session: w.a.settings.session,
+      })
+    ).id;
   });
   after(() => w.close());
 
-  const outdated = async () => (await outdatedConsents(w.ctx, (await grantStateById(w.ctx.db, grantId, Date.now()))!)).sort();
+  const outdated = async () =>
+    (await outdatedConsents(w.ctx, (await grantStateById(w.ctx.db, grantId, Date.now()))!)).sort();
   const path = () => `/admin/venues/${w.a.slug}`;
 
   it('offers the choice when only the name changes, and then asks nobody again', async () => {
-    assert.deepEqual(await outdated(), [], 'agreed to today\'s wording');
+    assert.deepEqual(await outdated(), [], "agreed to today's wording");
     const op = await w.as('operator-a');
-    assert.equal((await op.post(`${path()}/branding`, await brandingForm(op, w.a.slug, { name: 'Café A Central' }))).status, 303);
+    assert.equal(
+      (await op.post(`${path()}/branding`, await brandingForm(op, w.a.slug, { name: 'Café A Central' }))).status,
+      303,
+    );
     const asked = await op.post(`${path()}/publish`, {});
     assert.equal(asked.status, 200);
     assert.match(asked.html, /<input type="hidden" name="keepConsent" value="yes">/);
@@ -46,7 +60,10 @@ eachBackend('admin: publishing a rename by the same business keeps remembered gu
 
   it('does not offer it when the wording changes too, and what changed beyond the name is asked again', async () => {
     const op = await w.as('operator-a');
-    const form = await brandingForm(op, w.a.slug, { name: 'Café A North', 'wording.en.sms': 'Send me offers from Café A North by SMS. Reply STOP to opt out.' });
+    const form = await brandingForm(op, w.a.slug, {
+      name: 'Café A North',
+      'wording.en.sms': 'Send me offers from Café A North by SMS. Reply STOP to opt out.',
+    });
     assert.equal((await op.post(`${path()}/branding`, form)).status, 303);
     const asked = await op.post(`${path()}/publish`, {});
     assert.equal(asked.status, 200);
@@ -58,7 +75,10 @@ eachBackend('admin: publishing a rename by the same business keeps remembered gu
 
   it('a rename published without the choice asks everyone again, whatever names came before', async () => {
     const op = await w.as('operator-a');
-    assert.equal((await op.post(`${path()}/branding`, await brandingForm(op, w.a.slug, { name: 'Bistro Nova' }))).status, 303);
+    assert.equal(
+      (await op.post(`${path()}/branding`, await brandingForm(op, w.a.slug, { name: 'Bistro Nova' }))).status,
+      303,
+    );
     assert.equal((await op.post(`${path()}/publish`, { confirm: 'yes' })).status, 303);
     assert.equal((await findVenueBySlug(w.ctx.db, w.a.slug))!.settings.formerNames, undefined);
     assert.deepEqual(await outdated(), ['sms', 'terms']);

@@ -18,13 +18,19 @@ eachBackend('admin: publishing warns before changing consent wording', (backend)
   it('names the languages and purposes that change and the remembered devices asked again, and publishes only when confirmed', async () => {
     const op = await w.as('operator-a');
     const path = `/admin/venues/${w.a.slug}`;
-    assert.equal((await op.post(`${path}/branding`, await brandingForm(op, w.a.slug, { name: 'Café A Central' }))).status, 303);
+    assert.equal(
+      (await op.post(`${path}/branding`, await brandingForm(op, w.a.slug, { name: 'Café A Central' }))).status,
+      303,
+    );
     const versions = (await listVersions(w.ctx.db, w.a.id)).length;
 
     const asked = await op.post(`${path}/publish`, {});
     assert.equal(asked.status, 200, 'a page to confirm, not a redirect');
     const t = text(asked.html);
-    assert.match(t, /This changes the consent wording in English, Bulgarian: English: Terms and privacy English: SMS offers/);
+    assert.match(
+      t,
+      /This changes the consent wording in English, Bulgarian: English: Terms and privacy English: SMS offers/,
+    );
     // adminWorld's guest agreed in English on the portal, and the grant remembers their device.
     assert.match(t, /1 remembered device will be asked to agree again/);
     assert.match(t, /The venue(&#39;|')s name is part of every consent text/);
@@ -40,7 +46,11 @@ eachBackend('admin: publishing warns before changing consent wording', (backend)
   it('publishes at once when no consent text changes', async () => {
     const op = await w.as('operator-a');
     const path = `/admin/venues/${w.a.slug}`;
-    assert.equal((await op.post(`${path}/branding`, await brandingForm(op, w.a.slug, { 'branding.primaryColor': '#0f766e' }))).status, 303);
+    assert.equal(
+      (await op.post(`${path}/branding`, await brandingForm(op, w.a.slug, { 'branding.primaryColor': '#0f766e' })))
+        .status,
+      303,
+    );
     const res = await op.post(`${path}/publish`, {});
     assert.equal(res.status, 303);
     assert.equal((await findVenueBySlug(w.ctx.db, w.a.slug))!.settings.branding.primaryColor, '#0f766e');

@@ -11,27 +11,49 @@ import { addNas, removeNas } from '../../portal/access/nas-clients.ts';
 import { updateVenueSettings } from '../../portal/venues/venues.ts';
 import { formatTime } from '../../portal/venues/time-zone.ts';
 
-eachBackend('admin: the sessions pages in the venue\'s words', (backend) => {
+eachBackend("admin: the sessions pages in the venue's words", (backend) => {
   let w: AdminWorld;
   let startA: number;
   let startB: number;
   before(async () => {
     w = await adminWorld({}, backend);
-    startA = Number((await w.ctx.db.get<{ started_at: number }>('SELECT started_at FROM sessions WHERE id = ?', [w.sessionId]))!.started_at);
+    startA = Number(
+      (await w.ctx.db.get<{ started_at: number }>('SELECT started_at FROM sessions WHERE id = ?', [w.sessionId]))!
+        .started_at,
+    );
     // Bar B keeps its clock in New York; its session came in through its own NAS, without a
     // Foyer grant (no person), 2 h 5 min ago, with 2.5 MB, and its last disconnect went unanswered.
     await updateVenueSettings(w.ctx.db, w.b.id, { ...w.b.settings, timeZone: 'America/New_York' });
-    const nasB = await addNas(w.ctx.db, w.ctx.cipher, { name: 'terrace-b', address: '127.0.0.2', secret: 'nas-shared-secret', vendor: 'coovachilli', venueId: w.b.id });
+    const nasB = await addNas(w.ctx.db, w.ctx.cipher, {
+      name: 'terrace-b',
+      address: '127.0.0.2',
+      secret: 'nas-shared-secret',
+      vendor: 'coovachilli',
+      venueId: w.b.id,
+    });
     startB = Date.now() - 125 * 60_000 - 30_000;
     await w.ctx.db.run(
       `INSERT INTO sessions (id, nas_id, acct_session_id, grant_id, username, mac, framed_ip, started_at, updated_at, input_octets, output_octets, interim_interval, stale_at, disconnect_result)
        VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [randomUUID(), nasB.id, 'acct-b', '11:22:33:44:55:66', '10.9.8.7', startB, Date.now(), 500_000, 2_000_000, 300, Date.now() + 900_000, 'timeout'],
+      [
+        randomUUID(),
+        nasB.id,
+        'acct-b',
+        '11:22:33:44:55:66',
+        '10.9.8.7',
+        startB,
+        Date.now(),
+        500_000,
+        2_000_000,
+        300,
+        Date.now() + 900_000,
+        'timeout',
+      ],
     );
   });
   after(async () => w?.close());
 
-  it('shows the owner each session in its venue\'s zone, the guest\'s masked number, the NAS by name, duration and data in words', async () => {
+  it("shows the owner each session in its venue's zone, the guest's masked number, the NAS by name, duration and data in words", async () => {
     const owner = await w.as('owner');
     const res = await owner.get('/admin/network/sessions');
     assert.equal(res.status, 200);
@@ -55,14 +77,14 @@ eachBackend('admin: the sessions pages in the venue\'s words', (backend) => {
     assert.match(res.html, /aa:bb:cc:dd:ee:ff[\s\S]*10\.0\.0\.5/);
   });
 
-  it('shows a venue\'s operator its online guests in the venue\'s zone with masked numbers, in Bulgarian too', async () => {
+  it("shows a venue's operator its online guests in the venue's zone with masked numbers, in Bulgarian too", async () => {
     const op = await w.as('operator-a');
     const res = await op.get('/admin/venues/cafe-a/online');
     assert.equal(res.status, 200);
     assert.ok(res.html.includes(formatTime(startA, 'en', 'Europe/Sofia')));
     assert.match(res.html, /\+35988\*\*\*\*456/);
     assert.match(res.html, /aa:bb:cc:dd:ee:ff/);
-    assert.doesNotMatch(res.html, /terrace-b|11:22:33/, 'only this venue\'s sessions');
+    assert.doesNotMatch(res.html, /terrace-b|11:22:33/, "only this venue's sessions");
     const bg = await op.get('/admin/venues/cafe-a/online?lang=bg');
     assert.ok(bg.html.includes(formatTime(startA, 'bg', 'Europe/Sofia')));
     assert.match(bg.html, /<td>10 минути<\/td>/);
@@ -70,7 +92,7 @@ eachBackend('admin: the sessions pages in the venue\'s words', (backend) => {
     assert.match(bg.html, /\+35988\*\*\*\*456/);
   });
 
-  it('still shows a network admin MACs and IPs masked and no number, with the times in the venue\'s zone', async () => {
+  it("still shows a network admin MACs and IPs masked and no number, with the times in the venue's zone", async () => {
     const net = await w.as('network-admin');
     for (const path of ['/admin/network/sessions', '/admin/venues/cafe-a/online']) {
       const res = await net.get(path);

@@ -21,10 +21,31 @@ import { fileURLToPath } from 'node:url';
  */
 function cappedCliExport(ctx: TestContext, slug: string, heapMb: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, 'portal/foyer.mjs', 'consents', 'export', '--venue', slug, '--format', 'csv', '--out', '/dev/null'], {
-      env: { ...process.env, DATABASE_URL: ctx.config.databaseUrl, DATA_DIR: ctx.dir, SECRET_KEY: ctx.config.SECRET_KEY, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${heapMb}`,
+        'portal/foyer.mjs',
+        'consents',
+        'export',
+        '--venue',
+        slug,
+        '--format',
+        'csv',
+        '--out',
+        '/dev/null',
+      ],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: ctx.config.databaseUrl,
+          DATA_DIR: ctx.dir,
+          SECRET_KEY: ctx.config.SECRET_KEY,
+          LOG_LEVEL: 'silent',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let hwm = 0;
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
@@ -46,7 +67,10 @@ function cappedCliExport(ctx: TestContext, slug: string, heapMb: number): Promis
 const BIG = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
 const SMALL = 10_000;
 
-async function peakDuringExport(ctx: AppContext, venueId: string): Promise<{ peakMb: number; seconds: number; bytes: number }> {
+async function peakDuringExport(
+  ctx: AppContext,
+  venueId: string,
+): Promise<{ peakMb: number; seconds: number; bytes: number }> {
   gc!();
   const base = process.memoryUsage().rss;
   let peak = base;
@@ -67,14 +91,20 @@ async function peakDuringExport(ctx: AppContext, venueId: string): Promise<{ pea
     }),
   );
   clearInterval(timer);
-  if (process.env.BENCH_DEBUG) console.error(`# rss +${((peak - base) / 1048576).toFixed(1)} MiB, heap peak ${(heapPeak / 1048576).toFixed(1)} MiB, ${bytes} bytes`);
+  if (process.env.BENCH_DEBUG)
+    console.error(
+      `# rss +${((peak - base) / 1048576).toFixed(1)} MiB, heap peak ${(heapPeak / 1048576).toFixed(1)} MiB, ${bytes} bytes`,
+    );
   return { peakMb: (peak - base) / 1048576, seconds: (performance.now() - started) / 1000, bytes };
 }
 
 async function naivePeak(ctx: AppContext, venueId: string): Promise<number> {
   gc!();
   const base = process.memoryUsage().rss;
-  const rows = await ctx.db.all('SELECT e.*, s.number_enc FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id WHERE e.venue_id = ? ORDER BY e.seq', [venueId]);
+  const rows = await ctx.db.all(
+    'SELECT e.*, s.number_enc FROM consent_events e LEFT JOIN subjects s ON s.id = e.subject_id WHERE e.venue_id = ? ORDER BY e.seq',
+    [venueId],
+  );
   const lines = rows.map((r) => JSON.stringify(r));
   const peak = process.memoryUsage().rss;
   if (!lines.length) throw new Error('naive export read nothing');
@@ -88,7 +118,9 @@ async function naivePeak(ctx: AppContext, venueId: string): Promise<number> {
 export default async function (): Promise<void> {
   if (typeof globalThis.gc === 'function') return exportBench();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+      stdio: 'inherit',
+    });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`export bench exited ${code}`))));
   });
@@ -110,13 +142,37 @@ async function exportBench(): Promise<void> {
     await bulkEvents(ctx, big.id, BIG, 5000);
     const s = await peakDuringExport(ctx, small.id);
     const b = await peakDuringExport(ctx, big.id);
-    report({ bench: `export_peak_rss_growth_${BIG}_events`, value: b.peakMb, unit: 'MiB', baseline: `export_peak_rss_growth_${SMALL}_events`, baseline_value: s.peakMb });
+    report({
+      bench: `export_peak_rss_growth_${BIG}_events`,
+      value: b.peakMb,
+      unit: 'MiB',
+      baseline: `export_peak_rss_growth_${SMALL}_events`,
+      baseline_value: s.peakMb,
+    });
     const capped = await cappedCliExport(ctx, 'big', 32);
     const cappedSmall = await cappedCliExport(ctx, 'small', 32);
-    report({ bench: `export_cli_peak_rss_${BIG}_events_heap_capped_32MB`, value: capped, unit: 'MiB', baseline: `same, ${SMALL} events`, baseline_value: cappedSmall });
+    report({
+      bench: `export_cli_peak_rss_${BIG}_events_heap_capped_32MB`,
+      value: capped,
+      unit: 'MiB',
+      baseline: `same, ${SMALL} events`,
+      baseline_value: cappedSmall,
+    });
     const naive = await naivePeak(ctx, big.id);
-    report({ bench: `export_peak_rss_growth_${BIG}_events_streamed`, value: b.peakMb, unit: 'MiB', baseline: `same export, all rows in memory`, baseline_value: naive });
-    report({ bench: 'export_rows_per_second', value: BIG / b.seconds, unit: 'rows/s', baseline: `rows/s at ${SMALL} events`, baseline_value: SMALL / s.seconds });
+    report({
+      bench: `export_peak_rss_growth_${BIG}_events_streamed`,
+      value: b.peakMb,
+      unit: 'MiB',
+      baseline: `same export, all rows in memory`,
+      baseline_value: naive,
+    });
+    report({
+      bench: 'export_rows_per_second',
+      value: BIG / b.seconds,
+      unit: 'rows/s',
+      baseline: `rows/s at ${SMALL} events`,
+      baseline_value: SMALL / s.seconds,
+    });
   } finally {
     await ctx.cleanup();
   }

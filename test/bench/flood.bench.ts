@@ -12,9 +12,12 @@ import type { TestContext } from '../support/context.ts';
 const SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 60);
 
 async function rows(ctx: TestContext): Promise<number> {
-  const tables = await ctx.db.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+  const tables = await ctx.db.all<{ name: string }>(
+    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
+  );
   let n = 0;
-  for (const { name } of tables) n += Number((await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM "${name}"`))!.n);
+  for (const { name } of tables)
+    n += Number((await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM "${name}"`))!.n);
   return n;
 }
 
@@ -34,8 +37,22 @@ export default async function floodBench(): Promise<void> {
     const gainedRows = (await rows(ctx)) - rows0;
     const gainedBytes = bytes(file) - bytes0;
     const load = `${SECONDS} s of screen 1 GETs, wrk -t1 -c16, ${r.requests} requests, sqlite`;
-    report({ bench: `flood.rows_gained (${load})`, value: gainedRows, unit: 'rows', baseline: 'goal: 0 (issue 18)', baseline_value: 0, generator_cpu_pct: r.generatorCpuPct });
-    report({ bench: `flood.bytes_gained (${load}, database file and WAL)`, value: gainedBytes, unit: 'bytes', baseline: 'goal: 0 (issue 18)', baseline_value: 0, generator_cpu_pct: r.generatorCpuPct });
+    report({
+      bench: `flood.rows_gained (${load})`,
+      value: gainedRows,
+      unit: 'rows',
+      baseline: 'goal: 0 (issue 18)',
+      baseline_value: 0,
+      generator_cpu_pct: r.generatorCpuPct,
+    });
+    report({
+      bench: `flood.bytes_gained (${load}, database file and WAL)`,
+      value: gainedBytes,
+      unit: 'bytes',
+      baseline: 'goal: 0 (issue 18)',
+      baseline_value: 0,
+      generator_cpu_pct: r.generatorCpuPct,
+    });
   } finally {
     await srv.close();
     await ctx.cleanup();

@@ -11,7 +11,8 @@ export interface GeneratorRun {
 }
 
 /** CPU share of one core, in percent. */
-export const cpuPct = (r: { cpuSeconds: number; wallSeconds: number }) => (100 * r.cpuSeconds) / Math.max(0.001, r.wallSeconds);
+export const cpuPct = (r: { cpuSeconds: number; wallSeconds: number }) =>
+  (100 * r.cpuSeconds) / Math.max(0.001, r.wallSeconds);
 
 /**
  * Runs a command through sh, whose `times` builtin then prints the CPU its children used:
@@ -20,7 +21,9 @@ export const cpuPct = (r: { cpuSeconds: number; wallSeconds: number }) => (100 *
 export function runMeasured(cmd: string, args: string[]): Promise<GeneratorRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', '"$@" 2>&1; echo "#times"; times', 'sh', cmd, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('sh', ['-c', '"$@" 2>&1; echo "#times"; times', 'sh', cmd, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.once('error', reject);
@@ -45,7 +48,11 @@ export interface WrkResult {
 }
 
 /** wrk against one URL after a 2 s warm-up; its CPU share comes with the figure. */
-export async function wrk(url: string, seconds: number, o: { threads?: number; connections?: number; warmup?: boolean } = {}): Promise<WrkResult> {
+export async function wrk(
+  url: string,
+  seconds: number,
+  o: { threads?: number; connections?: number; warmup?: boolean } = {},
+): Promise<WrkResult> {
   const args = [`-t${o.threads ?? 2}`, `-c${o.connections ?? 64}`];
   if (o.warmup !== false) await runMeasured(WRK, [...args, '-d2s', url]);
   const r = await runMeasured(WRK, [...args, `-d${seconds}s`, url]);

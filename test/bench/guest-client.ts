@@ -10,7 +10,13 @@ export interface Form {
   inputs: Array<{ name: string; type: string; value: string }>;
 }
 
-const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 const attr = (tag: string, name: string) => {
   const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
   return m ? decode(m[1] ?? m[2] ?? m[3] ?? '') : undefined;
@@ -21,9 +27,13 @@ export function postForms(html: string, pageUrl: string): Form[] {
   const out: Form[] = [];
   for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
     if ((attr(`<form ${m[1]}>`, 'method') ?? 'get').toLowerCase() !== 'post') continue;
-    const inputs = [...m[2].matchAll(/<(?:input|textarea|select)\b[^>]*>/gi)].map((t) => ({
-      name: attr(t[0], 'name') ?? '', type: (attr(t[0], 'type') ?? 'text').toLowerCase(), value: attr(t[0], 'value') ?? '',
-    })).filter((i) => i.name);
+    const inputs = [...m[2].matchAll(/<(?:input|textarea|select)\b[^>]*>/gi)]
+      .map((t) => ({
+        name: attr(t[0], 'name') ?? '',
+        type: (attr(t[0], 'type') ?? 'text').toLowerCase(),
+        value: attr(t[0], 'value') ?? '',
+      }))
+      .filter((i) => i.name);
     out.push({ action: new URL(attr(`<form ${m[1]}>`, 'action') ?? '', pageUrl).href, inputs });
   }
   return out;
@@ -74,7 +84,11 @@ export async function signUp(g: Guest, outbox: OutboxTail): Promise<void> {
   const origin = new URL(g.entry).origin;
   const go = async (url: string, body?: URLSearchParams): Promise<{ url: string; html: string; offsite: boolean }> => {
     for (let hops = 0; hops < 8; hops++) {
-      const headers: Record<string, string> = { accept: 'text/html', 'accept-language': 'en', 'user-agent': 'FoyerBench/1.0' };
+      const headers: Record<string, string> = {
+        accept: 'text/html',
+        'accept-language': 'en',
+        'user-agent': 'FoyerBench/1.0',
+      };
       if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
       if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
       const r = await fetch(url, { method: body ? 'POST' : 'GET', body, headers, redirect: 'manual' });
@@ -102,7 +116,9 @@ export async function signUp(g: Guest, outbox: OutboxTail): Promise<void> {
   let page = await go(g.entry);
   for (let step = 0; step < 6; step++) {
     if (page.offsite || new URL(page.url).pathname.endsWith('/online')) return;
-    const form = postForms(page.html, page.url).find((f) => f.inputs.some((i) => i.name === 'phone' || i.name === 'code'));
+    const form = postForms(page.html, page.url).find((f) =>
+      f.inputs.some((i) => i.name === 'phone' || i.name === 'code'),
+    );
     if (!form) throw new Error(`no phone or code form at ${page.url}`);
     const fields = new URLSearchParams();
     for (const i of form.inputs) if (i.type === 'hidden') fields.append(i.name, i.value);
@@ -127,7 +143,15 @@ export async function signUp(g: Guest, outbox: OutboxTail): Promise<void> {
 // As a child process: `node --import tsx guest-client.ts OPTIONS_JSON`, guests signing up
 // in parallel loops; prints {completed, errors, cpuSeconds, wallSeconds} for the measured window.
 if (process.argv[1]?.endsWith('guest-client.ts') && process.argv[2]) {
-  const o = JSON.parse(process.argv[2]) as { bases: string[]; slug: string; outbox: string; concurrency: number; firstGuest: number; warmupMs: number; measureMs: number };
+  const o = JSON.parse(process.argv[2]) as {
+    bases: string[];
+    slug: string;
+    outbox: string;
+    concurrency: number;
+    firstGuest: number;
+    warmupMs: number;
+    measureMs: number;
+  };
   const tail = new OutboxTail(o.outbox);
   let next = o.firstGuest;
   let completed = 0;
@@ -138,24 +162,42 @@ if (process.argv[1]?.endsWith('guest-client.ts') && process.argv[2]) {
   const until = from + o.measureMs;
   let cpu0 = process.cpuUsage();
   setTimeout(() => (cpu0 = process.cpuUsage()), o.warmupMs);
-  await Promise.all(Array.from({ length: o.concurrency }, async () => {
-    while (performance.now() < until) {
-      const i = next++;
-      const national = `088${String(i % 10_000_000).padStart(7, '0')}`;
-      const mac = (0x020000000000 + i).toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
-      const base = o.bases[i % o.bases.length];
-      const g: Guest = { entry: `${base}/p/${o.slug}?mac=${mac}&ip=10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}&nasid=bench-ap&ssid=Bench`, national, e164: `+359${national.slice(1)}`, optIn: i % 2 === 1 };
-      try {
-        await signUp(g, tail);
-        const t = performance.now();
-        if (t >= from && t < until) completed++;
-      } catch (err) {
-        errors++;
-        lastError = (err as Error).message;
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (performance.now() < until) {
+        const i = next++;
+        const national = `088${String(i % 10_000_000).padStart(7, '0')}`;
+        const mac = (0x020000000000 + i)
+          .toString(16)
+          .padStart(12, '0')
+          .replace(/(..)(?!$)/g, '$1:');
+        const base = o.bases[i % o.bases.length];
+        const g: Guest = {
+          entry: `${base}/p/${o.slug}?mac=${mac}&ip=10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}&nasid=bench-ap&ssid=Bench`,
+          national,
+          e164: `+359${national.slice(1)}`,
+          optIn: i % 2 === 1,
+        };
+        try {
+          await signUp(g, tail);
+          const t = performance.now();
+          if (t >= from && t < until) completed++;
+        } catch (err) {
+          errors++;
+          lastError = (err as Error).message;
+        }
       }
-    }
-  }));
+    }),
+  );
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ completed, errors, lastError, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: o.measureMs / 1000 }));
+  process.stdout.write(
+    JSON.stringify({
+      completed,
+      errors,
+      lastError,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      wallSeconds: o.measureMs / 1000,
+    }),
+  );
   process.exit(0);
 }

@@ -18,14 +18,27 @@ import { WRK, wrk } from './generator.ts';
 const SECONDS = Number(process.env.BENCH_PORTAL_SECONDS ?? 10);
 
 export const RAISED = {
-  limits: { perNumber10Min: 100, perNumberDay: 1000, perMacHour: 1000, perIpHour: 10000, perNasHour: 1_000_000, perCountryHour: 1_000_000, venueDaily: 10_000_000 },
+  limits: {
+    perNumber10Min: 100,
+    perNumberDay: 1000,
+    perMacHour: 1000,
+    perIpHour: 10000,
+    perNasHour: 1_000_000,
+    perCountryHour: 1_000_000,
+    venueDaily: 10_000_000,
+  },
   offers: { sms: true, email: false },
   contact: 'bench@example.com',
 };
 
 export async function benchContext(backend: Backend, env: Record<string, string> = {}): Promise<TestContext> {
   const ctx = await testContext({ backend, env: { LOG_LEVEL: 'silent', ...env } });
-  await createVenue(ctx.db, { slug: 'bench', name: 'Bench Café', country: 'BG', settings: venueSettingsSchema.parse(RAISED) });
+  await createVenue(ctx.db, {
+    slug: 'bench',
+    name: 'Bench Café',
+    country: 'BG',
+    settings: venueSettingsSchema.parse(RAISED),
+  });
   return ctx;
 }
 
@@ -38,7 +51,11 @@ function bareKoa(html: string): Promise<{ url: string; server: Server }> {
   });
   app.use(router.routes());
   const server = createServer(app.callback());
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+  return new Promise((r) =>
+    server.listen(0, '127.0.0.1', () =>
+      r({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
+    ),
+  );
 }
 
 /** wrk's figure with the CPU this (server) process used meanwhile. */
@@ -53,10 +70,14 @@ async function measure(url: string) {
   return { ...r, serverPct };
 }
 
-export const hiddenField = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
+export const hiddenField = (html: string, name: string) =>
+  new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
 
 export default async function portalBench(): Promise<void> {
-  if (!existsSync(WRK)) throw new Error(`${WRK} is missing: apt-get install wrk (the portal bench measures with a load generator in its own process)`);
+  if (!existsSync(WRK))
+    throw new Error(
+      `${WRK} is missing: apt-get install wrk (the portal bench measures with a load generator in its own process)`,
+    );
   const tool = 'wrk -t2 -c64';
   const ctx = await benchContext('sqlite');
   const srv = await serve(ctx);
@@ -68,12 +89,30 @@ export default async function portalBench(): Promise<void> {
     // Screen 1 writes no flow: the re-render is the page's own language link, by its entry token.
     const entryToken = hiddenField(sample, 't');
     const baseline = `bare Koa + @koa/router page of the same HTML, same process, same run (${Math.round(b.rps)} req/s, wrk CPU ${Math.round(b.generatorCpuPct)} %)`;
-    report({ bench: `portal.screen1_entry_rps (${tool}, sqlite)`, value: entry.rps, unit: 'req/s', baseline, baseline_value: b.rps, generator_cpu_pct: entry.generatorCpuPct, server_cpu_pct: entry.serverPct });
+    report({
+      bench: `portal.screen1_entry_rps (${tool}, sqlite)`,
+      value: entry.rps,
+      unit: 'req/s',
+      baseline,
+      baseline_value: b.rps,
+      generator_cpu_pct: entry.generatorCpuPct,
+      server_cpu_pct: entry.serverPct,
+    });
     if (entryToken) {
       const rerender = await measure(`${srv.url}/p/bench/start?t=${encodeURIComponent(entryToken)}`);
-      report({ bench: `portal.screen1_rerender_rps (${tool}, sqlite, from the entry token)`, value: rerender.rps, unit: 'req/s', baseline, baseline_value: b.rps, generator_cpu_pct: rerender.generatorCpuPct, server_cpu_pct: rerender.serverPct });
+      report({
+        bench: `portal.screen1_rerender_rps (${tool}, sqlite, from the entry token)`,
+        value: rerender.rps,
+        unit: 'req/s',
+        baseline,
+        baseline_value: b.rps,
+        generator_cpu_pct: rerender.generatorCpuPct,
+        server_cpu_pct: rerender.serverPct,
+      });
     }
-    console.error(`# screen 1 is ${Buffer.byteLength(sample)} bytes; bare Koa: server CPU ${Math.round(b.serverPct)} %`);
+    console.error(
+      `# screen 1 is ${Buffer.byteLength(sample)} bytes; bare Koa: server CPU ${Math.round(b.serverPct)} %`,
+    );
   } finally {
     bare.server.close();
     await srv.close();

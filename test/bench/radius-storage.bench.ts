@@ -25,7 +25,13 @@ import { postgresUrl } from '../support/env.ts';
 import { freeradiusAvailable } from '../support/radius-freeradius.ts';
 import type { LoadUser } from '../support/radius-load.ts';
 import { reportSideBySide, roundOptions, ROUNDS, startFreeRadiusContender } from '../support/radius-bench-figures.ts';
-import { sideBySide, startFoyer, waitUntilAnswering, type Contender, type Server } from '../support/radius-side-by-side.ts';
+import {
+  sideBySide,
+  startFoyer,
+  waitUntilAnswering,
+  type Contender,
+  type Server,
+} from '../support/radius-side-by-side.ts';
 import { OutboxTail, signUp } from './guest-client.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
 import { RAISED } from './portal.bench.ts';
@@ -38,15 +44,33 @@ const SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
 
 async function seedGrants(ctx: AppContext, count: number): Promise<Grant[]> {
   // Limits raised so that one machine may sign up its devices quickly (the MAC figures).
-  const venue = await createVenue(ctx.db, { slug: 'bench', name: 'Bench', country: 'BG', settings: venueSettingsSchema.parse(RAISED) });
-  await addNas(ctx.db, ctx.cipher, { name: 'bench-ap', address: '127.0.0.1', secret: SECRET, vendor: 'coovachilli', venueId: venue.id });
+  const venue = await createVenue(ctx.db, {
+    slug: 'bench',
+    name: 'Bench',
+    country: 'BG',
+    settings: venueSettingsSchema.parse(RAISED),
+  });
+  await addNas(ctx.db, ctx.cipher, {
+    name: 'bench-ap',
+    address: '127.0.0.1',
+    secret: SECRET,
+    vendor: 'coovachilli',
+    venueId: venue.id,
+  });
   const grants: Grant[] = [];
   for (let done = 0; done < count; done += 500) {
     const batch = await ctx.db.tx(async (tx) => {
       const out: Grant[] = [];
       for (let i = done; i < Math.min(count, done + 500); i++) {
         const subjectId = await upsertSubject(tx, ctx, venue.id, { e164: `+3598870${String(i).padStart(5, '0')}` });
-        out.push(await createGrant(tx, ctx.cipher, { venueId: venue.id, subjectId, clientMac: null, session: venue.settings.session }));
+        out.push(
+          await createGrant(tx, ctx.cipher, {
+            venueId: venue.id,
+            subjectId,
+            clientMac: null,
+            session: venue.settings.session,
+          }),
+        );
       }
       return out;
     });
@@ -56,10 +80,17 @@ async function seedGrants(ctx: AppContext, count: number): Promise<Grant[]> {
 }
 
 /** A database with the NAS and the grants on it, closed again: Foyer opens it itself. */
-async function prepare(backend: Backend): Promise<{ env: Record<string, string>; users: LoadUser[]; cleanup(): Promise<void> }> {
+async function prepare(
+  backend: Backend,
+): Promise<{ env: Record<string, string>; users: LoadUser[]; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-bench-'));
   const pgDb = backend === 'postgres' ? await freshPostgresUrl() : undefined;
-  const env = { DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? join(dir, 'foyer.db'), SECRET_KEY, SMS_OUTBOX: join(dir, 'outbox.jsonl') };
+  const env = {
+    DATA_DIR: dir,
+    DATABASE_URL: pgDb?.url ?? join(dir, 'foyer.db'),
+    SECRET_KEY,
+    SMS_OUTBOX: join(dir, 'outbox.jsonl'),
+  };
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent', JOBS: 'false', DEMO_SEED: 'false' });
   const ctx = await buildContext(config, createLogger(config.LOG_LEVEL));
   let grants: Grant[];
@@ -87,21 +118,35 @@ async function signUpDevices(server: Server, outbox: string, count: number): Pro
   const tail = new OutboxTail(outbox);
   const users: LoadUser[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < count) {
-      const i = next++;
-      const national = `089${String(i).padStart(7, '0')}`;
-      const hex = (0x020000000000 + i).toString(16).padStart(12, '0');
-      const mac = hex.replace(/(..)(?!$)/g, '$1:');
-      await signUp({ entry: `${server.url}/p/bench?mac=${mac}&ip=10.1.${(i >> 8) & 255}.${i & 255}&nasid=bench-ap&ssid=Bench`, national, e164: `+359${national.slice(1)}`, optIn: i % 2 === 1 }, tail);
-      const id = mac.toUpperCase().replace(/:/g, '-');
-      users.push({ name: id, password: id, callingStationId: id });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < count) {
+        const i = next++;
+        const national = `089${String(i).padStart(7, '0')}`;
+        const hex = (0x020000000000 + i).toString(16).padStart(12, '0');
+        const mac = hex.replace(/(..)(?!$)/g, '$1:');
+        await signUp(
+          {
+            entry: `${server.url}/p/bench?mac=${mac}&ip=10.1.${(i >> 8) & 255}.${i & 255}&nasid=bench-ap&ssid=Bench`,
+            national,
+            e164: `+359${national.slice(1)}`,
+            optIn: i % 2 === 1,
+          },
+          tail,
+        );
+        const id = mac.toUpperCase().replace(/:/g, '-');
+        users.push({ name: id, password: id, callingStationId: id });
+      }
+    }),
+  );
   return users;
 }
 
-async function foyerContender(name: string, env: Record<string, string>, users: LoadUser[]): Promise<{ contender: Contender; server: Server }> {
+async function foyerContender(
+  name: string,
+  env: Record<string, string>,
+  users: LoadUser[],
+): Promise<{ contender: Contender; server: Server }> {
   const server = await startFoyer(env, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean));
   await waitUntilAnswering(server.port, SECRET, users[0]);
   return { server, contender: { name, port: server.port, pid: server.pid, users, secret: SECRET } };
@@ -121,13 +166,19 @@ export default async function radiusStorageBench(): Promise<void> {
       // database's cost.
       const cached = await foyerContender(`foyer-${backend}`, db.env, db.users);
       servers.push(cached.server);
-      const uncached = await foyerContender(`foyer-${backend}-nocache`, { ...db.env, RADIUS_GRANT_CACHE_MS: '0' }, db.users);
+      const uncached = await foyerContender(
+        `foyer-${backend}-nocache`,
+        { ...db.env, RADIUS_GRANT_CACHE_MS: '0' },
+        db.users,
+      );
       servers.push(uncached.server);
       let devices: LoadUser[] = [];
       if (PATHS.includes('mac')) {
         const t0 = Date.now();
         devices = await signUpDevices(cached.server, db.env.SMS_OUTBOX, DEVICES);
-        console.error(`# ${backend}: ${devices.length} devices signed up through the portal in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        console.error(
+          `# ${backend}: ${devices.length} devices signed up through the portal in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
         await waitUntilAnswering(cached.server.port, SECRET, devices[0]);
       }
       // One FreeRADIUS holding both kinds of user, as many of each as Foyer has.
@@ -143,10 +194,20 @@ export default async function radiusStorageBench(): Promise<void> {
       if (PATHS.includes('pap')) {
         const baseline = fr && figures.get('freeradius');
         reportSideBySide(label, figures.get(cached.contender.name)!, baseline, ', grant cache as shipped');
-        reportSideBySide(label, figures.get(uncached.contender.name)!, baseline, ', grant cache off: every request reads the database');
+        reportSideBySide(
+          label,
+          figures.get(uncached.contender.name)!,
+          baseline,
+          ', grant cache off: every request reads the database',
+        );
       }
       if (PATHS.includes('mac')) {
-        reportSideBySide(`radius ${backend} (npm start, ${devices.length} devices signed up through the portal)`, figures.get(`${cached.contender.name}-mac`)!, fr && figures.get('freeradius-mac'), ', MAC authentication of returning devices, grant cache as shipped');
+        reportSideBySide(
+          `radius ${backend} (npm start, ${devices.length} devices signed up through the portal)`,
+          figures.get(`${cached.contender.name}-mac`)!,
+          fr && figures.get('freeradius-mac'),
+          ', MAC authentication of returning devices, grant cache as shipped',
+        );
       }
     } finally {
       for (const s of servers) await s.stop();

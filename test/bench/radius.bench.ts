@@ -18,16 +18,27 @@ const SECRET = 'bench-secret-7f3a';
 const USERS: LoadUser[] = Array.from({ length: 10_000 }, (_, i) => ({ name: `guest-${i}`, password: `pw-${i}-x` }));
 
 async function startInMemory(): Promise<{ contender: Contender; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...NODE_FLAGS, fileURLToPath(new URL('../support/radius-bench-server.ts', import.meta.url))], {
-    env: { ...process.env, BENCH_SECRET: SECRET, BENCH_USERS: String(USERS.length) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...NODE_FLAGS,
+      fileURLToPath(new URL('../support/radius-bench-server.ts', import.meta.url)),
+    ],
+    {
+      env: { ...process.env, BENCH_SECRET: SECRET, BENCH_USERS: String(USERS.length) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d) => resolve(JSON.parse(String(d)).authPort));
     child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
   });
   await waitUntilAnswering(port, SECRET, USERS[0]);
-  return { contender: { name: 'foyer-in-memory', port, pid: child.pid!, users: USERS, secret: SECRET }, stop: () => stopChild(child) };
+  return {
+    contender: { name: 'foyer-in-memory', port, pid: child.pid!, users: USERS, secret: SECRET },
+    stop: () => stopChild(child),
+  };
 }
 
 export default async function radiusBench(): Promise<void> {

@@ -19,7 +19,17 @@ export function report(f: Figure): void {
     ...(f.generator_cpu_pct !== undefined ? { generator_cpu_pct: Math.round(f.generator_cpu_pct) } : {}),
     ...(f.server_cpu_pct !== undefined ? { server_cpu_pct: Math.round(f.server_cpu_pct) } : {}),
   };
-  console.log(JSON.stringify({ bench: f.bench, value: round(f.value), unit: f.unit, baseline: f.baseline, baseline_value: round(f.baseline_value), ratio, ...cpu }));
+  console.log(
+    JSON.stringify({
+      bench: f.bench,
+      value: round(f.value),
+      unit: f.unit,
+      baseline: f.baseline,
+      baseline_value: round(f.baseline_value),
+      ratio,
+      ...cpu,
+    }),
+  );
 }
 
 const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : Number(n.toFixed(3)));

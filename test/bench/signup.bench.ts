@@ -42,27 +42,47 @@ interface ClientResult {
 
 function client(opts: object): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify(opts)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ClientResult) : reject(new Error(`guest client exited ${code}: ${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as ClientResult) : reject(new Error(`guest client exited ${code}: ${out}`)),
+    );
   });
 }
 
-async function run(backend: 'sqlite' | 'postgres', processes: number, guests: number, firstGuest: number): Promise<void> {
+async function run(
+  backend: 'sqlite' | 'postgres',
+  processes: number,
+  guests: number,
+  firstGuest: number,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-signup-bench-'));
   const pg = backend === 'postgres' ? await freshPostgresUrl() : undefined;
   const dbUrl = pg?.url ?? join(dir, 'foyer.db');
   const outbox = join(dir, 'outbox.jsonl');
   const db = await openDb(dbUrl);
   await migrate(db, ledgerMigrationSteps(deriveKeys(SECRET_KEY)));
-  await createVenue(db, { slug: 'bench', name: 'Bench Café', country: 'BG', settings: venueSettingsSchema.parse(RAISED) });
+  await createVenue(db, {
+    slug: 'bench',
+    name: 'Bench Café',
+    country: 'BG',
+    settings: venueSettingsSchema.parse(RAISED),
+  });
   await db.close();
   const servers: FoyerProcess[] = [];
   try {
     for (let i = 0; i < processes; i++) {
-      const p = await foyerProcess({ DATABASE_URL: dbUrl, DATA_DIR: dir, SECRET_KEY, SMS_OUTBOX: outbox, LOG_LEVEL: 'error' });
+      const p = await foyerProcess({
+        DATABASE_URL: dbUrl,
+        DATA_DIR: dir,
+        SECRET_KEY,
+        SMS_OUTBOX: outbox,
+        LOG_LEVEL: 'error',
+      });
       await p.start();
       servers.push(p);
     }
@@ -71,13 +91,29 @@ async function run(backend: 'sqlite' | 'postgres', processes: number, guests: nu
     let cpuAtWarmup = cpu0;
     setTimeout(() => (cpuAtWarmup = pids.map(cpuSeconds)), WARMUP_SECONDS * 1000);
     const per = Math.ceil(guests / CLIENTS);
-    const results = await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client({
-      bases: servers.map((s) => s.url), slug: 'bench', outbox, concurrency: per, firstGuest: firstGuest + c * 100_000, warmupMs: WARMUP_SECONDS * 1000, measureMs: SECONDS * 1000,
-    })));
+    const results = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, c) =>
+        client({
+          bases: servers.map((s) => s.url),
+          slug: 'bench',
+          outbox,
+          concurrency: per,
+          firstGuest: firstGuest + c * 100_000,
+          warmupMs: WARMUP_SECONDS * 1000,
+          measureMs: SECONDS * 1000,
+        }),
+      ),
+    );
     const serverCpu = pids.map(cpuSeconds).reduce((s, v, i) => s + v - cpuAtWarmup[i], 0);
     const completed = results.reduce((s, r) => s + r.completed, 0);
     const errors = results.reduce((s, r) => s + r.errors, 0);
-    if (errors) console.error(`# ${errors} sign-ups failed; last: ${results.map((r) => r.lastError).filter(Boolean).at(-1)}`);
+    if (errors)
+      console.error(
+        `# ${errors} sign-ups failed; last: ${results
+          .map((r) => r.lastError)
+          .filter(Boolean)
+          .at(-1)}`,
+      );
     // Every completed sign-up must have left a grant: count them in the database.
     const check = await openDb(dbUrl);
     const grants = Number((await check.get<{ n: number }>('SELECT COUNT(*) AS n FROM grants'))!.n);
@@ -87,8 +123,10 @@ async function run(backend: 'sqlite' | 'postgres', processes: number, guests: nu
     const goal = backend === 'sqlite' ? GOAL.sqlite : GOAL.postgres;
     report({
       bench: `signup.per_second (${backend}, ${processes} Foyer process${processes > 1 ? 'es' : ''}, ${guests} guests at once, ${CLIENTS} client processes, ${errors} failed)`,
-      value: rate, unit: 'sign-ups/s',
-      baseline: `goal of issue 18 (${goal}/s ${backend === 'sqlite' ? 'on SQLite' : 'on PostgreSQL with two processes'})`, baseline_value: goal,
+      value: rate,
+      unit: 'sign-ups/s',
+      baseline: `goal of issue 18 (${goal}/s ${backend === 'sqlite' ? 'on SQLite' : 'on PostgreSQL with two processes'})`,
+      baseline_value: goal,
       generator_cpu_pct: Math.max(...results.map((r) => (100 * r.cpuSeconds) / r.wallSeconds)),
       server_cpu_pct: (100 * serverCpu) / SECONDS,
     });

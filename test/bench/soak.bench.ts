@@ -28,7 +28,9 @@ const run = promisify(execFile);
 /** HTTP load for `seconds`: wrk when installed, else a Node client; returns requests/s and errors. */
 async function httpLoad(url: string, seconds: number): Promise<{ rps: number; errors: number }> {
   try {
-    const { stdout } = await run('wrk', ['-t1', '-c32', `-d${seconds}s`, '--latency', url], { timeout: (seconds + 30) * 1000 });
+    const { stdout } = await run('wrk', ['-t1', '-c32', `-d${seconds}s`, '--latency', url], {
+      timeout: (seconds + 30) * 1000,
+    });
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
     const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
     const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
@@ -39,18 +41,20 @@ async function httpLoad(url: string, seconds: number): Promise<{ rps: number; er
   let done = 0;
   let errors = 0;
   const until = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (Date.now() < until) {
-      try {
-        const r = await fetch(url);
-        await r.arrayBuffer();
-        if (r.status !== 200) errors++;
-        done++;
-      } catch {
-        errors++;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (Date.now() < until) {
+        try {
+          const r = await fetch(url);
+          await r.arrayBuffer();
+          if (r.status !== 200) errors++;
+          done++;
+        } catch {
+          errors++;
+        }
       }
-    }
-  }));
+    }),
+  );
   return { rps: done / seconds, errors };
 }
 
@@ -62,12 +66,24 @@ export default async function soak() {
   const db = await openDb(dbUrl);
   await migrate(db, ledgerMigrationSteps(keys));
   const venue = await createVenue(db, { slug: 'soak', name: 'Soak Café', country: 'BG' });
-  await addNas(db, cipher, { name: 'soak-nas', address: '127.0.0.1', secret: NAS_SECRET, vendor: 'mikrotik', venueId: venue.id });
+  await addNas(db, cipher, {
+    name: 'soak-nas',
+    address: '127.0.0.1',
+    secret: NAS_SECRET,
+    vendor: 'mikrotik',
+    venueId: venue.id,
+  });
   const users: LoadUser[] = [];
   await db.tx(async (tx) => {
     for (let i = 0; i < 1000; i++) {
-      const subjectId = await upsertSubject(tx, { keys, cipher }, venue.id, { e164: `+3598871${String(i).padStart(5, '0')}` });
-      const g = await createGrant(tx, cipher, { venueId: venue.id, subjectId, session: { ...venue.settings.session, durationMinutes: 43200, devicesPerGuest: 20 } });
+      const subjectId = await upsertSubject(tx, { keys, cipher }, venue.id, {
+        e164: `+3598871${String(i).padStart(5, '0')}`,
+      });
+      const g = await createGrant(tx, cipher, {
+        venueId: venue.id,
+        subjectId,
+        session: { ...venue.settings.session, durationMinutes: 43200, devicesPerGuest: 20 },
+      });
       users.push({ name: g.username, password: g.password });
     }
   });
@@ -81,7 +97,16 @@ export default async function soak() {
     const sampler = setInterval(() => samples.push({ at: (Date.now() - t0) / 1000, rss: p.rss() }), 5000);
     const half = Math.floor(SECONDS / 2);
     const radius = (seconds: number) =>
-      runLoadInChild({ host: '127.0.0.1', port: p.authPort, secret: NAS_SECRET, users, inFlight: 32, maxRequests: 1e9, maxSeconds: seconds, lostAfterMs: 2000 });
+      runLoadInChild({
+        host: '127.0.0.1',
+        port: p.authPort,
+        secret: NAS_SECRET,
+        users,
+        inFlight: 32,
+        maxRequests: 1e9,
+        maxSeconds: seconds,
+        lostAfterMs: 2000,
+      });
     const [h1, r1] = await Promise.all([httpLoad(`${p.url}/p/soak`, half), radius(half)]);
     const rssMid = p.rss();
     const [h2, r2] = await Promise.all([httpLoad(`${p.url}/p/soak`, SECONDS - half), radius(SECONDS - half)]);
@@ -89,11 +114,35 @@ export default async function soak() {
     const rssEnd = p.rss();
     const warm = samples.find((s) => s.at >= 30)?.rss ?? samples[0]?.rss ?? rssMid;
     const errors = h1.errors + h2.errors + r1.lost + r2.lost + r1.rejected + r2.rejected;
-    report({ bench: 'soak.http_screen1_rps_second_half', value: h2.rps, unit: 'req/s', baseline: 'first half, same run', baseline_value: h1.rps });
-    report({ bench: 'soak.radius_access_rps_second_half', value: r2.perSecond, unit: 'req/s', baseline: 'first half, same run', baseline_value: r1.perSecond });
+    report({
+      bench: 'soak.http_screen1_rps_second_half',
+      value: h2.rps,
+      unit: 'req/s',
+      baseline: 'first half, same run',
+      baseline_value: h1.rps,
+    });
+    report({
+      bench: 'soak.radius_access_rps_second_half',
+      value: r2.perSecond,
+      unit: 'req/s',
+      baseline: 'first half, same run',
+      baseline_value: r1.perSecond,
+    });
     report({ bench: 'soak.errors', value: errors, unit: 'count', baseline: 'required', baseline_value: 0 });
-    report({ bench: 'soak.rss_end', value: rssEnd / 1048576, unit: 'MiB', baseline: 'rss after 30 s warm-up', baseline_value: warm / 1048576 });
-    report({ bench: 'soak.rss_growth_second_half', value: (rssEnd - rssMid) / 1048576, unit: 'MiB', baseline: 'rss growth in the first half after warm-up', baseline_value: (rssMid - warm) / 1048576 });
+    report({
+      bench: 'soak.rss_end',
+      value: rssEnd / 1048576,
+      unit: 'MiB',
+      baseline: 'rss after 30 s warm-up',
+      baseline_value: warm / 1048576,
+    });
+    report({
+      bench: 'soak.rss_growth_second_half',
+      value: (rssEnd - rssMid) / 1048576,
+      unit: 'MiB',
+      baseline: 'rss growth in the first half after warm-up',
+      baseline_value: (rssMid - warm) / 1048576,
+    });
     if (errors > 0) process.exitCode = 1;
   } finally {
     await p.kill('SIGTERM');

@@ -15,7 +15,9 @@ describe('Captive Portal API (RFC 8908)', () => {
     ctx = await testContext({ env: { PUBLIC_URL: 'https://wifi.example.com' } });
     srv = await serve(ctx);
     venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
-    nasId = (await addNas(ctx.db, ctx.cipher, { name: 'ap1', address: '192.0.2.1', vendor: 'coovachilli', venueId: venue.id })).id;
+    nasId = (
+      await addNas(ctx.db, ctx.cipher, { name: 'ap1', address: '192.0.2.1', vendor: 'coovachilli', venueId: venue.id })
+    ).id;
   });
   afterEach(async () => {
     await srv.close();
@@ -34,7 +36,13 @@ describe('Captive Portal API (RFC 8908)', () => {
 
   it('says not captive, with the seconds and bytes left, once accounting ties the address to a grant', async () => {
     const [ev] = await signUp(ctx, venue.id, '+359881234567');
-    const grant = await ctx.db.tx((tx) => createGrant(tx, ctx.cipher, { venueId: venue.id, subjectId: ev.subject_id!, session: { ...venue.settings.session, dataCapMb: 100 } }));
+    const grant = await ctx.db.tx((tx) =>
+      createGrant(tx, ctx.cipher, {
+        venueId: venue.id,
+        subjectId: ev.subject_id!,
+        session: { ...venue.settings.session, dataCapMb: 100 },
+      }),
+    );
     const now = Date.now();
     await ctx.db.run(
       `INSERT INTO sessions (id, nas_id, acct_session_id, grant_id, framed_ip, started_at, updated_at, input_octets, output_octets, interim_interval, stale_at)

@@ -24,7 +24,10 @@ describe('foyer CLI', function () {
   });
 
   it('adds and lists venues, refusing a bad slug and a duplicate', async () => {
-    const add = await foyer(['venue', 'add', '--slug', 'cafe-central', '--name', 'Café Central', '--country', 'bg'], env);
+    const add = await foyer(
+      ['venue', 'add', '--slug', 'cafe-central', '--name', 'Café Central', '--country', 'bg'],
+      env,
+    );
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /venue added: cafe-central \(Café Central, BG\)/);
     const list = await foyer(['venue', 'list'], env);
@@ -38,7 +41,10 @@ describe('foyer CLI', function () {
   });
 
   it('adds, lists and removes a NAS; the secret is stored encrypted', async () => {
-    const add = await foyer(['nas', 'add', '--name', 'ap1', '--ip', '192.0.2.0/24', '--vendor', 'mikrotik', '--venue', 'cafe-central'], env);
+    const add = await foyer(
+      ['nas', 'add', '--name', 'ap1', '--ip', '192.0.2.0/24', '--vendor', 'mikrotik', '--venue', 'cafe-central'],
+      env,
+    );
     assert.equal(add.code, 0, add.stderr);
     const secret = /shown once.*: (\S+)/.exec(add.stdout)![1];
     assert.ok(secret.length >= 16);
@@ -46,15 +52,27 @@ describe('foyer CLI', function () {
     const row = await db.get<{ secret_enc: string }>('SELECT secret_enc FROM nas_clients WHERE name = ?', ['ap1']);
     await db.close();
     assert.ok(!row!.secret_enc.includes(secret));
-    assert.match((await foyer(['nas', 'list'], env)).stdout, /ap1\t192\.0\.2\.0\/24\tmikrotik\tmessage-authenticator required/);
+    assert.match(
+      (await foyer(['nas', 'list'], env)).stdout,
+      /ap1\t192\.0\.2\.0\/24\tmikrotik\tmessage-authenticator required/,
+    );
 
-    const badIp = await foyer(['nas', 'add', '--name', 'ap2', '--ip', '300.1.1.1', '--vendor', 'mikrotik', '--venue', 'cafe-central'], env);
+    const badIp = await foyer(
+      ['nas', 'add', '--name', 'ap2', '--ip', '300.1.1.1', '--vendor', 'mikrotik', '--venue', 'cafe-central'],
+      env,
+    );
     assert.equal(badIp.code, 2);
     assert.match(badIp.stderr, /address: an IP address or CIDR/);
-    const badVendor = await foyer(['nas', 'add', '--name', 'ap2', '--ip', '192.0.2.1', '--vendor', 'acme', '--venue', 'cafe-central'], env);
+    const badVendor = await foyer(
+      ['nas', 'add', '--name', 'ap2', '--ip', '192.0.2.1', '--vendor', 'acme', '--venue', 'cafe-central'],
+      env,
+    );
     assert.equal(badVendor.code, 2);
     assert.match(badVendor.stderr, /--vendor must be one of/);
-    const noVenue = await foyer(['nas', 'add', '--name', 'ap2', '--ip', '192.0.2.1', '--vendor', 'aruba', '--venue', 'nowhere'], env);
+    const noVenue = await foyer(
+      ['nas', 'add', '--name', 'ap2', '--ip', '192.0.2.1', '--vendor', 'aruba', '--venue', 'nowhere'],
+      env,
+    );
     assert.equal(noVenue.code, 2);
     assert.match(noVenue.stderr, /No venue with slug "nowhere"/);
 
@@ -65,16 +83,39 @@ describe('foyer CLI', function () {
   });
 
   it('adds admin accounts with a role, refusing weak passwords and operators without a venue', async () => {
-    const ok = await foyer(['admin', 'add', '--email', 'Owner@Example.com', '--password', 'correct horse battery', '--role', 'owner'], env);
+    const ok = await foyer(
+      ['admin', 'add', '--email', 'Owner@Example.com', '--password', 'correct horse battery', '--role', 'owner'],
+      env,
+    );
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /admin added: owner@example.com \(owner\)/);
-    const weak = await foyer(['admin', 'add', '--email', 'x@example.com', '--password', 'short', '--role', 'owner'], env);
+    const weak = await foyer(
+      ['admin', 'add', '--email', 'x@example.com', '--password', 'short', '--role', 'owner'],
+      env,
+    );
     assert.equal(weak.code, 2);
     assert.match(weak.stderr, /at least 12 characters/);
-    const op = await foyer(['admin', 'add', '--email', 'op@example.com', '--password', 'correct horse battery', '--role', 'operator'], env);
+    const op = await foyer(
+      ['admin', 'add', '--email', 'op@example.com', '--password', 'correct horse battery', '--role', 'operator'],
+      env,
+    );
     assert.equal(op.code, 2);
     assert.match(op.stderr, /operator needs at least one venue/);
-    const op2 = await foyer(['admin', 'add', '--email', 'op@example.com', '--password', 'correct horse battery', '--role', 'operator', '--venue', 'cafe-central'], env);
+    const op2 = await foyer(
+      [
+        'admin',
+        'add',
+        '--email',
+        'op@example.com',
+        '--password',
+        'correct horse battery',
+        '--role',
+        'operator',
+        '--venue',
+        'cafe-central',
+      ],
+      env,
+    );
     assert.equal(op2.code, 0, op2.stderr);
   });
 
@@ -94,14 +135,20 @@ describe('foyer CLI', function () {
     assert.match(ok.stdout, /ledger intact: 4 events/);
 
     const out = join(dir, 'export.csv');
-    const exp = await foyer(['consents', 'export', '--venue', 'cafe-central', '--format', 'csv', '--purpose', 'sms', '--out', out], env);
+    const exp = await foyer(
+      ['consents', 'export', '--venue', 'cafe-central', '--format', 'csv', '--purpose', 'sms', '--out', out],
+      env,
+    );
     assert.equal(exp.code, 0, exp.stderr);
     const csv = readFileSync(out, 'utf8').trim().split('\n');
     assert.equal(csv.length, 3);
     assert.match(csv[1], /\+359881234567,sms,consent/);
     const json = await foyer(['consents', 'export', '--venue', 'cafe-central', '--format', 'json'], env);
     assert.equal(JSON.parse(json.stdout).length, 4);
-    const badDate = await foyer(['consents', 'export', '--venue', 'cafe-central', '--format', 'csv', '--since', 'yesterday-ish'], env);
+    const badDate = await foyer(
+      ['consents', 'export', '--venue', 'cafe-central', '--format', 'csv', '--since', 'yesterday-ish'],
+      env,
+    );
     assert.equal(badDate.code, 2);
 
     await db.run('DROP TRIGGER consent_events_no_update');

@@ -32,7 +32,11 @@ describe('foyer CLI run from another folder', function () {
     const r = await foyer(['venue', 'list'], { DATA_DIR: '', DATABASE_URL: '', SECRET_KEY: '' }, { cwd: elsewhere });
     assert.deepEqual(readdirSync(elsewhere), [], 'no ./data where the command ran');
     // The project's database if this checkout has one, else a refusal naming where it looked.
-    if (r.code !== 0) assert.match(r.stderr, new RegExp(`No database at ${join(PROJECT_ROOT, 'data', 'foyer.db').replace(/[/.]/g, '\\$&')}`));
+    if (r.code !== 0)
+      assert.match(
+        r.stderr,
+        new RegExp(`No database at ${join(PROJECT_ROOT, 'data', 'foyer.db').replace(/[/.]/g, '\\$&')}`),
+      );
   });
 
   it('refuses a command on a missing database, naming it and how to create it, and writes no key', async () => {
@@ -46,9 +50,17 @@ describe('foyer CLI run from another folder', function () {
   it('migrate creates it; later commands from any folder use it', async () => {
     const m = await foyer(['migrate'], { DATA_DIR: data, DATABASE_URL: '', SECRET_KEY: '' }, { cwd: elsewhere });
     assert.equal(m.code, 0, m.stderr);
-    const add = await foyer(['venue', 'add', '--slug', 'cafe', '--name', 'Cafe'], { DATA_DIR: data, DATABASE_URL: '', SECRET_KEY: '' }, { cwd: tmpdir() });
+    const add = await foyer(
+      ['venue', 'add', '--slug', 'cafe', '--name', 'Cafe'],
+      { DATA_DIR: data, DATABASE_URL: '', SECRET_KEY: '' },
+      { cwd: tmpdir() },
+    );
     assert.equal(add.code, 0, add.stderr);
-    const list = await foyer(['venue', 'list'], { DATA_DIR: data, DATABASE_URL: '', SECRET_KEY: '' }, { cwd: elsewhere });
+    const list = await foyer(
+      ['venue', 'list'],
+      { DATA_DIR: data, DATABASE_URL: '', SECRET_KEY: '' },
+      { cwd: elsewhere },
+    );
     assert.match(list.stdout, /^cafe\tCafe\t/m);
     assert.ok(existsSync(join(data, 'secret.key')));
     assert.deepEqual(readdirSync(elsewhere), []);

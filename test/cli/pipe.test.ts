@@ -13,8 +13,12 @@ const BIN = fileURLToPath(new URL('../../portal/foyer.mjs', import.meta.url));
 
 function shell(cmd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('bash', ['-o', 'pipefail', '-c', cmd], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      'bash',
+      ['-o', 'pipefail', '-c', cmd],
+      { env: { ...process.env, LOG_LEVEL: 'silent', ...env } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -25,11 +29,16 @@ describe('foyer CLI into a pipe that closes early', function () {
   let env: Record<string, string>;
   before(async () => {
     ctx = await testContext();
-    env = { DATA_DIR: ctx.dir, DATABASE_URL: join(ctx.dir, 'foyer.db'), SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789' };
+    env = {
+      DATA_DIR: ctx.dir,
+      DATABASE_URL: join(ctx.dir, 'foyer.db'),
+      SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789',
+    };
     const { venue, nas } = await venueWithNas(ctx, 'cafe');
     const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log });
     const g = await guestGrant(ctx, venue);
-    for (let i = 0; i < 1500; i++) await policy.account(acct(nas, 'start', { sessionId: `s-${i}`, userName: g.username, class: g.id }));
+    for (let i = 0; i < 1500; i++)
+      await policy.account(acct(nas, 'start', { sessionId: `s-${i}`, userName: g.username, class: g.id }));
   });
   after(() => ctx.cleanup());
 

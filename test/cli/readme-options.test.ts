@@ -21,7 +21,8 @@ function readmeCommands(): string[] {
 
 function leaves(c: Command, path: string[] = []): { path: string; options: string[] }[] {
   const here = [...path, c.name()];
-  if (!c.commands.length) return [{ path: here.slice(1).join(' '), options: c.options.map((o) => o.long!).filter(Boolean) }];
+  if (!c.commands.length)
+    return [{ path: here.slice(1).join(' '), options: c.options.map((o) => o.long!).filter(Boolean) }];
   return c.commands.flatMap((sub) => leaves(sub, here));
 }
 
@@ -32,7 +33,9 @@ describe('README command line', () => {
     const missing: string[] = [];
     for (const leaf of leaves(buildCli({ log() {}, err() {} }))) {
       // "nas list | nas remove NAME" and "sessions list [--all] | sessions disconnect ID" document two commands on one line.
-      const lines = entries.filter((e) => e.split('|').some((part) => new RegExp(`(^|\\s)(npx foyer )?${leaf.path}( |$)`).test(part.trim())));
+      const lines = entries.filter((e) =>
+        e.split('|').some((part) => new RegExp(`(^|\\s)(npx foyer )?${leaf.path}( |$)`).test(part.trim())),
+      );
       if (!lines.length) {
         missing.push(`${leaf.path} (command)`);
         continue;

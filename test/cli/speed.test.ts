@@ -14,11 +14,16 @@ const BIN = fileURLToPath(new URL('../../portal/foyer.mjs', import.meta.url));
 /** Runs the CLI and returns the CPU seconds (user + system) it used. */
 function cpu(args: string, env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    execFile('bash', ['-c', `TIMEFORMAT='%U %S'; { time node ${BIN} ${args} > /dev/null; } 2>&1`], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } }, (err, stdout) => {
-      if (err) return reject(err);
-      const [u, s] = stdout.trim().split('\n').pop()!.split(' ').map(Number);
-      resolve(u + s);
-    });
+    execFile(
+      'bash',
+      ['-c', `TIMEFORMAT='%U %S'; { time node ${BIN} ${args} > /dev/null; } 2>&1`],
+      { env: { ...process.env, LOG_LEVEL: 'silent', ...env } },
+      (err, stdout) => {
+        if (err) return reject(err);
+        const [u, s] = stdout.trim().split('\n').pop()!.split(' ').map(Number);
+        resolve(u + s);
+      },
+    );
   });
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -34,7 +39,9 @@ describe('foyer CLI compiled once', function () {
     await cpu('migrate', env);
     const bundle = statSync(join(PROJECT_ROOT, '.cache', 'foyer-cli.mjs')).mtimeMs;
     for (const d of ['portal', 'radius']) {
-      for (const f of readdirSync(join(PROJECT_ROOT, d), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'))) {
+      for (const f of readdirSync(join(PROJECT_ROOT, d), { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.ts'))) {
         assert.ok(statSync(join(PROJECT_ROOT, d, f)).mtimeMs <= bundle, `${d}/${f} is newer than the bundle`);
       }
     }
@@ -44,6 +51,9 @@ describe('foyer CLI compiled once', function () {
       compiled.push(await cpu('venue list', env));
       loader.push(await cpu('venue list', { ...env, FOYER_CLI_COMPILE: 'false' }));
     }
-    assert.ok(median(compiled) < median(loader), `compiled ${compiled.join(', ')} s CPU, through tsx ${loader.join(', ')} s`);
+    assert.ok(
+      median(compiled) < median(loader),
+      `compiled ${compiled.join(', ')} s CPU, through tsx ${loader.join(', ')} s`,
+    );
   });
 });

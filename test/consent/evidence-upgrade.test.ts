@@ -21,7 +21,8 @@ const MARK = 'data-upgraded="after-the-sign-up"';
 /** A copy of the install whose screen 1 template was changed, as an upgrade changes it. */
 function upgradedInstall(): string {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-upgraded-'));
-  for (const part of ['portal', 'radius', 'templates', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+  for (const part of ['portal', 'radius', 'templates', 'package.json', 'tsconfig.json'])
+    cpSync(join(ROOT, part), join(dir, part), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const start = join(dir, 'templates/guest/start.njk');
   const src = readFileSync(start, 'utf8');
@@ -32,10 +33,22 @@ function upgradedInstall(): string {
 
 function evidenceFrom(install: string, ctx: TestContext, eventId: string): Promise<string> {
   return new Promise((res, rej) =>
-    execFile(process.execPath, [join(install, 'portal/foyer.mjs'), 'consents', 'evidence', eventId], {
-      cwd: install, maxBuffer: 4 << 20,
-      env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: ctx.config.databaseUrl, SECRET_KEY: ctx.config.SECRET_KEY!, DATA_DIR: ctx.dir },
-    }, (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout))),
+    execFile(
+      process.execPath,
+      [join(install, 'portal/foyer.mjs'), 'consents', 'evidence', eventId],
+      {
+        cwd: install,
+        maxBuffer: 4 << 20,
+        env: {
+          ...process.env,
+          LOG_LEVEL: 'silent',
+          DATABASE_URL: ctx.config.databaseUrl,
+          SECRET_KEY: ctx.config.SECRET_KEY!,
+          DATA_DIR: ctx.dir,
+        },
+      },
+      (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)),
+    ),
   );
 }
 
@@ -60,18 +73,31 @@ eachBackend('evidence after an upgrade changes the templates', (backend) => {
     const b = new Browser(srv.url);
     const first = await b.get(`/p/cafe${ENTRY}`);
     assert.equal(first.status, 200);
-    const started = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: NUMBER, consent_terms: 'yes' });
+    const started = await b.post('/p/cafe/start', {
+      ...formFields(first.html, '/start'),
+      phone: NUMBER,
+      consent_terms: 'yes',
+    });
     assert.equal(started.status, 303, started.html);
     const s2 = await b.get(started.location!);
     const done = await b.post('/p/cafe/code', { ...formFields(s2.html, '/code'), code: lastCode(ctx) });
     assert.equal(done.status, 303, done.html);
-    const event = (await ctx.db.get<{ id: string; template_version_id: string }>(`SELECT id, template_version_id FROM consent_events WHERE purpose = 'terms'`))!;
+    const event = (await ctx.db.get<{ id: string; template_version_id: string }>(
+      `SELECT id, template_version_id FROM consent_events WHERE purpose = 'terms'`,
+    ))!;
 
     install = upgradedInstall();
     // The upgrade really changes the page: the upgraded code builds another version today.
-    const upgraded = (await import(pathToFileURL(join(install, 'portal/consent/consent-page.ts')).href)) as typeof import('../../portal/consent/consent-page.ts');
-    const wiring = (await import(pathToFileURL(join(install, 'portal/context.ts')).href)) as typeof import('../../portal/context.ts');
-    const today = new upgraded.ConsentPages(ctx.db, wiring.consentPageSources(ctx.keys, join(install, 'templates'))).buildContent(venue, 'en');
+    const upgraded = (await import(
+      pathToFileURL(join(install, 'portal/consent/consent-page.ts')).href
+    )) as typeof import('../../portal/consent/consent-page.ts');
+    const wiring = (await import(
+      pathToFileURL(join(install, 'portal/context.ts')).href
+    )) as typeof import('../../portal/context.ts');
+    const today = new upgraded.ConsentPages(
+      ctx.db,
+      wiring.consentPageSources(ctx.keys, join(install, 'templates')),
+    ).buildContent(venue, 'en');
     assert.match(today.templates['guest/start.njk'], new RegExp(MARK));
 
     const evidence = await evidenceFrom(install, ctx, event.id);

@@ -23,9 +23,15 @@ eachBackend('consent ledger at its edges', (backend) => {
   });
   afterEach(() => ctx.cleanup());
 
-  const head = async () => ctx.db.get<{ seq: number; hash: string; count: number }>('SELECT seq, hash, count FROM ledger_head WHERE id = 1');
+  const head = async () =>
+    ctx.db.get<{ seq: number; hash: string; count: number }>('SELECT seq, hash, count FROM ledger_head WHERE id = 1');
   const event = (over: Record<string, unknown> = {}) => ({
-    venueId: venue.id, purpose: 'terms' as const, decision: 'granted' as const, channel: 'portal' as const, numberHash: numberHash(ctx.keys, '+359881234567'), ...over,
+    venueId: venue.id,
+    purpose: 'terms' as const,
+    decision: 'granted' as const,
+    channel: 'portal' as const,
+    numberHash: numberHash(ctx.keys, '+359881234567'),
+    ...over,
   });
 
   it('an empty append writes nothing, the head included', async () => {
@@ -38,53 +44,96 @@ eachBackend('consent ledger at its edges', (backend) => {
 
   it('refuses to append without a ledger head, and says how to get one', async () => {
     await ctx.db.run('DELETE FROM ledger_head');
-    await assert.rejects(ctx.db.tx((tx) => appendEvents(tx, [event()], ctx.keys)), /ledger_head_missing: run `npx foyer migrate`/);
+    await assert.rejects(
+      ctx.db.tx((tx) => appendEvents(tx, [event()], ctx.keys)),
+      /ledger_head_missing: run `npx foyer migrate`/,
+    );
     assert.equal(Number((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n), 0);
   });
 
   it("keeps the evidence and moves the subject's last-event time", async () => {
     const [first] = await signUp(ctx, venue.id, '+359881234567', { terms: 'granted' }, 1_700_000_000_000);
     const subjectId = first.subject_id!;
-    const [e] = await ctx.db.tx((tx) => appendEvents(tx, [event({ subjectId, evidence: 'sms-keyword STOP from +359881234567' })], ctx.keys, { clock: () => 1_700_000_500_000 }));
+    const [e] = await ctx.db.tx((tx) =>
+      appendEvents(tx, [event({ subjectId, evidence: 'sms-keyword STOP from +359881234567' })], ctx.keys, {
+        clock: () => 1_700_000_500_000,
+      }),
+    );
     assert.equal(e.evidence, 'sms-keyword STOP from +359881234567');
     const stored = await ctx.db.get<{ evidence: string }>('SELECT evidence FROM consent_events WHERE id = ?', [e.id]);
     assert.equal(stored!.evidence, 'sms-keyword STOP from +359881234567');
-    const subject = await ctx.db.get<{ last_event_at: number }>('SELECT last_event_at FROM subjects WHERE id = ?', [subjectId]);
+    const subject = await ctx.db.get<{ last_event_at: number }>('SELECT last_event_at FROM subjects WHERE id = ?', [
+      subjectId,
+    ]);
     assert.equal(Number(subject!.last_event_at), 1_700_000_500_000);
   });
 
   it('says the head is missing, and how to get one, when verifying without it', async () => {
     await signUp(ctx, venue.id, '+359881234567');
     await ctx.db.run('DELETE FROM ledger_head');
-    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: false, count: 0, broken: { seq: null, id: null, reason: 'the ledger head is missing (run `npx foyer migrate`)' } });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), {
+      ok: false,
+      count: 0,
+      broken: { seq: null, id: null, reason: 'the ledger head is missing (run `npx foyer migrate`)' },
+    });
   });
 
   it('under another SECRET_KEY names the first event, as altered or read with the wrong key, and as altered alone under the right key', async () => {
     const [first] = await signUp(ctx, venue.id, '+359881234567');
     const r = await verifyLedger(ctx.db, deriveKeys('another-secret-key-0123456789abcdef0123'));
     const seq = (await ctx.db.get<{ seq: number }>('SELECT seq FROM consent_events WHERE id = ?', [first.id]))!.seq;
-    assert.deepEqual(r, { ok: false, count: 0, broken: { seq, id: first.id, reason: 'its content no longer matches its keyed hash (altered, or SECRET_KEY is not the one that wrote this ledger)' } });
+    assert.deepEqual(r, {
+      ok: false,
+      count: 0,
+      broken: {
+        seq,
+        id: first.id,
+        reason:
+          'its content no longer matches its keyed hash (altered, or SECRET_KEY is not the one that wrote this ledger)',
+      },
+    });
     // Under the right key the head is sealed, so the reason says altered and nothing else.
     if (ctx.db.dialect === 'sqlite') await ctx.db.run('DROP TRIGGER consent_events_no_update');
     else await ctx.db.run('DROP TRIGGER consent_events_no_update ON consent_events');
     await ctx.db.run(`UPDATE consent_events SET decision = 'refused' WHERE id = ?`, [first.id]);
-    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: false, count: 0, broken: { seq, id: first.id, reason: 'its content no longer matches its keyed hash (altered)' } });
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), {
+      ok: false,
+      count: 0,
+      broken: { seq, id: first.id, reason: 'its content no longer matches its keyed hash (altered)' },
+    });
   });
 
   it('keeps one current decision per number and purpose, the last of an append winning', async () => {
     const n = numberHash(ctx.keys, '+359881234567');
-    const appended = await ctx.db.tx((tx) => appendEvents(tx, [
-      event({ purpose: 'terms', decision: 'granted' }),
-      event({ purpose: 'sms', decision: 'granted' }),
-      event({ purpose: 'sms', decision: 'withdrawn' }),
-    ], ctx.keys));
-    const state = await ctx.db.all<{ purpose: string; decision: string; event_id: string; seq: number; event_seq: number }>(
+    const appended = await ctx.db.tx((tx) =>
+      appendEvents(
+        tx,
+        [
+          event({ purpose: 'terms', decision: 'granted' }),
+          event({ purpose: 'sms', decision: 'granted' }),
+          event({ purpose: 'sms', decision: 'withdrawn' }),
+        ],
+        ctx.keys,
+      ),
+    );
+    const state = await ctx.db.all<{
+      purpose: string;
+      decision: string;
+      event_id: string;
+      seq: number;
+      event_seq: number;
+    }>(
       `SELECT s.purpose, s.decision, s.event_id, s.seq, e.seq AS event_seq FROM consent_state s JOIN consent_events e ON e.id = s.event_id
-       WHERE s.venue_id = ? AND s.number_hash = ? ORDER BY s.purpose`, [venue.id, n]);
-    assert.deepEqual(state.map((s) => [s.purpose, s.decision, s.event_id, Number(s.seq)]), [
-      ['sms', 'withdrawn', appended[2].id, Number(state[0].event_seq)],
-      ['terms', 'granted', appended[0].id, Number(state[1].event_seq)],
-    ]);
+       WHERE s.venue_id = ? AND s.number_hash = ? ORDER BY s.purpose`,
+      [venue.id, n],
+    );
+    assert.deepEqual(
+      state.map((s) => [s.purpose, s.decision, s.event_id, Number(s.seq)]),
+      [
+        ['sms', 'withdrawn', appended[2].id, Number(state[0].event_seq)],
+        ['terms', 'granted', appended[0].id, Number(state[1].event_seq)],
+      ],
+    );
   });
 
   it('verifies past its first page of 5,000 events', async function () {
@@ -118,18 +167,28 @@ eachBackend('consent ledger at its edges', (backend) => {
     assert.match(reasonOf(await verifyLedger(ctx.db, ctx.keys)), /ends after 2 events/, 'hash alone');
     await ctx.db.run('UPDATE ledger_head SET hash = ?, seq = seq + 1 WHERE id = 1', [h.hash]);
     await reseal();
-    assert.match(reasonOf(await verifyLedger(ctx.db, ctx.keys)), new RegExp(`ends after 2 events \\(seq ${h.seq}\\) but the sealed head names 2 \\(seq ${Number(h.seq) + 1}\\)`), 'seq alone');
+    assert.match(
+      reasonOf(await verifyLedger(ctx.db, ctx.keys)),
+      new RegExp(`ends after 2 events \\(seq ${h.seq}\\) but the sealed head names 2 \\(seq ${Number(h.seq) + 1}\\)`),
+      'seq alone',
+    );
     await ctx.db.run('UPDATE ledger_head SET seq = ? WHERE id = 1', [h.seq]);
     await reseal();
     assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 2 });
 
-    const [, , third] = [...(await signUp(ctx, venue.id, '+359887654321')), ...(await signUp(ctx, venue.id, '+359881111111'))];
+    const [, , third] = [
+      ...(await signUp(ctx, venue.id, '+359887654321')),
+      ...(await signUp(ctx, venue.id, '+359881111111')),
+    ];
     if (ctx.db.dialect === 'sqlite') await ctx.db.run('DROP TRIGGER consent_events_no_delete');
     else await ctx.db.run('DROP TRIGGER consent_events_no_delete ON consent_events');
     const removed = await ctx.db.get<{ id: string }>('SELECT id FROM consent_events ORDER BY seq LIMIT 1 OFFSET 3');
     await ctx.db.run('DELETE FROM consent_events WHERE id = ?', [removed!.id]);
     const r = await verifyLedger(ctx.db, ctx.keys);
     assert.equal(!r.ok && r.broken.id, third.id);
-    assert.equal(!r.ok && r.broken.reason, 'does not follow the event before it (an event was removed, inserted or reordered)');
+    assert.equal(
+      !r.ok && r.broken.reason,
+      'does not follow the event before it (an event was removed, inserted or reordered)',
+    );
   });
 });

@@ -12,7 +12,13 @@ import { freshPostgresUrl, type TestContext } from '../support/context.ts';
 import { signUp, dropLedgerGuards, rechain, ledgerWorld } from '../support/ledger-fixtures.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
 import { appendEvents } from '../../portal/consent/append.ts';
-import { eventHash, keyedEventHash, GENESIS_HASH, HASHED_COLUMNS, type ConsentEventRow } from '../../portal/consent/event.ts';
+import {
+  eventHash,
+  keyedEventHash,
+  GENESIS_HASH,
+  HASHED_COLUMNS,
+  type ConsentEventRow,
+} from '../../portal/consent/event.ts';
 import { ledgerMigrationSteps, readHead } from '../../portal/consent/head.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { openDb } from '../../portal/store/open.ts';
@@ -69,7 +75,11 @@ eachBackend('keyed ledger', (backend) => {
     await dropLedgerGuards(w.ctx);
     await w.ctx.db.run('DELETE FROM consent_events WHERE id = ?', [last.id]);
     const seq = (await w.ctx.db.get<{ seq: number }>('SELECT seq FROM consent_events WHERE id = ?', [before.id]))!.seq;
-    await w.ctx.db.run('UPDATE ledger_head SET seq = ?, hash = ?, count = count - 1, at = ? WHERE id = 1', [seq, before.hash, before.at]);
+    await w.ctx.db.run('UPDATE ledger_head SET seq = ?, hash = ?, count = count - 1, at = ? WHERE id = 1', [
+      seq,
+      before.hash,
+      before.at,
+    ]);
     const broken = failure(await verifyLedger(w.ctx.db, w.ctx.keys));
     assert.match(broken?.reason ?? '', /head fails its HMAC/);
     // Appending would seal the truncated chain: refused as an outage instead.
@@ -82,18 +92,26 @@ eachBackend('keyed ledger', (backend) => {
 
   it('cannot tell a truncation back to an earlier sealed head (what the chain does not prove)', async () => {
     await signUp(w.ctx, w.venue.id, '+359881234567', { terms: 'granted' });
-    const saved = (await w.ctx.db.get<Record<string, string | number>>('SELECT seq, hash, count, at, v2_from, mac FROM ledger_head WHERE id = 1'))!;
+    const saved = (await w.ctx.db.get<Record<string, string | number>>(
+      'SELECT seq, hash, count, at, v2_from, mac FROM ledger_head WHERE id = 1',
+    ))!;
     const [last] = await signUp(w.ctx, w.venue.id, '+359881111111', { terms: 'granted' });
     await dropLedgerGuards(w.ctx);
     await w.ctx.db.run('DELETE FROM consent_events WHERE id = ?', [last.id]);
-    await w.ctx.db.run('UPDATE ledger_head SET seq = ?, hash = ?, count = ?, at = ?, v2_from = ?, mac = ? WHERE id = 1', [saved.seq, saved.hash, saved.count, saved.at, saved.v2_from, saved.mac]);
+    await w.ctx.db.run(
+      'UPDATE ledger_head SET seq = ?, hash = ?, count = ?, at = ?, v2_from = ?, mac = ? WHERE id = 1',
+      [saved.seq, saved.hash, saved.count, saved.at, saved.v2_from, saved.mac],
+    );
     // Only a copy of the head kept outside the database (a checkpoint) can show this.
     assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: 1 });
   });
 
   it('fails every check under another SECRET_KEY, naming the key as a possible cause', async () => {
     await signUp(w.ctx, w.venue.id, '+359881234567', { terms: 'granted' });
-    assert.match(failure(await verifyLedger(w.ctx.db, deriveKeys('another key')))?.reason ?? '', /SECRET_KEY is not the one/);
+    assert.match(
+      failure(await verifyLedger(w.ctx.db, deriveKeys('another key')))?.reason ?? '',
+      /SECRET_KEY is not the one/,
+    );
   });
 });
 
@@ -120,20 +138,35 @@ eachBackend('a ledger from before keying (migration 016)', (backend) => {
     await assert.rejects(migrate(db), /migration_step_missing: migration 016_ledger_v2/);
     await migrate(db, ledgerMigrationSteps(keys));
     assert.equal(Number((await readHead(db))!.v2_from), old.at(-1)!.seq + 1);
-    await db.tx((tx) => appendEvents(tx, [{ venueId: 'v', purpose: 'terms', decision: 'granted', channel: 'portal', numberHash: 'b'.repeat(64) }], keys));
+    await db.tx((tx) =>
+      appendEvents(
+        tx,
+        [{ venueId: 'v', purpose: 'terms', decision: 'granted', channel: 'portal', numberHash: 'b'.repeat(64) }],
+        keys,
+      ),
+    );
     const versions = await db.all<{ hash_version: number }>('SELECT hash_version FROM consent_events ORDER BY seq');
-    assert.deepEqual(versions.map((v) => Number(v.hash_version)), [1, 1, 1, 2]);
+    assert.deepEqual(
+      versions.map((v) => Number(v.hash_version)),
+      [1, 1, 1, 2],
+    );
     // The old events' times stepped back (as format 1 allowed): a note, not a failure.
     const ok = await verifyLedger(db, keys);
     assert.equal(ok.ok, true, JSON.stringify(ok));
     assert.equal(ok.count, 4);
     assert.match((ok.ok && ok.notes?.[0]) || '', /^1 events written before the upgrade/);
     // An old event edited and the plain part rechained: the first keyed event no longer follows.
-    const guards = db.dialect === 'sqlite' ? ['DROP TRIGGER consent_events_no_update'] : ['DROP TRIGGER consent_events_no_update ON consent_events'];
+    const guards =
+      db.dialect === 'sqlite'
+        ? ['DROP TRIGGER consent_events_no_update']
+        : ['DROP TRIGGER consent_events_no_update ON consent_events'];
     for (const g of guards) await db.run(g);
     await db.run(`UPDATE consent_events SET decision = 'declined' WHERE seq = ?`, [old[1].seq]);
     let prev = old[0].hash;
-    for (const row of await db.all<ConsentEventRow>('SELECT * FROM consent_events WHERE seq > ? AND hash_version = 1 ORDER BY seq', [old[0].seq])) {
+    for (const row of await db.all<ConsentEventRow>(
+      'SELECT * FROM consent_events WHERE seq > ? AND hash_version = 1 ORDER BY seq',
+      [old[0].seq],
+    )) {
       const h = eventHash({ ...row, prev_hash: prev });
       await db.run('UPDATE consent_events SET prev_hash = ?, hash = ? WHERE seq = ?', [prev, h, row.seq]);
       prev = h;
@@ -174,9 +207,23 @@ async function appendFormat1(db: Db, n: number): Promise<Array<{ seq: number; ha
   const t = Date.now() - 60_000;
   for (let i = 0; i < n; i++) {
     const row = Object.fromEntries(HASHED_COLUMNS.map((c) => [c, null])) as Record<string, unknown>;
-    Object.assign(row, { id: `old-${i}`, at: i === 1 ? t - 1000 : t + i, venue_id: 'v', purpose: 'terms', decision: 'granted', channel: 'portal', number_hash: 'a'.repeat(64), prev_hash: prev });
+    Object.assign(row, {
+      id: `old-${i}`,
+      at: i === 1 ? t - 1000 : t + i,
+      venue_id: 'v',
+      purpose: 'terms',
+      decision: 'granted',
+      channel: 'portal',
+      number_hash: 'a'.repeat(64),
+      prev_hash: prev,
+    });
     const hash = eventHash(row as unknown as ConsentEventRow);
-    const { seq } = (await db.tx((tx) => tx.get<{ seq: number }>(`INSERT INTO consent_events (${HASHED_COLUMNS.join(', ')}, hash) VALUES (${HASHED_COLUMNS.map(() => '?').join(', ')}, ?) RETURNING seq`, [...HASHED_COLUMNS.map((c) => row[c] as string | number | null), hash])))!;
+    const { seq } = (await db.tx((tx) =>
+      tx.get<{ seq: number }>(
+        `INSERT INTO consent_events (${HASHED_COLUMNS.join(', ')}, hash) VALUES (${HASHED_COLUMNS.map(() => '?').join(', ')}, ?) RETURNING seq`,
+        [...HASHED_COLUMNS.map((c) => row[c] as string | number | null), hash],
+      ),
+    ))!;
     out.push({ seq: Number(seq), hash, at: row.at as number });
     prev = hash;
   }

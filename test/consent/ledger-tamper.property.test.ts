@@ -11,12 +11,30 @@ import { HASHED_COLUMNS, type ConsentEventRow } from '../../portal/consent/event
 import type { Param } from '../../portal/store/db.ts';
 
 type Column = (typeof HASHED_COLUMNS)[number];
-const NOT_NULL = new Set<Column>(['id', 'at', 'venue_id', 'purpose', 'decision', 'channel', 'number_hash', 'prev_hash']);
+const NOT_NULL = new Set<Column>([
+  'id',
+  'at',
+  'venue_id',
+  'purpose',
+  'decision',
+  'channel',
+  'number_hash',
+  'prev_hash',
+]);
 
 /** A value other than `was` that the column can hold. */
 function otherValue(column: Column, was: unknown): fc.Arbitrary<Param> {
-  if (column === 'at') return fc.integer({ min: -86_400_000, max: 86_400_000 }).filter((d) => d !== 0).map((d) => Number(was) + d);
-  const text = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }), fc.constantFrom('granted', 'declined', 'withdrawn', 'sms', 'email', 'terms'))
+  if (column === 'at')
+    return fc
+      .integer({ min: -86_400_000, max: 86_400_000 })
+      .filter((d) => d !== 0)
+      .map((d) => Number(was) + d);
+  const text = fc
+    .oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }),
+      fc.constantFrom('granted', 'declined', 'withdrawn', 'sms', 'email', 'terms'),
+    )
     .filter((v) => v !== was);
   return NOT_NULL.has(column) ? text : fc.oneof(text, fc.constant(null));
 }
@@ -31,25 +49,33 @@ eachBackend('ledger tamper: every hashed column', (backend) => {
   });
 
   it('fills every hashed field in the fixture', () => {
-    for (const row of rows) for (const c of HASHED_COLUMNS) assert.ok(row[c] !== null && row[c] !== '', `${c} of event ${row.seq} is empty`);
+    for (const row of rows)
+      for (const c of HASHED_COLUMNS) assert.ok(row[c] !== null && row[c] !== '', `${c} of event ${row.seq} is empty`);
   });
 
   for (const column of HASHED_COLUMNS) {
     it(`names the event whose ${column} was altered`, async function () {
       this.timeout(60_000);
       await fc.assert(
-        fc.asyncProperty(fc.nat(rows.length - 1).chain((i) => fc.tuple(fc.constant(i), otherValue(column, rows[i][column]))), async ([i, value]) => {
-          const target = rows[i];
-          const set = `UPDATE consent_events SET ${column} = ? WHERE seq = ?`;
-          await w.ctx.db.run(set, [value, target.seq]);
-          try {
-            const r = await verifyLedger(w.ctx.db, w.ctx.keys);
-            assert.equal(r.ok, false, `verify accepted ${column} ${JSON.stringify(target[column])} -> ${JSON.stringify(value)} on event ${target.seq}`);
-            assert.equal(!r.ok && r.broken.seq, target.seq, `verify named ${JSON.stringify(r)}`);
-          } finally {
-            await w.ctx.db.run(set, [target[column] as Param, target.seq]);
-          }
-        }),
+        fc.asyncProperty(
+          fc.nat(rows.length - 1).chain((i) => fc.tuple(fc.constant(i), otherValue(column, rows[i][column]))),
+          async ([i, value]) => {
+            const target = rows[i];
+            const set = `UPDATE consent_events SET ${column} = ? WHERE seq = ?`;
+            await w.ctx.db.run(set, [value, target.seq]);
+            try {
+              const r = await verifyLedger(w.ctx.db, w.ctx.keys);
+              assert.equal(
+                r.ok,
+                false,
+                `verify accepted ${column} ${JSON.stringify(target[column])} -> ${JSON.stringify(value)} on event ${target.seq}`,
+              );
+              assert.equal(!r.ok && r.broken.seq, target.seq, `verify named ${JSON.stringify(r)}`);
+            } finally {
+              await w.ctx.db.run(set, [target[column] as Param, target.seq]);
+            }
+          },
+        ),
         { numRuns: 8 },
       );
       assert.deepEqual(await verifyLedger(w.ctx.db, w.ctx.keys), { ok: true, count: rows.length });

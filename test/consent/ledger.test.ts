@@ -17,7 +17,6 @@ async function collect(gen: AsyncGenerator<string>): Promise<string> {
   return s;
 }
 
-
 eachBackend('consent ledger', (backend) => {
   const w = ledgerWorld(backend);
   let ctx: TestContext;
@@ -101,7 +100,7 @@ eachBackend('consent ledger', (backend) => {
     assert.equal(r.count, 1);
   });
 
-  it('takes each event\'s time inside the lock: never earlier than the last, whatever the caller\'s clock says', async () => {
+  it("takes each event's time inside the lock: never earlier than the last, whatever the caller's clock says", async () => {
     const [first] = await signUp(ctx, venue.id, '+359881234567', { terms: 'granted' });
     // A fixture clock an hour behind stands for a host whose clock stepped back.
     const [second] = await signUp(ctx, venue.id, '+359887654321', { terms: 'granted' }, first.at - 3_600_000);
@@ -135,21 +134,46 @@ eachBackend('consent ledger', (backend) => {
   });
 
   it('exports CSV and JSON with ISO/IEC TS 27560 fields, filtered by purpose and date', async () => {
-    await signUp(ctx, venue.id, '+359881234567', { terms: 'granted', sms: 'granted' }, Date.parse('2026-01-01T10:00:00Z'));
-    await signUp(ctx, venue.id, '+359887654321', { terms: 'granted', sms: 'declined' }, Date.parse('2026-03-01T10:00:00Z'));
+    await signUp(
+      ctx,
+      venue.id,
+      '+359881234567',
+      { terms: 'granted', sms: 'granted' },
+      Date.parse('2026-01-01T10:00:00Z'),
+    );
+    await signUp(
+      ctx,
+      venue.id,
+      '+359887654321',
+      { terms: 'granted', sms: 'declined' },
+      Date.parse('2026-03-01T10:00:00Z'),
+    );
     const other = await createVenue(ctx.db, { slug: 'other', name: 'Other', country: 'BG' });
     await signUp(ctx, other.id, '+359880000000');
 
-    const json = JSON.parse(await collect(exportConsents(ctx.db, ctx.cipher, venue.name, { venueId: venue.id, format: 'json', purpose: 'sms' })));
+    const json = JSON.parse(
+      await collect(
+        exportConsents(ctx.db, ctx.cipher, venue.name, { venueId: venue.id, format: 'json', purpose: 'sms' }),
+      ),
+    );
     assert.equal(json.length, 2);
-    assert.deepEqual(json.map((r: { event_state: string }) => r.event_state), ['given', 'refused']);
+    assert.deepEqual(
+      json.map((r: { event_state: string }) => r.event_state),
+      ['given', 'refused'],
+    );
     assert.equal(json[0].controller, 'Café Central');
     assert.equal(json[0].lawful_basis, 'consent');
     assert.equal(json[0].subject_number, '+359881234567');
     assert.equal(json[0].collection_method, 'portal');
     assert.equal(json[0].language, 'en');
 
-    const since = await collect(exportConsents(ctx.db, ctx.cipher, venue.name, { venueId: venue.id, format: 'csv', since: Date.parse('2026-02-01') }));
+    const since = await collect(
+      exportConsents(ctx.db, ctx.cipher, venue.name, {
+        venueId: venue.id,
+        format: 'csv',
+        since: Date.parse('2026-02-01'),
+      }),
+    );
     const rows = since.trim().split('\n');
     assert.equal(rows.length, 3);
     assert.match(rows[0], /^record_id,event_time,controller/);

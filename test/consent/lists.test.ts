@@ -23,7 +23,22 @@ eachBackend('the clean list and the suppression list', (backend) => {
   afterEach(() => ctx.cleanup());
 
   const withdraw = (e164: string, venueId = venue.id) =>
-    ctx.db.tx((tx) => appendEvents(tx, [{ venueId, purpose: 'sms', decision: 'withdrawn', channel: 'sms-keyword', numberHash: numberHash(ctx.keys, e164), evidence: 'STOP' }], ctx.keys));
+    ctx.db.tx((tx) =>
+      appendEvents(
+        tx,
+        [
+          {
+            venueId,
+            purpose: 'sms',
+            decision: 'withdrawn',
+            channel: 'sms-keyword',
+            numberHash: numberHash(ctx.keys, e164),
+            evidence: 'STOP',
+          },
+        ],
+        ctx.keys,
+      ),
+    );
 
   it('lists exactly the numbers whose latest SMS decision is granted', async () => {
     await signUp(ctx, venue.id, '+359881111111', { terms: 'granted', sms: 'granted' });
@@ -33,7 +48,10 @@ eachBackend('the clean list and the suppression list', (backend) => {
     const [event] = await signUp(ctx, venue.id, '+359884444444', { sms: 'granted' });
 
     const active = await json(exportActiveSms(ctx.db, ctx.cipher, venue.id, 'json'));
-    assert.deepEqual(active.map((r: { subject_number: string }) => r.subject_number), ['+359881111111', '+359884444444']);
+    assert.deepEqual(
+      active.map((r: { subject_number: string }) => r.subject_number),
+      ['+359881111111', '+359884444444'],
+    );
     assert.equal(active[1].record_id, event.id);
     assert.equal(active[1].language, 'en');
 

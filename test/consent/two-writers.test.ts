@@ -17,7 +17,15 @@ eachBackend('two processes writing one ledger', (backend) => {
     ctx = await testContext({ backend });
     const venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
     const writer = (tag: string) =>
-      run(process.execPath, ['--import', 'tsx', 'test/support/ledger-writer.ts', ctx.config.databaseUrl, venue.id, '150', tag]);
+      run(process.execPath, [
+        '--import',
+        'tsx',
+        'test/support/ledger-writer.ts',
+        ctx.config.databaseUrl,
+        venue.id,
+        '150',
+        tag,
+      ]);
     await Promise.all([writer('1'), writer('2')]);
     const r = await verifyLedger(ctx.db, ctx.keys);
     assert.deepEqual(r, { ok: true, count: 600 });

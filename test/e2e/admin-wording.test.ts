@@ -24,16 +24,24 @@ const NEW_WELCOME = 'Free Wi-Fi with our compliments – the new wording';
 const PASSWORD = 'operator password 1';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-interface AxeViolation { id: string; impact: string; nodes: { target: string[] }[] }
+interface AxeViolation {
+  id: string;
+  impact: string;
+  nodes: { target: string[] }[];
+}
 
 /** axe-core's serious and critical findings on the open page (evaluated over the DevTools protocol, so the CSP stays on). */
 async function accessibilityProblems(page: Page): Promise<string[]> {
   await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     return (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })).violations;
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe('e2e: an operator publishes new wording and a guest signs up under it', function () {
@@ -48,7 +56,9 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     needs(this, requirements.chromium);
     ctx = await testContext();
     const venue = await createVenue(ctx.db, {
-      slug: 'cafe', name: 'Café Central', country: 'BG',
+      slug: 'cafe',
+      name: 'Café Central',
+      country: 'BG',
       settings: venueSettingsSchema.parse({ contact: 'privacy@cafe.example', offers: { sms: true, email: false } }),
     });
     await addAdmin(ctx.db, { email: 'op@cafe.example', password: PASSWORD, role: 'operator', venueIds: [venue.id] });
@@ -59,7 +69,16 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1200, height: 900 },
       locale: 'en-GB',
     });
@@ -85,7 +104,10 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     await page.waitForURL(/\/admin\/venues\/cafe\/branding$/);
     // Issue 19.10: a phone-sized preview of the draft beside the form, loaded (not blocked by the frame policy).
     const frame = (await page.$('.phone-preview iframe'))!;
-    const [fb, form] = [(await frame.boundingBox())!, (await (await page.$('form[action$="/branding"]'))!.boundingBox())!];
+    const [fb, form] = [
+      (await frame.boundingBox())!,
+      (await (await page.$('form[action$="/branding"]'))!.boundingBox())!,
+    ];
     assert.equal(Math.round(fb.width), 360);
     assert.ok(fb.x >= form.x + form.width, `preview at x=${fb.x}, form ends at ${form.x + form.width}`);
     assert.ok(fb.y < 900, 'the preview is on the first screen');
@@ -141,7 +163,9 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     await guest.waitForLoadState('load');
     await guest.close();
 
-    event = (await ctx.db.get<ConsentEventRow>("SELECT * FROM consent_events WHERE purpose = 'sms' ORDER BY seq DESC LIMIT 1"))!;
+    event = (await ctx.db.get<ConsentEventRow>(
+      "SELECT * FROM consent_events WHERE purpose = 'sms' ORDER BY seq DESC LIMIT 1",
+    ))!;
     assert.ok(event, 'an SMS consent event was recorded');
     assert.equal(event.decision, 'granted');
     const version = await loadTemplateVersion<{ wording: { sms?: string } }>(ctx.db, event.template_version_id!);
@@ -162,13 +186,26 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     await shot('09-settings');
 
     const problems: string[] = [];
-    for (const path of ['/admin', '/admin/venues/cafe', '/admin/venues/cafe/branding', '/admin/venues/cafe/versions', '/admin/venues/cafe/versions/compare?a=1&b=2', '/admin/venues/cafe/settings', '/admin/venues/cafe/consents', `/admin/venues/cafe/consents/event/${event.id}`]) {
+    for (const path of [
+      '/admin',
+      '/admin/venues/cafe',
+      '/admin/venues/cafe/branding',
+      '/admin/venues/cafe/versions',
+      '/admin/venues/cafe/versions/compare?a=1&b=2',
+      '/admin/venues/cafe/settings',
+      '/admin/venues/cafe/consents',
+      `/admin/venues/cafe/consents/event/${event.id}`,
+    ]) {
       await page.goto(`${srv.url}${path}`);
       for (const p of await accessibilityProblems(page)) problems.push(`${path} ${p}`);
     }
     assert.deepEqual(problems, []);
 
-    const r = await foyer(['consents', 'evidence', event.id], { DATA_DIR: ctx.dir, DATABASE_URL: ctx.config.databaseUrl, SECRET_KEY: ctx.config.SECRET_KEY! });
+    const r = await foyer(['consents', 'evidence', event.id], {
+      DATA_DIR: ctx.dir,
+      DATABASE_URL: ctx.config.databaseUrl,
+      SECRET_KEY: ctx.config.SECRET_KEY!,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.includes(NEW_SMS.replace(/'/g, '&#39;')) || r.stdout.includes(NEW_SMS), r.stdout.slice(0, 2000));
   });
@@ -193,7 +230,14 @@ describe('e2e: an operator publishes new wording and a guest signs up under it',
     await shot('11-nas-setup');
     const problems: string[] = [];
     for (const p of await accessibilityProblems(page)) problems.push(`nas-setup ${p}`);
-    for (const [name, path] of [['12-nas-list', '/admin/network/nas'], ['13-sessions', '/admin/network/sessions'], ['14-accounts', '/admin/accounts'], ['15-audit', '/admin/audit'], ['16-branding-bg', '/admin/venues/cafe/branding?lang=bg'], ['17-settings-bg', '/admin/venues/cafe/settings']]) {
+    for (const [name, path] of [
+      ['12-nas-list', '/admin/network/nas'],
+      ['13-sessions', '/admin/network/sessions'],
+      ['14-accounts', '/admin/accounts'],
+      ['15-audit', '/admin/audit'],
+      ['16-branding-bg', '/admin/venues/cafe/branding?lang=bg'],
+      ['17-settings-bg', '/admin/venues/cafe/settings'],
+    ]) {
       await page.goto(`${srv.url}${path}`);
       await shot(name);
       for (const p of await accessibilityProblems(page)) problems.push(`${path} ${p}`);

@@ -41,8 +41,20 @@ describe('guest end to end in Chromium (no JavaScript)', function () {
       }
       // A generic gateway's parameters, or a MikroTik hotspot's when it wants the form back.
       const q = u.searchParams.get('login')
-        ? new URLSearchParams({ mac: u.searchParams.get('mac')!, ip: '10.0.0.9', identity: 'mt-e2e', 'link-login-only': `${nasUrl}/login`, 'link-orig': 'http://example.com/' })
-        : new URLSearchParams({ mac: u.searchParams.get('mac')!, ip: '10.0.0.9', nas: 'ap-e2e', ssid: 'Guest', url: 'http://example.com/' });
+        ? new URLSearchParams({
+            mac: u.searchParams.get('mac')!,
+            ip: '10.0.0.9',
+            identity: 'mt-e2e',
+            'link-login-only': `${nasUrl}/login`,
+            'link-orig': 'http://example.com/',
+          })
+        : new URLSearchParams({
+            mac: u.searchParams.get('mac')!,
+            ip: '10.0.0.9',
+            nas: 'ap-e2e',
+            ssid: 'Guest',
+            url: 'http://example.com/',
+          });
       res.writeHead(302, { location: `${srv.url}/p/${u.searchParams.get('venue') ?? 'cafe'}?${q}` }).end();
     });
     await new Promise<void>((r) => nas.listen(0, '127.0.0.1', r));
@@ -84,10 +96,16 @@ describe('guest end to end in Chromium (no JavaScript)', function () {
     await page.getByRole('button', { name: 'Connect' }).click();
     assert.match(page.url(), /\/p\/cafe\/online\?f=/);
     assert.equal(await page.locator('h1').textContent(), 'You are online');
-    assert.equal(await page.getByRole('link', { name: 'Continue to the page you wanted' }).getAttribute('href'), 'http://example.com/');
+    assert.equal(
+      await page.getByRole('link', { name: 'Continue to the page you wanted' }).getAttribute('href'),
+      'http://example.com/',
+    );
     const foreign = requests.filter((u) => !u.startsWith(srv.url) && !u.startsWith(nasUrl));
     assert.deepEqual(foreign, [], 'nothing is loaded from elsewhere');
-    assert.ok(requests.some((u) => u.includes('/p/static/guest.css')), 'the stylesheet is Foyer\'s own');
+    assert.ok(
+      requests.some((u) => u.includes('/p/static/guest.css')),
+      "the stylesheet is Foyer's own",
+    );
   });
 
   it('lands on screen 2 again from the NAS redirect while the mini-browser keeps its cookie, with no new SMS; reopened without it, starts again', async () => {
@@ -136,7 +154,10 @@ describe('guest end to end in Chromium (no JavaScript)', function () {
     page = await browser.freshPage();
     await fromNas(page, nextMac(), '&venue=tight');
     await screen1(page, '0888100004');
-    assert.match((await page.getByRole('alert').textContent())!, /Too many codes have been asked for\. Please try again in 10 minutes/);
+    assert.match(
+      (await page.getByRole('alert').textContent())!,
+      /Too many codes have been asked for\. Please try again in 10 minutes/,
+    );
   });
 
   it('works in Bulgarian, including the SMS and the hand-back form to the NAS', async () => {
@@ -153,7 +174,9 @@ describe('guest end to end in Chromium (no JavaScript)', function () {
     await page.getByRole('button', { name: 'Свързване към Wi-Fi' }).click();
     assert.equal(await page.locator('p').textContent(), 'Logged in');
     const login = logins.at(-1)!;
-    const grant = await ctx.db.get<{ username: string }>('SELECT username FROM grants WHERE username = ?', [login.username]);
+    const grant = await ctx.db.get<{ username: string }>('SELECT username FROM grants WHERE username = ?', [
+      login.username,
+    ]);
     assert.ok(grant, 'the NAS got the credentials of a real grant');
     assert.equal(login.dst, 'http://example.com/');
   });
@@ -162,7 +185,9 @@ describe('guest end to end in Chromium (no JavaScript)', function () {
     const page = await browser.freshPage({ width: 320 });
     const check = async (what: string) => {
       assert.deepEqual(await axeViolations(page), [], what);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       assert.ok(overflow <= 0, `${what} scrolls sideways by ${overflow}px at 320 px`);
     };
     await fromNas(page, nextMac());

@@ -23,15 +23,34 @@ describe('form hand-back submits itself with JavaScript, keeps its button withou
   let radius: RadiusService;
   let sim: SimNas;
   let browser: Browser;
-  const target: RadiusTarget = { host: '127.0.0.1', authPort: 0, acctPort: 0, secret: 'sim-mikrotik-secret', source: '127.0.0.4' };
+  const target: RadiusTarget = {
+    host: '127.0.0.1',
+    authPort: 0,
+    acctPort: 0,
+    secret: 'sim-mikrotik-secret',
+    source: '127.0.0.4',
+  };
 
   before(async function () {
     needs(this, requirements.chromium);
     ctx = await testContext();
     srv = await serve(ctx);
     const venue = await makeVenue(ctx, 'hotspot');
-    sim = await startSimNas({ vendor: 'mikrotik', portalUrl: `${srv.url}/p/hotspot`, radius: target, nasId: 'hotspot-mt' });
-    await addNas(ctx.db, ctx.cipher, { name: 'hotspot-mt', address: target.source!, secret: target.secret, vendor: 'mikrotik', venueId: venue.id, nasIdentifier: 'hotspot-mt', loginHosts: [sim.host] });
+    sim = await startSimNas({
+      vendor: 'mikrotik',
+      portalUrl: `${srv.url}/p/hotspot`,
+      radius: target,
+      nasId: 'hotspot-mt',
+    });
+    await addNas(ctx.db, ctx.cipher, {
+      name: 'hotspot-mt',
+      address: target.source!,
+      secret: target.secret,
+      vendor: 'mikrotik',
+      venueId: venue.id,
+      nasIdentifier: 'hotspot-mt',
+      loginHosts: [sim.host],
+    });
     radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1' });
     Object.assign(target, { authPort: radius.authPort, acctPort: radius.acctPort });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
@@ -81,14 +100,24 @@ describe('form hand-back submits itself with JavaScript, keeps its button withou
     const scripts = [...html.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1]);
     assert.equal(scripts.length, 1, 'one script');
     assert.equal(/<script[^>]*\ssrc=/.test(html), false, 'nothing loaded');
-    assert.match(csp, new RegExp(`script-src 'sha256-${createHash('sha256').update(scripts[0]).digest('base64').replace(/[+/]/g, '\\$&')}'; `), 'the policy names exactly that script');
+    assert.match(
+      csp,
+      new RegExp(
+        `script-src 'sha256-${createHash('sha256').update(scripts[0]).digest('base64').replace(/[+/]/g, '\\$&')}'; `,
+      ),
+      'the policy names exactly that script',
+    );
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     // No tap: the browser arrives at the page it first asked for, through the NAS.
     await page.waitForURL(`${sim.url}/news?id=7`);
     assert.equal(await page.locator('h1').textContent(), 'You are through');
     assert.equal(sim.logins.length, before + 1);
     assert.equal(sim.logins.at(-1)!.answer.code, CODE.AccessAccept);
-    assert.deepEqual(refused.filter((t) => /Content Security Policy/i.test(t)), [], 'the CSP refused nothing');
+    assert.deepEqual(
+      refused.filter((t) => /Content Security Policy/i.test(t)),
+      [],
+      'the CSP refused nothing',
+    );
     await context.close();
   });
 

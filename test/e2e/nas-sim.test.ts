@@ -27,13 +27,20 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    vendor: 'coovachilli', source: '127.0.0.2', phone: '0888200001',
+    vendor: 'coovachilli',
+    source: '127.0.0.2',
+    phone: '0888200001',
     rates: (v) => {
       assert.equal(v['WISPr-Bandwidth-Max-Down'], 8_000_000);
       assert.equal(v['ChilliSpot-Bandwidth-Max-Up'], 2000);
     },
   },
-  { vendor: 'mikrotik', source: '127.0.0.3', phone: '0888200002', rates: (v) => assert.equal(v['Mikrotik-Rate-Limit'], '2000k/8000k') },
+  {
+    vendor: 'mikrotik',
+    source: '127.0.0.3',
+    phone: '0888200002',
+    rates: (v) => assert.equal(v['Mikrotik-Rate-Limit'], '2000k/8000k'),
+  },
 ];
 
 describe('guest through a simulated NAS in Chromium (no JavaScript)', function () {
@@ -47,9 +54,18 @@ describe('guest through a simulated NAS in Chromium (no JavaScript)', function (
     needs(this, requirements.chromium);
     ctx = await testContext();
     srv = await serve(ctx);
-    venues = await startSimVenues(ctx, srv.url, SECRET, CASES.map((c) => ({
-      vendor: c.vendor, slug: `sim-${c.vendor}`, source: c.source, uamSecret: c.vendor === 'coovachilli' ? UAM_SECRET : undefined, settings: { session: SESSION },
-    })));
+    venues = await startSimVenues(
+      ctx,
+      srv.url,
+      SECRET,
+      CASES.map((c) => ({
+        vendor: c.vendor,
+        slug: `sim-${c.vendor}`,
+        source: c.source,
+        uamSecret: c.vendor === 'coovachilli' ? UAM_SECRET : undefined,
+        settings: { session: SESSION },
+      })),
+    );
     browser = await launchGuestBrowser();
   });
   after(async () => {
@@ -96,13 +112,21 @@ describe('guest through a simulated NAS in Chromium (no JavaScript)', function (
       const timeout = Number(login.answer.attributes['Session-Timeout']);
       assert.ok(timeout > 3500 && timeout <= 3600, `Session-Timeout ${timeout}`);
 
-      const s = await ctx.db.get<{ grant_id: string | null; framed_ip: string; username: string; stopped_at: number | null }>(
-        'SELECT grant_id, framed_ip, username, stopped_at FROM sessions WHERE acct_session_id = ?', [login.accountingSessionId!],
-      );
+      const s = await ctx.db.get<{
+        grant_id: string | null;
+        framed_ip: string;
+        username: string;
+        stopped_at: number | null;
+      }>('SELECT grant_id, framed_ip, username, stopped_at FROM sessions WHERE acct_session_id = ?', [
+        login.accountingSessionId!,
+      ]);
       assert.ok(s, 'accounting Start is stored');
       assert.equal(s.framed_ip, sim.client.ip);
       assert.equal(s.stopped_at, null);
-      const g = await ctx.db.get<{ username: string; client_mac: string }>('SELECT username, client_mac FROM grants WHERE id = ?', [s.grant_id]);
+      const g = await ctx.db.get<{ username: string; client_mac: string }>(
+        'SELECT username, client_mac FROM grants WHERE id = ?',
+        [s.grant_id],
+      );
       assert.equal(g?.username, s.username);
       assert.equal(g?.client_mac, sim.client.mac);
     });

@@ -28,7 +28,12 @@ describe('screen 1 at 360x740: number and button above the fold (issue 19 point 
     // A venue as `venue add` makes it (the defaults: terms and SMS offers), one with SMS and
     // email offers, and the fullest page the settings allow without extra fields: SMS and
     // email offers and an incentive.
-    await createVenue(ctx.db, { slug: 'plain', name: 'Café Central', country: 'BG', settings: venueSettingsSchema.parse({ contact: 'privacy@cafe.example' }) });
+    await createVenue(ctx.db, {
+      slug: 'plain',
+      name: 'Café Central',
+      country: 'BG',
+      settings: venueSettingsSchema.parse({ contact: 'privacy@cafe.example' }),
+    });
     await makeVenue(ctx, 'both', { fields: { name: 'off', email: 'off', birthDate: 'off' } });
     await makeVenue(ctx, 'full', {
       fields: { name: 'off', email: 'off', birthDate: 'off' },
@@ -44,14 +49,23 @@ describe('screen 1 at 360x740: number and button above the fold (issue 19 point 
   });
 
   async function open(slug: string, lang: string, js: boolean): Promise<Page> {
-    const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 360, height: FOLD }, extraHTTPHeaders: { 'Accept-Language': lang } });
+    const context = await browser.newContext({
+      javaScriptEnabled: js,
+      viewport: { width: 360, height: FOLD },
+      extraHTTPHeaders: { 'Accept-Language': lang },
+    });
     const page = await context.newPage();
     await page.goto(`${srv.url}/p/${slug}${ENTRY}`);
     assert.equal(await page.locator('html').getAttribute('lang'), lang);
     return page;
   }
 
-  interface Measure { phoneBottom: number; buttonBottom: number; pageHeight: number; wordsBefore: number }
+  interface Measure {
+    phoneBottom: number;
+    buttonBottom: number;
+    pageHeight: number;
+    wordsBefore: number;
+  }
   const measure = (page: Page) =>
     page.evaluate((): Measure => {
       const button = document.querySelector('form[action$="/start"] button[type=submit]')!;
@@ -61,7 +75,9 @@ describe('screen 1 at 360x740: number and button above the fold (issue 19 point 
       range.setStart(document.body, 0);
       range.setEndBefore(button);
       const frag = range.cloneContents();
-      frag.querySelectorAll('details:not([open]) > :not(summary), .visually-hidden, [hidden]').forEach((n) => n.remove());
+      frag
+        .querySelectorAll('details:not([open]) > :not(summary), .visually-hidden, [hidden]')
+        .forEach((n) => n.remove());
       return {
         phoneBottom: phone.getBoundingClientRect().bottom,
         buttonBottom: button.getBoundingClientRect().bottom,
@@ -77,7 +93,9 @@ describe('screen 1 at 360x740: number and button above the fold (issue 19 point 
           const page = await open(slug, lang, js);
           const m = await measure(page);
           // The figures the issue names (before: 1,223 px en, 1,456 px bg, the button below the fold).
-          console.log(`      ${slug} ${lang} js=${js}: button bottom ${Math.round(m.buttonBottom)} px, page ${m.pageHeight} px, ${m.wordsBefore} words before the button`);
+          console.log(
+            `      ${slug} ${lang} js=${js}: button bottom ${Math.round(m.buttonBottom)} px, page ${m.pageHeight} px, ${m.wordsBefore} words before the button`,
+          );
           assert.ok(m.phoneBottom <= FOLD, `the number field ends at ${m.phoneBottom} px`);
           assert.ok(m.buttonBottom <= FOLD, `the button ends at ${m.buttonBottom} px, below the ${FOLD} px fold`);
           assert.ok(m.pageHeight <= FOLD + 200, `the page is ${m.pageHeight} px tall`);
@@ -105,9 +123,13 @@ describe('screen 1 at 360x740: number and button above the fold (issue 19 point 
       assert.equal(await box.isChecked(), false, `${purpose}: opening the details does not tick the box`);
     }
     // The long text is the one whose hash goes into the ledger.
-    assert.match((await page.locator('#sms-details').textContent())!, /at most 4 messages a month.*Message and data rates may apply/s);
+    assert.match(
+      (await page.locator('#sms-details').textContent())!,
+      /at most 4 messages a month.*Message and data rates may apply/s,
+    );
     // The terms and the privacy notice are linked on the card itself, not behind the fold.
-    for (const name of ['Terms of use', 'Privacy notice']) assert.ok(await page.getByRole('link', { name, exact: true }).isVisible(), name);
+    for (const name of ['Terms of use', 'Privacy notice'])
+      assert.ok(await page.getByRole('link', { name, exact: true }).isVisible(), name);
     await page.context().close();
   });
 

@@ -17,7 +17,17 @@ describe('npm start', function () {
   it('creates the data folder, seeds the demo venue, serves /healthz and stops cleanly on SIGTERM', async () => {
     const data = join(dir, 'data');
     const child = spawn(process.execPath, [...START_ARGS], {
-      env: { ...process.env, DATA_DIR: data, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', RADIUS_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        DATA_DIR: data,
+        DATABASE_URL: '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        RADIUS_AUTH_PORT: '0',
+        RADIUS_ACCT_PORT: '0',
+        RADIUS_HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -43,8 +53,14 @@ describe('npm start', function () {
   });
 
   it('is how the systemd unit and the container run Foyer too: the same Node flags', () => {
-    assert.ok(START_ARGS.includes('--single-threaded-gc'), 'npm start keeps garbage collection on the main thread (README: Running on a small machine)');
-    assert.ok(START_ARGS.includes('--min-semi-space-size=16'), 'npm start starts the young generation at 16 MB (README: Running on a small machine)');
+    assert.ok(
+      START_ARGS.includes('--single-threaded-gc'),
+      'npm start keeps garbage collection on the main thread (README: Running on a small machine)',
+    );
+    assert.ok(
+      START_ARGS.includes('--min-semi-space-size=16'),
+      'npm start starts the young generation at 16 MB (README: Running on a small machine)',
+    );
     const unit = /^ExecStart=\/usr\/bin\/node (.+)$/m.exec(readFileSync('deploy/systemd/foyer.service', 'utf8'));
     assert.deepEqual(unit?.[1].split(' '), START_ARGS);
     const cmd = /^CMD (\[.+\])$/m.exec(readFileSync('deploy/container/Containerfile', 'utf8'));
@@ -60,8 +76,25 @@ describe('logs and configuration', () => {
 
   it('never writes secrets, codes or passwords', () => {
     let line = '';
-    const log = createLogger('info', new Writable({ write(c, _e, cb) { line += c; cb(); } }) as never);
-    log.info({ code: '123456', secret: 's3cret', password: 'hunter22', nas: { secret: 'x1' }, to: maskNumber('+359881234567') }, 'sent');
+    const log = createLogger(
+      'info',
+      new Writable({
+        write(c, _e, cb) {
+          line += c;
+          cb();
+        },
+      }) as never,
+    );
+    log.info(
+      {
+        code: '123456',
+        secret: 's3cret',
+        password: 'hunter22',
+        nas: { secret: 'x1' },
+        to: maskNumber('+359881234567'),
+      },
+      'sent',
+    );
     assert.doesNotMatch(line, /123456|s3cret|hunter22|x1"/);
     assert.match(line, /\+35988\*\*\*\*567/);
   });
@@ -83,6 +116,9 @@ describe('a SECRET_KEY other than the one that wrote the data', () => {
     const { deriveKeys } = await import('../../portal/crypto/keys.ts');
     const { fieldCipher } = await import('../../portal/crypto/fields.ts');
     const stored = fieldCipher(deriveKeys('the-key-that-wrote-it-0123456789abcdef')).encrypt('+359881234567');
-    assert.throws(() => fieldCipher(deriveKeys('another-key-entirely-0123456789abcdef')).decrypt(stored), (e: unknown) => (e as { code?: string }).code === 'unavailable' && /SECRET_KEY/.test((e as Error).message));
+    assert.throws(
+      () => fieldCipher(deriveKeys('another-key-entirely-0123456789abcdef')).decrypt(stored),
+      (e: unknown) => (e as { code?: string }).code === 'unavailable' && /SECRET_KEY/.test((e as Error).message),
+    );
   });
 });

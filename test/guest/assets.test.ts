@@ -21,7 +21,9 @@ describe('guest stylesheets: versioned links, ETag and 304', function () {
   for (const which of ['guest.css', 'theme.css']) {
     it(`${which}: the linked address is immutable, and If-None-Match gets a 304`, async () => {
       const page = await new Browser(srv.url).get(`/p/cafe${ENTRY}`);
-      const href = new RegExp(`href="(/p/[^"]*${which.replace('.', '\\.')}\\?v=[0-9a-f]+)"`).exec(page.html)?.[1].replace(/&amp;/g, '&');
+      const href = new RegExp(`href="(/p/[^"]*${which.replace('.', '\\.')}\\?v=[0-9a-f]+)"`)
+        .exec(page.html)?.[1]
+        .replace(/&amp;/g, '&');
       assert.ok(href, `screen 1 links ${which} with its hash`);
       const first = await fetch(srv.url + href);
       assert.equal(first.status, 200);

@@ -14,7 +14,9 @@ describe('guest consent page versions', () => {
   after(() => ctx.cleanup());
 
   it('registers one version per content, holding the templates, strings and venue wording', async () => {
-    const venue = await makeVenue(ctx, 'pages', { wording: { en: { incentive: 'A free coffee on your next visit.' } } });
+    const venue = await makeVenue(ctx, 'pages', {
+      wording: { en: { incentive: 'A free coffee on your next visit.' } },
+    });
     const a = await ctx.consentPages.currentVersion(venue, 'en');
     const again = await ctx.consentPages.currentVersion(venue, 'en');
     const bg = await ctx.consentPages.currentVersion(venue, 'bg');
@@ -33,7 +35,9 @@ describe('guest consent page versions', () => {
   });
 
   it('renders a clean screen 1 through the fast path byte for byte as a full render', async () => {
-    const venue = await makeVenue(ctx, 'pages2', { fields: { name: 'required', email: 'optional', birthDate: 'optional' } });
+    const venue = await makeVenue(ctx, 'pages2', {
+      fields: { name: 'required', email: 'optional', birthDate: 'optional' },
+    });
     for (const locale of ['en', 'bg'] as const) {
       const v = await ctx.consentPages.currentVersion(venue, locale);
       for (const flowId of ['0f8fad5b-d9cb-469f-a165-70867728950e', '7c9e6679-7425-40de-944b-e07fc1f90ae7']) {
@@ -45,12 +49,18 @@ describe('guest consent page versions', () => {
       // Rendered again from the stored copy alone, the page is the same.
       const stored = await loadTemplateVersion<ConsentContent>(ctx.db, v.id);
       const vars = { flowId: '0f8fad5b-d9cb-469f-a165-70867728950e', csrf: 'abc' };
-      assert.equal(ctx.consentPages.renderFull(v.id, stored!.content, vars), ctx.consentPages.renderFull(v.id, v.content, vars));
-      assert.match(ctx.consentPages.renderLegal(v.id, stored!.content, 'privacy'), locale === 'en' ? /Privacy notice/ : /Уведомление за поверителност/);
+      assert.equal(
+        ctx.consentPages.renderFull(v.id, stored!.content, vars),
+        ctx.consentPages.renderFull(v.id, v.content, vars),
+      );
+      assert.match(
+        ctx.consentPages.renderLegal(v.id, stored!.content, 'privacy'),
+        locale === 'en' ? /Privacy notice/ : /Уведомление за поверителност/,
+      );
     }
   });
 
-  it('hashes each purpose\'s text; the same purpose differs between languages', async () => {
+  it("hashes each purpose's text; the same purpose differs between languages", async () => {
     const venue = await makeVenue(ctx, 'pages3');
     const en = (await ctx.consentPages.currentVersion(venue, 'en')).content;
     const bg = (await ctx.consentPages.currentVersion(venue, 'bg')).content;

@@ -14,9 +14,24 @@ describe('guest disclosure: known numbers, logs, venue wording', function () {
 
   before(async () => {
     ctx = await testContext();
-    ctx.log = createLogger('trace', new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }));
+    ctx.log = createLogger(
+      'trace',
+      new Writable({
+        write(chunk, _e, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    );
     await makeVenue(ctx, 'cafe', {
-      wording: { en: { welcome: 'Welcome to the terrace.', sms: 'Our weekly menu by SMS, once a week. Reply STOP to end it.', smsCode: 'Terrace Wi-Fi code: {{code}} ({{minutes}} min)', incentive: 'A free espresso for joining.' } },
+      wording: {
+        en: {
+          welcome: 'Welcome to the terrace.',
+          sms: 'Our weekly menu by SMS, once a week. Reply STOP to end it.',
+          smsCode: 'Terrace Wi-Fi code: {{code}} ({{minutes}} min)',
+          incentive: 'A free espresso for joining.',
+        },
+      },
     });
     srv = await serve(ctx);
   });
@@ -28,7 +43,12 @@ describe('guest disclosure: known numbers, logs, venue wording', function () {
   async function signUp(mac: string, number: string, wrongFirst = false) {
     const b = new Browser(srv.url);
     const first = await b.get(`/p/cafe${ENTRY.replace('EE-01', `EE-${mac}`)}`);
-    const r = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: number, consent_terms: 'yes', consent_sms: 'yes' });
+    const r = await b.post('/p/cafe/start', {
+      ...formFields(first.html, '/start'),
+      phone: number,
+      consent_terms: 'yes',
+      consent_sms: 'yes',
+    });
     const s2 = await b.get(r.location!);
     const code = lastCode(ctx);
     const f2 = formFields(s2.html, '/code');
@@ -41,7 +61,11 @@ describe('guest disclosure: known numbers, logs, venue wording', function () {
     await signUp('A1', '0888200001');
     const known = await signUp('A2', '0888200001');
     const fresh = await signUp('A3', '0888200002');
-    const scrub = (html: string) => html.replace(/[0-9a-f-]{36}/g, 'FLOW').replace(/name="csrf" value="[^"]+"/g, 'CSRF').replace(/\+35988\*\*\*\*\d{3}/g, 'NUMBER');
+    const scrub = (html: string) =>
+      html
+        .replace(/[0-9a-f-]{36}/g, 'FLOW')
+        .replace(/name="csrf" value="[^"]+"/g, 'CSRF')
+        .replace(/\+35988\*\*\*\*\d{3}/g, 'NUMBER');
     assert.equal(known.r.status, fresh.r.status);
     assert.equal(scrub(known.s2.html), scrub(fresh.s2.html));
     assert.equal(known.done.status, fresh.done.status);
@@ -56,10 +80,13 @@ describe('guest disclosure: known numbers, logs, venue wording', function () {
     assert.ok(!all.includes('+359888200003') && !all.includes('0888200003'), 'the number is not in the logs');
   });
 
-  it('uses the venue\'s own wording on the page and in the code SMS', async () => {
+  it("uses the venue's own wording on the page and in the code SMS", async () => {
     const { first } = await signUp('A5', '0888200004');
     assert.match(first.html, /Welcome to the terrace\./);
-    assert.match(first.html, /Our weekly menu by SMS, once a week\. Reply STOP to end it\. Message and data rates may apply\./);
+    assert.match(
+      first.html,
+      /Our weekly menu by SMS, once a week\. Reply STOP to end it\. Message and data rates may apply\./,
+    );
     assert.match(first.html, /<span class="incentive">A free espresso for joining\.<\/span>/);
     const codeSms = outbox(ctx).filter((m) => m.to === '+359888200004')[0];
     assert.match(codeSms.text, /^Terrace Wi-Fi code: \d{6} \(10 min\)$/);

@@ -53,7 +53,11 @@ describe('guest flow over HTTP (SQLite)', function () {
     // Showing screen 1 writes nothing and sets no flow cookie (only the signed page the
     // guest asked for, foyer_dest); the flow and its cookie come with the submit.
     assert.deepEqual([...b.cookies.keys()].sort(), ['foyer_dest', 'foyer_dest.sig']);
-    const started = await b.post('/p/cafe/start', { ...formFields(r.html, '/start'), phone: '0887000099', consent_terms: 'yes' });
+    const started = await b.post('/p/cafe/start', {
+      ...formFields(r.html, '/start'),
+      phone: '0887000099',
+      consent_terms: 'yes',
+    });
     assert.equal(started.status, 303);
     assert.ok(b.cookies.has('foyer_flow') && b.cookies.has('foyer_flow.sig'), 'signed flow cookie');
   });
@@ -103,7 +107,10 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.match(online.html, /href="http:\/\/example.com\/news"/);
 
     const events = await ctx.db.all<Record<string, string>>('SELECT * FROM consent_events ORDER BY seq');
-    assert.deepEqual(events.map((e) => `${e.purpose}:${e.decision}`), ['terms:granted', 'sms:granted', 'email:declined']);
+    assert.deepEqual(
+      events.map((e) => `${e.purpose}:${e.decision}`),
+      ['terms:granted', 'sms:granted', 'email:declined'],
+    );
     for (const e of events) {
       assert.equal(e.template_version_id, f2.v ?? events[0].template_version_id);
       assert.equal(e.locale, 'en');
@@ -228,7 +235,8 @@ describe('guest flow over HTTP (SQLite)', function () {
   it('blocks a fourth code to one number within 10 minutes and says when to try again', async () => {
     clock += 3_600_000;
     const sent = [];
-    for (let i = 0; i < 3; i++) sent.push((await toScreen2(new Browser(srv.url), '0887000006', {}, ENTRY.replace('EE-01', `1${i}-07`))).r.status);
+    for (let i = 0; i < 3; i++)
+      sent.push((await toScreen2(new Browser(srv.url), '0887000006', {}, ENTRY.replace('EE-01', `1${i}-07`))).r.status);
     assert.deepEqual(sent, [303, 303, 303]);
     const before = outbox(ctx).length;
     const { r } = await toScreen2(new Browser(srv.url), '0887000006', {}, ENTRY.replace('EE-01', '19-07'));
@@ -333,9 +341,21 @@ describe('guest flow over HTTP (SQLite)', function () {
     };
     await signUp();
     const cafe = (await ctx.db.get<{ id: string }>("SELECT id FROM venues WHERE slug = 'cafe'"))!.id;
-    const nas = await addNas(ctx.db, ctx.cipher, { name: 'cafe-ap-23', address: '127.0.0.23', secret: 'flow-secret-23', vendor: 'generic', venueId: cafe });
+    const nas = await addNas(ctx.db, ctx.cipher, {
+      name: 'cafe-ap-23',
+      address: '127.0.0.23',
+      secret: 'flow-secret-23',
+      vendor: 'generic',
+      venueId: cafe,
+    });
     // The RADIUS path with its grant cache and no change feed: only this process's word clears it.
-    const policy = createAccessPolicy({ db: ctx.db, cipher: ctx.cipher, log: ctx.log, now: ctx.now, grantCacheMs: 60_000 });
+    const policy = createAccessPolicy({
+      db: ctx.db,
+      cipher: ctx.cipher,
+      log: ctx.log,
+      now: ctx.now,
+      grantCacheMs: 60_000,
+    });
     try {
       const byMac = async () => (await policy.authorize(papRequest(nas, mac, mac, { callingStationId: mac }))).result;
       await ctx.db.run('UPDATE grants SET revoked_at = ? WHERE client_mac = ?', [clock, mac]);

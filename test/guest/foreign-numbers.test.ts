@@ -40,15 +40,24 @@ describe('guest: numbers from abroad', function () {
   it('refuses a number from outside, naming the countries in full (en and bg), with a 400', async () => {
     const en = await submit('cafe', '+381 64 123 4567', 'en');
     assert.equal(en.status, 400);
-    assert.match(text(en.html), /Numbers from Serbia cannot be used here\. Please use a number from Bulgaria or another EU\/EEA country\./);
+    assert.match(
+      text(en.html),
+      /Numbers from Serbia cannot be used here\. Please use a number from Bulgaria or another EU\/EEA country\./,
+    );
     const bg = await submit('cafe', '+381 64 123 4567', 'bg');
     assert.equal(bg.status, 400);
-    assert.match(text(bg.html), /Номера от Сърбия не могат да се използват тук\. Моля, използвайте номер от България или друга държава от ЕС\/ЕИП\./);
+    assert.match(
+      text(bg.html),
+      /Номера от Сърбия не могат да се използват тук\. Моля, използвайте номер от България или друга държава от ЕС\/ЕИП\./,
+    );
   });
 
   it("names a venue's own list in full", async () => {
     const r = await submit('shop', '+49 151 23456789', 'en');
     assert.equal(r.status, 400);
-    assert.match(text(r.html), /Numbers from Germany cannot be used here\. Please use a number from Bulgaria, Greece, or Romania\./);
+    assert.match(
+      text(r.html),
+      /Numbers from Germany cannot be used here\. Please use a number from Bulgaria, Greece, or Romania\./,
+    );
   });
 });

@@ -8,14 +8,24 @@ import type { AppContext } from '../../portal/context.ts';
 export const NUMBER = '0881234567';
 export const E164 = '+359881234567';
 /** A generic gateway's redirect (portal/access-points/generic.ts names). */
-export const ENTRY = '?mac=AA-BB-CC-DD-EE-01&ip=10.0.0.5&nas=ap-lobby&ap=00:11:22:33:44:55&ssid=Guest&url=http%3A%2F%2Fexample.com%2Fnews';
+export const ENTRY =
+  '?mac=AA-BB-CC-DD-EE-01&ip=10.0.0.5&nas=ap-lobby&ap=00:11:22:33:44:55&ssid=Guest&url=http%3A%2F%2Fexample.com%2Fnews';
 
-export async function makeVenue(ctx: AppContext, slug = 'cafe', settings: Record<string, unknown> = {}): Promise<Venue> {
+export async function makeVenue(
+  ctx: AppContext,
+  slug = 'cafe',
+  settings: Record<string, unknown> = {},
+): Promise<Venue> {
   return createVenue(ctx.db, {
     slug,
     name: 'Café Central',
     country: 'BG',
-    settings: venueSettingsSchema.parse({ contact: 'privacy@cafe.example', offers: { sms: true, email: true }, fields: { name: 'optional', email: 'optional', birthDate: 'off' }, ...settings }),
+    settings: venueSettingsSchema.parse({
+      contact: 'privacy@cafe.example',
+      offers: { sms: true, email: true },
+      fields: { name: 'optional', email: 'optional', birthDate: 'off' },
+      ...settings,
+    }),
   });
 }
 
@@ -25,7 +35,8 @@ export function formFields(html: string, action: string): Record<string, string>
   const form = forms.find((f) => new RegExp(`action="[^"]*${action}"`).test(f));
   if (!form) throw new Error(`no form posting to ${action} in:\n${html}`);
   const out: Record<string, string> = {};
-  for (const m of form.split('</form>')[0].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) out[m[1]] = m[2].replace(/&amp;/g, '&');
+  for (const m of form.split('</form>')[0].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+    out[m[1]] = m[2].replace(/&amp;/g, '&');
   return out;
 }
 
@@ -38,7 +49,10 @@ export interface Sent {
 export function outbox(ctx: AppContext): Sent[] {
   const file = ctx.config.smsOutbox;
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Sent);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Sent);
 }
 
 export function lastCode(ctx: AppContext): string {
@@ -70,14 +84,26 @@ export class Browser {
     return this.req(path, { method: 'GET' });
   }
 
-  async post(path: string, fields: Record<string, string>): Promise<{ status: number; html: string; location: string | null; headers: Headers }> {
-    return this.req(path, { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  async post(
+    path: string,
+    fields: Record<string, string>,
+  ): Promise<{ status: number; html: string; location: string | null; headers: Headers }> {
+    return this.req(path, {
+      method: 'POST',
+      body: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   }
 
   private async req(path: string, init: RequestInit) {
-    const headers: Record<string, string> = { ...(init.headers as Record<string, string>), accept: 'text/html', 'user-agent': 'FoyerTest/1.0' };
+    const headers: Record<string, string> = {
+      ...(init.headers as Record<string, string>),
+      accept: 'text/html',
+      'user-agent': 'FoyerTest/1.0',
+    };
     if (this.opts.lang) headers['accept-language'] = this.opts.lang;
-    if (this.opts.keepCookies !== false && this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.opts.keepCookies !== false && this.cookies.size)
+      headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const r = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
     for (const c of r.headers.getSetCookie()) {
       const [pair] = c.split(';');

@@ -18,7 +18,12 @@ describe('guest: the number hint says whose numbers the venue takes (issue 19.2)
     await makeVenue(ctx, 'eu');
     await makeVenue(ctx, 'home', { allowedCountries: ['BG'] });
     await makeVenue(ctx, 'list', { allowedCountries: ['BG', 'GR', 'RO'] });
-    await createVenue(ctx.db, { slug: 'belgrade', name: 'Kafana', country: 'RS', settings: venueSettingsSchema.parse({}) });
+    await createVenue(ctx.db, {
+      slug: 'belgrade',
+      name: 'Kafana',
+      country: 'RS',
+      settings: venueSettingsSchema.parse({}),
+    });
     srv = await serve(ctx);
   });
   after(async () => {

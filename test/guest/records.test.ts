@@ -29,16 +29,33 @@ describe('guest records: evidence, purge, gateway failure, optional fields', fun
     const b = new Browser(srv.url, { lang: 'bg' });
     const first = await b.get(`/p/cafe${ENTRY}`);
     const f = formFields(first.html, '/start');
-    const r = await b.post('/p/cafe/start', { ...f, phone: NUMBER, name: 'Мария', consent_terms: 'yes', consent_email: 'yes', email: 'maria@example.com' });
+    const r = await b.post('/p/cafe/start', {
+      ...f,
+      phone: NUMBER,
+      name: 'Мария',
+      consent_terms: 'yes',
+      consent_email: 'yes',
+      email: 'maria@example.com',
+    });
     assert.equal(r.status, 303, r.html);
     const s2 = await b.get(r.location!);
     const done = await b.post('/p/cafe/code', { ...formFields(s2.html, '/code'), code: lastCode(ctx) });
     assert.equal(done.status, 303);
-    const events = await ctx.db.all<{ id: string; purpose: string; decision: string; locale: string }>('SELECT id, purpose, decision, locale FROM consent_events ORDER BY seq');
-    assert.deepEqual(events.map((e) => `${e.purpose}:${e.decision}:${e.locale}`), ['terms:granted:bg', 'sms:declined:bg', 'email:granted:bg']);
+    const events = await ctx.db.all<{ id: string; purpose: string; decision: string; locale: string }>(
+      'SELECT id, purpose, decision, locale FROM consent_events ORDER BY seq',
+    );
+    assert.deepEqual(
+      events.map((e) => `${e.purpose}:${e.decision}:${e.locale}`),
+      ['terms:granted:bg', 'sms:declined:bg', 'email:granted:bg'],
+    );
 
     const file = join(ctx.dir, 'evidence.html');
-    const env = { DATABASE_URL: ctx.config.databaseUrl, SECRET_KEY: ctx.config.SECRET_KEY!, DATA_DIR: ctx.dir, DEMO_SEED: 'false' };
+    const env = {
+      DATABASE_URL: ctx.config.databaseUrl,
+      SECRET_KEY: ctx.config.SECRET_KEY!,
+      DATA_DIR: ctx.dir,
+      DEMO_SEED: 'false',
+    };
     const run = await foyer(['consents', 'evidence', events[2].id, '--out', file], env);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(readFileSync(file, 'utf8'), first.html);
@@ -54,7 +71,13 @@ describe('guest records: evidence, purge, gateway failure, optional fields', fun
     const first = await b.get(`/p/cafe${ENTRY.replace('EE-01', 'EE-66')}`);
     assert.match(first.html, /id="name" name="name" autocomplete="name"/);
     assert.match(first.html, /type="date" id="birth_date" name="birth_date" autocomplete="bday"/);
-    const r = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: NUMBER, consent_terms: 'yes', email: 'nope', birth_date: '2999-01-01' });
+    const r = await b.post('/p/cafe/start', {
+      ...formFields(first.html, '/start'),
+      phone: NUMBER,
+      consent_terms: 'yes',
+      email: 'nope',
+      birth_date: '2999-01-01',
+    });
     assert.equal(r.status, 400);
     assert.match(r.html, /Enter your name\./);
     assert.match(r.html, /Enter an email address such as/);
@@ -69,11 +92,20 @@ describe('guest records: evidence, purge, gateway failure, optional fields', fun
     try {
       const b = new Browser(srv.url);
       const first = await b.get(`/p/cafe${ENTRY.replace('EE-01', 'EE-77')}`);
-      const r = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: '0887123123', name: 'A', consent_terms: 'yes' });
+      const r = await b.post('/p/cafe/start', {
+        ...formFields(first.html, '/start'),
+        phone: '0887123123',
+        name: 'A',
+        consent_terms: 'yes',
+      });
       assert.equal(r.status, 503);
       assert.match(r.html, /could not send the code just now/);
-      const counted = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM verification_sends WHERE status <> 'failed'`);
-      const failed = await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM verification_sends WHERE status = 'failed'`);
+      const counted = await ctx.db.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM verification_sends WHERE status <> 'failed'`,
+      );
+      const failed = await ctx.db.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM verification_sends WHERE status = 'failed'`,
+      );
       assert.equal(Number(failed!.n), 1);
       assert.equal(Number(counted!.n), 1, 'only the earlier successful send');
     } finally {
@@ -84,7 +116,12 @@ describe('guest records: evidence, purge, gateway failure, optional fields', fun
   it('purges expired codes, abandoned flows and old sends, keeping the ledger', async () => {
     // (Showing screen 1 writes no flow any more: the flows here are the submitted ones.)
     const count = async (t: string) => Number((await ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))!.n);
-    const before = { flows: await count('guest_flows'), codes: await count('verifications'), sends: await count('verification_sends'), events: await count('consent_events') };
+    const before = {
+      flows: await count('guest_flows'),
+      codes: await count('verifications'),
+      sends: await count('verification_sends'),
+      events: await count('consent_events'),
+    };
     assert.ok(before.flows >= 1 && before.codes >= 1 && before.sends >= 1);
     const now = Date.now();
     const soon = await purgeVerificationsJob.run({ db: ctx.db, log: ctx.log, now: () => now });

@@ -23,9 +23,19 @@ eachBackend('guest route prologue', (backend) => {
 
   const isGuestPage = (html: string) => /\/p\/static\/guest\.css\?v=/.test(html);
 
-  it('answers an unknown venue on every guest route with the guest 404 page in the guest\'s language, even to a JSON client', async () => {
-    for (const [method, path] of [['GET', '/p/nowhere'], ['GET', '/p/nowhere/code'], ['POST', '/p/nowhere/resend'], ['GET', '/p/nowhere/theme.css'], ['GET', '/p/No_Such!/start']] as const) {
-      const r = await fetch(srv.url + path, { method, headers: { accept: 'application/json', 'accept-language': 'bg' }, redirect: 'manual' });
+  it("answers an unknown venue on every guest route with the guest 404 page in the guest's language, even to a JSON client", async () => {
+    for (const [method, path] of [
+      ['GET', '/p/nowhere'],
+      ['GET', '/p/nowhere/code'],
+      ['POST', '/p/nowhere/resend'],
+      ['GET', '/p/nowhere/theme.css'],
+      ['GET', '/p/No_Such!/start'],
+    ] as const) {
+      const r = await fetch(srv.url + path, {
+        method,
+        headers: { accept: 'application/json', 'accept-language': 'bg' },
+        redirect: 'manual',
+      });
       const html = await r.text();
       assert.equal(r.status, 404, `${method} ${path}`);
       assert.ok(isGuestPage(html), `${method} ${path}: not the guest layout: ${html.slice(0, 200)}`);
@@ -34,7 +44,7 @@ eachBackend('guest route prologue', (backend) => {
     }
   });
 
-  it('answers a flow screen without this browser\'s flow with the 410 page, in the language the link asks for', async () => {
+  it("answers a flow screen without this browser's flow with the 410 page, in the language the link asks for", async () => {
     const r = await new Browser(srv.url).get('/p/cafe/code?f=0f8fad5b-d9cb-469f-a165-70867728950e&lang=bg');
     assert.equal(r.status, 410);
     assert.ok(isGuestPage(r.html));
@@ -45,7 +55,11 @@ eachBackend('guest route prologue', (backend) => {
   it('sends a flow to the screen of its state: screen 2 only with a code sent, "online" only when done', async () => {
     const b = new Browser(srv.url);
     const first = await b.get(`/p/cafe${ENTRY}`);
-    const started = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: NUMBER, consent_terms: 'yes' });
+    const started = await b.post('/p/cafe/start', {
+      ...formFields(first.html, '/start'),
+      phone: NUMBER,
+      consent_terms: 'yes',
+    });
     assert.equal(started.status, 303);
     const f = new URL(started.location!, srv.url).searchParams.get('f')!;
     const early = await b.get(`/p/cafe/online?f=${f}`);
@@ -57,7 +71,11 @@ eachBackend('guest route prologue', (backend) => {
     const fields = formFields(s2.html, '/code');
     const done = await b.post('/p/cafe/code', { ...fields, code: lastCode(ctx) });
     assert.equal(done.status, 303, done.html);
-    for (const r of [await b.get(`/p/cafe/code?f=${f}`), await b.post('/p/cafe/code', { ...fields, code: '000000' }), await b.post('/p/cafe/resend', fields)]) {
+    for (const r of [
+      await b.get(`/p/cafe/code?f=${f}`),
+      await b.post('/p/cafe/code', { ...fields, code: '000000' }),
+      await b.post('/p/cafe/resend', fields),
+    ]) {
       assert.equal(r.status, 303);
       assert.equal(r.location, `/p/cafe/online?f=${f}`);
     }

@@ -38,13 +38,24 @@ describe('statements of one complete sign-up (SQLite)', function () {
     const national = `08870000${String(n).padStart(2, '0')}`;
     const e164 = `+359${national.slice(1)}`;
     const mac = `02-00-00-00-01-${n.toString(16).padStart(2, '0')}`;
-    const first = await step('GET screen 1', () => b.get(`/p/cafe?mac=${mac}&ip=10.0.1.${n}&nas=ap-lobby&ssid=Guest&url=http%3A%2F%2Fexample.com%2F`));
+    const first = await step('GET screen 1', () =>
+      b.get(`/p/cafe?mac=${mac}&ip=10.0.1.${n}&nas=ap-lobby&ssid=Guest&url=http%3A%2F%2Fexample.com%2F`),
+    );
     assert.equal(first.status, 200, first.html);
-    const started = await step('POST start', () => b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: national, consent_terms: 'yes', consent_sms: 'yes' }));
+    const started = await step('POST start', () =>
+      b.post('/p/cafe/start', {
+        ...formFields(first.html, '/start'),
+        phone: national,
+        consent_terms: 'yes',
+        consent_sms: 'yes',
+      }),
+    );
     assert.equal(started.status, 303, started.html);
     const code = await step('GET code', () => b.get(started.location!));
     assert.equal(code.status, 200, code.html);
-    const done = await step('POST code', () => b.post('/p/cafe/code', { ...formFields(code.html, '/code'), code: lastCode(ctx) }));
+    const done = await step('POST code', () =>
+      b.post('/p/cafe/code', { ...formFields(code.html, '/code'), code: lastCode(ctx) }),
+    );
     assert.equal(done.status, 303, done.html);
     assert.match(done.location!, /^\/p\/cafe\/online\?f=/);
     const online = await step('GET online', () => b.get(done.location!));
@@ -61,8 +72,14 @@ describe('statements of one complete sign-up (SQLite)', function () {
     await signUp(1); // the first registers the page version and warms the caches
     const steps = await signUp(2);
     const total = Object.values(steps).reduce((s, l) => s + l.length, 0);
-    const shown = Object.entries(steps).map(([k, l]) => `${k} (${l.length}):\n    ${l.join('\n    ')}`).join('\n');
-    assert.equal(steps['GET screen 1'].filter((s) => !/^\s*SELECT/i.test(s)).length, 0, `screen 1 writes nothing:\n${shown}`);
+    const shown = Object.entries(steps)
+      .map(([k, l]) => `${k} (${l.length}):\n    ${l.join('\n    ')}`)
+      .join('\n');
+    assert.equal(
+      steps['GET screen 1'].filter((s) => !/^\s*SELECT/i.test(s)).length,
+      0,
+      `screen 1 writes nothing:\n${shown}`,
+    );
     assert.ok(total <= 48, `one sign-up sent ${total} statements:\n${shown}`);
   });
 });

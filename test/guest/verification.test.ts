@@ -10,7 +10,13 @@ import { openDb } from '../../portal/store/open.ts';
 import { ConsoleGateway } from '../../portal/sms/console.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
-import { issueCode, resendCode, checkCode, type VerificationDeps, type SendRequest } from '../../portal/verification/verifications.ts';
+import {
+  issueCode,
+  resendCode,
+  checkCode,
+  type VerificationDeps,
+  type SendRequest,
+} from '../../portal/verification/verifications.ts';
 import { sendBlocked, type SendKeys } from '../../portal/verification/limits.ts';
 import type { Db } from '../../portal/store/db.ts';
 
@@ -20,21 +26,52 @@ eachBackend('verification codes and send limits', (backend) => {
   let deps: VerificationDeps;
   let clock = 1_800_000_000_000;
   let outboxFile: string;
-  const sent = () => (existsSync(outboxFile) ? readFileSync(outboxFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; text: string }) : []);
+  const sent = () =>
+    existsSync(outboxFile)
+      ? readFileSync(outboxFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { to: string; text: string })
+      : [];
 
   before(async () => {
     ctx = await testContext({ backend });
     outboxFile = join(ctx.dir, 'unit-outbox.jsonl');
-    venue = await createVenue(ctx.db, { slug: 'limits', name: 'Limits', country: 'BG', settings: venueSettingsSchema.parse({ limits: { perMacHour: 4, perIpHour: 6, perNasHour: 8, perCountryHour: 10, venueDaily: 12 } }) });
-    deps = { db: ctx.db, keys: ctx.keys, cipher: ctx.cipher, log: ctx.log, sms: new ConsoleGateway(outboxFile, ctx.log), now: () => clock };
+    venue = await createVenue(ctx.db, {
+      slug: 'limits',
+      name: 'Limits',
+      country: 'BG',
+      settings: venueSettingsSchema.parse({
+        limits: { perMacHour: 4, perIpHour: 6, perNasHour: 8, perCountryHour: 10, venueDaily: 12 },
+      }),
+    });
+    deps = {
+      db: ctx.db,
+      keys: ctx.keys,
+      cipher: ctx.cipher,
+      log: ctx.log,
+      sms: new ConsoleGateway(outboxFile, ctx.log),
+      now: () => clock,
+    };
   });
   after(() => ctx?.cleanup());
 
   let n = 0;
   const keys = (over: Partial<SendKeys> = {}): SendKeys => ({
-    venueId: venue.id, numberHash: `num-${backend}-${++n}`, macHash: `mac-${n}`, clientIp: `10.9.${n >> 8}.${n & 255}`, nasId: `nas-${n}`, callingCode: `9${n}`, ...over,
+    venueId: venue.id,
+    numberHash: `num-${backend}-${++n}`,
+    macHash: `mac-${n}`,
+    clientIp: `10.9.${n >> 8}.${n & 255}`,
+    nasId: `nas-${n}`,
+    callingCode: `9${n}`,
+    ...over,
   });
-  const req = (k: SendKeys, e164 = '+359881234567'): SendRequest => ({ keys: k, e164, settings: venue.settings, text: (code, minutes) => `code ${code} for ${minutes} min` });
+  const req = (k: SendKeys, e164 = '+359881234567'): SendRequest => ({
+    keys: k,
+    e164,
+    settings: venue.settings,
+    text: (code, minutes) => `code ${code} for ${minutes} min`,
+  });
   const flow = () => `flow-${++n}`;
 
   it('sends 3 per number in 10 minutes, then says when the oldest leaves the window', async () => {
@@ -65,13 +102,22 @@ eachBackend('verification codes and send limits', (backend) => {
     assert.equal(!r.ok && r.reason === 'blocked' && r.retryAt, t0 + 24 * 3_600_000);
   });
 
-  for (const [scope, field, limit] of [['MAC', 'macHash', 4], ['client IP', 'clientIp', 6], ['NAS', 'nasId', 8], ['country', 'callingCode', 10]] as const) {
+  for (const [scope, field, limit] of [
+    ['MAC', 'macHash', 4],
+    ['client IP', 'clientIp', 6],
+    ['NAS', 'nasId', 8],
+    ['country', 'callingCode', 10],
+  ] as const) {
     it(`holds the per-${scope} limit (${limit} an hour) across different numbers`, async () => {
       clock += 25 * 3_600_000;
       const shared = keys()[field];
-      for (let i = 0; i < limit; i++) assert.equal((await issueCode(deps, flow(), req({ ...keys(), [field]: shared }))).ok, true);
+      for (let i = 0; i < limit; i++)
+        assert.equal((await issueCode(deps, flow(), req({ ...keys(), [field]: shared }))).ok, true);
       const r = await sendBlocked(ctx.db, venue.settings.limits, { ...keys(), [field]: shared }, clock);
-      assert.equal(r?.scope, scope === 'MAC' ? 'mac' : scope === 'client IP' ? 'ip' : scope === 'NAS' ? 'nas' : 'country');
+      assert.equal(
+        r?.scope,
+        scope === 'MAC' ? 'mac' : scope === 'client IP' ? 'ip' : scope === 'NAS' ? 'nas' : 'country',
+      );
       assert.equal((await issueCode(deps, flow(), req({ ...keys(), [field]: shared }))).ok, false);
     });
   }
@@ -88,10 +134,20 @@ eachBackend('verification codes and send limits', (backend) => {
     writeFileSync(join(ctx.dir, 'a-file'), 'not a directory');
     const broken = { ...deps, sms: new ConsoleGateway(join(ctx.dir, 'a-file', 'outbox.jsonl'), ctx.log) };
     const k = keys();
-    for (let i = 0; i < 5; i++) assert.deepEqual(await issueCode(broken, flow(), req({ ...keys(), numberHash: k.numberHash })), { ok: false, reason: 'sms_failed' });
+    for (let i = 0; i < 5; i++)
+      assert.deepEqual(await issueCode(broken, flow(), req({ ...keys(), numberHash: k.numberHash })), {
+        ok: false,
+        reason: 'sms_failed',
+      });
     assert.equal(await sendBlocked(ctx.db, venue.settings.limits, k, clock), undefined, 'failed sends do not count');
-    const statuses = await ctx.db.all<{ status: string }>('SELECT status FROM verification_sends WHERE number_hash = ?', [k.numberHash]);
-    assert.deepEqual(statuses.map((s) => s.status), ['failed', 'failed', 'failed', 'failed', 'failed']);
+    const statuses = await ctx.db.all<{ status: string }>(
+      'SELECT status FROM verification_sends WHERE number_hash = ?',
+      [k.numberHash],
+    );
+    assert.deepEqual(
+      statuses.map((s) => s.status),
+      ['failed', 'failed', 'failed', 'failed', 'failed'],
+    );
   });
 
   it('shares the counts with a second connection, as another process would', async () => {
@@ -113,7 +169,9 @@ eachBackend('verification codes and send limits', (backend) => {
   it('lets exactly 3 of 8 parallel requests for one number through', async () => {
     clock += 25 * 3_600_000;
     const num = keys().numberHash;
-    const results = await Promise.all(Array.from({ length: 8 }, () => issueCode(deps, flow(), req({ ...keys(), numberHash: num }))));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => issueCode(deps, flow(), req({ ...keys(), numberHash: num }))),
+    );
     assert.equal(results.filter((r) => r.ok).length, 3);
   });
 
@@ -123,18 +181,36 @@ eachBackend('verification codes and send limits', (backend) => {
     const first = await issueCode(deps, flow(), req(k, '+359887777777'));
     assert.ok(first.ok);
     const code = /code (\d{6})/.exec(sent().at(-1)!.text)![1];
-    assert.deepEqual(await resendCode(deps, first.verificationId, req(k)), { ok: false, reason: 'too_soon', retryAt: clock + 30_000 });
+    assert.deepEqual(await resendCode(deps, first.verificationId, req(k)), {
+      ok: false,
+      reason: 'too_soon',
+      retryAt: clock + 30_000,
+    });
     const wrong = code === '000000' ? '111111' : '000000';
-    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, wrong, clock)), { ok: false, reason: 'wrong', remaining: 4 });
+    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, wrong, clock)), {
+      ok: false,
+      reason: 'wrong',
+      remaining: 4,
+    });
     clock += 30_000;
     const again = await resendCode(deps, first.verificationId, req(k, '+359887777777'));
     assert.equal(again.ok, true);
     assert.equal(/code (\d{6})/.exec(sent().at(-1)!.text)![1], code, 'the same code');
-    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, wrong, clock)), { ok: false, reason: 'wrong', remaining: 3 });
+    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, wrong, clock)), {
+      ok: false,
+      reason: 'wrong',
+      remaining: 3,
+    });
     const ok = await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, code, clock));
     assert.equal(ok.ok, true);
-    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, code, clock)), { ok: false, reason: 'used' });
-    const row = await ctx.db.get<{ code_enc: string; code_hmac: string }>('SELECT code_enc, code_hmac FROM verifications WHERE id = ?', [first.verificationId]);
+    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, code, clock)), {
+      ok: false,
+      reason: 'used',
+    });
+    const row = await ctx.db.get<{ code_enc: string; code_hmac: string }>(
+      'SELECT code_enc, code_hmac FROM verifications WHERE id = ?',
+      [first.verificationId],
+    );
     assert.ok(!row!.code_enc.includes(code) && !row!.code_hmac.includes(code), 'the code is not stored in clear');
   });
 
@@ -144,9 +220,14 @@ eachBackend('verification codes and send limits', (backend) => {
     assert.ok(first.ok);
     const code = /code (\d{6})/.exec(sent().at(-1)!.text)![1];
     const wrong = code === '000000' ? '111111' : '000000';
-    const results = await Promise.all(Array.from({ length: 8 }, () => ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, wrong, clock))));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, wrong, clock))),
+    );
     assert.equal(results.filter((r) => !r.ok && r.reason === 'wrong').length, 4);
-    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, code, clock)), { ok: false, reason: 'too_many' });
+    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, code, clock)), {
+      ok: false,
+      reason: 'too_many',
+    });
     assert.deepEqual(await resendCode(deps, first.verificationId, req(keys())), { ok: false, reason: 'too_many' });
   });
 
@@ -157,6 +238,9 @@ eachBackend('verification codes and send limits', (backend) => {
     const code = /code (\d{6})/.exec(sent().at(-1)!.text)![1];
     assert.match(sent().at(-1)!.text, /for 10 min/);
     clock = first.expiresAt;
-    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, code, clock)), { ok: false, reason: 'expired' });
+    assert.deepEqual(await ctx.db.tx((tx) => checkCode(tx, ctx.keys, first.verificationId, code, clock)), {
+      ok: false,
+      reason: 'expired',
+    });
   });
 });

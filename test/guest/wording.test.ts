@@ -18,7 +18,10 @@ eachBackend('guest: wording at the worst moment', (backend) => {
   before(async () => {
     ctx = await testContext({ backend });
     ctx.now = () => clock;
-    await makeVenue(ctx, 'cafe', { wording: { en: { incentive: '10% off your next coffee.' }, bg: { incentive: '10% отстъпка за следващото кафе' } }, code: { resendSeconds: 10 } });
+    await makeVenue(ctx, 'cafe', {
+      wording: { en: { incentive: '10% off your next coffee.' }, bg: { incentive: '10% отстъпка за следващото кафе' } },
+      code: { resendSeconds: 10 },
+    });
     srv = await serve(ctx);
   });
   after(async () => {
@@ -38,8 +41,20 @@ eachBackend('guest: wording at the worst moment', (backend) => {
   const wrongOf = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
   for (const [lang, one, many, sameAgain, renewed] of [
-    ['en', /That code is not right\. Check the SMS and try again: 1 try left\./, /: 2 tries left\./, /We sent the same code again/, /We sent you a new code: the earlier one no longer works/],
-    ['bg', /остава 1 опит\./, /остават 2 опита\./, /Изпратихме същия код отново/, /Изпратихме ви нов код: предишният вече не важи/],
+    [
+      'en',
+      /That code is not right\. Check the SMS and try again: 1 try left\./,
+      /: 2 tries left\./,
+      /We sent the same code again/,
+      /We sent you a new code: the earlier one no longer works/,
+    ],
+    [
+      'bg',
+      /остава 1 опит\./,
+      /остават 2 опита\./,
+      /Изпратихме същия код отново/,
+      /Изпратихме ви нов код: предишният вече не важи/,
+    ],
   ] as const) {
     it(`${lang}: plural tries left, "same code" only for the same code, no validity promise once locked out, "new code" after`, async () => {
       const { b, f2, code } = await toCode(lang, lang === 'en' ? '0887100001' : '0887100002');

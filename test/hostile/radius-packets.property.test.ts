@@ -7,15 +7,66 @@ import { parsePacket, radiusPackage, loadDictionaries } from '../../radius/codec
 import { signAccessRequest, signAccountingRequest } from '../../radius/authenticators.ts';
 import { createRadiusServer } from '../../radius/server.ts';
 import type { AccessDecision } from '../../radius/types.ts';
-import { SECRET, PASSWORD, exchange, memoryLogger, nas, peer, startHarness, type Harness } from '../support/radius-harness.ts';
+import {
+  SECRET,
+  PASSWORD,
+  exchange,
+  memoryLogger,
+  nas,
+  peer,
+  startHarness,
+  type Harness,
+} from '../support/radius-harness.ts';
 
 loadDictionaries();
 
 const seeds: Buffer[] = [
-  radiusPackage.encode({ code: 'Access-Request', identifier: 1, secret: SECRET, add_message_authenticator: true, attributes: [['User-Name', 'g-1'], ['User-Password', PASSWORD], ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'], ['NAS-Identifier', 'ap']] }),
-  radiusPackage.encode({ code: 'Access-Request', identifier: 2, secret: SECRET, attributes: [['User-Name', 'g-2'], ['CHAP-Password', Buffer.alloc(17, 7)], ['CHAP-Challenge', Buffer.alloc(16, 9)]] }),
-  radiusPackage.encode({ code: 'Accounting-Request', identifier: 3, secret: SECRET, attributes: [['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 's1'], ['User-Name', 'g-1'], ['Framed-IP-Address', '10.0.0.2'], ['Acct-Input-Octets', 5], ['Acct-Input-Gigawords', 1]] }),
-  radiusPackage.encode({ code: 'Accounting-Request', identifier: 4, secret: SECRET, attributes: [['Acct-Status-Type', 'Stop'], ['Acct-Session-Id', 's1'], ['Acct-Terminate-Cause', 'User-Request'], ['Vendor-Specific', 'WISPr', [['WISPr-Location-Name', 'cafe']]]] }),
+  radiusPackage.encode({
+    code: 'Access-Request',
+    identifier: 1,
+    secret: SECRET,
+    add_message_authenticator: true,
+    attributes: [
+      ['User-Name', 'g-1'],
+      ['User-Password', PASSWORD],
+      ['Calling-Station-Id', 'AA-BB-CC-DD-EE-FF'],
+      ['NAS-Identifier', 'ap'],
+    ],
+  }),
+  radiusPackage.encode({
+    code: 'Access-Request',
+    identifier: 2,
+    secret: SECRET,
+    attributes: [
+      ['User-Name', 'g-2'],
+      ['CHAP-Password', Buffer.alloc(17, 7)],
+      ['CHAP-Challenge', Buffer.alloc(16, 9)],
+    ],
+  }),
+  radiusPackage.encode({
+    code: 'Accounting-Request',
+    identifier: 3,
+    secret: SECRET,
+    attributes: [
+      ['Acct-Status-Type', 'Start'],
+      ['Acct-Session-Id', 's1'],
+      ['User-Name', 'g-1'],
+      ['Framed-IP-Address', '10.0.0.2'],
+      ['Acct-Input-Octets', 5],
+      ['Acct-Input-Gigawords', 1],
+    ],
+  }),
+  radiusPackage.encode({
+    code: 'Accounting-Request',
+    identifier: 4,
+    secret: SECRET,
+    attributes: [
+      ['Acct-Status-Type', 'Stop'],
+      ['Acct-Session-Id', 's1'],
+      ['Acct-Terminate-Cause', 'User-Request'],
+      ['Vendor-Specific', 'WISPr', [['WISPr-Location-Name', 'cafe']]],
+    ],
+  }),
 ];
 
 /** A mutation: flip bytes, cut, extend, or rewrite the length field. */
@@ -61,15 +112,24 @@ function realHandler() {
   const logger = memoryLogger();
   const outcomes = new Map<string, number>();
   const server = createRadiusServer({
-    clients: { findBySource: (a) => (a === '127.0.0.1' ? nas({ requireMessageAuthenticator: false }) : a === '127.0.0.2' ? nas() : undefined) },
+    clients: {
+      findBySource: (a) =>
+        a === '127.0.0.1' ? nas({ requireMessageAuthenticator: false }) : a === '127.0.0.2' ? nas() : undefined,
+    },
     authorizer: {
-      authorize: (r): AccessDecision => (r.checkPassword(PASSWORD) ? { result: 'accept', sessionTimeout: 60 } : { result: 'reject', replyMessage: 'Wrong code' }),
+      authorize: (r): AccessDecision =>
+        r.checkPassword(PASSWORD)
+          ? { result: 'accept', sessionTimeout: 60 }
+          : { result: 'reject', replyMessage: 'Wrong code' },
       account: () => Promise.resolve(),
     },
     authPort: 0,
     acctPort: 0,
     logger,
-    observer: { packet: (_port, _type, result) => void outcomes.set(result.split(':')[0], (outcomes.get(result.split(':')[0]) ?? 0) + 1) },
+    observer: {
+      packet: (_port, _type, result) =>
+        void outcomes.set(result.split(':')[0], (outcomes.get(result.split(':')[0]) ?? 0) + 1),
+    },
   });
   let n = 0;
   return {
@@ -79,7 +139,12 @@ function realHandler() {
       n++;
       // Two sources (Message-Authenticator optional and required) and many source ports,
       // so the duplicate cache sees both repeats and new requests.
-      const rinfo = { address: n % 3 ? '127.0.0.1' : '127.0.0.2', family: 'IPv4' as const, port: 1024 + (n % 4096), size: b.length };
+      const rinfo = {
+        address: n % 3 ? '127.0.0.1' : '127.0.0.2',
+        family: 'IPv4' as const,
+        port: 1024 + (n % 4096),
+        size: b.length,
+      };
       server.receive(b.length > 0 && b[0] === 4 ? 'acct' : 'auth', b, rinfo);
     },
   };
@@ -91,15 +156,25 @@ describe('hostile RADIUS packets', function () {
   it("a million generated and mutated packets through the server's handler: nothing throws", async () => {
     const h = realHandler();
     const raw = fc.uint8Array({ minLength: 0, maxLength: 300 }).map((a) => Buffer.from(a));
-    fc.assert(fc.property(raw, (b) => void h.feed(b)), { numRuns: 300_000 });
-    fc.assert(fc.property(mutation, (m) => void h.feed(mutate(m))), { numRuns: 300_000 });
-    fc.assert(fc.property(mutation, (m) => void h.feed(resign(mutate(m)))), { numRuns: 400_000 });
+    fc.assert(
+      fc.property(raw, (b) => void h.feed(b)),
+      { numRuns: 300_000 },
+    );
+    fc.assert(
+      fc.property(mutation, (m) => void h.feed(mutate(m))),
+      { numRuns: 300_000 },
+    );
+    fc.assert(
+      fc.property(mutation, (m) => void h.feed(resign(mutate(m)))),
+      { numRuns: 400_000 },
+    );
     await new Promise((r) => setTimeout(r, 50)); // accounting promises settle
     const failures = h.logger.lines.filter((l) => l.level === 'error');
     assert.deepEqual(failures.slice(0, 3), [], `${failures.length} datagrams made the handler fail`);
     // The packets went past the authenticators into decoding and policy, not only into drops.
     const o = Object.fromEntries(h.outcomes);
-    for (const reached of ['accept', 'reject', 'start', 'stop', 'dropped', 'retransmission']) assert.ok((o[reached] ?? 0) > 0, `no packet reached "${reached}": ${JSON.stringify(o)}`);
+    for (const reached of ['accept', 'reject', 'start', 'stop', 'dropped', 'retransmission'])
+      assert.ok((o[reached] ?? 0) > 0, `no packet reached "${reached}": ${JSON.stringify(o)}`);
   });
 
   describe('at a live server', () => {
@@ -115,7 +190,16 @@ describe('hostile RADIUS packets', function () {
         if (i % 500 === 0) await new Promise((r) => setImmediate(r));
       }
       p.close();
-      const good = radiusPackage.encode({ code: 'Access-Request', identifier: 200, secret: SECRET, add_message_authenticator: true, attributes: [['User-Name', 'alice'], ['User-Password', PASSWORD]] });
+      const good = radiusPackage.encode({
+        code: 'Access-Request',
+        identifier: 200,
+        secret: SECRET,
+        add_message_authenticator: true,
+        attributes: [
+          ['User-Name', 'alice'],
+          ['User-Password', PASSWORD],
+        ],
+      });
       let answer: Buffer | undefined;
       for (let tries = 0; tries < 10 && !answer; tries++) answer = await exchange(good, h.authPort, '127.0.0.1', 1000);
       assert.ok(answer, 'the server still answers');

@@ -31,7 +31,12 @@ describe('health, metrics and headers', () => {
     const { deriveKeys } = await import('../../portal/crypto/keys.ts');
     const { createVenue } = await import('../../portal/venues/venues.ts');
     const venue = await createVenue(ctx.db, { slug: 'v', name: 'V', country: 'BG' });
-    await addNas(ctx.db, fieldCipher(deriveKeys('a-different-key-0123456789abcdef012345')), { name: 'ap', address: '192.0.2.1', vendor: 'generic', venueId: venue.id });
+    await addNas(ctx.db, fieldCipher(deriveKeys('a-different-key-0123456789abcdef012345')), {
+      name: 'ap',
+      address: '192.0.2.1',
+      vendor: 'generic',
+      venueId: venue.id,
+    });
     srv = await serve(ctx);
     const res = await fetch(`${srv.url}/healthz`);
     assert.equal(res.status, 503);
@@ -53,8 +58,14 @@ describe('health, metrics and headers', () => {
     ctx = await testContext({ env: { METRICS_TOKEN: 'a-very-long-metrics-token' } });
     srv = await serve(ctx);
     assert.equal((await fetch(`${srv.url}/metrics`)).status, 403);
-    assert.equal((await fetch(`${srv.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status, 403);
-    assert.equal((await fetch(`${srv.url}/metrics`, { headers: { authorization: 'Bearer a-very-long-metrics-token' } })).status, 200);
+    assert.equal(
+      (await fetch(`${srv.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status,
+      403,
+    );
+    assert.equal(
+      (await fetch(`${srv.url}/metrics`, { headers: { authorization: 'Bearer a-very-long-metrics-token' } })).status,
+      200,
+    );
   });
 
   it('refuses /metrics from addresses outside METRICS_ALLOW', async () => {
@@ -66,7 +77,9 @@ describe('health, metrics and headers', () => {
   it('sends strict security headers and a localized 404 page', async () => {
     ctx = await testContext();
     srv = await serve(ctx);
-    const res = await fetch(`${srv.url}/no-such-page`, { headers: { 'accept-language': 'bg-BG,bg;q=0.9,en;q=0.5', accept: 'text/html' } });
+    const res = await fetch(`${srv.url}/no-such-page`, {
+      headers: { 'accept-language': 'bg-BG,bg;q=0.9,en;q=0.5', accept: 'text/html' },
+    });
     assert.equal(res.status, 404);
     const csp = res.headers.get('content-security-policy')!;
     assert.match(csp, /default-src 'none'/);
@@ -82,9 +95,17 @@ describe('health, metrics and headers', () => {
   it('answers an oversized or malformed body with a 4xx, not a 500', async () => {
     ctx = await testContext();
     srv = await serve(ctx);
-    const big = await fetch(`${srv.url}/healthz`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=' + 'x'.repeat(100_000) });
+    const big = await fetch(`${srv.url}/healthz`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=' + 'x'.repeat(100_000),
+    });
     assert.equal(big.status, 413);
-    const bad = await fetch(`${srv.url}/healthz`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{nope' });
+    const bad = await fetch(`${srv.url}/healthz`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: '{nope',
+    });
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).error.code, 'bad_request');
   });

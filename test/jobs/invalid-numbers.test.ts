@@ -51,7 +51,9 @@ describe('nightly clean-list export', () => {
       await signUp(ctx, cafe.id, '+359881111111', { sms: 'granted' });
       await signUp(ctx, cafe.id, '+359882222222', { sms: 'declined' });
       const now = () => Date.parse('2026-11-29T04:41:00Z');
-      assert.deepEqual(await runJob(exportActiveListJob, { db: ctx.db, log: ctx.log, now, cipher: ctx.cipher }), { files: 1 });
+      assert.deepEqual(await runJob(exportActiveListJob, { db: ctx.db, log: ctx.log, now, cipher: ctx.cipher }), {
+        files: 1,
+      });
       assert.deepEqual(readdirSync(dir), ['cafe-sms-active-2026-11-29.csv']);
       const lines = readFileSync(join(dir, 'cafe-sms-active-2026-11-29.csv'), 'utf8').trim().split('\n');
       assert.equal(lines.length, 2);

@@ -16,11 +16,15 @@ const B = '+359882222222';
 async function activeNumbers(ctx: TestContext, venue: Venue): Promise<string[]> {
   let s = '';
   for await (const c of exportActiveSms(ctx.db, ctx.cipher, venue.id, 'json')) s += c;
-  return JSON.parse(s).map((r: { subject_number: string }) => r.subject_number).sort();
+  return JSON.parse(s)
+    .map((r: { subject_number: string }) => r.subject_number)
+    .sort();
 }
 
 async function lastEvent(ctx: TestContext) {
-  return ctx.db.get<{ decision: string; channel: string; evidence: string; venue_id: string }>('SELECT decision, channel, evidence, venue_id FROM consent_events ORDER BY seq DESC LIMIT 1');
+  return ctx.db.get<{ decision: string; channel: string; evidence: string; venue_id: string }>(
+    'SELECT decision, channel, evidence, venue_id FROM consent_events ORDER BY seq DESC LIMIT 1',
+  );
 }
 
 describe('keywords through the http gateway', () => {
@@ -30,7 +34,16 @@ describe('keywords through the http gateway', () => {
   let cafe: Venue;
   beforeEach(async () => {
     peer = await httpPeer(() => ({ status: 200, body: `{"id":"out-${Math.random().toString(36).slice(2)}"}` }));
-    ctx = await testContext({ env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_HTTP_ID: 'id', SMS_INBOUND_TOKEN: 'inbound-token-0123456789' } });
+    ctx = await testContext({
+      env: {
+        SMS_GATEWAY: 'http',
+        SMS_HTTP_URL: `${peer.url}/send`,
+        SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}',
+        SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}',
+        SMS_HTTP_ID: 'id',
+        SMS_INBOUND_TOKEN: 'inbound-token-0123456789',
+      },
+    });
     srv = await serve(ctx);
     cafe = await createVenue(ctx.db, { slug: 'cafe', name: 'Café Central', country: 'BG' });
     await signUp(ctx, cafe.id, A, { terms: 'granted', sms: 'granted' });
@@ -43,7 +56,11 @@ describe('keywords through the http gateway', () => {
   });
 
   const inbound = async (from: string, text: string, id: string) => {
-    const res = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer inbound-token-0123456789' }, body: JSON.stringify({ from, to: '1234', text, id }) });
+    const res = await fetch(`${srv.url}/sms/inbound/http`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer inbound-token-0123456789' },
+      body: JSON.stringify({ from, to: '1234', text, id }),
+    });
     assert.equal(res.status, 200);
     await ctx.sms.inbound.idle();
   };
@@ -52,7 +69,12 @@ describe('keywords through the http gateway', () => {
     assert.deepEqual(await activeNumbers(ctx, cafe), [A, B]);
     await inbound(A, 'Stop', 'm1');
     assert.deepEqual(await activeNumbers(ctx, cafe), [B]);
-    assert.deepEqual(await lastEvent(ctx), { decision: 'withdrawn', channel: 'sms-keyword', evidence: 'Stop', venue_id: cafe.id });
+    assert.deepEqual(await lastEvent(ctx), {
+      decision: 'withdrawn',
+      channel: 'sms-keyword',
+      evidence: 'Stop',
+      venue_id: cafe.id,
+    });
     await inbound(B, 'СТОП', 'm2');
     assert.deepEqual(await activeNumbers(ctx, cafe), []);
     const replies = peer.requests.map((r) => JSON.parse(r.body));
@@ -68,7 +90,11 @@ describe('keywords through the http gateway', () => {
   });
 
   it('opts in by the venue keyword and answers HELP / ПОМОЩ', async () => {
-    await updateVenueSettings(ctx.db, cafe.id, { ...cafe.settings, smsKeyword: 'JOIN CAFE', contact: '+359 2 123 456' });
+    await updateVenueSettings(ctx.db, cafe.id, {
+      ...cafe.settings,
+      smsKeyword: 'JOIN CAFE',
+      contact: '+359 2 123 456',
+    });
     await inbound('+359883333333', 'Join Cafe', 'k1');
     assert.deepEqual(await activeNumbers(ctx, cafe), [A, B, '+359883333333']);
     const ev = await lastEvent(ctx);
@@ -87,7 +113,15 @@ describe('keywords through Twilio webhooks', () => {
   let srv: TestServer;
   let cafe: Venue;
   beforeEach(async () => {
-    ctx = await testContext({ env: { SMS_GATEWAY: 'twilio', TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: '+15005550006', TWILIO_API_BASE: 'http://127.0.0.1:9' } });
+    ctx = await testContext({
+      env: {
+        SMS_GATEWAY: 'twilio',
+        TWILIO_ACCOUNT_SID: SID,
+        TWILIO_AUTH_TOKEN: TOKEN,
+        TWILIO_FROM: '+15005550006',
+        TWILIO_API_BASE: 'http://127.0.0.1:9',
+      },
+    });
     srv = await serve(ctx);
     cafe = await createVenue(ctx.db, { slug: 'cafe', name: 'Café Central', country: 'BG' });
     await signUp(ctx, cafe.id, A, { sms: 'granted' });
@@ -101,13 +135,19 @@ describe('keywords through Twilio webhooks', () => {
     const url = `${srv.url}/sms/inbound/twilio`;
     return fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature ?? twilioSignature(TOKEN, url, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signature ?? twilioSignature(TOKEN, url, params),
+      },
       body: new URLSearchParams(params).toString(),
     });
   };
 
   it('refuses a wrong signature and changes nothing', async () => {
-    const res = await post({ From: A, To: '+15005550006', Body: 'STOP', MessageSid: 'SM1', AccountSid: SID }, 'bm90LXRoZS1zaWduYXR1cmU=');
+    const res = await post(
+      { From: A, To: '+15005550006', Body: 'STOP', MessageSid: 'SM1', AccountSid: SID },
+      'bm90LXRoZS1zaWduYXR1cmU=',
+    );
     assert.equal(res.status, 403);
     assert.deepEqual(await activeNumbers(ctx, cafe), [A]);
   });
@@ -127,7 +167,15 @@ describe('keywords through SMPP deliver_sm', () => {
   let cafe: Venue;
   before(async () => {
     peer = await smppPeer({ systemId: 'foyer', password: 'secret1' });
-    ctx = await testContext({ env: { SMS_GATEWAY: 'smpp', SMS_SMPP_URL: peer.url, SMS_SMPP_BIND: 'transceiver', SMS_FROM: 'FoyerWiFi', SMS_TIMEOUT_MS: '2000' } });
+    ctx = await testContext({
+      env: {
+        SMS_GATEWAY: 'smpp',
+        SMS_SMPP_URL: peer.url,
+        SMS_SMPP_BIND: 'transceiver',
+        SMS_FROM: 'FoyerWiFi',
+        SMS_TIMEOUT_MS: '2000',
+      },
+    });
     cafe = await createVenue(ctx.db, { slug: 'cafe', name: 'Café Central', country: 'BG' });
     await signUp(ctx, cafe.id, A, { sms: 'granted' });
     await signUp(ctx, cafe.id, B, { sms: 'granted' });
@@ -140,9 +188,31 @@ describe('keywords through SMPP deliver_sm', () => {
   });
 
   it('withdraws on СТОП and STOP from the SMSC and replies by submit_sm', async () => {
-    assert.equal((await peer.deliver({ source_addr: A.slice(1), source_addr_ton: 1, destination_addr: '1234', esm_class: 0, short_message: 'Стоп' })).command_status, 0);
+    assert.equal(
+      (
+        await peer.deliver({
+          source_addr: A.slice(1),
+          source_addr_ton: 1,
+          destination_addr: '1234',
+          esm_class: 0,
+          short_message: 'Стоп',
+        })
+      ).command_status,
+      0,
+    );
     await ctx.sms.inbound.idle();
-    assert.equal((await peer.deliver({ source_addr: B.slice(1), source_addr_ton: 1, destination_addr: '1234', esm_class: 0, short_message: 'STOP' })).command_status, 0);
+    assert.equal(
+      (
+        await peer.deliver({
+          source_addr: B.slice(1),
+          source_addr_ton: 1,
+          destination_addr: '1234',
+          esm_class: 0,
+          short_message: 'STOP',
+        })
+      ).command_status,
+      0,
+    );
     await ctx.sms.inbound.idle();
     assert.deepEqual(await activeNumbers(ctx, cafe), []);
     const replies = peer.submits.slice(1);

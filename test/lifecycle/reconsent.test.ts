@@ -22,9 +22,22 @@ describe('re-consent after the wording changes', function () {
   before(async () => {
     ctx = await testContext();
     const venue = await makeVenue(ctx);
-    nasId = (await addNas(ctx.db, ctx.cipher, { name: 'ap', address: '127.0.0.1', secret: 'reconsent-secret', vendor: 'generic', venueId: venue.id })).id;
+    nasId = (
+      await addNas(ctx.db, ctx.cipher, {
+        name: 'ap',
+        address: '127.0.0.1',
+        secret: 'reconsent-secret',
+        vendor: 'generic',
+        venueId: venue.id,
+      })
+    ).id;
     srv = await serve(ctx);
-    radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1', outdatedConsents: (g) => outdatedConsents(ctx, g) });
+    radius = await startRadius(ctx, {
+      authPort: 0,
+      acctPort: 0,
+      host: '127.0.0.1',
+      outdatedConsents: (g) => outdatedConsents(ctx, g),
+    });
   });
   after(async () => {
     await radius.stop();
@@ -35,7 +48,17 @@ describe('re-consent after the wording changes', function () {
   /** MAC authentication of a returning device, as a NAS sends it. */
   async function macAuth(mac: string): Promise<{ code: number; reply: string }> {
     const id = mac.toUpperCase().replace(/:/g, '-');
-    const req = radiusPackage.encode({ code: 'Access-Request', identifier: 7, secret: 'reconsent-secret', add_message_authenticator: true, attributes: [['User-Name', id], ['User-Password', id], ['Calling-Station-Id', id]] });
+    const req = radiusPackage.encode({
+      code: 'Access-Request',
+      identifier: 7,
+      secret: 'reconsent-secret',
+      add_message_authenticator: true,
+      attributes: [
+        ['User-Name', id],
+        ['User-Password', id],
+        ['Calling-Station-Id', id],
+      ],
+    });
     const answer = await exchange(req, radius.authPort, '127.0.0.1', 1500);
     assert.ok(answer, 'RADIUS answered');
     const attrs = radiusPackage.decode({ packet: answer!, secret: 'reconsent-secret' }).attributes;
@@ -47,7 +70,12 @@ describe('re-consent after the wording changes', function () {
   async function signUp(sms: boolean, again = false): Promise<string> {
     const b = new Browser(srv.url);
     const first = await b.get(`/p/cafe?mac=02:00:00:00:00:0${again ? device : ++device}`);
-    const start = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: '0881234567', consent_terms: 'yes', ...(sms ? { consent_sms: 'yes' } : {}) });
+    const start = await b.post('/p/cafe/start', {
+      ...formFields(first.html, '/start'),
+      phone: '0881234567',
+      consent_terms: 'yes',
+      ...(sms ? { consent_sms: 'yes' } : {}),
+    });
     const screen2 = await b.get(start.location!);
     const done = await b.post('/p/cafe/code', { ...formFields(screen2.html, '/code'), code: lastCode(ctx) });
     assert.ok(done.status < 400, done.html);
@@ -66,7 +94,8 @@ describe('re-consent after the wording changes', function () {
   }
 
   /** The grant's outdated consents, as MAC authentication asks for them. */
-  const outdated = async (grantId: string) => outdatedConsents(ctx, (await grantStateById(ctx.db, grantId, Date.now()))!);
+  const outdated = async (grantId: string) =>
+    outdatedConsents(ctx, (await grantStateById(ctx.db, grantId, Date.now()))!);
 
   async function activeWording(): Promise<string[]> {
     const venue = (await findVenueBySlug(ctx.db, 'cafe'))!;
@@ -86,7 +115,10 @@ describe('re-consent after the wording changes', function () {
     await wasOnline(grant);
     const before = await activeWording();
     const venue = (await findVenueBySlug(ctx.db, 'cafe'))!;
-    await updateVenueSettings(ctx.db, venue.id, { ...venue.settings, wording: { en: { sms: 'Weekly offers from Café Central by SMS. Reply STOP to stop.' } } });
+    await updateVenueSettings(ctx.db, venue.id, {
+      ...venue.settings,
+      wording: { en: { sms: 'Weekly offers from Café Central by SMS. Reply STOP to stop.' } },
+    });
     assert.deepEqual(await outdated(grant), ['sms']);
     // The remembered device is sent to the portal rather than let in under the old wording.
     const refused = await macAuth(`02:00:00:00:00:0${device}`);

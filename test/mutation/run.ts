@@ -10,14 +10,20 @@ let failed = false;
 for (const name of names) {
   const m = MODULES[name];
   if (!m) throw new Error(`unknown module "${name}"; one of: ${Object.keys(MODULES).join(', ')}`);
-  let results: Awaited<ReturnType<Stryker["runMutationTest"]>>;
+  let results: Awaited<ReturnType<Stryker['runMutationTest']>>;
   try {
     results = await new Stryker({
       packageManager: 'npm',
       testRunner: 'mocha',
       plugins: ['@stryker-mutator/mocha-runner'],
       mutate: m.mutate,
-      mochaOptions: { spec: m.spec, 'no-config': true, 'no-package': true, 'no-opts': true, ...(m.skip ? { grep: `^(?!.*${m.skip})` } : {}) } as never,
+      mochaOptions: {
+        spec: m.spec,
+        'no-config': true,
+        'no-package': true,
+        'no-opts': true,
+        ...(m.skip ? { grep: `^(?!.*${m.skip})` } : {}),
+      } as never,
       // The suites are TypeScript run by tsx, as `npm test` runs them.
       testRunnerNodeArgs: ['--import', 'tsx'],
       coverageAnalysis: 'perTest',
@@ -43,7 +49,18 @@ for (const name of names) {
   const killed = count('Killed', 'Timeout');
   const valid = killed + count('Survived', 'NoCoverage');
   const score = valid ? (100 * killed) / valid : 100;
-  console.log(JSON.stringify({ mutation: name, title: m.title, killed, survived: count('Survived'), no_coverage: count('NoCoverage'), timeout: count('Timeout'), errors: count('CompileError', 'RuntimeError'), score: Math.round(score * 10) / 10 }));
+  console.log(
+    JSON.stringify({
+      mutation: name,
+      title: m.title,
+      killed,
+      survived: count('Survived'),
+      no_coverage: count('NoCoverage'),
+      timeout: count('Timeout'),
+      errors: count('CompileError', 'RuntimeError'),
+      score: Math.round(score * 10) / 10,
+    }),
+  );
   if (score < 85) failed = true;
 }
 process.exitCode = failed ? 1 : 0;

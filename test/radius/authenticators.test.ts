@@ -5,8 +5,17 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
-  chapResponse, decryptUserPassword, encryptUserPassword, papMatches, signAccessRequest, signAccountingRequest, signResponse,
-  verifyAccountingMessageAuthenticator, verifyAccountingRequestAuthenticator, verifyRequestMessageAuthenticator, verifyResponse,
+  chapResponse,
+  decryptUserPassword,
+  encryptUserPassword,
+  papMatches,
+  signAccessRequest,
+  signAccountingRequest,
+  signResponse,
+  verifyAccountingMessageAuthenticator,
+  verifyAccountingRequestAuthenticator,
+  verifyRequestMessageAuthenticator,
+  verifyResponse,
 } from '../../radius/authenticators.ts';
 import { parsePacket, type RawPacket } from '../../radius/codec.ts';
 
@@ -58,7 +67,11 @@ describe('RADIUS authenticators against reference computations', () => {
         const unsigned = Buffer.from(bytes);
         signAccountingRequest(bytes, maOffset, secret);
         if (ma) unsigned.set(ma, maOffset);
-        assert.deepEqual(bytes.subarray(4, 20), md5(unsigned, secret), `request authenticator, secret ${secret.length}, MA ${withMa}`);
+        assert.deepEqual(
+          bytes.subarray(4, 20),
+          md5(unsigned, secret),
+          `request authenticator, secret ${secret.length}, MA ${withMa}`,
+        );
         if (!withMa) assert.deepEqual(bytes.subarray(20), unsigned.subarray(20), 'no Message-Authenticator written');
         const p = parsed(bytes);
         assert.equal(verifyAccountingRequestAuthenticator(p, secret), true);
@@ -82,7 +95,11 @@ describe('RADIUS authenticators against reference computations', () => {
         assert.deepEqual(bytes.subarray(4, 20), md5(withValue, secret));
         const p = parsed(bytes);
         assert.equal(verifyResponse(p, requestAuth, secret, withMa), true);
-        assert.equal(verifyResponse(p, requestAuth, secret, true), withMa, 'a reply without Message-Authenticator fails when one is required');
+        assert.equal(
+          verifyResponse(p, requestAuth, secret, true),
+          withMa,
+          'a reply without Message-Authenticator fails when one is required',
+        );
         assert.equal(verifyResponse(p, randomBytes(16), secret, false), false, 'another request authenticator');
         if (withMa) {
           const bad = Buffer.from(bytes);
@@ -113,7 +130,8 @@ describe('RADIUS authenticators against reference computations', () => {
       assert.deepEqual(decryptUserPassword(ref, auth, secret), padded, password);
       assert.equal(papMatches(decryptUserPassword(ref, auth, secret)!, password), true);
     }
-    for (const len of [0, 15, 17, 144]) assert.equal(decryptUserPassword(randomBytes(len), auth, secret), undefined, `${len} bytes`);
+    for (const len of [0, 15, 17, 144])
+      assert.equal(decryptUserPassword(randomBytes(len), auth, secret), undefined, `${len} bytes`);
     assert.equal(decryptUserPassword(randomBytes(128), auth, secret)?.length, 128);
   });
 

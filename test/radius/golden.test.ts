@@ -3,8 +3,27 @@
 // attributes with our writer and signers: where our construction differed from
 // FreeRADIUS's by one bit, these would fail.
 import assert from 'node:assert/strict';
-import { chapMatches, decryptUserPassword, papMatches, signAccessRequest, signAccountingRequest, verifyAccountingMessageAuthenticator, verifyAccountingRequestAuthenticator, verifyRequestMessageAuthenticator } from '../../radius/authenticators.ts';
-import { CODE, HEADER_LENGTH, radiusPackage, decodeAttributes, loadDictionaries, parsePacket, writePacket, type RawPacket, type WireAttribute } from '../../radius/codec.ts';
+import {
+  chapMatches,
+  decryptUserPassword,
+  papMatches,
+  signAccessRequest,
+  signAccountingRequest,
+  verifyAccountingMessageAuthenticator,
+  verifyAccountingRequestAuthenticator,
+  verifyRequestMessageAuthenticator,
+} from '../../radius/authenticators.ts';
+import {
+  CODE,
+  HEADER_LENGTH,
+  radiusPackage,
+  decodeAttributes,
+  loadDictionaries,
+  parsePacket,
+  writePacket,
+  type RawPacket,
+  type WireAttribute,
+} from '../../radius/codec.ts';
 import { decisionReply } from '../../radius/responses.ts';
 import { capture, nas } from '../support/radius-harness.ts';
 
@@ -58,7 +77,15 @@ describe('golden packets captured from radclient', () => {
 
   it('decrypts a User-Password of several blocks as the radius package encrypted it (RFC 2865 §5.2 chaining)', () => {
     for (const password of ['exactly-16-bytes', 'a-password-longer-than-two-blocks-of-16!', 'p'.repeat(128)]) {
-      const bytes = radiusPackage.encode({ code: 'Access-Request', identifier: 9, secret: 'testing123', attributes: [['User-Name', 'guest'], ['User-Password', password]] });
+      const bytes = radiusPackage.encode({
+        code: 'Access-Request',
+        identifier: 9,
+        secret: 'testing123',
+        attributes: [
+          ['User-Name', 'guest'],
+          ['User-Password', password],
+        ],
+      });
       const p = parsePacket(bytes) as RawPacket;
       const plain = decryptUserPassword(p.userPassword!, p.authenticator, secret)!;
       assert.ok(papMatches(plain, password), `${password.length} bytes`);
@@ -67,17 +94,32 @@ describe('golden packets captured from radclient', () => {
   });
 
   it('refuses to write what cannot fit: a value over 253 bytes (247 in a VSA), a packet over 4096', () => {
-    const write = (attrs: Parameters<typeof writePacket>[3]) => () => writePacket(CODE.AccessAccept, 1, Buffer.alloc(16), attrs, true);
-    assert.doesNotThrow(write([{ name: 'Reply-Message', value: 'x'.repeat(253) }, { name: 'Mikrotik-Rate-Limit', value: 'x'.repeat(247) }, { type: 25, value: Buffer.alloc(253) }]));
+    const write = (attrs: Parameters<typeof writePacket>[3]) => () =>
+      writePacket(CODE.AccessAccept, 1, Buffer.alloc(16), attrs, true);
+    assert.doesNotThrow(
+      write([
+        { name: 'Reply-Message', value: 'x'.repeat(253) },
+        { name: 'Mikrotik-Rate-Limit', value: 'x'.repeat(247) },
+        { type: 25, value: Buffer.alloc(253) },
+      ]),
+    );
     assert.throws(write([{ name: 'Reply-Message', value: 'x'.repeat(254) }]), { code: 'value-too-long' });
     assert.throws(write([{ name: 'Mikrotik-Rate-Limit', value: 'x'.repeat(248) }]), { code: 'value-too-long' });
     assert.throws(write([{ type: 25, value: Buffer.alloc(254) }]), { code: 'value-too-long' });
-    assert.throws(write(Array.from({ length: 17 }, () => ({ type: 25, value: Buffer.alloc(250) }))), { code: 'packet-too-large' });
+    assert.throws(write(Array.from({ length: 17 }, () => ({ type: 25, value: Buffer.alloc(250) }))), {
+      code: 'packet-too-large',
+    });
   });
 
   it('pap-mikrotik: our Access-Accept to it is stable byte for byte (radclient accepts the same construction in radclient.test.ts)', () => {
     const p = raw('pap-mikrotik');
-    const reply = decisionReply(p, nas({ replyProfile: 'mikrotik' }), { result: 'accept', sessionTimeout: 3600, idleTimeout: 600, class: 'grant-1', bandwidth: { upKbps: 2048, downKbps: 8192 } });
+    const reply = decisionReply(p, nas({ replyProfile: 'mikrotik' }), {
+      result: 'accept',
+      sessionTimeout: 3600,
+      idleTimeout: 600,
+      class: 'grant-1',
+      bandwidth: { upKbps: 2048, downKbps: 8192 },
+    });
     assert.equal(reply.toString('hex'), capture('pap-mikrotik.accept').toString('hex'));
   });
 

@@ -14,7 +14,9 @@ describe('interop: radclient against the Foyer RADIUS server', () => {
       clients: { '127.0.0.1': nas({ replyProfile: 'mikrotik' }) },
       decide: (r) => {
         const ok = r.userName === r.callingStationId ? r.checkPassword(r.userName) : r.checkPassword(PASSWORD);
-        return ok ? { result: 'accept', sessionTimeout: 3600, bandwidth: { upKbps: 2048, downKbps: 8192 } } : { result: 'reject', replyMessage: 'no' };
+        return ok
+          ? { result: 'accept', sessionTimeout: 3600, bandwidth: { upKbps: 2048, downKbps: 8192 } }
+          : { result: 'reject', replyMessage: 'no' };
       },
     });
   });
@@ -45,17 +47,24 @@ describe('interop: radclient against the Foyer RADIUS server', () => {
 
   it('MAC authentication (User-Name = MAC = password)', async () => {
     const mac = 'AA-BB-CC-DD-EE-FF';
-    const { out, code } = await auth(`User-Name = "${mac}"\nUser-Password = "${mac}"\nCalling-Station-Id = "${mac}"\n${MA}`);
+    const { out, code } = await auth(
+      `User-Name = "${mac}"\nUser-Password = "${mac}"\nCalling-Station-Id = "${mac}"\n${MA}`,
+    );
     assert.equal(code, 0, out);
     assert.equal(h.authorized[0].userName, mac);
   });
 
   it('accounting Start, Interim-Update and Stop with a Message-Authenticator', async () => {
     for (const status of ['Start', 'Interim-Update', 'Stop']) {
-      const { out } = await acct(`User-Name = "alice"\nAcct-Status-Type = ${status}\nAcct-Session-Id = "rc-1"\nAcct-Input-Octets = 10\nAcct-Input-Gigawords = 1\n${MA}`);
+      const { out } = await acct(
+        `User-Name = "alice"\nAcct-Status-Type = ${status}\nAcct-Session-Id = "rc-1"\nAcct-Input-Octets = 10\nAcct-Input-Gigawords = 1\n${MA}`,
+      );
       assert.match(out, /Received Accounting-Response/, out);
     }
-    assert.deepEqual(h.accounted.map((r) => r.status), ['start', 'interim', 'stop']);
+    assert.deepEqual(
+      h.accounted.map((r) => r.status),
+      ['start', 'interim', 'stop'],
+    );
     assert.equal(h.accounted[2].inputOctets, 2 ** 32 + 10);
   });
 

@@ -20,7 +20,12 @@ function accessRequest(attrs: Attr[], o: { ma?: boolean; secret?: string; identi
 }
 
 function accountingRequest(attrs: Attr[], secret = SECRET): Buffer {
-  return radiusPackage.encode({ code: 'Accounting-Request', identifier: Math.floor(Math.random() * 256), secret, attributes: attrs as Array<[string, unknown]> });
+  return radiusPackage.encode({
+    code: 'Accounting-Request',
+    identifier: Math.floor(Math.random() * 256),
+    secret,
+    attributes: attrs as Array<[string, unknown]>,
+  });
 }
 
 function parsed(b: Buffer | undefined): RawPacket {
@@ -37,7 +42,10 @@ function genuine(request: Buffer, answer: Buffer | undefined, code: number): Rec
   assert.equal(p.identifier, request[1]);
   assert.equal(p.bytes[20], ATTR.MessageAuthenticator, 'Message-Authenticator is the first attribute');
   assert.ok(verifyResponse(p, request.subarray(4, 20), Buffer.from(SECRET), true), 'authenticators verify');
-  assert.ok(radiusPackage.verify_response({ request, response: Buffer.from(answer!), secret: SECRET }), 'the radius package accepts it too');
+  assert.ok(
+    radiusPackage.verify_response({ request, response: Buffer.from(answer!), secret: SECRET }),
+    'the radius package accepts it too',
+  );
   return radiusPackage.decode({ packet: answer!, secret: SECRET }).attributes;
 }
 
@@ -115,7 +123,13 @@ describe('radius server: access requests', () => {
 
   it('sends no answer to a request signed with a wrong secret', async () => {
     h = await startHarness();
-    const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]], { secret: 'not-the-secret' });
+    const req = accessRequest(
+      [
+        ['User-Name', 'alice'],
+        ['User-Password', PASSWORD],
+      ],
+      { secret: 'not-the-secret' },
+    );
     assert.equal(await exchange(req, h.authPort), undefined);
     assert.equal(h.authorized.length, 0);
     assert.ok(h.observed.some(([, , r]) => r === 'dropped:bad-message-authenticator'));
@@ -123,7 +137,13 @@ describe('radius server: access requests', () => {
 
   it('drops a request without Message-Authenticator when the NAS requires it (BlastRADIUS)', async () => {
     h = await startHarness();
-    const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]], { ma: false });
+    const req = accessRequest(
+      [
+        ['User-Name', 'alice'],
+        ['User-Password', PASSWORD],
+      ],
+      { ma: false },
+    );
     assert.equal(await exchange(req, h.authPort), undefined);
     assert.equal(h.authorized.length, 0);
     assert.ok(h.observed.some(([, , r]) => r === 'dropped:missing-message-authenticator'));
@@ -131,7 +151,13 @@ describe('radius server: access requests', () => {
 
   it('answers a request without Message-Authenticator when the NAS is allowed legacy, still with one first in the answer', async () => {
     h = await startHarness({ clients: { '127.0.0.1': nas({ requireMessageAuthenticator: false }) } });
-    const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]], { ma: false });
+    const req = accessRequest(
+      [
+        ['User-Name', 'alice'],
+        ['User-Password', PASSWORD],
+      ],
+      { ma: false },
+    );
     const answer = await exchange(req, h.authPort);
     const p = parsed(answer);
     assert.equal(p.code, CODE.AccessAccept);
@@ -147,7 +173,10 @@ describe('radius server: access requests', () => {
     // Find a request whose right Message-Authenticator has bytes above 0x7f that can be
     // changed (each to another lone continuation byte) without changing its UTF-8 reading.
     for (;;) {
-      req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
+      req = accessRequest([
+        ['User-Name', 'alice'],
+        ['User-Password', PASSWORD],
+      ]);
       const off = req.length - 16; // the package puts it last
       const zeroed = Buffer.from(req);
       zeroed.fill(0, off);
@@ -181,7 +210,10 @@ describe('radius server: access requests', () => {
     });
     const p = await peer();
     try {
-      const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
+      const req = accessRequest([
+        ['User-Name', 'alice'],
+        ['User-Password', PASSWORD],
+      ]);
       p.send(req, h.authPort);
       await new Promise((r) => setTimeout(r, 50));
       p.send(req, h.authPort); // while the first is in progress: dropped
@@ -203,10 +235,15 @@ describe('radius server: access requests', () => {
 
   it("sends nothing for a 'drop' decision, and processes a retransmission afresh", async () => {
     let n = 0;
-    h = await startHarness({ decide: () => (n++ === 0 ? { result: 'drop', reason: 'database down' } : { result: 'accept' }) });
+    h = await startHarness({
+      decide: () => (n++ === 0 ? { result: 'drop', reason: 'database down' } : { result: 'accept' }),
+    });
     const p = await peer();
     try {
-      const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
+      const req = accessRequest([
+        ['User-Name', 'alice'],
+        ['User-Password', PASSWORD],
+      ]);
       p.send(req, h.authPort);
       assert.equal(await p.next(300), undefined);
       p.send(req, h.authPort);
@@ -225,17 +262,41 @@ describe('radius server: access requests', () => {
         return { result: 'accept' };
       },
     });
-    assert.equal(await exchange(accessRequest([['User-Name', 'a'], ['User-Password', 'x']]), h.authPort), undefined);
-    const req = accessRequest([['User-Name', 'a'], ['User-Password', 'x']]);
+    assert.equal(
+      await exchange(
+        accessRequest([
+          ['User-Name', 'a'],
+          ['User-Password', 'x'],
+        ]),
+        h.authPort,
+      ),
+      undefined,
+    );
+    const req = accessRequest([
+      ['User-Name', 'a'],
+      ['User-Password', 'x'],
+    ]);
     assert.equal(parsed(await exchange(req, h.authPort)).code, CODE.AccessAccept);
   });
 
   it('puts the MikroTik rate limit (rx/tx = up/down) and total limit in an accept for a mikrotik NAS', async () => {
     h = await startHarness({
       clients: { '127.0.0.1': nas({ replyProfile: 'mikrotik' }) },
-      decide: () => ({ result: 'accept', sessionTimeout: 7200, idleTimeout: 900, interimInterval: 300, class: 'grant:42', bandwidth: { upKbps: 2048, downKbps: 8192 }, dataLimitBytes: 6 * 2 ** 30, replyMessage: 'Welcome' }),
+      decide: () => ({
+        result: 'accept',
+        sessionTimeout: 7200,
+        idleTimeout: 900,
+        interimInterval: 300,
+        class: 'grant:42',
+        bandwidth: { upKbps: 2048, downKbps: 8192 },
+        dataLimitBytes: 6 * 2 ** 30,
+        replyMessage: 'Welcome',
+      }),
     });
-    const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
+    const req = accessRequest([
+      ['User-Name', 'alice'],
+      ['User-Password', PASSWORD],
+    ]);
     const attrs = genuine(req, await exchange(req, h.authPort), CODE.AccessAccept);
     assert.equal(attrs['Session-Timeout'], 7200);
     assert.equal(attrs['Idle-Timeout'], 900);
@@ -254,8 +315,14 @@ describe('radius server: access requests', () => {
       clients: { '127.0.0.1': nas({ replyProfile: 'chillispot' }) },
       decide: () => ({ result: 'accept', bandwidth: { upKbps: 1024, downKbps: 4096 }, dataLimitBytes: 500_000_000 }),
     });
-    const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
-    const vsa = genuine(req, await exchange(req, h.authPort), CODE.AccessAccept)['Vendor-Specific'] as Record<string, unknown>;
+    const req = accessRequest([
+      ['User-Name', 'alice'],
+      ['User-Password', PASSWORD],
+    ]);
+    const vsa = genuine(req, await exchange(req, h.authPort), CODE.AccessAccept)['Vendor-Specific'] as Record<
+      string,
+      unknown
+    >;
     assert.equal(vsa['WISPr-Bandwidth-Max-Up'], 1_024_000);
     assert.equal(vsa['WISPr-Bandwidth-Max-Down'], 4_096_000);
     assert.equal(vsa['ChilliSpot-Bandwidth-Max-Up'], 1024);
@@ -265,7 +332,12 @@ describe('radius server: access requests', () => {
 
   it('echoes Proxy-State attributes in order, after ours', async () => {
     h = await startHarness();
-    const req = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD], ['Proxy-State', Buffer.from('one')], ['Proxy-State', Buffer.from('two')]]);
+    const req = accessRequest([
+      ['User-Name', 'alice'],
+      ['User-Password', PASSWORD],
+      ['Proxy-State', Buffer.from('one')],
+      ['Proxy-State', Buffer.from('two')],
+    ]);
     const p = parsed(await exchange(req, h.authPort));
     const tail = p.bytes.subarray(p.bytes.length - 10);
     assert.deepEqual(tail, Buffer.from([33, 5, ...Buffer.from('one'), 33, 5, ...Buffer.from('two')]));
@@ -273,16 +345,28 @@ describe('radius server: access requests', () => {
 
   it('answers over IPv6 (::1) on a dual-stack socket, and IPv4 on the same socket arrives as plain IPv4', async () => {
     h = await startHarness({ host: '::' });
-    const req6 = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
+    const req6 = accessRequest([
+      ['User-Name', 'alice'],
+      ['User-Password', PASSWORD],
+    ]);
     genuine(req6, await exchange(req6, h.authPort, '::1'), CODE.AccessAccept);
-    const req4 = accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
+    const req4 = accessRequest([
+      ['User-Name', 'alice'],
+      ['User-Password', PASSWORD],
+    ]);
     genuine(req4, await exchange(req4, h.authPort, '127.0.0.1'), CODE.AccessAccept);
     assert.equal(h.authorized.length, 2);
   });
 
   it('answers Status-Server (RFC 5997) with an Access-Accept and does not ask policy', async () => {
     h = await startHarness();
-    const req = radiusPackage.encode({ code: 'Status-Server', identifier: 9, secret: SECRET, attributes: [], add_message_authenticator: true });
+    const req = radiusPackage.encode({
+      code: 'Status-Server',
+      identifier: 9,
+      secret: SECRET,
+      attributes: [],
+      add_message_authenticator: true,
+    });
     genuine(req, await exchange(req, h.authPort), CODE.AccessAccept);
     assert.equal(h.authorized.length, 0);
   });
@@ -293,7 +377,11 @@ describe('radius server: what is dropped', () => {
   before(async () => (h = await startHarness()));
   after(async () => h.stop());
 
-  const good = () => accessRequest([['User-Name', 'alice'], ['User-Password', PASSWORD]]);
+  const good = () =>
+    accessRequest([
+      ['User-Name', 'alice'],
+      ['User-Password', PASSWORD],
+    ]);
 
   function mutated(f: (b: Buffer) => Buffer): Buffer {
     return f(Buffer.from(good()));
@@ -310,7 +398,10 @@ describe('radius server: what is dropped', () => {
     ['an attribute running past the end', () => mutated((b) => ((b[21] = 250), b))],
     ['an unknown code on the auth port', () => mutated((b) => ((b[0] = 99), b))],
     ['an Accounting-Request on the auth port', () => accountingRequest([['Acct-Status-Type', 'Start']])],
-    ['a Message-Authenticator of the wrong length', () => Buffer.concat([Buffer.from([1, 1, 0, 25]), randomBytes(16), Buffer.from([80, 5, 1, 2, 3])])],
+    [
+      'a Message-Authenticator of the wrong length',
+      () => Buffer.concat([Buffer.from([1, 1, 0, 25]), randomBytes(16), Buffer.from([80, 5, 1, 2, 3])]),
+    ],
   ];
   for (const [name, make] of cases) {
     it(`drops ${name}`, async () => {
@@ -361,11 +452,17 @@ describe('radius server: what is dropped', () => {
     };
     const req = good();
     genuine(req, await retrying(req, h.authPort), CODE.AccessAccept);
-    const acct = accountingRequest([['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 'after-flood']]);
+    const acct = accountingRequest([
+      ['Acct-Status-Type', 'Start'],
+      ['Acct-Session-Id', 'after-flood'],
+    ]);
     assert.equal(parsed(await retrying(acct, h.acctPort)).code, CODE.AccountingResponse);
     const dropped = h.observed.filter(([, , r]) => r.startsWith('dropped:')).length;
     assert.ok(dropped > 10_000, `the server saw and dropped most of the flood (${dropped})`);
-    assert.ok(h.logger.lines.filter((l) => l.msg === 'radius packet dropped').length <= 2, 'log lines about drops are rate limited');
+    assert.ok(
+      h.logger.lines.filter((l) => l.msg === 'radius packet dropped').length <= 2,
+      'log lines about drops are rate limited',
+    );
   });
 });
 
@@ -384,7 +481,15 @@ describe('radius server: accounting', () => {
 
   it('records Start, Interim-Update, Stop, Accounting-On and Accounting-Off', async () => {
     h = await startHarness();
-    const start = await account([['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 's-1'], ['User-Name', 'alice'], ['Calling-Station-Id', 'AA-BB'], ['Called-Station-Id', 'ssid'], ['Framed-IP-Address', '10.0.0.7'], ['Class', Buffer.from('grant:1')]]);
+    const start = await account([
+      ['Acct-Status-Type', 'Start'],
+      ['Acct-Session-Id', 's-1'],
+      ['User-Name', 'alice'],
+      ['Calling-Station-Id', 'AA-BB'],
+      ['Called-Station-Id', 'ssid'],
+      ['Framed-IP-Address', '10.0.0.7'],
+      ['Class', Buffer.from('grant:1')],
+    ]);
     assert.equal(start.status, 'start');
     assert.equal(start.sessionId, 's-1');
     assert.equal(start.userName, 'alice');
@@ -394,14 +499,27 @@ describe('radius server: accounting', () => {
     assert.equal(start.class, 'grant:1');
     assert.ok(Math.abs(start.eventTime.getTime() - Date.now()) < 5000, 'receive time without Event-Timestamp');
 
-    const interim = await account([['Acct-Status-Type', 'Interim-Update'], ['Acct-Session-Id', 's-1'], ['Acct-Input-Octets', 100], ['Acct-Input-Gigawords', 2], ['Acct-Output-Octets', 5], ['Acct-Session-Time', 60], ['Event-Timestamp', new Date(1_700_000_000_000)]]);
+    const interim = await account([
+      ['Acct-Status-Type', 'Interim-Update'],
+      ['Acct-Session-Id', 's-1'],
+      ['Acct-Input-Octets', 100],
+      ['Acct-Input-Gigawords', 2],
+      ['Acct-Output-Octets', 5],
+      ['Acct-Session-Time', 60],
+      ['Event-Timestamp', new Date(1_700_000_000_000)],
+    ]);
     assert.equal(interim.status, 'interim');
     assert.equal(interim.inputOctets, 2 * 2 ** 32 + 100);
     assert.equal(interim.outputOctets, 5);
     assert.equal(interim.sessionTimeSeconds, 60);
     assert.equal(interim.eventTime.getTime(), 1_700_000_000_000);
 
-    const stop = await account([['Acct-Status-Type', 'Stop'], ['Acct-Session-Id', 's-1'], ['Acct-Terminate-Cause', 'Idle-Timeout'], ['Acct-Output-Gigawords', 1]]);
+    const stop = await account([
+      ['Acct-Status-Type', 'Stop'],
+      ['Acct-Session-Id', 's-1'],
+      ['Acct-Terminate-Cause', 'Idle-Timeout'],
+      ['Acct-Output-Gigawords', 1],
+    ]);
     assert.equal(stop.status, 'stop');
     assert.equal(stop.terminateCause, 'Idle-Timeout');
     assert.equal(stop.outputOctets, 2 ** 32);
@@ -416,7 +534,13 @@ describe('radius server: accounting', () => {
     h = await startHarness({ account: () => gate });
     const p = await peer();
     try {
-      p.send(accountingRequest([['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 'slow']]), h.acctPort);
+      p.send(
+        accountingRequest([
+          ['Acct-Status-Type', 'Start'],
+          ['Acct-Session-Id', 'slow'],
+        ]),
+        h.acctPort,
+      );
       assert.equal(await p.next(300), undefined, 'no answer while storing');
       release();
       assert.equal(parsed(await p.next()).code, CODE.AccountingResponse);
@@ -427,20 +551,38 @@ describe('radius server: accounting', () => {
 
   it('sends no answer when account() throws', async () => {
     h = await startHarness({ account: async () => Promise.reject(new Error('disk full')) });
-    assert.equal(await exchange(accountingRequest([['Acct-Status-Type', 'Stop'], ['Acct-Session-Id', 'x']]), h.acctPort), undefined);
+    assert.equal(
+      await exchange(
+        accountingRequest([
+          ['Acct-Status-Type', 'Stop'],
+          ['Acct-Session-Id', 'x'],
+        ]),
+        h.acctPort,
+      ),
+      undefined,
+    );
     assert.ok(h.logger.lines.some((l) => l.level === 'error'));
   });
 
   it('drops accounting with a wrong Request Authenticator (wrong secret)', async () => {
     h = await startHarness();
-    assert.equal(await exchange(accountingRequest([['Acct-Status-Type', 'Start']], 'wrong-secret'), h.acctPort), undefined);
+    assert.equal(
+      await exchange(accountingRequest([['Acct-Status-Type', 'Start']], 'wrong-secret'), h.acctPort),
+      undefined,
+    );
     assert.equal(h.accounted.length, 0);
     assert.ok(h.observed.some(([, , r]) => r === 'dropped:bad-authenticator'));
   });
 
   it('drops accounting signed the way the radius package signs it with a Message-Authenticator (wrong order)', async () => {
     h = await startHarness();
-    const req = radiusPackage.encode({ code: 'Accounting-Request', identifier: 5, secret: SECRET, attributes: [['Acct-Status-Type', 'Start']], add_message_authenticator: true });
+    const req = radiusPackage.encode({
+      code: 'Accounting-Request',
+      identifier: 5,
+      secret: SECRET,
+      attributes: [['Acct-Status-Type', 'Start']],
+      add_message_authenticator: true,
+    });
     assert.equal(await exchange(req, h.acctPort), undefined);
     assert.equal(h.accounted.length, 0);
   });
@@ -449,7 +591,10 @@ describe('radius server: accounting', () => {
     h = await startHarness();
     const p = await peer();
     try {
-      const req = accountingRequest([['Acct-Status-Type', 'Interim-Update'], ['Acct-Session-Id', 'dup']]);
+      const req = accountingRequest([
+        ['Acct-Status-Type', 'Interim-Update'],
+        ['Acct-Session-Id', 'dup'],
+      ]);
       p.send(req, h.acctPort);
       const first = await p.next();
       p.send(req, h.acctPort);

@@ -87,19 +87,45 @@ eachBackend('crash safety under SIGKILL', (backend) => {
     await Promise.all([...guests.map(run), killer]);
 
     // Everyone got through in the end, and some of them only by starting again.
-    assert.deepEqual(guests.filter((g) => !g.accepted).map((g) => g.n), [], 'every guest got online');
-    assert.ok(guests.some((g) => g.cuts > 0), 'the kills cut some flows');
+    assert.deepEqual(
+      guests.filter((g) => !g.accepted).map((g) => g.n),
+      [],
+      'every guest got online',
+    );
+    assert.ok(
+      guests.some((g) => g.cuts > 0),
+      'the kills cut some flows',
+    );
 
     const db = await openDb(dbUrl);
     try {
-      const grants = new Map((await db.all<{ username: string; subject_id: string }>('SELECT username, subject_id FROM grants')).map((r) => [r.username, r.subject_id]));
-      const numbers = new Map((await db.all<{ id: string; number_hash: string }>('SELECT id, number_hash FROM subjects')).map((r) => [r.id, r.number_hash]));
+      const grants = new Map(
+        (await db.all<{ username: string; subject_id: string }>('SELECT username, subject_id FROM grants')).map((r) => [
+          r.username,
+          r.subject_id,
+        ]),
+      );
+      const numbers = new Map(
+        (await db.all<{ id: string; number_hash: string }>('SELECT id, number_hash FROM subjects')).map((r) => [
+          r.id,
+          r.number_hash,
+        ]),
+      );
       for (const g of guests) {
         assert.ok(grants.has(g.shown!.username), `guest ${g.n} was shown the hand-back, so its grant is stored`);
         // A flow resumed after a kill must not hand one guest another guest's grant.
-        assert.equal(numbers.get(grants.get(g.accepted!)!), numberHash(deriveKeys(SECRET_KEY), g.phone), `the Access-Accept for guest ${g.n} names a grant of the guest's own number`);
-        const events = await db.all<{ purpose: string }>('SELECT purpose FROM consent_events WHERE subject_id = ?', [grants.get(g.shown!.username)!]);
-        assert.ok(events.some((e) => e.purpose === 'terms'), `guest ${g.n}'s grant rests on ledger events`);
+        assert.equal(
+          numbers.get(grants.get(g.accepted!)!),
+          numberHash(deriveKeys(SECRET_KEY), g.phone),
+          `the Access-Accept for guest ${g.n} names a grant of the guest's own number`,
+        );
+        const events = await db.all<{ purpose: string }>('SELECT purpose FROM consent_events WHERE subject_id = ?', [
+          grants.get(g.shown!.username)!,
+        ]);
+        assert.ok(
+          events.some((e) => e.purpose === 'terms'),
+          `guest ${g.n}'s grant rests on ledger events`,
+        );
       }
       const orphans = await db.get<{ n: number }>(
         `SELECT COUNT(*) AS n FROM grants g WHERE NOT EXISTS
@@ -108,7 +134,9 @@ eachBackend('crash safety under SIGKILL', (backend) => {
       assert.equal(Number(orphans!.n), 0, 'no grant without its ledger events');
       const v = await verifyLedger(db, deriveKeys(SECRET_KEY));
       assert.equal(v.ok, true, JSON.stringify(v));
-      console.log(`      ${backend}: ${GUESTS} guests, ${KILLS} kills, ${guests.filter((g) => g.cuts > 0).length} guests cut and started again (${guests.reduce((s, g) => s + g.cuts, 0)} failed tries), ${v.count} ledger events, ${grants.size} grants`);
+      console.log(
+        `      ${backend}: ${GUESTS} guests, ${KILLS} kills, ${guests.filter((g) => g.cuts > 0).length} guests cut and started again (${guests.reduce((s, g) => s + g.cuts, 0)} failed tries), ${v.count} ledger events, ${grants.size} grants`,
+      );
     } finally {
       await db.close();
     }

@@ -26,7 +26,11 @@ describe('a lost hand-back', () => {
 
   async function signUpLosingTheAnswer(b: Browser) {
     const first = await b.get(ENTRY);
-    const start = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: '0881234567', consent_terms: 'yes' });
+    const start = await b.post('/p/cafe/start', {
+      ...formFields(first.html, '/start'),
+      phone: '0881234567',
+      consent_terms: 'yes',
+    });
     const screen2 = await b.get(start.location!);
     const fields = formFields(screen2.html, '/code');
     const code = lastCode(ctx);
@@ -38,7 +42,8 @@ describe('a lost hand-back', () => {
 
   /** Follows Foyer's own redirects, stopping at a hand-back to the NAS. */
   async function follow(b: Browser, r: { status: number; location: string | null; html: string }) {
-    for (let i = 0; i < 5 && (r.status === 303 || r.status === 302) && !r.location!.startsWith(LOGIN); i++) r = await b.get(r.location!);
+    for (let i = 0; i < 5 && (r.status === 303 || r.status === 302) && !r.location!.startsWith(LOGIN); i++)
+      r = await b.get(r.location!);
     return r;
   }
 

@@ -20,7 +20,16 @@ import { startRadius, type RadiusService } from '../../portal/radius-main.ts';
 import { radiusPackage } from '../../radius/codec.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
 import { foyer } from '../support/cli.ts';
-import { Cut, makeGuests, prepareVenue, radiusAsk, accessRequest, radiusLogin, signUp as guestSignUp, type Guest } from '../support/guest-signup.ts';
+import {
+  Cut,
+  makeGuests,
+  prepareVenue,
+  radiusAsk,
+  accessRequest,
+  radiusLogin,
+  signUp as guestSignUp,
+  type Guest,
+} from '../support/guest-signup.ts';
 import { openDb } from '../../portal/store/open.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
@@ -38,9 +47,17 @@ interface Rig {
 async function rig(env: Record<string, string> = {}): Promise<Rig> {
   const ctx = await testContext({ env });
   const venue = await makeVenue(ctx);
-  await addNas(ctx.db, ctx.cipher, { name: 'ap', address: '127.0.0.1', secret: NAS_SECRET, vendor: 'generic', venueId: venue.id });
+  await addNas(ctx.db, ctx.cipher, {
+    name: 'ap',
+    address: '127.0.0.1',
+    secret: NAS_SECRET,
+    vendor: 'generic',
+    venueId: venue.id,
+  });
   const [ev] = await signUp(ctx, venue.id, '+359881234567');
-  const grant = await ctx.db.tx((tx) => createGrant(tx, ctx.cipher, { venueId: venue.id, subjectId: ev.subject_id!, session: venue.settings.session }));
+  const grant = await ctx.db.tx((tx) =>
+    createGrant(tx, ctx.cipher, { venueId: venue.id, subjectId: ev.subject_id!, session: venue.settings.session }),
+  );
   const srv = await serve(ctx);
   const radius = await startRadius(ctx, { authPort: 0, acctPort: 0, host: '127.0.0.1' });
   return { ctx, srv, radius, username: grant.username, password: grant.password };
@@ -48,7 +65,16 @@ async function rig(env: Record<string, string> = {}): Promise<Rig> {
 
 const login = (r: Rig) =>
   exchange(
-    radiusPackage.encode({ code: 'Access-Request', identifier: Math.floor(Math.random() * 256), secret: NAS_SECRET, add_message_authenticator: true, attributes: [['User-Name', r.username], ['User-Password', r.password]] }),
+    radiusPackage.encode({
+      code: 'Access-Request',
+      identifier: Math.floor(Math.random() * 256),
+      secret: NAS_SECRET,
+      add_message_authenticator: true,
+      attributes: [
+        ['User-Name', r.username],
+        ['User-Password', r.password],
+      ],
+    }),
     r.radius.authPort,
     '127.0.0.1',
     1500,
@@ -135,7 +161,13 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
   let pgs: PrivatePostgres;
   let dir: string;
   const procs: FoyerProcess[] = [];
-  const env = () => ({ DATABASE_URL: pgs.url, DATA_DIR: dir, SECRET_KEY, SMS_OUTBOX: join(dir, 'outbox.jsonl'), LOG_LEVEL: 'info' });
+  const env = () => ({
+    DATABASE_URL: pgs.url,
+    DATA_DIR: dir,
+    SECRET_KEY,
+    SMS_OUTBOX: join(dir, 'outbox.jsonl'),
+    LOG_LEVEL: 'info',
+  });
   before(async function () {
     pgs = await privatePostgresFor(this);
     dir = mkdtempSync(join(tmpdir(), 'foyer-outage-'));
@@ -164,7 +196,7 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND state = $1 LIMIT 1`,
           [state],
         );
-        if (r.rows[0]?.ok) ended++, await sleep(150);
+        if (r.rows[0]?.ok) (ended++, await sleep(150));
       }
     } finally {
       await killer.end();
@@ -175,7 +207,10 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
   async function waitHealthy(p: FoyerProcess, ms: number): Promise<number> {
     const t0 = Date.now();
     while (Date.now() - t0 < ms) {
-      const ok = await fetch(`${p.url}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${p.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return Date.now() - t0;
       await sleep(50);
     }
@@ -202,8 +237,12 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
         const deadline = Date.now() + 120_000;
         while (!g.accepted && Date.now() < deadline) {
           try {
-            if (!g.shown) await guestSignUp(p.url, 'outage', g, outbox, (status, retryAfter) => refusals.push({ status, retryAfter }));
-            if (await radiusLogin(p.authPort, NAS, g.shown!.username, g.shown!.password, g.mac)) g.accepted = g.shown!.username;
+            if (!g.shown)
+              await guestSignUp(p.url, 'outage', g, outbox, (status, retryAfter) =>
+                refusals.push({ status, retryAfter }),
+              );
+            if (await radiusLogin(p.authPort, NAS, g.shown!.username, g.shown!.password, g.mac))
+              g.accepted = g.shown!.username;
             else throw new Cut('Access-Request not accepted');
           } catch (err) {
             if (!(err instanceof Cut)) throw err;
@@ -221,7 +260,10 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
       await sleep(500);
       assert.deepEqual(exitedOnes(), [], `no process exits when backends that are ${state} are ended`);
     }
-    assert.ok(ended.active > 0 && ended.idle > 0 && ended['idle in transaction'] > 0, `backends ended in every state: ${JSON.stringify(ended)}`);
+    assert.ok(
+      ended.active > 0 && ended.idle > 0 && ended['idle in transaction'] > 0,
+      `backends ended in every state: ${JSON.stringify(ended)}`,
+    );
 
     // The server stopped under load.
     const accepted = guests.find((g) => g.accepted)!;
@@ -234,14 +276,21 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
       const page = await fetch(`${p.url}/p/outage`, { headers: { accept: 'text/html' } });
       assert.ok(page.status === 200 || page.status === 503, `the guest page during the outage: ${page.status}`);
       const refused: { status: number; retryAfter: string | null }[] = [];
-      await assert.rejects(guestSignUp(p.url, 'outage', outageGuest, outbox, (status, retryAfter) => refused.push({ status, retryAfter })), Cut);
+      await assert.rejects(
+        guestSignUp(p.url, 'outage', outageGuest, outbox, (status, retryAfter) => refused.push({ status, retryAfter })),
+        Cut,
+      );
       assert.equal(refused[0]?.status, 503, 'a sign-up during the outage');
       assert.ok(Number(refused[0].retryAfter) > 0, 'with Retry-After');
       assert.equal((await fetch(`${p.url}/healthz`)).status, 503, '/healthz during the outage');
     }
     await sleep(Math.max(0, 2500 - (Date.now() - stoppedAt))); // past the grant cache's trust
     for (const p of procs) {
-      const answer = await radiusAsk(p.authPort, accessRequest(NAS, accepted.shown!.username, accepted.shown!.password, accepted.mac), 2500);
+      const answer = await radiusAsk(
+        p.authPort,
+        accessRequest(NAS, accepted.shown!.username, accepted.shown!.password, accepted.mac),
+        2500,
+      );
       assert.equal(answer, undefined, 'RADIUS answers nothing while the database is down (the NAS fails over)');
     }
     await sleep(Math.max(0, 8000 - (Date.now() - stoppedAt)));
@@ -250,36 +299,60 @@ describe('Foyer processes on PostgreSQL: backends ended, server stopped, start w
     const upAt = Date.now();
     const healthy = await Promise.all(procs.map((p) => waitHealthy(p, 30_000)));
     const fresh = makeGuests(2, '+3598872');
-    const firstSignUps = await Promise.all(fresh.map(async (g, i) => {
-      await guestSignUp(procs[i].url, 'outage', g, outbox);
-      assert.ok(await radiusLogin(procs[i].authPort, NAS, g.shown!.username, g.shown!.password, g.mac), 'a fresh guest gets online after the outage');
-      return Date.now() - upAt;
-    }));
+    const firstSignUps = await Promise.all(
+      fresh.map(async (g, i) => {
+        await guestSignUp(procs[i].url, 'outage', g, outbox);
+        assert.ok(
+          await radiusLogin(procs[i].authPort, NAS, g.shown!.username, g.shown!.password, g.mac),
+          'a fresh guest gets online after the outage',
+        );
+        return Date.now() - upAt;
+      }),
+    );
     faultsOver = true;
     await load;
 
     assert.deepEqual(exitedOnes(), [], 'no process exited');
-    assert.ok(refusals.some((r) => r.status === 503), 'guests were answered 503 during the outage');
+    assert.ok(
+      refusals.some((r) => r.status === 503),
+      'guests were answered 503 during the outage',
+    );
     for (const r of refusals) {
       assert.equal(r.status, 503, `a guest cut by the outage is answered 503, not ${r.status}`);
       assert.ok(Number(r.retryAfter) > 0, 'every 503 carries Retry-After');
     }
-    assert.deepEqual(guests.filter((g) => !g.accepted).map((g) => g.n), [], 'every guest got online in the end');
+    assert.deepEqual(
+      guests.filter((g) => !g.accepted).map((g) => g.n),
+      [],
+      'every guest got online in the end',
+    );
 
     const db = await openDb(pgs.url);
     try {
-      const grants = new Map((await db.all<{ username: string; subject_id: string }>('SELECT username, subject_id FROM grants')).map((r) => [r.username, r.subject_id]));
+      const grants = new Map(
+        (await db.all<{ username: string; subject_id: string }>('SELECT username, subject_id FROM grants')).map((r) => [
+          r.username,
+          r.subject_id,
+        ]),
+      );
       for (const g of guests) {
         assert.ok(grants.has(g.shown!.username), `guest ${g.n} was shown the hand-back, so its grant is stored`);
-        const events = await db.all<{ purpose: string }>('SELECT purpose FROM consent_events WHERE subject_id = ?', [grants.get(g.shown!.username)!]);
-        assert.ok(events.some((e) => e.purpose === 'terms'), `guest ${g.n}'s grant rests on ledger events`);
+        const events = await db.all<{ purpose: string }>('SELECT purpose FROM consent_events WHERE subject_id = ?', [
+          grants.get(g.shown!.username)!,
+        ]);
+        assert.ok(
+          events.some((e) => e.purpose === 'terms'),
+          `guest ${g.n}'s grant rests on ledger events`,
+        );
       }
       const v = await verifyLedger(db, deriveKeys(SECRET_KEY));
       assert.equal(v.ok, true, JSON.stringify(v));
     } finally {
       await db.close();
     }
-    console.log(`      ${guests.length} guests (${guests.filter((g) => g.cuts).length} cut and started again), backends ended ${JSON.stringify(ended)}, ${refusals.length} answers 503; after the server came back: /healthz 200 in ${healthy.join(' and ')} ms, first new guest online in ${firstSignUps.join(' and ')} ms`);
+    console.log(
+      `      ${guests.length} guests (${guests.filter((g) => g.cuts).length} cut and started again), backends ended ${JSON.stringify(ended)}, ${refusals.length} answers 503; after the server came back: /healthz 200 in ${healthy.join(' and ')} ms, first new guest online in ${firstSignUps.join(' and ')} ms`,
+    );
   });
 
   it('the CLI does not wait for a server that is down: it says so and exits', async () => {

@@ -18,7 +18,16 @@ describe('SMS gateway outage, seen by a guest', function () {
       if (mode === 'fail') return { status: 503, body: 'upstream down' };
       return { status: 200, body: `{"id":"ok-${Math.random().toString(36).slice(2)}"}` };
     });
-    ctx = await testContext({ env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: `${gateway.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_HTTP_ID: 'id', SMS_TIMEOUT_MS: '1000' } });
+    ctx = await testContext({
+      env: {
+        SMS_GATEWAY: 'http',
+        SMS_HTTP_URL: `${gateway.url}/send`,
+        SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}',
+        SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}',
+        SMS_HTTP_ID: 'id',
+        SMS_TIMEOUT_MS: '1000',
+      },
+    });
     await makeVenue(ctx);
     srv = await serve(ctx);
   });
@@ -31,7 +40,11 @@ describe('SMS gateway outage, seen by a guest', function () {
   async function submit(b: Browser) {
     const first = await b.get('/p/cafe?mac=02:00:00:00:00:01');
     const started = Date.now();
-    const r = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone: '0881234567', consent_terms: 'yes' });
+    const r = await b.post('/p/cafe/start', {
+      ...formFields(first.html, '/start'),
+      phone: '0881234567',
+      consent_terms: 'yes',
+    });
     return { r, ms: Date.now() - started };
   }
 

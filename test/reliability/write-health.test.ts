@@ -56,7 +56,9 @@ describe('SQLite data directory full', function () {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m,mode=0700', 'tmpfs', mnt], { stdio: 'pipe' });
       mounted = true;
     } catch (err) {
-      console.log(`      skipped: this test mounts a 6 MB tmpfs and may not here (${String((err as Error).message).split('\n')[0]}); run it as root`);
+      console.log(
+        `      skipped: this test mounts a 6 MB tmpfs and may not here (${String((err as Error).message).split('\n')[0]}); run it as root`,
+      );
       this.skip();
     }
     ctx = await testContext({ env: { DATA_DIR: mnt, DATABASE_URL: join(mnt, 'foyer.db') } });
@@ -116,7 +118,9 @@ describe('PostgreSQL that reads but refuses writes', function () {
   const setReadOnly = async (on: boolean) => {
     const c = new pg.Client({ connectionString: pgs.url });
     await c.connect();
-    await c.query(on ? 'ALTER SYSTEM SET default_transaction_read_only = on' : 'ALTER SYSTEM RESET default_transaction_read_only');
+    await c.query(
+      on ? 'ALTER SYSTEM SET default_transaction_read_only = on' : 'ALTER SYSTEM RESET default_transaction_read_only',
+    );
     await c.query('SELECT pg_reload_conf()');
     await c.end();
   };
@@ -131,6 +135,8 @@ describe('PostgreSQL that reads but refuses writes', function () {
     await setReadOnly(false);
     const back = await healthWithin(srv.url, 200, 3000);
     await signUp(ctx, venue.id, '+359882222222');
-    console.log(`      /healthz 503 ${after} ms after the first refused write (${Date.now() - failedAt} ms), 200 ${back} ms after writes were allowed`);
+    console.log(
+      `      /healthz 503 ${after} ms after the first refused write (${Date.now() - failedAt} ms), 200 ${back} ms after writes were allowed`,
+    );
   });
 });

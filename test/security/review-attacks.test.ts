@@ -39,12 +39,25 @@ describe('security: issue 14 attacks against a running Foyer (npm start)', funct
     await addAdmin(db, { email: 'owner@cafe.test', password: PASSWORD, role: 'owner' });
     await addAdmin(db, { email: 'op@cafe.test', password: PASSWORD, role: 'operator', venueIds: [cafe.id] });
     // A NAS registered by the range its access points use, with one login host.
-    await addNas(db, fieldCipher(deriveKeys(SECRET_KEY)), { name: 'gw', address: '10.7.0.0/24', vendor: 'coovachilli', venueId: cafe.id, nasIdentifier: 'gw', loginHosts: ['10.7.0.1:3990'] });
+    await addNas(db, fieldCipher(deriveKeys(SECRET_KEY)), {
+      name: 'gw',
+      address: '10.7.0.0/24',
+      vendor: 'coovachilli',
+      venueId: cafe.id,
+      nasIdentifier: 'gw',
+      loginHosts: ['10.7.0.1:3990'],
+    });
     // The http gateway, and no SMS_INBOUND_TOKEN: the set-up the review found open outside production.
     peer = await httpPeer(() => ({ status: 200, body: '{"id":"x"}' }));
     p = await foyerProcess({
-      NODE_ENV: 'development', DATABASE_URL: dbUrl, DATA_DIR: dir, SECRET_KEY,
-      SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}',
+      NODE_ENV: 'development',
+      DATABASE_URL: dbUrl,
+      DATA_DIR: dir,
+      SECRET_KEY,
+      SMS_GATEWAY: 'http',
+      SMS_HTTP_URL: `${peer.url}/send`,
+      SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}',
+      SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}',
     });
     await p.start();
   });
@@ -60,26 +73,43 @@ describe('security: issue 14 attacks against a running Foyer (npm start)', funct
     assert.equal((await op.login('op@cafe.test', PASSWORD)).status, 303);
     // The whole form as the page gives it, plus the fields the attacker adds.
     const page = (await op.get('/admin/venues/cafe/settings')).html;
-    const form: Record<string, string | string[]> = Object.fromEntries([...page.matchAll(/<input id="[^"]*" name="([^"]+)" type="(?:number|text)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const form: Record<string, string | string[]> = Object.fromEntries(
+      [...page.matchAll(/<input id="[^"]*" name="([^"]+)" type="(?:number|text)" value="([^"]*)"/g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    );
     form.locales = [...page.matchAll(/name="locales" value="(\w+)" checked/g)].map((m) => m[1]);
     form.defaultLocale = /<select id="defaultLocale"[\s\S]*?<option value="(\w+)" selected/.exec(page)![1];
-    const res = await op.post('/admin/venues/cafe/settings', { ...form, allowedCountries: 'BG, CU, SO', 'limits.perCountryHour': '1000000', 'limits.venueDaily': '10000000' });
+    const res = await op.post('/admin/venues/cafe/settings', {
+      ...form,
+      allowedCountries: 'BG, CU, SO',
+      'limits.perCountryHour': '1000000',
+      'limits.venueDaily': '10000000',
+    });
     assert.equal(res.status, 403);
     assert.match(res.html, /Only an owner can change the allowed countries and the SMS limits/);
-    const saved = JSON.parse((await db.get<{ settings: string }>("SELECT settings FROM venues WHERE slug = 'cafe'"))!.settings);
+    const saved = JSON.parse(
+      (await db.get<{ settings: string }>("SELECT settings FROM venues WHERE slug = 'cafe'"))!.settings,
+    );
     assert.deepEqual([saved.allowedCountries ?? [], saved.limits?.venueDaily ?? 1000], [[], 1000]);
   });
 
   it('#5: a forged STOP without a token is refused and reaches nothing', async () => {
-    const res = await fetch(`${p.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '+359881234567', to: '1234', text: 'STOP', id: 'forged' }) });
+    const res = await fetch(`${p.url}/sms/inbound/http`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: '+359881234567', to: '1234', text: 'STOP', id: 'forged' }),
+    });
     assert.equal(res.status, 403);
     assert.equal((await db.all('SELECT id FROM sms_inbound')).length, 0);
     assert.equal((await db.all("SELECT id FROM consent_events WHERE decision = 'withdrawn'")).length, 0);
     assert.equal(peer.requests.length, 0, 'nothing sent');
   });
 
-  it('#9: a login address elsewhere in the NAS\'s range gets no guest (400)', async () => {
-    const q = (uamip: string, mac: string) => `/p/cafe?res=notyet&uamip=${uamip}&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=${mac}&nasid=gw`;
+  it("#9: a login address elsewhere in the NAS's range gets no guest (400)", async () => {
+    const q = (uamip: string, mac: string) =>
+      `/p/cafe?res=notyet&uamip=${uamip}&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=${mac}&nasid=gw`;
     assert.equal((await new Browser(p.url).get(q('10.7.0.66', '02-00-00-00-00-01'))).status, 400);
     assert.equal((await new Browser(p.url).get(q('10.7.0.1', '02-00-00-00-00-02'))).status, 200);
   });
@@ -87,7 +117,11 @@ describe('security: issue 14 attacks against a running Foyer (npm start)', funct
   it('#3: 40 wrong passwords sent at once are checked at most 5 times', async () => {
     const c = new AdminClient(p.url);
     await c.get('/admin/login');
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => c.post('/admin/login', { email: 'owner@cafe.test', password: `guess ${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        c.post('/admin/login', { email: 'owner@cafe.test', password: `guess ${i}` }),
+      ),
+    );
     const checked = answers.filter((r) => r.status === 401).length;
     assert.ok(checked < 5, `${checked} answered "wrong password" (the 5th check locks, with 429)`);
     assert.equal(answers.filter((r) => r.status === 429).length, 40 - checked);

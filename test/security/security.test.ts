@@ -16,15 +16,33 @@ describe('security: guest side', function () {
     await ctx?.cleanup();
   });
 
-  async function signUpWith(headers: Record<string, string>, entry = '/p/cafe?mac=02:00:00:00:00:31', phone = '0881234567') {
+  async function signUpWith(
+    headers: Record<string, string>,
+    entry = '/p/cafe?mac=02:00:00:00:00:31',
+    phone = '0881234567',
+  ) {
     const b = new Browser(srv.url);
-    const get = (path: string) => fetch(srv.url + path, { headers: { accept: 'text/html', ...headers, cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, redirect: 'manual' });
+    const get = (path: string) =>
+      fetch(srv.url + path, {
+        headers: { accept: 'text/html', ...headers, cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        redirect: 'manual',
+      });
     const first = await b.get(entry);
     const start = await b.post('/p/cafe/start', { ...formFields(first.html, '/start'), phone, consent_terms: 'yes' });
     assert.equal(start.status, 303, start.html);
     const screen2 = await b.get(start.location!);
     const post = (path: string, form: Record<string, string>) =>
-      fetch(srv.url + path, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...headers, cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, body: new URLSearchParams(form).toString() });
+      fetch(srv.url + path, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+          ...headers,
+          cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
+        body: new URLSearchParams(form).toString(),
+      });
     const done = await post('/p/cafe/code', { ...formFields(screen2.html, '/code'), code: lastCode(ctx) });
     return { first, done, get };
   }
@@ -57,7 +75,11 @@ describe('security: guest side', function () {
     const res = await fetch(`${srv.url}/p/cafe/start`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...formFields(await page.text(), '/start'), phone: '0881234567', consent_terms: 'yes' }).toString(),
+      body: new URLSearchParams({
+        ...formFields(await page.text(), '/start'),
+        phone: '0881234567',
+        consent_terms: 'yes',
+      }).toString(),
       redirect: 'manual',
     });
     assert.equal(res.status, 303);
@@ -80,7 +102,14 @@ describe('security: guest side', function () {
       const r = await b.post(path, { f: f.f, phone: '0881234567', consent_terms: 'yes', code: '123456' });
       assert.equal(r.status, 403, `${path} without a token`);
       assert.match(r.html, /This form has expired/, `${path} without a token: refused for its token`);
-      const wrong = await b.post(path, { ...f, csrf: 'forged', _csrf: 'forged', phone: '0881234567', consent_terms: 'yes', code: '123456' });
+      const wrong = await b.post(path, {
+        ...f,
+        csrf: 'forged',
+        _csrf: 'forged',
+        phone: '0881234567',
+        consent_terms: 'yes',
+        code: '123456',
+      });
       assert.equal(wrong.status, 403, `${path} with a forged token: ${wrong.status}`);
       assert.match(wrong.html, /This form has expired/, `${path} with a forged token: refused for its token`);
     }
@@ -90,9 +119,18 @@ describe('security: guest side', function () {
     ctx = await testContext();
     await makeVenue(ctx);
     srv = await serve(ctx);
-    const evils = ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', '//evil.example/x', 'http://user:pw@evil.example/'];
+    const evils = [
+      'javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      '//evil.example/x',
+      'http://user:pw@evil.example/',
+    ];
     for (const [i, evil] of evils.entries()) {
-      const { done } = await signUpWith({}, `/p/cafe?mac=02:00:00:00:00:4${i}&url=${encodeURIComponent(evil)}`, `088123450${i}`);
+      const { done } = await signUpWith(
+        {},
+        `/p/cafe?mac=02:00:00:00:00:4${i}&url=${encodeURIComponent(evil)}`,
+        `088123450${i}`,
+      );
       const loc = done.headers.get('location') ?? '';
       assert.ok(!loc.includes('evil.example') && !/^(javascript|data):/i.test(loc), `redirect to ${loc}`);
       const online = loc ? await (await fetch(srv.url + loc, { redirect: 'manual' })).text() : await done.text();
@@ -112,7 +150,8 @@ describe('security: guest side', function () {
     const tables = await ctx.db.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`);
     for (const { name } of tables) {
       for (const row of await ctx.db.all<Record<string, unknown>>(`SELECT * FROM "${name}"`)) {
-        for (const [col, v] of Object.entries(row)) assert.ok(!(typeof v === 'string' && v.includes(code)), `${name}.${col} holds the code in clear`);
+        for (const [col, v] of Object.entries(row))
+          assert.ok(!(typeof v === 'string' && v.includes(code)), `${name}.${col} holds the code in clear`);
       }
     }
   });
@@ -124,9 +163,15 @@ describe('security: guest side', function () {
     // The answer must be a 431, not a dropped connection: a failed fetch fails the test.
     const bigHeader = await fetch(`${srv.url}/p/cafe`, { headers: { 'x-junk': 'x'.repeat(20_000) } });
     assert.equal(bigHeader.status, 431, `oversized header: ${bigHeader.status}`);
-    const longParam = await fetch(`${srv.url}/p/cafe?mac=02:00:00:00:00:61&ssid=${'s'.repeat(4000)}&url=http://example.com/${'p'.repeat(4000)}`);
+    const longParam = await fetch(
+      `${srv.url}/p/cafe?mac=02:00:00:00:00:61&ssid=${'s'.repeat(4000)}&url=http://example.com/${'p'.repeat(4000)}`,
+    );
     assert.ok(longParam.status < 500, `long parameters: ${longParam.status}`);
-    const big = await fetch(`${srv.url}/p/cafe/start`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'phone=' + '1'.repeat(200_000) });
+    const big = await fetch(`${srv.url}/p/cafe/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'phone=' + '1'.repeat(200_000),
+    });
     assert.equal(big.status, 413);
   });
 });
@@ -140,24 +185,38 @@ describe('security: admin side', function () {
   it('refuses every state-changing admin form without its CSRF token', async () => {
     const owner = await w.as('owner');
     const routes = [
-      `/admin/venues/${w.a.slug}/settings`, '/admin/accounts', '/admin/accounts/x', '/admin/accounts/x/remove',
-      `/admin/venues/${w.a.slug}/branding`, `/admin/venues/${w.a.slug}/branding/discard`, `/admin/venues/${w.a.slug}/publish`,
-      `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`, `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`,
-      '/admin/network/nas/new', `/admin/network/nas/${w.nasId}/edit`, `/admin/network/nas/${w.nasId}/remove`, `/admin/network/sessions/${w.sessionId}/disconnect`,
-      '/admin/logout', '/admin/logout-everywhere',
+      `/admin/venues/${w.a.slug}/settings`,
+      '/admin/accounts',
+      '/admin/accounts/x',
+      '/admin/accounts/x/remove',
+      `/admin/venues/${w.a.slug}/branding`,
+      `/admin/venues/${w.a.slug}/branding/discard`,
+      `/admin/venues/${w.a.slug}/publish`,
+      `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/withdraw`,
+      `/admin/venues/${w.a.slug}/consents/person/${w.guestHash}/erase`,
+      '/admin/network/nas/new',
+      `/admin/network/nas/${w.nasId}/edit`,
+      `/admin/network/nas/${w.nasId}/remove`,
+      `/admin/network/sessions/${w.sessionId}/disconnect`,
+      '/admin/logout',
+      '/admin/logout-everywhere',
     ];
     for (const path of routes) {
       const r = await owner.post(path, {}, { csrf: false });
       assert.equal(r.status, 403, `${path} without a token answered ${r.status}`);
     }
-    const events = await w.ctx.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM consent_events WHERE decision = 'withdrawn'`);
+    const events = await w.ctx.db.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM consent_events WHERE decision = 'withdrawn'`,
+    );
     assert.equal(Number(events!.n), 0, 'nothing was withdrawn');
   });
 });
 
 describe('security: the code itself', () => {
   const files = (dir: string): string[] =>
-    readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
+    readdirSync(dir).flatMap((n) =>
+      statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : [],
+    );
 
   it('builds SQL only from constants: every interpolation in a SQL string is on the reviewed list', () => {
     // Values always travel as parameters; what is interpolated is a column list, a
@@ -166,23 +225,42 @@ describe('security: the code itself', () => {
     // a new upper-case name or a new `.join(', ')` has to be reviewed and added here.
     const reviewed = new Set([
       "${'0'.repeat(64)}", // migrations/001: the genesis hash
-      '${CHANGE_WINDOW_MS}', '${DAY}', // numeric constants
-      "${COLUMNS.join(', ')}", "${COLUMNS.map(() => '?').join(', ')}", // consent/append.ts: the constant event columns
+      '${CHANGE_WINDOW_MS}',
+      '${DAY}', // numeric constants
+      "${COLUMNS.join(', ')}",
+      "${COLUMNS.map(() => '?').join(', ')}", // consent/append.ts: the constant event columns
       "${FINAL.map(() => '?').join(', ')}", // sms/message-log.ts: constant statuses, as placeholders
       '${SELECT}', // access/grant-state.ts: a constant column list
-      "${columns.join(', ')}", "${columns.map(() => '?').join(', ')}", // access/nas-clients.ts: names from a constant table
-      '${dbNowMs(d)}', '${dbNowMs(o.db.dialect)}', '${dbNowMs(db.dialect)}', '${fn}', '${grant}', '${table}', // dialect SQL chosen by the code
+      "${columns.join(', ')}",
+      "${columns.map(() => '?').join(', ')}", // access/nas-clients.ts: names from a constant table
+      '${dbNowMs(d)}',
+      '${dbNowMs(o.db.dialect)}',
+      '${dbNowMs(db.dialect)}',
+      '${fn}',
+      '${grant}',
+      '${table}', // dialect SQL chosen by the code
       '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
       '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
       '${venue}', // access/sessions.ts liveSessions: '' or a constant venue condition with a placeholder
       '${pairsSql}', // consent/agreeing-subjects.ts: '(c.purpose = ? AND e.locale = ?)' joined by OR, placeholders only
-      "${later('input_octets')}", "${later('output_octets')}", "${later('session_time')}", "${later('stale_at')}", "${later('updated_at')}", '${reopenable}', // access/sessions.ts
-      '${limit}', '${page}', '${pageSize}', '${n - 1}', // numbers the code bounded
+      "${later('input_octets')}",
+      "${later('output_octets')}",
+      "${later('session_time')}",
+      "${later('stale_at')}",
+      "${later('updated_at')}",
+      '${reopenable}', // access/sessions.ts
+      '${limit}',
+      '${page}',
+      '${pageSize}',
+      '${n - 1}', // numbers the code bounded
       '${lockKey(name)}', // store/postgres.ts: a number derived from the lock name
       '${r.where}', // verification/limits.ts: constant fragments per scope
-      "${checks.join(', ')}", '${i}', // verification/limits.ts: one subquery per constant rule, aliased by its index
-      "${part.map(() => ROW).join(', ')}", "${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}", // consent/append.ts: placeholder rows, at most 200
-      "${where.join(' AND ')}", '${where}', // constant fragments with ? placeholders
+      "${checks.join(', ')}",
+      '${i}', // verification/limits.ts: one subquery per constant rule, aliased by its index
+      "${part.map(() => ROW).join(', ')}",
+      "${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}", // consent/append.ts: placeholder rows, at most 200
+      "${where.join(' AND ')}",
+      '${where}', // constant fragments with ? placeholders
       "${secret ? ', secret_enc = ?' : ''}", // admin/nas-form.ts
       "${wanted.map(() => '?').join(', ')}", // venues/venue-names.ts, access/session-links.ts, consent/masked-numbers.ts: one placeholder per id (a page of sessions, at most 500)
       "${part.map(() => '(?, ?, ?)').join(', ')}", // consent/lists.ts: placeholder rows of invalid numbers, a chunk at a time
@@ -196,6 +274,13 @@ describe('security: the code itself', () => {
     }
     assert.deepEqual(offenders, []);
     // What the old patterns let through is not on the list.
-    for (const unreviewed of ['${NAME}', '${USER_INPUT}', "${names.join(', ')}", "${ids.map(() => '?').join(', ')}", '${order}']) assert.ok(!reviewed.has(unreviewed), unreviewed);
+    for (const unreviewed of [
+      '${NAME}',
+      '${USER_INPUT}',
+      "${names.join(', ')}",
+      "${ids.map(() => '?').join(', ')}",
+      '${order}',
+    ])
+      assert.ok(!reviewed.has(unreviewed), unreviewed);
   });
 });

@@ -21,7 +21,11 @@ eachBackend('inbound keywords change consent', (backend) => {
   });
   afterEach(() => ctx.cleanup());
 
-  const sms = (text: string, from = A) => handleKeyword({ ...ctx, t: ctx.views.t }, { from, to: '+359700000', text, gateway: 'http', ref: `r-${Math.random()}`, receivedAt: Date.now() });
+  const sms = (text: string, from = A) =>
+    handleKeyword(
+      { ...ctx, t: ctx.views.t },
+      { from, to: '+359700000', text, gateway: 'http', ref: `r-${Math.random()}`, receivedAt: Date.now() },
+    );
   const may = (venue: Venue, e164 = A) => maySendOffers(ctx.db, venue.id, numberHash(ctx.keys, e164));
 
   it('STOP withdraws at the venue the number receives offers from, keeps the text as evidence, confirms', async () => {
@@ -32,7 +36,9 @@ eachBackend('inbound keywords change consent', (backend) => {
     assert.deepEqual(r.venueIds, [cafe.id]);
     assert.match(r.reply!, /Café Central: .*no more SMS offers|Café Central: повече няма/);
     assert.equal(await may(cafe), false);
-    const ev = await ctx.db.get<{ decision: string; channel: string; evidence: string }>(`SELECT decision, channel, evidence FROM consent_events ORDER BY seq DESC LIMIT 1`);
+    const ev = await ctx.db.get<{ decision: string; channel: string; evidence: string }>(
+      `SELECT decision, channel, evidence FROM consent_events ORDER BY seq DESC LIMIT 1`,
+    );
     assert.deepEqual(ev, { decision: 'withdrawn', channel: 'sms-keyword', evidence: 'Stop!' });
     assert.equal((await verifyLedger(ctx.db, ctx.keys)).ok, true);
   });
@@ -83,7 +89,9 @@ eachBackend('inbound keywords change consent', (backend) => {
     assert.equal(r.action, 'optin');
     assert.match(r.reply!, /Bar Nine: you joined .* Reply STOP/);
     assert.equal(await may(bar, '+447700900123'), true);
-    const ev = await ctx.db.get<{ template_version_id: string; channel: string; evidence: string }>('SELECT template_version_id, channel, evidence FROM consent_events ORDER BY seq DESC LIMIT 1');
+    const ev = await ctx.db.get<{ template_version_id: string; channel: string; evidence: string }>(
+      'SELECT template_version_id, channel, evidence FROM consent_events ORDER BY seq DESC LIMIT 1',
+    );
     assert.equal(ev!.channel, 'sms-keyword');
     assert.equal(ev!.evidence, 'join bar');
     const version = await loadTemplateVersion<{ reply: string }>(ctx.db, ev!.template_version_id);
@@ -94,7 +102,9 @@ eachBackend('inbound keywords change consent', (backend) => {
     await signUp(ctx, cafe.id, A, { sms: 'granted' });
     const r = await sms('please stop texting me');
     assert.equal(r.action, 'flagged');
-    const flag = await ctx.db.get<{ venue_id: string; text: string; from_masked: string }>('SELECT venue_id, text, from_masked FROM inbound_flags');
+    const flag = await ctx.db.get<{ venue_id: string; text: string; from_masked: string }>(
+      'SELECT venue_id, text, from_masked FROM inbound_flags',
+    );
     assert.deepEqual(flag, { venue_id: cafe.id, text: 'please stop texting me', from_masked: '+35988****111' });
     assert.equal(await may(cafe), true, 'a flag is not a withdrawal by itself');
   });

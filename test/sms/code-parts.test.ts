@@ -12,12 +12,16 @@ import { LOCALES } from '../../portal/venues/settings.ts';
 import type { Venue } from '../../portal/venues/venues.ts';
 
 const views = createViews();
-const venue = (name: string): Venue => ({ id: 'v', slug: 'v', name, country: 'BG', settings: defaultSettings() }) as unknown as Venue;
+const venue = (name: string): Venue =>
+  ({ id: 'v', slug: 'v', name, country: 'BG', settings: defaultSettings() }) as unknown as Venue;
 
 describe('SMS: default code texts fit one part', () => {
   for (const locale of LOCALES) {
     for (const name of ['Café Central', 'Кафе Централ', 'Хотел Морска Звезда']) {
-      for (const [digits, minutes] of [[6, 10], [8, 30]] as const) {
+      for (const [digits, minutes] of [
+        [6, 10],
+        [8, 30],
+      ] as const) {
         it(`${locale}, "${name}", ${digits}-digit code valid ${minutes} min: one part`, () => {
           const text = codeText(views, venue(name), locale, '9'.repeat(digits), minutes);
           assert.ok(text.includes('9'.repeat(digits)) && text.includes(name));

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { chooseEncoding, concatUdh, decodeGsmSeptets, gsmSeptets, splitSms, smsPartCount } from '../../portal/sms/encoding.ts';
+import {
+  chooseEncoding,
+  concatUdh,
+  decodeGsmSeptets,
+  gsmSeptets,
+  splitSms,
+  smsPartCount,
+} from '../../portal/sms/encoding.ts';
 
 describe('sms encoding: GSM 7-bit or UCS-2, and splitting', () => {
   it('keeps Latin text with the extension table in GSM 7-bit, counting escapes as two septets', () => {
@@ -20,7 +27,10 @@ describe('sms encoding: GSM 7-bit or UCS-2, and splitting', () => {
   it('sends 160 GSM septets as one SMS, 161 as two of at most 153', () => {
     assert.equal(smsPartCount('a'.repeat(160)), 1);
     const two = splitSms('a'.repeat(161));
-    assert.deepEqual(two.parts.map((p) => p.length), [153, 8]);
+    assert.deepEqual(
+      two.parts.map((p) => p.length),
+      [153, 8],
+    );
     // 80 euro signs are 160 septets: one SMS; a 162-septet text: two, and no escape is cut from its character.
     assert.equal(smsPartCount('€'.repeat(80)), 1);
     const euros = splitSms('ab' + '€'.repeat(80));
@@ -31,10 +41,14 @@ describe('sms encoding: GSM 7-bit or UCS-2, and splitting', () => {
 
   it('sends 70 UCS-2 characters as one SMS, longer Bulgarian text in parts of 67', () => {
     assert.equal(smsPartCount('ж'.repeat(70)), 1);
-    const text = 'Благодарим ви, че се присъединихте към Wi-Fi мрежата на Кафе „Липа“. Отговорете СТОП, за да се отпишете, ПОМОЩ за помощ.';
+    const text =
+      'Благодарим ви, че се присъединихте към Wi-Fi мрежата на Кафе „Липа“. Отговорете СТОП, за да се отпишете, ПОМОЩ за помощ.';
     const s = splitSms(text);
     assert.equal(s.encoding, 'ucs2');
-    assert.deepEqual(s.parts.map((p) => p.length / 2), [67, text.length - 67]);
+    assert.deepEqual(
+      s.parts.map((p) => p.length / 2),
+      [67, text.length - 67],
+    );
     const back = s.parts.map((p) => Buffer.from(p).swap16().toString('utf16le')).join('');
     assert.equal(back, text);
   });

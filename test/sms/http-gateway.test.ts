@@ -20,13 +20,23 @@ describe('sms: console and http gateways, message log, retries', () => {
   });
 
   const gatewayFor = (env: Record<string, string>, log = capturedLogger()) => {
-    const config = loadConfig({ ...env, NODE_ENV: 'test', DATA_DIR: ctx.dir, DATABASE_URL: join(ctx.dir, 'foyer.db'), SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789' });
+    const config = loadConfig({
+      ...env,
+      NODE_ENV: 'test',
+      DATA_DIR: ctx.dir,
+      DATABASE_URL: join(ctx.dir, 'foyer.db'),
+      SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789',
+    });
     sms = createSmsGateway(config, log.log, ctx);
     return { sms, lines: log.lines };
   };
 
   const rows = () => ctx.db.all<Record<string, unknown>>('SELECT * FROM sms_messages ORDER BY created_at');
-  const attempts = (id: string) => ctx.db.all<{ attempt: number; result: string; error: string | null }>('SELECT attempt, result, error FROM sms_attempts WHERE message_id = ? ORDER BY attempt', [id]);
+  const attempts = (id: string) =>
+    ctx.db.all<{ attempt: number; result: string; error: string | null }>(
+      'SELECT attempt, result, error FROM sms_attempts WHERE message_id = ? ORDER BY attempt',
+      [id],
+    );
 
   it('console: appends one JSON line to the outbox and logs the purpose, not the text', async () => {
     ctx = await testContext();
@@ -37,7 +47,10 @@ describe('sms: console and http gateways, message log, retries', () => {
     assert.equal(line.text, 'Your code is 482913');
     assert.ok(!Number.isNaN(Date.parse(line.at)));
     assert.ok(lines.length > 0);
-    assert.ok(lines.every((l) => !l.includes('482913') && !l.includes(TO)), 'no code and no full number in the log');
+    assert.ok(
+      lines.every((l) => !l.includes('482913') && !l.includes(TO)),
+      'no code and no full number in the log',
+    );
     assert.ok(lines.some((l) => l.includes('"purpose":"code"') && l.includes('+35988****567')));
     const [row] = await rows();
     assert.equal(row.id, res.messageId);
@@ -95,7 +108,7 @@ describe('sms: console and http gateways, message log, retries', () => {
 
   // An operator writes the SMS wording (HELP reply, confirmation); the aggregator must get
   // that wording as the text of one message to the guest, never a second message elsewhere.
-  it('http: an operator\'s wording cannot add a message to another number, in XML, text, JSON or form bodies', async () => {
+  it("http: an operator's wording cannot add a message to another number, in XML, text, JSON or form bodies", async () => {
     ctx = await testContext();
     peer = await httpPeer(() => ({ status: 200, body: 'OK' }));
     const cases = [
@@ -104,7 +117,14 @@ describe('sms: console and http gateways, message log, retries', () => {
         body: '<?xml version="1.0"?><messages><sms><to>{{to}}</to><text>{{text}}</text></sms></messages>',
         wording: 'Welcome & thanks</text></sms><sms><to>+882123456789</to><text>premium',
         recipients: (b: string) => [...b.matchAll(/<to>([^<]*)<\/to>/g)].map((m) => m[1]),
-        text: (b: string) => /<text>([^<]*)<\/text>/.exec(b)?.[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&'),
+        text: (b: string) =>
+          /<text>([^<]*)<\/text>/
+            .exec(b)?.[1]
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .replace(/&quot;/g, '"')
+            .replace(/&apos;/g, "'")
+            .replace(/&amp;/g, '&'),
       },
       {
         type: 'text/plain',
@@ -130,18 +150,31 @@ describe('sms: console and http gateways, message log, retries', () => {
     ];
     for (const c of cases) {
       await sms?.close();
-      gatewayFor({ SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_HEADERS: JSON.stringify({ 'Content-Type': c.type }), SMS_HTTP_BODY: c.body });
+      gatewayFor({
+        SMS_GATEWAY: 'http',
+        SMS_HTTP_URL: `${peer.url}/send`,
+        SMS_HTTP_HEADERS: JSON.stringify({ 'Content-Type': c.type }),
+        SMS_HTTP_BODY: c.body,
+      });
       await sms!.send({ to: TO, text: c.wording, purpose: 'keyword-help' });
       const got: string = peer.requests.at(-1)!.body;
       assert.deepEqual(c.recipients(got), [TO], `${c.type}: ${got}`);
-      assert.ok(c.text(got)?.includes('premium') || c.text(got)?.includes('+882123456789'), `${c.type}: the wording stays in the text: ${got}`);
+      assert.ok(
+        c.text(got)?.includes('premium') || c.text(got)?.includes('+882123456789'),
+        `${c.type}: the wording stays in the text: ${got}`,
+      );
     }
   });
 
   it('http: retries a 5xx with backoff and succeeds; every attempt is in the log', async () => {
     ctx = await testContext();
     peer = await httpPeer((_r, n) => (n < 3 ? { status: 503, body: 'busy' } : { status: 200, body: '{"id":"ok-3"}' }));
-    const { sms } = gatewayFor({ SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/s`, SMS_HTTP_BODY: '{{text}}', SMS_HTTP_ID: 'id' });
+    const { sms } = gatewayFor({
+      SMS_GATEWAY: 'http',
+      SMS_HTTP_URL: `${peer.url}/s`,
+      SMS_HTTP_BODY: '{{text}}',
+      SMS_HTTP_ID: 'id',
+    });
     const started = Date.now();
     const res = await sms.send({ to: TO, text: 'hi', purpose: 'code' });
     const took = Date.now() - started;
@@ -149,7 +182,10 @@ describe('sms: console and http gateways, message log, retries', () => {
     assert.equal(peer.requests.length, 3);
     assert.ok(took >= 250 + 500, `backoff waited (${took} ms)`);
     const list = await attempts(res.messageId!);
-    assert.deepEqual(list.map((a) => a.result), ['transient', 'transient', 'sent']);
+    assert.deepEqual(
+      list.map((a) => a.result),
+      ['transient', 'transient', 'sent'],
+    );
     assert.match(list[0].error!, /503/);
     const [row] = await rows();
     assert.equal(row.status, 'sent');
@@ -164,7 +200,10 @@ describe('sms: console and http gateways, message log, retries', () => {
     peer = await httpPeer(() => ({ status: 400, body: '{"error":"invalid number"}' }));
     const log = capturedLogger();
     const { sms } = gatewayFor({ SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/s`, SMS_HTTP_BODY: '{{text}}' }, log);
-    await assert.rejects(sms.send({ to: TO, text: 'Your code is 111222', purpose: 'code' }), (e: unknown) => e instanceof SmsError && e.code === 'sms_rejected' && !e.transient);
+    await assert.rejects(
+      sms.send({ to: TO, text: 'Your code is 111222', purpose: 'code' }),
+      (e: unknown) => e instanceof SmsError && e.code === 'sms_rejected' && !e.transient,
+    );
     assert.equal(peer.requests.length, 1);
     const [row] = await rows();
     assert.equal(row.status, 'failed');
@@ -180,7 +219,12 @@ describe('sms: console and http gateways, message log, retries', () => {
   it('http: a body that fails SMS_HTTP_SUCCESS_MATCH is a refusal', async () => {
     ctx = await testContext();
     peer = await httpPeer(() => ({ status: 200, body: '{"ok":false,"reason":"no credit"}' }));
-    const { sms } = gatewayFor({ SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/s`, SMS_HTTP_BODY: '{{text}}', SMS_HTTP_SUCCESS_MATCH: '"ok":true' });
+    const { sms } = gatewayFor({
+      SMS_GATEWAY: 'http',
+      SMS_HTTP_URL: `${peer.url}/s`,
+      SMS_HTTP_BODY: '{{text}}',
+      SMS_HTTP_SUCCESS_MATCH: '"ok":true',
+    });
     await assert.rejects(sms.send({ to: TO, text: 'x', purpose: 'code' }), /SMS_HTTP_SUCCESS_MATCH/);
     assert.equal(peer.requests.length, 1);
   });
@@ -188,9 +232,17 @@ describe('sms: console and http gateways, message log, retries', () => {
   it('http: times out a silent gateway, retries, and gives up within the time budget', async () => {
     ctx = await testContext();
     peer = await httpPeer(() => ({ status: 200, body: '{}', delayMs: 5000 }));
-    const { sms } = gatewayFor({ SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/s`, SMS_HTTP_BODY: '{{text}}', SMS_TIMEOUT_MS: '300' });
+    const { sms } = gatewayFor({
+      SMS_GATEWAY: 'http',
+      SMS_HTTP_URL: `${peer.url}/s`,
+      SMS_HTTP_BODY: '{{text}}',
+      SMS_TIMEOUT_MS: '300',
+    });
     const started = Date.now();
-    await assert.rejects(sms.send({ to: TO, text: 'x', purpose: 'code' }), (e: unknown) => e instanceof SmsError && e.code === 'sms_timeout');
+    await assert.rejects(
+      sms.send({ to: TO, text: 'x', purpose: 'code' }),
+      (e: unknown) => e instanceof SmsError && e.code === 'sms_timeout',
+    );
     const took = Date.now() - started;
     assert.ok(took < 8500, `gave up in time (${took} ms)`);
     assert.ok(peer.requests.length >= 3, `retried (${peer.requests.length} attempts)`);
@@ -201,17 +253,35 @@ describe('sms: console and http gateways, message log, retries', () => {
 
   it('http: a timed-out first attempt is retried and the second succeeds', async () => {
     ctx = await testContext();
-    peer = await httpPeer((_r, n) => (n === 1 ? { status: 200, body: '{"id":"late"}', delayMs: 2000 } : { status: 200, body: '{"id":"second"}' }));
-    const { sms } = gatewayFor({ SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/s`, SMS_HTTP_BODY: '{{text}}', SMS_HTTP_ID: 'id', SMS_TIMEOUT_MS: '400' });
+    peer = await httpPeer((_r, n) =>
+      n === 1 ? { status: 200, body: '{"id":"late"}', delayMs: 2000 } : { status: 200, body: '{"id":"second"}' },
+    );
+    const { sms } = gatewayFor({
+      SMS_GATEWAY: 'http',
+      SMS_HTTP_URL: `${peer.url}/s`,
+      SMS_HTTP_BODY: '{{text}}',
+      SMS_HTTP_ID: 'id',
+      SMS_TIMEOUT_MS: '400',
+    });
     const res = await sms.send({ to: TO, text: 'x', purpose: 'code' });
     assert.equal(res.ref, 'second');
-    assert.deepEqual((await attempts(res.messageId!)).map((a) => a.result), ['transient', 'sent']);
+    assert.deepEqual(
+      (await attempts(res.messageId!)).map((a) => a.result),
+      ['transient', 'sent'],
+    );
   });
 
   it('http: an unreachable gateway is a transient failure', async () => {
     ctx = await testContext();
-    const { sms } = gatewayFor({ SMS_GATEWAY: 'http', SMS_HTTP_URL: 'http://127.0.0.1:9/s', SMS_HTTP_BODY: '{{text}}' });
-    await assert.rejects(sms.send({ to: TO, text: 'x', purpose: 'code' }), (e: unknown) => e instanceof SmsError && e.transient && /could not be reached/.test(e.message));
+    const { sms } = gatewayFor({
+      SMS_GATEWAY: 'http',
+      SMS_HTTP_URL: 'http://127.0.0.1:9/s',
+      SMS_HTTP_BODY: '{{text}}',
+    });
+    await assert.rejects(
+      sms.send({ to: TO, text: 'x', purpose: 'code' }),
+      (e: unknown) => e instanceof SmsError && e.transient && /could not be reached/.test(e.message),
+    );
     const [row] = await rows();
     assert.equal(row.status, 'failed');
     assert.ok(Number(row.attempts) > 1);

@@ -27,15 +27,32 @@ describe('sms: the http gateway inbound and status callbacks', () => {
   /** The http gateway with the token set; SMS_INBOUND_TOKEN: 'none' leaves it unset. */
   const setup = async (env: Record<string, string> = {}) => {
     peer = await httpPeer(() => ({ status: 200, body: `{"id":"out-${Math.random().toString(36).slice(2)}"}` }));
-    ctx = await testContext({ env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_HTTP_ID: 'id', ...(env.SMS_INBOUND_TOKEN === 'none' ? {} : { SMS_INBOUND_TOKEN: TOKEN }), ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== 'none')) } });
+    ctx = await testContext({
+      env: {
+        SMS_GATEWAY: 'http',
+        SMS_HTTP_URL: `${peer.url}/send`,
+        SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}',
+        SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}',
+        SMS_HTTP_ID: 'id',
+        ...(env.SMS_INBOUND_TOKEN === 'none' ? {} : { SMS_INBOUND_TOKEN: TOKEN }),
+        ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== 'none')),
+      },
+    });
     srv = await serve(ctx);
   };
 
   it('takes a JSON body, stores it once, and sends the reply through the gateway', async () => {
     await setup();
     const seen: InboundSms[] = [];
-    ctx.sms.inbound.setHandler({ handle: async (m) => (seen.push(m), { reply: 'HELP: Cafe Lipa Wi-Fi. Reply STOP to opt out.', purpose: 'help' }) });
-    const send = () => fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ from: '359881234567', to: '1234', text: 'help', id: 'in-1' }) });
+    ctx.sms.inbound.setHandler({
+      handle: async (m) => (seen.push(m), { reply: 'HELP: Cafe Lipa Wi-Fi. Reply STOP to opt out.', purpose: 'help' }),
+    });
+    const send = () =>
+      fetch(`${srv.url}/sms/inbound/http`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...AUTH },
+        body: JSON.stringify({ from: '359881234567', to: '1234', text: 'help', id: 'in-1' }),
+      });
     const res = await send();
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { ok: true, duplicate: false });
@@ -44,7 +61,10 @@ describe('sms: the http gateway inbound and status callbacks', () => {
     assert.equal(seen[0].from, '+359881234567');
     assert.equal(seen[0].ref, 'in-1');
     assert.equal(peer!.requests.length, 1);
-    assert.deepEqual(JSON.parse(peer!.requests[0].body), { to: '+359881234567', text: 'HELP: Cafe Lipa Wi-Fi. Reply STOP to opt out.' });
+    assert.deepEqual(JSON.parse(peer!.requests[0].body), {
+      to: '+359881234567',
+      text: 'HELP: Cafe Lipa Wi-Fi. Reply STOP to opt out.',
+    });
     const dup = await send();
     assert.deepEqual(await dup.json(), { ok: true, duplicate: true });
     await ctx.sms.inbound.idle();
@@ -59,7 +79,12 @@ describe('sms: the http gateway inbound and status callbacks', () => {
     const res = await fetch(`${srv.url}/sms/inbound/http`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...AUTH },
-      body: new URLSearchParams({ msisdn: '+359 88 123 4567', shortcode: '1234', message: 'ОТПИШИ', messageId: 'f-1' }).toString(),
+      body: new URLSearchParams({
+        msisdn: '+359 88 123 4567',
+        shortcode: '1234',
+        message: 'ОТПИШИ',
+        messageId: 'f-1',
+      }).toString(),
     });
     assert.equal(res.status, 200);
     assert.equal(seen[0].from, '+359881234567');
@@ -70,12 +95,20 @@ describe('sms: the http gateway inbound and status callbacks', () => {
 
   it('answers bad input with a 400 in the caller’s language', async () => {
     await setup();
-    const res = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': 'bg', ...AUTH }, body: JSON.stringify({ from: 'abc', text: 'x' }) });
+    const res = await fetch(`${srv.url}/sms/inbound/http`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': 'bg', ...AUTH },
+      body: JSON.stringify({ from: 'abc', text: 'x' }),
+    });
     assert.equal(res.status, 400);
     const body = await res.json();
     assert.equal(body.error.code, 'sms_inbound_invalid');
     assert.match(body.error.message, /международен формат/);
-    const big = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ from: '+359881234567', text: 'x'.repeat(100_000) }) });
+    const big = await fetch(`${srv.url}/sms/inbound/http`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH },
+      body: JSON.stringify({ from: '+359881234567', text: 'x'.repeat(100_000) }),
+    });
     assert.equal(big.status, 413);
     assert.equal((await ctx.db.all('SELECT id FROM sms_inbound')).length, 0);
   });
@@ -85,14 +118,34 @@ describe('sms: the http gateway inbound and status callbacks', () => {
     const body = JSON.stringify({ from: '+359881234567', text: 'STOP', id: 't-1' });
     const headers = { 'content-type': 'application/json' };
     assert.equal((await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers, body })).status, 403);
-    assert.equal((await fetch(`${srv.url}/sms/inbound/http?token=wrong-token-0123456789`, { method: 'POST', headers, body })).status, 403);
-    assert.equal((await fetch(`${srv.url}/sms/inbound/http?token=${TOKEN}`, { method: 'POST', headers, body })).status, 200);
-    assert.equal((await fetch(`${srv.url}/sms/status/http`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ id: 'x', status: 'delivered' }) })).status, 200);
+    assert.equal(
+      (await fetch(`${srv.url}/sms/inbound/http?token=wrong-token-0123456789`, { method: 'POST', headers, body }))
+        .status,
+      403,
+    );
+    assert.equal(
+      (await fetch(`${srv.url}/sms/inbound/http?token=${TOKEN}`, { method: 'POST', headers, body })).status,
+      200,
+    );
+    assert.equal(
+      (
+        await fetch(`${srv.url}/sms/status/http`, {
+          method: 'POST',
+          headers: { ...headers, authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify({ id: 'x', status: 'delivered' }),
+        })
+      ).status,
+      200,
+    );
   });
 
   it('refuses the http callbacks in production without a token', async () => {
     await setup({ NODE_ENV: 'production', SMS_INBOUND_TOKEN: 'none' });
-    const res = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ from: '+359881234567', text: 'STOP' }) });
+    const res = await fetch(`${srv.url}/sms/inbound/http`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ from: '+359881234567', text: 'STOP' }),
+    });
     assert.equal(res.status, 403);
     assert.equal((await res.json()).error.code, 'sms_token_missing');
   });
@@ -102,7 +155,11 @@ describe('sms: the http gateway inbound and status callbacks', () => {
     const a = await ctx.sms.send({ to: '+359881234567', text: 'a', purpose: 'code' });
     const b = await ctx.sms.send({ to: '+359887777777', text: 'b', purpose: 'code' });
     const report = (msgid: string, state: string, code = '') =>
-      fetch(`${srv.url}/sms/status/http`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...AUTH }, body: new URLSearchParams({ msgid, state, code }).toString() }).then((r) => r.json());
+      fetch(`${srv.url}/sms/status/http`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...AUTH },
+        body: new URLSearchParams({ msgid, state, code }).toString(),
+      }).then((r) => r.json());
     assert.deepEqual(await report(a.ref, 'DELIVRD'), { ok: true, matched: true });
     assert.deepEqual(await report(b.ref, 'invalid_number', '1'), { ok: true, matched: true });
     assert.deepEqual(await report('unknown-id', 'delivered'), { ok: true, matched: false });
@@ -112,15 +169,27 @@ describe('sms: the http gateway inbound and status callbacks', () => {
 
   // What anyone who can reach the portal tries: a STOP in a guest's name, with no token.
   it('refuses a forged STOP without the token (403) whatever NODE_ENV, and nothing reaches the ledger', async () => {
-    for (const env of [{ NODE_ENV: 'development', SMS_INBOUND_TOKEN: 'none' }, { NODE_ENV: 'test', SMS_INBOUND_TOKEN: 'none' }, { NODE_ENV: 'development' }] as Record<string, string>[]) {
+    for (const env of [
+      { NODE_ENV: 'development', SMS_INBOUND_TOKEN: 'none' },
+      { NODE_ENV: 'test', SMS_INBOUND_TOKEN: 'none' },
+      { NODE_ENV: 'development' },
+    ] as Record<string, string>[]) {
       await setup(env);
       const venue = await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
       await signUp(ctx, venue.id, '+359881234567', { terms: 'granted', sms: 'granted' });
       const events = (await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n;
-      const res = await fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ from: '+359881234567', to: '1234', text: 'STOP', id: 'forged-1' }) });
+      const res = await fetch(`${srv.url}/sms/inbound/http`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ from: '+359881234567', to: '1234', text: 'STOP', id: 'forged-1' }),
+      });
       await ctx.sms.inbound.idle();
       assert.ok(res.status === 401 || res.status === 403, `${JSON.stringify(env)}: status ${res.status}`);
-      assert.equal((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n, events, `${JSON.stringify(env)}: the ledger changed`);
+      assert.equal(
+        (await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM consent_events'))!.n,
+        events,
+        `${JSON.stringify(env)}: the ledger changed`,
+      );
       assert.equal((await ctx.db.all('SELECT id FROM sms_inbound')).length, 0);
       let list = '';
       for await (const c of exportActiveSms(ctx.db, ctx.cipher, venue.id, 'json')) list += c;
@@ -139,7 +208,11 @@ describe('sms: the http gateway inbound and status callbacks', () => {
     ctx = await testContext({ env: { SMS_GATEWAY: 'console', SMS_INBOUND_TOKEN: TOKEN } });
     srv = await serve(ctx);
     for (const path of ['/sms/inbound/http', '/sms/status/http']) {
-      const res = await fetch(`${srv.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ from: '+359881234567', text: 'HELP', id: 'x-1', status: 'delivered' }) });
+      const res = await fetch(`${srv.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ from: '+359881234567', text: 'HELP', id: 'x-1', status: 'delivered' }),
+      });
       assert.equal(res.status, 404, path);
     }
     assert.equal((await ctx.db.all('SELECT id FROM sms_inbound')).length, 0);
@@ -162,7 +235,17 @@ eachBackend('sms: replies to inbound keywords are limited per number', (backend)
   const AUTH = { authorization: `Bearer ${TOKEN}` };
   before(async () => {
     peer = await httpPeer(() => ({ status: 200, body: `{"id":"out-${Math.random().toString(36).slice(2)}"}` }));
-    ctx = await testContext({ backend, env: { SMS_GATEWAY: 'http', SMS_HTTP_URL: `${peer.url}/send`, SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}', SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}', SMS_HTTP_ID: 'id', SMS_INBOUND_TOKEN: TOKEN } });
+    ctx = await testContext({
+      backend,
+      env: {
+        SMS_GATEWAY: 'http',
+        SMS_HTTP_URL: `${peer.url}/send`,
+        SMS_HTTP_BODY: '{"to":"{{to}}","text":"{{text}}"}',
+        SMS_HTTP_HEADERS: '{"Content-Type":"application/json"}',
+        SMS_HTTP_ID: 'id',
+        SMS_INBOUND_TOKEN: TOKEN,
+      },
+    });
     srv = await serve(ctx);
   });
   after(async () => {
@@ -173,13 +256,24 @@ eachBackend('sms: replies to inbound keywords are limited per number', (backend)
 
   it('answers at most a few keywords per number an hour: a flood of HELPs does not make Foyer send without limit', async () => {
     await createVenue(ctx.db, { slug: 'cafe', name: 'Café', country: 'BG' });
-    const help = (from: string, id: string) => fetch(`${srv.url}/sms/inbound/http`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ from, to: '1234', text: 'HELP', id }) });
+    const help = (from: string, id: string) =>
+      fetch(`${srv.url}/sms/inbound/http`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...AUTH },
+        body: JSON.stringify({ from, to: '1234', text: 'HELP', id }),
+      });
     const flood = await Promise.all(Array.from({ length: 30 }, (_, i) => help('+359881234567', `h-${i}`)));
-    assert.ok(flood.every((r) => r.status === 200), 'every message is taken (the gateway must not retry)');
+    assert.ok(
+      flood.every((r) => r.status === 200),
+      'every message is taken (the gateway must not retry)',
+    );
     await ctx.sms.inbound.idle();
     const to = (n: string) => peer!.requests.filter((r) => JSON.parse(r.body).to === n).length;
     assert.ok(to('+359881234567') >= 1, 'the first HELP is answered');
-    assert.ok(to('+359881234567') <= INBOUND_REPLIES_PER_HOUR, `${to('+359881234567')} replies to one number, at most ${INBOUND_REPLIES_PER_HOUR} may go`);
+    assert.ok(
+      to('+359881234567') <= INBOUND_REPLIES_PER_HOUR,
+      `${to('+359881234567')} replies to one number, at most ${INBOUND_REPLIES_PER_HOUR} may go`,
+    );
     assert.equal((await ctx.db.all('SELECT id FROM sms_inbound')).length, 30, 'all are stored');
     // Another number is answered as usual, and the first again once the hour has passed.
     await help('+359887654321', 'other-1');
@@ -191,5 +285,4 @@ eachBackend('sms: replies to inbound keywords are limited per number', (backend)
     await ctx.sms.inbound.idle();
     assert.equal(to('+359881234567'), sent + 1);
   });
-
 });

@@ -26,8 +26,15 @@ describe('sms: smpp gateway against a local SMSC', () => {
     ctx = await testContext();
     peer = await smppPeer(creds);
     const config = loadConfig({
-      NODE_ENV: 'test', DATA_DIR: ctx.dir, DATABASE_URL: join(ctx.dir, 'foyer.db'), SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789',
-      SMS_GATEWAY: 'smpp', SMS_SMPP_URL: `smpp://foyer:secret1@127.0.0.1:${peer.port}`, SMS_FROM: 'FoyerWiFi', SMS_TIMEOUT_MS: '1500', ...env,
+      NODE_ENV: 'test',
+      DATA_DIR: ctx.dir,
+      DATABASE_URL: join(ctx.dir, 'foyer.db'),
+      SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789',
+      SMS_GATEWAY: 'smpp',
+      SMS_SMPP_URL: `smpp://foyer:secret1@127.0.0.1:${peer.port}`,
+      SMS_FROM: 'FoyerWiFi',
+      SMS_TIMEOUT_MS: '1500',
+      ...env,
     });
     sms = createSmsGateway(config, capturedLogger().log, ctx);
     return sms;
@@ -59,7 +66,8 @@ describe('sms: smpp gateway against a local SMSC', () => {
 
   it('sends Bulgarian as UCS-2, split into parts with a concatenation header', async () => {
     const sms = await start();
-    const text = 'Благодарим ви! Ще получавате до 4 SMS с оферти на месец от Кафе „Липа“. Отговорете СТОП, за да се отпишете, или ПОМОЩ за помощ. Възможни са такси.';
+    const text =
+      'Благодарим ви! Ще получавате до 4 SMS с оферти на месец от Кафе „Липа“. Отговорете СТОП, за да се отпишете, или ПОМОЩ за помощ. Възможни са такси.';
     const res = await sms.send({ to: TO, text, purpose: 'confirmation' });
     assert.equal(res.parts, 3);
     assert.equal(peer.submits.length, 3);
@@ -70,7 +78,10 @@ describe('sms: smpp gateway against a local SMSC', () => {
       assert.deepEqual(udhOf(pdu), [[0x00, 0x03, ref, 3, i + 1]]);
     });
     assert.equal(peer.submits.map((p) => p.short_message.message).join(''), text);
-    assert.deepEqual(peer.submits.map((p) => p.short_message.message.length), [67, 67, text.length - 134]);
+    assert.deepEqual(
+      peer.submits.map((p) => p.short_message.message.length),
+      [67, 67, text.length - 134],
+    );
   });
 
   it('splits long GSM text in 153-septet parts', async () => {
@@ -87,7 +98,10 @@ describe('sms: smpp gateway against a local SMSC', () => {
   it('counts nothing as sent when the SMSC refuses (ESME_RINVDSTADR), and does not retry', async () => {
     const sms = await start();
     peer.submitStatus = () => 0x0b;
-    await assert.rejects(sms.send({ to: TO, text: 'x', purpose: 'code' }), (e: unknown) => e instanceof SmsError && !e.transient && /0xb/.test(e.message));
+    await assert.rejects(
+      sms.send({ to: TO, text: 'x', purpose: 'code' }),
+      (e: unknown) => e instanceof SmsError && !e.transient && /0xb/.test(e.message),
+    );
     assert.equal(peer.submits.length, 1);
     const [row] = await sms.messages.forNumber(TO);
     assert.equal(row.status, 'failed');
@@ -104,7 +118,10 @@ describe('sms: smpp gateway against a local SMSC', () => {
 
   it('fails, transiently, when the bind is refused', async () => {
     const sms = await start({ SMS_TIMEOUT_MS: '300' }, { systemId: 'foyer', password: 'not-ours' });
-    await assert.rejects(sms.send({ to: TO, text: 'x', purpose: 'code' }), (e: unknown) => e instanceof SmsError && e.transient && /Not bound/.test(e.message));
+    await assert.rejects(
+      sms.send({ to: TO, text: 'x', purpose: 'code' }),
+      (e: unknown) => e instanceof SmsError && e.transient && /Not bound/.test(e.message),
+    );
     assert.ok(peer.binds.length >= 1);
     assert.equal(peer.submits.length, 0);
     const [row] = await sms.messages.forNumber(TO);
@@ -119,7 +136,10 @@ describe('sms: smpp gateway against a local SMSC', () => {
     await peer.waitFor(() => !gw.isBound);
     await peer.waitFor(() => gw.isBound && peer.binds.length === 2);
     await sms.send({ to: TO, text: 'second', purpose: 'code' });
-    assert.deepEqual(peer.submits.map((p) => p.short_message.message), ['first', 'second']);
+    assert.deepEqual(
+      peer.submits.map((p) => p.short_message.message),
+      ['first', 'second'],
+    );
   });
 
   it('keeps the bind alive with enquire_link', async () => {
@@ -138,10 +158,27 @@ describe('sms: smpp gateway against a local SMSC', () => {
     assert.equal(peer.submits[0].registered_delivery, 1);
     const receipt = (id: string, stat: string, err: string) =>
       `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2611290610 done date:2611290611 stat:${stat} err:${err} text:x`;
-    const r1 = await peer.deliver({ source_addr: '359881234567', destination_addr: 'FoyerWiFi', esm_class: 0x04, short_message: receipt(a.ref, 'DELIVRD', '000') });
+    const r1 = await peer.deliver({
+      source_addr: '359881234567',
+      destination_addr: 'FoyerWiFi',
+      esm_class: 0x04,
+      short_message: receipt(a.ref, 'DELIVRD', '000'),
+    });
     assert.equal(r1.command_status, 0);
-    await peer.deliver({ source_addr: '359887777777', destination_addr: 'FoyerWiFi', esm_class: 0x04, short_message: receipt(b.ref, 'UNDELIV', '001') });
-    await peer.deliver({ source_addr: '359886666666', destination_addr: 'FoyerWiFi', esm_class: 0x04, receipted_message_id: c.ref, message_state: 5, short_message: 'x' });
+    await peer.deliver({
+      source_addr: '359887777777',
+      destination_addr: 'FoyerWiFi',
+      esm_class: 0x04,
+      short_message: receipt(b.ref, 'UNDELIV', '001'),
+    });
+    await peer.deliver({
+      source_addr: '359886666666',
+      destination_addr: 'FoyerWiFi',
+      esm_class: 0x04,
+      receipted_message_id: c.ref,
+      message_state: 5,
+      short_message: 'x',
+    });
     assert.equal((await sms.messages.get(a.messageId!))?.status, 'delivered');
     assert.equal((await sms.messages.get(b.messageId!))?.status, 'undeliverable');
     assert.equal((await sms.messages.get(b.messageId!))?.error_code, '001');
@@ -154,7 +191,13 @@ describe('sms: smpp gateway against a local SMSC', () => {
     const seen: InboundSms[] = [];
     sms.inbound.setHandler({ handle: async (m) => (seen.push(m), { reply: 'Отписахте се.', purpose: 'stop' }) });
     await sms.send({ to: TO, text: 'warm-up', purpose: 'code' });
-    const deliver = { source_addr: '359881234567', source_addr_ton: 1, destination_addr: '1234', esm_class: 0, short_message: 'Стоп' };
+    const deliver = {
+      source_addr: '359881234567',
+      source_addr_ton: 1,
+      destination_addr: '1234',
+      esm_class: 0,
+      short_message: 'Стоп',
+    };
     const resp = await peer.deliver(deliver);
     assert.equal(resp.command_status, 0);
     assert.equal(seen.length, 1);
@@ -172,7 +215,9 @@ describe('sms: smpp gateway against a local SMSC', () => {
     await sms.inbound.idle();
     assert.equal(seen.length, 1);
     assert.equal(peer.submits.length, 2);
-    const rows = await ctx.db.all<{ text: string; from_masked: string; reply_message_id: string }>('SELECT text, from_masked, reply_message_id FROM sms_inbound');
+    const rows = await ctx.db.all<{ text: string; from_masked: string; reply_message_id: string }>(
+      'SELECT text, from_masked, reply_message_id FROM sms_inbound',
+    );
     assert.equal(rows.length, 1);
     assert.equal(rows[0].text, 'Стоп');
     assert.equal(rows[0].from_masked, '+35988****567');
@@ -182,7 +227,11 @@ describe('sms: smpp gateway against a local SMSC', () => {
   it('asks the SMSC to redeliver when an inbound message could not be handled', async () => {
     const sms = await start({ SMS_SMPP_BIND: 'transceiver' });
     let calls = 0;
-    sms.inbound.setHandler({ handle: async () => { if (++calls === 1) throw new Error('database busy'); } });
+    sms.inbound.setHandler({
+      handle: async () => {
+        if (++calls === 1) throw new Error('database busy');
+      },
+    });
     await sms.send({ to: TO, text: 'warm-up', purpose: 'code' });
     const deliver = { source_addr: '359881234567', destination_addr: '1234', short_message: 'STOP' };
     assert.equal((await peer.deliver(deliver)).command_status, 0x64);

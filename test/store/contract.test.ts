@@ -37,13 +37,19 @@ eachBackend('store contract', (backend) => {
   it('returns BIGINT as numbers and keeps strings with question marks intact', async () => {
     await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)');
     await ctx.db.run(`INSERT INTO t (k, n) VALUES ('what?', ?)`, [1_795_000_000_000]);
-    assert.deepEqual(await ctx.db.get('SELECT k, n FROM t WHERE n = ?', [1_795_000_000_000]), { k: 'what?', n: 1_795_000_000_000 });
+    assert.deepEqual(await ctx.db.get('SELECT k, n FROM t WHERE n = ?', [1_795_000_000_000]), {
+      k: 'what?',
+      n: 1_795_000_000_000,
+    });
   });
 
   it('maps a unique violation to StoreError conflict', async () => {
     await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY)');
     await ctx.db.run('INSERT INTO t (k) VALUES (?)', ['a']);
-    await assert.rejects(ctx.db.run('INSERT INTO t (k) VALUES (?)', ['a']), (e: unknown) => e instanceof StoreError && e.code === 'conflict');
+    await assert.rejects(
+      ctx.db.run('INSERT INTO t (k) VALUES (?)', ['a']),
+      (e: unknown) => e instanceof StoreError && e.code === 'conflict',
+    );
   });
 
   it('serialises transactions that take the same lock', async () => {
@@ -87,7 +93,9 @@ eachBackend('store contract', (backend) => {
     const results = await Promise.allSettled(keys.map((k) => ctx.db.run('INSERT INTO t (k) VALUES (?)', [k])));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 50);
     const refused = results.at(-1)!;
-    assert.ok(refused.status === 'rejected' && refused.reason instanceof StoreError && refused.reason.code === 'conflict');
+    assert.ok(
+      refused.status === 'rejected' && refused.reason instanceof StoreError && refused.reason.code === 'conflict',
+    );
     assert.equal((await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n, 51);
   });
 
@@ -104,7 +112,10 @@ describe('store errors', () => {
   });
 
   it('rewrites placeholders for PostgreSQL outside quoted strings only', () => {
-    assert.equal(toPg(`SELECT * FROM t WHERE a = ? AND b = 'x?''y' AND c = ?`), `SELECT * FROM t WHERE a = $1 AND b = 'x?''y' AND c = $2`);
+    assert.equal(
+      toPg(`SELECT * FROM t WHERE a = ? AND b = 'x?''y' AND c = ?`),
+      `SELECT * FROM t WHERE a = $1 AND b = 'x?''y' AND c = $2`,
+    );
   });
 });
 
@@ -114,8 +125,14 @@ describe('SQLite made read-only', () => {
     try {
       await ctx.db.run('CREATE TABLE t (k TEXT)');
       chmodSync(ctx.config.databaseUrl, 0o444);
-      await assert.rejects(ctx.db.ping(), (e: unknown) => e instanceof StoreError && e.code === 'unavailable' && /read-only/.test(e.message));
-      await assert.rejects(ctx.db.tx((tx) => tx.run(`INSERT INTO t (k) VALUES ('x')`)), (e: unknown) => e instanceof StoreError && e.code === 'unavailable');
+      await assert.rejects(
+        ctx.db.ping(),
+        (e: unknown) => e instanceof StoreError && e.code === 'unavailable' && /read-only/.test(e.message),
+      );
+      await assert.rejects(
+        ctx.db.tx((tx) => tx.run(`INSERT INTO t (k) VALUES ('x')`)),
+        (e: unknown) => e instanceof StoreError && e.code === 'unavailable',
+      );
       chmodSync(ctx.config.databaseUrl, 0o644);
       await ctx.db.ping();
       await ctx.db.run(`INSERT INTO t (k) VALUES ('y')`);

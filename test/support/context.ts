@@ -39,7 +39,9 @@ export async function freshPostgresUrl(): Promise<{ url: string; drop(): Promise
   };
 }
 
-export async function testContext(opts: { backend?: Backend; env?: Record<string, string> } = {}): Promise<TestContext> {
+export async function testContext(
+  opts: { backend?: Backend; env?: Record<string, string> } = {},
+): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-test-'));
   const pgDb = opts.backend === 'postgres' ? await freshPostgresUrl() : undefined;
   const config = loadConfig({

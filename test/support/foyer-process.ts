@@ -52,7 +52,19 @@ export async function foyerProcess(env: Record<string, string>): Promise<FoyerPr
     output,
     async start() {
       child = spawn(process.execPath, [...START_ARGS], {
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(authPort), RADIUS_ACCT_PORT: String(acctPort), RADIUS_HOST: '127.0.0.1', FOYER_QUIET: '1', LOG_LEVEL: 'warn', DEMO_SEED: 'false', JOBS: 'false', ...env },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          RADIUS_AUTH_PORT: String(authPort),
+          RADIUS_ACCT_PORT: String(acctPort),
+          RADIUS_HOST: '127.0.0.1',
+          FOYER_QUIET: '1',
+          LOG_LEVEL: 'warn',
+          DEMO_SEED: 'false',
+          JOBS: 'false',
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const c = child;

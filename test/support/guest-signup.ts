@@ -32,19 +32,43 @@ export class Cut extends Error {}
 
 export const makeGuests = (count: number, prefix = '+3598870'): Guest[] =>
   Array.from({ length: count }, (_, n) => ({
-    n, phone: `${prefix}${String(n).padStart(5, '0')}`, mac: `02:00:00:00:${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`, cuts: 0,
+    n,
+    phone: `${prefix}${String(n).padStart(5, '0')}`,
+    mac: `02:00:00:00:${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`,
+    cuts: 0,
   }));
 
 /** A migrated database with a venue whose limits let one test machine sign up hundreds of guests, and its NAS on 127.0.0.1. */
-export async function prepareVenue(dbUrl: string, o: { slug: string; secretKey: string; nasSecret: string }): Promise<void> {
+export async function prepareVenue(
+  dbUrl: string,
+  o: { slug: string; secretKey: string; nasSecret: string },
+): Promise<void> {
   const setupDb = await openDb(dbUrl);
   try {
     await migrate(setupDb, ledgerMigrationSteps(deriveKeys(o.secretKey)));
     const venue = await createVenue(setupDb, {
-      slug: o.slug, name: 'Test Café', country: 'BG',
-      settings: venueSettingsSchema.parse({ limits: { perNumber10Min: 100, perNumberDay: 1000, perMacHour: 1000, perIpHour: 10000, perNasHour: 1000000, perCountryHour: 1000000, venueDaily: 10000000 } }),
+      slug: o.slug,
+      name: 'Test Café',
+      country: 'BG',
+      settings: venueSettingsSchema.parse({
+        limits: {
+          perNumber10Min: 100,
+          perNumberDay: 1000,
+          perMacHour: 1000,
+          perIpHour: 10000,
+          perNasHour: 1000000,
+          perCountryHour: 1000000,
+          venueDaily: 10000000,
+        },
+      }),
     });
-    await addNas(setupDb, fieldCipher(deriveKeys(o.secretKey)), { name: `${o.slug}-nas`, address: '127.0.0.1', secret: o.nasSecret, vendor: 'generic', venueId: venue.id });
+    await addNas(setupDb, fieldCipher(deriveKeys(o.secretKey)), {
+      name: `${o.slug}-nas`,
+      address: '127.0.0.1',
+      secret: o.nasSecret,
+      vendor: 'generic',
+      venueId: venue.id,
+    });
   } finally {
     await setupDb.close();
   }
@@ -71,8 +95,16 @@ function readCode(outbox: string, phone: string): string | undefined {
 
 export function accessRequest(nasSecret: string, username: string, password: string, mac: string): Buffer {
   return radiusPackage.encode({
-    code: 'Access-Request', identifier: Math.floor(Math.random() * 256), secret: nasSecret, add_message_authenticator: true,
-    attributes: [['User-Name', username], ['User-Password', password], ['Calling-Station-Id', mac.toUpperCase().replace(/:/g, '-')], ['NAS-Identifier', 'ap-test']],
+    code: 'Access-Request',
+    identifier: Math.floor(Math.random() * 256),
+    secret: nasSecret,
+    add_message_authenticator: true,
+    attributes: [
+      ['User-Name', username],
+      ['User-Password', password],
+      ['Calling-Station-Id', mac.toUpperCase().replace(/:/g, '-')],
+      ['NAS-Identifier', 'ap-test'],
+    ],
   });
 }
 
@@ -97,7 +129,11 @@ export async function radiusAsk(port: number, packet: Buffer, giveUpMs = 20_000)
 }
 
 /** Milliseconds from `from` until `ask` gets `code` back (2 accept, 3 reject), asking every 50 ms, for at most 10 s. */
-export async function untilAnswered(ask: () => Promise<number | undefined>, code: number, from: number): Promise<number> {
+export async function untilAnswered(
+  ask: () => Promise<number | undefined>,
+  code: number,
+  from: number,
+): Promise<number> {
   for (;;) {
     if ((await ask()) === code) return Date.now() - from;
     if (Date.now() - from > 10_000) throw new Error(`no answer ${code} after 10 s`);
@@ -105,7 +141,14 @@ export async function untilAnswered(ask: () => Promise<number | undefined>, code
   }
 }
 
-export async function radiusLogin(authPort: number, nasSecret: string, username: string, password: string, mac: string, giveUpMs = 20_000): Promise<boolean> {
+export async function radiusLogin(
+  authPort: number,
+  nasSecret: string,
+  username: string,
+  password: string,
+  mac: string,
+  giveUpMs = 20_000,
+): Promise<boolean> {
   return (await radiusAsk(authPort, accessRequest(nasSecret, username, password, mac), giveUpMs)) === 2;
 }
 
@@ -114,11 +157,19 @@ export async function radiusLogin(authPort: number, nasSecret: string, username:
  * the code from the SMS outbox (press "resend" when none came), and stop at the hand-back.
  * `seen` collects the status (and Retry-After) of every answer that cut the flow.
  */
-export async function signUp(url: string, slug: string, g: Guest, outbox: string, seen?: (status: number, retryAfter: string | null) => void): Promise<void> {
+export async function signUp(
+  url: string,
+  slug: string,
+  g: Guest,
+  outbox: string,
+  seen?: (status: number, retryAfter: string | null) => void,
+): Promise<void> {
   const b = new Browser(url);
   const has = (html: string, action: string) => new RegExp(`<form[^>]+action="[^"]*${action}"`).test(html);
   try {
-    let res = await b.get(`/p/${slug}?mac=${g.mac}&ip=10.9.${g.n >> 8}.${g.n & 255}&nasid=ap-test&login_url=${encodeURIComponent(LOGIN_URL)}&url=${encodeURIComponent('http://example.com/')}`);
+    let res = await b.get(
+      `/p/${slug}?mac=${g.mac}&ip=10.9.${g.n >> 8}.${g.n & 255}&nasid=ap-test&login_url=${encodeURIComponent(LOGIN_URL)}&url=${encodeURIComponent('http://example.com/')}`,
+    );
     let resent = false;
     for (let step = 0; step < 12; step++) {
       const creds = handBackCredentials(res, LOGIN_URL);
@@ -132,7 +183,12 @@ export async function signUp(url: string, slug: string, g: Guest, outbox: string
         seen?.(res.status, res.headers.get('retry-after'));
         throw new Cut(`status ${res.status}`);
       } else if (has(res.html, '/start')) {
-        res = await b.post(`/p/${slug}/start`, { ...formFields(res.html, '/start'), phone: g.phone, consent_terms: 'yes', ...(g.n % 2 ? { consent_sms: 'yes' } : {}) });
+        res = await b.post(`/p/${slug}/start`, {
+          ...formFields(res.html, '/start'),
+          phone: g.phone,
+          consent_terms: 'yes',
+          ...(g.n % 2 ? { consent_sms: 'yes' } : {}),
+        });
       } else if (has(res.html, '/code')) {
         let code: string | undefined;
         for (let i = 0; i < 40 && !code; i++) {
@@ -140,7 +196,7 @@ export async function signUp(url: string, slug: string, g: Guest, outbox: string
           if (!code) await new Promise((r) => setTimeout(r, 50));
         }
         if (code) res = await b.post(`/p/${slug}/code`, { ...formFields(res.html, '/code'), code });
-        else if (!resent) (resent = true), (res = await b.post(`/p/${slug}/resend`, formFields(res.html, '/resend')));
+        else if (!resent) ((resent = true), (res = await b.post(`/p/${slug}/resend`, formFields(res.html, '/resend'))));
         else throw new Cut('no code arrived, even after a resend');
       } else {
         throw new Cut(`stuck on a page with nothing to do (${/<h1[^>]*>([^<]*)/.exec(res.html)?.[1] ?? res.status})`);

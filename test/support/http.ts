@@ -17,6 +17,10 @@ export async function serve(ctx: AppContext): Promise<TestServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

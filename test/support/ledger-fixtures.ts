@@ -5,16 +5,36 @@ import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { randomUUID } from 'node:crypto';
 import { appendEvents, type AppendedEvent } from '../../portal/consent/append.ts';
 import { upsertSubject, numberHash } from '../../portal/consent/subjects.ts';
-import { eventHash, GENESIS_HASH, type Purpose, type Decision, type ConsentEventRow } from '../../portal/consent/event.ts';
+import {
+  eventHash,
+  GENESIS_HASH,
+  type Purpose,
+  type Decision,
+  type ConsentEventRow,
+} from '../../portal/consent/event.ts';
 
-export async function signUp(ctx: AppContext, venueId: string, e164: string, decisions: Partial<Record<Purpose, Decision>> = { terms: 'granted', sms: 'granted' }, at?: number) {
+export async function signUp(
+  ctx: AppContext,
+  venueId: string,
+  e164: string,
+  decisions: Partial<Record<Purpose, Decision>> = { terms: 'granted', sms: 'granted' },
+  at?: number,
+) {
   return ctx.db.tx(async (tx) => {
     const subjectId = await upsertSubject(tx, ctx, venueId, { e164, name: 'Test Guest' }, at);
     return appendEvents(
       tx,
       Object.entries(decisions).map(([purpose, decision]) => ({
-        venueId, purpose: purpose as Purpose, decision: decision as Decision, channel: 'portal' as const,
-        numberHash: numberHash(ctx.keys, e164), subjectId, locale: 'en', templateVersionId: null, clientIp: '192.0.2.7', clientMac: 'aa:bb:cc:dd:ee:ff',
+        venueId,
+        purpose: purpose as Purpose,
+        decision: decision as Decision,
+        channel: 'portal' as const,
+        numberHash: numberHash(ctx.keys, e164),
+        subjectId,
+        locale: 'en',
+        templateVersionId: null,
+        clientIp: '192.0.2.7',
+        clientMac: 'aa:bb:cc:dd:ee:ff',
       })),
       ctx.keys,
       at === undefined ? {} : { clock: () => at },
@@ -34,11 +54,24 @@ export async function signUpFull(ctx: AppContext, venue: Venue, e164: string): P
     return appendEvents(
       tx,
       (['terms', 'sms', 'email'] as const).map((purpose, i) => ({
-        venueId: venue.id, purpose, decision: i === 2 ? 'declined' : 'granted', channel: 'portal',
-        numberHash: numberHash(ctx.keys, e164), subjectId, templateVersionId: version.id, locale: 'en',
-        textHash: ctx.consentPages.consentTextHash(version.content, purpose), clientIp: '192.0.2.7', clientMac: 'aa:bb:cc:dd:ee:ff',
-        userAgent: 'Mozilla/5.0 (FoyerTest)', nasId: 'ap-lobby', apMac: '00:11:22:33:44:55', ssid: 'Guest Wi-Fi',
-        verificationId: randomUUID(), actor: 'guest', evidence: JSON.stringify({ flow: randomUUID(), screen: 'start' }),
+        venueId: venue.id,
+        purpose,
+        decision: i === 2 ? 'declined' : 'granted',
+        channel: 'portal',
+        numberHash: numberHash(ctx.keys, e164),
+        subjectId,
+        templateVersionId: version.id,
+        locale: 'en',
+        textHash: ctx.consentPages.consentTextHash(version.content, purpose),
+        clientIp: '192.0.2.7',
+        clientMac: 'aa:bb:cc:dd:ee:ff',
+        userAgent: 'Mozilla/5.0 (FoyerTest)',
+        nasId: 'ap-lobby',
+        apMac: '00:11:22:33:44:55',
+        ssid: 'Guest Wi-Fi',
+        verificationId: randomUUID(),
+        actor: 'guest',
+        evidence: JSON.stringify({ flow: randomUUID(), screen: 'start' }),
       })),
       ctx.keys,
     );
@@ -53,8 +86,12 @@ export async function bulkEvents(ctx: AppContext, venueId: string, count: number
       appendEvents(
         tx,
         Array.from({ length: n }, (_, i) => ({
-          venueId, purpose: (['terms', 'sms', 'email'] as const)[(done + i) % 3], decision: 'granted' as const, channel: 'import' as const,
-          numberHash: numberHash(ctx.keys, `+3598800${String(done + i).padStart(5, '0')}`), locale: 'bg',
+          venueId,
+          purpose: (['terms', 'sms', 'email'] as const)[(done + i) % 3],
+          decision: 'granted' as const,
+          channel: 'import' as const,
+          numberHash: numberHash(ctx.keys, `+3598800${String(done + i).padStart(5, '0')}`),
+          locale: 'bg',
         })),
         ctx.keys,
       ),
@@ -82,7 +119,11 @@ export async function rechain(ctx: AppContext, hash: (row: ConsentEventRow) => s
     await ctx.db.run('UPDATE consent_events SET prev_hash = ?, hash = ? WHERE seq = ?', [prev, h, row.seq]);
     prev = h;
   }
-  await ctx.db.run('UPDATE ledger_head SET hash = ?, count = ?, seq = ? WHERE id = 1', [prev, rows.length, rows.at(-1)?.seq ?? 0]);
+  await ctx.db.run('UPDATE ledger_head SET hash = ?, count = ?, seq = ? WHERE id = 1', [
+    prev,
+    rows.length,
+    rows.at(-1)?.seq ?? 0,
+  ]);
 }
 
 /** A fresh database and one venue for each test of the calling suite. */

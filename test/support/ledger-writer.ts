@@ -13,10 +13,28 @@ for (let i = 0; i < Number(count); i++) {
   const e164 = `+35988${tag}${String(i).padStart(5, '0')}`;
   await db.tx(async (tx) => {
     const subjectId = await upsertSubject(tx, { keys, cipher }, venueId, { e164 });
-    await appendEvents(tx, [
-      { venueId, purpose: 'terms', decision: 'granted', channel: 'portal', numberHash: numberHash(keys, e164), subjectId },
-      { venueId, purpose: 'sms', decision: i % 2 ? 'granted' : 'declined', channel: 'portal', numberHash: numberHash(keys, e164), subjectId },
-    ], keys);
+    await appendEvents(
+      tx,
+      [
+        {
+          venueId,
+          purpose: 'terms',
+          decision: 'granted',
+          channel: 'portal',
+          numberHash: numberHash(keys, e164),
+          subjectId,
+        },
+        {
+          venueId,
+          purpose: 'sms',
+          decision: i % 2 ? 'granted' : 'declined',
+          channel: 'portal',
+          numberHash: numberHash(keys, e164),
+          subjectId,
+        },
+      ],
+      keys,
+    );
   });
 }
 await db.close();

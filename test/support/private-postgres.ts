@@ -20,7 +20,8 @@ export const privatePostgresAvailable = () => Boolean(binDir());
 /** A private server for a suite's before(): skips the suite where the binaries are missing, fails it where they are required. */
 export async function privatePostgresFor(suite: Mocha.Context): Promise<PrivatePostgres> {
   if (!privatePostgresAvailable()) {
-    if (isRequired(requirements.postgres)) throw new Error('PostgreSQL server binaries are required (FOYER_REQUIRE_POSTGRES=1)');
+    if (isRequired(requirements.postgres))
+      throw new Error('PostgreSQL server binaries are required (FOYER_REQUIRE_POSTGRES=1)');
     suite.skip();
   }
   return privatePostgres();
@@ -49,24 +50,46 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
   const data = join(dir, 'data');
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
+  if (asRoot)
+    chownSync(
+      dir,
+      Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+      Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+    );
   const run = (cmd: string, args: string[]) => {
     const full = [join(bin, cmd), ...args];
-    if (asRoot) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', full.map((a) => `'${a}'`).join(' ')], { stdio: 'pipe' });
+    if (asRoot)
+      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', full.map((a) => `'${a}'`).join(' ')], { stdio: 'pipe' });
     else execFileSync(full[0], full.slice(1), { stdio: 'pipe' });
   };
   run('initdb', ['-D', data, '-U', 'foyer', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const ctl = (action: 'start' | 'stop') =>
-    run('pg_ctl', action === 'start'
-      ? ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']
-      : ['-D', data, '-w', '-m', 'fast', 'stop']);
+    run(
+      'pg_ctl',
+      action === 'start'
+        ? [
+            '-D',
+            data,
+            '-w',
+            '-l',
+            join(dir, 'log'),
+            '-o',
+            `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+            'start',
+          ]
+        : ['-D', data, '-w', '-m', 'fast', 'stop'],
+    );
   ctl('start');
   return {
     url: `postgres://foyer@127.0.0.1:${port}/postgres`,
     start: () => ctl('start'),
     stop: () => ctl('stop'),
     destroy() {
-      try { ctl('stop'); } catch { /* already stopped */ }
+      try {
+        ctl('stop');
+      } catch {
+        /* already stopped */
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -7,13 +7,23 @@ import type { AccessDecision, NasClient } from '../../radius/types.ts';
 const secret = process.env.BENCH_SECRET ?? 'testing123';
 const users = Number(process.env.BENCH_USERS ?? 10_000);
 const passwords = new Map(Array.from({ length: users }, (_, i) => [`guest-${i}`, `pw-${i}-x`]));
-const nas: NasClient = { id: 'n', name: 'bench', secret: Buffer.from(secret), replyProfile: 'mikrotik', venueId: 'v', requireMessageAuthenticator: true, coaPort: 3799 };
+const nas: NasClient = {
+  id: 'n',
+  name: 'bench',
+  secret: Buffer.from(secret),
+  replyProfile: 'mikrotik',
+  venueId: 'v',
+  requireMessageAuthenticator: true,
+  coaPort: 3799,
+};
 const server = createRadiusServer({
   clients: { findBySource: (a) => (a === '127.0.0.1' ? nas : undefined) },
   authorizer: {
     authorize(r): AccessDecision {
       const pw = passwords.get(r.userName);
-      return pw !== undefined && r.checkPassword(pw) ? { result: 'accept', sessionTimeout: 3600, bandwidth: { upKbps: 2048, downKbps: 8192 } } : { result: 'reject', replyMessage: 'no' };
+      return pw !== undefined && r.checkPassword(pw)
+        ? { result: 'accept', sessionTimeout: 3600, bandwidth: { upKbps: 2048, downKbps: 8192 } }
+        : { result: 'reject', replyMessage: 'no' };
     },
     async account() {},
   },

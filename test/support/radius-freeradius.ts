@@ -43,7 +43,13 @@ export interface FreeRadius {
   stop(): Promise<void>;
 }
 
-export function startFreeRadius(o: { authPort: number; acctPort: number; innerPort: number; secret: string; users: LoadUser[] }): FreeRadius {
+export function startFreeRadius(o: {
+  authPort: number;
+  acctPort: number;
+  innerPort: number;
+  secret: string;
+  users: LoadUser[];
+}): FreeRadius {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-freeradius-'));
   execFileSync('cp', ['-a', `${FREERADIUS_CONF}/.`, dir]);
   execFileSync('mkdir', ['-p', join(dir, 'log'), join(dir, 'run')]);

@@ -3,7 +3,15 @@
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createRadiusServer, type RadiusServerOptions } from '../../radius/server.ts';
-import type { AccessDecision, AccessRequest, AccountingRecord, Authorizer, Logger, NasClient, RadiusObserver } from '../../radius/types.ts';
+import type {
+  AccessDecision,
+  AccessRequest,
+  AccountingRecord,
+  Authorizer,
+  Logger,
+  NasClient,
+  RadiusObserver,
+} from '../../radius/types.ts';
 
 export const SECRET = 'testing123';
 
@@ -59,7 +67,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const accounted: AccountingRecord[] = [];
   const observed: Array<[string, string, string]> = [];
   const logger = memoryLogger();
-  const decide = o.decide ?? ((r: AccessRequest): AccessDecision => (r.checkPassword(PASSWORD) ? { result: 'accept', sessionTimeout: 3600 } : { result: 'reject', replyMessage: 'Wrong code' }));
+  const decide =
+    o.decide ??
+    ((r: AccessRequest): AccessDecision =>
+      r.checkPassword(PASSWORD)
+        ? { result: 'accept', sessionTimeout: 3600 }
+        : { result: 'reject', replyMessage: 'Wrong code' });
   const authorizer: Authorizer = {
     async authorize(r) {
       authorized.push(r);
@@ -87,7 +100,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
 }
 
 /** Sends one datagram and resolves with the first answer, or undefined after `timeoutMs`. */
-export function exchange(packet: Buffer, port: number, host = '127.0.0.1', timeoutMs = 400): Promise<Buffer | undefined> {
+export function exchange(
+  packet: Buffer,
+  port: number,
+  host = '127.0.0.1',
+  timeoutMs = 400,
+): Promise<Buffer | undefined> {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -109,7 +127,13 @@ export function exchange(packet: Buffer, port: number, host = '127.0.0.1', timeo
 }
 
 /** A bound socket that can send several packets from the same source port (retransmissions). */
-export async function peer(host = '127.0.0.1'): Promise<{ send(p: Buffer, port: number): void; next(timeoutMs?: number): Promise<Buffer | undefined>; close(): void }> {
+export async function peer(
+  host = '127.0.0.1',
+): Promise<{
+  send(p: Buffer, port: number): void;
+  next(timeoutMs?: number): Promise<Buffer | undefined>;
+  close(): void;
+}> {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const inbox: Buffer[] = [];
   const waiters: Array<(b: Buffer) => void> = [];
@@ -143,5 +167,12 @@ export async function peer(host = '127.0.0.1'): Promise<{ send(p: Buffer, port: 
 /** Reads test/radius/captures/NAME.hex (comment lines start with #). */
 export function capture(name: string): Buffer {
   const text = readFileSync(new URL(`../radius/captures/${name}.hex`, import.meta.url), 'utf8');
-  return Buffer.from(text.split('\n').filter((l) => !l.startsWith('#')).join('').trim(), 'hex');
+  return Buffer.from(
+    text
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('')
+      .trim(),
+    'hex',
+  );
 }

@@ -75,11 +75,17 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     // keep the default
   }
   const userNames = o.users.map((u) => ({ type: 1, value: Buffer.from(u.name) }));
-  const stations = o.users.map((u) => (u.callingStationId ? [{ type: 31, value: Buffer.from(u.callingStationId) }] : []));
+  const stations = o.users.map((u) =>
+    u.callingStationId ? [{ type: 31, value: Buffer.from(u.callingStationId) }] : [],
+  );
   const build = (seq: number, id: number): Buffer => {
     const user = o.users[seq % o.users.length];
     const auth = randomFillSync(Buffer.allocUnsafe(16));
-    const attrs = [userNames[seq % userNames.length], { type: 2, value: encryptUserPassword(user.password, auth, secret) }, ...stations[seq % stations.length]];
+    const attrs = [
+      userNames[seq % userNames.length],
+      { type: 2, value: encryptUserPassword(user.password, auth, secret) },
+      ...stations[seq % stations.length],
+    ];
     return signAccessRequest(writePacket(CODE.AccessRequest, id, auth, attrs, true), 22, secret);
   };
   // Built before the clock starts, identifier = sequence mod 256: while running, the client
@@ -106,7 +112,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       socket.close();
       const seconds = (performance.now() - started) / 1000;
       const l = latencies.subarray(0, answered).sort();
-      resolve({ sent, accepted, rejected, lost, seconds, perSecond: (accepted + rejected) / seconds, p50Ms: percentile(l, 0.5), p99Ms: percentile(l, 0.99) });
+      resolve({
+        sent,
+        accepted,
+        rejected,
+        lost,
+        seconds,
+        perSecond: (accepted + rejected) / seconds,
+        p50Ms: percentile(l, 0.5),
+        p99Ms: percentile(l, 0.99),
+      });
     };
     const sendOne = (): boolean => {
       if (sent >= total || performance.now() > deadline) return false;
@@ -191,7 +206,14 @@ export interface RadclientResult {
  * `repeat` times each, `inFlight` at a time; the wall time of the whole run is the measure.
  * `Message-Authenticator = 0x00` makes radclient add a real one.
  */
-export async function runRadclient(o: { port: number; secret: string; users: LoadUser[]; distinct: number; repeat: number; inFlight: number }): Promise<RadclientResult> {
+export async function runRadclient(o: {
+  port: number;
+  secret: string;
+  users: LoadUser[];
+  distinct: number;
+  repeat: number;
+  inFlight: number;
+}): Promise<RadclientResult> {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-radclient-'));
   const file = join(dir, 'requests');
   const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
@@ -204,7 +226,23 @@ export async function runRadclient(o: { port: number; secret: string; users: Loa
   writeFileSync(file, text);
   try {
     // radclient exits 1 when anything was rejected or lost; the summary says which.
-    const run = await runMeasured('radclient', ['-q', '-s', '-t', '2', '-r', '1', '-c', String(o.repeat), '-p', String(o.inFlight), '-f', file, `127.0.0.1:${o.port}`, 'auth', o.secret]);
+    const run = await runMeasured('radclient', [
+      '-q',
+      '-s',
+      '-t',
+      '2',
+      '-r',
+      '1',
+      '-c',
+      String(o.repeat),
+      '-p',
+      String(o.inFlight),
+      '-f',
+      file,
+      `127.0.0.1:${o.port}`,
+      'auth',
+      o.secret,
+    ]);
     const out = run.stdout;
     const seconds = run.wallSeconds;
     const count = (label: string) => Number(new RegExp(`${label}\\s*:\\s*(\\d+)`).exec(out)?.[1] ?? NaN);
@@ -224,5 +262,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const cpu0 = process.cpuUsage();
   const result = await runLoad(opts);
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ ...result, cpuPct: (100 * (cpu.user + cpu.system)) / 1e6 / Math.max(0.001, result.seconds) }));
+  process.stdout.write(
+    JSON.stringify({ ...result, cpuPct: (100 * (cpu.user + cpu.system)) / 1e6 / Math.max(0.001, result.seconds) }),
+  );
 }

@@ -104,7 +104,16 @@ export async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
 export async function waitUntilAnswering(port: number, secret: string, user: LoadUser, seconds = 30): Promise<void> {
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
-    const r = await runLoad({ host: '127.0.0.1', port, secret, users: [user], inFlight: 1, maxRequests: 1, maxSeconds: 1, lostAfterMs: 300 });
+    const r = await runLoad({
+      host: '127.0.0.1',
+      port,
+      secret,
+      users: [user],
+      inFlight: 1,
+      maxRequests: 1,
+      maxSeconds: 1,
+      lostAfterMs: 300,
+    });
     if (r.accepted === 1) return;
     await new Promise((res) => setTimeout(res, 200));
   }
@@ -112,7 +121,15 @@ export async function waitUntilAnswering(port: number, secret: string, user: Loa
 }
 
 export async function warmUp(c: Contender): Promise<void> {
-  await runLoadInChild({ host: '127.0.0.1', port: c.port, secret: c.secret, users: c.users, inFlight: 32, maxRequests: 30_000, maxSeconds: 3 });
+  await runLoadInChild({
+    host: '127.0.0.1',
+    port: c.port,
+    secret: c.secret,
+    users: c.users,
+    inFlight: 32,
+    maxRequests: 30_000,
+    maxSeconds: 3,
+  });
 }
 
 export async function measureRound(c: Contender, o: RoundOptions): Promise<Figures> {
@@ -127,17 +144,33 @@ export async function measureRound(c: Contender, o: RoundOptions): Promise<Figur
     // Several radclients, the in-flight total shared among them, started together; the
     // figure is everything answered over the longest one's wall time.
     generatorProcesses = o.radclients;
-    const rs = await Promise.all(Array.from({ length: o.radclients }, () => runRadclient({
-      port: c.port, secret: c.secret, users: c.users, distinct: o.distinct,
-      repeat: Math.max(1, Math.round(o.requests / o.distinct / o.radclients)), inFlight: Math.max(1, Math.round(o.inFlight / o.radclients)),
-    })));
+    const rs = await Promise.all(
+      Array.from({ length: o.radclients }, () =>
+        runRadclient({
+          port: c.port,
+          secret: c.secret,
+          users: c.users,
+          distinct: o.distinct,
+          repeat: Math.max(1, Math.round(o.requests / o.distinct / o.radclients)),
+          inFlight: Math.max(1, Math.round(o.inFlight / o.radclients)),
+        }),
+      ),
+    );
     answered = rs.reduce((n, r) => n + r.accepted + r.rejected, 0);
     perSecond = answered / Math.max(...rs.map((r) => r.seconds));
     lost = rs.reduce((n, r) => n + r.lost, 0);
     rejected = rs.reduce((n, r) => n + r.rejected, 0);
     generatorCpuPct = Math.max(...rs.map((r) => r.cpuPct));
   } else {
-    const r = await runLoadInChild({ host: '127.0.0.1', port: c.port, secret: c.secret, users: c.users, inFlight: o.inFlight, maxRequests: o.requests, maxSeconds: 120 });
+    const r = await runLoadInChild({
+      host: '127.0.0.1',
+      port: c.port,
+      secret: c.secret,
+      users: c.users,
+      inFlight: o.inFlight,
+      maxRequests: o.requests,
+      maxSeconds: 120,
+    });
     ({ perSecond, lost, rejected } = r);
     answered = r.accepted + r.rejected;
     generatorCpuPct = r.cpuPct ?? NaN;
@@ -145,12 +178,29 @@ export async function measureRound(c: Contender, o: RoundOptions): Promise<Figur
   const cpu = cpuSeconds(c.pid) - cpu0;
   const latency: Latency[] = [];
   for (const inFlight of o.latencyInFlight) {
-    const lat = await runLoadInChild({ host: '127.0.0.1', port: c.port, secret: c.secret, users: c.users, inFlight, maxRequests: o.latencyRequests, warmupRequests: o.latencyWarmup, maxSeconds: 60 });
+    const lat = await runLoadInChild({
+      host: '127.0.0.1',
+      port: c.port,
+      secret: c.secret,
+      users: c.users,
+      inFlight,
+      maxRequests: o.latencyRequests,
+      warmupRequests: o.latencyWarmup,
+      maxSeconds: 60,
+    });
     latency.push({ inFlight, p50Ms: lat.p50Ms, p99Ms: lat.p99Ms });
     lost += lat.lost;
     rejected += lat.rejected;
   }
-  return { perSecond, cpuUsPerRequest: (cpu / Math.max(1, answered)) * 1e6, latency, lost, rejected, generatorProcesses, generatorCpuPct };
+  return {
+    perSecond,
+    cpuUsPerRequest: (cpu / Math.max(1, answered)) * 1e6,
+    latency,
+    lost,
+    rejected,
+    generatorProcesses,
+    generatorCpuPct,
+  };
 }
 
 const median = (xs: number[]) => {
@@ -159,14 +209,22 @@ const median = (xs: number[]) => {
 };
 
 /** Alternating rounds (A, B, C, A, B, C, …); per contender the median of each figure. */
-export async function sideBySide(contenders: Contender[], rounds: number, o: RoundOptions): Promise<Map<string, Figures>> {
+export async function sideBySide(
+  contenders: Contender[],
+  rounds: number,
+  o: RoundOptions,
+): Promise<Map<string, Figures>> {
   for (const c of contenders) await warmUp(c);
   const all = new Map<string, Figures[]>(contenders.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const c of contenders) {
       const f = await measureRound(c, o);
-      const lat = f.latency.map((l) => `${l.inFlight} in flight p50 ${l.p50Ms.toFixed(3)} p99 ${l.p99Ms.toFixed(3)} ms`).join(', ');
-      console.error(`# round ${r + 1} ${c.name}: ${Math.round(f.perSecond)}/s (load generator ${Math.round(f.generatorCpuPct)} % CPU), ${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, ${lat}, lost ${f.lost}, rejected ${f.rejected}`);
+      const lat = f.latency
+        .map((l) => `${l.inFlight} in flight p50 ${l.p50Ms.toFixed(3)} p99 ${l.p99Ms.toFixed(3)} ms`)
+        .join(', ');
+      console.error(
+        `# round ${r + 1} ${c.name}: ${Math.round(f.perSecond)}/s (load generator ${Math.round(f.generatorCpuPct)} % CPU), ${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, ${lat}, lost ${f.lost}, rejected ${f.rejected}`,
+      );
       all.get(c.name)!.push(f);
     }
   }

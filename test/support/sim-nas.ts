@@ -10,8 +10,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encryptUserPassword, signAccessRequest, signAccountingRequest, verifyResponse } from '../../radius/authenticators.ts';
-import { CODE, decodeAttributes, ipv4Bytes, parsePacket, writePacket, type NamedAttribute } from '../../radius/codec.ts';
+import {
+  encryptUserPassword,
+  signAccessRequest,
+  signAccountingRequest,
+  verifyResponse,
+} from '../../radius/authenticators.ts';
+import {
+  CODE,
+  decodeAttributes,
+  ipv4Bytes,
+  parsePacket,
+  writePacket,
+  type NamedAttribute,
+} from '../../radius/codec.ts';
 
 export interface RadiusTarget {
   host: string;
@@ -39,14 +51,23 @@ export interface NasLogin {
   framedIpAddress?: string;
 }
 
-async function send(packet: Buffer, t: RadiusTarget, port: number, matches: (b: Buffer) => boolean, timeoutMs = 3000): Promise<Buffer> {
+async function send(
+  packet: Buffer,
+  t: RadiusTarget,
+  port: number,
+  matches: (b: Buffer) => boolean,
+  timeoutMs = 3000,
+): Promise<Buffer> {
   const socket = dgram.createSocket('udp4');
   const host = t.host;
   if (t.source) await new Promise<void>((r) => socket.bind(0, t.source, () => r()));
   return new Promise((resolve, reject) => {
     // Like a NAS: retransmit the same packet until answered.
     const retry = setInterval(() => socket.send(packet, port, host), 500);
-    const timer = setTimeout(() => finish(new Error(`no RADIUS answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no RADIUS answer from ${host}:${port} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const finish = (err?: Error, b?: Buffer) => {
       clearInterval(retry);
       clearTimeout(timer);
@@ -68,7 +89,8 @@ export async function radiusLogin(t: RadiusTarget, l: NasLogin): Promise<RadiusA
   const id = nextId++ & 0xff;
   const authenticator = randomBytes(16);
   const attrs: NamedAttribute[] = [{ name: 'User-Name', value: l.userName }];
-  if (l.userPassword !== undefined) attrs.push({ name: 'User-Password', value: encryptUserPassword(l.userPassword, authenticator, secret) });
+  if (l.userPassword !== undefined)
+    attrs.push({ name: 'User-Password', value: encryptUserPassword(l.userPassword, authenticator, secret) });
   if (l.chapPassword) attrs.push({ name: 'CHAP-Password', value: l.chapPassword });
   if (l.chapChallenge) attrs.push({ name: 'CHAP-Challenge', value: l.chapChallenge });
   attrs.push({ name: 'NAS-Port-Type', value: 19 }); // Wireless-802.11
@@ -80,12 +102,24 @@ export async function radiusLogin(t: RadiusTarget, l: NasLogin): Promise<RadiusA
   const reply = await send(packet, t, t.authPort, (b) => b[1] === id);
   const p = parsePacket(reply);
   if ('malformed' in p) throw new Error(`malformed reply: ${p.malformed}`);
-  if (!verifyResponse(p, authenticator, secret, true)) throw new Error('the reply does not verify with the shared secret');
+  if (!verifyResponse(p, authenticator, secret, true))
+    throw new Error('the reply does not verify with the shared secret');
   return { code: p.code, attributes: decodeAttributes(p) ?? {} };
 }
 
 /** Accounting-Request (Start, Interim-Update, Stop). */
-export async function radiusAccounting(t: RadiusTarget, a: { status: 'Start' | 'Stop'; sessionId: string; userName: string; framedIpAddress?: string; callingStationId?: string; nasIdentifier?: string; class?: Buffer }): Promise<number> {
+export async function radiusAccounting(
+  t: RadiusTarget,
+  a: {
+    status: 'Start' | 'Stop';
+    sessionId: string;
+    userName: string;
+    framedIpAddress?: string;
+    callingStationId?: string;
+    nasIdentifier?: string;
+    class?: Buffer;
+  },
+): Promise<number> {
   const secret = Buffer.from(t.secret);
   const id = nextId++ & 0xff;
   const attrs: NamedAttribute[] = [
@@ -98,7 +132,11 @@ export async function radiusAccounting(t: RadiusTarget, a: { status: 'Start' | '
   if (a.callingStationId) attrs.push({ name: 'Calling-Station-Id', value: a.callingStationId });
   if (a.nasIdentifier) attrs.push({ name: 'NAS-Identifier', value: a.nasIdentifier });
   if (a.class) attrs.push({ name: 'Class', value: a.class });
-  const packet = signAccountingRequest(writePacket(CODE.AccountingRequest, id, Buffer.alloc(16), attrs, true), 22, secret);
+  const packet = signAccountingRequest(
+    writePacket(CODE.AccountingRequest, id, Buffer.alloc(16), attrs, true),
+    22,
+    secret,
+  );
   const reply = await send(packet, t, t.acctPort, (b) => b[1] === id);
   return reply[0];
 }
@@ -180,14 +218,35 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
   let base = '';
   const expired = new Set<string>();
   const sim: SimNas = {
-    url: '', host: '', logins, client: { mac: 'aa:bb:cc:00:00:01', ip: '10.1.0.10' }, authorised, close: async () => undefined,
+    url: '',
+    host: '',
+    logins,
+    client: { mac: 'aa:bb:cc:00:00:01', ip: '10.1.0.10' },
+    authorised,
+    close: async () => undefined,
     expireChallenge: () => expired.add(sim.client.mac),
   };
 
   /** chilli's redir_buildurl for the returns that carry no challenge (success, already). */
-  function chilliReturn(res: ServerResponse, resp: 'success' | 'already', orig: string, extra: Record<string, string> = {}) {
+  function chilliReturn(
+    res: ServerResponse,
+    resp: 'success' | 'already',
+    orig: string,
+    extra: Record<string, string> = {},
+  ) {
     const c = sim.client;
-    const q = new URLSearchParams({ res: resp, uamip: '127.0.0.1', uamport: base.split(':').pop()!, ...extra, mac: stationId(c.mac), ip: c.ip, ssid: 'Foyer Guest', called: AP_MAC, nasid: o.nasId, userurl: orig });
+    const q = new URLSearchParams({
+      res: resp,
+      uamip: '127.0.0.1',
+      uamport: base.split(':').pop()!,
+      ...extra,
+      mac: stationId(c.mac),
+      ip: c.ip,
+      ssid: 'Foyer Guest',
+      called: AP_MAC,
+      nasid: o.nasId,
+      userurl: orig,
+    });
     res.writeHead(302, { location: `${o.portalUrl}?${q}`, 'cache-control': 'no-store' });
     res.end();
   }
@@ -199,9 +258,29 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
     pending.set(c.mac, { challenge, chapId, orig });
     const q =
       o.vendor === 'coovachilli'
-        ? new URLSearchParams({ res: 'notyet', uamip: '127.0.0.1', uamport: base.split(':').pop()!, challenge: challenge.toString('hex'), called: AP_MAC, mac: stationId(c.mac), ip: c.ip, nasid: o.nasId, sessionid: randomBytes(8).toString('hex'), ssid: 'Foyer Guest', userurl: orig, ...extra })
+        ? new URLSearchParams({
+            res: 'notyet',
+            uamip: '127.0.0.1',
+            uamport: base.split(':').pop()!,
+            challenge: challenge.toString('hex'),
+            called: AP_MAC,
+            mac: stationId(c.mac),
+            ip: c.ip,
+            nasid: o.nasId,
+            sessionid: randomBytes(8).toString('hex'),
+            ssid: 'Foyer Guest',
+            userurl: orig,
+            ...extra,
+          })
         : new URLSearchParams({
-            mac: c.mac.toUpperCase(), ip: c.ip, username: '', 'link-login-only': `${base}/login`, 'link-orig': orig, identity: o.nasId, 'server-name': 'hotspot1', 'interface-name': 'wlan1',
+            mac: c.mac.toUpperCase(),
+            ip: c.ip,
+            username: '',
+            'link-login-only': `${base}/login`,
+            'link-orig': orig,
+            identity: o.nasId,
+            'server-name': 'hotspot1',
+            'interface-name': 'wlan1',
             ...(o.pap ? {} : { 'chap-id': octal(Buffer.from([chapId])), 'chap-challenge': octal(challenge) }),
             ...extra,
           });
@@ -210,21 +289,54 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
   }
 
   /** What chilli (redir.c) or RouterOS puts into the Access-Request from the login. */
-  function loginFromHandBack(fields: URLSearchParams, state: { challenge: Buffer; chapId: number }): { login: NasLogin; method: 'pap' | 'chap' } {
+  function loginFromHandBack(
+    fields: URLSearchParams,
+    state: { challenge: Buffer; chapId: number },
+  ): { login: NasLogin; method: 'pap' | 'chap' } {
     const c = sim.client;
-    const base: NasLogin = { userName: fields.get('username') ?? '', callingStationId: stationId(c.mac), nasIdentifier: o.nasId, framedIpAddress: c.ip };
+    const base: NasLogin = {
+      userName: fields.get('username') ?? '',
+      callingStationId: stationId(c.mac),
+      nasIdentifier: o.nasId,
+      framedIpAddress: c.ip,
+    };
     if (o.vendor === 'coovachilli') {
-      const key = o.uamSecret ? createHash('md5').update(state.challenge).update(o.uamSecret).digest() : state.challenge;
+      const key = o.uamSecret
+        ? createHash('md5').update(state.challenge).update(o.uamSecret).digest()
+        : state.challenge;
       const response = fields.get('response');
-      if (response) return { method: 'chap', login: { ...base, calledStationId: AP_MAC, chapChallenge: key, chapPassword: Buffer.concat([Buffer.from([0]), Buffer.from(response, 'hex')]) } };
+      if (response)
+        return {
+          method: 'chap',
+          login: {
+            ...base,
+            calledStationId: AP_MAC,
+            chapChallenge: key,
+            chapPassword: Buffer.concat([Buffer.from([0]), Buffer.from(response, 'hex')]),
+          },
+        };
       const enc = Buffer.from(fields.get('password') ?? '', 'hex');
       const clear = Buffer.from(enc.map((b, i) => b ^ key[i % 16]));
       const nul = clear.indexOf(0);
-      return { method: 'pap', login: { ...base, calledStationId: AP_MAC, userPassword: clear.subarray(0, nul < 0 ? clear.length : nul).toString('utf8') } };
+      return {
+        method: 'pap',
+        login: {
+          ...base,
+          calledStationId: AP_MAC,
+          userPassword: clear.subarray(0, nul < 0 ? clear.length : nul).toString('utf8'),
+        },
+      };
     }
     const password = fields.get('password') ?? '';
     if (!o.pap && /^[0-9a-f]{32}$/.test(password)) {
-      return { method: 'chap', login: { ...base, chapChallenge: state.challenge, chapPassword: Buffer.concat([Buffer.from([state.chapId]), Buffer.from(password, 'hex')]) } };
+      return {
+        method: 'chap',
+        login: {
+          ...base,
+          chapChallenge: state.challenge,
+          chapPassword: Buffer.concat([Buffer.from([state.chapId]), Buffer.from(password, 'hex')]),
+        },
+      };
     }
     return { method: 'pap', login: { ...base, userPassword: password } };
   }
@@ -245,17 +357,28 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
     const orig = fields.get(o.vendor === 'coovachilli' ? 'userurl' : 'dst') || state.orig;
     if (answer.code !== CODE.AccessAccept) {
       const reply = String(answer.attributes['Reply-Message'] ?? 'rejected');
-      return o.vendor === 'coovachilli' ? redirectToPortal(res, orig, { res: 'failed', reply }) : redirectToPortal(res, orig, { error: reply });
+      return o.vendor === 'coovachilli'
+        ? redirectToPortal(res, orig, { res: 'failed', reply })
+        : redirectToPortal(res, orig, { error: reply });
     }
     record.accountingSessionId = randomBytes(8).toString('hex');
     const cls = answer.attributes.Class;
     const acct = await radiusAccounting(o.radius, {
-      status: 'Start', sessionId: record.accountingSessionId, userName: login.userName, framedIpAddress: c.ip, callingStationId: stationId(c.mac), nasIdentifier: o.nasId,
+      status: 'Start',
+      sessionId: record.accountingSessionId,
+      userName: login.userName,
+      framedIpAddress: c.ip,
+      callingStationId: stationId(c.mac),
+      nasIdentifier: o.nasId,
       class: cls === undefined ? undefined : Buffer.isBuffer(cls) ? cls : Buffer.from(String(cls)),
     });
     if (acct !== CODE.AccountingResponse) throw new Error(`accounting answered with code ${acct}`);
     authorised.add(c.mac);
-    if (o.vendor === 'coovachilli' && !o.noUamSuccess) return chilliReturn(res, 'success', orig, { uid: login.userName, timeleft: String(answer.attributes['Session-Timeout'] ?? '') });
+    if (o.vendor === 'coovachilli' && !o.noUamSuccess)
+      return chilliReturn(res, 'success', orig, {
+        uid: login.userName,
+        timeleft: String(answer.attributes['Session-Timeout'] ?? ''),
+      });
     pending.delete(c.mac);
     res.writeHead(302, { location: orig, 'cache-control': 'no-store' });
     res.end();
@@ -274,7 +397,8 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
         authorised.delete(sim.client.mac);
         return redirectToPortal(res, pending.get(sim.client.mac)?.orig ?? `${base}/`, { res: 'logoff' });
       }
-      if (authorised.has(sim.client.mac)) return page(res, 200, 'You are through', `Connected to the Internet: ${u.pathname}`);
+      if (authorised.has(sim.client.mac))
+        return page(res, 200, 'You are through', `Connected to the Internet: ${u.pathname}`);
       return redirectToPortal(res, `${base}${u.pathname}${u.search}`);
     })().catch((err: Error) => page(res, 500, 'NAS error', err.message.replace(/</g, '&lt;')));
   });
@@ -283,6 +407,10 @@ export async function startSimNas(o: SimNasOptions): Promise<SimNas> {
   base = `http://127.0.0.1:${port}`;
   sim.url = base;
   sim.host = `127.0.0.1:${port}`;
-  sim.close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
+  sim.close = () =>
+    new Promise((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return sim;
 }

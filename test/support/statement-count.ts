@@ -29,7 +29,11 @@ export function countStatements(db: Db): StatementLog {
     tx<T>(fn: (t: Tx) => Promise<T>) {
       sql.push('BEGIN');
       return tx(async (t) => {
-        const r = await fn({ ...t, ...counted(t, sql, '  '), lock: (name: string) => (sql.push(`  lock ${name}`), t.lock(name)) });
+        const r = await fn({
+          ...t,
+          ...counted(t, sql, '  '),
+          lock: (name: string) => (sql.push(`  lock ${name}`), t.lock(name)),
+        });
         sql.push('COMMIT');
         return r;
       });

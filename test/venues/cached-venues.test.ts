@@ -28,7 +28,8 @@ function counting(db: Queryable): { db: Queryable; reads: () => number } {
 }
 
 /** A write that skips venues' own functions, as another process's write looks to this one. */
-const renameElsewhere = (ctx: TestContext, id: string, name: string) => ctx.db.run('UPDATE venues SET name = ? WHERE id = ?', [name, id]);
+const renameElsewhere = (ctx: TestContext, id: string, name: string) =>
+  ctx.db.run('UPDATE venues SET name = ? WHERE id = ?', [name, id]);
 
 eachBackend('venues served from memory', (backend) => {
   let ctx: TestContext;
@@ -65,7 +66,7 @@ eachBackend('venues served from memory', (backend) => {
     assert.equal((await venues.bySlug('cafe'))?.name, 'Café Central');
   });
 
-  it('shows a change through venues\' own write functions at once, in every cache of the process', async () => {
+  it("shows a change through venues' own write functions at once, in every cache of the process", async () => {
     const made = await createVenue(ctx.db, { slug: 'cafe', name: 'Café' });
     const frozen = () => 0; // no check would ever fall due: only the writers can refresh these
     const a = new CachedVenues(ctx.db, 1000, frozen);

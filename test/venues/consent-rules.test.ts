@@ -16,14 +16,26 @@ describe('consent rules: withdrawal wording', () => {
 
   it('asks for a way out in an e-mail offer only while the e-mail offer is made', () => {
     const wording = { bg: { email: 'Нашият бюлетин.' } };
-    assert.deepEqual(problems({ sms: 'optional', email: 'optional' }, wording), ['wording.bg.email:consent_email_no_unsubscribe']);
+    assert.deepEqual(problems({ sms: 'optional', email: 'optional' }, wording), [
+      'wording.bg.email:consent_email_no_unsubscribe',
+    ]);
     assert.deepEqual(problems({ sms: 'optional', email: 'off' }, wording), []);
   });
 
   it('asks every confirmation SMS for STOP, in each language, even with the offers off', () => {
-    assert.deepEqual(problems({ sms: 'off', email: 'off' }, { en: { smsConfirmation: 'You are subscribed.' }, bg: { smsConfirmation: 'Абонирани сте. СТОП за отказ.' } }),
-      ['wording.en.smsConfirmation:consent_sms_no_stop']);
-    assert.deepEqual(problems({ sms: 'optional', email: 'off' }, { bg: { smsConfirmation: 'Абонирани сте.' } }), ['wording.bg.smsConfirmation:consent_sms_no_stop']);
-    assert.deepEqual(problems({ sms: 'optional', email: 'off' }, { en: { smsConfirmation: 'Subscribed. Reply STOP to end.' } }), []);
+    assert.deepEqual(
+      problems(
+        { sms: 'off', email: 'off' },
+        { en: { smsConfirmation: 'You are subscribed.' }, bg: { smsConfirmation: 'Абонирани сте. СТОП за отказ.' } },
+      ),
+      ['wording.en.smsConfirmation:consent_sms_no_stop'],
+    );
+    assert.deepEqual(problems({ sms: 'optional', email: 'off' }, { bg: { smsConfirmation: 'Абонирани сте.' } }), [
+      'wording.bg.smsConfirmation:consent_sms_no_stop',
+    ]);
+    assert.deepEqual(
+      problems({ sms: 'optional', email: 'off' }, { en: { smsConfirmation: 'Subscribed. Reply STOP to end.' } }),
+      [],
+    );
   });
 });

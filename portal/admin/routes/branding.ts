@@ -24,13 +24,34 @@ import { themeCss } from '../../guest/assets.ts';
 export function brandingRoutes(r: Router, app: AppContext): void {
   // SMS parts are counted on the saved draft, as guests would be sent it once published.
   // Each empty wording box shows the standard text it stands for (standardWording).
-  const page = (ctx: RouterContext, values: Record<string, string>, errors: Record<string, string>, draft: Draft, status = 200) => {
+  const page = (
+    ctx: RouterContext,
+    values: Record<string, string>,
+    errors: Record<string, string>,
+    draft: Draft,
+    status = 200,
+  ) => {
     const next = applyDraft(venueOf(ctx), draft);
     ctx.state.frameSrc = 'self'; // the phone-sized preview beside the form
-    render(app, ctx, 'branding', {
-      venue: venueOf(ctx), values, errors, draft, locales: LOCALES, wordingKeys: WORDING_KEYS, wordingMax: WORDING_MAX, longTexts: [...LONG_TEXTS], logoMaxKb: LOGO_MAX_BYTES / 1024,
-      smsParts: smsPartsNotes(app.views, next), standard: standardWording(app.views, next),
-    }, status);
+    render(
+      app,
+      ctx,
+      'branding',
+      {
+        venue: venueOf(ctx),
+        values,
+        errors,
+        draft,
+        locales: LOCALES,
+        wordingKeys: WORDING_KEYS,
+        wordingMax: WORDING_MAX,
+        longTexts: [...LONG_TEXTS],
+        logoMaxKb: LOGO_MAX_BYTES / 1024,
+        smsParts: smsPartsNotes(app.views, next),
+        standard: standardWording(app.views, next),
+      },
+      status,
+    );
   };
 
   r.get('/venues/:slug/branding', allowVenue(app, 'venue.branding'), async (ctx) => {
@@ -48,7 +69,8 @@ export function brandingRoutes(r: Router, app: AppContext): void {
       // The page shows the draft's own logo, never the refused value.
       values['branding.logo'] = (await loadDraft(app.db, venue)).content.branding.logo ?? '';
     }
-    if (!content || !name || errors['branding.logo']) return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
+    if (!content || !name || errors['branding.logo'])
+      return page(ctx, values, errors, await loadDraft(app.db, venue), 400);
     await app.db.tx(async (tx) => {
       await saveDraft(tx, venue.id, { name, content }, adminOf(ctx).account.email, app.now());
       await audit(tx, actorOf(ctx), 'venue.draft.save', venue.slug);
@@ -83,7 +105,13 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     }
     await app.db.tx(async (tx) => {
       const draft = await loadDraft(tx, venue);
-      await saveDraft(tx, venue.id, { name: draft.name, content: { ...draft.content, branding: { ...draft.content.branding, logo: path } } }, adminOf(ctx).account.email, app.now());
+      await saveDraft(
+        tx,
+        venue.id,
+        { name: draft.name, content: { ...draft.content, branding: { ...draft.content.branding, logo: path } } },
+        adminOf(ctx).account.email,
+        app.now(),
+      );
       await audit(tx, actorOf(ctx), 'venue.logo.upload', venue.slug, { path, bytes: file!.data.length });
     });
     seeOther(ctx, `/admin/venues/${venue.slug}/branding`, 'logo_uploaded');
@@ -114,13 +142,23 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     if (body.confirm !== 'yes') {
       const next = applyDraft(venue, await loadDraft(app.db, venue));
       // A draft that cannot be published is refused below with its reason, not warned about.
-      const impact = publishProblems(next).length ? undefined : await publishImpact(app.db, app.consentPages, venue, next, app.now());
-      if (impact?.changed.length) return render(app, ctx, 'publish-confirm', { venue, impact, languages: impact.locales.map((l) => app.views.t(ctx.state.locale ?? 'en', `admin.lang.${l}`)) });
+      const impact = publishProblems(next).length
+        ? undefined
+        : await publishImpact(app.db, app.consentPages, venue, next, app.now());
+      if (impact?.changed.length)
+        return render(app, ctx, 'publish-confirm', {
+          venue,
+          impact,
+          languages: impact.locales.map((l) => app.views.t(ctx.state.locale ?? 'en', `admin.lang.${l}`)),
+        });
     }
     // "The same business, only renamed": remembered guests' consent under the old name stands.
     const keepConsent = body.keepConsent === 'yes';
     const version = await publishDraft(app.db, venue.id, by, app.now(), { keepConsent });
-    await audit(app.db, actorOf(ctx), 'venue.publish', venue.slug, { version: version.number, ...(keepConsent ? { keepConsent: 'same controller, renamed' } : {}) });
+    await audit(app.db, actorOf(ctx), 'venue.publish', venue.slug, {
+      version: version.number,
+      ...(keepConsent ? { keepConsent: 'same controller, renamed' } : {}),
+    });
     seeOther(ctx, `/admin/venues/${venue.slug}/versions`, 'published');
   });
 
@@ -129,7 +167,12 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const versions = await listVersions(app.db, venue.id);
     const draft = await loadDraft(app.db, venue);
     // What guests are served right now, per language: the ids their ledger events will name.
-    const served = await Promise.all(venue.settings.locales.map(async (locale) => ({ locale, id: (await app.consentPages.currentVersion(venue, locale)).id })));
+    const served = await Promise.all(
+      venue.settings.locales.map(async (locale) => ({
+        locale,
+        id: (await app.consentPages.currentVersion(venue, locale)).id,
+      })),
+    );
     render(app, ctx, 'versions', { venue, versions, draft, served });
   });
 
@@ -137,13 +180,29 @@ export function brandingRoutes(r: Router, app: AppContext): void {
     const venue = venueOf(ctx);
     const a = Number(ctx.query.a);
     const b = Number(ctx.query.b);
-    if (!Number.isInteger(a) || !Number.isInteger(b)) throw new FoyerError('admin_versions_pick', 400, 'Choose two versions to compare.');
-    const [va, vb] = await Promise.all([loadVersion(app.db, venue.id, Math.min(a, b)), loadVersion(app.db, venue.id, Math.max(a, b))]);
+    if (!Number.isInteger(a) || !Number.isInteger(b))
+      throw new FoyerError('admin_versions_pick', 400, 'Choose two versions to compare.');
+    const [va, vb] = await Promise.all([
+      loadVersion(app.db, venue.id, Math.min(a, b)),
+      loadVersion(app.db, venue.id, Math.max(a, b)),
+    ]);
     if (!va || !vb) throw new FoyerError('admin_version_not_found', 404, 'There is no such version.');
     const rows = compareVersions(va, vb);
     const all = ctx.query.all === '1';
     const locale = ctx.state.locale as Locale;
-    const shown = (all ? rows : rows.filter((x) => x.changed)).map((x) => ({ ...x, label: fieldLabel(app.views, locale, x.path) }));
-    render(app, ctx, 'compare', { venue, a: va, b: vb, rows: shown, changed: rows.filter((x) => x.changed).length, all, swatch, logoUrl });
+    const shown = (all ? rows : rows.filter((x) => x.changed)).map((x) => ({
+      ...x,
+      label: fieldLabel(app.views, locale, x.path),
+    }));
+    render(app, ctx, 'compare', {
+      venue,
+      a: va,
+      b: vb,
+      rows: shown,
+      changed: rows.filter((x) => x.changed).length,
+      all,
+      swatch,
+      logoUrl,
+    });
   });
 }

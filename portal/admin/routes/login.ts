@@ -11,7 +11,16 @@ import { checkPassword, findAdminByEmail, hashPassword } from '../../accounts/ac
 import { createSession, endAllSessions, endSession } from '../../accounts/login-sessions.ts';
 import { recordFailure, releaseAttempt, reserveAttempt } from '../../accounts/throttle.ts';
 import { audit } from '../../accounts/audit.ts';
-import { adminOf, actorOf, clearSessionCookie, cookie, PRE_COOKIE, requireLogin, secureCookies, setSessionCookie } from '../auth.ts';
+import {
+  adminOf,
+  actorOf,
+  clearSessionCookie,
+  cookie,
+  PRE_COOKIE,
+  requireLogin,
+  secureCookies,
+  setSessionCookie,
+} from '../auth.ts';
 import { render, seeOther, str } from '../page.ts';
 
 // Compared against when the address is unknown, so timing does not tell which addresses exist.
@@ -38,7 +47,11 @@ export function loginRoutes(r: Router, app: AppContext): void {
 
   r.get('/login', async (ctx) => {
     if (ctx.state.admin) return ctx.redirect(safeNext(ctx.query.next));
-    render(app, ctx, 'login', { loginCsrf: csrfToken(app.keys, `login:${pre(ctx)}`), next: safeNext(ctx.query.next), email: '' });
+    render(app, ctx, 'login', {
+      loginCsrf: csrfToken(app.keys, `login:${pre(ctx)}`),
+      next: safeNext(ctx.query.next),
+      email: '',
+    });
   });
 
   r.post('/login', async (ctx) => {
@@ -49,7 +62,18 @@ export function loginRoutes(r: Router, app: AppContext): void {
     const email = parsed.success ? parsed.data.email : '';
     const ip = ctx.request.ip;
     const again = (code: string, status: number, params: Record<string, string | number> = {}) =>
-      render(app, ctx, 'login', { loginCsrf: csrfToken(app.keys, `login:${pre(ctx)}`), next: safeNext(body.next), email, error: app.views.t(ctx.state.locale, `errors.${code}`, params) }, status);
+      render(
+        app,
+        ctx,
+        'login',
+        {
+          loginCsrf: csrfToken(app.keys, `login:${pre(ctx)}`),
+          next: safeNext(body.next),
+          email,
+          error: app.views.t(ctx.state.locale, `errors.${code}`, params),
+        },
+        status,
+      );
     let attempt;
     try {
       // Counted before the slow hash, so parallel guesses cannot all pass the check.
@@ -62,10 +86,18 @@ export function loginRoutes(r: Router, app: AppContext): void {
       throw err;
     }
     const account = parsed.success ? await findAdminByEmail(app.db, email) : undefined;
-    const ok = account ? await checkPassword(parsed.data!.password, account.passwordHash) : (await checkPassword('x', await DUMMY_HASH), false);
+    const ok = account
+      ? await checkPassword(parsed.data!.password, account.passwordHash)
+      : (await checkPassword('x', await DUMMY_HASH), false);
     if (!account || !ok) {
       const locked = await recordFailure(app.db, { email, ip }, attempt, app.now());
-      await audit(app.db, { id: null, email: email || '(none)', ip }, 'login.failed', email || null, locked ? 'locked' : undefined);
+      await audit(
+        app.db,
+        { id: null, email: email || '(none)', ip },
+        'login.failed',
+        email || null,
+        locked ? 'locked' : undefined,
+      );
       if (locked) return again('admin_locked', 429, { minutes: 15 });
       return again('admin_login_failed', 401);
     }

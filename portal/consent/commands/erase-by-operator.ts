@@ -5,7 +5,10 @@ import type { Tx } from '../../store/db.ts';
 import { audit, type Actor } from '../../accounts/audit.ts';
 import { eraseSubjects } from '../subjects.ts';
 
-export async function eraseByOperator(tx: Tx, o: { venueSlug: string; subjectId: string; actor: Actor; now: number }): Promise<boolean> {
+export async function eraseByOperator(
+  tx: Tx,
+  o: { venueSlug: string; subjectId: string; actor: Actor; now: number },
+): Promise<boolean> {
   const erased = (await eraseSubjects(tx, { subjectId: o.subjectId }, o.now)) > 0;
   await audit(tx, o.actor, 'consents.erase', o.venueSlug, { subject: o.subjectId });
   return erased;

@@ -15,7 +15,12 @@ import { everAgreedToOffers, lastOffersVenue } from '../offers-by-number.ts';
 import { offersEvent, type KeywordMessage } from './stop.ts';
 
 /** START: the venue whose consent was restored, or undefined when there is none to restore. */
-export async function startByKeyword(tx: Tx, keys: Keys, m: KeywordMessage, knownVenue: (id: string) => boolean): Promise<string | undefined> {
+export async function startByKeyword(
+  tx: Tx,
+  keys: Keys,
+  m: KeywordMessage,
+  knownVenue: (id: string) => boolean,
+): Promise<string | undefined> {
   const venueId = await lastOffersVenue(tx, m.numberHash);
   if (!venueId || !knownVenue(venueId) || !(await everAgreedToOffers(tx, m.numberHash, venueId))) return undefined;
   await appendEvents(tx, [offersEvent(venueId, 'granted', m)], keys);
@@ -28,7 +33,16 @@ export async function optInByKeyword(
   m: KeywordMessage & { venueId: string; e164: string; keyword: string; reply: string },
   now: number,
 ): Promise<void> {
-  const templateVersionId = await registerTemplateVersion(tx, m.venueId, { kind: 'sms-keyword-optin', locale: m.locale, keyword: m.keyword, reply: m.reply });
+  const templateVersionId = await registerTemplateVersion(tx, m.venueId, {
+    kind: 'sms-keyword-optin',
+    locale: m.locale,
+    keyword: m.keyword,
+    reply: m.reply,
+  });
   const subjectId = await upsertSubject(tx, deps, m.venueId, { e164: m.e164 }, now);
-  await appendEvents(tx, [{ ...offersEvent(m.venueId, 'granted', m), templateVersionId, textHash: sha256(m.reply), subjectId }], deps.keys);
+  await appendEvents(
+    tx,
+    [{ ...offersEvent(m.venueId, 'granted', m), templateVersionId, textHash: sha256(m.reply), subjectId }],
+    deps.keys,
+  );
 }

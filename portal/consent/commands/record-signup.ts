@@ -41,7 +41,11 @@ export async function recordSignupDecisions(
   const subjectId = await upsertSubject(tx, deps, d.venueId, d.person, now);
   // The purposes the page the guest saw offered, with that page's text.
   const offers = d.version.content.venue.offers;
-  const purposes: Purpose[] = ['terms', ...(offers.sms ? (['sms'] as const) : []), ...(offers.email ? (['email'] as const) : [])];
+  const purposes: Purpose[] = [
+    'terms',
+    ...(offers.sms ? (['sms'] as const) : []),
+    ...(offers.email ? (['email'] as const) : []),
+  ];
   const events: ConsentEventInput[] = purposes.map((purpose) => ({
     venueId: d.venueId,
     purpose,

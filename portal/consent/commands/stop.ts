@@ -16,14 +16,29 @@ export interface KeywordMessage {
   evidence: string;
 }
 
-export async function stopByKeyword(tx: Tx, keys: Keys, m: KeywordMessage & { all: boolean }, knownVenue: (id: string) => boolean): Promise<string[]> {
+export async function stopByKeyword(
+  tx: Tx,
+  keys: Keys,
+  m: KeywordMessage & { all: boolean },
+  knownVenue: (id: string) => boolean,
+): Promise<string[]> {
   const found = m.all ? await venuesSendingOffers(tx, m.numberHash) : [await currentOffersVenue(tx, m.numberHash)];
   const venueIds = found.filter((id): id is string => id !== undefined && knownVenue(id));
-  await appendEvents(tx, venueIds.map((venueId) => offersEvent(venueId, 'withdrawn', m)), keys);
+  await appendEvents(
+    tx,
+    venueIds.map((venueId) => offersEvent(venueId, 'withdrawn', m)),
+    keys,
+  );
   return venueIds;
 }
 
 /** An SMS-offers event from a keyword message. */
 export const offersEvent = (venueId: string, decision: 'granted' | 'withdrawn', m: KeywordMessage) => ({
-  venueId, purpose: 'sms' as const, decision, channel: 'sms-keyword' as const, numberHash: m.numberHash, locale: m.locale, evidence: m.evidence,
+  venueId,
+  purpose: 'sms' as const,
+  decision,
+  channel: 'sms-keyword' as const,
+  numberHash: m.numberHash,
+  locale: m.locale,
+  evidence: m.evidence,
 });

@@ -22,12 +22,30 @@ export interface OperatorWithdrawal {
 
 export async function withdrawByOperator(tx: Tx, keys: Keys, w: OperatorWithdrawal): Promise<AppendedEvent> {
   const latest = latestDecisions(await subjectEvents(tx, w.venue.id, w.numberHash));
-  if (latest[w.purpose]?.decision !== 'granted') throw new FoyerError('admin_withdraw_not_granted', 409, 'This person has not given this consent, so there is nothing to withdraw.');
+  if (latest[w.purpose]?.decision !== 'granted')
+    throw new FoyerError(
+      'admin_withdraw_not_granted',
+      409,
+      'This person has not given this consent, so there is nothing to withdraw.',
+    );
   const subject = await findSubject(tx, w.venue.id, w.numberHash);
-  const [e] = await appendEvents(tx, [{
-    venueId: w.venue.id, purpose: w.purpose, decision: 'withdrawn', channel: 'operator', numberHash: w.numberHash, subjectId: subject?.id ?? null,
-    actor: w.actor.email, evidence: w.note ? JSON.stringify({ note: w.note }) : null, clientIp: w.actor.ip,
-  }], keys);
+  const [e] = await appendEvents(
+    tx,
+    [
+      {
+        venueId: w.venue.id,
+        purpose: w.purpose,
+        decision: 'withdrawn',
+        channel: 'operator',
+        numberHash: w.numberHash,
+        subjectId: subject?.id ?? null,
+        actor: w.actor.email,
+        evidence: w.note ? JSON.stringify({ note: w.note }) : null,
+        clientIp: w.actor.ip,
+      },
+    ],
+    keys,
+  );
   await audit(tx, w.actor, 'consents.withdraw', w.venue.slug, { purpose: w.purpose, event: e.id });
   return e;
 }

@@ -8,7 +8,9 @@ import type { Dialect } from '../db.ts';
 
 /** Milliseconds since the epoch on the database's clock: one clock for every process. */
 export const dbNowMs = (d: Dialect) =>
-  d === 'sqlite' ? `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)` : `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+  d === 'sqlite'
+    ? `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
+    : `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 const SOURCES: Array<{ table: string; event: 'INSERT' | 'UPDATE' | 'DELETE'; grant: string }> = [
   { table: 'grants', event: 'UPDATE', grant: 'NEW.id' },

@@ -22,7 +22,10 @@ const migration: Migration = {
       PRIMARY KEY (venue_id, mac)
     )`,
     ...(d === 'sqlite'
-      ? ['INSERT', 'UPDATE'].map((ev) => `CREATE TRIGGER device_blocks_${ev.toLowerCase()}_grant_change AFTER ${ev} ON device_blocks FOR EACH ROW BEGIN ${grantsOfDevice(d)}; END`)
+      ? ['INSERT', 'UPDATE'].map(
+          (ev) =>
+            `CREATE TRIGGER device_blocks_${ev.toLowerCase()}_grant_change AFTER ${ev} ON device_blocks FOR EACH ROW BEGIN ${grantsOfDevice(d)}; END`,
+        )
       : [
           `CREATE FUNCTION device_blocks_grant_change() RETURNS trigger LANGUAGE plpgsql AS $$
            BEGIN ${grantsOfDevice(d)}; RETURN NULL; END $$`,

@@ -24,7 +24,8 @@ export function appendOnly(d: Dialect, table: string): string[] {
   const msg = `${table} is append-only`;
   if (d === 'sqlite') {
     return ['UPDATE', 'DELETE'].map(
-      (op) => `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, '${msg}'); END`,
+      (op) =>
+        `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, '${msg}'); END`,
     );
   }
   return [
