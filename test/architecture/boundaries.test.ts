@@ -6,36 +6,20 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkBoundaries, compareWithAllowList, sqlTables, type Rules } from './boundaries.ts';
+import { checkBoundaries, sqlTables, type Rules } from './boundaries.ts';
 import { CAPABILITIES, HTTP_PACKAGES, TABLE_OWNERS } from './owners.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RULES: Rules = { owners: TABLE_OWNERS, capabilities: CAPABILITIES, httpPackages: HTTP_PACKAGES };
 
-// Today's violations, being removed by the other halves of issue 17. DELETE A LINE WHEN ITS
-// VIOLATION IS GONE: the test fails on a line that no longer names a violation, so this
-// list can only shrink. Adding a line is not the way to pass this test: call the owner.
-const KNOWN_VIOLATIONS_TO_REMOVE: string[] = [
-  // consent/ owns the ledger's tables
-  // access/ owns grants, sessions, NAS clients
-  // venues/ owns venues
-  // sms/ owns the message log; signup/ the flows; verification/ its codes and sends
-  // SMS keywords take a translate function, not the views
-];
-
 describe('architecture: boundaries', () => {
   it('holds on this project: owners alone name their tables, radius/ stands alone, capabilities know no HTTP, no import cycles', function () {
     this.timeout(60_000);
-    const { unexpected, stale } = compareWithAllowList(checkBoundaries(ROOT, RULES), KNOWN_VIOLATIONS_TO_REMOVE);
+    const violations = checkBoundaries(ROOT, RULES);
     assert.deepEqual(
-      unexpected,
+      violations,
       [],
-      `New boundary violations (call the owner's function instead; see README "Layout"):\n  ${unexpected.join('\n  ')}`,
-    );
-    assert.deepEqual(
-      stale,
-      [],
-      `These are no longer violations: delete them from KNOWN_VIOLATIONS_TO_REMOVE:\n  ${stale.join('\n  ')}`,
+      `Boundary violations (call the owner's function instead; see README "Layout"):\n  ${violations.join('\n  ')}`,
     );
   });
 
@@ -161,16 +145,6 @@ describe('architecture: the boundary checker fails on a planted violation of eac
       'cycle: portal/gadgets/gadgets.ts -> portal/widgets/widgets.ts -> portal/gadgets/gadgets.ts',
       'cycle: portal/guest/a.ts -> portal/guest/b.ts -> portal/guest/c.ts -> portal/guest/a.ts',
     ]);
-  });
-
-  it('fails when an allow-list line no longer names a violation, so the list cannot go stale', () => {
-    const v = plant({ 'portal/guest/peek.ts': "export const q = 'SELECT * FROM widgets';" });
-    const r = compareWithAllowList(v, [
-      'table: portal/guest/peek.ts names widgets',
-      'table: portal/guest/gone.ts names gadgets',
-    ]);
-    assert.deepEqual(r, { unexpected: [], stale: ['table: portal/guest/gone.ts names gadgets'] });
-    assert.deepEqual(compareWithAllowList(v, []).unexpected, ['table: portal/guest/peek.ts names widgets']);
   });
 });
 

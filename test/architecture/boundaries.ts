@@ -299,13 +299,3 @@ function shortestCycle(start: string, edges: Map<string, string[]>, within: Set<
   }
   return [start, start];
 }
-
-/** Violations not on the allow-list, and allow-list lines that name no violation any more. */
-export function compareWithAllowList(
-  violations: string[],
-  allowList: readonly string[],
-): { unexpected: string[]; stale: string[] } {
-  const allowed = new Set(allowList);
-  const found = new Set(violations);
-  return { unexpected: violations.filter((v) => !allowed.has(v)), stale: allowList.filter((a) => !found.has(a)) };
-}
