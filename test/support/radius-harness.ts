@@ -127,9 +127,7 @@ export function exchange(
 }
 
 /** A bound socket that can send several packets from the same source port (retransmissions). */
-export async function peer(
-  host = '127.0.0.1',
-): Promise<{
+export async function peer(host = '127.0.0.1'): Promise<{
   send(p: Buffer, port: number): void;
   next(timeoutMs?: number): Promise<Buffer | undefined>;
   close(): void;
