@@ -16,6 +16,7 @@ import {
 } from '../../portal/verification/verifications.ts';
 import { sendBlocked, type SendKeys } from '../../portal/verification/limits.ts';
 import { parseGuestPhone } from '../../portal/verification/phone.ts';
+import { purgeExpiredCodes, purgeOldSends } from '../../portal/verification/purge.ts';
 import type { OutboundSms, SmsGateway } from '../../portal/sms/gateway.ts';
 
 const MIN = 60_000;
@@ -191,6 +192,30 @@ eachBackend('codes and limits at their edges', (backend) => {
       submission,
       "completion reads what screen 1 sent, from the code's own row",
     );
+  });
+
+  it('purges a code an hour after it expired and a send after 25 hours, not sooner', async () => {
+    const k = keys();
+    const v = await issueCode(deps, `f-${++n}`, req(k));
+    assert.ok(v.ok);
+    const rows = async () => [
+      Number(
+        (await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM verifications WHERE id = ?', [v.verificationId]))!
+          .n,
+      ),
+      Number(
+        (await ctx.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM verification_sends WHERE number_hash = ?', [
+          k.numberHash,
+        ]))!.n,
+      ),
+    ];
+    const sentAt = clock;
+    await purgeExpiredCodes(ctx.db, v.expiresAt + 59 * MIN);
+    await purgeOldSends(ctx.db, sentAt + 24 * 60 * MIN + 59 * MIN);
+    assert.deepEqual(await rows(), [1, 1], 'a late guest still hears "expired"; the day limit still sees the send');
+    await purgeExpiredCodes(ctx.db, v.expiresAt + 61 * MIN);
+    await purgeOldSends(ctx.db, sentAt + 25 * 60 * MIN + MIN);
+    assert.deepEqual(await rows(), [0, 0]);
   });
 
   it('answers unknown, unsent and used codes with what they are', async () => {
