@@ -11,22 +11,30 @@ import type { Handoff } from './handoff.ts';
 import { CISCO_STATUS } from './cisco.ts';
 import type { Query } from './params.ts';
 
-export type LoginReturn = { outcome: 'online' } | { outcome: 'failed'; reply?: string } | { outcome: 'logoff' };
+export type LoginReturn =
+  | { outcome: 'online' }
+  /**
+   * `reason`: a text of Foyer's own (Cisco's status codes), safe to show. `said`: the NAS's
+   * free text (chilli's reply, MikroTik's error): the return is unsigned, so anyone can send
+   * a guest a link with words of their choosing; it is logged for the network admin, never shown.
+   */
+  | { outcome: 'failed'; reason?: string; said?: string }
+  | { outcome: 'logoff' };
 
 export function loginReturn(h: Handoff): LoginReturn | undefined {
   switch (h.vendor) {
     case 'coovachilli':
       if (h.extra.res === 'success' || h.extra.res === 'already') return { outcome: 'online' };
-      if (h.extra.res === 'failed') return { outcome: 'failed', reply: h.extra.reply };
+      if (h.extra.res === 'failed') return { outcome: 'failed', said: h.extra.reply };
       if (h.extra.res === 'logoff') return { outcome: 'logoff' };
       return undefined;
     case 'mikrotik':
-      return h.extra.error ? { outcome: 'failed', reply: h.extra.error } : undefined;
+      return h.extra.error ? { outcome: 'failed', said: h.extra.error } : undefined;
     case 'cisco':
       if (!h.extra.statusCode) return undefined;
       return h.extra.statusCode === '1'
         ? { outcome: 'online' }
-        : { outcome: 'failed', reply: CISCO_STATUS[h.extra.statusCode] };
+        : { outcome: 'failed', reason: CISCO_STATUS[h.extra.statusCode] };
     default:
       return undefined;
   }

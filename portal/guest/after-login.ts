@@ -62,11 +62,17 @@ export async function afterLogin(app: AppContext, kctx: Context, next: Next): Pr
   const message =
     reason && !retry
       ? app.views.t(locale, `access.reject.${reason}`)
-      : ret.reply && !reason
-        ? app.views.t(locale, 'guest.failed.nasSaid', { reply: ret.reply.slice(0, 256) })
+      : ret.reason && !reason
+        ? app.views.t(locale, 'guest.failed.nasSaid', { reply: ret.reason })
         : app.views.t(locale, 'guest.failed.generic');
   app.log.info(
-    { venue: venue.slug, vendor: handoff.vendor, reason: reason ?? ret.reply ?? 'none', retry },
+    {
+      venue: venue.slug,
+      vendor: handoff.vendor,
+      reason: reason ?? ret.reason ?? 'none',
+      said: ret.said?.slice(0, 256),
+      retry,
+    },
     'NAS refused the hand-back',
   );
   renderPage(app, kctx, 'failed', locale, venue, {

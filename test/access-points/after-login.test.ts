@@ -110,7 +110,7 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
     assert.equal(sim.logins.at(-1)!.answer.code, CODE.AccessAccept, 'CHAP over the fresh challenge');
   });
 
-  it('res=failed with chilli\'s reply, in a browser without the flow (en and bg): the NAS\'s words and "Sign in again" to screen 1', async () => {
+  it("res=failed with chilli's reply, in a browser without the flow (en and bg): the reason in the guest's words (not the NAS's unsigned reply) and \"Sign in again\" to screen 1", async () => {
     const sim = chilli();
     const q = new URLSearchParams({
       res: 'failed',
@@ -127,13 +127,13 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
       [
         'en',
         'You are not connected yet',
-        'The Wi-Fi did not accept the sign-in: “Your maximum never usage time has been reached”.',
+        'The Wi-Fi did not accept the sign-in, which happens when entering the code took a while. Please try again.',
         'Sign in again',
       ],
       [
         'bg',
         'Все още не сте свързани',
-        'Wi-Fi мрежата не прие влизането: „Your maximum never usage time has been reached“.',
+        'Wi-Fi мрежата не прие влизането, което се случва, когато въвеждането на кода е отнело време. Моля, опитайте отново.',
         'Влезте отново',
       ],
     ]) {
@@ -149,6 +149,47 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
       await page.getByRole('link', { name: again }).click();
       assert.match(page.url(), /\/p\/back-coovachilli\?res=notyet&/);
       assert.match((await h1(page))!, /^(Free Wi-Fi at|Безплатен Wi-Fi в) Café Central$/);
+    }
+  });
+
+  it("a forged return puts no words of its own on the page: chilli's reply and MikroTik's error are unsigned", async () => {
+    // Anyone can send a guest a link to the portal with res=failed and a reply of their choosing.
+    const forged = 'Text STOP to 1909 (2 EUR) to unlock your number';
+    for (const [slug, extra] of [
+      [
+        'back-coovachilli',
+        {
+          res: 'failed',
+          reply: forged,
+          uamip: '127.0.0.1',
+          uamport: new URL(chilli().url).port,
+          challenge: '00112233445566778899aabbccddeeff',
+          mac: 'AA-BB-CC-7A-02-02',
+          ip: '10.2.2.2',
+          nasid: 'back-coovachilli-nas',
+        },
+      ],
+      [
+        'back-mikrotik',
+        {
+          error: forged,
+          mac: 'AA:BB:CC:7A:02:03',
+          ip: '10.2.2.3',
+          'link-login-only': `${sims.get('mikrotik')!.url}/login`,
+          identity: 'back-mikrotik-nas',
+        },
+      ],
+    ] as const) {
+      const res = await fetch(`${srv.url}/p/${slug}?${new URLSearchParams(extra)}`, {
+        headers: { 'accept-language': 'en' },
+      });
+      const html = await res.text();
+      assert.equal(res.status, 200);
+      assert.ok(!html.includes('STOP to 1909'), `${slug}: the forged words are not shown`);
+      assert.match(
+        html,
+        /The Wi-Fi did not accept the sign-in, which happens when entering the code took a while\. Please try again\./,
+      );
     }
   });
 
@@ -187,7 +228,7 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
     assert.equal(sim.logins.at(-1)!.answer.code, CODE.AccessAccept, 'CHAP over the fresh challenge');
   });
 
-  it('MikroTik: its login page with `error` shows the router\'s reason, and the flow\'s "Try again"', async () => {
+  it("MikroTik: its login page with `error` shows the reason in the guest's words (not the router's unsigned text), and the flow's \"Try again\"", async () => {
     const page = await browser.freshPage();
     const sim = await signUpTo('mikrotik', page);
     await page.getByRole('button', { name: 'Connect' }).click();
@@ -206,7 +247,7 @@ describe('after the login: each NAS return handled (issue 19 point 1)', function
     assert.equal(await h1(page), 'You are not connected yet');
     assert.equal(
       await page.getByRole('alert').textContent(),
-      'The Wi-Fi did not accept the sign-in: “invalid username or password”.',
+      'The Wi-Fi did not accept the sign-in, which happens when entering the code took a while. Please try again.',
     );
     assert.match(
       (await page.getByRole('link', { name: 'Try again' }).getAttribute('href'))!,
@@ -220,18 +261,18 @@ describe("after the login: each vendor's return, read from its redirect", () => 
   it('CoovaChilli res, MikroTik error, Cisco statusCode; nothing for a login page or a vendor without returns', () => {
     assert.deepEqual(loginReturn(h('coovachilli', { res: 'success' })), { outcome: 'online' });
     assert.deepEqual(loginReturn(h('coovachilli', { res: 'already' })), { outcome: 'online' });
-    assert.deepEqual(loginReturn(h('coovachilli', { res: 'failed', reply: 'no' })), { outcome: 'failed', reply: 'no' });
+    assert.deepEqual(loginReturn(h('coovachilli', { res: 'failed', reply: 'no' })), { outcome: 'failed', said: 'no' });
     assert.deepEqual(loginReturn(h('coovachilli', { res: 'logoff' })), { outcome: 'logoff' });
     assert.equal(loginReturn(h('coovachilli', { res: 'notyet' })), undefined);
     assert.deepEqual(loginReturn(h('mikrotik', { error: 'invalid username or password' })), {
       outcome: 'failed',
-      reply: 'invalid username or password',
+      said: 'invalid username or password',
     });
     assert.equal(loginReturn(h('mikrotik', {})), undefined);
     assert.deepEqual(loginReturn(h('cisco', { statusCode: '1' })), { outcome: 'online' });
     assert.deepEqual(loginReturn(h('cisco', { statusCode: '5' })), {
       outcome: 'failed',
-      reply: 'invalid user name or password',
+      reason: 'invalid user name or password',
     });
     assert.equal(loginReturn(h('meraki', { res: 'success' })), undefined);
     assert.equal(mayBeLoginReturn({ res: 'notyet', uamip: '10.1.0.1' }), false);
