@@ -195,6 +195,10 @@ export interface LiveSession {
   input_octets: number;
   output_octets: number;
   disconnect_result: string | null;
+  /** Its grant's venue, else its NAS's. */
+  venue_id: string | null;
+  /** The person its grant was given to; null for a session without a Foyer grant. */
+  subject_id: string | null;
 }
 
 /** Open sessions, newest first; of one venue (its grant's, else its NAS's) when `venueId` is given. */
@@ -203,8 +207,8 @@ export async function liveSessions(
   o: { venueId?: string; limit?: number } = {},
 ): Promise<LiveSession[]> {
   const venue = o.venueId === undefined ? '' : 'AND COALESCE(g.venue_id, n.venue_id) = ?';
-  const rows = await db.all<Omit<LiveSession, 'venue_name'> & { venue_id: string | null }>(
-    `SELECT s.id, s.nas_id, n.name AS nas_name, COALESCE(g.venue_id, n.venue_id) AS venue_id, s.mac, s.framed_ip, s.started_at, s.updated_at, s.input_octets, s.output_octets, s.disconnect_result
+  const rows = await db.all<Omit<LiveSession, 'venue_name'>>(
+    `SELECT s.id, s.nas_id, n.name AS nas_name, COALESCE(g.venue_id, n.venue_id) AS venue_id, g.subject_id, s.mac, s.framed_ip, s.started_at, s.updated_at, s.input_octets, s.output_octets, s.disconnect_result
      FROM sessions s LEFT JOIN nas_clients n ON n.id = s.nas_id LEFT JOIN grants g ON g.id = s.grant_id
      WHERE s.stopped_at IS NULL ${venue} ORDER BY s.started_at DESC LIMIT ?`,
     [...(o.venueId === undefined ? [] : [o.venueId]), o.limit ?? 500],
@@ -214,9 +218,11 @@ export async function liveSessions(
     db,
     rows.flatMap((r) => (r.venue_id === null ? [] : [r.venue_id])),
   );
-  return rows.map(({ venue_id, ...r }) => ({
+  return rows.map((r) => ({
     ...r,
-    venue_name: venue_id === null ? null : (names.get(venue_id)?.name ?? null),
+    venue_id: r.venue_id ?? null,
+    subject_id: r.subject_id ?? null,
+    venue_name: r.venue_id === null ? null : (names.get(r.venue_id)?.name ?? null),
   }));
 }
 

@@ -5,7 +5,6 @@
 // (personal-data.ts), and those roles are not shown the number at all.
 import type { AppContext } from '../context.ts';
 import type { LiveSession } from '../access/sessions.ts';
-import { sessionLinks } from '../access/session-links.ts';
 import { maskedNumbers } from '../consent/masked-numbers.ts';
 import { findVenueById, type Venue } from '../venues/venues.ts';
 import { formatTime, venueTimeZone } from '../venues/time-zone.ts';
@@ -39,11 +38,7 @@ export async function sessionViews(
   o: { role: Role; locale: Locale; now: number },
 ): Promise<{ list: SessionView[]; showPeople: boolean }> {
   const t: T = (key, params) => app.views.t(o.locale, key, params);
-  const links = await sessionLinks(
-    app.db,
-    rows.map((r) => r.id),
-  );
-  const venueIds = new Set([...links.values()].flatMap((l) => (l.venueId ? [l.venueId] : [])));
+  const venueIds = new Set(rows.flatMap((r) => (r.venue_id ? [r.venue_id] : [])));
   const venues = new Map<string, Venue | undefined>(
     await Promise.all([...venueIds].map(async (id) => [id, await findVenueById(app.db, id)] as const)),
   );
@@ -52,19 +47,18 @@ export async function sessionViews(
     ? await maskedNumbers(
         app.db,
         app.cipher,
-        [...links.values()].flatMap((l) => (l.subjectId ? [l.subjectId] : [])),
+        rows.flatMap((r) => (r.subject_id ? [r.subject_id] : [])),
       )
     : new Map<string, string>();
   const list = rows.map((row) => {
-    const link = links.get(row.id);
-    const venue = link?.venueId ? venues.get(link.venueId) : undefined;
+    const venue = row.venue_id ? venues.get(row.venue_id) : undefined;
     const shown = presentSession(row, o.role);
     return {
       id: row.id,
-      venueId: link?.venueId ?? null,
+      venueId: row.venue_id,
       venueName: row.venue_name,
       nasName: row.nas_name,
-      person: link?.subjectId ? numbers.get(link.subjectId) : undefined,
+      person: row.subject_id ? numbers.get(row.subject_id) : undefined,
       mac: shown.mac,
       ip: shown.framed_ip,
       started: formatTime(Number(row.started_at), o.locale, venueTimeZone(venue)),

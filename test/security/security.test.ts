@@ -262,7 +262,7 @@ describe('security: the code itself', () => {
       "${where.join(' AND ')}",
       '${where}', // constant fragments with ? placeholders
       "${secret ? ', secret_enc = ?' : ''}", // admin/nas-form.ts
-      "${wanted.map(() => '?').join(', ')}", // venues/venue-names.ts, access/session-links.ts, consent/masked-numbers.ts: one placeholder per id (a page of sessions, at most 500)
+      "${wanted.map(() => '?').join(', ')}", // venues/venue-names.ts, consent/masked-numbers.ts: one placeholder per id (a page of sessions, at most 500)
       "${part.map(() => '(?, ?, ?)').join(', ')}", // consent/lists.ts: placeholder rows of invalid numbers, a chunk at a time
     ]);
     const offenders: string[] = [];
