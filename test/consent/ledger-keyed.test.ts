@@ -162,6 +162,9 @@ eachBackend('a ledger from before keying (migration 016)', (backend) => {
         : ['DROP TRIGGER consent_events_no_update ON consent_events'];
     for (const g of guards) await db.run(g);
     await db.run(`UPDATE consent_events SET decision = 'declined' WHERE seq = ?`, [old[1].seq]);
+    // Edited alone, the old event is named, with the plain hash's own words.
+    const edited = failure(await verifyLedger(db, keys));
+    assert.deepEqual([edited?.seq, edited?.reason], [old[1].seq, 'its content no longer matches its hash (altered)']);
     let prev = old[0].hash;
     for (const row of await db.all<ConsentEventRow>(
       'SELECT * FROM consent_events WHERE seq > ? AND hash_version = 1 ORDER BY seq',
