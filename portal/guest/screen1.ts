@@ -228,7 +228,7 @@ export async function showStart(
   }));
   kctx.status = extra.status ?? 200;
   kctx.type = 'html';
-  kctx.body = app.consentPages.renderStart(v.id, v.content, {
+  kctx.body = app.consentPages.renderStartBytes(v.id, v.content, {
     flowId: e.id,
     csrf: csrfToken(app.keys, e.id),
     entry: token,

@@ -60,6 +60,48 @@ describe('guest consent page versions', () => {
     }
   });
 
+  it('serves screen 1 from its once-rendered skeleton as exactly the bytes of a full render, for each locale, venue and notice', async () => {
+    // A venue with a logo, its own wording and every optional field; one with none of them.
+    const full = await makeVenue(ctx, 'skeleton-full', {
+      fields: { name: 'required', email: 'optional', birthDate: 'optional' },
+      offers: { sms: true, email: true },
+      branding: { logo: '/logos/0123456789abcdef0123456789abcdef01234567.png' },
+      wording: {
+        en: { incentive: 'A free <coffee> & cake.', welcome: 'Hello "guest"' },
+        bg: { sms: 'Оферти по SMS.' },
+      },
+    });
+    const bare = await makeVenue(ctx, 'skeleton-bare', {
+      fields: { name: 'off', email: 'off', birthDate: 'off' },
+      offers: { sms: false, email: false },
+    });
+    const entryOf = (n: number) => `eyJ${'A'.repeat(n)}_x-y.c2ln${n}`;
+    for (const venue of [full, bare])
+      for (const locale of ['en', 'bg'] as const) {
+        const v = await ctx.consentPages.currentVersion(venue, locale);
+        const notices = [undefined, ctx.views.t(locale, 'access.reject.expired'), 'A <notice> & "quotes"'];
+        for (const notice of notices)
+          for (const [i, flowId] of [
+            '0f8fad5b-d9cb-469f-a165-70867728950e',
+            '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+          ].entries())
+            for (const entry of [undefined, entryOf(40 + i)]) {
+              const vars = { flowId, csrf: csrfToken(ctx.keys, flowId), entry, notice };
+              const expected = ctx.consentPages.renderFull(v.id, v.content, vars);
+              const what = `${venue.slug} ${locale} notice=${notice} entry=${entry}`;
+              assert.equal(ctx.consentPages.renderStart(v.id, v.content, vars), expected, what);
+              assert.ok(ctx.consentPages.renderStartBytes(v.id, v.content, vars).equals(Buffer.from(expected)), what);
+              // The stored copy renders the same page (the evidence guarantee).
+              const stored = await ctx.consentPages.storedVersion(v.id);
+              assert.equal(ctx.consentPages.renderFull(v.id, stored!.content, vars), expected, what);
+              if (notice) assert.ok(expected.includes('class="notice"'), what);
+              else assert.ok(!expected.includes('class="notice"'), what);
+              assert.ok(expected.includes(`value="${flowId}"`) && expected.includes(vars.csrf), what);
+              if (entry) assert.ok(expected.includes(entry), what);
+            }
+      }
+  });
+
   it("hashes each purpose's text; the same purpose differs between languages", async () => {
     const venue = await makeVenue(ctx, 'pages3');
     const en = (await ctx.consentPages.currentVersion(venue, 'en')).content;
