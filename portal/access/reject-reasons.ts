@@ -4,6 +4,7 @@
 // its locale keys: access.reject.<code>).
 import type { Queryable } from '../store/db.ts';
 import { normaliseMac } from './mac-format.ts';
+import { refusalRecorded } from './refusal-memo.ts';
 
 export type RejectReason =
   | 'unknown'
@@ -65,6 +66,7 @@ export async function recordReject(
       [key, reason, who.venueId, now],
     );
   }
+  if (who.mac) refusalRecorded(db, who.venueId, who.mac);
 }
 
 /**
