@@ -21,9 +21,8 @@ export const FLOW_COOKIE = 'foyer_flow';
 const DEST_COOKIE = 'foyer_dest';
 
 export function pickLocale(kctx: Context, venue: Venue, flow?: Pick<Flow, 'locale'>): Locale {
-  const q = kctx.query.lang;
   const locale = negotiateLocale({
-    query: Array.isArray(q) ? q[0] : q,
+    query: singleQuery(kctx).lang,
     cookie: flow?.locale,
     acceptLanguage: kctx.get('accept-language'),
     allowed: venue.settings.locales,
@@ -124,13 +123,21 @@ export function clientIp(kctx: Context): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
+const QUERY = Symbol('singleQuery');
+
+/**
+ * The query string's first value of each parameter (names up to 64 characters, values cut
+ * at 2,048), read once per request: screen 1 asks for it three times, and Koa's own
+ * kctx.query gathers every repeated value first.
+ */
 export function singleQuery(kctx: Context): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(kctx.query)) {
-    const s = Array.isArray(v) ? v[0] : v;
-    if (typeof s === 'string' && k.length <= 64) out[k] = s.slice(0, 2048);
-  }
-  return out;
+  const state = kctx.state as { [QUERY]?: Record<string, string> };
+  if (state[QUERY]) return state[QUERY];
+  const first = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams(kctx.querystring))
+    if (k.length <= 64 && !first.has(k)) first.set(k, v.slice(0, 2048));
+  // fromEntries defines each name as its own property: "__proto__" is a name like any other.
+  return (state[QUERY] = Object.fromEntries(first));
 }
 
 export function seeOther(kctx: Context, url: string): void {
