@@ -25,6 +25,12 @@ import { durationText, renderPage } from './pages.ts';
 /** A refusal older than this is not the one the NAS is reporting now. */
 const REFUSAL_MS = 10 * 60_000;
 
+/** What the after-login check read before passing a login redirect on to screen 1's entry. */
+export interface EntryRead {
+  handoff: Handoff;
+  own: Flow | undefined;
+}
+
 export async function afterLogin(app: AppContext, kctx: Context, next: Next): Promise<void> {
   const query = singleQuery(kctx);
   // Most hits are first visits: no return parameters and no flow cookie, nothing to read here.
@@ -40,7 +46,11 @@ export async function afterLogin(app: AppContext, kctx: Context, next: Next): Pr
     // A fresh challenge for the next hand-back of this flow's grant (the online page's).
     await refreshFlowHandoff(app.db, app, flow, handoff, now);
   }
-  if (!ret) return next();
+  if (!ret) {
+    // Screen 1's entry reads the same two things: it takes them from here (screen1.ts).
+    kctx.state.entryRead = { handoff, own } satisfies EntryRead;
+    return next();
+  }
   const locale = pickLocale(kctx, venue, flow);
   const { lang: _lang, ...rest } = query;
   const again = `/p/${venue.slug}?${new URLSearchParams(asLoginRedirect(rest))}`;

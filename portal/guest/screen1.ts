@@ -33,6 +33,7 @@ import { codeText } from './sms-texts.ts';
 import { resumeAt } from '../signup/resume.ts';
 import { refusalToShow } from '../signup/refusal.ts';
 import { heldFlow } from '../signup/held-flow.ts';
+import type { EntryRead } from './after-login.ts';
 
 /** Where screen 1 starts from: the flow id it will have and the NAS hand-off. */
 type Origin = Pick<Entry, 'id' | 'handoff'>;
@@ -41,11 +42,13 @@ export async function entry(app: AppContext, kctx: Context): Promise<void> {
   const { venue } = guestState(kctx);
   const query = singleQuery(kctx);
   const locale = pickLocale(kctx, venue);
+  // What the after-login check already read for a browser with a flow cookie (after-login.ts).
+  const read = kctx.state.entryRead as EntryRead | undefined;
   // The adapter of the venue's NAS, with its settings; refuses login hosts the venue did not configure.
-  const { handoff } = await readRedirect(app, venue, query);
+  const { handoff } = read ?? (await readRedirect(app, venue, query));
   const now = app.now();
   // This browser's own flow (its cookie), back from the SMS app or after a lost hand-back.
-  const own = await ownFlow(app, kctx, venue);
+  const own = read ? read.own : await ownFlow(app, kctx, venue);
   const resume = own && (await resumeAt(app, own, handoff.clientMac, now));
   if (resume) return seeOther(kctx, `/p/${venue.slug}/${resume}?f=${own.id}`);
   rememberDestination(app, kctx, handoff.originalUrl, ENTRY_TTL_MS);
