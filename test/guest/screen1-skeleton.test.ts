@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
+import { countStatements, type StatementLog } from '../support/statement-count.ts';
 import { readEntryToken } from '../../portal/signup/entry-token.ts';
 import { csrfToken } from '../../portal/http/csrf.ts';
 import { recordReject } from '../../portal/access/reject-reasons.ts';
@@ -17,9 +18,11 @@ describe('screen 1 from its once-rendered skeleton', function () {
   let ctx: TestContext;
   let srv: TestServer;
   let venue: Venue;
+  let log: StatementLog;
 
   before(async () => {
     ctx = await testContext();
+    log = countStatements(ctx.db);
     venue = await makeVenue(ctx, 'twice', {
       branding: { logo: '/logos/0123456789abcdef0123456789abcdef01234567.png' },
     });
@@ -97,5 +100,31 @@ describe('screen 1 from its once-rendered skeleton', function () {
     ]);
     await new Promise((r) => setTimeout(r, CHECK_MS + 50));
     assert.match((await new Browser(srv.url).get(`/p/twice${entryC}`)).html, /<p class="notice" role="status">/);
+  });
+
+  // The after-login check and the entry both need the redirect and the browser's flow: read once.
+  it('reads the flow of a browser with a flow cookie once, on screen 2 and after the sign-up alike', async () => {
+    const b = new Browser(srv.url);
+    const first = await b.get(`/p/twice${ENTRY}`);
+    const sent = await b.post('/p/twice/start', {
+      ...formFields(first.html, '/start'),
+      phone: '0887000042',
+      consent_terms: 'yes',
+    });
+    assert.equal(sent.status, 303);
+    const flowReads = () => log.sql.filter((s) => s.startsWith('SELECT * FROM guest_flows')).length;
+
+    log.reset();
+    const back = await b.get(`/p/twice${ENTRY}`);
+    assert.equal(back.status, 303, 'back from the SMS app: on to screen 2');
+    assert.match(back.location!, /\/code\?f=/);
+    assert.equal(flowReads(), 1, log.sql.join('\n'));
+
+    const code = formFields((await b.get(sent.location!)).html, '/code');
+    assert.equal((await b.post('/p/twice/code', { ...code, code: lastCode(ctx) })).status, 303);
+    log.reset();
+    const again = await b.get(`/p/twice${ENTRY}`);
+    assert.equal(again.status, 303, 'signed up, hand-back not seen by the NAS: on to the online page');
+    assert.equal(flowReads(), 1, log.sql.join('\n'));
   });
 });
