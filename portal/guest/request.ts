@@ -42,6 +42,8 @@ export function formBody(kctx: Context): Record<string, unknown> {
 
 /** The flow id and browser secret this browser's signed cookie holds. */
 export function cookieFlow(kctx: Context): { id: string; secret: string } | undefined {
+  // Most screen 1 requests (captive probes, first visits) send no cookie at all: Koa's cookie jar is not made for them.
+  if (!kctx.headers.cookie) return undefined;
   const v = kctx.cookies.get(FLOW_COOKIE, { signed: true });
   const m = v ? /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{16,64})$/.exec(v) : null;
   return m ? { id: m[1], secret: m[2] } : undefined;
