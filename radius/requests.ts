@@ -1,5 +1,5 @@
 // Turns verified packets into the shapes policy sees (types.ts).
-import { chapMatches, decryptUserPassword, papMatches } from './authenticators.ts';
+import { chapMatches, decryptUserPassword, papMatches, userPasswordLengthValid } from './authenticators.ts';
 import { decodeAttributes, type RawPacket } from './codec.ts';
 import type { AccessRequest, AccountingRecord, AccountingStatus, NasClient } from './types.ts';
 
@@ -46,13 +46,14 @@ class Request implements AccessRequest {
   readonly nasIpAddress?: string;
   readonly framedIpAddress?: string;
   private decoded?: Record<string, unknown>;
+  private plain?: Buffer;
 
   constructor(
     readonly nas: NasClient,
     readonly method: 'pap' | 'chap',
     private readonly p: RawPacket,
-    // Password material: the padded PAP plaintext, or the CHAP response and challenge.
-    private readonly plain: Buffer | undefined,
+    // CHAP's challenge; PAP's padded plaintext is decrypted when policy first checks it
+    // (MAC authentication never does: the NAS vouches for the device, issue 18).
     private readonly challenge: Buffer | undefined,
     attrs: Record<string, unknown> | undefined,
   ) {
@@ -77,7 +78,12 @@ class Request implements AccessRequest {
   }
 
   checkPassword(candidate: string): boolean {
-    if (this.method === 'pap') return papMatches(this.plain!, candidate);
+    if (this.method === 'pap')
+      return papMatches(
+        // The length was checked in toAccessRequest(), so this decrypts.
+        (this.plain ??= decryptUserPassword(this.p.userPassword!, this.p.authenticator, this.nas.secret)!),
+        candidate,
+      );
     return chapMatches(this.p.chapPassword!, this.challenge!, candidate);
   }
 
@@ -98,13 +104,12 @@ export function toAccessRequest(
   attrs: Record<string, unknown> | undefined,
 ): AccessRequestResult {
   if (p.userPassword) {
-    const plain = decryptUserPassword(p.userPassword, p.authenticator, nas.secret);
-    if (!plain) return { unusable: 'bad-password-length' };
-    return new Request(nas, 'pap', p, plain, undefined, attrs);
+    if (!userPasswordLengthValid(p.userPassword.length)) return { unusable: 'bad-password-length' };
+    return new Request(nas, 'pap', p, undefined, attrs);
   }
   if (p.chapPassword) {
     // RFC 2865 §2.2: without CHAP-Challenge the Request Authenticator is the challenge.
-    return new Request(nas, 'chap', p, undefined, p.chapChallenge ?? p.authenticator, attrs);
+    return new Request(nas, 'chap', p, p.chapChallenge ?? p.authenticator, attrs);
   }
   return { unusable: 'no-password' };
 }
