@@ -1,6 +1,6 @@
 // The RADIUS server as Foyer runs it: radius/ answers packets, portal/access/ decides.
 // main.ts starts it beside HTTP; tests start it on port 0.
-import { createRadiusServer } from '../radius/server.ts';
+import { createRadiusServer, type RadiusServer } from '../radius/server.ts';
 import type { RadiusObserver } from '../radius/types.ts';
 import { unredacted } from './log.ts';
 import type { AppContext } from './context.ts';
@@ -13,6 +13,8 @@ export interface RadiusService {
   authPort: number;
   acctPort: number;
   policy: AccessPolicy;
+  /** The sockets' own handler, for tests that measure a request's cost without the kernel in it. */
+  receive: RadiusServer['receive'];
   /** Stops listening, then waits for Disconnect-Requests already under way. */
   stop(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export async function startRadius(
   return {
     ...ports,
     policy,
+    receive: server.receive,
     async stop() {
       await server.stop();
       await policy.settled();
