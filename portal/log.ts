@@ -1,5 +1,7 @@
 // Structured logs. Phone numbers are masked, codes and secrets never reach a log line.
 import { pino, type Logger } from 'pino';
+import type { AccessLines } from '../radius/decision-log.ts';
+import type { Logger as RadiusLogger } from '../radius/types.ts';
 
 export type { Logger };
 
@@ -30,6 +32,35 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * walks every path on every line, about 5 of the 7 µs such a line cost (issue 18).
  */
 export const unredacted = (log: Logger): Logger => log.child({}, { redact: [] });
+
+/**
+ * RADIUS's line per answer (radius/decision-log.ts) written as `log.info({ nas, user,
+ * result, reason, ms }, 'Access-Accept' | 'Access-Reject')` would write it, key for key,
+ * straight to the logger's destination: pino's generic serialiser and the object it is
+ * given were about 1.4 KB of the 4.2 KB a cached MAC authentication allocated (issue 18).
+ * Only for a logger without redaction, formatters or mixins (unredacted(createLogger(…))).
+ */
+export function accessLines(log: Logger): RadiusLogger & AccessLines {
+  const l = log as unknown as Record<symbol, unknown>;
+  const stream = l[pino.symbols.streamSym] as pino.DestinationStream;
+  const time = l[pino.symbols.timeSym] as () => string;
+  const bindings = l[pino.symbols.chindingsSym] as string;
+  const level = log.levels.values.info;
+  return {
+    debug: (o, m) => log.debug(o, m),
+    info: (o, m) => log.info(o, m),
+    warn: (o, m) => log.warn(o, m),
+    error: (o, m) => log.error(o, m),
+    accessLine(nas, user, result, ms, reason) {
+      if (!log.isLevelEnabled('info')) return;
+      const why = reason === undefined ? '' : `,"reason":${JSON.stringify(reason)}`;
+      const msg = result === 'accept' ? 'Access-Accept' : 'Access-Reject';
+      stream.write(
+        `{"level":${level}${time()}${bindings},"nas":${JSON.stringify(nas)},"user":${JSON.stringify(user)},"result":"${result}"${why},"ms":${ms},"msg":"${msg}"}\n`,
+      );
+    },
+  };
+}
 
 /**
  * Standard output for the server (main.ts), written in batches: RADIUS logs one line per

@@ -2,7 +2,7 @@
 // main.ts starts it beside HTTP; tests start it on port 0.
 import { createRadiusServer, type RadiusServer } from '../radius/server.ts';
 import type { RadiusObserver } from '../radius/types.ts';
-import { unredacted } from './log.ts';
+import { accessLines, unredacted } from './log.ts';
 import type { AppContext } from './context.ts';
 import { NasDirectory } from './access/nas-clients.ts';
 import { createAccessPolicy, type AccessPolicy } from './access/policy.ts';
@@ -50,7 +50,7 @@ export async function startRadius(
     acctPort: o.acctPort ?? ctx.config.RADIUS_ACCT_PORT,
     host: o.host ?? ctx.config.RADIUS_HOST,
     logger: ctx.log,
-    decisionLogger: unredacted(ctx.log),
+    decisionLogger: accessLines(unredacted(ctx.log)),
     observer: packetCounter(ctx),
   });
   const ports = await server.start();

@@ -11,7 +11,7 @@ import {
 } from './authenticators.ts';
 import { CODE, decodeAttributes, loadDictionaries, parsePacket, type RawPacket } from './codec.ts';
 import { DropLog } from './drop-log.ts';
-import { logAccess, logAccounting } from './decision-log.ts';
+import { logAccess, logAccounting, type AccessLines } from './decision-log.ts';
 import { DuplicateCache, type Slot } from './duplicate-cache.ts';
 import { RadiusError } from './errors.ts';
 import { toAccessRequest, toAccountingRecord } from './requests.ts';
@@ -40,7 +40,7 @@ export interface RadiusServerOptions {
    * few and masked, so the product gives it a logger without redaction, which was most of
    * the line's cost (issue 18).
    */
-  decisionLogger?: Logger;
+  decisionLogger?: Logger & Partial<AccessLines>;
   observer?: RadiusObserver;
   /** SO_RCVBUF for both sockets; raise it for bursts (the default drops under load). */
   receiveBufferBytes?: number;

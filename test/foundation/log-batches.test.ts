@@ -3,7 +3,7 @@
 // batching must keep: every line, in order, soon, and none lost when the process exits.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { batchedWriter } from '../../portal/log.ts';
+import { accessLines, batchedWriter, createLogger, unredacted } from '../../portal/log.ts';
 import { NODE_FLAGS } from '../support/npm-start.ts';
 
 const turn = () => new Promise((r) => setImmediate(r));
@@ -60,5 +60,45 @@ describe('logs: the server writes its lines in batches', () => {
         `exit by ${exit || 'running out of work'}`,
       );
     }
+  });
+});
+
+describe("logs: RADIUS's line per answer", () => {
+  const sink = () => {
+    const lines: string[] = [];
+    return { lines, write: (l: string) => void lines.push(l) };
+  };
+
+  it('is written key for key as pino writes the same fields, whatever the NAS name and user hold', () => {
+    const cases: Array<[string, string, 'accept' | 'reject', number, string | undefined]> = [
+      ['cafe-ap', 'AA-B****FF', 'accept', 0.05, undefined],
+      ['the "quoted" \\ ap', 'g-3f****4e', 'reject', 12, 'wrong_password'],
+      ['ap\u2028\u0000\n', '\u0001\u007f****é\ud83d', 'reject', 0, 'unknown'],
+    ];
+    for (const [nas, user, result, ms, reason] of cases) {
+      const viaPino = sink();
+      const fast = sink();
+      unredacted(createLogger('info', viaPino)).info(
+        { nas, user, result, reason, ms },
+        result === 'accept' ? 'Access-Accept' : 'Access-Reject',
+      );
+      accessLines(unredacted(createLogger('info', fast))).accessLine(nas, user, result, ms, reason);
+      const [a, b] = [viaPino.lines, fast.lines].map((l) => {
+        assert.equal(l.length, 1);
+        assert.ok(l[0].endsWith('}\n'));
+        const o = JSON.parse(l[0]);
+        assert.equal(typeof o.time, 'number');
+        delete o.time;
+        return o;
+      });
+      assert.deepEqual(Object.keys(b), Object.keys(a), 'same keys in the same order');
+      assert.deepEqual(b, a);
+    }
+  });
+
+  it('is not written below its level', () => {
+    const s = sink();
+    accessLines(unredacted(createLogger('warn', s))).accessLine('ap', 'user', 'accept', 1, undefined);
+    assert.deepEqual(s.lines, []);
   });
 });
