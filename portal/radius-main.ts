@@ -67,11 +67,20 @@ export async function startRadius(
   };
 }
 
-/** Counts packets by port, type and result. */
+/** Counts packets by port, type and result; each label set and its key made once (every packet passes here). */
 function packetCounter(ctx: AppContext): RadiusObserver {
+  type Labels = { port: string; type: string; result: string };
+  const sets = new Map<string, Map<string, Map<string, { labels: Labels; key: string }>>>();
   return {
     packet(port, type, result) {
-      ctx.metrics.radiusPackets.add({ port, type, result }, `${port} ${type} ${result}`);
+      let byType = sets.get(port);
+      if (!byType) sets.set(port, (byType = new Map()));
+      let byResult = byType.get(type);
+      if (!byResult) byType.set(type, (byResult = new Map()));
+      let set = byResult.get(result);
+      // Results are a closed list (decisions, drop reasons): the map stays small.
+      if (!set) byResult.set(result, (set = { labels: { port, type, result }, key: `${port} ${type} ${result}` }));
+      ctx.metrics.radiusPackets.add(set.labels, set.key);
     },
   };
 }
