@@ -164,7 +164,7 @@ export function verifyResponse(
  * undefined when the ciphertext length is not a multiple of 16 between 16 and 128.
  */
 export function decryptUserPassword(cipher: Buffer, requestAuthenticator: Buffer, secret: Buffer): Buffer | undefined {
-  if (cipher.length < 16 || cipher.length > 128 || cipher.length % 16 !== 0) return undefined;
+  if (!userPasswordLengthValid(cipher.length)) return undefined;
   const plain = Buffer.allocUnsafe(cipher.length);
   for (let i = 0; i < cipher.length; i += 16) {
     // MD5(S + c(i-1)), assembled in the scratch buffer.
@@ -175,6 +175,11 @@ export function decryptUserPassword(cipher: Buffer, requestAuthenticator: Buffer
     for (let j = 0; j < 16; j++) plain[i + j] = cipher[i + j] ^ b[j];
   }
   return plain;
+}
+
+/** RFC 2865 §5.2: a multiple of 16 octets, 16 to 128. Checked before anything is answered; decrypting waits until asked. */
+export function userPasswordLengthValid(length: number): boolean {
+  return length >= 16 && length <= 128 && length % 16 === 0;
 }
 
 /** The inverse, for clients (tests, load generators). */

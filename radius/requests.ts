@@ -1,5 +1,5 @@
 // Turns verified packets into the shapes policy sees (types.ts).
-import { chapMatches, decryptUserPassword, papMatches } from './authenticators.ts';
+import { chapMatches, decryptUserPassword, papMatches, userPasswordLengthValid } from './authenticators.ts';
 import { decodeAttributes, type RawPacket } from './codec.ts';
 import type { AccessRequest, AccountingRecord, AccountingStatus, NasClient } from './types.ts';
 
@@ -39,20 +39,19 @@ function rawIp(b: Buffer, off: number): string | undefined {
  * only. Pass `attrs` when the caller had to decode already (a packet with short values).
  */
 class Request implements AccessRequest {
+  // What policy reads of every request is read now; the rest (a NAS sends them with MAC
+  // authentication too) only if asked for, each a string or two fewer a request (issue 18).
   readonly userName: string;
   readonly callingStationId?: string;
-  readonly calledStationId?: string;
-  readonly nasIdentifier?: string;
-  readonly nasIpAddress?: string;
-  readonly framedIpAddress?: string;
   private decoded?: Record<string, unknown>;
+  private plain?: Buffer;
 
   constructor(
     readonly nas: NasClient,
     readonly method: 'pap' | 'chap',
     private readonly p: RawPacket,
-    // Password material: the padded PAP plaintext, or the CHAP response and challenge.
-    private readonly plain: Buffer | undefined,
+    // CHAP's challenge; PAP's padded plaintext is decrypted when policy first checks it
+    // (MAC authentication never does: the NAS vouches for the device, issue 18).
     private readonly challenge: Buffer | undefined,
     attrs: Record<string, unknown> | undefined,
   ) {
@@ -60,24 +59,35 @@ class Request implements AccessRequest {
       this.decoded = attrs;
       this.userName = str(attrs['User-Name']) ?? '';
       this.callingStationId = str(attrs['Calling-Station-Id']);
-      this.calledStationId = str(attrs['Called-Station-Id']);
-      this.nasIdentifier = str(attrs['NAS-Identifier']);
-      this.nasIpAddress = str(attrs['NAS-IP-Address']);
-      this.framedIpAddress = str(attrs['Framed-IP-Address']);
     } else {
-      const b = p.bytes;
-      const at = p.at;
-      this.userName = rawText(b, at.userName) ?? '';
-      this.callingStationId = rawText(b, at.callingStationId);
-      this.calledStationId = rawText(b, at.calledStationId);
-      this.nasIdentifier = rawText(b, at.nasIdentifier);
-      this.nasIpAddress = rawIp(b, at.nasIpAddress);
-      this.framedIpAddress = rawIp(b, at.framedIpAddress);
+      this.userName = rawText(p.bytes, p.at.userName) ?? '';
+      this.callingStationId = rawText(p.bytes, p.at.callingStationId);
     }
   }
 
+  get calledStationId(): string | undefined {
+    return this.decoded ? str(this.decoded['Called-Station-Id']) : rawText(this.p.bytes, this.p.at.calledStationId);
+  }
+
+  get nasIdentifier(): string | undefined {
+    return this.decoded ? str(this.decoded['NAS-Identifier']) : rawText(this.p.bytes, this.p.at.nasIdentifier);
+  }
+
+  get nasIpAddress(): string | undefined {
+    return this.decoded ? str(this.decoded['NAS-IP-Address']) : rawIp(this.p.bytes, this.p.at.nasIpAddress);
+  }
+
+  get framedIpAddress(): string | undefined {
+    return this.decoded ? str(this.decoded['Framed-IP-Address']) : rawIp(this.p.bytes, this.p.at.framedIpAddress);
+  }
+
   checkPassword(candidate: string): boolean {
-    if (this.method === 'pap') return papMatches(this.plain!, candidate);
+    if (this.method === 'pap')
+      return papMatches(
+        // The length was checked in toAccessRequest(), so this decrypts.
+        (this.plain ??= decryptUserPassword(this.p.userPassword!, this.p.authenticator, this.nas.secret)!),
+        candidate,
+      );
     return chapMatches(this.p.chapPassword!, this.challenge!, candidate);
   }
 
@@ -98,13 +108,12 @@ export function toAccessRequest(
   attrs: Record<string, unknown> | undefined,
 ): AccessRequestResult {
   if (p.userPassword) {
-    const plain = decryptUserPassword(p.userPassword, p.authenticator, nas.secret);
-    if (!plain) return { unusable: 'bad-password-length' };
-    return new Request(nas, 'pap', p, plain, undefined, attrs);
+    if (!userPasswordLengthValid(p.userPassword.length)) return { unusable: 'bad-password-length' };
+    return new Request(nas, 'pap', p, undefined, attrs);
   }
   if (p.chapPassword) {
     // RFC 2865 §2.2: without CHAP-Challenge the Request Authenticator is the challenge.
-    return new Request(nas, 'chap', p, undefined, p.chapChallenge ?? p.authenticator, attrs);
+    return new Request(nas, 'chap', p, p.chapChallenge ?? p.authenticator, attrs);
   }
   return { unusable: 'no-password' };
 }

@@ -2,7 +2,8 @@
 // Order of work per datagram is cheapest-first so junk costs little: framing,
 // code, known source, authenticators, duplicates, then decoding and policy.
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
+import { lookup, type LookupOneOptions } from 'node:dns';
+import { isIP, type AddressInfo } from 'node:net';
 import {
   verifyAccountingMessageAuthenticator,
   verifyAccountingRequestAuthenticator,
@@ -10,7 +11,7 @@ import {
 } from './authenticators.ts';
 import { CODE, decodeAttributes, loadDictionaries, parsePacket, type RawPacket } from './codec.ts';
 import { DropLog } from './drop-log.ts';
-import { logAccess, logAccounting } from './decision-log.ts';
+import { logAccess, logAccounting, type AccessLines } from './decision-log.ts';
 import { DuplicateCache, type Slot } from './duplicate-cache.ts';
 import { RadiusError } from './errors.ts';
 import { toAccessRequest, toAccountingRecord } from './requests.ts';
@@ -39,7 +40,7 @@ export interface RadiusServerOptions {
    * few and masked, so the product gives it a logger without redaction, which was most of
    * the line's cost (issue 18).
    */
-  decisionLogger?: Logger;
+  decisionLogger?: Logger & Partial<AccessLines>;
   observer?: RadiusObserver;
   /** SO_RCVBUF for both sockets; raise it for bursts (the default drops under load). */
   receiveBufferBytes?: number;
@@ -297,7 +298,9 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
 
   function listen(port: PortName, wanted: number): Promise<dgram.Socket> {
     const v6 = host.includes(':');
-    const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: false } : { type: 'udp4' });
+    const socket = dgram.createSocket(
+      v6 ? { type: 'udp6', ipv6Only: false, lookup: literalFirst } : { type: 'udp4', lookup: literalFirst },
+    );
     socket.on('message', (msg, rinfo) => receive(port, msg, rinfo));
     return new Promise((resolve, reject) => {
       socket.once('error', (err) =>
@@ -342,6 +345,21 @@ export function createRadiusServer(opts: RadiusServerOptions): RadiusServer {
       await Promise.all([s.auth, s.acct].map((sock) => new Promise<void>((resolve) => sock.close(() => resolve()))));
     },
   };
+}
+
+/**
+ * Every reply goes to the address its request came from, an IP literal: answered at once,
+ * where dns.lookup() validates its arguments and calls back on the next tick, an object
+ * and a tick per packet (issue 18). A host name (RADIUS_HOST for bind) still goes to DNS.
+ */
+function literalFirst(
+  address: string,
+  options: LookupOneOptions | number, // dgram passes the family, 4 or 6 (Node 20)
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = typeof options === 'number' ? options : (options.family as number);
+  if (isIP(address)) return callback(null, address, family);
+  lookup(address, { family }, callback);
 }
 
 function errorInfo(err: unknown): object {

@@ -144,4 +144,19 @@ export class GrantStateCache {
 }
 
 export const usernameKey = (username: string, mac: string | undefined) => `u\0${username}\0${mac ?? ''}`;
-export const macKey = (mac: string, venueId: string) => `m\0${mac}\0${venueId}`;
+/** Keys made once per device and venue: a returning device's request builds no string (issue 18). Bounded like the cache. */
+const MAC_KEYS = new Map<string, Map<string, string>>();
+
+export function macKey(mac: string, venueId: string): string {
+  let byMac = MAC_KEYS.get(venueId);
+  if (!byMac) {
+    if (MAC_KEYS.size >= 10_000) MAC_KEYS.clear();
+    MAC_KEYS.set(venueId, (byMac = new Map()));
+  }
+  let key = byMac.get(mac);
+  if (key === undefined) {
+    if (byMac.size >= 50_000) byMac.clear();
+    byMac.set(mac, (key = `m\0${mac}\0${venueId}`));
+  }
+  return key;
+}

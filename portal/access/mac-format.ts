@@ -10,9 +10,27 @@ const BY_LENGTH: Record<number, RegExp> = {
   12: /^[0-9a-f]{12}$/i,
 };
 
+// The same devices come back again and again (every MAC authentication names its device
+// twice): their normal forms are kept, so a returning device costs a Map lookup rather
+// than a regular expression and a new string (issue 18). Bounded: a flood of made-up
+// addresses empties it, and is then answered as before; only strings no longer than a
+// MAC are kept, so what it holds stays small whatever a request carries.
+const KNOWN = new Map<string, string | null>();
+const KNOWN_MAX = 20_000;
+
 /** Lower-case, colon-separated; undefined when `raw` is not a MAC address. */
 export function normaliseMac(raw: string | null | undefined): string | undefined {
   if (typeof raw !== 'string') return undefined;
+  if (raw.length > 17) return parse(raw);
+  const known = KNOWN.get(raw);
+  if (known !== undefined) return known ?? undefined;
+  const mac = parse(raw);
+  if (KNOWN.size >= KNOWN_MAX) KNOWN.clear();
+  KNOWN.set(raw, mac ?? null);
+  return mac;
+}
+
+function parse(raw: string): string | undefined {
   const s = raw.trim();
   if (!BY_LENGTH[s.length]?.test(s)) return undefined;
   const lower = s.toLowerCase();

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { ATTR, CODE, parsePacket, radiusPackage, type RawPacket } from '../../radius/codec.ts';
-import { chapResponse, verifyResponse } from '../../radius/authenticators.ts';
+import { ATTR, CODE, parsePacket, radiusPackage, writePacket, type RawPacket } from '../../radius/codec.ts';
+import { chapResponse, signAccessRequest, verifyResponse } from '../../radius/authenticators.ts';
 import type { AccountingRecord } from '../../radius/types.ts';
 import { PASSWORD, SECRET, exchange, nas, peer, startHarness, type Harness } from '../support/radius-harness.ts';
 
@@ -398,6 +398,18 @@ describe('radius server: what is dropped', () => {
     ['an attribute running past the end', () => mutated((b) => ((b[21] = 250), b))],
     ['an unknown code on the auth port', () => mutated((b) => ((b[0] = 99), b))],
     ['an Accounting-Request on the auth port', () => accountingRequest([['Acct-Status-Type', 'Start']])],
+    [
+      // Checked before anything is answered, though the password is decrypted only when policy asks (MAC authentication never does).
+      'a User-Password whose length is not a multiple of 16',
+      () => {
+        const auth = randomBytes(16);
+        const attrs = [
+          { type: ATTR.UserName, value: Buffer.from('alice') },
+          { type: ATTR.UserPassword, value: randomBytes(17) },
+        ];
+        return signAccessRequest(writePacket(CODE.AccessRequest, 7, auth, attrs, true), 22, Buffer.from(SECRET));
+      },
+    ],
     [
       'a Message-Authenticator of the wrong length',
       () => Buffer.concat([Buffer.from([1, 1, 0, 25]), randomBytes(16), Buffer.from([80, 5, 1, 2, 3])]),
