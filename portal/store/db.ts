@@ -15,10 +15,20 @@ export interface Queryable {
 
 export interface Tx extends Queryable {
   /**
-   * Serialises this transaction against every other that takes the same lock, across
-   * processes (pg_advisory_xact_lock; SQLite's BEGIN IMMEDIATE already serialises writers).
+   * Serialises this transaction against every other that takes the same locks, across
+   * processes (pg_advisory_xact_lock, all in one statement, in the order given; SQLite's
+   * BEGIN IMMEDIATE already serialises writers).
    */
-  lock(name: string): Promise<void>;
+  lock(...names: string[]): Promise<void>;
+  /**
+   * A write whose result the caller does not need (no rows, no `changes`: never a
+   * compare-and-set), sent with the transaction's COMMIT in one round trip, or, if the
+   * transaction sends another statement first, in one trip before that statement. Its
+   * values are written into the SQL text by sql-literal.ts (refused there, at once, when
+   * no literal would give one back unchanged). An error of a deferred write (a constraint,
+   * say) rejects the transaction, which is rolled back: nothing acknowledged is lost.
+   */
+  defer(sql: string, params?: Param[]): void;
 }
 
 export interface Db extends Queryable {

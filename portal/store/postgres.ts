@@ -2,6 +2,7 @@
 // numbers (times are ms since the epoch, well inside 2^53), errors mapped to StoreError.
 import pg from 'pg';
 import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
+import { inlineParams, PLACEHOLDER } from './sql-literal.ts';
 
 pg.types.setTypeParser(20, (v) => Number(v)); // int8
 pg.types.setTypeParser(1700, (v) => Number(v)); // numeric (sums, averages)
@@ -12,7 +13,7 @@ export function toPg(sql: string): string {
   if (out === undefined) {
     let n = 0;
     // Placeholders only outside quoted strings.
-    out = sql.replace(/'(?:[^']|'')*'|\?/g, (m) => (m === '?' ? `$${++n}` : m));
+    out = sql.replace(PLACEHOLDER, (m) => (m === '?' ? `$${++n}` : m));
     cache.set(sql, out);
   }
   return out;
@@ -137,16 +138,31 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
     ...root,
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return withClient(async (client) => {
-        const q = queryable((query) => client.query(query));
+        // Deferred writes, as SQL text with their values inlined: one simple query (several
+        // statements, one round trip) with the COMMIT, or before the transaction's next statement.
+        const deferred: string[] = [];
+        const simple = async (sql: string) => {
+          try {
+            await client.query(sql);
+          } catch (err) {
+            throw mapError(err);
+          }
+        };
+        const q = queryable(async (query) => {
+          if (deferred.length) await simple(deferred.splice(0).join(';\n'));
+          return client.query(query);
+        });
         await q.run('BEGIN');
         try {
           const result = await fn({
             ...q,
-            lock: async (name) => {
-              await q.get(`SELECT pg_advisory_xact_lock(${lockKey(name)})`, [name]);
+            lock: async (...names) => {
+              if (names.length === 0) return;
+              await q.get(`SELECT ${names.map(() => `pg_advisory_xact_lock(${lockKey('')})`).join(', ')}`, names);
             },
+            defer: (sql, params) => void deferred.push(inlineParams('postgres', sql, params)),
           });
-          await q.run('COMMIT');
+          await simple([...deferred, 'COMMIT'].join(';\n'));
           return result;
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);

@@ -8,6 +8,7 @@ import sqlite3 from 'sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
+import { inlineParams } from './sql-literal.ts';
 
 type Conn = sqlite3.Database;
 
@@ -42,21 +43,25 @@ export function mapError(err: unknown): StoreError {
 const norm = (params: Param[]) =>
   params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? Number(p) : p));
 
-function queryable(conn: () => Conn): Queryable {
+/** `before`: what must reach the connection ahead of each statement (a transaction's deferred writes). */
+function queryable(conn: () => Conn, before?: () => Promise<void>): Queryable {
   return {
     dialect: 'sqlite',
-    all<T = Row>(sql: string, params: Param[] = []) {
+    async all<T = Row>(sql: string, params: Param[] = []) {
+      await before?.();
       return new Promise<T[]>((res, rej) =>
         conn().all(sql, norm(params), (err, rows) => (err ? rej(mapError(err)) : res(rows as T[]))),
       );
     },
-    get<T = Row>(sql: string, params: Param[] = []) {
+    async get<T = Row>(sql: string, params: Param[] = []) {
+      await before?.();
       return new Promise<T | undefined>((res, rej) =>
         conn().get(sql, norm(params), (err, row) => (err ? rej(mapError(err)) : res(row as T | undefined))),
       );
     },
-    run(sql: string, params: Param[] = []) {
-      return new Promise((res, rej) =>
+    async run(sql: string, params: Param[] = []) {
+      await before?.();
+      return new Promise<{ changes: number }>((res, rej) =>
         conn().run(sql, norm(params), function (this: sqlite3.RunResult, err: Error | null) {
           if (err) rej(mapError(err));
           else res({ changes: this.changes });
@@ -265,9 +270,19 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
       return serial(async () => {
         assertWritable();
         await exec(writer, 'BEGIN IMMEDIATE');
+        // Deferred writes, as SQL text with their values inlined: one exec (one trip to the
+        // worker thread) with the COMMIT, or before the transaction's next statement.
+        const deferred: string[] = [];
+        const flush = async () => {
+          if (deferred.length) await exec(writer, deferred.splice(0).join(';\n'));
+        };
         try {
-          const result = await fn({ ...w, lock: async () => undefined });
-          await exec(writer, 'COMMIT');
+          const result = await fn({
+            ...queryable(() => writer, flush),
+            lock: async () => undefined,
+            defer: (sql, params) => void deferred.push(inlineParams('sqlite', sql, params)),
+          });
+          await exec(writer, [...deferred, 'COMMIT'].join(';\n'));
           return result;
         } catch (err) {
           await exec(writer, 'ROLLBACK').catch(() => undefined);

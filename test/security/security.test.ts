@@ -283,4 +283,14 @@ describe('security: the code itself', () => {
     ])
       assert.ok(!reviewed.has(unreviewed), unreviewed);
   });
+
+  it('writes values into SQL text in one reviewed place only: portal/store/sql-literal.ts', () => {
+    // Deferred writes (Tx.defer) go as SQL text with their values inlined; the quoting of
+    // those values (text with '' doubled or pg.escapeLiteral, X'..' bytes, numbers checked
+    // finite) is one function, round-tripped through both databases by
+    // test/store/sql-literal.property.test.ts. Anything else that quotes a value is new and unreviewed.
+    const quoting = /escapeLiteral|escapeIdentifier|"''"|X'\$\{/;
+    const quoters = [...files('portal'), ...files('radius')].filter((f) => quoting.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(quoters, [join('portal', 'store', 'sql-literal.ts')]);
+  });
 });

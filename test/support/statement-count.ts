@@ -4,7 +4,8 @@
 // for each of them, on PostgreSQL a transaction's connection (and the ledger's lock, from
 // `lock ledger` to COMMIT). A lone write is one writer trip; a transaction is its BEGIN,
 // each statement (and each lock on PostgreSQL, where it is a statement of its own), and
-// its COMMIT. Reads outside a transaction go to a reader (SQLite) or any pooled connection
+// its COMMIT (deferred writes go with the next of these: no trip of their own, unless a
+// statement follows them, which then costs two). Reads outside a transaction go to a reader (SQLite) or any pooled connection
 // and hold no writer. Used to pin what one sign-up costs.
 import type { Db, Queryable, Tx } from '../../portal/store/db.ts';
 
@@ -46,12 +47,16 @@ export function countStatements(db: Db): StatementLog {
       let trips = 1;
       // The trip from which the ledger was held, if this transaction appended.
       let ledgerFrom: number | undefined;
+      // Deferred statements waiting for the next trip (Tx.defer).
+      let deferred = 0;
       return tx(async (t) => {
         const stmt =
           (fn: 'all' | 'get' | 'run') =>
           (sql: string, params?: never): Promise<never> => {
             log.sql.push(`  ${short(sql)}`);
-            trips++;
+            // Deferred statements go in a trip of their own ahead of this one.
+            trips += deferred ? 2 : 1;
+            deferred = 0;
             return (t as Queryable)[fn](sql, params) as Promise<never>;
           };
         // Object.create: what the transaction carries on its prototype chain (access's caches) stays reachable.
@@ -59,14 +64,23 @@ export function countStatements(db: Db): StatementLog {
           all: stmt('all'),
           get: stmt('get'),
           run: stmt('run'),
-          lock: (name: string) => {
-            log.sql.push(`  lock ${name}`);
-            if (db.dialect === 'postgres') trips++;
-            if (name === 'ledger') ledgerFrom ??= db.dialect === 'postgres' ? trips : 0;
-            return t.lock(name);
+          defer: (sql: string, params?: never) => {
+            log.sql.push(`  (deferred) ${short(sql)}`);
+            deferred++;
+            t.defer(sql, params);
+          },
+          lock: (...names: string[]) => {
+            log.sql.push(`  lock ${names.join(', ')}`);
+            if (db.dialect === 'postgres') {
+              trips += deferred ? 2 : 1;
+              deferred = 0;
+            }
+            if (names.includes('ledger')) ledgerFrom ??= db.dialect === 'postgres' ? trips : 0;
+            return t.lock(...names);
           },
         });
         const r = await fn(counted);
+        // The deferred statements go with the COMMIT, in its trip.
         log.sql.push('COMMIT');
         trips++;
         log.writerTrips += trips;
