@@ -77,9 +77,10 @@ export async function appendEvents(
     prev = hash;
     return { ...row, hash, hash_version: 2 as const };
   });
-  // One statement for the events, one for the consent state, one per subject: a sign-up's
-  // three purposes cost three round trips, not nine (issue 18). Seq is the database's,
-  // matched back by event id; the chain order is the order of the rows in the insert.
+  // One statement for the events, whose seq (the database's, matched back by event id; the
+  // chain order is the order of the rows in the insert) the head needs; the consent state,
+  // the subjects' last event and the head go with the COMMIT, in the same round trip
+  // (Tx.defer): under the ledger's lock a sign-up waits for two trips, not seven (issue 18).
   const seqOf = new Map<string, number>();
   for (const part of chunks(rows)) {
     const inserted = await tx.all<{ id: string; seq: number }>(
@@ -93,7 +94,7 @@ export async function appendEvents(
   const latest = new Map(rows.map((r) => [`${r.venue_id}|${r.number_hash}|${r.purpose}`, r]));
   const states = [...latest.values()];
   for (const part of chunks(states)) {
-    await tx.run(
+    tx.defer(
       `INSERT INTO consent_state (venue_id, number_hash, purpose, decision, event_id, seq, at) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
        ON CONFLICT (venue_id, number_hash, purpose) DO UPDATE SET
          decision = excluded.decision, event_id = excluded.event_id, seq = excluded.seq, at = excluded.at`,
@@ -101,10 +102,10 @@ export async function appendEvents(
     );
   }
   for (const subjectId of new Set(rows.map((r) => r.subject_id).filter((id): id is string => Boolean(id)))) {
-    await tx.run('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, subjectId]);
+    tx.defer('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, subjectId]);
   }
   const out: AppendedEvent[] = rows;
-  await writeHead(tx, keys, {
+  writeHead(tx, keys, {
     seq,
     hash: prev,
     count: Number(head.count) + parsed.length,

@@ -71,8 +71,9 @@ export class MessageLog {
     ms: number,
     error?: string,
   ): Promise<void> {
+    // Two writes and no answer: one round trip with the COMMIT (Tx.defer).
     await this.db.tx(async (tx) => {
-      await tx.run('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, ?)', [
+      tx.defer('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, ?)', [
         id,
         attempt,
         this.now(),
@@ -80,18 +81,21 @@ export class MessageLog {
         result,
         error?.slice(0, 500) ?? null,
       ]);
-      await tx.run('UPDATE sms_messages SET attempts = ?, updated_at = ? WHERE id = ?', [attempt, this.now(), id]);
+      tx.defer('UPDATE sms_messages SET attempts = ?, updated_at = ? WHERE id = ?', [attempt, this.now(), id]);
     });
   }
 
-  /** A successful attempt and the message marked sent, in one transaction (one commit per SMS that went out first time, not two). */
+  /** A successful attempt and the message marked sent, in one transaction sent in one round trip with its COMMIT (one commit per SMS that went out first time, not two). */
   async sentOnAttempt(id: string, attempt: number, ms: number, ref: string, parts: number | undefined): Promise<void> {
     await this.db.tx(async (tx) => {
-      await tx.run(
-        'INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)',
-        [id, attempt, this.now(), Math.round(ms), 'sent'],
-      );
-      await tx.run(
+      tx.defer('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)', [
+        id,
+        attempt,
+        this.now(),
+        Math.round(ms),
+        'sent',
+      ]);
+      tx.defer(
         `UPDATE sms_messages SET status = 'sent', attempts = ?, gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`,
         [attempt, ref, parts ?? null, this.now(), id],
       );

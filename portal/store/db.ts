@@ -45,6 +45,15 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * A write whose result the caller does not need: deferred to the transaction's COMMIT when
+ * `q` is a transaction (Tx.defer), run at once when it is the database.
+ */
+export async function writeWithCommit(q: Queryable, sql: string, params?: Param[]): Promise<void> {
+  if ('defer' in q && typeof q.defer === 'function') (q as Tx).defer(sql, params);
+  else await q.run(sql, params);
+}
+
 /** What each driver provides; openDb() adds the write-health tracking around it. */
 export type DriverDb = Omit<Db, 'canWrite'>;
 

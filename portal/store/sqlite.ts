@@ -269,23 +269,29 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return serial(async () => {
         assertWritable();
-        await exec(writer, 'BEGIN IMMEDIATE');
-        // Deferred writes, as SQL text with their values inlined: one exec (one trip to the
-        // worker thread) with the COMMIT, or before the transaction's next statement.
-        const deferred: string[] = [];
+        // What needs no answer of its own (the BEGIN, deferred writes) waits, as SQL text with
+        // its values inlined, and goes in one exec (one trip to the worker thread) with the
+        // COMMIT, or just before the transaction's next statement. The writer is this
+        // process's alone meanwhile (serial), so a BEGIN sent late begins the same transaction.
+        const pending: string[] = ['BEGIN IMMEDIATE'];
+        let begun = false;
+        const send = (sql: string) => {
+          begun = true;
+          return exec(writer, sql);
+        };
         const flush = async () => {
-          if (deferred.length) await exec(writer, deferred.splice(0).join(';\n'));
+          if (pending.length) await send(pending.splice(0).join(';\n'));
         };
         try {
           const result = await fn({
             ...queryable(() => writer, flush),
             lock: async () => undefined,
-            defer: (sql, params) => void deferred.push(inlineParams('sqlite', sql, params)),
+            defer: (sql, params) => void pending.push(inlineParams('sqlite', sql, params)),
           });
-          await exec(writer, [...deferred, 'COMMIT'].join(';\n'));
+          await send([...pending.splice(0), 'COMMIT'].join(';\n'));
           return result;
         } catch (err) {
-          await exec(writer, 'ROLLBACK').catch(() => undefined);
+          if (begun) await exec(writer, 'ROLLBACK').catch(() => undefined);
           throw err;
         }
       });

@@ -2,11 +2,12 @@
 // place (every part of the app that holds it, the SMS message log included, is counted),
 // and the round trips that hold the writer: on SQLite the one writer connection is busy
 // for each of them, on PostgreSQL a transaction's connection (and the ledger's lock, from
-// `lock ledger` to COMMIT). A lone write is one writer trip; a transaction is its BEGIN,
-// each statement (and each lock on PostgreSQL, where it is a statement of its own), and
-// its COMMIT (deferred writes go with the next of these: no trip of their own, unless a
-// statement follows them, which then costs two). Reads outside a transaction go to a reader (SQLite) or any pooled connection
-// and hold no writer. Used to pin what one sign-up costs.
+// `lock ledger` to COMMIT). A lone write is one writer trip; a transaction is a trip per
+// statement and one for its COMMIT. Reads outside a transaction go to a reader (SQLite) or any pooled connection
+// and hold no writer. What needs no answer of its own waits for the transaction's next
+// trip (the store's Tx): its BEGIN, its deferred writes, and on PostgreSQL its locks. On
+// PostgreSQL they go in the same simple query as the next statement; on SQLite in one
+// exec before it (a trip of their own) or with the COMMIT. Used to pin what one sign-up costs.
 import type { Db, Queryable, Tx } from '../../portal/store/db.ts';
 
 export interface StatementLog {
@@ -44,19 +45,22 @@ export function countStatements(db: Db): StatementLog {
     run: (sql: string, params?: never) => (log.sql.push(short(sql)), log.writerTrips++, run(sql, params)),
     tx<T>(fn: (t: Tx) => Promise<T>) {
       log.sql.push('BEGIN');
-      let trips = 1;
+      let trips = 0;
       // The trip from which the ledger was held, if this transaction appended.
       let ledgerFrom: number | undefined;
-      // Deferred statements waiting for the next trip (Tx.defer).
-      let deferred = 0;
+      // Statements waiting for the next trip: the BEGIN, then deferred writes and locks.
+      let waiting = 1;
+      const trip = () => {
+        // SQLite sends what waits in an exec of its own; PostgreSQL with the statement.
+        trips += waiting && db.dialect === 'sqlite' ? 2 : 1;
+        waiting = 0;
+      };
       return tx(async (t) => {
         const stmt =
           (fn: 'all' | 'get' | 'run') =>
           (sql: string, params?: never): Promise<never> => {
             log.sql.push(`  ${short(sql)}`);
-            // Deferred statements go in a trip of their own ahead of this one.
-            trips += deferred ? 2 : 1;
-            deferred = 0;
+            trip();
             return (t as Queryable)[fn](sql, params) as Promise<never>;
           };
         // Object.create: what the transaction carries on its prototype chain (access's caches) stays reachable.
@@ -66,21 +70,19 @@ export function countStatements(db: Db): StatementLog {
           run: stmt('run'),
           defer: (sql: string, params?: never) => {
             log.sql.push(`  (deferred) ${short(sql)}`);
-            deferred++;
+            waiting++;
             t.defer(sql, params);
           },
           lock: (...names: string[]) => {
             log.sql.push(`  lock ${names.join(', ')}`);
-            if (db.dialect === 'postgres') {
-              trips += deferred ? 2 : 1;
-              deferred = 0;
-            }
+            if (db.dialect === 'postgres') waiting++;
+            // Held from the trip that carries the lock (PostgreSQL), or the whole transaction (SQLite).
             if (names.includes('ledger')) ledgerFrom ??= db.dialect === 'postgres' ? trips : 0;
             return t.lock(...names);
           },
         });
         const r = await fn(counted);
-        // The deferred statements go with the COMMIT, in its trip.
+        // What still waits goes with the COMMIT, in its trip.
         log.sql.push('COMMIT');
         trips++;
         log.writerTrips += trips;
