@@ -76,6 +76,8 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
   const id = randomUUID();
   const minutes = req.settings.code.validityMinutes;
   const expiresAt = now + minutes * 60_000;
+  const sms = { to: req.e164, text: req.text(code, minutes), purpose: 'code', venueId: req.keys.venueId };
+  let logged: string | undefined;
   const blocked = await deps.db.tx(async (tx) => {
     await lockSends(tx, req.keys);
     const over = await sendBlocked(tx, req.settings.limits, req.keys, now);
@@ -98,11 +100,13 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
       ],
     );
     recordSend(tx, req.keys, id, now);
+    // The message log's row goes with the same COMMIT (no write of its own before the send).
+    logged = deps.sms.queueIn?.(tx, sms);
     return undefined;
   });
   if (blocked) return { ok: false, reason: 'blocked', retryAt: blocked.retryAt };
   try {
-    await deps.sms.send({ to: req.e164, text: req.text(code, minutes), purpose: 'code', venueId: req.keys.venueId });
+    await deps.sms.send(sms, { logged });
   } catch (err) {
     deps.log.warn(
       { to: maskNumber(req.e164), verification: id, err: (err as Error).message },
