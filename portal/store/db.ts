@@ -17,7 +17,9 @@ export interface Tx extends Queryable {
   /**
    * Serialises this transaction against every other that takes the same locks, across
    * processes (pg_advisory_xact_lock, all in one statement, in the order given; SQLite's
-   * BEGIN IMMEDIATE already serialises writers).
+   * BEGIN IMMEDIATE already serialises writers). On PostgreSQL the lock goes to the server
+   * with the transaction's next statement, in the same round trip (it resolves at once):
+   * it is held before that statement runs, which is all a caller can observe.
    */
   lock(...names: string[]): Promise<void>;
   /**
