@@ -229,6 +229,7 @@ describe('security: the code itself', () => {
       '${DAY}', // numeric constants
       "${COLUMNS.join(', ')}",
       "${COLUMNS.map(() => '?').join(', ')}", // consent/append.ts: the constant event columns
+      '${OVERRIDE[tx.dialect]}', // consent/append.ts: a constant per dialect
       "${FINAL.map(() => '?').join(', ')}", // sms/message-log.ts: constant statuses, as placeholders
       '${SELECT}', // access/grant-state.ts: a constant column list
       "${columns.join(', ')}",
