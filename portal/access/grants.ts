@@ -1,6 +1,6 @@
 // Grants: written in the same transaction as the consent events they rest on.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Queryable } from '../store/db.ts';
+import { writeWithCommit, type Queryable } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { VenueSettings } from '../venues/settings.ts';
 import type { Logger } from '../../radius/types.ts';
@@ -60,7 +60,9 @@ export async function createGrant(tx: Queryable, cipher: FieldCipher, g: NewGran
     maxSessions: s.devicesPerGuest,
     rememberUntil: s.rememberDays > 0 ? now + s.rememberDays * 86_400_000 : 0,
   };
-  await tx.run(
+  // Nothing is read back: inside the sign-up's transaction it goes with the COMMIT.
+  await writeWithCommit(
+    tx,
     `INSERT INTO grants (id, venue_id, subject_id, username, password_enc, client_mac, nas_id, starts_at, ends_at,
        session_timeout, idle_timeout, up_kbps, down_kbps, data_cap_bytes, max_sessions, remember_until, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

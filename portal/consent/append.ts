@@ -14,7 +14,9 @@ import { headSealed, readHead, writeHead } from './head.ts';
 export type AppendedEvent = Omit<ConsentEventRow, 'seq'>;
 
 const COLUMNS = [...HASHED_COLUMNS, 'hash', 'hash_version'] as const;
-const ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
+const ROW = `(?, ${COLUMNS.map(() => '?').join(', ')})`;
+// seq is an identity column on PostgreSQL (GENERATED ALWAYS): an explicit value needs saying so.
+const OVERRIDE = { sqlite: '', postgres: 'OVERRIDING SYSTEM VALUE ' } as const;
 // Rows per statement: an import appends thousands at once, and SQLite takes at most 32,766 parameters.
 const CHUNK = 200;
 const chunks = <T>(all: T[]): T[][] =>
@@ -77,23 +79,29 @@ export async function appendEvents(
     prev = hash;
     return { ...row, hash, hash_version: 2 as const };
   });
-  // One statement for the events, one for the consent state, one per subject: a sign-up's
-  // three purposes cost three round trips, not nine (issue 18). Seq is the database's,
-  // matched back by event id; the chain order is the order of the rows in the insert.
-  const seqOf = new Map<string, number>();
+  // Each event's seq is the head's plus its place in the chain, given explicitly (every
+  // append comes here, under the lock, and the head names the last seq): nothing has to be
+  // read back, so the events, the consent state, the subjects' last event and the sealed
+  // head all go with the COMMIT, in one round trip (Tx.defer). Under the ledger's lock a
+  // sign-up waits for the trip that takes it and reads the head, and the COMMIT: two, not
+  // eight (issue 18). A seq already taken (events beyond the head: a head put back) fails
+  // the append as a conflict instead of forking the chain.
+  const seqOf = new Map(rows.map((r, i) => [r.id, Number(head.seq) + i + 1]));
   for (const part of chunks(rows)) {
-    const inserted = await tx.all<{ id: string; seq: number }>(
-      `INSERT INTO consent_events (${COLUMNS.join(', ')}) VALUES ${part.map(() => ROW).join(', ')} RETURNING id, seq`,
-      part.flatMap((row) => [...HASHED_COLUMNS.map((c) => row[c]), row.hash, 2]),
+    tx.defer(
+      `INSERT INTO consent_events (seq, ${COLUMNS.join(', ')}) ${OVERRIDE[tx.dialect]}VALUES ${part.map(() => ROW).join(', ')}`,
+      part.flatMap((row) => [seqOf.get(row.id)!, ...HASHED_COLUMNS.map((c) => row[c]), row.hash, 2]),
     );
-    for (const r of inserted) seqOf.set(r.id, Number(r.seq));
   }
-  const seq = Math.max(...seqOf.values());
+  const seq = Number(head.seq) + rows.length;
+  // PostgreSQL's identity sequence is not moved by explicit values: kept at the head, so an
+  // insert that takes the default (a test fixture) cannot collide with the chain.
+  if (tx.dialect === 'postgres') tx.defer(`SELECT setval(pg_get_serial_sequence('consent_events', 'seq'), ?)`, [seq]);
   // A key twice in one upsert is refused by PostgreSQL: later events of the same key win, so only they are written.
   const latest = new Map(rows.map((r) => [`${r.venue_id}|${r.number_hash}|${r.purpose}`, r]));
   const states = [...latest.values()];
   for (const part of chunks(states)) {
-    await tx.run(
+    tx.defer(
       `INSERT INTO consent_state (venue_id, number_hash, purpose, decision, event_id, seq, at) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
        ON CONFLICT (venue_id, number_hash, purpose) DO UPDATE SET
          decision = excluded.decision, event_id = excluded.event_id, seq = excluded.seq, at = excluded.at`,
@@ -101,10 +109,10 @@ export async function appendEvents(
     );
   }
   for (const subjectId of new Set(rows.map((r) => r.subject_id).filter((id): id is string => Boolean(id)))) {
-    await tx.run('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, subjectId]);
+    tx.defer('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, subjectId]);
   }
   const out: AppendedEvent[] = rows;
-  await writeHead(tx, keys, {
+  writeHead(tx, keys, {
     seq,
     hash: prev,
     count: Number(head.count) + parsed.length,

@@ -29,8 +29,9 @@ export async function readHead(db: Queryable, extraSql = ''): Promise<(LedgerHea
   return db.get(`SELECT seq, hash, count, at, v2_from, mac${extraSql} FROM ledger_head WHERE id = 1`);
 }
 
-export async function writeHead(tx: Tx, keys: Keys, h: Omit<LedgerHead, 'mac'>): Promise<void> {
-  await tx.run('UPDATE ledger_head SET seq = ?, hash = ?, count = ?, at = ?, v2_from = ?, mac = ? WHERE id = 1', [
+/** Sent with the transaction's COMMIT (Tx.defer). */
+export function writeHead(tx: Tx, keys: Keys, h: Omit<LedgerHead, 'mac'>): void {
+  tx.defer('UPDATE ledger_head SET seq = ?, hash = ?, count = ?, at = ?, v2_from = ?, mac = ? WHERE id = 1', [
     h.seq,
     h.hash,
     h.count,
@@ -44,7 +45,7 @@ export async function writeHead(tx: Tx, keys: Keys, h: Omit<LedgerHead, 'mac'>):
 export const ledgerMigrationSteps = (keys: Keys): MigrationSteps => ({
   '016_ledger_v2': async (tx) => {
     const h = await readHead(tx);
-    if (h) await writeHead(tx, keys, h);
+    if (h) writeHead(tx, keys, h);
   },
 });
 

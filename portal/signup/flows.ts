@@ -5,7 +5,7 @@
 // the guest entered lives with each code (verification_submissions), not here: the number
 // a flow completes with is the one its current code was sent to.
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '../store/db.ts';
+import { writeWithCommit, type Queryable } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { Keys } from '../crypto/keys.ts';
 import { safeEqual } from '../crypto/keys.ts';
@@ -154,7 +154,7 @@ export async function markCodeSent(
   );
 }
 
-/** Done, with a single-use key (kept hashed) for the online page in a browser that lost its cookie. */
+/** Done, with a single-use key (kept hashed) for the online page in a browser that lost its cookie; with the COMMIT inside a transaction. */
 export async function markDone(
   db: Queryable,
   keys: Keys,
@@ -164,7 +164,8 @@ export async function markDone(
   handbackKey: string,
   now: number,
 ): Promise<void> {
-  await db.run(
+  await writeWithCommit(
+    db,
     `UPDATE guest_flows SET state = 'done', grant_id = ?, handback_hash = ?, updated_at = ?, expires_at = ? WHERE id = ?`,
     [grantId, secretHash(keys, 'handback', handbackKey), now, until, flowId],
   );

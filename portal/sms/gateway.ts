@@ -1,4 +1,5 @@
 // One interface for every SMS gateway (console, http, smpp, twilio).
+import type { Tx } from '../store/db.ts';
 
 export interface OutboundSms {
   /** E.164, e.g. +359881234567. */
@@ -26,6 +27,8 @@ export interface SendOptions {
   timeoutMs?: number;
   /** Aborted when the caller stopped waiting. */
   signal?: AbortSignal;
+  /** The message's row in the message log, written by queueIn() in the sender's transaction. */
+  logged?: string;
 }
 
 export interface SmsGateway {
@@ -35,6 +38,12 @@ export interface SmsGateway {
    * SmsError when it did not (nothing may then be counted as sent).
    */
   send(msg: OutboundSms, opts?: SendOptions): Promise<SendResult>;
+  /**
+   * Writes the message's row in the message log with the sender's COMMIT (Tx.defer), for
+   * a sender that records its send in a transaction before calling send() (a code): no
+   * write of its own. Pass the id as SendOptions.logged. Gateways that keep no log lack it.
+   */
+  queueIn?(tx: Tx, msg: OutboundSms): string;
   close?(): Promise<void>;
 }
 

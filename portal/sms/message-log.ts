@@ -1,7 +1,7 @@
 // The message log: one row per outbound SMS (masked number, keyed number hash, purpose,
 // status, gateway reference) and one per send attempt. Never the text: a code is a secret.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../store/db.ts';
+import type { Db, Param, Tx } from '../store/db.ts';
 import type { Keys } from '../crypto/keys.ts';
 import { maskNumber } from '../log.ts';
 import { numberHash } from '../consent/subjects.ts';
@@ -54,14 +54,27 @@ export class MessageLog {
   }
 
   async queued(msg: OutboundSms, gateway: string): Promise<string> {
+    const [id, sql, params] = this.queuedRow(msg, gateway);
+    await this.db.run(sql, params);
+    return id;
+  }
+
+  /** The message's row, written with the COMMIT of the sender's transaction (Tx.defer). */
+  queuedIn(tx: Tx, msg: OutboundSms, gateway: string): string {
+    const [id, sql, params] = this.queuedRow(msg, gateway);
+    tx.defer(sql, params);
+    return id;
+  }
+
+  private queuedRow(msg: OutboundSms, gateway: string): [string, string, Param[]] {
     const id = randomUUID();
     const t = this.now();
-    await this.db.run(
+    return [
+      id,
       `INSERT INTO sms_messages (id, to_masked, to_hash, venue_id, purpose, status, gateway, attempts, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'queued', ?, 0, ?, ?)`,
       [id, maskNumber(msg.to), this.numberHash(msg.to), msg.venueId ?? null, msg.purpose, gateway, t, t],
-    );
-    return id;
+    ];
   }
 
   async attempt(
@@ -71,8 +84,9 @@ export class MessageLog {
     ms: number,
     error?: string,
   ): Promise<void> {
+    // Two writes and no answer: one round trip with the COMMIT (Tx.defer).
     await this.db.tx(async (tx) => {
-      await tx.run('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, ?)', [
+      tx.defer('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, ?)', [
         id,
         attempt,
         this.now(),
@@ -80,18 +94,21 @@ export class MessageLog {
         result,
         error?.slice(0, 500) ?? null,
       ]);
-      await tx.run('UPDATE sms_messages SET attempts = ?, updated_at = ? WHERE id = ?', [attempt, this.now(), id]);
+      tx.defer('UPDATE sms_messages SET attempts = ?, updated_at = ? WHERE id = ?', [attempt, this.now(), id]);
     });
   }
 
-  /** A successful attempt and the message marked sent, in one transaction (one commit per SMS that went out first time, not two). */
+  /** A successful attempt and the message marked sent, in one transaction sent in one round trip with its COMMIT (one commit per SMS that went out first time, not two). */
   async sentOnAttempt(id: string, attempt: number, ms: number, ref: string, parts: number | undefined): Promise<void> {
     await this.db.tx(async (tx) => {
-      await tx.run(
-        'INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)',
-        [id, attempt, this.now(), Math.round(ms), 'sent'],
-      );
-      await tx.run(
+      tx.defer('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)', [
+        id,
+        attempt,
+        this.now(),
+        Math.round(ms),
+        'sent',
+      ]);
+      tx.defer(
         `UPDATE sms_messages SET status = 'sent', attempts = ?, gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`,
         [attempt, ref, parts ?? null, this.now(), id],
       );

@@ -6,6 +6,7 @@ import { maskNumber } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { SmsError, type OutboundSms, type SendOptions, type SendResult, type SmsGateway } from './gateway.ts';
 import type { MessageLog } from './message-log.ts';
+import type { Tx } from '../store/db.ts';
 
 export interface RetryPolicy {
   /** Everything (attempts and waits) ends within this many milliseconds. */
@@ -48,17 +49,23 @@ export class ReliableGateway implements SmsGateway {
     this.name = inner.name;
   }
 
+  /** The message's log row in the sender's transaction, written with its COMMIT: send() then writes none. */
+  queueIn(tx: Tx, msg: OutboundSms): string {
+    return this.messages.queuedIn(tx, msg, this.name);
+  }
+
   async send(msg: OutboundSms, opts: SendOptions = {}): Promise<SendResult> {
     const now = this.deps.now ?? Date.now;
     const quiet = NOT_REPEATED_MS[msg.purpose];
-    if (quiet && (await this.messages.sentSince(msg, now() - quiet))) {
+    // A message the sender logged itself (queueIn) was meant to go: it is not looked for again.
+    if (quiet && !opts.logged && (await this.messages.sentSince(msg, now() - quiet))) {
       this.deps.log.info(
         { gateway: this.name, purpose: msg.purpose, to: maskNumber(msg.to) },
         'sms not repeated: the same one went to this number just now',
       );
       return { ref: '', skipped: 'repeat' };
     }
-    const id = await this.messages.queued(msg, this.name);
+    const id = opts.logged ?? (await this.messages.queued(msg, this.name));
     const started = now();
     const deadline = started + this.policy.totalMs;
     let lastError: SmsError = new SmsError('sms_failed', 'No attempt was made.', true);

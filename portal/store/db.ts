@@ -15,10 +15,22 @@ export interface Queryable {
 
 export interface Tx extends Queryable {
   /**
-   * Serialises this transaction against every other that takes the same lock, across
-   * processes (pg_advisory_xact_lock; SQLite's BEGIN IMMEDIATE already serialises writers).
+   * Serialises this transaction against every other that takes the same locks, across
+   * processes (pg_advisory_xact_lock, all in one statement, in the order given; SQLite's
+   * BEGIN IMMEDIATE already serialises writers). On PostgreSQL the lock goes to the server
+   * with the transaction's next statement, in the same round trip (it resolves at once):
+   * it is held before that statement runs, which is all a caller can observe.
    */
-  lock(name: string): Promise<void>;
+  lock(...names: string[]): Promise<void>;
+  /**
+   * A write whose result the caller does not need (no rows, no `changes`: never a
+   * compare-and-set), sent with the transaction's COMMIT in one round trip, or, if the
+   * transaction sends another statement first, in one trip before that statement. Its
+   * values are written into the SQL text by sql-literal.ts (refused there, at once, when
+   * no literal would give one back unchanged). An error of a deferred write (a constraint,
+   * say) rejects the transaction, which is rolled back: nothing acknowledged is lost.
+   */
+  defer(sql: string, params?: Param[]): void;
 }
 
 export interface Db extends Queryable {
@@ -33,6 +45,15 @@ export interface Db extends Queryable {
   /** Whether the latest write (this process's or a probe at most once a second) went through (write-health.ts). */
   canWrite(): Promise<{ ok: boolean; error?: string }>;
   close(): Promise<void>;
+}
+
+/**
+ * A write whose result the caller does not need: deferred to the transaction's COMMIT when
+ * `q` is a transaction (Tx.defer), run at once when it is the database.
+ */
+export async function writeWithCommit(q: Queryable, sql: string, params?: Param[]): Promise<void> {
+  if ('defer' in q && typeof q.defer === 'function') (q as Tx).defer(sql, params);
+  else await q.run(sql, params);
 }
 
 /** What each driver provides; openDb() adds the write-health tracking around it. */

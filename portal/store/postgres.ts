@@ -2,6 +2,7 @@
 // numbers (times are ms since the epoch, well inside 2^53), errors mapped to StoreError.
 import pg from 'pg';
 import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
+import { inlineParams, PLACEHOLDER } from './sql-literal.ts';
 
 pg.types.setTypeParser(20, (v) => Number(v)); // int8
 pg.types.setTypeParser(1700, (v) => Number(v)); // numeric (sums, averages)
@@ -12,7 +13,7 @@ export function toPg(sql: string): string {
   if (out === undefined) {
     let n = 0;
     // Placeholders only outside quoted strings.
-    out = sql.replace(/'(?:[^']|'')*'|\?/g, (m) => (m === '?' ? `$${++n}` : m));
+    out = sql.replace(PLACEHOLDER, (m) => (m === '?' ? `$${++n}` : m));
     cache.set(sql, out);
   }
   return out;
@@ -75,11 +76,20 @@ export function mapError(err: unknown): StoreError {
 
 const norm = (params: Param[]) => params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
 
-function queryable(q: (query: pg.QueryConfig) => Promise<pg.QueryResult>): Queryable {
+type Send = (sql: string, params: Param[]) => Promise<pg.QueryResult>;
+
+/** A statement as a bound query, named once its text keeps coming back. */
+const bound =
+  (q: (query: pg.QueryConfig) => Promise<pg.QueryResult>): Send =>
+  (sql, params) => {
+    const text = toPg(sql);
+    return q({ text, values: norm(params), name: statementName(text) });
+  };
+
+function queryable(send: Send): Queryable {
   const exec = async (sql: string, params: Param[] = []) => {
     try {
-      const text = toPg(sql);
-      return await q({ text, values: norm(params), name: statementName(text) });
+      return await send(sql, params);
     } catch (err) {
       throw mapError(err);
     }
@@ -102,7 +112,7 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
   // An idle client losing its server must not crash the process; the pool drops it.
   pool.on('error', (err) => log?.('warn', `idle database connection lost: ${err.message}`));
-  const root = queryable((query) => pool.query(query));
+  const root = queryable(bound((query) => pool.query(query)));
 
   async function withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
@@ -137,19 +147,47 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
     ...root,
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return withClient(async (client) => {
-        const q = queryable((query) => client.query(query));
-        await q.run('BEGIN');
+        // What needs no answer of its own (the BEGIN, the locks, deferred writes) waits, as SQL
+        // text with its values inlined, and goes with the transaction's next statement (that one
+        // inlined too) or its COMMIT, as one simple query: several statements, one round trip.
+        // Each statement of a simple query takes its own snapshot, so a read sent after a lock
+        // sees everything committed before the lock was granted.
+        const pending: string[] = ['BEGIN'];
+        let begun = false;
+        const simple = async (sql: string): Promise<pg.QueryResult> => {
+          begun = true;
+          const r = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
+          return Array.isArray(r) ? r[r.length - 1] : r;
+        };
+        const direct = bound((query) => client.query(query));
+        const q = queryable((sql, params) =>
+          pending.length
+            ? simple([...pending.splice(0), inlineParams('postgres', sql, params)].join(';\n'))
+            : direct(sql, params),
+        );
         try {
           const result = await fn({
             ...q,
-            lock: async (name) => {
-              await q.get(`SELECT pg_advisory_xact_lock(${lockKey(name)})`, [name]);
+            lock: async (...names) => {
+              if (names.length)
+                pending.push(
+                  inlineParams(
+                    'postgres',
+                    `SELECT ${names.map(() => `pg_advisory_xact_lock(${lockKey('')})`).join(', ')}`,
+                    names,
+                  ),
+                );
             },
+            defer: (sql, params) => void pending.push(inlineParams('postgres', sql, params)),
           });
-          await q.run('COMMIT');
+          try {
+            await simple([...pending.splice(0), 'COMMIT'].join(';\n'));
+          } catch (err) {
+            throw mapError(err);
+          }
           return result;
         } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
+          if (begun) await client.query('ROLLBACK').catch(() => undefined);
           // Database errors arrive here already mapped; anything else (a FoyerError refusing
           // bad input, say) is the caller's and keeps its status.
           throw err;
@@ -159,7 +197,7 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
     exclusive<T>(name: string, fn: () => Promise<T>) {
       // A session-level advisory lock held on one client for the job's duration.
       return withClient(async (client) => {
-        const q = queryable((query) => client.query(query));
+        const q = queryable(bound((query) => client.query(query)));
         const got = await q.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${lockKey(name)}) AS ok`, [name]);
         if (!got?.ok) return null;
         try {

@@ -8,6 +8,7 @@ import sqlite3 from 'sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
+import { inlineParams } from './sql-literal.ts';
 
 type Conn = sqlite3.Database;
 
@@ -42,21 +43,25 @@ export function mapError(err: unknown): StoreError {
 const norm = (params: Param[]) =>
   params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? Number(p) : p));
 
-function queryable(conn: () => Conn): Queryable {
+/** `before`: what must reach the connection ahead of each statement (a transaction's deferred writes). */
+function queryable(conn: () => Conn, before?: () => Promise<void>): Queryable {
   return {
     dialect: 'sqlite',
-    all<T = Row>(sql: string, params: Param[] = []) {
+    async all<T = Row>(sql: string, params: Param[] = []) {
+      await before?.();
       return new Promise<T[]>((res, rej) =>
         conn().all(sql, norm(params), (err, rows) => (err ? rej(mapError(err)) : res(rows as T[]))),
       );
     },
-    get<T = Row>(sql: string, params: Param[] = []) {
+    async get<T = Row>(sql: string, params: Param[] = []) {
+      await before?.();
       return new Promise<T | undefined>((res, rej) =>
         conn().get(sql, norm(params), (err, row) => (err ? rej(mapError(err)) : res(row as T | undefined))),
       );
     },
-    run(sql: string, params: Param[] = []) {
-      return new Promise((res, rej) =>
+    async run(sql: string, params: Param[] = []) {
+      await before?.();
+      return new Promise<{ changes: number }>((res, rej) =>
         conn().run(sql, norm(params), function (this: sqlite3.RunResult, err: Error | null) {
           if (err) rej(mapError(err));
           else res({ changes: this.changes });
@@ -186,10 +191,48 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
 
   // In-process mutex: one transaction (or lone write) at a time on the writer.
   let tail: Promise<unknown> = Promise.resolve();
+  // Items queued behind the one on the writer, and whether the writer is already in a
+  // transaction begun for the next of them (see commit()). Every item takes it (takeBegun).
+  let waiting = 0;
+  let begunAhead = false;
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = tail.then(fn, fn);
+    waiting++;
+    const run = () => {
+      waiting--;
+      return fn();
+    };
+    const next = tail.then(run, run);
     tail = next.catch(() => undefined);
     return next;
+  };
+  const takeBegun = () => {
+    const b = begunAhead;
+    begunAhead = false;
+    return b;
+  };
+  /**
+   * Sends `sql` (ending in COMMIT). Back to back: when another write waits for the writer,
+   * the same exec begins its transaction too, which then has no BEGIN trip of its own (one
+   * trip fewer per transaction under load). Should that exec fail, the BEGIN's failure (busy:
+   * another process writes) is told from the COMMIT's by whether a transaction is still
+   * open: a COMMIT that failed busy leaves it open (SQLite documents so), and it is rolled
+   * back and reported; one that went through is not reported as failed. Any other error
+   * is reported, as it is without the BEGIN: at worst a transaction that committed is said
+   * to have failed, never the reverse.
+   */
+  const commit = async (sql: string) => {
+    const ahead = waiting > 0;
+    try {
+      await exec(writer, ahead ? `${sql};\nBEGIN IMMEDIATE` : sql);
+      begunAhead = ahead;
+    } catch (err) {
+      if (!ahead || (err as StoreError).code !== 'busy') throw err;
+      const open = await exec(writer, 'ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      if (open) throw err;
+    }
   };
 
   // An open descriptor keeps writing after the file is made read-only (and root ignores
@@ -227,13 +270,14 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
   const runGroup = async () => {
     const items = pending!;
     pending = undefined;
+    const begun = takeBegun();
     try {
       assertWritable();
-      if (items.length === 1) return items[0].resolve(await w.run(items[0].sql, items[0].params));
-      await exec(writer, 'BEGIN IMMEDIATE');
+      if (items.length === 1 && !begun) return items[0].resolve(await w.run(items[0].sql, items[0].params));
+      if (!begun) await exec(writer, 'BEGIN IMMEDIATE');
       const results: ({ changes: number } | { error: unknown })[] = [];
       for (const it of items) results.push(await w.run(it.sql, it.params).catch((error: unknown) => ({ error })));
-      await exec(writer, 'COMMIT');
+      await commit('COMMIT');
       results.forEach((r, i) => ('error' in r ? items[i].reject(r.error) : items[i].resolve(r)));
     } catch (err) {
       await exec(writer, 'ROLLBACK').catch(() => undefined);
@@ -263,14 +307,32 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
       }),
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return serial(async () => {
-        assertWritable();
-        await exec(writer, 'BEGIN IMMEDIATE');
+        // What needs no answer of its own (the BEGIN, deferred writes) waits, as SQL text with
+        // its values inlined, and goes in one exec (one trip to the worker thread) with the
+        // COMMIT, or just before the transaction's next statement. The writer is this
+        // process's alone meanwhile (serial), so a BEGIN sent late begins the same transaction;
+        // one the previous transaction's COMMIT sent (commit()) is not sent again.
+        let begun = takeBegun();
+        const pending: string[] = begun ? [] : ['BEGIN IMMEDIATE'];
+        const send = (sql: string) => {
+          begun = true;
+          return exec(writer, sql);
+        };
+        const flush = async () => {
+          if (pending.length) await send(pending.splice(0).join(';\n'));
+        };
         try {
-          const result = await fn({ ...w, lock: async () => undefined });
-          await exec(writer, 'COMMIT');
+          assertWritable();
+          const result = await fn({
+            ...queryable(() => writer, flush),
+            lock: async () => undefined,
+            defer: (sql, params) => void pending.push(inlineParams('sqlite', sql, params)),
+          });
+          begun = true;
+          await commit([...pending.splice(0), 'COMMIT'].join(';\n'));
           return result;
         } catch (err) {
-          await exec(writer, 'ROLLBACK').catch(() => undefined);
+          if (begun) await exec(writer, 'ROLLBACK').catch(() => undefined);
           throw err;
         }
       });
@@ -303,7 +365,9 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
       await r.get('SELECT 1');
     },
     async close() {
-      await serial(async () => undefined);
+      await serial(async () => {
+        if (takeBegun()) await exec(writer, 'ROLLBACK').catch(() => undefined);
+      });
       await Promise.all(caches.map((c) => c.finalize()));
       await new Promise<void>((res) => writer.close(() => res()));
       for (const reader of readers) if (reader !== writer) await new Promise<void>((res) => reader.close(() => res()));

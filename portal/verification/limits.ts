@@ -1,7 +1,7 @@
 // Send limits, counted from verification_sends in the database so every process sees
 // the same counts. A limit of N per window is reached when the N-th most recent send
 // in the window exists; the guest may try again when that send leaves the window.
-import type { Queryable } from '../store/db.ts';
+import { writeWithCommit, type Queryable, type Tx } from '../store/db.ts';
 import type { VenueSettings } from '../venues/settings.ts';
 
 export interface SendKeys {
@@ -129,35 +129,37 @@ export async function sendBlocked(
   return worst;
 }
 
-/**
- * Counts a send before the gateway is called; a crash after this still counts (conservative).
- * `status`: 'sent' when the caller writes the send as done and settles only a failure.
- */
-export async function reserveSend(
-  db: Queryable,
-  keys: SendKeys,
-  verificationId: string,
-  now: number,
-  status: 'reserved' | 'sent' = 'reserved',
-): Promise<number> {
+const INSERT_SEND = `INSERT INTO verification_sends (at, venue_id, verification_id, status, number_hash, mac_hash, client_ip, nas_id, country_code)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const sendRow = (keys: SendKeys, verificationId: string, now: number, status: 'reserved' | 'sent') => [
+  now,
+  keys.venueId,
+  verificationId,
+  status,
+  keys.numberHash,
+  keys.macHash,
+  keys.clientIp,
+  keys.nasId,
+  keys.callingCode,
+];
+
+/** Counts a send before the gateway is called (a resend, settled by its id); a crash after this still counts (conservative). */
+export async function reserveSend(db: Queryable, keys: SendKeys, verificationId: string, now: number): Promise<number> {
   const row = await db.get<{ id: number }>(
-    `INSERT INTO verification_sends (at, venue_id, verification_id, status, number_hash, mac_hash, client_ip, nas_id, country_code)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    [
-      now,
-      keys.venueId,
-      verificationId,
-      status,
-      keys.numberHash,
-      keys.macHash,
-      keys.clientIp,
-      keys.nasId,
-      keys.callingCode,
-    ],
+    `${INSERT_SEND} RETURNING id`,
+    sendRow(keys, verificationId, now, 'reserved'),
   );
   return row!.id;
 }
 
+/**
+ * A first send, written as done with the sender's COMMIT (Tx.defer), before the gateway is
+ * called: only a failure settles it, by its verification, which has this one send.
+ */
+export function recordSend(tx: Tx, keys: SendKeys, verificationId: string, now: number): void {
+  tx.defer(INSERT_SEND, sendRow(keys, verificationId, now, 'sent'));
+}
+
 export async function settleSend(db: Queryable, sendId: number, ok: boolean): Promise<void> {
-  await db.run('UPDATE verification_sends SET status = ? WHERE id = ?', [ok ? 'sent' : 'failed', sendId]);
+  await writeWithCommit(db, 'UPDATE verification_sends SET status = ? WHERE id = ?', [ok ? 'sent' : 'failed', sendId]);
 }

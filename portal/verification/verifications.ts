@@ -9,8 +9,8 @@ import type { Logger } from '../log.ts';
 import { maskNumber } from '../log.ts';
 import type { SmsGateway } from '../sms/gateway.ts';
 import type { VenueSettings } from '../venues/settings.ts';
-import { codeHmac, codeMatches, generateCode } from './codes.ts';
-import { reserveSend, sendBlocked, settleSend, type SendKeys } from './limits.ts';
+import { codeHmac, codeMatches, generateCode, normaliseGuess } from './codes.ts';
+import { recordSend, reserveSend, sendBlocked, settleSend, type SendKeys } from './limits.ts';
 
 export interface VerificationDeps {
   db: Db;
@@ -59,17 +59,16 @@ interface VerificationRow {
   submission_enc: string | null;
 }
 
-const lockSends = async (tx: Tx, k: SendKeys) => {
-  // Venue first, then number: every sender takes them in this order, so no deadlock.
-  await tx.lock(`verification-send:${k.venueId}`);
-  await tx.lock(`verification-number:${k.numberHash}`);
-};
+// Venue first, then number: every sender takes them in this order, so no deadlock.
+const lockSends = (tx: Tx, k: SendKeys) =>
+  tx.lock(`verification-send:${k.venueId}`, `verification-number:${k.numberHash}`);
 
 /**
  * A new code for a flow: limits, record, then the SMS. The code and its send are written
  * as sent in the one transaction before the gateway is called, and only a failed send
  * writes again (marking both failed): a code nobody has received yet is no easier to
- * guess for being checkable, and each sign-up saves a transaction.
+ * guess for being checkable, and each sign-up saves a transaction. The two rows go with
+ * the COMMIT (Tx.defer): the limits are read in one statement, the rest costs no trip.
  */
 export async function issueCode(deps: VerificationDeps, flowId: string, req: SendRequest): Promise<SendOutcome> {
   const now = deps.now();
@@ -77,11 +76,13 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
   const id = randomUUID();
   const minutes = req.settings.code.validityMinutes;
   const expiresAt = now + minutes * 60_000;
-  const reserved = await deps.db.tx(async (tx) => {
+  const sms = { to: req.e164, text: req.text(code, minutes), purpose: 'code', venueId: req.keys.venueId };
+  let logged: string | undefined;
+  const blocked = await deps.db.tx(async (tx) => {
     await lockSends(tx, req.keys);
-    const blocked = await sendBlocked(tx, req.settings.limits, req.keys, now);
-    if (blocked) return blocked;
-    await tx.run(
+    const over = await sendBlocked(tx, req.settings.limits, req.keys, now);
+    if (over) return over;
+    tx.defer(
       `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at, last_sent_at, submission_enc)
        VALUES (?, ?, ?, ?, ?, ?, 'sent', 0, ?, 1, ?, ?, ?, ?)`,
       [
@@ -98,19 +99,22 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
         req.submission === undefined ? null : deps.cipher.encrypt(JSON.stringify(req.submission)),
       ],
     );
-    return { sendId: await reserveSend(tx, req.keys, id, now, 'sent') };
+    recordSend(tx, req.keys, id, now);
+    // The message log's row goes with the same COMMIT (no write of its own before the send).
+    logged = deps.sms.queueIn?.(tx, sms);
+    return undefined;
   });
-  if ('retryAt' in reserved) return { ok: false, reason: 'blocked', retryAt: reserved.retryAt };
+  if (blocked) return { ok: false, reason: 'blocked', retryAt: blocked.retryAt };
   try {
-    await deps.sms.send({ to: req.e164, text: req.text(code, minutes), purpose: 'code', venueId: req.keys.venueId });
+    await deps.sms.send(sms, { logged });
   } catch (err) {
     deps.log.warn(
       { to: maskNumber(req.e164), verification: id, err: (err as Error).message },
       'code SMS could not be sent',
     );
     await deps.db.tx(async (tx) => {
-      await settleSend(tx, reserved.sendId, false);
-      await tx.run(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
+      tx.defer(`UPDATE verification_sends SET status = 'failed' WHERE verification_id = ?`, [id]);
+      tx.defer(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
     });
     return { ok: false, reason: 'sms_failed' };
   }
@@ -171,7 +175,7 @@ async function deliver(
   }
   await deps.db.tx(async (tx) => {
     await settleSend(tx, sendId, true);
-    await tx.run(
+    tx.defer(
       `UPDATE verifications SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END, sends = sends + 1, last_sent_at = ? WHERE id = ?`,
       [deps.now(), verificationId],
     );
@@ -199,8 +203,12 @@ export type CheckOutcome =
 
 /**
  * Checks a guess inside the caller's transaction (the consent events and the grant are
- * written in the same one). The attempt is counted before the comparison, with a
- * conditional update, so parallel guesses cannot exceed the limit.
+ * written in the same one). One conditional update counts the attempt and, when the
+ * guess's keyed HMAC is the stored one, marks the code used (a correct guess leaves the
+ * failure count as it was): parallel guesses cannot exceed the limit nor use a code twice.
+ * Comparing in SQL is not constant time, but what is compared is an HMAC under a key the
+ * guesser does not hold: timing tells them nothing about the code. The answer is then
+ * checked again in constant time.
  */
 export async function checkCode(
   tx: Tx,
@@ -209,22 +217,25 @@ export async function checkCode(
   guess: string,
   now: number,
 ): Promise<CheckOutcome> {
-  // Reading the row and counting the attempt are one statement; only a refusal reads again, to say why.
+  // Reading the row, counting the attempt and using the code are one statement; only a refusal reads again, to say why.
+  const guessHmac = codeHmac(keys, verificationId, normaliseGuess(guess));
   const row = await tx.get<VerificationRow>(
-    `UPDATE verifications SET failures = failures + 1 WHERE id = ? AND status = 'sent' AND failures < max_attempts AND expires_at > ? RETURNING *`,
-    [verificationId, now],
+    `UPDATE verifications SET
+       failures = CASE WHEN code_hmac = ? THEN failures ELSE failures + 1 END,
+       status = CASE WHEN code_hmac = ? THEN 'used' ELSE status END,
+       used_at = CASE WHEN code_hmac = ? THEN ? ELSE used_at END
+     WHERE id = ? AND status = 'sent' AND failures < max_attempts AND expires_at > ? RETURNING *`,
+    [guessHmac, guessHmac, guessHmac, now, verificationId, now],
   );
   if (!row) {
     const seen = await tx.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
     const state = seen ? usable(seen, now) : 'expired';
     return { ok: false, reason: state === 'ok' ? 'too_many' : state };
   }
-  if (codeMatches(keys, verificationId, row.code_hmac, guess)) {
-    const used = await tx.run(
-      `UPDATE verifications SET failures = failures - 1, status = 'used', used_at = ? WHERE id = ? AND status = 'sent'`,
-      [now, verificationId],
-    );
-    if (used.changes !== 1) return { ok: false, reason: 'used' };
+  if (row.status === 'used') {
+    // The database found the HMACs equal; a disagreement here would be a bug, never a pass.
+    if (!codeMatches(keys, verificationId, row.code_hmac, guess))
+      throw new Error(`code check of ${verificationId} disagrees`);
     return { ok: true, verificationId, numberHash: row.number_hash, submissionEnc: row.submission_enc };
   }
   const remaining = Number(row.max_attempts) - Number(row.failures);

@@ -229,6 +229,7 @@ describe('security: the code itself', () => {
       '${DAY}', // numeric constants
       "${COLUMNS.join(', ')}",
       "${COLUMNS.map(() => '?').join(', ')}", // consent/append.ts: the constant event columns
+      '${OVERRIDE[tx.dialect]}', // consent/append.ts: a constant per dialect
       "${FINAL.map(() => '?').join(', ')}", // sms/message-log.ts: constant statuses, as placeholders
       '${SELECT}', // access/grant-state.ts: a constant column list
       "${columns.join(', ')}",
@@ -282,5 +283,15 @@ describe('security: the code itself', () => {
       '${order}',
     ])
       assert.ok(!reviewed.has(unreviewed), unreviewed);
+  });
+
+  it('writes values into SQL text in one reviewed place only: portal/store/sql-literal.ts', () => {
+    // Deferred writes (Tx.defer) go as SQL text with their values inlined; the quoting of
+    // those values (text with '' doubled or pg.escapeLiteral, X'..' bytes, numbers checked
+    // finite) is one function, round-tripped through both databases by
+    // test/store/sql-literal.property.test.ts. Anything else that quotes a value is new and unreviewed.
+    const quoting = /escapeLiteral|escapeIdentifier|"''"|X'\$\{/;
+    const quoters = [...files('portal'), ...files('radius')].filter((f) => quoting.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(quoters, [join('portal', 'store', 'sql-literal.ts')]);
   });
 });

@@ -43,6 +43,38 @@ eachBackend('store contract', (backend) => {
     });
   });
 
+  it('queued transactions each commit or roll back on their own, answered after their COMMIT', async () => {
+    // On SQLite a COMMIT also begins the next queued transaction (one trip fewer each):
+    // a failure of one must not leak into its neighbours.
+    await ctx.db.run('CREATE TABLE q (k BIGINT PRIMARY KEY)');
+    await ctx.db.run('INSERT INTO q (k) VALUES (?)', [1000]);
+    const outcomes = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        ctx.db
+          .tx(async (tx) => {
+            await tx.run('INSERT INTO q (k) VALUES (?)', [i]);
+            if (i % 3 === 1) throw new Error(`refused ${i}`);
+            // A deferred write that fails at the COMMIT (a duplicate key).
+            tx.defer('INSERT INTO q (k) VALUES (?)', [i % 4 === 2 ? 1000 : 100 + i]);
+            return i;
+          })
+          .then(
+            () => 'committed',
+            (e: Error) => (e instanceof StoreError ? e.code : e.message),
+          ),
+      ),
+    );
+    const rows = new Set((await ctx.db.all<{ k: number }>('SELECT k FROM q')).map((r) => Number(r.k)));
+    outcomes.forEach((o, i) => {
+      const expected = i % 3 === 1 ? `refused ${i}` : i % 4 === 2 ? 'conflict' : 'committed';
+      assert.equal(o, expected, `transaction ${i}`);
+      assert.equal(rows.has(i), o === 'committed', `row of transaction ${i}`);
+    });
+    // And the writer is free afterwards.
+    await ctx.db.run('DELETE FROM q');
+    assert.equal((await ctx.db.all('SELECT k FROM q')).length, 0);
+  });
+
   it('maps a unique violation to StoreError conflict', async () => {
     await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY)');
     await ctx.db.run('INSERT INTO t (k) VALUES (?)', ['a']);
