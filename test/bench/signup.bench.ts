@@ -42,7 +42,9 @@ interface ClientResult {
 
 function client(opts: object): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify(opts)], {
+    // BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof) to see where the client's own time goes.
+    const flags = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', CLIENT, JSON.stringify(opts)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -128,6 +130,7 @@ async function run(
       baseline: `goal of issue 18 (${goal}/s ${backend === 'sqlite' ? 'on SQLite' : 'on PostgreSQL with two processes'})`,
       baseline_value: goal,
       generator_cpu_pct: Math.max(...results.map((r) => (100 * r.cpuSeconds) / r.wallSeconds)),
+      generator_cpu_us_per_op: (1e6 * results.reduce((s, r) => s + r.cpuSeconds, 0)) / Math.max(1, completed),
       server_cpu_pct: (100 * serverCpu) / SECONDS,
     });
   } finally {
