@@ -36,7 +36,9 @@ export default async function floodBench(): Promise<void> {
     const r = await wrk(url, SECONDS, { threads: 1, connections: 16, warmup: false });
     const gainedRows = (await rows(ctx)) - rows0;
     const gainedBytes = bytes(file) - bytes0;
-    const load = `${SECONDS} s of screen 1 GETs, wrk -t1 -c16, ${r.requests} requests, sqlite`;
+    // Nothing written is only news if the GETs were answered: every one with its page.
+    if (r.non2xx || r.socketErrors) process.exitCode = 1;
+    const load = `${SECONDS} s of screen 1 GETs, wrk -t1 -c16, ${r.requests} requests, ${r.non2xx} not 200, ${r.socketErrors} socket errors, sqlite`;
     report({
       bench: `flood.rows_gained (${load})`,
       value: gainedRows,

@@ -44,6 +44,8 @@ export interface WrkResult {
   rps: number;
   requests: number;
   non2xx: number;
+  /** Connect, read, write and timeout errors wrk counted. */
+  socketErrors: number;
   generatorCpuPct: number;
 }
 
@@ -62,6 +64,9 @@ export async function wrk(
     rps,
     requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[1] ?? 0),
+    socketErrors: (/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout) ?? [])
+      .slice(1)
+      .reduce((sum, n) => sum + Number(n), 0),
     generatorCpuPct: cpuPct(r),
   };
 }

@@ -8,7 +8,12 @@
 // expressions compiled once, and the outbox read from where it was last read, on one open
 // descriptor.
 import { Agent, request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { LoadUser } from '../support/radius-load.ts';
+
+const SELF = fileURLToPath(import.meta.url);
 
 export interface Form {
   action: string;
@@ -99,6 +104,8 @@ export interface Guest {
   national: string;
   e164: string;
   optIn: boolean;
+  /** The address the guest's connections come from (a 127.0.0.0/8 one), when not the default. */
+  localAddress?: string;
 }
 
 /** Keep-alive connections shared by every guest of this process, as many as are in flight. */
@@ -111,7 +118,7 @@ interface Answer {
   body: string;
 }
 
-function send(url: URL, headers: Record<string, string>, body?: string): Promise<Answer> {
+function send(url: URL, headers: Record<string, string>, body?: string, localAddress?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -119,6 +126,7 @@ function send(url: URL, headers: Record<string, string>, body?: string): Promise
         host: url.hostname,
         port: url.port,
         path: url.pathname + url.search,
+        localAddress,
         method: body ? 'POST' : 'GET',
         headers,
       },
@@ -159,7 +167,7 @@ export async function signUp(g: Guest, outbox: OutboxTail): Promise<void> {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         headers['content-length'] = String(Buffer.byteLength(body));
       }
-      const r = await send(url, headers, body);
+      const r = await send(url, headers, body, g.localAddress);
       for (const c of r.cookies ?? []) {
         const end = c.indexOf(';');
         const pair = end < 0 ? c : c.slice(0, end);
@@ -209,18 +217,92 @@ export async function signUp(g: Guest, outbox: OutboxTail): Promise<void> {
   throw new Error(`not online after 6 forms: ${page.url}`);
 }
 
+/**
+ * `count` devices sign up through the portal at `base` as browsers would, 16 at once (numbers
+ * 089…, MACs 02:00:00:…, from `first`); the users a NAS's MAC authentication of them names
+ * (CoovaChilli's MAC format: the MAC as user name, password and Calling-Station-Id).
+ */
+export async function signUpDevices(
+  base: string,
+  slug: string,
+  outboxFile: string,
+  count: number,
+  first = 0,
+): Promise<LoadUser[]> {
+  const tail = new OutboxTail(outboxFile);
+  const users: LoadUser[] = [];
+  let next = first;
+  try {
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < first + count) {
+          const i = next++;
+          const national = `089${String(i).padStart(7, '0')}`;
+          const mac = (0x020000000000 + i)
+            .toString(16)
+            .padStart(12, '0')
+            .replace(/(..)(?!$)/g, '$1:');
+          await signUp(
+            {
+              entry: `${base}/p/${slug}?mac=${mac}&ip=10.1.${(i >> 8) & 255}.${i & 255}&nasid=bench-ap&ssid=Bench`,
+              national,
+              e164: `+359${national.slice(1)}`,
+              optIn: i % 2 === 1,
+            },
+            tail,
+          );
+          const id = mac.toUpperCase().replace(/:/g, '-');
+          users.push({ name: id, password: id, callingStationId: id });
+        }
+      }),
+    );
+  } finally {
+    tail.close();
+  }
+  return users;
+}
+
+export interface ClientOptions {
+  bases: string[];
+  slug: string;
+  outbox: string;
+  concurrency: number;
+  firstGuest: number;
+  warmupMs: number;
+  measureMs: number;
+  /** Guests spread over this many loopback addresses (127.0.0.2 …), as guests behind a NAS have their own. */
+  addresses?: number;
+}
+
+export interface ClientResult {
+  completed: number;
+  errors: number;
+  lastError: string;
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+/** This file in a child process of its own: guests signing up in parallel loops. */
+export function runGuestClient(opts: ClientOptions): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    // BENCH_CLIENT_NODE_ARGS (e.g. --cpu-prof) to see where the client's own time goes.
+    const flags = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', SELF, JSON.stringify(opts)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as ClientResult) : reject(new Error(`guest client exited ${code}: ${out}`)),
+    );
+  });
+}
+
 // As a child process: `node --import tsx guest-client.ts OPTIONS_JSON`, guests signing up
 // in parallel loops; prints {completed, errors, cpuSeconds, wallSeconds} for the measured window.
 if (process.argv[1]?.endsWith('guest-client.ts') && process.argv[2]) {
-  const o = JSON.parse(process.argv[2]) as {
-    bases: string[];
-    slug: string;
-    outbox: string;
-    concurrency: number;
-    firstGuest: number;
-    warmupMs: number;
-    measureMs: number;
-  };
+  const o = JSON.parse(process.argv[2]) as ClientOptions;
   const tail = new OutboxTail(o.outbox);
   let next = o.firstGuest;
   let completed = 0;
@@ -249,6 +331,7 @@ if (process.argv[1]?.endsWith('guest-client.ts') && process.argv[2]) {
           national,
           e164: `+359${national.slice(1)}`,
           optIn: i % 2 === 1,
+          localAddress: (o.addresses ?? 1) > 1 ? `127.0.0.${2 + (i % o.addresses!)}` : undefined,
         };
         try {
           await signUp(g, tail);
