@@ -10,7 +10,8 @@ import { serve, type TestServer } from '../support/http.ts';
 import { eachBackend } from '../support/backends.ts';
 import { Browser, formFields, lastCode, makeVenue } from '../guest/helpers.ts';
 import { recordReject } from '../../portal/access/reject-reasons.ts';
-import type { Venue } from '../../portal/venues/venues.ts';
+import { createVenue, type Venue } from '../../portal/venues/venues.ts';
+import { venueSettingsSchema } from '../../portal/venues/settings.ts';
 
 const NOTICE = {
   en: 'Your Wi-Fi access was withdrawn by the venue.',
@@ -119,6 +120,48 @@ eachBackend("screen 1 rendered from a cache keeps each guest's values its own", 
       assert.deepEqual([...new Set(shown)], [typed[i].phone], "only this guest's own number");
       assert.equal(formFields(r.html, '/start').f, typed[i].p.fields.f, 'the same page (flow id) comes back');
     });
+  });
+
+  it("two venues' pages fetched at once never carry each other's name, wording, version or token", async function () {
+    this.timeout(30_000);
+    const bar = await createVenue(ctx.db, {
+      slug: 'bar',
+      name: 'Bar Nord',
+      country: 'BG',
+      settings: venueSettingsSchema.parse({ contact: 'privacy@bar.example', offers: { sms: false, email: false } }),
+    });
+    const venues = [
+      { slug: 'cafe', venue: cafe, name: 'Café Central', other: /Bar Nord|privacy@bar\.example/ },
+      { slug: 'bar', venue: bar, name: 'Bar Nord', other: /Café Central|privacy@cafe\.example/ },
+    ];
+    const pages = await Promise.all(
+      Array.from({ length: 32 }, async (_, i) => {
+        const v = venues[i % 2];
+        const lang = i % 4 < 2 ? 'en' : 'bg';
+        const r = await new Browser(srv.url, { lang }).get(
+          `/p/${v.slug}?mac=02-CD-00-00-00-${String(i).padStart(2, '0')}`,
+        );
+        assert.equal(r.status, 200, r.html.slice(0, 300));
+        return { v, lang, html: r.html, fields: formFields(r.html, `/p/${v.slug}/start`) };
+      }),
+    );
+    const versions = new Map<string, Set<string>>();
+    for (const p of pages) {
+      assert.ok(p.html.includes(p.v.name), `the ${p.v.slug} page names its venue`);
+      assert.doesNotMatch(p.html, p.v.other, `the ${p.v.slug} page names nothing of the other venue`);
+      const [id, venueId, versionId, locale] = tokenBody(p.fields.t);
+      assert.deepEqual([id, venueId, versionId, locale], [p.fields.f, p.v.venue.id, p.fields.v, p.lang]);
+      const key = `${p.v.slug}/${p.lang}`;
+      versions.set(key, (versions.get(key) ?? new Set()).add(p.fields.v));
+    }
+    assert.equal(versions.size, 4);
+    assert.ok(
+      [...versions.values()].every((s) => s.size === 1),
+      'one version per venue and language',
+    );
+    assert.equal(new Set([...versions.values()].flatMap((s) => [...s])).size, 4, 'and four different ones');
+    assert.doesNotMatch(pages[1].html, /consent_sms/, 'the bar offers no SMS box, whatever the café offers');
+    assert.match(pages[0].html, /consent_sms/);
   });
 
   it("a refused device's notice is on its own pages only, in each page's language, and from the moment it was refused", async function () {
