@@ -114,6 +114,35 @@ eachBackend('screen 1 under a script on the guest network', (backend) => {
     );
   });
 
+  it("refuses a changed or expired token in a link (screen 1 shown again) with a 4xx in the guest's language, writing nothing", async () => {
+    const f = await page('cafe', 310);
+    const b = new Browser(srv.url, { lang: 'bg' });
+    const [body, sig] = f.t.split('.');
+    const other = Buffer.from(
+      Buffer.from(body, 'base64url').toString('utf8').replace('02:f1:00:00:01:36', '02:f1:00:00:01:37'),
+    ).toString('base64url');
+    assert.notEqual(other, body, 'the MAC was rewritten');
+    for (const t of [`${other}.${sig}`, `${body}.${sig.slice(0, -3)}AAA`, `${body}`, `${body}.${sig}.x`]) {
+      const r = await b.get(`/p/cafe/start?t=${encodeURIComponent(t)}`);
+      assert.equal(r.status, 400, `${t.slice(-20)}: ${r.html.slice(0, 200)}`);
+      assert.match(r.html, /<html lang="bg">/);
+      assert.match(r.html, /Тази страница е променена/);
+      assert.doesNotMatch(r.html, new RegExp(f.csrf), 'no page (and no CSRF token) for a changed token');
+    }
+    assert.equal((await b.get(`/p/cafe/start?t=${encodeURIComponent(f.t)}`)).status, 200, 'the real token is good');
+    const real = ctx.now;
+    ctx.now = () => real() + 60 * 60_000 + 1;
+    try {
+      const late = await b.get(`/p/cafe/start?t=${encodeURIComponent(f.t)}`);
+      assert.equal(late.status, 410, late.html.slice(0, 200));
+      assert.match(late.html, /Времето за вход изтече/);
+      assert.doesNotMatch(late.html, /name="csrf"/, 'an expired page is not shown again');
+    } finally {
+      ctx.now = real;
+    }
+    assert.equal(await count('guest_flows'), 0);
+  });
+
   it(`${SECONDS} s of every request a stranger can make without a valid submission leaves the database unchanged`, async function () {
     this.timeout(60_000 + SECONDS * 2000);
     const f = await page('cafe', 400, 'en');
