@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { runLoadInChild, type LoadUser } from '../support/radius-load.ts';
-import { waitUntilAnswering } from '../support/radius-side-by-side.ts';
+import { cpuSeconds, waitUntilAnswering } from '../support/radius-side-by-side.ts';
 import { report } from './report.ts';
 import { WRK, wrk } from './generator.ts';
 import { runGuestClient, signUpDevices } from './guest-client.ts';
@@ -92,9 +92,16 @@ export default async function soak() {
     const t1 = Date.now();
     const sampler = setInterval(() => samples.push({ at: (Date.now() - t1) / 1000, rss: p.rss() }), 5000);
     const firstHalf = Math.floor(SECONDS / 2);
+    const cpu0 = cpuSeconds(p.pid()!);
     const a = await half(p, outbox, devices, firstHalf, 1_000_000);
     const rssMid = p.rss();
+    const cpuMid = cpuSeconds(p.pid()!);
     const b = await half(p, outbox, devices, SECONDS - firstHalf, 5_000_000);
+    // Foyer's CPU share of one core in the second half (the three loads share it).
+    const serverPct = (100 * (cpuSeconds(p.pid()!) - cpuMid)) / (SECONDS - firstHalf);
+    console.error(
+      `# Foyer's CPU: first half ${Math.round((100 * (cpuMid - cpu0)) / firstHalf)} %, second half ${Math.round(serverPct)} %`,
+    );
     clearInterval(sampler);
     const rssEnd = p.rss();
     const warm = samples.find((s) => s.at >= 30)?.rss ?? samples[0]?.rss ?? rssMid;
@@ -122,6 +129,7 @@ export default async function soak() {
       baseline: early,
       baseline_value: a.signups.completed / firstHalf,
       generator_cpu_pct: (100 * b.signups.cpuSeconds) / b.signups.wallSeconds,
+      server_cpu_pct: serverPct,
     });
     report({
       bench: `soak.radius_mac_rps (${late}, ${devices.length} returning devices, 16 in flight)`,
@@ -129,6 +137,7 @@ export default async function soak() {
       unit: 'req/s',
       baseline: early,
       baseline_value: a.radius.perSecond,
+      server_cpu_pct: serverPct,
     });
     report({
       bench: `soak.screen1_rps (${late}, wrk -t1 -c8)`,
@@ -137,6 +146,7 @@ export default async function soak() {
       baseline: early,
       baseline_value: a.screen1.rps,
       generator_cpu_pct: b.screen1.generatorCpuPct,
+      server_cpu_pct: serverPct,
     });
     report({
       bench: `soak.errors (sign-ups ${sum('signup')}${a.signups.lastError || b.signups.lastError ? ` [last: ${b.signups.lastError || a.signups.lastError}]` : ''}, screen 1 ${sum('screen1')}, radius rejected or lost ${sum('radius')}, acknowledged sign-ups without a grant ${missing} of ${acknowledged})`,
