@@ -118,6 +118,10 @@ export default async function soak() {
       screen1: h.screen1.non2xx + h.screen1.socketErrors,
       radius: h.radius.rejected + h.radius.lost,
     }));
+    const [x, y] = [a, b];
+    console.error(
+      `# errors by kind: screen 1 not 200 ${x.screen1.non2xx + y.screen1.non2xx}, unanswered in 2 s ${x.screen1.timeouts + y.screen1.timeouts}, other socket errors ${x.screen1.socketErrors + y.screen1.socketErrors - x.screen1.timeouts - y.screen1.timeouts}; RADIUS rejected ${x.radius.rejected + y.radius.rejected}, unanswered in 2 s ${x.radius.lost + y.radius.lost}`,
+    );
     const sum = (k: 'signup' | 'screen1' | 'radius') => parts[0][k] + parts[1][k];
     const errors = sum('signup') + sum('screen1') + sum('radius') + missing;
     const late = `second half of ${SECONDS} s`;
