@@ -44,6 +44,10 @@ export interface WrkResult {
   rps: number;
   requests: number;
   non2xx: number;
+  /** Connect, read, write and timeout errors wrk counted. */
+  socketErrors: number;
+  /** Of those, requests unanswered after wrk's 2 s time-out. */
+  timeouts: number;
   generatorCpuPct: number;
 }
 
@@ -56,12 +60,17 @@ export async function wrk(
   const args = [`-t${o.threads ?? 2}`, `-c${o.connections ?? 64}`];
   if (o.warmup !== false) await runMeasured(WRK, [...args, '-d2s', url]);
   const r = await runMeasured(WRK, [...args, `-d${seconds}s`, url]);
+  const socket = (/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout) ?? [])
+    .slice(1)
+    .map(Number);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
   if (!Number.isFinite(rps)) throw new Error(`wrk gave no figure: ${r.stdout.slice(-500)}`);
   return {
     rps,
     requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[1] ?? 0),
+    socketErrors: socket.reduce((sum, n) => sum + n, 0),
+    timeouts: socket[3] ?? 0,
     generatorCpuPct: cpuPct(r),
   };
 }

@@ -32,7 +32,7 @@ import {
   type Contender,
   type Server,
 } from '../support/radius-side-by-side.ts';
-import { OutboxTail, signUp } from './guest-client.ts';
+import { signUpDevices } from './guest-client.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
 import { RAISED } from './portal.bench.ts';
 
@@ -110,38 +110,6 @@ async function prepare(
   };
 }
 
-/**
- * `count` devices sign up through the portal of `server` as browsers would, 16 at once;
- * the users a NAS's MAC authentication of them names (CoovaChilli's MAC format).
- */
-async function signUpDevices(server: Server, outbox: string, count: number): Promise<LoadUser[]> {
-  const tail = new OutboxTail(outbox);
-  const users: LoadUser[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < count) {
-        const i = next++;
-        const national = `089${String(i).padStart(7, '0')}`;
-        const hex = (0x020000000000 + i).toString(16).padStart(12, '0');
-        const mac = hex.replace(/(..)(?!$)/g, '$1:');
-        await signUp(
-          {
-            entry: `${server.url}/p/bench?mac=${mac}&ip=10.1.${(i >> 8) & 255}.${i & 255}&nasid=bench-ap&ssid=Bench`,
-            national,
-            e164: `+359${national.slice(1)}`,
-            optIn: i % 2 === 1,
-          },
-          tail,
-        );
-        const id = mac.toUpperCase().replace(/:/g, '-');
-        users.push({ name: id, password: id, callingStationId: id });
-      }
-    }),
-  );
-  return users;
-}
-
 async function foyerContender(
   name: string,
   env: Record<string, string>,
@@ -175,7 +143,7 @@ export default async function radiusStorageBench(): Promise<void> {
       let devices: LoadUser[] = [];
       if (PATHS.includes('mac')) {
         const t0 = Date.now();
-        devices = await signUpDevices(cached.server, db.env.SMS_OUTBOX, DEVICES);
+        devices = await signUpDevices(cached.server.url, 'bench', db.env.SMS_OUTBOX, DEVICES);
         console.error(
           `# ${backend}: ${devices.length} devices signed up through the portal in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
         );

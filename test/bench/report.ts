@@ -10,6 +10,8 @@ export interface Figure {
    */
   generator_cpu_pct?: number;
   server_cpu_pct?: number;
+  /** The load generator's CPU (all its processes) per operation it completed, in µs: what its own cost is, whatever the rate. */
+  generator_cpu_us_per_op?: number;
 }
 
 /** One JSON line per figure; ratio = value / baseline_value, measured in the same run. */
@@ -18,6 +20,9 @@ export function report(f: Figure): void {
   const cpu = {
     ...(f.generator_cpu_pct !== undefined ? { generator_cpu_pct: Math.round(f.generator_cpu_pct) } : {}),
     ...(f.server_cpu_pct !== undefined ? { server_cpu_pct: Math.round(f.server_cpu_pct) } : {}),
+    ...(f.generator_cpu_us_per_op !== undefined
+      ? { generator_cpu_us_per_op: Math.round(f.generator_cpu_us_per_op) }
+      : {}),
   };
   console.log(
     JSON.stringify({

@@ -22,4 +22,5 @@ for (const name of names) {
   const mod = await import(pathToFileURL(join(dir, `${name}.bench.ts`)).href);
   await mod.default();
 }
-process.exit(0);
+// A bench that found errors (the soak) set the exit code: keep it.
+process.exit(process.exitCode ?? 0);

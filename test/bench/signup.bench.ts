@@ -6,53 +6,24 @@
 // Foyer runs as `npm start` runs it, in its own process(es); the guests run in two child
 // processes of their own, whose CPU share is printed with each figure. The baseline is
 // issue 18's goal (there is no other sign-up server to compare with).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openDb } from '../../portal/store/open.ts';
-import { migrate } from '../../portal/store/migrate.ts';
-import { ledgerMigrationSteps } from '../../portal/consent/head.ts';
-import { deriveKeys } from '../../portal/crypto/keys.ts';
-import { createVenue } from '../../portal/venues/venues.ts';
-import { venueSettingsSchema } from '../../portal/venues/settings.ts';
-import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
+import type { FoyerProcess } from '../support/foyer-process.ts';
 import { freshPostgresUrl } from '../support/context.ts';
 import { postgresUrl } from '../support/env.ts';
 import { cpuSeconds } from '../support/radius-side-by-side.ts';
 import { report } from './report.ts';
-import { RAISED } from './portal.bench.ts';
+import { runGuestClient } from './guest-client.ts';
+import { prepareSignupDatabase, startSignupFoyer } from './signup-foyer.ts';
 
 const SECONDS = Number(process.env.BENCH_SIGNUP_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_SIGNUP_WARMUP ?? 3);
 const GUESTS = (process.env.BENCH_SIGNUP_GUESTS ?? '16,64').split(',').map(Number);
 const CLIENTS = 2;
 const SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
-const CLIENT = fileURLToPath(new URL('./guest-client.ts', import.meta.url));
 const GOAL = { sqlite: 200, postgres: 500 } as const;
-
-interface ClientResult {
-  completed: number;
-  errors: number;
-  lastError: string;
-  cpuSeconds: number;
-  wallSeconds: number;
-}
-
-function client(opts: object): Promise<ClientResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify(opts)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out) as ClientResult) : reject(new Error(`guest client exited ${code}: ${out}`)),
-    );
-  });
-}
 
 async function run(
   backend: 'sqlite' | 'postgres',
@@ -63,29 +34,11 @@ async function run(
   const dir = mkdtempSync(join(tmpdir(), 'foyer-signup-bench-'));
   const pg = backend === 'postgres' ? await freshPostgresUrl() : undefined;
   const dbUrl = pg?.url ?? join(dir, 'foyer.db');
-  const outbox = join(dir, 'outbox.jsonl');
-  const db = await openDb(dbUrl);
-  await migrate(db, ledgerMigrationSteps(deriveKeys(SECRET_KEY)));
-  await createVenue(db, {
-    slug: 'bench',
-    name: 'Bench Café',
-    country: 'BG',
-    settings: venueSettingsSchema.parse(RAISED),
-  });
-  await db.close();
+  const setup = { dbUrl, dir, outbox: join(dir, 'outbox.jsonl'), secretKey: SECRET_KEY, slug: 'bench' };
+  await prepareSignupDatabase(setup);
   const servers: FoyerProcess[] = [];
   try {
-    for (let i = 0; i < processes; i++) {
-      const p = await foyerProcess({
-        DATABASE_URL: dbUrl,
-        DATA_DIR: dir,
-        SECRET_KEY,
-        SMS_OUTBOX: outbox,
-        LOG_LEVEL: 'error',
-      });
-      await p.start();
-      servers.push(p);
-    }
+    for (let i = 0; i < processes; i++) servers.push(await startSignupFoyer(setup));
     const pids = servers.map((s) => s.pid()!);
     const cpu0 = pids.map(cpuSeconds);
     let cpuAtWarmup = cpu0;
@@ -93,10 +46,10 @@ async function run(
     const per = Math.ceil(guests / CLIENTS);
     const results = await Promise.all(
       Array.from({ length: CLIENTS }, (_, c) =>
-        client({
+        runGuestClient({
           bases: servers.map((s) => s.url),
           slug: 'bench',
-          outbox,
+          outbox: setup.outbox,
           concurrency: per,
           firstGuest: firstGuest + c * 100_000,
           warmupMs: WARMUP_SECONDS * 1000,
@@ -128,6 +81,7 @@ async function run(
       baseline: `goal of issue 18 (${goal}/s ${backend === 'sqlite' ? 'on SQLite' : 'on PostgreSQL with two processes'})`,
       baseline_value: goal,
       generator_cpu_pct: Math.max(...results.map((r) => (100 * r.cpuSeconds) / r.wallSeconds)),
+      generator_cpu_us_per_op: (1e6 * results.reduce((s, r) => s + r.cpuSeconds, 0)) / Math.max(1, completed),
       server_cpu_pct: (100 * serverCpu) / SECONDS,
     });
   } finally {
