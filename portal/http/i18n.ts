@@ -80,7 +80,25 @@ export function negotiateLocale(opts: {
   fallback: Locale;
 }): Locale {
   for (const c of [opts.query, opts.cookie]) if (isLocale(c) && opts.allowed.includes(c)) return c;
-  const ranked = (opts.acceptLanguage ?? '')
+  // Every screen 1 asks, and a network's browsers send a handful of distinct headers: the
+  // answer is kept per header, venue languages and fallback, in a bounded map (the header is
+  // the sender's to choose, so the map is emptied when full rather than allowed to grow, and
+  // a header longer than any browser sends is not kept).
+  if ((opts.acceptLanguage?.length ?? 0) > 256)
+    return fromAcceptLanguage(opts.acceptLanguage, opts.allowed, opts.fallback);
+  const key = `${opts.allowed.join(',')}|${opts.fallback}|${opts.acceptLanguage ?? ''}`;
+  let locale = negotiated.get(key);
+  if (locale === undefined) {
+    if (negotiated.size >= 512) negotiated.clear();
+    negotiated.set(key, (locale = fromAcceptLanguage(opts.acceptLanguage, opts.allowed, opts.fallback)));
+  }
+  return locale;
+}
+
+const negotiated = new Map<string, Locale>();
+
+function fromAcceptLanguage(acceptLanguage: string | undefined, allowed: readonly Locale[], fallback: Locale): Locale {
+  const ranked = (acceptLanguage ?? '')
     .split(',')
     .map((part) => {
       const [tag, ...params] = part.trim().split(';');
@@ -89,6 +107,6 @@ export function negotiateLocale(opts: {
     })
     .filter((x) => x.lang && x.q > 0)
     .sort((a, b) => b.q - a.q);
-  for (const { lang } of ranked) if (isLocale(lang) && opts.allowed.includes(lang)) return lang;
-  return opts.allowed.includes(opts.fallback) ? opts.fallback : opts.allowed[0];
+  for (const { lang } of ranked) if (isLocale(lang) && allowed.includes(lang)) return lang;
+  return allowed.includes(fallback) ? fallback : allowed[0];
 }
