@@ -1,5 +1,6 @@
 // createApp builds the Koa app and never listens: main.ts does, tests use app.callback().
 import Koa, { type Middleware } from 'koa';
+import compose from 'koa-compose';
 import { bodyParser } from '@koa/bodyparser';
 import type { AppContext } from './context.ts';
 import { errorHandler } from './http/error-handler.ts';
@@ -60,17 +61,4 @@ export function createApp(ctx: AppContext): Koa {
   ]);
   app.use((kctx, next) => (kctx.path.startsWith('/p/') ? guestChain(kctx, next) : everything(kctx, next)));
   return app;
-}
-
-/**
- * Middleware in order, as one (what app.use does for the app's own list). No function is
- * named per request: tsx names each one it defines (esbuild's keepNames), which cost more
- * than the walk itself in a profile of screen 1.
- */
-function compose(list: Middleware[]): Middleware {
-  const step = async (kctx: Parameters<Middleware>[0], next: () => Promise<unknown>, i: number): Promise<void> => {
-    if (i === list.length) await next();
-    else await list[i](kctx, () => step(kctx, next, i + 1));
-  };
-  return (kctx, next) => step(kctx, next, 0);
 }
