@@ -95,8 +95,8 @@ const SAFE_ENTRY = /^[A-Za-z0-9_.-]{1,4000}$/;
 const MARKS = new RegExp(`(${FLOW_MARK}|${CSRF_MARK}|${ENTRY_MARK})`);
 type Slot = 'flow' | 'csrf' | 'entry';
 const SLOT_OF: Record<string, Slot> = { [FLOW_MARK]: 'flow', [CSRF_MARK]: 'csrf', [ENTRY_MARK]: 'entry' };
-/** A page cut at its stand-ins: text[i], the value of slots[i], text[i + 1], …; bytes: text encoded. */
-type Skeleton = { text: string[]; bytes: Buffer[]; slots: Slot[] };
+/** A page cut at its stand-ins, as UTF-8: bytes[i], the value of slots[i], bytes[i + 1], … */
+type Skeleton = { bytes: Buffer[]; slots: Slot[] };
 const slotValues = (vars: StartVars): Record<Slot, string> => ({
   flow: vars.flowId,
   csrf: vars.csrf,
@@ -272,13 +272,9 @@ export class ConsentPages {
     );
   }
 
+  /** renderStartBytes as text, for the pages that are not screen 1's hot path (preview, the stored copy). */
   renderStart(versionId: string, content: ConsentContent, vars: StartVars): string {
-    const sk = this.skeleton(versionId, content, vars);
-    if (!sk) return this.renderFull(versionId, content, vars);
-    const values = slotValues(vars);
-    let html = sk.text[0];
-    for (let i = 0; i < sk.slots.length; i++) html += values[sk.slots[i]] + sk.text[i + 1];
-    return html;
+    return this.renderStartBytes(versionId, content, vars).toString('utf8');
   }
 
   /**
@@ -325,10 +321,8 @@ export class ConsentPages {
         notice: vars.notice,
       });
       const pieces = html.split(MARKS);
-      const text = pieces.filter((_, i) => i % 2 === 0);
       sk = {
-        text,
-        bytes: text.map((t) => Buffer.from(t)),
+        bytes: pieces.filter((_, i) => i % 2 === 0).map((t) => Buffer.from(t)),
         slots: pieces.filter((_, i) => i % 2 === 1).map((m) => SLOT_OF[m]),
       };
       if (this.skeletons.size > 200) this.skeletons.clear();
