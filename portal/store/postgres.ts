@@ -112,6 +112,12 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
   // An idle client losing its server must not crash the process; the pool drops it.
   pool.on('error', (err) => log?.('warn', `idle database connection lost: ${err.message}`));
+  // And no client is ever without a listener: a new one is handed over with the pool's
+  // taken off, and ours (withClient) goes on only when the awaited connect resumes. A
+  // server that ends the connection right after accepting it sends ReadyForQuery and the
+  // 57P01 in one segment, which pg parses in between. Heard here, the client is marked
+  // not queryable, and its first statement fails 'unavailable' (and is logged) instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const root = queryable(bound((query) => pool.query(query)));
 
   async function withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
