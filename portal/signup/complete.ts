@@ -7,9 +7,9 @@
 // received and returned its own code.
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
-import { checkCode, type CheckOutcome } from '../verification/verifications.ts';
+import { checkCode, codeNumberHash, type CheckOutcome } from '../verification/verifications.ts';
 import { numberHash } from '../consent/subjects.ts';
-import { recordSignupDecisions } from '../consent/commands/record-signup.ts';
+import { readSignupLedger, recordSignupDecisions } from '../consent/commands/record-signup.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
 import type { Handoff } from '../access-points/handoff.ts';
 import { markDone, newSecret, type Flow } from './flows.ts';
@@ -53,12 +53,27 @@ export async function completeSignUp(
 ): Promise<CompleteOutcome> {
   const now = app.now();
   const handbackKey = newSecret();
+  // Read before the writer is taken: a code's number never changes once it is issued.
+  const sentTo = await codeNumberHash(app.db, flow.verificationId!);
   const outcome = await app.db.tx(async (tx): Promise<CompleteOutcome> => {
-    const check = await checkCode(tx, app.keys, flow.verificationId!, guess, now);
-    if (!check.ok) return check;
-    const s = readSubmission(app.cipher, check.submissionEnc);
+    // The ledger head and the number's subject are read beside the writer WHILE it checks the
+    // code (record-signup.ts says why that is sound), then everything else goes with the
+    // COMMIT: on SQLite the writer is held for two trips, the check's and the COMMIT's.
+    // Started first, in this tick, so that on PostgreSQL they ride with the check's statement.
+    // Both are awaited before anything ends the transaction (a rejection of one must not
+    // roll back while the other is still on its way).
+    const ledger = sentTo ? settled(readSignupLedger(tx, venue.id, sentTo)) : undefined;
+    const [check, read] = await Promise.all([
+      settled(checkCode(tx, app.keys, flow.verificationId!, guess, now)),
+      ledger,
+    ]);
+    if ('error' in check) throw check.error;
+    if (read && 'error' in read) throw read.error;
+    if (!check.value.ok) return check.value;
+    const code = check.value;
+    const s = readSubmission(app.cipher, code.submissionEnc);
     // A code without its submission (sent before this release) confirms nothing.
-    if (!s || numberHash(app.keys, s.e164) !== check.numberHash) return { ok: false, reason: 'expired' };
+    if (!s || numberHash(app.keys, s.e164) !== code.numberHash) return { ok: false, reason: 'expired' };
     const version = await app.consentPages.storedVersion(s.versionId, tx);
     if (!version || version.venueId !== venue.id)
       throw new Error(`template version ${s.versionId} of flow ${flow.id} is missing`);
@@ -68,11 +83,11 @@ export async function completeSignUp(
       app,
       {
         venueId: venue.id,
-        numberHash: check.numberHash,
+        numberHash: code.numberHash,
         person: { e164: s.e164, name: s.details.name, email: s.details.email, birthDate: s.details.birthDate },
         version,
         choices: s.choices,
-        verificationId: check.verificationId,
+        verificationId: code.verificationId,
         clientIp: req.clientIp,
         clientMac: h.clientMac ?? null,
         userAgent: (req.userAgent ?? flow.userAgent)?.slice(0, 1024) ?? null,
@@ -83,6 +98,7 @@ export async function completeSignUp(
         evidence: JSON.stringify({ flow: s.page, screen: 'start', entry: s.entry, nas_reported: nasReported(h) }),
       },
       now,
+      read?.value,
     );
     const grant = await createGrant(
       tx,
@@ -95,3 +111,10 @@ export async function completeSignUp(
   });
   return outcome;
 }
+
+/** A promise's outcome as a value: both of two promises are awaited even when one rejects. */
+const settled = <T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );

@@ -242,6 +242,18 @@ export async function checkCode(
   return remaining > 0 ? { ok: false, reason: 'wrong', remaining } : { ok: false, reason: 'too_many' };
 }
 
+/**
+ * The keyed hash of the number a code was sent to, fixed when the code was issued, so it
+ * can be read before the code transaction, outside it, on a reader (signup/complete.ts
+ * reads the number's subject beside the code check with it). undefined for an unknown code.
+ */
+export async function codeNumberHash(db: Db, verificationId: string): Promise<string | undefined> {
+  const row = await db.get<{ number_hash: string }>('SELECT number_hash FROM verifications WHERE id = ?', [
+    verificationId,
+  ]);
+  return row?.number_hash;
+}
+
 /** A flow's current verification, for screen 2 and resume (submissionEnc: what it was sent for, encrypted). */
 export async function verificationState(db: Db | Tx, verificationId: string, now: number) {
   const row = await db.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
