@@ -5,6 +5,8 @@
 // HTTP on both backends: a returning number's subject is reused (erased or not), parallel
 // wrong codes never count beyond the code's attempts, and a write that fails at the COMMIT
 // (events over a head put back) undoes the whole transaction, the code check included.
+// checkCode alone under parallel guesses: test/verification/attempts.test.ts; here through
+// the whole transaction, which on PostgreSQL now takes the ledger's lock with each attempt.
 // Same-number races across browsers: test/security/same-number-race.test.ts (helper T);
 // across processes: test/consent/code-transaction-processes.test.ts.
 import assert from 'node:assert/strict';
