@@ -12,6 +12,8 @@ import { keyedEventHash, eventInput, HASHED_COLUMNS, type ConsentEventInput, typ
 import { headSealed, readHead, writeHead, type LedgerHead } from './head.ts';
 
 export type AppendedEvent = Omit<ConsentEventRow, 'seq'>;
+/** An event as eventInput parses it (appendAfter takes them parsed: a sign-up parses before its transaction). */
+export type ParsedEvent = ReturnType<typeof eventInput.parse>;
 
 const COLUMNS = [...HASHED_COLUMNS, 'hash', 'hash_version'] as const;
 const ROW = `(?, ${COLUMNS.map(() => '?').join(', ')})`;
@@ -51,18 +53,18 @@ export const headClock = (tx: Tx, opts: AppendOptions = {}): string =>
  * Appends after `head`, which the caller read in this transaction under the ledger's lock
  * (`tx.lock('ledger')` before the read; on SQLite the writer's BEGIN IMMEDIATE is that lock,
  * and a read beside the writer after it, Tx.readBeside, is as good as the writer's own),
- * with readHead's columns and headClock's. Everything goes with the COMMIT (Tx.defer).
+ * with readHead's columns and headClock's; `parsed`: eventInput's output. Everything goes
+ * with the COMMIT (Tx.defer).
  * `subjectsWritten`: the caller writes the events' subjects itself, with their last event's
  * time (record-signup.ts), so they are not touched again here.
  */
 export function appendAfter(
   tx: Tx,
   head: (LedgerHead & { now?: number }) | undefined,
-  inputs: ConsentEventInput[],
+  parsed: ParsedEvent[],
   keys: Keys,
   opts: AppendOptions & { subjectsWritten?: boolean } = {},
 ): AppendedEvent[] {
-  const parsed = inputs.map((i) => eventInput.parse(i));
   if (parsed.length === 0) return [];
   if (!head) throw new Error('ledger_head_missing: run `npx foyer migrate`');
   // Appending to a head that fails its seal would seal whatever was done to it (events

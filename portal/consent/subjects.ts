@@ -43,28 +43,35 @@ const UPSERT = (
 const BY_NUMBER = UPSERT('venue_id, number_hash');
 const BY_ID = UPSERT('id');
 
-function subjectValues(
+/** A subject's row but its id, encrypted: what deferSubject writes (prepared before the transaction). */
+export interface PreparedSubject {
+  venueId: string;
+  numberHash: string;
+  /** number_enc, name_enc, email_enc, birth_date_enc. */
+  encrypted: (string | null)[];
+}
+
+export function prepareSubject(
   deps: { keys: Keys; cipher: FieldCipher },
-  id: string,
   venueId: string,
   data: SubjectData,
-  createdAt: number,
-  lastEventAt: number,
-) {
+): PreparedSubject {
   const enc = (v: string | null | undefined) => (v ? deps.cipher.encrypt(v) : null);
-  const hash = numberHash(deps.keys, data.e164);
-  return [
-    id,
+  return {
     venueId,
-    hash,
-    enc(data.e164),
-    enc(data.name),
-    enc(data.email),
-    enc(data.birthDate),
-    createdAt,
-    lastEventAt,
-  ];
+    numberHash: numberHash(deps.keys, data.e164),
+    encrypted: [enc(data.e164), enc(data.name), enc(data.email), enc(data.birthDate)],
+  };
 }
+
+const subjectValues = (id: string, p: PreparedSubject, createdAt: number, lastEventAt: number) => [
+  id,
+  p.venueId,
+  p.numberHash,
+  ...p.encrypted,
+  createdAt,
+  lastEventAt,
+];
 
 /** Creates or refreshes the subject for (venue, number); returns its id. */
 export async function upsertSubject(
@@ -76,7 +83,7 @@ export async function upsertSubject(
 ): Promise<string> {
   const row = await tx.get<{ id: string }>(
     `${BY_NUMBER} RETURNING id`,
-    subjectValues(deps, randomUUID(), venueId, data, now, now),
+    subjectValues(randomUUID(), prepareSubject(deps, venueId, data), now, now),
   );
   return row!.id;
 }
@@ -91,13 +98,11 @@ export async function upsertSubject(
  */
 export function deferSubject(
   tx: Tx,
-  deps: { keys: Keys; cipher: FieldCipher },
   id: string,
-  venueId: string,
-  data: SubjectData,
+  subject: PreparedSubject,
   at: { createdAt: number; lastEventAt: number },
 ): void {
-  tx.defer(BY_ID, subjectValues(deps, id, venueId, data, at.createdAt, at.lastEventAt));
+  tx.defer(BY_ID, subjectValues(id, subject, at.createdAt, at.lastEventAt));
 }
 
 /** The id of the subject for (venue, number hash), as a scalar subquery of a read (two parameters). */

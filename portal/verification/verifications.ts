@@ -243,15 +243,20 @@ export async function checkCode(
 }
 
 /**
- * The keyed hash of the number a code was sent to, fixed when the code was issued, so it
- * can be read before the code transaction, outside it, on a reader (signup/complete.ts
- * reads the number's subject beside the code check with it). undefined for an unknown code.
+ * What a code was sent for: the keyed hash of its number and its submission (encrypted),
+ * both fixed when the code is issued, so they can be read before the code transaction,
+ * outside it, on a reader (signup/complete.ts prepares the sign-up with them, and reads the
+ * number's subject beside the code check). undefined for an unknown code.
  */
-export async function codeNumberHash(db: Db, verificationId: string): Promise<string | undefined> {
-  const row = await db.get<{ number_hash: string }>('SELECT number_hash FROM verifications WHERE id = ?', [
-    verificationId,
-  ]);
-  return row?.number_hash;
+export async function codeSentFor(
+  db: Db,
+  verificationId: string,
+): Promise<{ numberHash: string; submissionEnc: string | null } | undefined> {
+  const row = await db.get<{ number_hash: string; submission_enc: string | null }>(
+    'SELECT number_hash, submission_enc FROM verifications WHERE id = ?',
+    [verificationId],
+  );
+  return row && { numberHash: row.number_hash, submissionEnc: row.submission_enc };
 }
 
 /** A flow's current verification, for screen 2 and resume (submissionEnc: what it was sent for, encrypted). */

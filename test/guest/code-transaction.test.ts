@@ -115,6 +115,17 @@ eachBackend('the code transaction', (backend) => {
     assert.equal(await count('SELECT COUNT(*) AS n FROM grants'), 0);
   });
 
+  it('a code without its submission (sent before submissions were kept) confirms nothing: 410, no subject, event or grant', async () => {
+    const g = await onCodePage('0887100006');
+    await ctx.db.run('UPDATE verifications SET submission_enc = NULL WHERE flow_id = ?', [g.flowId!]);
+    const answer = await g.submit(g.code);
+    assert.equal(answer.status, 410, answer.html);
+    for (const table of ['consent_events', 'subjects', 'grants'])
+      assert.equal(await count(`SELECT COUNT(*) AS n FROM ${table}`), 0, table);
+    const flow = await ctx.db.get<{ state: string }>('SELECT state FROM guest_flows WHERE id = ?', [g.flowId!]);
+    assert.equal(flow!.state, 'code_sent');
+  });
+
   it('a write failing at the COMMIT (events over a head put back) undoes it all, the code check too; the code works once the head is right', async () => {
     const a = await onCodePage('0887100003');
     assert.equal((await a.submit(a.code)).status, 303);

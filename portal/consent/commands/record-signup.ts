@@ -26,10 +26,10 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../store/db.ts';
 import type { Keys } from '../../crypto/keys.ts';
 import type { FieldCipher } from '../../crypto/fields.ts';
-import { appendAfter, headClock, type AppendedEvent } from '../append.ts';
-import type { ConsentEventInput, Purpose } from '../event.ts';
+import { appendAfter, headClock, type AppendedEvent, type ParsedEvent } from '../append.ts';
+import { eventInput, type ConsentEventInput, type Purpose } from '../event.ts';
 import { headSql, type LedgerHead } from '../head.ts';
-import { deferSubject, SUBJECT_ID_SQL, type SubjectData } from '../subjects.ts';
+import { deferSubject, prepareSubject, SUBJECT_ID_SQL, type PreparedSubject, type SubjectData } from '../subjects.ts';
 import type { ConsentContent, ConsentPages } from '../consent-page.ts';
 
 export interface SignupDecisions {
@@ -79,21 +79,21 @@ export function readSignupLedger(tx: Tx, venueId: string, numberHash: string): P
 }
 
 /**
- * `read`: readSignupLedger's answer in this transaction; read here (one more trip) when it
- * is missing or for another venue or number.
+ * The decisions as far as they can be made before the transaction: the events parsed (but
+ * for the subject's id) with the page's text hashes, the subject's data encrypted. CPU the
+ * writer does not wait for; recordSignupDecisions does the rest, what needs the ledger's head.
  */
-export async function recordSignupDecisions(
-  tx: Tx,
+export interface PreparedSignup {
+  venueId: string;
+  numberHash: string;
+  events: ParsedEvent[];
+  subject: PreparedSubject;
+}
+
+export function prepareSignupDecisions(
   deps: { keys: Keys; cipher: FieldCipher; consentPages: ConsentPages },
   d: SignupDecisions,
-  now: number,
-  read?: SignupLedger,
-): Promise<{ subjectId: string; events: AppendedEvent[] }> {
-  const ledger =
-    read && read.venueId === d.venueId && read.numberHash === d.numberHash
-      ? read
-      : await readSignupLedger(tx, d.venueId, d.numberHash);
-  const subjectId = ledger.subjectId ?? randomUUID();
+): PreparedSignup {
   // The purposes the page the guest saw offered, with that page's text.
   const offers = d.version.content.venue.offers;
   const purposes: Purpose[] = [
@@ -107,7 +107,7 @@ export async function recordSignupDecisions(
     decision: d.choices[purpose] ? 'granted' : 'declined',
     channel: 'portal',
     numberHash: d.numberHash,
-    subjectId,
+    subjectId: null,
     templateVersionId: d.version.id,
     locale: d.version.content.locale,
     textHash: deps.consentPages.consentTextHash(d.version.content, purpose),
@@ -120,8 +120,35 @@ export async function recordSignupDecisions(
     verificationId: d.verificationId,
     evidence: d.evidence,
   }));
-  const appended = appendAfter(tx, ledger.head, events, deps.keys, { subjectsWritten: true });
+  return {
+    venueId: d.venueId,
+    numberHash: d.numberHash,
+    events: events.map((e) => eventInput.parse(e)),
+    subject: prepareSubject(deps, d.venueId, d.person),
+  };
+}
+
+/**
+ * Appends the prepared events on the subject of (venue, number), which is written with
+ * them. `read`: readSignupLedger's answer in this transaction; read here (one more trip)
+ * when it is missing or for another venue or number.
+ */
+export async function recordSignupDecisions(
+  tx: Tx,
+  keys: Keys,
+  p: PreparedSignup,
+  now: number,
+  read?: SignupLedger,
+): Promise<{ subjectId: string; events: AppendedEvent[] }> {
+  const ledger =
+    read && read.venueId === p.venueId && read.numberHash === p.numberHash
+      ? read
+      : await readSignupLedger(tx, p.venueId, p.numberHash);
+  // The id read for (venue, number) under the lock, or a new one (a UUID either way, as eventInput wants).
+  const subjectId = ledger.subjectId ?? randomUUID();
+  const events = p.events.map((e) => ({ ...e, subjectId }));
+  const appended = appendAfter(tx, ledger.head, events, keys, { subjectsWritten: true });
   // The subject with the COMMIT too, its last event the one just appended (the grant that follows names it).
-  deferSubject(tx, deps, subjectId, d.venueId, d.person, { createdAt: now, lastEventAt: appended[0].at });
+  deferSubject(tx, subjectId, p.subject, { createdAt: now, lastEventAt: appended[0].at });
   return { subjectId, events: appended };
 }
