@@ -68,7 +68,9 @@ export async function completeSignUp(
     // The ledger head and the number's subject are read beside the writer WHILE it checks the
     // code (record-signup.ts says why that is sound), then everything else goes with the
     // COMMIT: on SQLite the writer is held for two trips, the check's and the COMMIT's.
-    // Started first, in this tick, so that on PostgreSQL they ride with the check's statement.
+    // Started first, in this tick, so that on PostgreSQL they ride with the check's statement
+    // (with the ledger's lock, so a wrong code holds it too, for its two trips as a sign-up
+    // does: a code takes at most max_attempts of them, and sending codes is limited).
     // Both are awaited before anything ends the transaction (a rejection of one must not
     // roll back while the other is still on its way).
     const ledger = sent ? settled(readSignupLedger(tx, venue.id, sent.numberHash)) : undefined;
@@ -77,8 +79,10 @@ export async function completeSignUp(
       ledger,
     ]);
     if ('error' in check) throw check.error;
-    if (read && 'error' in read) throw read.error;
+    // A refused code commits its counted attempt whatever became of the read, which only a
+    // correct one needs.
     if (!check.value.ok) return check.value;
+    if (read && 'error' in read) throw read.error;
     const code = check.value;
     const ready =
       early && early.ok && early.submissionEnc === code.submissionEnc && early.numberHash === code.numberHash
