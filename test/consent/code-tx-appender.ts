@@ -1,7 +1,8 @@
 // Another process appending to the ledger while Foyer processes take sign-ups (used by
-// code-transaction-processes.test.ts): for each number, an SMS keyword opt-in (which
-// joins the number to the venue's subjects, as at the portal) and a STOP, through the
-// real ledger commands, each in its own transaction. Prints how many events it appended.
+// code-transaction-processes.test.ts): round after round over the numbers, an SMS keyword
+// opt-in (which joins the number to the venue's subjects, as at the portal) and a STOP,
+// through the real ledger commands, each in its own transaction. Prints "ready" once its
+// database is open, runs until its stdin ends, then prints how many events it appended.
 //   node --import tsx code-tx-appender.ts DATABASE_URL SECRET_KEY VENUE_ID NUMBER...
 import { openDb } from '../../portal/store/open.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
@@ -15,7 +16,11 @@ const keys = deriveKeys(secret);
 const cipher = fieldCipher(keys);
 const db = await openDb(url);
 let appended = 0;
-for (const e164 of numbers) {
+let stop = false;
+process.stdin.on('end', () => (stop = true)).resume();
+console.log('ready');
+for (let i = 0; !stop || i % numbers.length; i++) {
+  const e164 = numbers[i % numbers.length];
   const m = { numberHash: numberHash(keys, e164), locale: 'en' as const, evidence: `JOIN from ${e164}` };
   await db.tx((tx) =>
     optInByKeyword(tx, { keys, cipher }, { ...m, venueId, e164, keyword: 'JOIN', reply: 'You joined.' }, Date.now()),
