@@ -9,9 +9,11 @@ import { StoreError, type Tx } from '../store/db.ts';
 import { dbNowMs } from '../store/migrations/011_grant_changes.ts';
 import type { Keys } from '../crypto/keys.ts';
 import { keyedEventHash, eventInput, HASHED_COLUMNS, type ConsentEventInput, type ConsentEventRow } from './event.ts';
-import { headSealed, readHead, writeHead } from './head.ts';
+import { headSealed, readHead, writeHead, type LedgerHead } from './head.ts';
 
 export type AppendedEvent = Omit<ConsentEventRow, 'seq'>;
+/** An event as eventInput parses it (appendAfter takes them parsed: a sign-up parses before its transaction). */
+export type ParsedEvent = ReturnType<typeof eventInput.parse>;
 
 const COLUMNS = [...HASHED_COLUMNS, 'hash', 'hash_version'] as const;
 const ROW = `(?, ${COLUMNS.map(() => '?').join(', ')})`;
@@ -36,10 +38,34 @@ export async function appendEvents(
   keys: Keys,
   opts: AppendOptions = {},
 ): Promise<AppendedEvent[]> {
+  // Refused before the lock, as before any statement.
   const parsed = inputs.map((i) => eventInput.parse(i));
   if (parsed.length === 0) return [];
   await tx.lock('ledger');
-  const head = await readHead(tx, tx.dialect === 'postgres' && !opts.clock ? `, ${dbNowMs('postgres')} AS now` : '');
+  return appendAfter(tx, await readHead(tx, headClock(tx, opts)), parsed, keys, opts);
+}
+
+/** What readHead adds for an append: the database server's clock on PostgreSQL (see above). */
+export const headClock = (tx: Tx, opts: AppendOptions = {}): string =>
+  tx.dialect === 'postgres' && !opts.clock ? `, ${dbNowMs('postgres')} AS now` : '';
+
+/**
+ * Appends after `head`, which the caller read in this transaction under the ledger's lock
+ * (`tx.lock('ledger')` before the read; on SQLite the writer's BEGIN IMMEDIATE is that lock,
+ * and a read beside the writer after it, Tx.readBeside, is as good as the writer's own),
+ * with readHead's columns and headClock's; `parsed`: eventInput's output. Everything goes
+ * with the COMMIT (Tx.defer).
+ * `subjectsWritten`: the caller writes the events' subjects itself, with their last event's
+ * time (record-signup.ts), so they are not touched again here.
+ */
+export function appendAfter(
+  tx: Tx,
+  head: (LedgerHead & { now?: number }) | undefined,
+  parsed: ParsedEvent[],
+  keys: Keys,
+  opts: AppendOptions & { subjectsWritten?: boolean } = {},
+): AppendedEvent[] {
+  if (parsed.length === 0) return [];
   if (!head) throw new Error('ledger_head_missing: run `npx foyer migrate`');
   // Appending to a head that fails its seal would seal whatever was done to it (events
   // removed from the end, say): refuse, loudly, until someone runs `ledger verify`.
@@ -82,10 +108,11 @@ export async function appendEvents(
   // Each event's seq is the head's plus its place in the chain, given explicitly (every
   // append comes here, under the lock, and the head names the last seq): nothing has to be
   // read back, so the events, the consent state, the subjects' last event and the sealed
-  // head all go with the COMMIT, in one round trip (Tx.defer). Under the ledger's lock a
-  // sign-up waits for the trip that takes it and reads the head, and the COMMIT: two, not
-  // eight (issue 18). A seq already taken (events beyond the head: a head put back) fails
-  // the append as a conflict instead of forking the chain.
+  // head all go with the COMMIT, in one round trip (Tx.defer). Under the ledger's lock an
+  // append waits for the trip that takes it and reads the head, and the COMMIT; a sign-up
+  // reads the head beside its code check, so only the check's trip and the COMMIT's (issue
+  // 18, record-signup.ts). A seq already taken (events beyond the head: a head put back, or
+  // a head read that went stale) fails the append as a conflict instead of forking the chain.
   const seqOf = new Map(rows.map((r, i) => [r.id, Number(head.seq) + i + 1]));
   for (const part of chunks(rows)) {
     tx.defer(
@@ -108,7 +135,8 @@ export async function appendEvents(
       part.flatMap((r) => [r.venue_id, r.number_hash, r.purpose, r.decision, r.id, seqOf.get(r.id)!, now]),
     );
   }
-  for (const subjectId of new Set(rows.map((r) => r.subject_id).filter((id): id is string => Boolean(id)))) {
+  const subjects = opts.subjectsWritten ? [] : rows.map((r) => r.subject_id);
+  for (const subjectId of new Set(subjects.filter((id): id is string => Boolean(id)))) {
     tx.defer('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, subjectId]);
   }
   const out: AppendedEvent[] = rows;

@@ -25,8 +25,12 @@ export function headMac(keys: Keys, h: Omit<LedgerHead, 'mac'>): string {
 
 export const headSealed = (keys: Keys, h: LedgerHead): boolean => h.mac !== null && safeEqual(h.mac, headMac(keys, h));
 
+/** The head's row, with `extraSql` (more columns) after its own. */
+export const headSql = (extraSql = '') =>
+  `SELECT seq, hash, count, at, v2_from, mac${extraSql} FROM ledger_head WHERE id = 1`;
+
 export async function readHead(db: Queryable, extraSql = ''): Promise<(LedgerHead & { now?: number }) | undefined> {
-  return db.get(`SELECT seq, hash, count, at, v2_from, mac${extraSql} FROM ledger_head WHERE id = 1`);
+  return db.get(headSql(extraSql));
 }
 
 /** Sent with the transaction's COMMIT (Tx.defer). */

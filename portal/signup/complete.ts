@@ -6,10 +6,16 @@
 // on screen 1 starts a new code, and consent can only be recorded for a number that
 // received and returned its own code.
 import type { AppContext } from '../context.ts';
+import type { Queryable } from '../store/db.ts';
 import type { Venue } from '../venues/venues.ts';
-import { checkCode, type CheckOutcome } from '../verification/verifications.ts';
+import { checkCode, codeSentFor, type CheckOutcome } from '../verification/verifications.ts';
 import { numberHash } from '../consent/subjects.ts';
-import { recordSignupDecisions } from '../consent/commands/record-signup.ts';
+import {
+  prepareSignupDecisions,
+  readSignupLedger,
+  recordSignupDecisions,
+  type PreparedSignup,
+} from '../consent/commands/record-signup.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
 import type { Handoff } from '../access-points/handoff.ts';
 import { markDone, newSecret, type Flow } from './flows.ts';
@@ -53,37 +59,44 @@ export async function completeSignUp(
 ): Promise<CompleteOutcome> {
   const now = app.now();
   const handbackKey = newSecret();
+  // Before the writer is taken: what a code was sent for (its number, its submission) never
+  // changes once it is issued, so the decisions are decrypted, hashed and parsed here, CPU
+  // the writer does not wait for; inside, they are used when the code checked is that one.
+  const sent = await codeSentFor(app.db, flow.verificationId!);
+  const early = sent ? await prepare(app, venue, flow, req, sent, app.db).catch(() => undefined) : undefined;
   const outcome = await app.db.tx(async (tx): Promise<CompleteOutcome> => {
-    const check = await checkCode(tx, app.keys, flow.verificationId!, guess, now);
-    if (!check.ok) return check;
-    const s = readSubmission(app.cipher, check.submissionEnc);
-    // A code without its submission (sent before this release) confirms nothing.
-    if (!s || numberHash(app.keys, s.e164) !== check.numberHash) return { ok: false, reason: 'expired' };
-    const version = await app.consentPages.storedVersion(s.versionId, tx);
-    if (!version || version.venueId !== venue.id)
-      throw new Error(`template version ${s.versionId} of flow ${flow.id} is missing`);
-    const h = flow.handoff;
+    // The ledger head and the number's subject are read beside the writer WHILE it checks the
+    // code (record-signup.ts says why that is sound), then everything else goes with the
+    // COMMIT: on SQLite the writer is held for two trips, the check's and the COMMIT's.
+    // Started first, in this tick, so that on PostgreSQL they ride with the check's statement
+    // (with the ledger's lock, so a wrong code holds it too, for its two trips as a sign-up
+    // does: a code takes at most max_attempts of them, and sending codes is limited).
+    // Both are awaited before anything ends the transaction (a rejection of one must not
+    // roll back while the other is still on its way).
+    const ledger = sent ? settled(readSignupLedger(tx, venue.id, sent.numberHash)) : undefined;
+    const [check, read] = await Promise.all([
+      settled(checkCode(tx, app.keys, flow.verificationId!, guess, now)),
+      ledger,
+    ]);
+    if ('error' in check) throw check.error;
+    // A refused code commits its counted attempt whatever became of the read, which only a
+    // correct one needs.
+    if (!check.value.ok) return check.value;
+    if (read && 'error' in read) throw read.error;
+    const code = check.value;
+    const ready =
+      early && early.ok && early.submissionEnc === code.submissionEnc && early.numberHash === code.numberHash
+        ? early
+        : await prepare(app, venue, flow, req, code, tx);
+    if (!ready.ok) return ready;
     const { subjectId, events: appended } = await recordSignupDecisions(
       tx,
-      app,
-      {
-        venueId: venue.id,
-        numberHash: check.numberHash,
-        person: { e164: s.e164, name: s.details.name, email: s.details.email, birthDate: s.details.birthDate },
-        version,
-        choices: s.choices,
-        verificationId: check.verificationId,
-        clientIp: req.clientIp,
-        clientMac: h.clientMac ?? null,
-        userAgent: (req.userAgent ?? flow.userAgent)?.slice(0, 1024) ?? null,
-        nasId: h.nasId ?? null,
-        apMac: h.apMac ?? null,
-        ssid: h.ssid ?? null,
-        // `flow`: the flow id the submitted page carried, which the page's bytes include.
-        evidence: JSON.stringify({ flow: s.page, screen: 'start', entry: s.entry, nas_reported: nasReported(h) }),
-      },
+      app.keys,
+      ready.decisions,
       now,
+      read?.value,
     );
+    const h = flow.handoff;
     const grant = await createGrant(
       tx,
       app.cipher,
@@ -91,7 +104,56 @@ export async function completeSignUp(
       now,
     );
     await markDone(tx, app.keys, flow.id, grant.id, grant.endsAt, handbackKey, now);
-    return { ok: true as const, grant, events: appended.map((e) => e.id), submission: s, handbackKey };
+    return { ok: true as const, grant, events: appended.map((e) => e.id), submission: ready.s, handbackKey };
   });
   return outcome;
 }
+
+/**
+ * The sign-up's decisions from what the code was sent for: its submission (number, choices,
+ * details, page version) and the page version stored. `db`: where a version not yet in
+ * memory is read from.
+ */
+async function prepare(
+  app: AppContext,
+  venue: Venue,
+  flow: Flow,
+  req: RequestFacts,
+  sent: { numberHash: string; submissionEnc: string | null },
+  db: Queryable,
+): Promise<
+  | { ok: false; reason: 'expired' }
+  | { ok: true; submissionEnc: string | null; numberHash: string; s: Submission; decisions: PreparedSignup }
+> {
+  const s = readSubmission(app.cipher, sent.submissionEnc);
+  // A code without its submission (sent before this release) confirms nothing.
+  if (!s || numberHash(app.keys, s.e164) !== sent.numberHash) return { ok: false, reason: 'expired' };
+  const version = await app.consentPages.storedVersion(s.versionId, db);
+  if (!version || version.venueId !== venue.id)
+    throw new Error(`template version ${s.versionId} of flow ${flow.id} is missing`);
+  const h = flow.handoff;
+  const decisions = prepareSignupDecisions(app, {
+    venueId: venue.id,
+    numberHash: sent.numberHash,
+    person: { e164: s.e164, name: s.details.name, email: s.details.email, birthDate: s.details.birthDate },
+    version,
+    choices: s.choices,
+    verificationId: flow.verificationId!,
+    clientIp: req.clientIp,
+    clientMac: h.clientMac ?? null,
+    userAgent: (req.userAgent ?? flow.userAgent)?.slice(0, 1024) ?? null,
+    nasId: h.nasId ?? null,
+    apMac: h.apMac ?? null,
+    ssid: h.ssid ?? null,
+    // `flow`: the flow id the submitted page carried, which the page's bytes include.
+    evidence: JSON.stringify({ flow: s.page, screen: 'start', entry: s.entry, nas_reported: nasReported(h) }),
+  });
+  return { ok: true, submissionEnc: sent.submissionEnc, numberHash: sent.numberHash, s, decisions };
+}
+
+/** A promise's outcome as a value: both of two promises are awaited even when one rejects. */
+const settled = <T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );

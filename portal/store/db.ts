@@ -31,6 +31,22 @@ export interface Tx extends Queryable {
    * say) rejects the transaction, which is rolled back: nothing acknowledged is lost.
    */
   defer(sql: string, params?: Param[]): void;
+  /**
+   * The first row of a read of COMMITTED data, beside the writer: it costs the transaction
+   * no round trip of its own. Only for rows this transaction has not written (on SQLite it
+   * cannot see them; on PostgreSQL it would), and only valid while the transaction is open
+   * (a read that comes back after it ended rejects).
+   * - SQLite: on a read-only connection, in parallel with the writer's own statement, but
+   *   never before this transaction's BEGIN IMMEDIATE has run (a BEGIN still waiting is sent
+   *   first: by the statement already sending it, or by this read, with what waits beside
+   *   it). From that BEGIN to the COMMIT no other connection or process can commit, so the
+   *   reader sees exactly the committed state the writer sees.
+   * - PostgreSQL: on the transaction's own connection, in order: it rides in the same round
+   *   trip as the transaction's next statement, just before it and after the locks taken
+   *   before it (each statement takes its own snapshot, so it sees what was committed before
+   *   those locks were granted), or goes alone when no statement follows in the same tick.
+   */
+  readBeside<T = Row>(sql: string, params?: Param[]): Promise<T | undefined>;
 }
 
 export interface Db extends Queryable {

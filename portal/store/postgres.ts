@@ -159,11 +159,24 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
         // Each statement of a simple query takes its own snapshot, so a read sent after a lock
         // sees everything committed before the lock was granted.
         const pending: string[] = ['BEGIN'];
+        // Reads beside (Tx.readBeside) waiting in `pending` for the next simple query: their place
+        // in it, and who wants the answer.
+        type Rider = { at: number; resolve: (r: pg.QueryResult) => void; reject: (e: unknown) => void };
+        const riders: Rider[] = [];
         let begun = false;
         const simple = async (sql: string): Promise<pg.QueryResult> => {
           begun = true;
-          const r = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
-          return Array.isArray(r) ? r[r.length - 1] : r;
+          const mine = riders.splice(0);
+          let r: pg.QueryResult[];
+          try {
+            const out = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
+            r = Array.isArray(out) ? out : [out];
+          } catch (err) {
+            for (const x of mine) x.reject(mapError(err));
+            throw err;
+          }
+          for (const x of mine) x.resolve(r[x.at]);
+          return r[r.length - 1];
         };
         const direct = bound((query) => client.query(query));
         const q = queryable((sql, params) =>
@@ -185,6 +198,17 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
                 );
             },
             defer: (sql, params) => void pending.push(inlineParams('postgres', sql, params)),
+            // In order on this connection, riding with the next statement's simple query, after
+            // the BEGIN and the locks taken before it; alone if none is sent in this tick.
+            readBeside: <R = Row>(sql: string, params: Param[] = []) =>
+              new Promise<R | undefined>((resolve, reject) => {
+                const rider: Rider = { at: pending.length, resolve: (r) => resolve(r.rows[0] as R), reject };
+                riders.push(rider);
+                pending.push(inlineParams('postgres', sql, params));
+                queueMicrotask(() => {
+                  if (riders.includes(rider)) simple(pending.splice(0).join(';\n')).catch(() => undefined);
+                });
+              }),
           });
           try {
             await simple([...pending.splice(0), 'COMMIT'].join(';\n'));

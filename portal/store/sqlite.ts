@@ -314,12 +314,21 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
         // one the previous transaction's COMMIT sent (commit()) is not sent again.
         let begun = takeBegun();
         const pending: string[] = begun ? [] : ['BEGIN IMMEDIATE'];
+        // Settles when the BEGIN IMMEDIATE has run: the first exec sent carries it.
+        let began: Promise<void> | undefined = begun ? Promise.resolve() : undefined;
+        let ended = false;
         const send = (sql: string) => {
           begun = true;
           return exec(writer, sql);
         };
-        const flush = async () => {
-          if (pending.length) await send(pending.splice(0).join(';\n'));
+        // The writer runs what it is given in order (node-sqlite3 queues a statement behind
+        // an exec), so a statement need not wait for the exec before it; a read beside on
+        // another connection must (readBeside).
+        const flush = (): Promise<void> => {
+          if (!pending.length) return Promise.resolve();
+          const sent = send(pending.splice(0).join(';\n'));
+          began ??= sent;
+          return sent;
         };
         try {
           assertWritable();
@@ -327,6 +336,16 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
             ...queryable(() => writer, flush),
             lock: async () => undefined,
             defer: (sql, params) => void pending.push(inlineParams('sqlite', sql, params)),
+            // Once BEGIN IMMEDIATE has run, no other connection or process can commit until
+            // this COMMIT: a reader then sees what the writer sees, less this transaction's
+            // own writes. Read before it, it could see a state some other process is about
+            // to change (see Tx.readBeside).
+            async readBeside<R = Row>(sql: string, params: Param[] = []) {
+              await (began ?? flush());
+              const row = await r.get<R>(sql, params);
+              if (ended) throw new StoreError('invalid', 'a read beside a transaction came back after it ended');
+              return row;
+            },
           });
           begun = true;
           await commit([...pending.splice(0), 'COMMIT'].join(';\n'));
@@ -334,6 +353,8 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
         } catch (err) {
           if (begun) await exec(writer, 'ROLLBACK').catch(() => undefined);
           throw err;
+        } finally {
+          ended = true;
         }
       });
     },

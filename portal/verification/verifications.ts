@@ -242,6 +242,23 @@ export async function checkCode(
   return remaining > 0 ? { ok: false, reason: 'wrong', remaining } : { ok: false, reason: 'too_many' };
 }
 
+/**
+ * What a code was sent for: the keyed hash of its number and its submission (encrypted),
+ * both fixed when the code is issued, so they can be read before the code transaction,
+ * outside it, on a reader (signup/complete.ts prepares the sign-up with them, and reads the
+ * number's subject beside the code check). undefined for an unknown code.
+ */
+export async function codeSentFor(
+  db: Db,
+  verificationId: string,
+): Promise<{ numberHash: string; submissionEnc: string | null } | undefined> {
+  const row = await db.get<{ number_hash: string; submission_enc: string | null }>(
+    'SELECT number_hash, submission_enc FROM verifications WHERE id = ?',
+    [verificationId],
+  );
+  return row && { numberHash: row.number_hash, submissionEnc: row.submission_enc };
+}
+
 /** A flow's current verification, for screen 2 and resume (submissionEnc: what it was sent for, encrypted). */
 export async function verificationState(db: Db | Tx, verificationId: string, now: number) {
   const row = await db.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);

@@ -241,7 +241,8 @@ describe('security: the code itself', () => {
       '${grant}',
       '${table}', // dialect SQL chosen by the code
       '${PG_NOW}', // store/clock.ts: dbNowMs('postgres'), the server's clock
-      '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres'))
+      '${extraSql}', // consent/head.ts: '' or append.ts's constant clock column (dbNowMs('postgres')), and record-signup.ts's constant subject subquery (SUBJECT_ID_SQL, placeholders only)
+      '${target}', // consent/subjects.ts: one of two constant conflict targets ('id', 'venue_id, number_hash')
       '${venue}', // access/sessions.ts liveSessions: '' or a constant venue condition with a placeholder
       '${pairsSql}', // consent/agreeing-subjects.ts: '(c.purpose = ? AND e.locale = ?)' joined by OR, placeholders only
       "${later('input_octets')}",

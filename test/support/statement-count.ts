@@ -50,10 +50,13 @@ export function countStatements(db: Db): StatementLog {
       let ledgerFrom: number | undefined;
       // Statements waiting for the next trip: the BEGIN, then deferred writes and locks.
       let waiting = 1;
+      // A read beside (PostgreSQL) that no statement has taken along yet.
+      let besideAlone = false;
       const trip = () => {
         // SQLite sends what waits in an exec of its own; PostgreSQL with the statement.
         trips += waiting && db.dialect === 'sqlite' ? 2 : 1;
         waiting = 0;
+        besideAlone = false;
       };
       return tx(async (t) => {
         const stmt =
@@ -72,6 +75,23 @@ export function countStatements(db: Db): StatementLog {
             log.sql.push(`  (deferred) ${short(sql)}`);
             waiting++;
             t.defer(sql, params);
+          },
+          // Tx.readBeside: on SQLite a reader's (the writer's trip only if it has to send the
+          // BEGIN itself); on PostgreSQL it rides with the next statement, or goes alone if none
+          // follows in the same tick.
+          readBeside: (sql: string, params?: never) => {
+            log.sql.push(`  (beside) ${short(sql)}`);
+            if (db.dialect === 'sqlite' && waiting) {
+              trips++;
+              waiting = 0;
+            } else if (db.dialect === 'postgres') {
+              waiting++;
+              besideAlone = true;
+              queueMicrotask(() => {
+                if (besideAlone) trip();
+              });
+            }
+            return t.readBeside(sql, params);
           },
           lock: (...names: string[]) => {
             log.sql.push(`  lock ${names.join(', ')}`);

@@ -33,6 +33,10 @@ export async function optInByKeyword(
   m: KeywordMessage & { venueId: string; e164: string; keyword: string; reply: string },
   now: number,
 ): Promise<void> {
+  // The ledger's lock before the subject is written, as a sign-up takes it before it reads
+  // the number's subject (record-signup.ts): one order for both, so on PostgreSQL neither
+  // waits for the other's subject row while holding the lock the other wants.
+  await tx.lock('ledger');
   const templateVersionId = await registerTemplateVersion(tx, m.venueId, {
     kind: 'sms-keyword-optin',
     locale: m.locale,

@@ -4,12 +4,32 @@
 // its locale and the hash of each consent text. The ledger event is this command's audit
 // record: it is the guest's own act, on the append-only chain, with the page view it came
 // from; the admin audit log is for operators' acts (withdraw-by-operator.ts, erase-by-operator.ts).
+//
+// What it reads (the ledger head, the subject's id) it reads BESIDE the writer (Tx.readBeside),
+// started before the code check and answered while the check runs, and everything it writes
+// goes with the COMMIT: on SQLite the transaction holds its one writer for the check's trip
+// and the COMMIT's, not four (issue 18). Sound because both reads come after the ledger's
+// lock: on SQLite the writer's BEGIN IMMEDIATE (no other connection or process commits
+// until this COMMIT, so a reader sees what the writer would), on PostgreSQL the advisory
+// lock the read rides after, on the transaction's own connection. Every writer of the
+// ledger takes that lock, and every writer of a subject does so first (keyword-opt.ts), so
+// neither can change under the sign-up. Were it wrong all the same, nothing wrong would be
+// stored: events given a seq already taken fail (append.ts), and so does a subject written
+// under an id that is not the stored one for its number (deferSubject), rolling the whole
+// transaction back, the code check included.
+// Considered instead for the head: a cache in this process, kept from its last append and
+// trusted until the seq's uniqueness refuses it. Another process's append (the CLI, a second
+// Foyer) would then fail a sign-up that must be retried whole, and a head put back or
+// unsealed would go unseen (the cache, not the row, would be checked); the read beside costs
+// the writer nothing and sees the row, so it is the one used.
+import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../store/db.ts';
 import type { Keys } from '../../crypto/keys.ts';
 import type { FieldCipher } from '../../crypto/fields.ts';
-import { appendEvents, type AppendedEvent } from '../append.ts';
-import type { ConsentEventInput, Purpose } from '../event.ts';
-import { upsertSubject, type SubjectData } from '../subjects.ts';
+import { appendAfter, headClock, type AppendedEvent, type ParsedEvent } from '../append.ts';
+import { eventInput, type ConsentEventInput, type Purpose } from '../event.ts';
+import { headSql, type LedgerHead } from '../head.ts';
+import { deferSubject, prepareSubject, SUBJECT_ID_SQL, type PreparedSubject, type SubjectData } from '../subjects.ts';
 import type { ConsentContent, ConsentPages } from '../consent-page.ts';
 
 export interface SignupDecisions {
@@ -32,13 +52,48 @@ export interface SignupDecisions {
   evidence: string;
 }
 
-export async function recordSignupDecisions(
-  tx: Tx,
+/** What a sign-up reads under the ledger's lock: the head, and the subject of (venue, number) if there is one. */
+export interface SignupLedger {
+  venueId: string;
+  numberHash: string;
+  head: (LedgerHead & { now?: number }) | undefined;
+  subjectId: string | null;
+}
+
+/**
+ * Takes the ledger's lock and reads the head and the subject of (venue, number) beside the
+ * writer. Call it before the transaction's next statement and in the same tick (on
+ * PostgreSQL the lock and the read then ride with that statement, in its round trip), and
+ * await it before the transaction ends.
+ */
+export function readSignupLedger(tx: Tx, venueId: string, numberHash: string): Promise<SignupLedger> {
+  const locked = tx.lock('ledger');
+  const read = tx.readBeside<LedgerHead & { now?: number; subject_id: string | null }>(
+    headSql(`${headClock(tx)}, ${SUBJECT_ID_SQL} AS subject_id`),
+    [venueId, numberHash],
+  );
+  return locked.then(async () => {
+    const row = await read;
+    return { venueId, numberHash, head: row, subjectId: row?.subject_id ?? null };
+  });
+}
+
+/**
+ * The decisions as far as they can be made before the transaction: the events parsed (but
+ * for the subject's id) with the page's text hashes, the subject's data encrypted. CPU the
+ * writer does not wait for; recordSignupDecisions does the rest, what needs the ledger's head.
+ */
+export interface PreparedSignup {
+  venueId: string;
+  numberHash: string;
+  events: ParsedEvent[];
+  subject: PreparedSubject;
+}
+
+export function prepareSignupDecisions(
   deps: { keys: Keys; cipher: FieldCipher; consentPages: ConsentPages },
   d: SignupDecisions,
-  now: number,
-): Promise<{ subjectId: string; events: AppendedEvent[] }> {
-  const subjectId = await upsertSubject(tx, deps, d.venueId, d.person, now);
+): PreparedSignup {
   // The purposes the page the guest saw offered, with that page's text.
   const offers = d.version.content.venue.offers;
   const purposes: Purpose[] = [
@@ -52,7 +107,7 @@ export async function recordSignupDecisions(
     decision: d.choices[purpose] ? 'granted' : 'declined',
     channel: 'portal',
     numberHash: d.numberHash,
-    subjectId,
+    subjectId: null,
     templateVersionId: d.version.id,
     locale: d.version.content.locale,
     textHash: deps.consentPages.consentTextHash(d.version.content, purpose),
@@ -65,5 +120,35 @@ export async function recordSignupDecisions(
     verificationId: d.verificationId,
     evidence: d.evidence,
   }));
-  return { subjectId, events: await appendEvents(tx, events, deps.keys) };
+  return {
+    venueId: d.venueId,
+    numberHash: d.numberHash,
+    events: events.map((e) => eventInput.parse(e)),
+    subject: prepareSubject(deps, d.venueId, d.person),
+  };
+}
+
+/**
+ * Appends the prepared events on the subject of (venue, number), which is written with
+ * them. `read`: readSignupLedger's answer in this transaction; read here (one more trip)
+ * when it is missing or for another venue or number.
+ */
+export async function recordSignupDecisions(
+  tx: Tx,
+  keys: Keys,
+  p: PreparedSignup,
+  now: number,
+  read?: SignupLedger,
+): Promise<{ subjectId: string; events: AppendedEvent[] }> {
+  const ledger =
+    read && read.venueId === p.venueId && read.numberHash === p.numberHash
+      ? read
+      : await readSignupLedger(tx, p.venueId, p.numberHash);
+  // The id read for (venue, number) under the lock, or a new one (a UUID either way, as eventInput wants).
+  const subjectId = ledger.subjectId ?? randomUUID();
+  const events = p.events.map((e) => ({ ...e, subjectId }));
+  const appended = appendAfter(tx, ledger.head, events, keys, { subjectsWritten: true });
+  // The subject with the COMMIT too, its last event the one just appended (the grant that follows names it).
+  deferSubject(tx, subjectId, p.subject, { createdAt: now, lastEventAt: appended[0].at });
+  return { subjectId, events: appended };
 }
