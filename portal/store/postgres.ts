@@ -145,6 +145,17 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
 
   const db: DriverDb = {
     ...root,
+    // One round trip: a lone statement bound as usual; several as one simple query, which
+    // PostgreSQL runs as one transaction (no BEGIN, so a failure leaves none open).
+    async write(...statements) {
+      if (statements.length === 1) return void (await root.run(statements[0][0], statements[0][1]));
+      const text = statements.map(([sql, params]) => inlineParams('postgres', sql, params)).join(';\n');
+      try {
+        await pool.query(text);
+      } catch (err) {
+        throw mapError(err);
+      }
+    },
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return withClient(async (client) => {
         // What needs no answer of its own (the BEGIN, the locks, deferred writes) waits, as SQL
