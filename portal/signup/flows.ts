@@ -151,8 +151,9 @@ export async function loadFlow(
   };
 }
 
-export async function setFlowLocale(db: Queryable, flowId: string, locale: string, now: number): Promise<void> {
-  await db.run('UPDATE guest_flows SET locale = ?, updated_at = ? WHERE id = ?', [locale, now, flowId]);
+/** No answer needed (db.write). */
+export async function setFlowLocale(db: Db, flowId: string, locale: string, now: number): Promise<void> {
+  await db.write(['UPDATE guest_flows SET locale = ?, updated_at = ? WHERE id = ?', [locale, now, flowId]]);
 }
 
 /**

@@ -112,6 +112,34 @@ eachBackend('what a screen 1 submission leaves behind', (backend) => {
     assert.deepEqual(await messages('0887100002'), [{ status: 'failed', attempts: 1, results: ['permanent'] }]);
   });
 
+  it('a flow whose code is still on its way is nobody’s: its page id opens nothing, another submit gets its own', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    ctx.sms.raw.send = async (msg, opts) => {
+      await held;
+      return send(msg, opts);
+    };
+    const b = new Browser(srv.url);
+    const page = await b.get(entry(5));
+    const fields: Record<string, string> = { ...formFields(page.html, '/start'), consent_terms: 'yes' };
+    const first = b.post('/p/cafe/start', { ...fields, phone: '0887100005' });
+    // The flow's row is written with its code, before the send (flows.ts createFlowIn).
+    for (let i = 0; i < 100 && !(await ctx.db.get('SELECT 1 FROM guest_flows WHERE id = ?', [fields.f])); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.ok(await ctx.db.get('SELECT 1 FROM guest_flows WHERE id = ?', [fields.f]), 'written before the send');
+    assert.equal((await b.get(`/p/cafe/code?f=${fields.f}`)).status, 410, 'the browser holds no cookie for it yet');
+    assert.equal((await new Browser(srv.url).get(`/p/cafe/code?f=${fields.f}`)).status, 410);
+    ctx.sms.raw.send = send;
+    const other = await new Browser(srv.url).post('/p/cafe/start', { ...fields, phone: '0887100006' });
+    assert.equal(other.status, 303, other.html);
+    assert.notEqual(new URL(other.location!, srv.url).searchParams.get('f'), fields.f, 'a flow of its own');
+    release();
+    const r = await first;
+    assert.equal(r.status, 303, r.html);
+    assert.equal(new URL(r.location!, srv.url).searchParams.get('f'), fields.f);
+    assert.equal((await b.get(r.location!)).status, 200, 'its own once the code went out');
+  });
+
   it('the same page submitted twice at once without a cookie: two flows, each with its own code', async () => {
     const page = await new Browser(srv.url).get(entry(3));
     const fields: Record<string, string> = { ...formFields(page.html, '/start'), consent_terms: 'yes' };
