@@ -3,10 +3,10 @@
 // COMMIT of the transaction on it, and neither can fail the other: a rider that fails, or
 // whose carrier fails, runs again alone, and only its own failure is its caller's.
 import assert from 'node:assert/strict';
-import sqlite3 from 'sqlite3';
 import { eachBackend } from '../support/backends.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { StoreError } from '../../portal/store/db.ts';
+import { countWriterTrips } from './writer-trips.ts';
 
 eachBackend('db.write', (backend) => {
   let ctx: TestContext;
@@ -91,20 +91,9 @@ eachBackend('db.write', (backend) => {
 
   if (backend === 'sqlite')
     it('costs no writer trip of its own while the writer is busy', async () => {
-      // Every call into the writer connection is a trip to its worker thread (reads go through prepared statements on readers).
-      const proto = sqlite3.Database.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-      const names = ['exec', 'run', 'get', 'all'] as const;
-      const saved = names.map((n) => proto[n]);
-      let trips = 0;
-      names.forEach((n, i) => {
-        proto[n] = function (this: unknown, ...a: unknown[]) {
-          trips++;
-          return saved[i].apply(this, a);
-        };
-      });
       const TX = 20;
-      try {
-        await Promise.all(
+      const trips = await countWriterTrips(() =>
+        Promise.all(
           Array.from({ length: TX }, async (_, i) => {
             await ctx.db.tx(async (tx) => {
               await tx.get('SELECT COUNT(*) AS n FROM w');
@@ -114,10 +103,8 @@ eachBackend('db.write', (backend) => {
             if (i < TX - 2)
               await Promise.all([ctx.db.write(insert(`a${i}`)), ctx.db.write(insert(`b${i}`), insert(`c${i}`))]);
           }),
-        );
-      } finally {
-        names.forEach((n, i) => (proto[n] = saved[i]));
-      }
+        ),
+      );
       assert.equal((await keys()).length, TX + 3 * (TX - 2));
       // A BEGIN, then each transaction's read and its COMMIT (the next one's BEGIN with it);
       // the writes ride on those COMMITs but for the last few, when no transaction is left.
