@@ -148,6 +148,7 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
     // One round trip: a lone statement bound as usual; several as one simple query, which
     // PostgreSQL runs as one transaction (no BEGIN, so a failure leaves none open).
     async write(...statements) {
+      if (!statements.length) return;
       if (statements.length === 1) return void (await root.run(statements[0][0], statements[0][1]));
       const text = statements.map(([sql, params]) => inlineParams('postgres', sql, params)).join(';\n');
       try {

@@ -386,6 +386,7 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
       }),
     write: (...statements) =>
       new Promise<void>((resolve, reject) => {
+        if (!statements.length) return resolve();
         riders.push({
           text: statements.map(([sql, params]) => inlineParams('sqlite', sql, params)).join(';\n'),
           resolve,
