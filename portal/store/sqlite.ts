@@ -282,7 +282,7 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
     const solo = alone.splice(0);
     // Others queued behind will COMMIT soon and carry the riders (once more at most: a
     // queue of lone writes, which commit nothing, must not keep them waiting).
-    if (riders.length && !solo.length && waiting > 0 && !flushedLate) {
+    if (riders.length && !solo.length && waiting > 0 && !flushedLate && !closing) {
       flushedLate = true;
       return scheduleFlush();
     }
@@ -291,6 +291,7 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
     for (const r of solo) await own(r);
   };
   let flushedLate = false;
+  let closing = false;
   const own = async (r?: Rider): Promise<void> => {
     const begun = takeBegun();
     try {
@@ -454,6 +455,8 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
       await r.get('SELECT 1');
     },
     async close() {
+      // The riders' flush runs before the close, not after it.
+      closing = true;
       await serial(async () => {
         if (takeBegun()) await exec(writer, 'ROLLBACK').catch(() => undefined);
       });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { eachBackend } from '../support/backends.ts';
 import { testContext, type TestContext } from '../support/context.ts';
 import { StoreError } from '../../portal/store/db.ts';
+import { openDb } from '../../portal/store/open.ts';
 import { countWriterTrips } from './writer-trips.ts';
 
 eachBackend('db.write', (backend) => {
@@ -88,6 +89,18 @@ eachBackend('db.write', (backend) => {
     );
     await Promise.all(riders);
     assert.deepEqual(await keys(), ['r1', 'r2', 'r3', 'taken']);
+  });
+
+  it('a write made just before the database is closed is committed, not dropped', async () => {
+    const last = ctx.db.write(insert('last'));
+    await ctx.db.close();
+    await last;
+    const again = await openDb(ctx.config.databaseUrl);
+    try {
+      assert.ok(await again.get('SELECT 1 FROM w WHERE k = ?', ['last']));
+    } finally {
+      await again.close();
+    }
   });
 
   if (backend === 'sqlite')
