@@ -89,8 +89,8 @@ export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest
   try {
     sent = await issue(flowId);
   } catch (err) {
-    // Submitted twice at once: the other request took the page's id (its transaction rolled
-    // back, no code sent), this one gets its own.
+    // Submitted twice at once: the other request took the page's id. This one's transaction
+    // rolled back before any code was sent; it starts again under an id of its own.
     if (!secret || !(err instanceof StoreError && err.code === 'conflict')) throw err;
     sent = await issue((flowId = randomUUID()));
   }
