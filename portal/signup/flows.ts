@@ -5,7 +5,7 @@
 // the guest entered lives with each code (verification_submissions), not here: the number
 // a flow completes with is the one its current code was sent to.
 import { randomBytes } from 'node:crypto';
-import { writeWithCommit, type Queryable } from '../store/db.ts';
+import { writeWithCommit, type Db, type Queryable, type Tx } from '../store/db.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { Keys } from '../crypto/keys.ts';
 import { safeEqual } from '../crypto/keys.ts';
@@ -87,11 +87,19 @@ export interface NewFlow {
   codeExpiresAt: number;
 }
 
-/** Writes the flow with its first code; false when the id is taken (the page was submitted before). */
-export async function createFlow(db: Queryable, deps: FlowDeps, f: NewFlow, now: number): Promise<boolean> {
-  const r = await db.run(
+/**
+ * The flow's row, written with its first code in the code's transaction (Tx.defer: no trip of
+ * its own), before the code goes out. The browser gets the flow's secret only in the answer
+ * saying the code went out, so until then the row is nobody's: no page opens it, resume
+ * finds it only through the cookie. A send that fails deletes it (forgetFlow); a crash
+ * before that leaves a row no browser holds, which expires. An id already taken (the same
+ * page submitted twice at once) fails the transaction with StoreError 'conflict', before
+ * any code is sent.
+ */
+export function createFlowIn(tx: Tx, deps: FlowDeps, f: NewFlow, now: number): void {
+  tx.defer(
     `INSERT INTO guest_flows (id, venue_id, state, handoff_enc, mac_hash, locale, user_agent, client_ip, secret_hash, verification_id, created_at, updated_at, expires_at)
-     VALUES (?, ?, 'code_sent', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+     VALUES (?, ?, 'code_sent', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       f.id,
       f.venueId,
@@ -104,11 +112,18 @@ export async function createFlow(db: Queryable, deps: FlowDeps, f: NewFlow, now:
       f.verificationId,
       now,
       now,
-      Math.max(f.codeExpiresAt, now + FLOW_TTL_MS),
+      flowExpiry(f.codeExpiresAt, now),
     ],
   );
-  return r.changes === 1;
 }
+
+/** A new flow whose code could not be sent: as if it had never been started. */
+export async function forgetFlow(db: Db, flowId: string): Promise<void> {
+  await db.write([`DELETE FROM guest_flows WHERE id = ? AND state = 'code_sent'`, [flowId]]);
+}
+
+/** When a flow with a code that expires at `codeExpiresAt` expires. */
+export const flowExpiry = (codeExpiresAt: number, now: number) => Math.max(codeExpiresAt, now + FLOW_TTL_MS);
 
 export async function loadFlow(
   db: Queryable,
@@ -136,22 +151,27 @@ export async function loadFlow(
   };
 }
 
-export async function setFlowLocale(db: Queryable, flowId: string, locale: string, now: number): Promise<void> {
-  await db.run('UPDATE guest_flows SET locale = ?, updated_at = ? WHERE id = ?', [locale, now, flowId]);
+/** No answer needed (db.write). */
+export async function setFlowLocale(db: Db, flowId: string, locale: string, now: number): Promise<void> {
+  await db.write(['UPDATE guest_flows SET locale = ?, updated_at = ? WHERE id = ?', [locale, now, flowId]]);
 }
 
-/** The flow's current code is now this one (a new number, or a spent code replaced); never once done. */
+/**
+ * The flow's current code is now this one (a new number, or a spent code replaced); never
+ * once done. Only after the code went out: until then the flow keeps the code it had.
+ * No answer needed (db.write: under load no writer trip of its own).
+ */
 export async function markCodeSent(
-  db: Queryable,
+  db: Db,
   flowId: string,
   verificationId: string,
   codeExpiresAt: number,
   now: number,
 ): Promise<void> {
-  await db.run(
+  await db.write([
     `UPDATE guest_flows SET state = 'code_sent', verification_id = ?, updated_at = ?, expires_at = ? WHERE id = ? AND state <> 'done'`,
-    [verificationId, now, Math.max(codeExpiresAt, now + FLOW_TTL_MS), flowId],
-  );
+    [verificationId, now, flowExpiry(codeExpiresAt, now), flowId],
+  ]);
 }
 
 /** Done, with a single-use key (kept hashed) for the online page in a browser that lost its cookie; with the COMMIT inside a transaction. */

@@ -1,12 +1,14 @@
 // A submitted screen 1, once its page and answers are checked: the flow-start limit, the
-// code sent for the whole submission, and the flow written (or moved to the new code).
-// A refused send changes nothing: a new number is never the flow's until its code went out.
+// code sent for the whole submission, and the flow written with it (or moved to the new code
+// once it went out). A refused send changes nothing: a new number is never the flow's until
+// its code went out, and a new flow is deleted when its code could not be sent.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import type { Venue } from '../venues/venues.ts';
 import type { Locale } from '../venues/settings.ts';
-import { issueCode } from '../verification/verifications.ts';
-import { createFlow, macHash, markCodeSent, newSecret, FLOW_TTL_MS, type Flow } from './flows.ts';
+import { StoreError } from '../store/db.ts';
+import { issueCode, type SendOutcome } from '../verification/verifications.ts';
+import { createFlowIn, flowExpiry, forgetFlow, macHash, markCodeSent, newSecret, type Flow } from './flows.ts';
 import type { Entry } from './entry-token.ts';
 import { startBlockedUntil } from './start-limit.ts';
 import { sendKeys } from './send-keys.ts';
@@ -53,38 +55,50 @@ export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest
     clientIp: r.clientIp,
     nasId: shown.handoff.nasId,
   });
-  const sent = await issueCode(app, flowId, {
-    keys,
-    e164: s.e164,
-    settings: venue.settings,
-    text: r.text,
-    submission: s,
-  });
-  if (!sent.ok)
-    return sent.reason === 'blocked'
-      ? { ok: false, reason: 'blocked', retryAt: sent.retryAt }
-      : { ok: false, reason: 'sms_failed' };
-  const at = app.now();
-  if (own) {
-    await markCodeSent(app.db, own.id, sent.verificationId, sent.expiresAt, at);
-    return { ok: true, flowId, expiresAt: Math.max(sent.expiresAt, at + FLOW_TTL_MS) };
+  const secret = own ? undefined : newSecret();
+  // A new flow's row goes with its code's transaction (flows.ts createFlowIn says why that
+  // keeps it nobody's until the code went out); an own flow moves to the new code only after.
+  const issue = (id: string) =>
+    issueCode(app, id, {
+      keys,
+      e164: s.e164,
+      settings: venue.settings,
+      text: r.text,
+      submission: s,
+      alongside: secret
+        ? (tx, code) =>
+            createFlowIn(
+              tx,
+              app,
+              {
+                id,
+                venueId: venue.id,
+                handoff: shown.handoff,
+                locale: s.locale as Locale,
+                userAgent: r.userAgent,
+                clientIp: r.clientIp,
+                secret,
+                verificationId: code.verificationId,
+                codeExpiresAt: code.expiresAt,
+              },
+              now,
+            )
+        : undefined,
+    });
+  let sent: SendOutcome;
+  try {
+    sent = await issue(flowId);
+  } catch (err) {
+    // Submitted twice at once: the other request took the page's id. This one's transaction
+    // rolled back before any code was sent; it starts again under an id of its own.
+    if (!secret || !(err instanceof StoreError && err.code === 'conflict')) throw err;
+    sent = await issue((flowId = randomUUID()));
   }
-  const secret = newSecret();
-  const f = {
-    id: flowId,
-    venueId: venue.id,
-    handoff: shown.handoff,
-    locale: s.locale as Locale,
-    userAgent: r.userAgent,
-    clientIp: r.clientIp,
-    secret,
-    verificationId: sent.verificationId,
-    codeExpiresAt: sent.expiresAt,
-  };
-  // Submitted twice at once: the other request took the id, this one gets its own.
-  if (!(await createFlow(app.db, app, f, at))) {
-    flowId = f.id = randomUUID();
-    if (!(await createFlow(app.db, app, f, at))) throw new Error(`flow ids ${shown.id} and ${flowId} are both taken`);
+  if (!sent.ok) {
+    if (sent.reason === 'blocked') return { ok: false, reason: 'blocked', retryAt: sent.retryAt };
+    if (secret) await forgetFlow(app.db, flowId);
+    return { ok: false, reason: 'sms_failed' };
   }
-  return { ok: true, flowId, secret, expiresAt: Math.max(sent.expiresAt, at + FLOW_TTL_MS) };
+  if (own) await markCodeSent(app.db, own.id, sent.verificationId, sent.expiresAt, app.now());
+  return { ok: true, flowId, secret, expiresAt: flowExpiry(sent.expiresAt, own ? app.now() : now) };
 }

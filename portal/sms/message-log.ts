@@ -53,9 +53,10 @@ export class MessageLog {
     return Boolean(r);
   }
 
+  /** The message's row, before it is sent (db.write: under load it costs no writer trip of its own). */
   async queued(msg: OutboundSms, gateway: string): Promise<string> {
     const [id, sql, params] = this.queuedRow(msg, gateway);
-    await this.db.run(sql, params);
+    await this.db.write([sql, params]);
     return id;
   }
 
@@ -84,49 +85,45 @@ export class MessageLog {
     ms: number,
     error?: string,
   ): Promise<void> {
-    // Two writes and no answer: one round trip with the COMMIT (Tx.defer).
-    await this.db.tx(async (tx) => {
-      tx.defer('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, ?)', [
-        id,
-        attempt,
-        this.now(),
-        Math.round(ms),
-        result,
-        error?.slice(0, 500) ?? null,
-      ]);
-      tx.defer('UPDATE sms_messages SET attempts = ?, updated_at = ? WHERE id = ?', [attempt, this.now(), id]);
-    });
-  }
-
-  /** A successful attempt and the message marked sent, in one transaction sent in one round trip with its COMMIT (one commit per SMS that went out first time, not two). */
-  async sentOnAttempt(id: string, attempt: number, ms: number, ref: string, parts: number | undefined): Promise<void> {
-    await this.db.tx(async (tx) => {
-      tx.defer('INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)', [
-        id,
-        attempt,
-        this.now(),
-        Math.round(ms),
-        'sent',
-      ]);
-      tx.defer(
-        `UPDATE sms_messages SET status = 'sent', attempts = ?, gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`,
-        [attempt, ref, parts ?? null, this.now(), id],
-      );
-    });
-  }
-
-  async sent(id: string, ref: string, parts: number | undefined): Promise<void> {
-    await this.db.run(
-      `UPDATE sms_messages SET status = 'sent', gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`,
-      [ref, parts ?? null, this.now(), id],
+    // Two writes and no answer, together (db.write): under load they ride on another COMMIT.
+    await this.db.write(
+      [
+        'INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, ?)',
+        [id, attempt, this.now(), Math.round(ms), result, error?.slice(0, 500) ?? null],
+      ],
+      ['UPDATE sms_messages SET attempts = ?, updated_at = ? WHERE id = ?', [attempt, this.now(), id]],
     );
   }
 
+  /**
+   * A successful attempt and the message marked sent, together in one commit (db.write:
+   * under load it rides on another transaction's COMMIT, no writer trip of its own), done
+   * before the sender is told: a guest told "code sent" has it in the log.
+   */
+  async sentOnAttempt(id: string, attempt: number, ms: number, ref: string, parts: number | undefined): Promise<void> {
+    await this.db.write(
+      [
+        'INSERT INTO sms_attempts (message_id, attempt, at, ms, result, error) VALUES (?, ?, ?, ?, ?, NULL)',
+        [id, attempt, this.now(), Math.round(ms), 'sent'],
+      ],
+      [
+        `UPDATE sms_messages SET status = 'sent', attempts = ?, gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`,
+        [attempt, ref, parts ?? null, this.now(), id],
+      ],
+    );
+  }
+
+  async sent(id: string, ref: string, parts: number | undefined): Promise<void> {
+    await this.db.write([
+      `UPDATE sms_messages SET status = 'sent', gateway_ref = ?, parts = ?, error = NULL, updated_at = ? WHERE id = ?`,
+      [ref, parts ?? null, this.now(), id],
+    ]);
+  }
+
   async failed(id: string, error: string): Promise<void> {
-    await this.db.run(`UPDATE sms_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`, [
-      error.slice(0, 500),
-      this.now(),
-      id,
+    await this.db.write([
+      `UPDATE sms_messages SET status = 'failed', error = ?, updated_at = ? WHERE id = ?`,
+      [error.slice(0, 500), this.now(), id],
     ]);
   }
 

@@ -49,7 +49,22 @@ export interface Tx extends Queryable {
   readBeside<T = Row>(sql: string, params?: Param[]): Promise<T | undefined>;
 }
 
+/** One statement and its values. */
+export type Statement = [sql: string, params?: Param[]];
+
 export interface Db extends Queryable {
+  /**
+   * Writes whose result nobody reads (no rows, no `changes`: never a compare-and-set),
+   * together in one transaction, their values written into the SQL text by sql-literal.ts.
+   * Resolves once the COMMIT that carried them went through, so a caller that answers after
+   * it never acknowledges a write that could still be lost. On SQLite they take no trip of
+   * their own while the writer is busy: they ride on the COMMIT of the transaction on the
+   * writer (in a savepoint, so that one failing cannot fail the other: a failing write is
+   * run again alone, and so is one whose carrier failed), and only an idle writer sends
+   * them by themselves (one trip). On PostgreSQL, whose writers are a pool, they are one
+   * round trip of their own.
+   */
+  write(...statements: Statement[]): Promise<void>;
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**

@@ -149,8 +149,27 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
     }
   }
 
+  const writing = new Set<Promise<void>>();
   const db: DriverDb = {
     ...root,
+    // One round trip: a lone statement bound as usual; several as one simple query, which
+    // PostgreSQL runs as one transaction (no BEGIN, so a failure leaves none open). close()
+    // waits for those under way: a write asked for is never dropped by the shutdown.
+    write(...statements) {
+      const w = (async () => {
+        if (!statements.length) return;
+        if (statements.length === 1) return void (await root.run(statements[0][0], statements[0][1]));
+        const text = statements.map(([sql, params]) => inlineParams('postgres', sql, params)).join(';\n');
+        try {
+          await pool.query(text);
+        } catch (err) {
+          throw mapError(err);
+        }
+      })();
+      writing.add(w);
+      void w.finally(() => writing.delete(w)).catch(() => undefined);
+      return w;
+    },
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return withClient(async (client) => {
         // What needs no answer of its own (the BEGIN, the locks, deferred writes) waits, as SQL
@@ -241,6 +260,7 @@ export async function openPostgres(url: string, poolMax = 10, log?: StoreLog): P
       await root.get('SELECT 1');
     },
     async close() {
+      await Promise.allSettled([...writing]);
       await pool.end();
     },
   };

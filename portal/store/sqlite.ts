@@ -193,7 +193,9 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
   let tail: Promise<unknown> = Promise.resolve();
   // Items queued behind the one on the writer, and whether the writer is already in a
   // transaction begun for the next of them (see commit()). Every item takes it (takeBegun).
+  // The riders' flush (below) is counted apart: it begins its own transaction when it has to.
   let waiting = 0;
+  let flushWaiting = 0;
   let begunAhead = false;
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     waiting++;
@@ -210,29 +212,107 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
     begunAhead = false;
     return b;
   };
+  const tried = (sql: string) =>
+    exec(writer, sql).then(
+      () => true,
+      () => false,
+    );
+
+  // Riders (db.write): writes nobody needs an answer from, as SQL text with their values
+  // inlined, waiting for the writer's next COMMIT, which carries them in a savepoint of its
+  // transaction (no trip of their own). Each is answered after the COMMIT that carried it.
+  // A rider is carried once: if it fails, or its carrier does, it runs again in a
+  // transaction of its own (`alone`), and only that one's failure is its caller's.
+  type Rider = { text: string; resolve: () => void; reject: (e: unknown) => void };
+  const riders: Rider[] = [];
+  const alone: Rider[] = [];
+  const later = (carried: Rider[]) => {
+    alone.push(...carried);
+    scheduleFlush();
+  };
+
   /**
-   * Sends `sql` (ending in COMMIT). Back to back: when another write waits for the writer,
-   * the same exec begins its transaction too, which then has no BEGIN trip of its own (one
-   * trip fewer per transaction under load). Should that exec fail, the BEGIN's failure (busy:
-   * another process writes) is told from the COMMIT's by whether a transaction is still
-   * open: a COMMIT that failed busy leaves it open (SQLite documents so), and it is rolled
-   * back and reported; one that went through is not reported as failed. Any other error
-   * is reported, as it is without the BEGIN: at worst a transaction that committed is said
-   * to have failed, never the reverse.
+   * Sends `sql` (ending in COMMIT), with the riders waiting, in one exec. Back to back: when
+   * another write waits for the writer, the same exec begins its transaction too, which then
+   * has no BEGIN trip of its own (one trip fewer per transaction under load). Should that
+   * exec fail, the BEGIN's failure (busy: another process writes) is told from the COMMIT's
+   * by whether a transaction is still open: a COMMIT that failed busy leaves it open (SQLite
+   * documents so), and it is rolled back and reported; one that went through is not reported
+   * as failed. Any other error is reported, as it is without the BEGIN: at worst a
+   * transaction that committed is said to have failed, never the reverse. `sql` that begins
+   * its own transaction gets no BEGIN after it: its own BEGIN failing would look the same.
+   * A rider's failure is told by its savepoint, which only then is still there: the carrier
+   * commits without the riders, which run again alone.
    */
-  const commit = async (sql: string) => {
-    const ahead = waiting > 0;
+  const commit = async (sql: string): Promise<void> => {
+    const ahead = waiting - flushWaiting > 0 && !sql.startsWith('BEGIN');
+    const carried = riders.splice(0);
+    const text = carried.length
+      ? `${sql.slice(0, -'COMMIT'.length)}SAVEPOINT riders;\n${carried.map((r) => r.text).join(';\n')};\nRELEASE riders;\nCOMMIT`
+      : sql;
     try {
-      await exec(writer, ahead ? `${sql};\nBEGIN IMMEDIATE` : sql);
+      await exec(writer, ahead ? `${text};\nBEGIN IMMEDIATE` : text);
       begunAhead = ahead;
     } catch (err) {
-      if (!ahead || (err as StoreError).code !== 'busy') throw err;
-      const open = await exec(writer, 'ROLLBACK').then(
-        () => true,
-        () => false,
-      );
-      if (open) throw err;
+      if (carried.length && (await tried('ROLLBACK TO riders'))) {
+        later(carried);
+        return commit('RELEASE riders;\nCOMMIT');
+      }
+      if (await tried('ROLLBACK')) {
+        // Still open: nothing was committed.
+        later(carried);
+        throw err;
+      }
+      if (ahead && (err as StoreError).code === 'busy') {
+        // The COMMIT went through; only the BEGIN sent after it failed.
+        for (const r of carried) r.resolve();
+        return;
+      }
+      // Rolled back by SQLite itself, or (after a BEGIN sent ahead) not known: never run twice.
+      if (ahead) for (const r of carried) r.reject(err);
+      else later(carried);
+      throw err;
     }
+    for (const r of carried) r.resolve();
+  };
+
+  /** Riders no COMMIT has carried, in a transaction of their own; and each rider to run alone, in one each. */
+  const flushRiders = async (): Promise<void> => {
+    flushWaiting = 0;
+    const solo = alone.splice(0);
+    // Others queued behind will COMMIT soon and carry the riders (once more at most: a
+    // queue of lone writes, which commit nothing, must not keep them waiting).
+    if (riders.length && !solo.length && waiting > 0 && !flushedLate && !closing) {
+      flushedLate = true;
+      return scheduleFlush();
+    }
+    flushedLate = false;
+    if (riders.length) await own();
+    for (const r of solo) await own(r);
+  };
+  let flushedLate = false;
+  let closing = false;
+  const own = async (r?: Rider): Promise<void> => {
+    const begun = takeBegun();
+    try {
+      assertWritable();
+    } catch (err) {
+      if (begun) await tried('ROLLBACK');
+      for (const x of r ? [r] : riders.splice(0)) x.reject(err);
+      return;
+    }
+    try {
+      await commit(`${begun ? '' : 'BEGIN IMMEDIATE;\n'}${r ? `${r.text};\n` : ''}COMMIT`);
+      r?.resolve();
+    } catch (err) {
+      // commit() has passed on the riders it carried (to run alone) and rolled back.
+      r?.reject(err);
+    }
+  };
+  const scheduleFlush = () => {
+    if (flushWaiting) return;
+    flushWaiting = 1;
+    serial(flushRiders).catch(() => undefined);
   };
 
   // An open descriptor keeps writing after the file is made read-only (and root ignores
@@ -304,6 +384,16 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
         if (pending) return void pending.push(item);
         pending = [item];
         serial(() => runGroup()).catch(() => undefined);
+      }),
+    write: (...statements) =>
+      new Promise<void>((resolve, reject) => {
+        if (!statements.length) return resolve();
+        riders.push({
+          text: statements.map(([sql, params]) => inlineParams('sqlite', sql, params)).join(';\n'),
+          resolve,
+          reject,
+        });
+        scheduleFlush();
       }),
     tx<T>(fn: (tx: Tx) => Promise<T>) {
       return serial(async () => {
@@ -386,6 +476,8 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
       await r.get('SELECT 1');
     },
     async close() {
+      // The riders' flush runs before the close, not after it.
+      closing = true;
       await serial(async () => {
         if (takeBegun()) await exec(writer, 'ROLLBACK').catch(() => undefined);
       });

@@ -82,6 +82,7 @@ export function trackWrites(inner: DriverDb, o: { sqliteDir?: string; now?: () =
     all: (sql, params) => inner.all(sql, params),
     get: (sql, params) => inner.get(sql, params),
     run: (sql: string, params?: Param[]) => watched(() => inner.run(sql, params)),
+    write: (...statements) => watched(() => inner.write(...statements)),
     tx: <T>(fn: (tx: Tx) => Promise<T>) => watched(() => inner.tx(fn)),
     exclusive: (name, fn) => inner.exclusive(name, fn),
     ping: () => inner.ping(),

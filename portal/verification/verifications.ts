@@ -33,6 +33,12 @@ export interface SendRequest {
    * correct check: a code can only ever confirm what it was sent for.
    */
   submission?: unknown;
+  /**
+   * The caller's own rows for this code (Tx.defer, SQL in the caller's folder), written in
+   * the same transaction as the code, and only when its send is not refused by the limits.
+   * The code's send may still fail after that: the caller undoes them then.
+   */
+  alongside?: (tx: Tx, code: { verificationId: string; expiresAt: number }) => void;
 }
 
 export type SendOutcome =
@@ -69,6 +75,10 @@ const lockSends = (tx: Tx, k: SendKeys) =>
  * writes again (marking both failed): a code nobody has received yet is no easier to
  * guess for being checkable, and each sign-up saves a transaction. The two rows go with
  * the COMMIT (Tx.defer): the limits are read in one statement, the rest costs no trip.
+ * So do the message log's row and the caller's (`alongside`: the guest's flow). Two trips
+ * on the writer: the limits read (the BEGIN before it, which under load the previous
+ * COMMIT has sent) and the COMMIT; the read cannot go with the BEGIN (an exec returns no
+ * rows) nor after the COMMIT (what it reads decides what is written, under the writer).
  */
 export async function issueCode(deps: VerificationDeps, flowId: string, req: SendRequest): Promise<SendOutcome> {
   const now = deps.now();
@@ -102,6 +112,7 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
     recordSend(tx, req.keys, id, now);
     // The message log's row goes with the same COMMIT (no write of its own before the send).
     logged = deps.sms.queueIn?.(tx, sms);
+    req.alongside?.(tx, { verificationId: id, expiresAt });
     return undefined;
   });
   if (blocked) return { ok: false, reason: 'blocked', retryAt: blocked.retryAt };
@@ -112,10 +123,10 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
       { to: maskNumber(req.e164), verification: id, err: (err as Error).message },
       'code SMS could not be sent',
     );
-    await deps.db.tx(async (tx) => {
-      tx.defer(`UPDATE verification_sends SET status = 'failed' WHERE verification_id = ?`, [id]);
-      tx.defer(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
-    });
+    await deps.db.write(
+      [`UPDATE verification_sends SET status = 'failed' WHERE verification_id = ?`, [id]],
+      [`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]],
+    );
     return { ok: false, reason: 'sms_failed' };
   }
   return { ok: true, verificationId: id, expiresAt };

@@ -133,6 +133,26 @@ eachBackend('an answer sent, then SIGKILL at once', (backend) => {
           fields: { ...pages[i], phone: `0${g.phone.slice(4)}`, consent_terms: 'yes' },
         })),
       );
+      // Each guest told "code sent" has its code SMS in the message log, logged sent with its
+      // attempt (written with no trip of its own, issue 18, but before the answer).
+      const log = await openDb(dbUrl);
+      try {
+        for (const [i, a] of started.entries()) {
+          if (a?.status !== 303) continue;
+          const sms = await log.all<{ status: string; attempts: number; results: string }>(
+            `SELECT m.status, m.attempts, (SELECT COUNT(*) FROM sms_attempts t WHERE t.message_id = m.id AND t.result = 'sent') AS results
+             FROM sms_messages m WHERE m.to_hash = ? AND m.purpose = 'code'`,
+            [numberHash(deriveKeys(SECRET_KEY), guests[i].phone)],
+          );
+          assert.deepEqual(
+            sms.map((m) => [m.status, Number(m.attempts), Number(m.results)]),
+            [['sent', 1, 1]],
+            `round ${round}, guest ${i}: told the code was sent, the message log says otherwise`,
+          );
+        }
+      } finally {
+        await log.close();
+      }
       // Each guest told "code sent" finds the code page after the restart (its flow was kept).
       const onScreen2: Array<{ g: (typeof guests)[number]; fields: Record<string, string> }> = [];
       for (const [i, a] of started.entries()) {

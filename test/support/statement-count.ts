@@ -7,8 +7,9 @@
 // and hold no writer. What needs no answer of its own waits for the transaction's next
 // trip (the store's Tx): its BEGIN, its deferred writes, and on PostgreSQL its locks. On
 // PostgreSQL they go in the same simple query as the next statement; on SQLite in one
-// exec before it (a trip of their own) or with the COMMIT. Used to pin what one sign-up costs.
-import type { Db, Queryable, Tx } from '../../portal/store/db.ts';
+// exec before it (a trip of their own) or with the COMMIT. A db.write is one trip (see
+// below). Used to pin what one sign-up costs.
+import type { Db, Queryable, Statement, Tx } from '../../portal/store/db.ts';
 
 export interface StatementLog {
   /** Statements in the order they were sent ('BEGIN' and 'COMMIT' for each transaction; 'lock' is a round trip on PostgreSQL only). */
@@ -37,12 +38,24 @@ export function countStatements(db: Db): StatementLog {
       log.ledgerTrips = 0;
     },
   };
-  const { all, get, run } = { all: db.all.bind(db), get: db.get.bind(db), run: db.run.bind(db) };
+  const { all, get, run, write } = {
+    all: db.all.bind(db),
+    get: db.get.bind(db),
+    run: db.run.bind(db),
+    write: db.write.bind(db),
+  };
   const tx = db.tx.bind(db);
   Object.assign(db, {
     all: (sql: string, params?: never) => (log.sql.push(short(sql)), all(sql, params)),
     get: (sql: string, params?: never) => (log.sql.push(short(sql)), get(sql, params)),
     run: (sql: string, params?: never) => (log.sql.push(short(sql)), log.writerTrips++, run(sql, params)),
+    // A trip of its own when the writer is idle, as it is here (one step at a time); under
+    // load it rides on another transaction's COMMIT (test/store/write.test.ts counts that).
+    write: (...statements: Statement[]) => {
+      for (const [sql] of statements) log.sql.push(`(write) ${short(sql)}`);
+      log.writerTrips++;
+      return write(...statements);
+    },
     tx<T>(fn: (t: Tx) => Promise<T>) {
       log.sql.push('BEGIN');
       let trips = 0;
