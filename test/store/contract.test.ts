@@ -102,20 +102,30 @@ eachBackend('store contract', (backend) => {
   });
 
   it('runs an exclusive section in one holder at a time', async () => {
+    // The first holder stays inside until the second has tried (no sleep to race: on a busy
+    // machine the second's connection could come after a 50 ms section had already ended).
     let inside = 0;
-    let max = 0;
-    const section = () =>
-      ctx.db.exclusive('job:test', async () => {
-        inside++;
-        max = Math.max(max, inside);
-        await new Promise((r) => setTimeout(r, 50));
-        inside--;
-        return 'ran';
-      });
-    const results = await Promise.all([section(), section()]);
-    assert.equal(max, 1);
-    assert.deepEqual(results.sort(), ['ran', null].sort() as unknown as string[]);
-    assert.equal(await section(), 'ran', 'the lock is released afterwards');
+    let entered!: () => void;
+    const isInside = new Promise<void>((r) => (entered = r));
+    let leave!: () => void;
+    const gate = new Promise<void>((r) => (leave = r));
+    const first = ctx.db.exclusive('job:test', async () => {
+      inside++;
+      entered();
+      await gate;
+      inside--;
+      return 'ran';
+    });
+    await isInside;
+    const second = await ctx.db.exclusive('job:test', async () => {
+      inside++;
+      return 'ran';
+    });
+    assert.equal(second, null, 'a second holder was let in');
+    assert.equal(inside, 1);
+    leave();
+    assert.equal(await first, 'ran');
+    assert.equal(await ctx.db.exclusive('job:test', async () => 'ran'), 'ran', 'the lock is released afterwards');
   });
 
   it('answers many concurrent lone writes, each on its own: one refused, the rest stored', async () => {
