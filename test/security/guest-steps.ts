@@ -14,6 +14,10 @@ import { LOGIN_URL } from '../support/guest-signup.ts';
 
 export type Answer = { status: number; html: string; location: string | null; headers: Headers };
 
+const hex = (x: number) => (x & 255).toString(16).padStart(2, '0');
+/** The n-th device's MAC address, under a tag byte of the test's own. */
+export const macFor = (tag: number, n: number) => `02:${hex(tag)}:00:${hex(n >> 16)}:${hex(n >> 8)}:${hex(n)}`;
+
 /** The same browser (its cookies) talking to another Foyer process on the same database. */
 export function sameBrowserAt(b: Browser, url: string): Browser {
   const other = new Browser(url, b.opts);

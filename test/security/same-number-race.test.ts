@@ -23,13 +23,12 @@ import {
   assertSignupStored,
   codeForm,
   codesSentTo,
+  macFor,
   screen1,
   submitCode,
   submitStart,
 } from './guest-steps.ts';
 
-const hex = (x: number) => (x & 255).toString(16).padStart(2, '0');
-const mac = (n: number) => `02:5a:00:00:${hex(n >> 8)}:${hex(n)}`;
 const SECRET_KEY = 'same-number-secret-key-0123456789abcdef01';
 const NUMBERS = 8;
 const BROWSERS = 3;
@@ -61,7 +60,7 @@ eachBackend('one number signed up from several browsers at once', (backend) => {
   /** A browser on the code page of its own flow for `e164`, with the code that flow was sent. */
   async function onCodePage(e164: string, n: number) {
     const b = new Browser(p.url);
-    const fields = await screen1(b, 'race', mac(n), `10.5.0.${n}`);
+    const fields = await screen1(b, 'race', macFor(0x5a, n), `10.5.0.${n}`);
     const before = codesSentTo(outbox, e164).length;
     const { answer, flowId } = await submitStart(b, 'race', fields, e164, n % 2 === 1);
     assert.ok(flowId, `screen 1 for ${e164}: ${answer.status} ${answer.html.slice(0, 200)}`);
