@@ -1,11 +1,12 @@
 // How many sign-ups one address may start at one venue: the bound on the only write an
 // unauthenticated guest causes (a flow, written with its code). The SMS limits bound the
 // codes; this bounds the flows too, where an operator raised the per-address SMS limit
-// (a venue behind one NAT address). Counted from guest_flows, so every process agrees.
-import type { Queryable } from '../store/db.ts';
+// (a venue behind one NAT address). It is counted with the flow's code, in the send's
+// transaction and under its lock (verification/limits.ts, dimension 'start'): a check made
+// before the send, then the flow written after it, let every one of a burst of parallel
+// submissions through (test/security/start-limit-race.test.ts).
+import type { SendKeys } from '../verification/limits.ts';
 import type { VenueSettings } from '../venues/settings.ts';
-
-export const START_WINDOW_MS = 10 * 60_000;
 
 /**
  * In ten minutes, as many as the per-address SMS limit allows codes in an hour (at least
@@ -14,19 +15,6 @@ export const START_WINDOW_MS = 10 * 60_000;
  */
 export const startLimit = (limits: Pick<VenueSettings['limits'], 'perIpHour'>) => Math.max(60, limits.perIpHour);
 
-/** When this address may start another flow here (ms since epoch), or undefined when it may now. */
-export async function startBlockedUntil(
-  db: Queryable,
-  venueId: string,
-  clientIp: string,
-  limits: VenueSettings['limits'],
-  now: number,
-): Promise<number | undefined> {
-  if (!clientIp) return undefined;
-  const n = startLimit(limits);
-  const row = await db.get<{ created_at: number }>(
-    `SELECT created_at FROM guest_flows WHERE venue_id = ? AND client_ip = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ${n - 1}`,
-    [venueId, clientIp, now - START_WINDOW_MS],
-  );
-  return row ? Number(row.created_at) + START_WINDOW_MS : undefined;
-}
+/** The send keys of a code that starts a flow (limits given) or of one for a flow that exists (undefined). */
+export const flowStartKeys = (limits: VenueSettings['limits'] | undefined, keys: SendKeys): SendKeys =>
+  limits ? { ...keys, flowStarts: startLimit(limits) } : keys;

@@ -8,7 +8,7 @@ import type { Locale } from '../venues/settings.ts';
 import { issueCode } from '../verification/verifications.ts';
 import { createFlow, macHash, markCodeSent, newSecret, FLOW_TTL_MS, type Flow } from './flows.ts';
 import type { Entry } from './entry-token.ts';
-import { startBlockedUntil } from './start-limit.ts';
+import { flowStartKeys } from './start-limit.ts';
 import { sendKeys } from './send-keys.ts';
 import type { Submission } from './submission.ts';
 
@@ -39,20 +39,20 @@ export type StartOutcome =
 export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest): Promise<StartOutcome> {
   const { shown, own, submission: s } = r;
   const now = app.now();
-  if (!own && r.clientIp) {
-    const until = await startBlockedUntil(app.db, venue.id, r.clientIp, venue.settings.limits, now);
-    if (until) return { ok: false, reason: 'too_many_starts', retryAt: until };
-  }
   // The same page submitted again without its cookie (a double tap whose first answer the
   // browser dropped, or another browser) starts a flow of its own.
   let flowId = own?.id ?? (r.idTaken ? randomUUID() : shown.id);
-  const keys = sendKeys(app.keys, venue.id, {
-    e164: s.e164,
-    callingCode: s.callingCode,
-    macHash: macHash(app.keys, shown.handoff.clientMac),
-    clientIp: r.clientIp,
-    nasId: shown.handoff.nasId,
-  });
+  // A new flow is counted against the address's flow-start limit with its code, under the send's lock.
+  const keys = flowStartKeys(
+    own ? undefined : venue.settings.limits,
+    sendKeys(app.keys, venue.id, {
+      e164: s.e164,
+      callingCode: s.callingCode,
+      macHash: macHash(app.keys, shown.handoff.clientMac),
+      clientIp: r.clientIp,
+      nasId: shown.handoff.nasId,
+    }),
+  );
   const sent = await issueCode(app, flowId, {
     keys,
     e164: s.e164,
@@ -61,8 +61,8 @@ export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest
     submission: s,
   });
   if (!sent.ok)
-    return sent.reason === 'blocked'
-      ? { ok: false, reason: 'blocked', retryAt: sent.retryAt }
+    return sent.reason === 'blocked' || sent.reason === 'too_many_starts'
+      ? { ok: false, reason: sent.reason, retryAt: sent.retryAt }
       : { ok: false, reason: 'sms_failed' };
   const at = app.now();
   if (own) {

@@ -10,7 +10,15 @@ import { maskNumber } from '../log.ts';
 import type { SmsGateway } from '../sms/gateway.ts';
 import type { VenueSettings } from '../venues/settings.ts';
 import { codeHmac, codeMatches, generateCode, normaliseGuess } from './codes.ts';
-import { recordSend, reserveSend, sendBlocked, settleSend, type SendKeys } from './limits.ts';
+import {
+  failSend,
+  recordSend,
+  reserveSend,
+  sendBlocked,
+  settleSend,
+  type LimitScope,
+  type SendKeys,
+} from './limits.ts';
 
 export interface VerificationDeps {
   db: Db;
@@ -38,6 +46,7 @@ export interface SendRequest {
 export type SendOutcome =
   | { ok: true; verificationId: string; expiresAt: number }
   | { ok: false; reason: 'blocked'; retryAt: number }
+  | { ok: false; reason: 'too_many_starts'; retryAt: number }
   | { ok: false; reason: 'too_soon'; retryAt: number }
   | { ok: false; reason: 'sms_failed' }
   | { ok: false; reason: 'expired' | 'too_many' | 'used' };
@@ -104,7 +113,12 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
     logged = deps.sms.queueIn?.(tx, sms);
     return undefined;
   });
-  if (blocked) return { ok: false, reason: 'blocked', retryAt: blocked.retryAt };
+  if (blocked)
+    return {
+      ok: false,
+      reason: blocked.scope === 'flow-start' ? 'too_many_starts' : 'blocked',
+      retryAt: blocked.retryAt,
+    };
   try {
     await deps.sms.send(sms, { logged });
   } catch (err) {
@@ -113,7 +127,7 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
       'code SMS could not be sent',
     );
     await deps.db.tx(async (tx) => {
-      tx.defer(`UPDATE verification_sends SET status = 'failed' WHERE verification_id = ?`, [id]);
+      failSend(tx, req.keys, id, now);
       tx.defer(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
     });
     return { ok: false, reason: 'sms_failed' };
