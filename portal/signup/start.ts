@@ -8,7 +8,7 @@ import type { Locale } from '../venues/settings.ts';
 import { issueCode } from '../verification/verifications.ts';
 import { createFlow, macHash, markCodeSent, newSecret, FLOW_TTL_MS, type Flow } from './flows.ts';
 import type { Entry } from './entry-token.ts';
-import { flowStartKeys } from './start-limit.ts';
+import { flowStartKeys, startBlockedUntil } from './start-limit.ts';
 import { sendKeys } from './send-keys.ts';
 import type { Submission } from './submission.ts';
 
@@ -39,6 +39,10 @@ export type StartOutcome =
 export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest): Promise<StartOutcome> {
   const { shown, own, submission: s } = r;
   const now = app.now();
+  if (!own && r.clientIp) {
+    const until = await startBlockedUntil(app.db, venue.id, r.clientIp, venue.settings.limits, now);
+    if (until) return { ok: false, reason: 'too_many_starts', retryAt: until };
+  }
   // The same page submitted again without its cookie (a double tap whose first answer the
   // browser dropped, or another browser) starts a flow of its own.
   let flowId = own?.id ?? (r.idTaken ? randomUUID() : shown.id);

@@ -72,48 +72,84 @@ const RULES: Rule[] = [
 
 const bucketOf = (at: number) => Math.floor(at / BUCKET_MS);
 
+interface Minute {
+  dim: Dim;
+  k: string;
+  bucket: number;
+  n: number;
+  first_at: number;
+  last_at: number;
+}
+
+/** A rule's minutes: of its key, in its window (the minute the window begins in, if any of it is). */
+const IN_WINDOW = '(dim = ? AND k = ? AND bucket >= ? AND last_at > ?)';
+const inWindow = (r: Rule, keys: SendKeys, now: number): Param[] => [
+  r.dim,
+  KEYS[r.dim](keys),
+  bucketOf(now - r.windowMs),
+  now - r.windowMs,
+];
+
 /**
- * The first limit this send would exceed, or undefined when it may go. Every rule that
- * applies is asked in ONE statement, one scalar subquery per rule: the minutes of its
- * window, newest first, summed until they reach the limit. The minute the window begins
- * in may be partly out of it: its first send is, its last is not, the others are not
- * known, so it counts one less (never a send too many). The minute that reaches the limit
- * holds the limit-th most recent send, which leaves the window, and lets the guest try
- * again, a window after its time: the minute's first send's when that is the one (the sum
- * is exactly the limit and the minute wholly inside), else its last send's (at most a
- * minute late, never early; and then the whole minute has left when the guest comes back).
+ * The first limit this send would exceed, or undefined when it may go (`only`: that one
+ * rule). Every rule that applies is asked in ONE statement, one scalar subquery per rule:
+ * its minutes summed, at most one row per minute of its window whatever the traffic. The
+ * minute the window begins in may be partly out of it: its first send is, its last is not,
+ * the others are not known, so it counts one less (never a send too many). Only a refusal
+ * reads its rules' minutes again, to tell the guest when to try again (retryAt).
  */
 export async function sendBlocked(
   db: Queryable,
   limits: VenueSettings['limits'],
   keys: SendKeys,
   now: number,
+  only?: LimitScope,
 ): Promise<Blocked | undefined> {
-  const rules = RULES.filter((r) => KEYS[r.dim](keys) !== null);
+  const rules = RULES.filter((r) => KEYS[r.dim](keys) !== null && (!only || r.scope === only));
   const params: Param[] = [];
   const checks = rules.map((r, i) => {
-    const from = now - r.windowMs;
-    const n = Math.max(1, Math.floor(r.limit(limits, keys)));
-    params.push(n, from, from, r.dim, KEYS[r.dim](keys), bucketOf(from), from, n);
-    return `(SELECT CASE WHEN c = ? AND whole THEN first_at ELSE last_at END FROM
-       (SELECT bucket, first_at, last_at, first_at > ? AS whole,
-          SUM(CASE WHEN first_at > ? THEN n WHEN n > 0 THEN n - 1 ELSE 0 END) OVER (ORDER BY bucket DESC) AS c
-        FROM verification_counts WHERE dim = ? AND k = ? AND bucket >= ? AND last_at > ?) w
-       WHERE c >= ? ORDER BY bucket DESC LIMIT 1) AS r${i}`;
+    params.push(now - r.windowMs, ...inWindow(r, keys, now));
+    return `(SELECT COALESCE(SUM(CASE WHEN first_at > ? THEN n WHEN n > 0 THEN n - 1 ELSE 0 END), 0) FROM verification_counts WHERE ${IN_WINDOW}) AS r${i}`;
   });
-  const row = await db.get<Record<string, number | null>>(`SELECT ${checks.join(', ')}`, params);
+  const row = await db.get<Record<string, number | string>>(`SELECT ${checks.join(', ')}`, params);
+  // The limit is a validated integer from the venue's settings, never the guest's input.
+  const limitOf = (r: Rule) => Math.max(1, Math.floor(r.limit(limits, keys)));
+  const over = rules.filter((r, i) => Number(row?.[`r${i}`] ?? 0) >= limitOf(r));
+  if (!over.length) return undefined;
+  const minutes = await db.all<Minute>(
+    `SELECT dim, k, bucket, n, first_at, last_at FROM verification_counts WHERE ${over.map(() => IN_WINDOW).join(' OR ')} ORDER BY bucket DESC`,
+    over.flatMap((r) => inWindow(r, keys, now)),
+  );
   let worst: Blocked | undefined;
-  rules.forEach((r, i) => {
-    const at = row?.[`r${i}`];
-    if (at === null || at === undefined) return;
-    const retryAt = Number(at) + r.windowMs;
+  for (const r of over) {
+    const at = limitReachedAt(r, limitOf(r), KEYS[r.dim](keys)!, minutes, now - r.windowMs);
+    if (at === undefined) continue;
+    const retryAt = at + r.windowMs;
     // The flows started answer first, as when they were checked before the send (the guest
     // is told so, and when they lift); otherwise the guest is told the latest time that
     // lifts every limit in the way.
-    if (worst?.scope === 'flow-start') return;
+    if (worst?.scope === 'flow-start') continue;
     if (!worst || r.scope === 'flow-start' || retryAt > worst.retryAt) worst = { scope: r.scope, retryAt };
-  });
+  }
   return worst;
+}
+
+/**
+ * The time of the limit-th most recent send in a rule's window, or as late as its minute
+ * allows: the guest may try again a window after it. Walking the minutes newest first, the
+ * one whose sum reaches the limit holds that send: its first send when that is the one
+ * (the sum is exactly the limit and the minute wholly inside the window), else its last
+ * send (at most a minute late, never early; the whole minute has left when the guest is back).
+ */
+function limitReachedAt(r: Rule, limit: number, k: string, minutes: Minute[], from: number): number | undefined {
+  let sum = 0;
+  for (const m of minutes) {
+    if (m.dim !== r.dim || m.k !== k || Number(m.bucket) < bucketOf(from) || Number(m.last_at) <= from) continue;
+    const whole = Number(m.first_at) > from;
+    sum += whole ? Number(m.n) : Math.max(0, Number(m.n) - 1);
+    if (sum >= limit) return sum === limit && whole ? Number(m.first_at) : Number(m.last_at);
+  }
+  return undefined;
 }
 
 const counted = (keys: SendKeys) =>

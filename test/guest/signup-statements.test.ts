@@ -11,10 +11,14 @@ import { countStatements, type StatementLog } from '../support/statement-count.t
 import { eachBackend } from '../support/backends.ts';
 import { Browser, formFields, lastCode, makeVenue, outbox, waitFor } from './helpers.ts';
 
-/** What one sign-up may cost at most, per backend (today's counts: lower them when you cut one). */
+/**
+ * What one sign-up may cost at most, per backend (today's counts: lower them when you cut one).
+ * One statement more than before the send limits became counters (migration 018): the
+ * send's counters, written with its COMMIT (no trip; the check reads a row a minute).
+ */
 const PINNED = {
-  sqlite: { statements: 38, writerTrips: 12, ledgerTrips: 5 },
-  postgres: { statements: 39, writerTrips: 10, ledgerTrips: 2 },
+  sqlite: { statements: 39, writerTrips: 12, ledgerTrips: 5 },
+  postgres: { statements: 40, writerTrips: 10, ledgerTrips: 2 },
 };
 
 eachBackend('statements and writer round trips of one complete sign-up', (backend) => {

@@ -265,6 +265,8 @@ describe('security: the code itself', () => {
       "${part.map(() => '(?, ?, ?)').join(', ')}", // consent/lists.ts: placeholder rows of invalid numbers, a chunk at a time
       "${rows.map(() => '(?, ?, ?, 1, ?, ?)').join(', ')}",
       "${rows.map(() => '(dim = ? AND k = ?)').join(' OR ')}", // verification/limits.ts: placeholders, one per counted key of a send (at most 7)
+      '${IN_WINDOW}',
+      "${over.map(() => IN_WINDOW).join(' OR ')}", // verification/limits.ts: a constant condition with placeholders, once per rule in the way
     ]);
     const offenders: string[] = [];
     for (const file of [...files('portal'), ...files('radius')]) {
