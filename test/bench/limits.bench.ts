@@ -29,7 +29,8 @@ async function checkMicros(db: Db, slug: string, sends: number): Promise<number>
     settings: venueSettingsSchema.parse({ limits: RAISED }),
   });
   await fillSends(db, venue.id, sends, NOW, SPREAD);
-  const keys = trafficKeys(venue.id, 'next');
+  // Another address: let through (the traffic's own is over its 10,000 an hour), the common case.
+  const keys = { ...trafficKeys(venue.id, 'next'), clientIp: '10.99.0.2' };
   const times: number[] = [];
   for (let i = 0; i < CHECKS; i++) {
     const t0 = performance.now();
