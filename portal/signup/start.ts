@@ -10,7 +10,7 @@ import { StoreError } from '../store/db.ts';
 import { issueCode, type SendOutcome } from '../verification/verifications.ts';
 import { createFlowIn, flowExpiry, forgetFlow, macHash, markCodeSent, newSecret, type Flow } from './flows.ts';
 import type { Entry } from './entry-token.ts';
-import { startBlockedUntil } from './start-limit.ts';
+import { flowStartKeys, startBlockedUntil } from './start-limit.ts';
 import { sendKeys } from './send-keys.ts';
 import type { Submission } from './submission.ts';
 
@@ -48,13 +48,17 @@ export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest
   // The same page submitted again without its cookie (a double tap whose first answer the
   // browser dropped, or another browser) starts a flow of its own.
   let flowId = own?.id ?? (r.idTaken ? randomUUID() : shown.id);
-  const keys = sendKeys(app.keys, venue.id, {
-    e164: s.e164,
-    callingCode: s.callingCode,
-    macHash: macHash(app.keys, shown.handoff.clientMac),
-    clientIp: r.clientIp,
-    nasId: shown.handoff.nasId,
-  });
+  // A new flow is counted against the address's flow-start limit with its code, under the send's lock.
+  const keys = flowStartKeys(
+    own ? undefined : venue.settings.limits,
+    sendKeys(app.keys, venue.id, {
+      e164: s.e164,
+      callingCode: s.callingCode,
+      macHash: macHash(app.keys, shown.handoff.clientMac),
+      clientIp: r.clientIp,
+      nasId: shown.handoff.nasId,
+    }),
+  );
   const secret = own ? undefined : newSecret();
   // A new flow's row goes with its code's transaction (flows.ts createFlowIn says why that
   // keeps it nobody's until the code went out); an own flow moves to the new code only after.
@@ -95,7 +99,8 @@ export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest
     sent = await issue((flowId = randomUUID()));
   }
   if (!sent.ok) {
-    if (sent.reason === 'blocked') return { ok: false, reason: 'blocked', retryAt: sent.retryAt };
+    if (sent.reason === 'blocked' || sent.reason === 'too_many_starts')
+      return { ok: false, reason: sent.reason, retryAt: sent.retryAt };
     if (secret) await forgetFlow(app.db, flowId);
     return { ok: false, reason: 'sms_failed' };
   }

@@ -1,5 +1,5 @@
 // Codes are working state, not records: expired codes (with their encrypted copy) and
-// sends older than the longest limit window are deleted (jobs/purge-verifications.ts).
+// sends older than the longest limit window (and their counts) are deleted (jobs/purge-verifications.ts).
 // The ledger keeps the proof.
 import type { Queryable } from '../store/db.ts';
 
@@ -12,6 +12,9 @@ export async function purgeExpiredCodes(db: Queryable, now: number): Promise<num
   return (await db.run('DELETE FROM verifications WHERE expires_at < ?', [now - CODE_GRACE_MS])).changes;
 }
 
+/** Sends, and the minutes they were counted in (limits.ts), once no limit's window reaches them. */
 export async function purgeOldSends(db: Queryable, now: number): Promise<number> {
+  // A minute is kept while any of it is younger than SEND_LOG_MS.
+  await db.run('DELETE FROM verification_counts WHERE bucket < ?', [Math.floor((now - SEND_LOG_MS) / 60_000)]);
   return (await db.run('DELETE FROM verification_sends WHERE at < ?', [now - SEND_LOG_MS])).changes;
 }

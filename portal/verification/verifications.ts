@@ -10,7 +10,15 @@ import { maskNumber } from '../log.ts';
 import type { SmsGateway } from '../sms/gateway.ts';
 import type { VenueSettings } from '../venues/settings.ts';
 import { codeHmac, codeMatches, generateCode, normaliseGuess } from './codes.ts';
-import { recordSend, reserveSend, sendBlocked, settleSend, type SendKeys } from './limits.ts';
+import {
+  failSend,
+  recordSend,
+  reserveSend,
+  sendBlocked,
+  settleSend,
+  type LimitScope,
+  type SendKeys,
+} from './limits.ts';
 
 export interface VerificationDeps {
   db: Db;
@@ -44,6 +52,7 @@ export interface SendRequest {
 export type SendOutcome =
   | { ok: true; verificationId: string; expiresAt: number }
   | { ok: false; reason: 'blocked'; retryAt: number }
+  | { ok: false; reason: 'too_many_starts'; retryAt: number }
   | { ok: false; reason: 'too_soon'; retryAt: number }
   | { ok: false; reason: 'sms_failed' }
   | { ok: false; reason: 'expired' | 'too_many' | 'used' };
@@ -115,7 +124,12 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
     req.alongside?.(tx, { verificationId: id, expiresAt });
     return undefined;
   });
-  if (blocked) return { ok: false, reason: 'blocked', retryAt: blocked.retryAt };
+  if (blocked)
+    return {
+      ok: false,
+      reason: blocked.scope === 'flow-start' ? 'too_many_starts' : 'blocked',
+      retryAt: blocked.retryAt,
+    };
   try {
     await deps.sms.send(sms, { logged });
   } catch (err) {
@@ -123,10 +137,10 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
       { to: maskNumber(req.e164), verification: id, err: (err as Error).message },
       'code SMS could not be sent',
     );
-    await deps.db.write(
-      [`UPDATE verification_sends SET status = 'failed' WHERE verification_id = ?`, [id]],
-      [`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]],
-    );
+    await deps.db.tx(async (tx) => {
+      failSend(tx, req.keys, id, now);
+      tx.defer(`UPDATE verifications SET status = 'failed' WHERE id = ?`, [id]);
+    });
     return { ok: false, reason: 'sms_failed' };
   }
   return { ok: true, verificationId: id, expiresAt };

@@ -6,7 +6,7 @@
 // every submission answered 303 before the kill must be there after the restart, the flow
 // whose code page the guest opens, the grant the NAS accepts with its ledger events.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
@@ -18,6 +18,7 @@ import { eachBackend } from '../support/backends.ts';
 import { LOGIN_URL, makeGuests, prepareVenue, radiusLogin } from '../support/guest-signup.ts';
 import { handBackCredentials } from '../support/hand-back.ts';
 import { Browser, formFields } from '../guest/helpers.ts';
+import { codesSentTo } from '../security/guest-steps.ts';
 
 const GUESTS = 8;
 const ROUNDS = Number(process.env.ACK_KILL_ROUNDS ?? 3);
@@ -77,22 +78,7 @@ eachBackend('an answer sent, then SIGKILL at once', (backend) => {
     return answers;
   }
 
-  const codeFor = (outbox: string, e164: string) =>
-    existsSync(outbox)
-      ? readFileSync(outbox, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .flatMap((l) => {
-            try {
-              return [JSON.parse(l) as { to: string; text: string }];
-            } catch {
-              return []; // a line cut by the kill
-            }
-          })
-          .filter((m) => m.to === e164)
-          .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1])
-          .at(-1)
-      : undefined;
+  const codeFor = (outbox: string, e164: string) => codesSentTo(outbox, e164).at(-1);
 
   it(`${ROUNDS} rounds of ${GUESTS} guests: every answered submission is kept`, async function () {
     this.timeout(300_000);

@@ -253,10 +253,8 @@ describe('security: the code itself', () => {
       '${reopenable}', // access/sessions.ts
       '${limit}',
       '${page}',
-      '${pageSize}',
-      '${n - 1}', // numbers the code bounded
+      '${pageSize}', // numbers the code bounded
       '${lockKey(name)}', // store/postgres.ts: a number derived from the lock name
-      '${r.where}', // verification/limits.ts: constant fragments per scope
       "${checks.join(', ')}",
       '${i}', // verification/limits.ts: one subquery per constant rule, aliased by its index
       "${part.map(() => ROW).join(', ')}",
@@ -266,6 +264,10 @@ describe('security: the code itself', () => {
       "${secret ? ', secret_enc = ?' : ''}", // admin/nas-form.ts
       "${wanted.map(() => '?').join(', ')}", // venues/venue-names.ts, consent/masked-numbers.ts: one placeholder per id (a page of sessions, at most 500)
       "${part.map(() => '(?, ?, ?)').join(', ')}", // consent/lists.ts: placeholder rows of invalid numbers, a chunk at a time
+      "${rows.map(() => '(?, ?, ?, 1, ?, ?)').join(', ')}",
+      "${rows.map(() => '(dim = ? AND k = ?)').join(' OR ')}", // verification/limits.ts: placeholders, one per counted key of a send (at most 7)
+      '${IN_WINDOW}',
+      "${over.map(() => IN_WINDOW).join(' OR ')}", // verification/limits.ts: a constant condition with placeholders, once per rule in the way
     ]);
     const offenders: string[] = [];
     for (const file of [...files('portal'), ...files('radius')]) {
