@@ -18,14 +18,16 @@ export function createApp(ctx: AppContext): Koa {
   const https = ctx.config.PUBLIC_URL?.startsWith('https:') ?? false;
 
   app.use(async (kctx, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       await next();
     } finally {
-      // The route pattern, never the raw path: labels must stay few.
+      // The route pattern, never the raw path: labels must stay few. Plain counts per
+      // request, handed to prom-client when /metrics is read (portal/metrics.ts).
       const route = (kctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      ctx.metrics.httpRequests.inc({ route, status: String(kctx.status) });
-      ctx.metrics.httpDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+      const status = String(kctx.status);
+      ctx.metrics.httpRequests.add({ route, status }, `${status} ${route}`);
+      ctx.metrics.httpDuration.observe({ route }, route, (performance.now() - started) / 1000);
     }
   });
   app.use(securityHeaders({ https }));
