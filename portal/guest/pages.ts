@@ -23,7 +23,8 @@ export function renderPage(
     name: localeStrings(TEMPLATES_DIR, code)['lang.name'] ?? code,
   }));
   kctx.status = status;
-  kctx.type = 'html';
+  // What kctx.type = 'html' sets, without looking the type up (screen 1 does the same).
+  kctx.set('Content-Type', 'text/html; charset=utf-8');
   kctx.body = app.views.render(`guest/${page}.njk`, locale, {
     venue: venue ? { slug: venue.slug, name: venue.name, branding: venue.settings.branding } : { name: 'Wi-Fi' },
     languages,

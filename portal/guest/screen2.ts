@@ -176,7 +176,8 @@ export async function onlinePage(app: AppContext, kctx: Context): Promise<void> 
     switchBase: `/p/${venue.slug}/online?f=${flow.id}&`,
     duration: durationText(app, locale, left),
     originalUrl: httpUrl(flow.handoff.originalUrl),
-    smsOptIn: Boolean((await currentCode(app, flow, app.now())).submission?.choices.sms && venue.settings.offers.sms),
+    // The venue's offer first: without it there is no code to read.
+    smsOptIn: Boolean(venue.settings.offers.sms && (await currentCode(app, flow, app.now())).submission?.choices.sms),
   });
 }
 
