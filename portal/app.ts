@@ -5,6 +5,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { AppContext } from './context.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { cookieSigner } from './http/cookie-signer.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { captiveApiRoutes } from './guest/captive-api.ts';
 import { guestRoutes } from './guest/guest-routes.ts';
@@ -14,7 +15,9 @@ import { adminRoutes } from './admin/routes.ts';
 import { coaDisconnector } from './access/coa.ts';
 
 export function createApp(ctx: AppContext): Koa {
-  const app = new Koa({ proxy: ctx.config.TRUST_PROXY, keys: [ctx.keys.key('cookies').toString('hex')] });
+  // Koa's cookies take a Keygrip-shaped signer as their keys (http/cookie-signer.ts).
+  const keys = cookieSigner(ctx.keys.key('cookies').toString('hex')) as unknown as string[];
+  const app = new Koa({ proxy: ctx.config.TRUST_PROXY, keys });
   const https = ctx.config.PUBLIC_URL?.startsWith('https:') ?? false;
 
   app.use(async (kctx, next) => {

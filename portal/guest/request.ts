@@ -11,7 +11,6 @@ import { negotiateLocale } from '../http/i18n.ts';
 import { checkCsrf } from '../http/csrf.ts';
 import type { Flow } from '../signup/flows.ts';
 import { heldFlow } from '../signup/held-flow.ts';
-import { signedCookie } from './signed-cookie.ts';
 
 export const FLOW_COOKIE = 'foyer_flow';
 /**
@@ -50,7 +49,7 @@ export function cookieFlow(kctx: Context): { id: string; secret: string } | unde
   // Read once per request (its signature is an HMAC): a screen asks for it up to three times.
   const state = kctx.state as { [COOKIE_FLOW]?: { id: string; secret: string } | null };
   if (state[COOKIE_FLOW] !== undefined) return state[COOKIE_FLOW] ?? undefined;
-  const v = signedCookie(kctx, FLOW_COOKIE);
+  const v = kctx.cookies.get(FLOW_COOKIE, { signed: true });
   const m = v ? /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{16,64})$/.exec(v) : null;
   return (state[COOKIE_FLOW] = m ? { id: m[1], secret: m[2] } : null) ?? undefined;
 }
@@ -117,7 +116,7 @@ export function rememberDestination(app: AppContext, kctx: Context, url: string 
 }
 
 export const rememberedDestination = (kctx: Context): string | undefined =>
-  signedCookie(kctx, DEST_COOKIE) || undefined;
+  kctx.cookies.get(DEST_COOKIE, { signed: true }) || undefined;
 
 /** The form's CSRF token, bound to the flow id the form names: checked before anything is read. */
 export function requireCsrf(app: AppContext, kctx: Context): void {
