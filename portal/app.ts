@@ -5,6 +5,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { AppContext } from './context.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { cookieSigner } from './http/cookie-signer.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { captiveApiRoutes } from './guest/captive-api.ts';
 import { guestRoutes } from './guest/guest-routes.ts';
@@ -14,18 +15,22 @@ import { adminRoutes } from './admin/routes.ts';
 import { coaDisconnector } from './access/coa.ts';
 
 export function createApp(ctx: AppContext): Koa {
-  const app = new Koa({ proxy: ctx.config.TRUST_PROXY, keys: [ctx.keys.key('cookies').toString('hex')] });
+  // Koa's cookies take a Keygrip-shaped signer as their keys (http/cookie-signer.ts).
+  const keys = cookieSigner(ctx.keys.key('cookies').toString('hex')) as unknown as string[];
+  const app = new Koa({ proxy: ctx.config.TRUST_PROXY, keys });
   const https = ctx.config.PUBLIC_URL?.startsWith('https:') ?? false;
 
   app.use(async (kctx, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       await next();
     } finally {
-      // The route pattern, never the raw path: labels must stay few.
+      // The route pattern, never the raw path: labels must stay few. Plain counts per
+      // request, handed to prom-client when /metrics is read (portal/metrics.ts).
       const route = (kctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      ctx.metrics.httpRequests.inc({ route, status: String(kctx.status) });
-      ctx.metrics.httpDuration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+      const status = String(kctx.status);
+      ctx.metrics.httpRequests.add({ route, status }, `${status} ${route}`);
+      ctx.metrics.httpDuration.observe({ route }, route, (performance.now() - started) / 1000);
     }
   });
   app.use(securityHeaders({ https }));

@@ -126,6 +126,8 @@ export class ConsentPages {
   // The hash of each purpose's text as the portal shows it today, per venue, locale and
   // published settings (the key: nothing is rendered until the venue publishes something new).
   private hashMemo = new Map<string, Record<Purpose, string>>();
+  // consentTextHash per content object (a WeakMap: it lasts as long as the object does).
+  private textHashes = new WeakMap<ConsentContent, Record<Purpose, string>>();
 
   constructor(
     private readonly db: Queryable,
@@ -242,9 +244,17 @@ export class ConsentPages {
   }
 
   consentTextHash(content: ConsentContent, purpose: Purpose): string {
-    const texts = this.consentTexts(content);
-    const label = this.sources.translate(content.strings, `guest.consent.${purpose}.label`);
-    return sha256(`${label}\n${texts[purpose]}`);
+    // Every sign-up hashes each purpose's text of its (stored, shared, never changed)
+    // version: kept per content object, so a version's texts are rendered and hashed once.
+    let hashes = this.textHashes.get(content);
+    if (!hashes) {
+      const texts = this.consentTexts(content);
+      const hash = (p: Purpose) =>
+        sha256(`${this.sources.translate(content.strings, `guest.consent.${p}.label`)}\n${texts[p]}`);
+      hashes = { terms: hash('terms'), sms: hash('sms'), email: hash('email') };
+      this.textHashes.set(content, hashes);
+    }
+    return hashes[purpose];
   }
 
   /** Each purpose's text hash on the venue's page as it is published today (re-consent compares against it). */

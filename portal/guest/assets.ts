@@ -26,9 +26,19 @@ export function themeCss(venue: Pick<Venue, 'settings'>): string {
 /** The content hash a theme's link carries (?v=) and its ETag names. */
 export const themeHash = (css: string) => hash(css);
 
+// Every guest page links its venue's theme by the theme's hash: kept per theme text (a few
+// colours each, a handful of venues), so a page does not hash it again.
+const themeHashes = new Map<string, string>();
+
 export function assetHrefs(venue: Venue): { css: string; theme: string } {
+  const theme = themeCss(venue);
+  let h = themeHashes.get(theme);
+  if (h === undefined) {
+    if (themeHashes.size >= 256) themeHashes.clear();
+    themeHashes.set(theme, (h = themeHash(theme)));
+  }
   return {
     css: `/p/static/guest.css?v=${guestCss().etag.slice(1, -1)}`,
-    theme: `/p/${venue.slug}/theme.css?v=${themeHash(themeCss(venue))}`,
+    theme: `/p/${venue.slug}/theme.css?v=${h}`,
   };
 }

@@ -40,13 +40,18 @@ export function formBody(kctx: Context): Record<string, unknown> {
   return b && typeof b === 'object' && !Array.isArray(b) ? b : {};
 }
 
+const COOKIE_FLOW = Symbol('cookieFlow');
+
 /** The flow id and browser secret this browser's signed cookie holds. */
 export function cookieFlow(kctx: Context): { id: string; secret: string } | undefined {
   // Most screen 1 requests (captive probes, first visits) send no cookie at all: Koa's cookie jar is not made for them.
   if (!kctx.headers.cookie) return undefined;
+  // Read once per request (its signature is an HMAC): a screen asks for it up to three times.
+  const state = kctx.state as { [COOKIE_FLOW]?: { id: string; secret: string } | null };
+  if (state[COOKIE_FLOW] !== undefined) return state[COOKIE_FLOW] ?? undefined;
   const v = kctx.cookies.get(FLOW_COOKIE, { signed: true });
   const m = v ? /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{16,64})$/.exec(v) : null;
-  return m ? { id: m[1], secret: m[2] } : undefined;
+  return (state[COOKIE_FLOW] = m ? { id: m[1], secret: m[2] } : null) ?? undefined;
 }
 
 function flowIdOf(kctx: Context): string | undefined {
@@ -130,19 +135,76 @@ const QUERY = Symbol('singleQuery');
 /**
  * The query string's first value of each parameter (names up to 64 characters, values cut
  * at 2,048), read once per request: screen 1 asks for it three times, and Koa's own
- * kctx.query gathers every repeated value first.
+ * kctx.query gathers every repeated value first. Read as URLSearchParams reads it, without
+ * building one: a plain name=value is sliced, one with %XX or + decoded with
+ * decodeURIComponent, and only a pair that fails that (a stray %, bytes that are not
+ * UTF-8) goes through URLSearchParams itself, whose lenient decoding is the rule.
  */
 export function singleQuery(kctx: Context): Record<string, string> {
   const state = kctx.state as { [QUERY]?: Record<string, string> };
-  if (state[QUERY]) return state[QUERY];
-  const first = new Map<string, string>();
-  for (const [k, v] of new URLSearchParams(kctx.querystring))
-    if (k.length <= 64 && !first.has(k)) first.set(k, v.slice(0, 2048));
-  // fromEntries defines each name as its own property: "__proto__" is a name like any other.
-  return (state[QUERY] = Object.fromEntries(first));
+  return (state[QUERY] ??= parseSingleQuery(kctx.querystring));
 }
 
+export function parseSingleQuery(qs: string): Record<string, string> {
+  // A prototype-less object: "__proto__" is a name like any other.
+  const out: Record<string, string> = Object.create(null);
+  // URLSearchParams drops one leading "?" (a redirect to "/p/x??a=1" sends "?a=1").
+  let start = qs.startsWith('?') ? 1 : 0;
+  while (start <= qs.length) {
+    let end = qs.indexOf('&', start);
+    if (end < 0) end = qs.length;
+    if (end > start) {
+      const eq = qs.indexOf('=', start);
+      const split = eq >= 0 && eq < end ? eq : end;
+      const k = decodePart(qs.slice(start, split));
+      const v = split < end ? decodePart(qs.slice(split + 1, end)) : '';
+      if (k === undefined || v === undefined) {
+        // The "&" keeps a leading "?" of a later pair a part of its name, as it is in the whole string.
+        const [pair] = new URLSearchParams(`&${qs.slice(start, end)}`);
+        if (pair) keep(out, pair[0], pair[1]);
+      } else keep(out, k, v);
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+function keep(out: Record<string, string>, k: string, v: string): void {
+  if (k.length <= 64 && !(k in out)) out[k] = v.slice(0, 2048);
+}
+
+/** One name or value decoded, or undefined when only URLSearchParams' lenient rules can read it. */
+function decodePart(s: string): string | undefined {
+  const plus = s.includes('+');
+  if (!plus && !s.includes('%')) return s;
+  try {
+    return decodeURIComponent(plus ? s.replace(/\+/g, ' ') : s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What Koa's redirect leaves as it is in a Location header (encodeurl's set): anything else goes through Koa. */
+const PLAIN_LOCATION = /^[\x21\x23-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E]*$/;
+const LONE_PERCENT = /%(?![0-9A-Fa-f]{2})/;
+const HTML_SPECIAL = /[&<>"']/g;
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * A 303 to `url`, as kctx.redirect answers a browser (Location, and "Redirecting to …" as
+ * HTML), without what that costs on every form a guest sends: its Accept negotiation (a
+ * browser takes the HTML) and its encoding pass over a URL that has nothing to encode (the
+ * portal's own paths, a NAS URL already normalised by new URL). An odd URL goes through Koa.
+ */
 export function seeOther(kctx: Context, url: string): void {
-  kctx.redirect(url);
+  const location = /^https?:\/\//i.test(url) ? new URL(url).toString() : url;
+  if (!PLAIN_LOCATION.test(location) || LONE_PERCENT.test(location)) {
+    kctx.redirect(url);
+    kctx.status = 303;
+    return;
+  }
   kctx.status = 303;
+  kctx.set('Location', location);
+  kctx.set('Content-Type', 'text/html; charset=utf-8');
+  kctx.body = `Redirecting to ${location.replace(HTML_SPECIAL, (c) => ENTITY[c])}.`;
 }

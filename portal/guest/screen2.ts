@@ -12,7 +12,7 @@ import { currentCode } from '../signup/current-code.ts';
 import { resendSignUpCode } from '../signup/resend.ts';
 import { confirmSmsOptIn } from '../signup/confirmation.ts';
 import { clientIp, flowExpired, formBody, ownFlow, seeOther } from './request.ts';
-import { renderPage, durationText } from './pages.ts';
+import { durationText, renderSlotted } from './pages.ts';
 import { guestState } from './with-flow.ts';
 import { completeSignUp } from '../signup/complete.ts';
 import { adapterForHandoff } from './adapters.ts';
@@ -40,23 +40,25 @@ async function showCode(
   // A correct code is answered with a redirect to the NAS (CoovaChilli, generic): CSP
   // form-action governs a form's redirects too, so this page must allow the login origin.
   kctx.state.formAction = handBackOrigins(flow.handoff);
-  renderPage(
+  // Rendered once per venue, locale, message and state; the flow's own values put in (pages.ts).
+  renderSlotted(
     app,
     kctx,
     'code',
     locale,
     venue,
-    {
-      flowId: flow.id,
-      csrf: csrfToken(app.keys, flow.id),
-      switchBase: `/p/${venue.slug}/code?f=${flow.id}&`,
-      masked: maskNumber(submission?.e164),
+    { flowId: flow.id, csrf: csrfToken(app.keys, flow.id), masked: maskNumber(submission?.e164) },
+    (slot) => ({
+      flowId: slot('flowId'),
+      csrf: slot('csrf'),
+      switchBase: `/p/${venue.slug}/code?f=${slot('flowId')}&`,
+      masked: slot('masked'),
       minutes: venue.settings.code.validityMinutes,
       length: venue.settings.code.length,
       canEnter,
       error: error && app.views.t(locale, `errors.${error.code}`, error.params),
       notice: opts.notice,
-    },
+    }),
     opts.status ?? 200,
   );
 }
@@ -172,12 +174,24 @@ export async function onlinePage(app: AppContext, kctx: Context): Promise<void> 
   if (g.credentials) {
     if (await handBack(app, kctx, venue, flow, locale, g.credentials)) return;
   }
-  renderPage(app, kctx, 'online', locale, venue, {
-    switchBase: `/p/${venue.slug}/online?f=${flow.id}&`,
-    duration: durationText(app, locale, left),
-    originalUrl: httpUrl(flow.handoff.originalUrl),
-    smsOptIn: Boolean((await currentCode(app, flow, app.now())).submission?.choices.sms && venue.settings.offers.sms),
-  });
+  // The venue's offer first: without it there is no code to read.
+  const smsOptIn = Boolean(
+    venue.settings.offers.sms && (await currentCode(app, flow, app.now())).submission?.choices.sms,
+  );
+  renderSlotted(
+    app,
+    kctx,
+    'online',
+    locale,
+    venue,
+    { flowId: flow.id, originalUrl: httpUrl(flow.handoff.originalUrl) },
+    (slot) => ({
+      switchBase: `/p/${venue.slug}/online?f=${slot('flowId')}&`,
+      duration: durationText(app, locale, left),
+      originalUrl: slot('originalUrl'),
+      smsOptIn,
+    }),
+  );
 }
 
 /** The online page's flow (withFlow's `find`): the browser's own, or the one the link's single-use key opens. */

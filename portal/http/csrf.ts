@@ -1,12 +1,11 @@
 // CSRF tokens bound to something the server already trusts (a guest's flow id, an
 // admin's session id) rather than to a cookie: captive mini-browsers drop cookies.
-import { createHmac } from 'node:crypto';
 import type { Keys } from '../crypto/keys.ts';
 import { safeEqual } from '../crypto/keys.ts';
 import { FoyerError } from '../errors.ts';
 
 export function csrfToken(keys: Keys, binding: string): string {
-  return createHmac('sha256', keys.key('csrf')).update(binding).digest('base64url');
+  return keys.mac('csrf', binding);
 }
 
 export function checkCsrf(keys: Keys, binding: string, token: unknown): void {

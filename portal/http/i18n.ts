@@ -57,6 +57,8 @@ export function translate(
       strings[`${key}.other`];
   }
   template ??= key;
+  // Most strings have no {{…}}: nothing to replace (and no regular expression to run).
+  if (!template.includes('{{')) return template;
   return template.replace(/\{\{\s*(\w+)(?::(region|regions))?\s*\}\}/g, (_, name: string, format?: string) => {
     if (!(name in params)) return '';
     const v = String(params[name]);

@@ -4,7 +4,7 @@
 // links), so showing screen 1 writes nothing; the flow is written when the guest submits.
 // The hand-off in it is what the (unsigned) NAS redirect reported: the signature proves
 // only that this portal served it, not that the NAS's values are true.
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Keys } from '../crypto/keys.ts';
 import { safeEqual } from '../crypto/keys.ts';
 import type { Handoff } from '../access-points/handoff.ts';
@@ -26,8 +26,7 @@ export const ENTRY_TTL_MS = 60 * 60_000;
 /** Tokens ride in links and in the ledger's evidence (4,096 characters in all). */
 export const ENTRY_MAX_CHARS = 2600;
 
-const sign = (keys: Keys, body: string) =>
-  createHmac('sha256', keys.key('guest-entry')).update(body).digest('base64url');
+const sign = (keys: Keys, body: string) => keys.mac('guest-entry', body);
 
 export function entryToken(
   keys: Keys,

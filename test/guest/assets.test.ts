@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { Browser, ENTRY, makeVenue } from './helpers.ts';
+import { assetHrefs, themeCss, themeHash } from '../../portal/guest/assets.ts';
+import type { Venue } from '../../portal/venues/venues.ts';
 
 describe('guest stylesheets: versioned links, ETag and 304', function () {
   let ctx: TestContext;
@@ -43,5 +45,20 @@ describe('guest stylesheets: versioned links, ETag and 304', function () {
     assert.equal(r.status, 200);
     assert.doesNotMatch(r.headers.get('cache-control')!, /immutable|31536000/);
     assert.match(r.headers.get('cache-control')!, /must-revalidate/);
+  });
+
+  it("links each venue's theme by the hash of its own colours, asked in turn (the hash is kept per theme text)", () => {
+    const venue = (slug: string, primaryColor: string) =>
+      ({
+        slug,
+        settings: { branding: { primaryColor, backgroundColor: '#ffffff', textColor: '#111111' } },
+      }) as unknown as Venue;
+    const seen = new Set<string>();
+    for (const v of [venue('a', '#000001'), venue('a', '#000002'), venue('b', '#000001'), venue('a', '#000001')]) {
+      const href = assetHrefs(v).theme;
+      assert.equal(href, `/p/${v.slug}/theme.css?v=${themeHash(themeCss(v))}`);
+      seen.add(href);
+    }
+    assert.equal(seen.size, 3, 'the same slug with other colours is another link; the same colours, the same');
   });
 });

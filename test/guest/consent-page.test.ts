@@ -7,6 +7,8 @@ import { VERSIONED_TEMPLATES, type ConsentContent } from '../../portal/consent/c
 import { csrfToken } from '../../portal/http/csrf.ts';
 import { updateVenueSettings } from '../../portal/venues/venues.ts';
 import { makeVenue } from './helpers.ts';
+import { translate } from '../../portal/http/i18n.ts';
+import { sha256 } from '../../portal/consent/event.ts';
 
 describe('guest consent page versions', () => {
   let ctx: TestContext;
@@ -110,5 +112,25 @@ describe('guest consent page versions', () => {
     assert.equal(new Set(hashes).size, 3);
     assert.notEqual(ctx.consentPages.consentTextHash(en, 'sms'), ctx.consentPages.consentTextHash(bg, 'sms'));
     assert.match(hashes[0], /^[0-9a-f]{64}$/);
+  });
+
+  it("keeps each content's text hashes apart, asked in turn: the label and text of that content, that purpose", async () => {
+    const a = await makeVenue(ctx, 'pages4');
+    const b = await makeVenue(ctx, 'pages5', { wording: { en: { sms: 'Offers from pages5, weekly.' } } });
+    const contents = [
+      (await ctx.consentPages.currentVersion(a, 'en')).content,
+      (await ctx.consentPages.currentVersion(a, 'bg')).content,
+      (await ctx.consentPages.currentVersion(b, 'en')).content,
+    ];
+    const direct = (c: (typeof contents)[number], p: 'terms' | 'sms' | 'email') =>
+      sha256(`${translate(c.strings, `guest.consent.${p}.label`)}\n${ctx.consentPages.consentTexts(c)[p]}`);
+    for (let round = 0; round < 2; round++)
+      for (const c of contents)
+        for (const p of ['sms', 'terms', 'email'] as const)
+          assert.equal(ctx.consentPages.consentTextHash(c, p), direct(c, p), `${c.locale} ${c.venue.name} ${p}`);
+    assert.notEqual(
+      ctx.consentPages.consentTextHash(contents[0], 'sms'),
+      ctx.consentPages.consentTextHash(contents[2], 'sms'),
+    );
   });
 });

@@ -105,6 +105,11 @@ describe('guest flow over HTTP (SQLite)', function () {
     assert.match(online.html, /You are online/);
     assert.match(online.html, /4 h 0 min/);
     assert.match(online.html, /href="http:\/\/example.com\/news"/);
+    assert.match(
+      online.html,
+      /We will send you one SMS to confirm/,
+      'SMS offered and ticked: the confirmation is announced',
+    );
 
     const events = await ctx.db.all<Record<string, string>>('SELECT * FROM consent_events ORDER BY seq');
     assert.deepEqual(
