@@ -43,41 +43,18 @@ export function mapError(err: unknown): StoreError {
 const norm = (params: Param[]) =>
   params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? Number(p) : p));
 
-/** `before`: what must reach the connection ahead of each statement (a transaction's deferred writes). */
-function queryable(conn: () => Conn, before?: () => Promise<void>): Queryable {
-  return {
-    dialect: 'sqlite',
-    async all<T = Row>(sql: string, params: Param[] = []) {
-      await before?.();
-      return new Promise<T[]>((res, rej) =>
-        conn().all(sql, norm(params), (err, rows) => (err ? rej(mapError(err)) : res(rows as T[]))),
-      );
-    },
-    async get<T = Row>(sql: string, params: Param[] = []) {
-      await before?.();
-      return new Promise<T | undefined>((res, rej) =>
-        conn().get(sql, norm(params), (err, row) => (err ? rej(mapError(err)) : res(row as T | undefined))),
-      );
-    },
-    async run(sql: string, params: Param[] = []) {
-      await before?.();
-      return new Promise<{ changes: number }>((res, rej) =>
-        conn().run(sql, norm(params), function (this: sqlite3.RunResult, err: Error | null) {
-          if (err) rej(mapError(err));
-          else res({ changes: this.changes });
-        }),
-      );
-    },
-  };
-}
-
 /**
- * Reads through statements prepared once per connection and SQL text, each stepped to
- * SQLITE_DONE, which ends the read transaction: a cached statement left mid-result would
- * pin an old WAL snapshot (stale reads, a WAL that never checkpoints). Calls on one
- * statement run in order.
+ * Statements prepared once per connection and SQL text, each stepped to SQLITE_DONE, which
+ * ends the read transaction: a cached statement left mid-result would pin an old WAL
+ * snapshot (stale reads, a WAL that never checkpoints). Calls on one statement run in order.
+ * Why prepared: node-sqlite3 runs an unprepared statement (Database#run/all/get) as two trips
+ * to the worker thread, one to prepare it and one to run it, each answered on the main
+ * thread; a prepared one is one trip. On the writer, whose trips every other write waits
+ * behind, that halves the trips of each statement a transaction sends.
  * The cache is bounded, in case some caller builds SQL text per call.
  */
+const PLAIN_WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
+
 class StatementCache {
   private statements = new Map<string, Promise<sqlite3.Statement>>();
 
@@ -115,6 +92,28 @@ class StatementCache {
   }
 
   /**
+   * node-sqlite3's Statement#run steps once: a statement that answers rows (RETURNING, a
+   * SELECT) would be left mid-result, in progress until its next use. Those go unprepared
+   * (prepared, run and finalized: two trips); a plain write steps to its end in one.
+   */
+  async run(sql: string, params: Param[]): Promise<{ changes: number }> {
+    if (!PLAIN_WRITE.test(sql) || /\bRETURNING\b/i.test(sql))
+      return new Promise<{ changes: number }>((res, rej) =>
+        this.conn.run(sql, norm(params), function (this: sqlite3.RunResult, err: Error | null) {
+          if (err) rej(mapError(err));
+          else res({ changes: this.changes });
+        }),
+      );
+    const st = await this.statement(sql);
+    return new Promise<{ changes: number }>((res, rej) =>
+      st.run(norm(params), function (this: sqlite3.RunResult, err: Error | null) {
+        if (err) rej(mapError(err));
+        else res({ changes: this.changes });
+      }),
+    );
+  }
+
+  /**
    * The first row, through all(): the queries asked this way return one row (a key, an
    * aggregate, LIMIT 1), and all() ends the read in one trip to the worker thread where
    * get() needs a second one to reset the statement (a quarter of a RADIUS cache miss).
@@ -135,6 +134,28 @@ class StatementCache {
       ),
     );
   }
+}
+
+/**
+ * Statements through `cache` (prepared once per connection and SQL text). `before`: what must
+ * reach the connection ahead of each statement (a transaction's deferred writes).
+ */
+function queryable(cache: StatementCache, before?: () => Promise<void>): Queryable {
+  return {
+    dialect: 'sqlite',
+    async all<T = Row>(sql: string, params: Param[] = []) {
+      await before?.();
+      return cache.all<T>(sql, params);
+    },
+    async get<T = Row>(sql: string, params: Param[] = []) {
+      await before?.();
+      return cache.get<T>(sql, params);
+    },
+    async run(sql: string, params: Param[] = []) {
+      await before?.();
+      return cache.run(sql, params);
+    },
+  };
 }
 
 function exec(c: Conn, sql: string): Promise<void> {
@@ -365,13 +386,14 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
     }
   };
 
-  const w = queryable(() => writer);
+  const writerStatements = new StatementCache(writer);
+  const w = queryable(writerStatements);
   const r: Pick<Queryable, 'all' | 'get'> = caches.length
     ? {
         all: <T = Row>(sql: string, params: Param[] = []) => nextCache().all<T>(sql, params),
         get: <T = Row>(sql: string, params: Param[] = []) => nextCache().get<T>(sql, params),
       }
-    : queryable(() => writer);
+    : queryable(writerStatements);
   const locks = new Set<string>();
 
   const db: DriverDb = {
@@ -423,7 +445,7 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
         try {
           assertWritable();
           const result = await fn({
-            ...queryable(() => writer, flush),
+            ...queryable(writerStatements, flush),
             lock: async () => undefined,
             defer: (sql, params) => void pending.push(inlineParams('sqlite', sql, params)),
             // Once BEGIN IMMEDIATE has run, no other connection or process can commit until
@@ -481,7 +503,7 @@ export async function openSqlite(file: string, readerCount = 2): Promise<DriverD
       await serial(async () => {
         if (takeBegun()) await exec(writer, 'ROLLBACK').catch(() => undefined);
       });
-      await Promise.all(caches.map((c) => c.finalize()));
+      await Promise.all([...caches, writerStatements].map((c) => c.finalize()));
       await new Promise<void>((res) => writer.close(() => res()));
       for (const reader of readers) if (reader !== writer) await new Promise<void>((res) => reader.close(() => res()));
     },

@@ -14,7 +14,9 @@ const GUESTS = 16;
 /**
  * Writer trips one sign-up may take under load: the start (its limits read and COMMIT) and the
  * code transaction (its check and COMMIT; the ledger head and subject read beside); nothing
- * else. 4.16 when the code transaction and db.write were merged (10.41 before issue 18's cuts).
+ * else. Counted as trips to the worker thread (test/store/writer-trips.ts: an unprepared
+ * statement is two): 6.16 when the code transaction and db.write were merged, 4.25 once the
+ * writer's statements were kept prepared.
  */
 const MAX_TRIPS_PER_SIGNUP = 5;
 

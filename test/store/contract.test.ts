@@ -34,6 +34,25 @@ eachBackend('store contract', (backend) => {
     assert.deepEqual(await ctx.db.all('SELECT k, n FROM t ORDER BY k'), [{ k: 'a', n: 1 }]);
   });
 
+  it('runs a write that answers rows (RETURNING) without its rows read, again and again, each committed', async () => {
+    // SQLite's writer keeps its statements prepared; one that answers rows and is only run
+    // (stepped once) must not be left in progress, holding up the COMMIT or its next use.
+    await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)');
+    for (let i = 0; i < 3; i++) {
+      await ctx.db.tx(async (tx) => {
+        await tx.run('INSERT INTO t (k, n) VALUES (?, ?), (?, ?) RETURNING k', [`a${i}`, i, `b${i}`, i]);
+        await tx.run('UPDATE t SET n = n + 10 WHERE k IN (?, ?) RETURNING n', [`a${i}`, `b${i}`]);
+      });
+      await ctx.db.run('INSERT INTO t (k, n) VALUES (?, ?), (?, ?) RETURNING k', [`c${i}`, i, `d${i}`, i]);
+    }
+    const rows = await ctx.db.all<{ k: string; n: number }>('SELECT k, n FROM t ORDER BY k');
+    assert.equal(rows.length, 12);
+    assert.deepEqual(
+      rows.filter((r) => r.k.startsWith('b')).map((r) => r.n),
+      [10, 11, 12],
+    );
+  });
+
   it('returns BIGINT as numbers and keeps strings with question marks intact', async () => {
     await ctx.db.run('CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)');
     await ctx.db.run(`INSERT INTO t (k, n) VALUES ('what?', ?)`, [1_795_000_000_000]);
