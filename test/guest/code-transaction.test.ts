@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { eachBackend } from '../support/backends.ts';
-import { Browser, formFields, makeVenue, outbox } from './helpers.ts';
+import { Browser, formFields, makeVenue, toCodePage } from './helpers.ts';
 import type { Venue } from '../../portal/venues/venues.ts';
 import { eraseSubject, findSubject, numberHash } from '../../portal/consent/subjects.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
@@ -37,24 +37,9 @@ eachBackend('the code transaction', (backend) => {
   /** A browser on the code page of a flow of its own for `national`, and the code that flow was sent. */
   async function onCodePage(national: string) {
     n++;
-    const e164 = `+359${national.slice(1)}`;
     const b = new Browser(srv.url);
-    const first = await b.get(
-      `/p/cafe?mac=02-00-00-00-0c-${n.toString(16).padStart(2, '0')}&ip=10.0.2.${n}&nas=ap-lobby`,
-    );
-    assert.equal(first.status, 200, first.html);
-    const started = await b.post('/p/cafe/start', {
-      ...formFields(first.html, '/start'),
-      phone: national,
-      consent_terms: 'yes',
-      consent_sms: 'yes',
-    });
-    assert.equal(started.status, 303, started.html);
-    const page = await b.get(started.location!);
-    assert.equal(page.status, 200, page.html);
-    const sent = outbox(ctx).filter((m) => m.to === e164);
-    const code = /\b(\d{6})\b/.exec(sent.at(-1)?.text ?? '')?.[1];
-    assert.ok(code, `a code went to ${e164}`);
+    const mac = `02-00-00-00-0c-${n.toString(16).padStart(2, '0')}`;
+    const { e164, code, page, started } = await toCodePage(ctx, b, national, mac, `10.0.2.${n}`);
     const submit = (guess: string) => b.post('/p/cafe/code', { ...formFields(page.html, '/code'), code: guess });
     return { e164, code, submit, flowId: /[?&]f=([0-9a-f-]{36})/.exec(started.location!)?.[1] };
   }

@@ -1,5 +1,6 @@
 // Test helpers for the guest pages: a venue, a server, forms read out of HTML, the
 // console gateway's outbox.
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createVenue, type Venue } from '../../portal/venues/venues.ts';
 import { venueSettingsSchema } from '../../portal/venues/settings.ts';
@@ -112,4 +113,30 @@ export class Browser {
     }
     return { status: r.status, html: await r.text(), location: r.headers.get('location'), headers: r.headers };
   }
+}
+
+/**
+ * `b` from a NAS redirect at /p/cafe (ap-lobby, the device's `mac` and `ip`) to the code page
+ * for `national` (a Bulgarian number), terms and SMS offers ticked; the code sent there.
+ */
+export async function toCodePage(ctx: AppContext, b: Browser, national: string, mac: string, ip: string) {
+  const e164 = `+359${national.slice(1)}`;
+  const first = await b.get(`/p/cafe?mac=${mac}&ip=${ip}&nas=ap-lobby`);
+  assert.equal(first.status, 200, first.html);
+  const started = await b.post('/p/cafe/start', {
+    ...formFields(first.html, '/start'),
+    phone: national,
+    consent_terms: 'yes',
+    consent_sms: 'yes',
+  });
+  assert.equal(started.status, 303, started.html);
+  const page = await b.get(started.location!);
+  assert.equal(page.status, 200, page.html);
+  const code = /\b(\d{4,8})\b/.exec(
+    outbox(ctx)
+      .filter((m) => m.to === e164)
+      .at(-1)?.text ?? '',
+  )?.[1];
+  assert.ok(code, `a code went to ${e164}`);
+  return { e164, code, page, started };
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { testContext, type TestContext } from '../support/context.ts';
 import { serve, type TestServer } from '../support/http.ts';
 import { countWriterTrips } from '../store/writer-trips.ts';
-import { Browser, formFields, makeVenue, outbox, waitFor } from './helpers.ts';
+import { Browser, formFields, makeVenue, outbox, toCodePage, waitFor } from './helpers.ts';
 
 const GUESTS = 16;
 /**
@@ -46,24 +46,9 @@ describe('writer trips per sign-up, 16 guests at once [sqlite]', function () {
   async function signUp(n: number): Promise<void> {
     const b = new Browser(srv.url);
     const national = `0887${String(n).padStart(6, '0')}`;
-    const e164 = `+359${national.slice(1)}`;
     const mac = `02-00-00-0${Math.floor(n / 256)}-${(n % 256).toString(16).padStart(2, '0')}-01`;
-    const first = await b.get(`/p/cafe?mac=${mac}&ip=10.1.${Math.floor(n / 256)}.${n % 256}&nas=ap-lobby`);
-    assert.equal(first.status, 200, first.html);
-    const started = await b.post('/p/cafe/start', {
-      ...formFields(first.html, '/start'),
-      phone: national,
-      consent_terms: 'yes',
-      consent_sms: 'yes',
-    });
-    assert.equal(started.status, 303, started.html);
-    const page = await b.get(started.location!);
-    const code = /\b(\d{4,8})\b/.exec(
-      outbox(ctx)
-        .filter((m) => m.to === e164)
-        .at(-1)?.text ?? '',
-    )?.[1];
-    assert.ok(code, `a code for ${e164}`);
+    const ip = `10.1.${Math.floor(n / 256)}.${n % 256}`;
+    const { e164, code, page } = await toCodePage(ctx, b, national, mac, ip);
     const done = await b.post('/p/cafe/code', { ...formFields(page.html, '/code'), code });
     assert.equal(done.status, 303, done.html);
     assert.equal((await b.get(done.location!)).status, 200);
