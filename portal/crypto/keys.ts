@@ -1,6 +1,6 @@
 // SECRET_KEY from the environment, or generated once into DATA_DIR (mode 0600).
 // Every purpose gets its own subkey (HKDF), so one leak does not unlock the rest.
-import { hkdfSync, randomBytes, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { hkdfSync, randomBytes, createHmac, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -38,18 +38,10 @@ export function deriveKeys(secret: string): Keys {
     }
     return k;
   };
-  // HMACs take each subkey as a KeyObject made once: from a Buffer, Node makes one per call
-  // (a third of a short HMAC's cost, and every guest request computes several).
-  const objects = new Map<KeyPurpose, KeyObject>();
-  const keyObject = (purpose: KeyPurpose): KeyObject => {
-    let k = objects.get(purpose);
-    if (!k) objects.set(purpose, (k = createSecretKey(key(purpose))));
-    return k;
-  };
   return {
     key,
-    hmac: (purpose, data) => createHmac('sha256', keyObject(purpose)).update(data).digest('hex'),
-    mac: (purpose, data) => createHmac('sha256', keyObject(purpose)).update(data).digest('base64url'),
+    hmac: (purpose, data) => createHmac('sha256', key(purpose)).update(data).digest('hex'),
+    mac: (purpose, data) => createHmac('sha256', key(purpose)).update(data).digest('base64url'),
   };
 }
 

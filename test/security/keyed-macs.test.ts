@@ -1,7 +1,7 @@
-// Keys.hmac and Keys.mac keep each subkey as a KeyObject made once (portal/crypto/keys.ts).
-// That memo must be keyed by both the secret and the purpose: a memo keyed by purpose
-// alone would sign one process's (or test context's) tokens with another's key, and one
-// keyed by secret alone would let a CSRF token pass as an entry token's signature.
+// Keys.hmac and Keys.mac (portal/crypto/keys.ts) sign under the subkey of both the secret
+// and the purpose: one keyed by purpose alone would sign one process's (or test context's)
+// tokens with another's key, and one keyed by secret alone would let a CSRF token pass as
+// an entry token's signature.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { deriveKeys, type KeyPurpose } from '../../portal/crypto/keys.ts';
@@ -17,7 +17,7 @@ const PURPOSES: KeyPurpose[] = [
   'ledger-chain',
 ];
 
-describe('keyed hashes from the memoised subkeys', function () {
+describe('keyed hashes under each subkey', function () {
   it('equal HMAC-SHA256 under each purpose subkey, as hex (hmac) and base64url (mac)', function () {
     const keys = deriveKeys('a-secret-of-at-least-thirty-two-characters-0001');
     for (const p of PURPOSES) {
