@@ -68,7 +68,8 @@ export class ReliableGateway implements SmsGateway {
     const id = opts.logged ?? (await this.messages.queued(msg, this.name));
     const started = now();
     const deadline = started + this.policy.totalMs;
-    let lastError: SmsError = new SmsError('sms_failed', 'No attempt was made.', true);
+    // Made only when no attempt was (an SmsError's stack is not free, and most sends succeed).
+    let lastError: SmsError | undefined;
     let attempt = 0;
     while (attempt < this.policy.maxAttempts) {
       const left = deadline - now();
@@ -94,13 +95,13 @@ export class ReliableGateway implements SmsGateway {
         );
         return { ...res, messageId: id };
       } catch (err) {
-        lastError = asSmsError(err);
+        const error = (lastError = asSmsError(err));
         await this.messages.attempt(
           id,
           attempt,
-          lastError.transient ? 'transient' : 'permanent',
+          error.transient ? 'transient' : 'permanent',
           now() - t0,
-          lastError.message,
+          error.message,
         );
         this.deps.log.warn(
           {
@@ -109,19 +110,20 @@ export class ReliableGateway implements SmsGateway {
             purpose: msg.purpose,
             to: maskNumber(msg.to),
             attempt,
-            code: lastError.code,
-            transient: lastError.transient,
-            error: lastError.message,
+            code: error.code,
+            transient: error.transient,
+            error: error.message,
           },
           'sms attempt failed',
         );
-        if (!lastError.transient || opts.signal?.aborted || attempt >= this.policy.maxAttempts) break;
+        if (!error.transient || opts.signal?.aborted || attempt >= this.policy.maxAttempts) break;
         const delay = this.policy.baseDelayMs * 2 ** (attempt - 1) * (1 + Math.random() * 0.2);
         if (now() + delay + this.policy.minAttemptMs > deadline) break;
         this.deps.metrics.smsSent.inc({ gateway: this.name, purpose: msg.purpose, result: 'retried' });
         await sleep(delay);
       }
     }
+    lastError ??= new SmsError('sms_failed', 'No attempt was made.', true);
     await this.messages.failed(id, lastError.message);
     this.deps.metrics.smsSent.inc({ gateway: this.name, purpose: msg.purpose, result: 'failed' });
     this.deps.log.error(
