@@ -10,7 +10,7 @@ import { StoreError } from '../store/db.ts';
 import { issueCode, type SendOutcome } from '../verification/verifications.ts';
 import { createFlowIn, flowExpiry, forgetFlow, macHash, markCodeSent, newSecret, type Flow } from './flows.ts';
 import type { Entry } from './entry-token.ts';
-import { flowStartKeys, startBlockedUntil } from './start-limit.ts';
+import { flowStartKeys } from './start-limit.ts';
 import { sendKeys } from './send-keys.ts';
 import type { Submission } from './submission.ts';
 
@@ -41,10 +41,6 @@ export type StartOutcome =
 export async function startSignUp(app: AppContext, venue: Venue, r: StartRequest): Promise<StartOutcome> {
   const { shown, own, submission: s } = r;
   const now = app.now();
-  if (!own && r.clientIp) {
-    const until = await startBlockedUntil(app.db, venue.id, r.clientIp, venue.settings.limits, now);
-    if (until) return { ok: false, reason: 'too_many_starts', retryAt: until };
-  }
   // The same page submitted again without its cookie (a double tap whose first answer the
   // browser dropped, or another browser) starts a flow of its own.
   let flowId = own?.id ?? (r.idTaken ? randomUUID() : shown.id);

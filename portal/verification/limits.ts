@@ -4,7 +4,7 @@
 // 018). A check sums at most one row per minute of its window, whatever the traffic: its
 // cost no longer grows with the limit inside the writer's hold. verification_sends stays
 // the log of each send (its status settles a resend).
-import { writeWithCommit, type Param, type Queryable, type Tx } from '../store/db.ts';
+import { StoreError, writeWithCommit, type Param, type Queryable, type Tx } from '../store/db.ts';
 import type { VenueSettings } from '../venues/settings.ts';
 
 export interface SendKeys {
@@ -90,6 +90,19 @@ const inWindow = (r: Rule, keys: SendKeys, now: number): Param[] => [
   now - r.windowMs,
 ];
 
+/** The sends a rule counts in its window, as one scalar subquery (its values pushed on `params`). */
+function sentInWindow(r: Rule, keys: SendKeys, now: number, params: Param[]): string {
+  params.push(now - r.windowMs, ...inWindow(r, keys, now));
+  return `(SELECT COALESCE(SUM(CASE WHEN first_at > ? THEN n WHEN n > 0 THEN n - 1 ELSE 0 END), 0) FROM verification_counts WHERE ${IN_WINDOW})`;
+}
+
+const applying = (keys: SendKeys, only?: LimitScope) =>
+  RULES.filter((r) => KEYS[r.dim](keys) !== null && (!only || r.scope === only));
+
+// The limit is a validated integer from the venue's settings, never the guest's input.
+const limitOf = (r: Rule, limits: VenueSettings['limits'], keys: SendKeys) =>
+  Math.max(1, Math.floor(r.limit(limits, keys)));
+
 /**
  * The first limit this send would exceed, or undefined when it may go (`only`: that one
  * rule). Every rule that applies is asked in ONE statement, one scalar subquery per rule:
@@ -105,16 +118,11 @@ export async function sendBlocked(
   now: number,
   only?: LimitScope,
 ): Promise<Blocked | undefined> {
-  const rules = RULES.filter((r) => KEYS[r.dim](keys) !== null && (!only || r.scope === only));
+  const rules = applying(keys, only);
   const params: Param[] = [];
-  const checks = rules.map((r, i) => {
-    params.push(now - r.windowMs, ...inWindow(r, keys, now));
-    return `(SELECT COALESCE(SUM(CASE WHEN first_at > ? THEN n WHEN n > 0 THEN n - 1 ELSE 0 END), 0) FROM verification_counts WHERE ${IN_WINDOW}) AS r${i}`;
-  });
+  const checks = rules.map((r, i) => `${sentInWindow(r, keys, now, params)} AS r${i}`);
   const row = await db.get<Record<string, number | string>>(`SELECT ${checks.join(', ')}`, params);
-  // The limit is a validated integer from the venue's settings, never the guest's input.
-  const limitOf = (r: Rule) => Math.max(1, Math.floor(r.limit(limits, keys)));
-  const over = rules.filter((r, i) => Number(row?.[`r${i}`] ?? 0) >= limitOf(r));
+  const over = rules.filter((r, i) => Number(row?.[`r${i}`] ?? 0) >= limitOf(r, limits, keys));
   if (!over.length) return undefined;
   const minutes = await db.all<Minute>(
     `SELECT dim, k, bucket, n, first_at, last_at FROM verification_counts WHERE ${over.map(() => IN_WINDOW).join(' OR ')} ORDER BY bucket DESC`,
@@ -122,7 +130,7 @@ export async function sendBlocked(
   );
   let worst: Blocked | undefined;
   for (const r of over) {
-    const at = limitReachedAt(r, limitOf(r), KEYS[r.dim](keys)!, minutes, now - r.windowMs);
+    const at = limitReachedAt(r, limitOf(r, limits, keys), KEYS[r.dim](keys)!, minutes, now - r.windowMs);
     if (at === undefined) continue;
     const retryAt = at + r.windowMs;
     // The flows started answer first, as when they were checked before the send (the guest
@@ -133,6 +141,28 @@ export async function sendBlocked(
   }
   return worst;
 }
+
+/**
+ * The check of sendBlocked, made by the transaction's COMMIT instead of a read before it
+ * (Tx.defer: no trip of its own, so the writer is held for one trip fewer per send). Sent
+ * before the send's own writes, under its lock, it inserts a row into
+ * verification_limit_guard when any limit is already reached, which that table's CHECK
+ * refuses (migration 019): the transaction fails as a whole and isLimitReached(error) says
+ * why. The caller then asks sendBlocked, under the lock, which limit it was and until when.
+ */
+export function guardSendLimits(tx: Tx, limits: VenueSettings['limits'], keys: SendKeys, now: number): void {
+  const params: Param[] = [];
+  const reached = applying(keys).map((r) => {
+    const sql = `${sentInWindow(r, keys, now, params)} >= ?`;
+    params.push(limitOf(r, limits, keys));
+    return sql;
+  });
+  tx.defer(`INSERT INTO verification_limit_guard (reached) SELECT 1 WHERE ${reached.join(' OR ')}`, params);
+}
+
+/** Whether a transaction failed because guardSendLimits found a limit reached. */
+export const isLimitReached = (err: unknown): boolean =>
+  err instanceof StoreError && /\bsend_limit_reached\b/.test(err.message);
 
 /**
  * The time of the limit-th most recent send in a rule's window, or as late as its minute

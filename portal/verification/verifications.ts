@@ -12,6 +12,8 @@ import type { VenueSettings } from '../venues/settings.ts';
 import { codeHmac, codeMatches, generateCode, normaliseGuess } from './codes.ts';
 import {
   failSend,
+  guardSendLimits,
+  isLimitReached,
   recordSend,
   reserveSend,
   sendBlocked,
@@ -82,12 +84,14 @@ const lockSends = (tx: Tx, k: SendKeys) =>
  * A new code for a flow: limits, record, then the SMS. The code and its send are written
  * as sent in the one transaction before the gateway is called, and only a failed send
  * writes again (marking both failed): a code nobody has received yet is no easier to
- * guess for being checkable, and each sign-up saves a transaction. The two rows go with
- * the COMMIT (Tx.defer): the limits are read in one statement, the rest costs no trip.
- * So do the message log's row and the caller's (`alongside`: the guest's flow). Two trips
- * on the writer: the limits read (the BEGIN before it, which under load the previous
- * COMMIT has sent) and the COMMIT; the read cannot go with the BEGIN (an exec returns no
- * rows) nor after the COMMIT (what it reads decides what is written, under the writer).
+ * guess for being checkable, and each sign-up saves a transaction. Every row goes with
+ * the COMMIT (Tx.defer), and so do the message log's row and the caller's (`alongside`:
+ * the guest's flow).
+ * The limits are read first on a reader, so a refusal (a flood's) never takes the writer;
+ * under the send's lock they are checked again by the COMMIT itself (guardSendLimits), so
+ * the writer is held for that one trip (its BEGIN, under load, sent by the previous COMMIT).
+ * Only when that check fails (another send took the last one in between) is the
+ * transaction run again reading the limits under the lock, to say which one and until when.
  */
 export async function issueCode(deps: VerificationDeps, flowId: string, req: SendRequest): Promise<SendOutcome> {
   const now = deps.now();
@@ -97,33 +101,43 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
   const expiresAt = now + minutes * 60_000;
   const sms = { to: req.e164, text: req.text(code, minutes), purpose: 'code', venueId: req.keys.venueId };
   let logged: string | undefined;
-  const blocked = await deps.db.tx(async (tx) => {
-    await lockSends(tx, req.keys);
-    const over = await sendBlocked(tx, req.settings.limits, req.keys, now);
-    if (over) return over;
-    tx.defer(
-      `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at, last_sent_at, submission_enc)
-       VALUES (?, ?, ?, ?, ?, ?, 'sent', 0, ?, 1, ?, ?, ?, ?)`,
-      [
-        id,
-        flowId,
-        req.keys.venueId,
-        req.keys.numberHash,
-        codeHmac(deps.keys, id, code),
-        deps.cipher.encrypt(code),
-        req.settings.code.maxAttempts,
-        now,
-        expiresAt,
-        now,
-        req.submission === undefined ? null : deps.cipher.encrypt(JSON.stringify(req.submission)),
-      ],
-    );
-    recordSend(tx, req.keys, id, now);
-    // The message log's row goes with the same COMMIT (no write of its own before the send).
-    logged = deps.sms.queueIn?.(tx, sms);
-    req.alongside?.(tx, { verificationId: id, expiresAt });
-    return undefined;
-  });
+  const record = (guarded: boolean) =>
+    deps.db.tx(async (tx) => {
+      await lockSends(tx, req.keys);
+      if (guarded) guardSendLimits(tx, req.settings.limits, req.keys, now);
+      else {
+        const over = await sendBlocked(tx, req.settings.limits, req.keys, now);
+        if (over) return over;
+      }
+      tx.defer(
+        `INSERT INTO verifications (id, flow_id, venue_id, number_hash, code_hmac, code_enc, status, failures, max_attempts, sends, created_at, expires_at, last_sent_at, submission_enc)
+         VALUES (?, ?, ?, ?, ?, ?, 'sent', 0, ?, 1, ?, ?, ?, ?)`,
+        [
+          id,
+          flowId,
+          req.keys.venueId,
+          req.keys.numberHash,
+          codeHmac(deps.keys, id, code),
+          deps.cipher.encrypt(code),
+          req.settings.code.maxAttempts,
+          now,
+          expiresAt,
+          now,
+          req.submission === undefined ? null : deps.cipher.encrypt(JSON.stringify(req.submission)),
+        ],
+      );
+      recordSend(tx, req.keys, id, now);
+      // The message log's row goes with the same COMMIT (no write of its own before the send).
+      logged = deps.sms.queueIn?.(tx, sms);
+      req.alongside?.(tx, { verificationId: id, expiresAt });
+      return undefined;
+    });
+  const blocked =
+    (await sendBlocked(deps.db, req.settings.limits, req.keys, now)) ??
+    (await record(true).catch((err: unknown) => {
+      if (isLimitReached(err)) return record(false);
+      throw err;
+    }));
   if (blocked)
     return {
       ok: false,

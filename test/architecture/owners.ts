@@ -6,7 +6,7 @@
 export const TABLE_OWNERS: Record<string, readonly string[]> = {
   consent: ['consent_events', 'consent_state', 'subjects', 'ledger_head', 'template_versions', 'invalid_numbers'],
   signup: ['guest_flows'],
-  verification: ['verifications', 'verification_sends', 'verification_counts'],
+  verification: ['verifications', 'verification_sends', 'verification_counts', 'verification_limit_guard'],
   sms: ['sms_messages', 'sms_attempts', 'sms_inbound', 'inbound_flags'],
   access: ['grants', 'sessions', 'device_blocks', 'grant_changes', 'access_rejects', 'nas_clients'],
   venues: ['venues', 'venue_versions', 'venue_drafts', 'venue_logos'],
