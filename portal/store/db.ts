@@ -90,7 +90,8 @@ export async function writeWithCommit(q: Queryable, sql: string, params?: Param[
 /** What each driver provides; openDb() adds the write-health tracking around it. */
 export type DriverDb = Omit<Db, 'canWrite'>;
 
-export type StoreErrorCode = 'unavailable' | 'conflict' | 'invalid' | 'busy';
+/** `unmet`: a condition the transaction's COMMIT checked did not hold (requirements.ts). */
+export type StoreErrorCode = 'unavailable' | 'conflict' | 'invalid' | 'busy' | 'unmet';
 
 export class StoreError extends Error {
   constructor(

@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
 import { inlineParams, PLACEHOLDER } from './sql-literal.ts';
+import { REQUIREMENT_UNMET } from './requirements.ts';
 
 pg.types.setTypeParser(20, (v) => Number(v)); // int8
 pg.types.setTypeParser(1700, (v) => Number(v)); // numeric (sums, averages)
@@ -70,6 +71,7 @@ export function mapError(err: unknown): StoreError {
     return new StoreError('unavailable', `database unavailable: ${msg}`, err);
   }
   if (code === '23505') return new StoreError('conflict', msg, err);
+  if (code === '23514' && msg.includes(REQUIREMENT_UNMET)) return new StoreError('unmet', msg, err);
   if (code === '40001' || code === '40P01' || code === '55P03') return new StoreError('busy', msg, err);
   return new StoreError('invalid', msg, err);
 }

@@ -9,6 +9,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError, type DriverDb, type Param, type Queryable, type Row, type Tx } from './db.ts';
 import { inlineParams } from './sql-literal.ts';
+import { REQUIREMENT_UNMET } from './requirements.ts';
 
 type Conn = sqlite3.Database;
 
@@ -26,6 +27,7 @@ export function mapError(err: unknown): StoreError {
     case 'SQLITE_LOCKED':
       return new StoreError('busy', `database busy: ${msg}`, err);
     case 'SQLITE_CONSTRAINT':
+      if (msg.includes(REQUIREMENT_UNMET)) return new StoreError('unmet', msg, err);
       return new StoreError(/UNIQUE|PRIMARY/.test(msg) ? 'conflict' : 'invalid', msg, err);
     case 'SQLITE_READONLY':
     case 'SQLITE_CANTOPEN':

@@ -4,7 +4,8 @@
 // 018). A check sums at most one row per minute of its window, whatever the traffic: its
 // cost no longer grows with the limit inside the writer's hold. verification_sends stays
 // the log of each send (its status settles a resend).
-import { StoreError, writeWithCommit, type Param, type Queryable, type Tx } from '../store/db.ts';
+import { writeWithCommit, type Param, type Queryable, type Tx } from '../store/db.ts';
+import { requireIn } from '../store/requirements.ts';
 import type { VenueSettings } from '../venues/settings.ts';
 
 export interface SendKeys {
@@ -144,11 +145,10 @@ export async function sendBlocked(
 
 /**
  * The check of sendBlocked, made by the transaction's COMMIT instead of a read before it
- * (Tx.defer: no trip of its own, so the writer is held for one trip fewer per send). Sent
- * before the send's own writes, under its lock, it inserts a row into
- * verification_limit_guard when any limit is already reached, which that table's CHECK
- * refuses (migration 019): the transaction fails as a whole and isLimitReached(error) says
- * why. The caller then asks sendBlocked, under the lock, which limit it was and until when.
+ * (store/requirements.ts: no trip of its own, so the writer is held for one trip fewer per
+ * send). Deferred before the send's own writes, under its lock: when any limit is already
+ * reached the transaction fails as a whole (isUnmet), and the caller asks sendBlocked, under
+ * the lock, which limit it was and until when.
  */
 export function guardSendLimits(tx: Tx, limits: VenueSettings['limits'], keys: SendKeys, now: number): void {
   const params: Param[] = [];
@@ -157,12 +157,8 @@ export function guardSendLimits(tx: Tx, limits: VenueSettings['limits'], keys: S
     params.push(limitOf(r, limits, keys));
     return sql;
   });
-  tx.defer(`INSERT INTO verification_limit_guard (reached) SELECT 1 WHERE ${reached.join(' OR ')}`, params);
+  requireIn(tx, `SELECT 1 WHERE NOT (${reached.join(' OR ')})`, params);
 }
-
-/** Whether a transaction failed because guardSendLimits found a limit reached. */
-export const isLimitReached = (err: unknown): boolean =>
-  err instanceof StoreError && /\bsend_limit_reached\b/.test(err.message);
 
 /**
  * The time of the limit-th most recent send in a rule's window, or as late as its minute

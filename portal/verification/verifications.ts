@@ -3,6 +3,7 @@
 // answer then marks it sent or failed. Nothing here ever logs a code.
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../store/db.ts';
+import { isUnmet } from '../store/requirements.ts';
 import type { Keys } from '../crypto/keys.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { Logger } from '../log.ts';
@@ -13,7 +14,6 @@ import { codeHmac, codeMatches, generateCode, normaliseGuess } from './codes.ts'
 import {
   failSend,
   guardSendLimits,
-  isLimitReached,
   recordSend,
   reserveSend,
   sendBlocked,
@@ -135,7 +135,7 @@ export async function issueCode(deps: VerificationDeps, flowId: string, req: Sen
   const blocked =
     (await sendBlocked(deps.db, req.settings.limits, req.keys, now)) ??
     (await record(true).catch((err: unknown) => {
-      if (isLimitReached(err)) return record(false);
+      if (isUnmet(err)) return record(false);
       throw err;
     }));
   if (blocked)

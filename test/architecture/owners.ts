@@ -6,14 +6,14 @@
 export const TABLE_OWNERS: Record<string, readonly string[]> = {
   consent: ['consent_events', 'consent_state', 'subjects', 'ledger_head', 'template_versions', 'invalid_numbers'],
   signup: ['guest_flows'],
-  verification: ['verifications', 'verification_sends', 'verification_counts', 'verification_limit_guard'],
+  verification: ['verifications', 'verification_sends', 'verification_counts'],
   sms: ['sms_messages', 'sms_attempts', 'sms_inbound', 'inbound_flags'],
   access: ['grants', 'sessions', 'device_blocks', 'grant_changes', 'access_rejects', 'nas_clients'],
   venues: ['venues', 'venue_versions', 'venue_drafts', 'venue_logos'],
   accounts: ['admins', 'admin_sessions', 'admin_venues', 'admin_audit', 'admin_login_throttle'],
   jobs: ['job_runs'],
   // schema_migrations and meta are made by store/migrate.ts itself, before any migration.
-  store: ['job_locks', 'store_health', 'schema_migrations', 'meta'],
+  store: ['job_locks', 'store_health', 'schema_migrations', 'meta', 'tx_requirements'],
 };
 
 /** Capability folders: they hold the product's rules and know nothing of HTTP. */

@@ -268,6 +268,7 @@ describe('security: the code itself', () => {
       "${rows.map(() => '(dim = ? AND k = ?)').join(' OR ')}", // verification/limits.ts: placeholders, one per counted key of a send (at most 7)
       '${IN_WINDOW}',
       "${reached.join(' OR ')}", // verification/limits.ts guardSendLimits: a constant subquery with placeholders per rule (at most 8), each compared with a placeholder
+      '${sql}', // store/requirements.ts requireIn: its callers' constant reads with placeholders
       "${over.map(() => IN_WINDOW).join(' OR ')}", // verification/limits.ts: a constant condition with placeholders, once per rule in the way
     ]);
     const offenders: string[] = [];

@@ -1,5 +1,5 @@
 // A send's limits are read on a reader before its transaction and checked again by the
-// transaction's COMMIT (migration 019, limits.ts guardSendLimits), which holds the writer for
+// transaction's COMMIT (limits.ts guardSendLimits, store/requirements.ts), which holds the writer for
 // one trip instead of two. These are the sends the read lets through wrongly: another send
 // takes the last one allowed between the read and the transaction. The COMMIT must then
 // refuse, write nothing, and the guest be told which limit and until when, exactly as a
@@ -108,7 +108,7 @@ eachBackend('send limits checked by the COMMIT', (backend) => {
       before.counted + 1,
     );
     assert.equal(sent.length, before.sms + 1, 'no SMS for the refused send');
-    assert.equal(await count('SELECT COUNT(*) AS n FROM verification_limit_guard'), 0, 'the guard table stays empty');
+    assert.equal(await count('SELECT COUNT(*) AS n FROM tx_requirements'), 0, 'the requirements table stays empty');
   });
 
   it('lets exactly as many of eight parallel sends through as the limit allows', async () => {
@@ -120,6 +120,6 @@ eachBackend('send limits checked by the COMMIT', (backend) => {
     for (const o of outcomes.filter((o) => !o.ok))
       assert.deepEqual(o, { ok: false, reason: 'blocked', retryAt: at + 10 * MIN });
     assert.equal(await count(`SELECT COUNT(*) AS n FROM verifications WHERE flow_id LIKE 'p-%'`), 3);
-    assert.equal(await count('SELECT COUNT(*) AS n FROM verification_limit_guard'), 0);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM tx_requirements'), 0);
   });
 });
