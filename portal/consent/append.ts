@@ -42,7 +42,7 @@ export async function appendEvents(
   const parsed = inputs.map((i) => eventInput.parse(i));
   if (parsed.length === 0) return [];
   await tx.lock('ledger');
-  return appendAfter(tx, await readHead(tx, headClock(tx, opts)), parsed, keys, opts);
+  return appendAfter(tx, await readHead(tx, headClock(tx, opts)), parsed, keys, opts)!.events;
 }
 
 /** What readHead adds for an append: the database server's clock on PostgreSQL (see above). */
@@ -53,10 +53,12 @@ export const headClock = (tx: Tx, opts: AppendOptions = {}): string =>
  * Appends after `head`, which the caller read in this transaction under the ledger's lock
  * (`tx.lock('ledger')` before the read; on SQLite the writer's BEGIN IMMEDIATE is that lock,
  * and a read beside the writer after it, Tx.readBeside, is as good as the writer's own),
- * with readHead's columns and headClock's; `parsed`: eventInput's output. Everything goes
+ * or one the transaction requires the row to be with its COMMIT (head.ts requireHead:
+ * record-signup.ts recordSignupOnKnownHead), with readHead's columns and headClock's; `parsed`: eventInput's output. Everything goes
  * with the COMMIT (Tx.defer).
  * `subjectsWritten`: the caller writes the events' subjects itself, with their last event's
  * time (record-signup.ts), so they are not touched again here.
+ * Returns the events and the head written (undefined when there was nothing to append).
  */
 export function appendAfter(
   tx: Tx,
@@ -64,8 +66,8 @@ export function appendAfter(
   parsed: ParsedEvent[],
   keys: Keys,
   opts: AppendOptions & { subjectsWritten?: boolean } = {},
-): AppendedEvent[] {
-  if (parsed.length === 0) return [];
+): { events: AppendedEvent[]; head: LedgerHead } | undefined {
+  if (parsed.length === 0) return undefined;
   if (!head) throw new Error('ledger_head_missing: run `npx foyer migrate`');
   // Appending to a head that fails its seal would seal whatever was done to it (events
   // removed from the end, say): refuse, loudly, until someone runs `ledger verify`.
@@ -110,9 +112,10 @@ export function appendAfter(
   // read back, so the events, the consent state, the subjects' last event and the sealed
   // head all go with the COMMIT, in one round trip (Tx.defer). Under the ledger's lock an
   // append waits for the trip that takes it and reads the head, and the COMMIT; a sign-up
-  // reads the head beside its code check, so only the check's trip and the COMMIT's (issue
-  // 18, record-signup.ts). A seq already taken (events beyond the head: a head put back, or
-  // a head read that went stale) fails the append as a conflict instead of forking the chain.
+  // reads the head beside its code check, so only the check's trip and the COMMIT's, or on
+  // SQLite requires it with the COMMIT, so only the COMMIT's (issue 18, record-signup.ts).
+  // A seq already taken (events beyond the head: a head put back, or a head read that went
+  // stale) fails the append as a conflict instead of forking the chain.
   const seqOf = new Map(rows.map((r, i) => [r.id, Number(head.seq) + i + 1]));
   for (const part of chunks(rows)) {
     tx.defer(
@@ -139,13 +142,13 @@ export function appendAfter(
   for (const subjectId of new Set(subjects.filter((id): id is string => Boolean(id)))) {
     tx.defer('UPDATE subjects SET last_event_at = ? WHERE id = ?', [now, subjectId]);
   }
-  const out: AppendedEvent[] = rows;
-  writeHead(tx, keys, {
+  const events: AppendedEvent[] = rows;
+  const written = writeHead(tx, keys, {
     seq,
     hash: prev,
     count: Number(head.count) + parsed.length,
     at: now,
     v2_from: Number(head.v2_from),
   });
-  return out;
+  return { events, head: written };
 }

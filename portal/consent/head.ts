@@ -5,6 +5,7 @@
 // the seal cannot stop is putting back an earlier sealed head row (deploy/SECURITY.md).
 import type { Queryable, Tx } from '../store/db.ts';
 import type { MigrationSteps } from '../store/migrations/sql.ts';
+import { requireIn } from '../store/requirements.ts';
 import { safeEqual, type Keys } from '../crypto/keys.ts';
 
 export interface LedgerHead {
@@ -33,16 +34,30 @@ export async function readHead(db: Queryable, extraSql = ''): Promise<(LedgerHea
   return db.get(headSql(extraSql));
 }
 
-/** Sent with the transaction's COMMIT (Tx.defer). */
-export function writeHead(tx: Tx, keys: Keys, h: Omit<LedgerHead, 'mac'>): void {
+/** Sent with the transaction's COMMIT (Tx.defer); the head as written, sealed. */
+export function writeHead(tx: Tx, keys: Keys, h: Omit<LedgerHead, 'mac'>): LedgerHead {
+  const sealed = { seq: h.seq, hash: h.hash, count: h.count, at: h.at, v2_from: h.v2_from, mac: headMac(keys, h) };
   tx.defer('UPDATE ledger_head SET seq = ?, hash = ?, count = ?, at = ?, v2_from = ?, mac = ? WHERE id = 1', [
-    h.seq,
-    h.hash,
-    h.count,
-    h.at,
-    h.v2_from,
-    headMac(keys, h),
+    sealed.seq,
+    sealed.hash,
+    sealed.count,
+    sealed.at,
+    sealed.v2_from,
+    sealed.mac,
   ]);
+  return sealed;
+}
+
+/**
+ * With the COMMIT: the transaction fails (isUnmet) unless the head row is still `h`, every
+ * column of it, at this point of the transaction.
+ */
+export function requireHead(tx: Tx, h: LedgerHead): void {
+  requireIn(
+    tx,
+    'SELECT 1 FROM ledger_head WHERE id = 1 AND seq = ? AND hash = ? AND count = ? AND at = ? AND v2_from = ? AND mac = ?',
+    [Number(h.seq), h.hash, Number(h.count), Number(h.at), Number(h.v2_from), h.mac],
+  );
 }
 
 /** What migrate() needs SECRET_KEY for: migration 016 seals the head it just extended, in its own transaction. */

@@ -6,15 +6,21 @@
 // on screen 1 starts a new code, and consent can only be recorded for a number that
 // received and returned its own code.
 import type { AppContext } from '../context.ts';
-import type { Queryable } from '../store/db.ts';
+import { StoreError, type Queryable, type Tx } from '../store/db.ts';
+import { isUnmet } from '../store/requirements.ts';
 import type { Venue } from '../venues/venues.ts';
-import { checkCode, codeSentFor, type CheckOutcome } from '../verification/verifications.ts';
+import { checkCode, codeSentFor, useCodeIn, type CheckOutcome } from '../verification/verifications.ts';
 import { numberHash } from '../consent/subjects.ts';
 import {
+  knowsSignupHead,
   prepareSignupDecisions,
   readSignupLedger,
   recordSignupDecisions,
+  recordSignupOnKnownHead,
+  rememberSignupHead,
+  signupSubjectId,
   type PreparedSignup,
+  type RecordedSignup,
 } from '../consent/commands/record-signup.ts';
 import { createGrant, type Grant } from '../access/grants.ts';
 import type { Handoff } from '../access-points/handoff.ts';
@@ -62,9 +68,50 @@ export async function completeSignUp(
   // Before the writer is taken: what a code was sent for (its number, its submission) never
   // changes once it is issued, so the decisions are decrypted, hashed and parsed here, CPU
   // the writer does not wait for; inside, they are used when the code checked is that one.
-  const sent = await codeSentFor(app.db, flow.verificationId!);
+  const sent = await codeSentFor(app.db, app.keys, flow.verificationId!, guess, now);
   const early = sent ? await prepare(app, venue, flow, req, sent, app.db).catch(() => undefined) : undefined;
-  const outcome = await app.db.tx(async (tx): Promise<CompleteOutcome> => {
+  const h = flow.handoff;
+  const finish = async (tx: Tx, recorded: RecordedSignup, s: Submission): Promise<CompleteOutcome> => {
+    rememberSignupHead(app.db, recorded.head);
+    const grant = await createGrant(
+      tx,
+      app.cipher,
+      {
+        venueId: venue.id,
+        subjectId: recorded.subjectId,
+        clientMac: h.clientMac,
+        nasId: h.nasId,
+        session: venue.settings.session,
+      },
+      now,
+    );
+    await markDone(tx, app.keys, flow.id, grant.id, grant.endsAt, handbackKey, now);
+    return { ok: true as const, grant, events: recorded.events.map((e) => e.id), submission: s, handbackKey };
+  };
+  // A right guess, on SQLite, once this process knows the ledger's head: everything with the
+  // COMMIT, the code's use and the head and subject it is recorded on required to be still
+  // what they were (record-signup.ts says why that is sound), so the writer is held for one
+  // trip. If any was not, nothing was written, and the sign-up takes the road below, which
+  // checks the code and reads the ledger under the writer and says what went wrong.
+  // Not on PostgreSQL: its processes share the ledger, so the head one of them knows would
+  // often be another's behind.
+  if (sent?.right && early?.ok && app.db.dialect === 'sqlite' && knowsSignupHead(app.db)) {
+    const ready = early;
+    const subjectId = await signupSubjectId(app.db, venue.id, ready.numberHash);
+    try {
+      return await app.db.tx(async (tx) => {
+        useCodeIn(tx, app.keys, flow.verificationId!, guess, now);
+        return finish(
+          tx,
+          await recordSignupOnKnownHead(tx, app.db, app.keys, ready.decisions, now, subjectId),
+          ready.s,
+        );
+      });
+    } catch (err) {
+      if (!isUnmet(err) && !(err instanceof StoreError && err.code === 'conflict')) throw err;
+    }
+  }
+  return app.db.tx(async (tx): Promise<CompleteOutcome> => {
     // The ledger head and the number's subject are read beside the writer WHILE it checks the
     // code (record-signup.ts says why that is sound), then everything else goes with the
     // COMMIT: on SQLite the writer is held for two trips, the check's and the COMMIT's.
@@ -89,24 +136,8 @@ export async function completeSignUp(
         ? early
         : await prepare(app, venue, flow, req, code, tx);
     if (!ready.ok) return ready;
-    const { subjectId, events: appended } = await recordSignupDecisions(
-      tx,
-      app.keys,
-      ready.decisions,
-      now,
-      read?.value,
-    );
-    const h = flow.handoff;
-    const grant = await createGrant(
-      tx,
-      app.cipher,
-      { venueId: venue.id, subjectId, clientMac: h.clientMac, nasId: h.nasId, session: venue.settings.session },
-      now,
-    );
-    await markDone(tx, app.keys, flow.id, grant.id, grant.endsAt, handbackKey, now);
-    return { ok: true as const, grant, events: appended.map((e) => e.id), submission: ready.s, handbackKey };
+    return finish(tx, await recordSignupDecisions(tx, app.keys, ready.decisions, now, read?.value), ready.s);
   });
-  return outcome;
 }
 
 /**

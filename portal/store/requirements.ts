@@ -20,3 +20,21 @@ export const REQUIREMENT_UNMET = 'requirement_unmet';
 
 /** Whether a transaction failed because a requireIn condition did not hold. */
 export const isUnmet = (err: unknown): boolean => err instanceof StoreError && err.code === 'unmet';
+
+/**
+ * A write that must change exactly one row (a compare-and-set) with the COMMIT: `sql` an
+ * UPDATE or DELETE without RETURNING. On SQLite changes() is what the statement just before
+ * changed on this connection (the writer's own); PostgreSQL counts the rows the write
+ * returns, in one statement.
+ */
+export function requireOneChanged(tx: Tx, sql: string, params: Param[] = []): void {
+  if (tx.dialect === 'sqlite') {
+    tx.defer(sql, params);
+    requireIn(tx, 'SELECT 1 WHERE changes() = 1');
+  } else {
+    tx.defer(
+      `WITH changed AS (${sql} RETURNING 1) INSERT INTO tx_requirements (unmet) SELECT 1 WHERE (SELECT COUNT(*) FROM changed) <> 1`,
+      params,
+    );
+  }
+}

@@ -3,7 +3,7 @@
 // answer then marks it sent or failed. Nothing here ever logs a code.
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../store/db.ts';
-import { isUnmet } from '../store/requirements.ts';
+import { isUnmet, requireOneChanged } from '../store/requirements.ts';
 import type { Keys } from '../crypto/keys.ts';
 import type { FieldCipher } from '../crypto/fields.ts';
 import type { Logger } from '../log.ts';
@@ -284,18 +284,41 @@ export async function checkCode(
 /**
  * What a code was sent for: the keyed hash of its number and its submission (encrypted),
  * both fixed when the code is issued, so they can be read before the code transaction,
- * outside it, on a reader (signup/complete.ts prepares the sign-up with them, and reads the
- * number's subject beside the code check). undefined for an unknown code.
+ * outside it, on a reader (signup/complete.ts prepares the sign-up with them); and whether
+ * `guess` would use it now, as far as this read can tell (compared in constant time): a
+ * right guess may then be used with the COMMIT (useCodeIn). undefined for an unknown code.
  */
 export async function codeSentFor(
   db: Db,
+  keys: Keys,
   verificationId: string,
-): Promise<{ numberHash: string; submissionEnc: string | null } | undefined> {
-  const row = await db.get<{ number_hash: string; submission_enc: string | null }>(
-    'SELECT number_hash, submission_enc FROM verifications WHERE id = ?',
-    [verificationId],
+  guess: string,
+  now: number,
+): Promise<{ numberHash: string; submissionEnc: string | null; right: boolean } | undefined> {
+  const row = await db.get<VerificationRow>('SELECT * FROM verifications WHERE id = ?', [verificationId]);
+  return (
+    row && {
+      numberHash: row.number_hash,
+      submissionEnc: row.submission_enc,
+      right: usable(row, now) === 'ok' && codeMatches(keys, verificationId, row.code_hmac, guess),
+    }
   );
-  return row && { numberHash: row.number_hash, submissionEnc: row.submission_enc };
+}
+
+/**
+ * A guess codeSentFor found right, used with the COMMIT (no trip of its own): the code is
+ * marked used if it still is what the read saw (sent, unexpired, attempts left, this code),
+ * and the transaction fails as a whole (isUnmet) if it was not. A failed guess is never
+ * counted here: that is checkCode's, on the slower road the caller then takes, which also
+ * says why.
+ */
+export function useCodeIn(tx: Tx, keys: Keys, verificationId: string, guess: string, now: number): void {
+  requireOneChanged(
+    tx,
+    `UPDATE verifications SET status = 'used', used_at = ?
+     WHERE id = ? AND code_hmac = ? AND status = 'sent' AND failures < max_attempts AND expires_at > ?`,
+    [now, verificationId, codeHmac(keys, verificationId, normaliseGuess(guess)), now],
+  );
 }
 
 /** A flow's current verification, for screen 2 and resume (submissionEnc: what it was sent for, encrypted). */

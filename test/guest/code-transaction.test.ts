@@ -150,4 +150,42 @@ eachBackend('the code transaction', (backend) => {
     assert.equal((await c.submit(c.code)).status, 303);
     assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 9 });
   });
+
+  it('the right code sent six times at once signs up once: one grant, one set of events, no other answer a sign-up', async () => {
+    // On SQLite, from the second sign-up on, a right code is used with the COMMIT on the head
+    // this process last wrote (signup/complete.ts): only the code's use, required to change
+    // its row, keeps the others from signing up again on the head the first one left.
+    const warm = await onCodePage('0887100007');
+    assert.equal((await warm.submit(warm.code)).status, 303);
+    const g = await onCodePage('0887100008');
+    const answers = await Promise.all(Array.from({ length: 6 }, () => g.submit(g.code)));
+    const grants = await count('SELECT COUNT(*) AS n FROM grants');
+    assert.equal(grants, 2, answers.map((a) => a.status).join(' '));
+    assert.equal(
+      await count(
+        'SELECT COUNT(*) AS n FROM consent_events WHERE verification_id = (SELECT id FROM verifications WHERE flow_id = ?)',
+        [g.flowId!],
+      ),
+      3,
+    );
+    assert.ok(
+      answers.some((a) => a.status === 303 && /\/online\?/.test(a.location ?? '')),
+      'one signed up',
+    );
+    assert.deepEqual(await verifyLedger(ctx.db, ctx.keys), { ok: true, count: 6 });
+  });
+
+  it('a head whose seal was changed is appended to by no sign-up, and stays as it was found', async () => {
+    const a = await onCodePage('0887100009');
+    assert.equal((await a.submit(a.code)).status, 303);
+    const HEAD = 'SELECT seq, hash, count, at, v2_from, mac FROM ledger_head WHERE id = 1';
+    await ctx.db.run(`UPDATE ledger_head SET mac = ? WHERE id = 1`, ['0'.repeat(64)]);
+    const found = await ctx.db.get(HEAD);
+    const b = await onCodePage('0887100010');
+    const refused = await b.submit(b.code);
+    assert.ok(refused.status >= 500, `refused, not acknowledged: ${refused.status}`);
+    assert.deepEqual(await ctx.db.get(HEAD), found, 'the tampered head is kept for `ledger verify` to report');
+    assert.equal(await count('SELECT COUNT(*) AS n FROM consent_events'), 3);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM grants'), 1);
+  });
 });

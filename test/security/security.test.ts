@@ -269,6 +269,7 @@ describe('security: the code itself', () => {
       '${IN_WINDOW}',
       "${reached.join(' OR ')}", // verification/limits.ts guardSendLimits: a constant subquery with placeholders per rule (at most 8), each compared with a placeholder
       '${sql}', // store/requirements.ts requireIn: its callers' constant reads with placeholders
+      '${SUBJECT_ID_SQL}', // consent/subjects.ts: a constant scalar subquery with two placeholders
       "${over.map(() => IN_WINDOW).join(' OR ')}", // verification/limits.ts: a constant condition with placeholders, once per rule in the way
     ]);
     const offenders: string[] = [];

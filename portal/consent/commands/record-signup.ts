@@ -17,18 +17,24 @@
 // stored: events given a seq already taken fail (append.ts), and so does a subject written
 // under an id that is not the stored one for its number (deferSubject), rolling the whole
 // transaction back, the code check included.
-// Considered instead for the head: a cache in this process, kept from its last append and
-// trusted until the seq's uniqueness refuses it. Another process's append (the CLI, a second
-// Foyer) would then fail a sign-up that must be retried whole, and a head put back or
-// unsealed would go unseen (the cache, not the row, would be checked); the read beside costs
-// the writer nothing and sees the row, so it is the one used.
+// On SQLite, once this process has recorded a sign-up, the next one need not even read
+// beside: it is recorded on the head this process's last sign-up wrote and the subject a
+// reader saw before the transaction, both required with the COMMIT to be still what they were
+// (recordSignupOnKnownHead; the code's use is required the same way, verification's
+// useCodeIn), so the writer is held for the COMMIT's trip alone. Any other append (another
+// process's, the CLI's, a withdrawal), a head put back or unsealed, a subject made
+// meanwhile: the transaction fails whole and the sign-up takes the road above, which reads
+// the row. Kept from an earlier design's worry: a cache trusted until the seq's uniqueness
+// refused it would not have seen a head put back; this one is compared, column by column,
+// with the row.
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../../store/db.ts';
+import { StoreError, type Tx } from '../../store/db.ts';
 import type { Keys } from '../../crypto/keys.ts';
 import type { FieldCipher } from '../../crypto/fields.ts';
 import { appendAfter, headClock, type AppendedEvent, type ParsedEvent } from '../append.ts';
 import { eventInput, type ConsentEventInput, type Purpose } from '../event.ts';
-import { headSql, type LedgerHead } from '../head.ts';
+import { headSql, requireHead, type LedgerHead } from '../head.ts';
+import type { Queryable } from '../../store/db.ts';
 import { deferSubject, prepareSubject, SUBJECT_ID_SQL, type PreparedSubject, type SubjectData } from '../subjects.ts';
 import type { ConsentContent, ConsentPages } from '../consent-page.ts';
 
@@ -128,6 +134,13 @@ export function prepareSignupDecisions(
   };
 }
 
+export interface RecordedSignup {
+  subjectId: string;
+  events: AppendedEvent[];
+  /** The head the transaction writes (for rememberSignupHead). */
+  head: LedgerHead;
+}
+
 /**
  * Appends the prepared events on the subject of (venue, number), which is written with
  * them. `read`: readSignupLedger's answer in this transaction; read here (one more trip)
@@ -139,16 +152,60 @@ export async function recordSignupDecisions(
   p: PreparedSignup,
   now: number,
   read?: SignupLedger,
-): Promise<{ subjectId: string; events: AppendedEvent[] }> {
+): Promise<RecordedSignup> {
   const ledger =
     read && read.venueId === p.venueId && read.numberHash === p.numberHash
       ? read
       : await readSignupLedger(tx, p.venueId, p.numberHash);
+  return record(tx, keys, p, now, ledger);
+}
+
+function record(tx: Tx, keys: Keys, p: PreparedSignup, now: number, ledger: SignupLedger): RecordedSignup {
   // The id read for (venue, number) under the lock, or a new one (a UUID either way, as eventInput wants).
   const subjectId = ledger.subjectId ?? randomUUID();
   const events = p.events.map((e) => ({ ...e, subjectId }));
-  const appended = appendAfter(tx, ledger.head, events, keys, { subjectsWritten: true });
+  const appended = appendAfter(tx, ledger.head, events, keys, { subjectsWritten: true })!;
   // The subject with the COMMIT too, its last event the one just appended (the grant that follows names it).
-  deferSubject(tx, subjectId, p.subject, { createdAt: now, lastEventAt: appended[0].at });
-  return { subjectId, events: appended };
+  deferSubject(tx, subjectId, p.subject, { createdAt: now, lastEventAt: appended.events[0].at });
+  return { subjectId, events: appended.events, head: appended.head };
+}
+
+// The head this process's sign-ups last wrote, per database: trusted by nothing, only
+// proposed, and compared with the row by the COMMIT (recordSignupOnKnownHead).
+const lastWritten = new WeakMap<object, LedgerHead>();
+
+/** Called in the transaction that writes `head`, before its COMMIT (should that fail, the next sign-up's COMMIT says so). */
+export const rememberSignupHead = (db: object, head: LedgerHead): void => void lastWritten.set(db, head);
+
+export const knowsSignupHead = (db: object): boolean => lastWritten.has(db);
+
+/** The subject of (venue, number) as a reader sees it now (for recordSignupOnKnownHead), or null. */
+export async function signupSubjectId(db: Queryable, venueId: string, numberHash: string): Promise<string | null> {
+  const row = await db.get<{ id: string }>(`SELECT ${SUBJECT_ID_SQL} AS id`, [venueId, numberHash]);
+  return row?.id ?? null;
+}
+
+/**
+ * recordSignupDecisions without a read in the transaction: on the head this process's last
+ * sign-up on `db` wrote, required with the COMMIT to be still the row, column by column
+ * (requireHead), and on `subjectId`, signupSubjectId's read before the transaction (subject
+ * rows are never deleted, and one that was not there is inserted under a new id, which
+ * fails on (venue, number) if another was made since: deferSubject). Whatever changed, the
+ * transaction fails whole (isUnmet, or a conflict) and the caller records the sign-up on
+ * the road that reads.
+ */
+export async function recordSignupOnKnownHead(
+  tx: Tx,
+  db: object,
+  keys: Keys,
+  p: PreparedSignup,
+  now: number,
+  subjectId: string | null,
+): Promise<RecordedSignup> {
+  // Every writer of the ledger takes its lock (on SQLite the writer's BEGIN IMMEDIATE is it).
+  await tx.lock('ledger');
+  const head = lastWritten.get(db);
+  if (!head) throw new StoreError('unmet', 'no ledger head is known in this process yet');
+  requireHead(tx, head);
+  return record(tx, keys, p, now, { venueId: p.venueId, numberHash: p.numberHash, head, subjectId });
 }
