@@ -54,8 +54,8 @@ export const headClock = (tx: Tx, opts: AppendOptions = {}): string =>
  * (`tx.lock('ledger')` before the read; on SQLite the writer's BEGIN IMMEDIATE is that lock,
  * and a read beside the writer after it, Tx.readBeside, is as good as the writer's own),
  * or one the transaction requires the row to be with its COMMIT (head.ts requireHead:
- * record-signup.ts recordSignupOnKnownHead), with readHead's columns and headClock's; `parsed`: eventInput's output. Everything goes
- * with the COMMIT (Tx.defer).
+ * record-signup.ts recordSignupOnKnownHead), with readHead's columns and headClock's;
+ * `parsed`: eventInput's output. Everything goes with the COMMIT (Tx.defer).
  * `subjectsWritten`: the caller writes the events' subjects itself, with their last event's
  * time (record-signup.ts), so they are not touched again here.
  * Returns the events and the head written (undefined when there was nothing to append).

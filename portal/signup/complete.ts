@@ -89,9 +89,8 @@ export async function completeSignUp(
     return { ok: true as const, grant, events: recorded.events.map((e) => e.id), submission: s, handbackKey };
   };
   // A right guess, on SQLite, once this process knows the ledger's head: everything with the
-  // COMMIT, the code's use and the head and subject it is recorded on required to be still
-  // what they were (record-signup.ts says why that is sound), so the writer is held for one
-  // trip. If any was not, nothing was written, and the sign-up takes the road below, which
+  // COMMIT, the code's use and the head it is recorded on required to be still what they
+  // were (record-signup.ts says why that is sound), so the writer is held for one trip. If any was not, nothing was written, and the sign-up takes the road below, which
   // checks the code and reads the ledger under the writer and says what went wrong.
   // Not on PostgreSQL: its processes share the ledger, so the head one of them knows would
   // often be another's behind.

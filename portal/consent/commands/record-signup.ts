@@ -18,23 +18,23 @@
 // under an id that is not the stored one for its number (deferSubject), rolling the whole
 // transaction back, the code check included.
 // On SQLite, once this process has recorded a sign-up, the next one need not even read
-// beside: it is recorded on the head this process's last sign-up wrote and the subject a
-// reader saw before the transaction, both required with the COMMIT to be still what they were
-// (recordSignupOnKnownHead; the code's use is required the same way, verification's
-// useCodeIn), so the writer is held for the COMMIT's trip alone. Any other append (another
+// beside: it is recorded on the head this process's last sign-up wrote, required with the
+// COMMIT to be still the row (recordSignupOnKnownHead; the code's use is required the same
+// way, verification's useCodeIn), and on the subject a reader saw before the transaction
+// (subjects are never deleted; a new one made meanwhile fails the insert on (venue,
+// number)), so the writer is held for the COMMIT's trip alone. Any other append (another
 // process's, the CLI's, a withdrawal), a head put back or unsealed, a subject made
 // meanwhile: the transaction fails whole and the sign-up takes the road above, which reads
 // the row. Kept from an earlier design's worry: a cache trusted until the seq's uniqueness
 // refused it would not have seen a head put back; this one is compared, column by column,
 // with the row.
 import { randomUUID } from 'node:crypto';
-import { StoreError, type Tx } from '../../store/db.ts';
+import { StoreError, type Queryable, type Tx } from '../../store/db.ts';
 import type { Keys } from '../../crypto/keys.ts';
 import type { FieldCipher } from '../../crypto/fields.ts';
 import { appendAfter, headClock, type AppendedEvent, type ParsedEvent } from '../append.ts';
 import { eventInput, type ConsentEventInput, type Purpose } from '../event.ts';
 import { headSql, requireHead, type LedgerHead } from '../head.ts';
-import type { Queryable } from '../../store/db.ts';
 import { deferSubject, prepareSubject, SUBJECT_ID_SQL, type PreparedSubject, type SubjectData } from '../subjects.ts';
 import type { ConsentContent, ConsentPages } from '../consent-page.ts';
 
