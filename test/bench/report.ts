@@ -12,6 +12,9 @@ export interface Figure {
   server_cpu_pct?: number;
   /** The load generator's CPU (all its processes) per operation it completed, in µs: what its own cost is, whatever the rate. */
   generator_cpu_us_per_op?: number;
+  /** The server's CPU (all its processes) per operation, in ms; and its database's, where that runs on this machine. */
+  server_cpu_ms_per_op?: number;
+  database_cpu_ms_per_op?: number;
 }
 
 /** One JSON line per figure; ratio = value / baseline_value, measured in the same run. */
@@ -23,6 +26,8 @@ export function report(f: Figure): void {
     ...(f.generator_cpu_us_per_op !== undefined
       ? { generator_cpu_us_per_op: Math.round(f.generator_cpu_us_per_op) }
       : {}),
+    ...(f.server_cpu_ms_per_op !== undefined ? { server_cpu_ms_per_op: round(f.server_cpu_ms_per_op) } : {}),
+    ...(f.database_cpu_ms_per_op !== undefined ? { database_cpu_ms_per_op: round(f.database_cpu_ms_per_op) } : {}),
   };
   console.log(
     JSON.stringify({

@@ -6,7 +6,7 @@
 // Foyer runs as `npm start` runs it, in its own process(es); the guests run in two child
 // processes of their own, whose CPU share is printed with each figure. The baseline is
 // issue 18's goal (there is no other sign-up server to compare with).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
@@ -28,6 +28,29 @@ const CLIENTS = 2;
 const SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
 const GOAL = { sqlite: 200, postgres: 500 } as const;
 
+/**
+ * CPU seconds of every process named postgres on this machine (the server when it runs
+ * here), with what the postmaster's exited backends spent (cutime, cstime), so that a
+ * sign-up's cost to the database can be told beside Foyer's; undefined where /proc cannot
+ * tell. A backend that ends inside the window is counted from its start.
+ */
+function postgresCpuSeconds(): number | undefined {
+  let total = 0;
+  let seen = false;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      seen = true;
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return seen ? total / 100 : undefined;
+}
+
 async function run(
   backend: 'sqlite' | 'postgres',
   processes: number,
@@ -45,7 +68,11 @@ async function run(
     const pids = servers.map((s) => s.pid()!);
     const cpu0 = pids.map(cpuSeconds);
     let cpuAtWarmup = cpu0;
-    setTimeout(() => (cpuAtWarmup = pids.map(cpuSeconds)), WARMUP_SECONDS * 1000);
+    let dbCpuAtWarmup: number | undefined;
+    setTimeout(() => {
+      cpuAtWarmup = pids.map(cpuSeconds);
+      dbCpuAtWarmup = backend === 'postgres' ? postgresCpuSeconds() : undefined;
+    }, WARMUP_SECONDS * 1000);
     const per = Math.ceil(guests / CLIENTS);
     const results = await Promise.all(
       Array.from({ length: CLIENTS }, (_, c) =>
@@ -61,6 +88,7 @@ async function run(
       ),
     );
     const serverCpu = pids.map(cpuSeconds).reduce((s, v, i) => s + v - cpuAtWarmup[i], 0);
+    const dbCpuNow = dbCpuAtWarmup === undefined ? undefined : postgresCpuSeconds();
     const completed = results.reduce((s, r) => s + r.completed, 0);
     const errors = results.reduce((s, r) => s + r.errors, 0);
     if (errors)
@@ -86,6 +114,12 @@ async function run(
       generator_cpu_pct: Math.max(...results.map((r) => (100 * r.cpuSeconds) / r.wallSeconds)),
       generator_cpu_us_per_op: (1e6 * results.reduce((s, r) => s + r.cpuSeconds, 0)) / Math.max(1, completed),
       server_cpu_pct: (100 * serverCpu) / SECONDS,
+      // Foyer's CPU per sign-up (all its processes), and PostgreSQL's where it runs here:
+      // steadier than the rate itself on a machine whose two cores the client shares.
+      server_cpu_ms_per_op: (1000 * serverCpu) / Math.max(1, completed),
+      ...(dbCpuNow !== undefined && dbCpuAtWarmup !== undefined
+        ? { database_cpu_ms_per_op: (1000 * (dbCpuNow - dbCpuAtWarmup)) / Math.max(1, completed) }
+        : {}),
     });
   } finally {
     for (const s of servers) await s.kill('SIGTERM');
