@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
@@ -18,7 +17,7 @@ import { numberHash } from '../../portal/consent/subjects.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
 import { findVenueBySlug } from '../../portal/venues/venues.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
-import { freshPostgresUrl } from '../support/context.ts';
+import { scratchDatabase, type Scratch } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
 import { makeGuests, prepareVenue, signUp, type Guest } from '../support/guest-signup.ts';
 import { foyer } from '../support/cli.ts';
@@ -29,21 +28,19 @@ const NUMBERS = 12;
 eachBackend('the code transaction across processes', (backend) => {
   let dir: string;
   let dbUrl: string;
-  let dropPg: (() => Promise<void>) | undefined;
+  let scratch: Scratch | undefined;
   const procs: FoyerProcess[] = [];
   let appender: ChildProcess | undefined;
   after(async () => {
     appender?.kill('SIGKILL');
     for (const p of procs) await p.kill('SIGKILL');
-    await dropPg?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   it(`two Foyer processes sign up the same ${NUMBERS} numbers while a third appends for them: one subject each, nothing lost, the chain verifies`, async function () {
     this.timeout(240_000);
-    dir = mkdtempSync(join(tmpdir(), 'foyer-code-tx-'));
-    dbUrl = join(dir, 'foyer.db');
-    if (backend === 'postgres') ({ url: dbUrl, drop: dropPg } = await freshPostgresUrl());
+    scratch = await scratchDatabase(backend, 'code-tx');
+    ({ dir, dbUrl } = scratch);
     await prepareVenue(dbUrl, { slug: 'codetx', secretKey: SECRET_KEY, nasSecret: 'code-tx-nas-secret' });
     const outboxes = ['a', 'b'].map((name) => join(dir, `outbox-${name}.jsonl`));
     for (const [i, outbox] of outboxes.entries()) {

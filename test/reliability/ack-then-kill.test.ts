@@ -6,14 +6,12 @@
 // every submission answered 303 before the kill must be there after the restart, the flow
 // whose code page the guest opens, the grant the NAS accepts with its ledger events.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
-import { freshPostgresUrl } from '../support/context.ts';
+import { scratchDatabase, type Scratch } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
 import { LOGIN_URL, makeGuests, prepareVenue, radiusLogin } from '../support/guest-signup.ts';
 import { handBackCredentials } from '../support/hand-back.ts';
@@ -32,13 +30,11 @@ interface Answer {
 }
 
 eachBackend('an answer sent, then SIGKILL at once', (backend) => {
-  let dir: string;
   let p: FoyerProcess;
-  let dropPg: (() => Promise<void>) | undefined;
+  let scratch: Scratch | undefined;
   after(async () => {
     await p?.kill('SIGKILL');
-    await dropPg?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   /**
@@ -82,13 +78,8 @@ eachBackend('an answer sent, then SIGKILL at once', (backend) => {
 
   it(`${ROUNDS} rounds of ${GUESTS} guests: every answered submission is kept`, async function () {
     this.timeout(300_000);
-    dir = mkdtempSync(join(tmpdir(), 'foyer-ack-kill-'));
-    let dbUrl = join(dir, 'foyer.db');
-    if (backend === 'postgres') {
-      const pg = await freshPostgresUrl();
-      dbUrl = pg.url;
-      dropPg = pg.drop;
-    }
+    scratch = await scratchDatabase(backend, 'ack-kill');
+    const { dir, dbUrl } = scratch;
     const outbox = join(dir, 'outbox.jsonl');
     await prepareVenue(dbUrl, { slug: 'ack', secretKey: SECRET_KEY, nasSecret: NAS_SECRET });
     p = await foyerProcess({ DATABASE_URL: dbUrl, DATA_DIR: dir, SECRET_KEY, SMS_OUTBOX: outbox });

@@ -4,15 +4,13 @@
 // lacks its events, no Access-Accept names a grant that is not stored, the ledger
 // verifies, and a guest whose flow was cut simply starts again.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { verifyLedger } from '../../portal/consent/verify.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
-import { freshPostgresUrl } from '../support/context.ts';
+import { scratchDatabase, type Scratch } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
 import { Cut, makeGuests, prepareVenue, radiusLogin, signUp, type Guest } from '../support/guest-signup.ts';
 
@@ -25,21 +23,16 @@ eachBackend('crash safety under SIGKILL', (backend) => {
   let dir: string;
   let p: FoyerProcess;
   let dbUrl: string;
-  let dropPg: (() => Promise<void>) | undefined;
+  let scratch: Scratch | undefined;
   after(async () => {
     await p?.kill('SIGKILL');
-    await dropPg?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   it(`${GUESTS} guests, ${KILLS} kills: every promise kept`, async function () {
     this.timeout(600_000);
-    dir = mkdtempSync(join(tmpdir(), 'foyer-crash-'));
-    if (backend === 'postgres') {
-      const pg = await freshPostgresUrl();
-      dbUrl = pg.url;
-      dropPg = pg.drop;
-    } else dbUrl = join(dir, 'foyer.db');
+    scratch = await scratchDatabase(backend, 'crash');
+    ({ dir, dbUrl } = scratch);
     const outbox = join(dir, 'outbox.jsonl');
 
     await prepareVenue(dbUrl, { slug: 'crash', secretKey: SECRET_KEY, nasSecret: NAS_SECRET });

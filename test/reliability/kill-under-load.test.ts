@@ -6,15 +6,13 @@
 // has its flow row and the record of its code SMS, marked sent; every guest who was handed
 // back (online) has its grant and its ledger events; the chain verifies after the restarts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { findVenueBySlug } from '../../portal/venues/venues.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
-import { freshPostgresUrl } from '../support/context.ts';
+import { scratchDatabase, type Scratch } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
 import { prepareVenue } from '../support/guest-signup.ts';
 import { Browser } from '../guest/helpers.ts';
@@ -34,20 +32,17 @@ const KILLS = Number(process.env.KILL_LOAD_KILLS ?? 3);
 const SECRET_KEY = 'kill-under-load-secret-key-0123456789abcd';
 
 eachBackend('SIGKILL under a sign-up load', (backend) => {
-  let dir: string;
   let p: FoyerProcess;
-  let dropPg: (() => Promise<void>) | undefined;
+  let scratch: Scratch | undefined;
   after(async () => {
     await p?.kill('SIGKILL');
-    await dropPg?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   it(`${GUESTS} guests signing up without pause, ${KILLS} kills: every answer the guests saw is kept`, async function () {
     this.timeout(300_000);
-    dir = mkdtempSync(join(tmpdir(), 'foyer-kill-load-'));
-    let dbUrl = join(dir, 'foyer.db');
-    if (backend === 'postgres') ({ url: dbUrl, drop: dropPg } = await freshPostgresUrl());
+    scratch = await scratchDatabase(backend, 'kill-load');
+    const { dir, dbUrl } = scratch;
     const outbox = join(dir, 'outbox.jsonl');
     await prepareVenue(dbUrl, { slug: 'load', secretKey: SECRET_KEY, nasSecret: 'load-nas-secret' });
     p = await foyerProcess({ DATABASE_URL: dbUrl, DATA_DIR: dir, SECRET_KEY, SMS_OUTBOX: outbox });

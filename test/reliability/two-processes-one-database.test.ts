@@ -8,15 +8,14 @@
 // is done is in the ledger, and the chain verifies.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb } from '../../portal/store/open.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { findVenueBySlug } from '../../portal/venues/venues.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
-import { freshPostgresUrl } from '../support/context.ts';
+import { scratchDatabase, type Scratch } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
 import { Cut, makeGuests, prepareVenue, signUp, type Guest } from '../support/guest-signup.ts';
 import { assertLedgerWhole, assertSignupStored } from '../security/guest-steps.ts';
@@ -29,19 +28,17 @@ const OPERATOR = fileURLToPath(new URL('./operator-withdrawals.ts', import.meta.
 eachBackend('sign-ups from two processes while a third appends to the ledger', (backend) => {
   let dir: string;
   let dbUrl: string;
-  let dropPg: (() => Promise<void>) | undefined;
+  let scratch: Scratch | undefined;
   const procs: FoyerProcess[] = [];
   after(async () => {
     for (const p of procs) await p.kill('SIGKILL');
-    await dropPg?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   it(`${GUESTS} guests across two processes, an operator withdrawing meanwhile: nothing acknowledged is missing, the chain verifies`, async function () {
     this.timeout(300_000);
-    dir = mkdtempSync(join(tmpdir(), 'foyer-two-procs-'));
-    dbUrl = join(dir, 'foyer.db');
-    if (backend === 'postgres') ({ url: dbUrl, drop: dropPg } = await freshPostgresUrl());
+    scratch = await scratchDatabase(backend, 'two-procs');
+    ({ dir, dbUrl } = scratch);
     const outbox = join(dir, 'outbox.jsonl');
     await prepareVenue(dbUrl, { slug: 'two', secretKey: SECRET_KEY, nasSecret: 'two-nas-secret' });
     for (let i = 0; i < 2; i++) {

@@ -5,14 +5,12 @@
 // more guesses than max_attempts are compared, no answer is a 5xx, and the right code,
 // sent afterwards, is refused: no grant, no ledger event.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
-import { freshPostgresUrl } from '../support/context.ts';
+import { scratchDatabase, type Scratch } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
 import { prepareVenue } from '../support/guest-signup.ts';
 import { Browser } from '../guest/helpers.ts';
@@ -24,15 +22,14 @@ const GUESSES = 60;
 eachBackend('wrong codes fired in parallel at two processes', (backend) => {
   let dir: string;
   let dbUrl: string;
-  let dropPg: (() => Promise<void>) | undefined;
+  let scratch: Scratch | undefined;
   let outbox: string;
   const procs: FoyerProcess[] = [];
 
   before(async function () {
     this.timeout(90_000);
-    dir = mkdtempSync(join(tmpdir(), 'foyer-guessing-'));
-    dbUrl = join(dir, 'foyer.db');
-    if (backend === 'postgres') ({ url: dbUrl, drop: dropPg } = await freshPostgresUrl());
+    scratch = await scratchDatabase(backend, 'guessing');
+    ({ dir, dbUrl } = scratch);
     outbox = join(dir, 'outbox.jsonl');
     await prepareVenue(dbUrl, { slug: 'guess', secretKey: SECRET_KEY, nasSecret: 'guess-nas-secret' });
     for (let i = 0; i < 2; i++) {
@@ -43,8 +40,7 @@ eachBackend('wrong codes fired in parallel at two processes', (backend) => {
   });
   after(async () => {
     for (const p of procs) await p.kill('SIGKILL');
-    await dropPg?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   it(`${GUESSES} wrong codes at once compare at most max_attempts; the right code afterwards is refused`, async function () {

@@ -6,15 +6,13 @@
 // 5xx, or a chain that no longer verifies. The completions of each number are fired at
 // once (and a code submitted twice at once, a double tap), on both backends.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../portal/store/open.ts';
 import { deriveKeys } from '../../portal/crypto/keys.ts';
 import { numberHash } from '../../portal/consent/subjects.ts';
 import { findVenueBySlug } from '../../portal/venues/venues.ts';
 import { foyerProcess, type FoyerProcess } from '../support/foyer-process.ts';
-import { freshPostgresUrl } from '../support/context.ts';
+import { scratchDatabase, type Scratch } from '../support/context.ts';
 import { eachBackend } from '../support/backends.ts';
 import { prepareVenue } from '../support/guest-signup.ts';
 import { Browser } from '../guest/helpers.ts';
@@ -37,15 +35,14 @@ eachBackend('one number signed up from several browsers at once', (backend) => {
   let dir: string;
   let p: FoyerProcess;
   let dbUrl: string;
-  let dropPg: (() => Promise<void>) | undefined;
+  let scratch: Scratch | undefined;
   let outbox: string;
   const keys = deriveKeys(SECRET_KEY);
 
   before(async function () {
     this.timeout(90_000);
-    dir = mkdtempSync(join(tmpdir(), 'foyer-same-number-'));
-    dbUrl = join(dir, 'foyer.db');
-    if (backend === 'postgres') ({ url: dbUrl, drop: dropPg } = await freshPostgresUrl());
+    scratch = await scratchDatabase(backend, 'same-number');
+    ({ dir, dbUrl } = scratch);
     outbox = join(dir, 'outbox.jsonl');
     await prepareVenue(dbUrl, { slug: 'race', secretKey: SECRET_KEY, nasSecret: 'race-nas-secret' });
     p = await foyerProcess({ DATABASE_URL: dbUrl, DATA_DIR: dir, SECRET_KEY, SMS_OUTBOX: outbox });
@@ -53,8 +50,7 @@ eachBackend('one number signed up from several browsers at once', (backend) => {
   });
   after(async () => {
     await p?.kill('SIGKILL');
-    await dropPg?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   /** A browser on the code page of its own flow for `e164`, with the code that flow was sent. */

@@ -17,6 +17,29 @@ export interface TestContext extends AppContext {
 
 export type Backend = 'sqlite' | 'postgres';
 
+/**
+ * A scratch folder for a test's own Foyer processes (data, outboxes) and its database for
+ * `backend`: a SQLite file in the folder, or a fresh PostgreSQL schema. remove() drops both.
+ */
+export interface Scratch {
+  dir: string;
+  dbUrl: string;
+  remove(): Promise<void>;
+}
+
+export async function scratchDatabase(backend: Backend, name: string): Promise<Scratch> {
+  const dir = mkdtempSync(join(tmpdir(), `foyer-${name}-`));
+  const pg = backend === 'postgres' ? await freshPostgresUrl() : undefined;
+  return {
+    dir,
+    dbUrl: pg?.url ?? join(dir, 'foyer.db'),
+    async remove() {
+      await pg?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Creates an empty schema and returns a URL whose connections use it. */
 export async function freshPostgresUrl(): Promise<{ url: string; drop(): Promise<void> }> {
   const base = postgresUrl();
